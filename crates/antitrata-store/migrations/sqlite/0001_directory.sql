@@ -1,0 +1,40 @@
+-- The public hotline directory: countries and their lines, seeded from seed/directory.json.
+-- Lists of strings are JSON text; ids are UUID blobs.
+create table countries (
+    iso2 text primary key check (length(iso2) = 2 and iso2 = upper(iso2)),
+    calling_code text not null,
+    name_es text not null,
+    name_en text not null,
+    name_fr text not null,
+    emergency_number text not null,
+    emergency_notes text,
+    emergency_source_urls text not null,
+    authority text,
+    authority_source_urls text not null
+);
+
+create table hotlines (
+    id blob primary key,
+    country text not null references countries (iso2),
+    position integer not null,
+    name text not null,
+    scope text not null,
+    number text,
+    number_vanity text,
+    institution text,
+    hours text,
+    free boolean,
+    channels text not null,
+    languages text not null,
+    interpretation boolean not null,
+    languages_note text,
+    email text,
+    sms text,
+    web text,
+    source_urls text not null,
+    source_year integer,
+    confidence text not null check (confidence in ('confirmed', 'single_source', 'not_found')),
+    verified_on text,
+    notes text,
+    unique (country, position)
+);

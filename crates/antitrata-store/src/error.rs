@@ -1,0 +1,16 @@
+//! Errors of the store, at its boundary.
+
+/// What went wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("running database migrations failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored value does not parse into its domain type: the database was edited by hand or by
+    /// a newer version.
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("the seed data file is not valid: {0}")]
+    Seed(String),
+}

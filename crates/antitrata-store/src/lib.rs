@@ -1,0 +1,16 @@
+//! The antitrata `Store`: one API over SQLite (embedded default) and PostgreSQL (production).
+//!
+//! Only this crate knows SQL. SQL is written once where both dialects agree; migrations live in
+//! `migrations/sqlite` and `migrations/postgres` with the same version numbers. Row structs stay
+//! private and convert into `antitrata-domain` types at the edge.
+
+mod database_url;
+mod directory;
+mod error;
+mod seed;
+mod store;
+
+pub use database_url::{DatabaseUrl, DatabaseUrlError};
+pub use error::StoreError;
+pub use seed::{SeedOutcome, seed_directory};
+pub use store::{Backend, Store};
