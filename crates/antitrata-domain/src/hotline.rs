@@ -254,13 +254,13 @@ pub struct CountryDirectory {
 }
 
 impl CountryDirectory {
-    /// Whether the country has a dedicated trafficking line with a number. When it has none the
-    /// page says so and points to the emergency number.
-    pub fn has_dedicated_line(&self) -> bool {
+    /// Whether the country has a dedicated trafficking line with a confirmed number. When it has
+    /// none the page says so and points to the emergency number.
+    pub fn has_confirmed_dedicated_line(&self) -> bool {
         self.hotlines.iter().any(|h| {
             h.scope.is_trafficking_specific()
                 && h.number.is_some()
-                && h.confidence != Confidence::NotFound
+                && h.confidence == Confidence::Confirmed
         })
     }
 }

@@ -19,8 +19,10 @@ pub struct DialTarget {
 /// Splits a published number into the numbers it names (`516-28-46 / 6977-1941` names two) and
 /// gives each its `tel:` link.
 ///
-/// Short codes (`911`, `145`, `089`) and numbers that are not valid full numbers of the country
-/// dial as published, digits only: a link to a guessed international form could call a stranger.
+/// Short codes (`911`, `145`, `089`), numbers written with a leading `0` (a trunk prefix, or a
+/// toll-free form that only works inside the country, like Belize's `0-800`) and numbers that are
+/// not valid full numbers of the country dial as published, digits only: a link to a guessed
+/// international form could call a stranger.
 pub fn dial_targets(published: &str, country: &Country) -> Vec<DialTarget> {
     published
         .split('/')
@@ -45,7 +47,7 @@ const SHORT_CODE_MAX_DIGITS: usize = 4;
 
 fn to_e164(part: &str, country: &Country) -> Option<String> {
     let digits = digits(part);
-    if digits.len() <= SHORT_CODE_MAX_DIGITS {
+    if digits.len() <= SHORT_CODE_MAX_DIGITS || digits.starts_with('0') {
         return None;
     }
     let region: country::Id = country.iso2.as_str().parse().ok()?;
@@ -102,6 +104,19 @@ mod tests {
         assert_eq!(tels("145", "HN"), ["tel:145"]);
         assert_eq!(tels("089", "MX"), ["tel:089"]);
         assert_eq!(tels("1552", "GT"), ["tel:1552"]);
+    }
+
+    #[test]
+    fn domestic_forms_with_a_leading_zero_dial_as_published() {
+        assert_eq!(tels("0-800-922-8477", "BZ"), ["tel:08009228477"]);
+        assert_eq!(tels("01 800 00 854 00", "MX"), ["tel:018000085400"]);
+    }
+
+    #[test]
+    fn invalid_full_numbers_are_not_turned_into_e164() {
+        let targets = dial_targets("12345678901234", &country("GT", "502"));
+        assert_eq!(targets[0].e164, None);
+        assert_eq!(targets[0].tel, "tel:12345678901234");
     }
 
     #[test]

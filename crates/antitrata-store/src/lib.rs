@@ -9,6 +9,8 @@ mod directory;
 mod error;
 mod seed;
 mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use error::StoreError;

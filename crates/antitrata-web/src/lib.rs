@@ -1,1 +1,158 @@
-//! placeholder
+//! HTTP for antitrata: the public hotline directory, the JSON API, languages and the security
+//! baseline. Only this crate knows HTTP and HTML.
+
+mod api;
+mod assets;
+mod error;
+mod health;
+mod hotlines;
+mod i18n;
+mod pages;
+mod response;
+mod security;
+mod snapshot;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use antitrata_store::Store;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::middleware::from_fn_with_state;
+use axum::response::Response;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub use i18n::{Tr, negotiate};
+pub use snapshot::Snapshot;
+
+use crate::error::{AppError, error_response};
+use crate::snapshot::DirectoryCache;
+
+/// Settings of the HTTP layer, decided by the binary's configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Send `Strict-Transport-Security`: only when the site is served over TLS.
+    pub hsts: bool,
+    /// The largest request body accepted.
+    pub body_limit_bytes: usize,
+    /// How long a request may take before it is answered 503.
+    pub request_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> WebConfig {
+        WebConfig {
+            hsts: false,
+            body_limit_bytes: 64 * 1024,
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    store: Store,
+    directory: Arc<DirectoryCache>,
+    config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        AppState {
+            store,
+            directory: Arc::default(),
+            config: Arc::new(config),
+        }
+    }
+
+    /// The pre-rendered directory, loaded on first use.
+    pub(crate) async fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
+        self.directory.get(&self.store).await
+    }
+
+    /// Renders the directory now, so the first visitor does not wait and a broken database is
+    /// noticed at start-up.
+    pub async fn warm_up(&self) -> Result<(), String> {
+        self.snapshot()
+            .await
+            .map(drop)
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    /// Call after the directory changed in the database.
+    pub fn invalidate_directory(&self) {
+        self.directory.invalidate();
+    }
+}
+
+/// The whole application: routes, fallbacks and the middleware every request passes through.
+pub fn app(state: AppState) -> Router {
+    let config = Arc::clone(&state.config);
+    Router::new()
+        .merge(hotlines::router())
+        .merge(api::router())
+        .merge(health::router())
+        .merge(assets::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        .layer(from_fn_with_state(
+            Arc::clone(&config),
+            security::reject_oversized_body,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
+        .layer(from_fn_with_state(config, security::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The log span of a request: method, path and request id. Never the query string, headers or
+/// body: what a visitor looks up is their business.
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %request_id,
+    )
+}
+
+async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
+    error_response(uri.path(), AppError::NotFound, &headers)
+}
+
+async fn method_not_allowed(uri: Uri, headers: HeaderMap) -> Response {
+    error_response(uri.path(), AppError::MethodNotAllowed, &headers)
+}
+
+/// Serves the application on `listener` until `shutdown` resolves, then lets requests in flight
+/// finish before returning.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,1 +1,103 @@
-fn main() {}
+//! `antitrata`: one binary for the public site, the console, the JSON API and the CLI.
+//!
+//! This crate alone reads files, the environment and the clock; it parses the configuration once
+//! and passes it down.
+
+mod config;
+mod logging;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "antitrata",
+    version,
+    about = "Counter-trafficking hotline network of the RCM countries"
+)]
+struct Cli {
+    /// Configuration file (TOML); see antitrata.example.toml.
+    #[arg(long, global = true, env = "ANTITRATA_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DATABASE.
+    #[arg(
+        long,
+        global = true,
+        env = "ANTITRATA_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web service (public site, API); migrates and seeds the database first.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "ANTITRATA_ADDR", value_name = "HOST:PORT")]
+        addr: Option<String>,
+    },
+    /// Apply database migrations and seed the reference directory if it is empty, then exit.
+    Migrate,
+    /// Validate the configuration and print it with secrets hidden; the database is not contacted.
+    CheckConfig,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let addr = match &cli.command {
+        Command::Serve { addr } => addr.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        addr,
+        database_url: cli.database.clone(),
+    };
+    let config = match Config::load(cli.config.as_deref(), overrides) {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    let result = match cli.command {
+        Command::CheckConfig => {
+            config::print_summary(&config);
+            Ok(())
+        }
+        Command::Migrate => run_async(|| async {
+            logging::init(&config.log)?;
+            serve::migrate(&config).await
+        }),
+        Command::Serve { .. } => run_async(|| async {
+            logging::init(&config.log)?;
+            serve::serve(config).await
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn run_async<F, Fut>(f: F) -> anyhow::Result<()>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(f())
+}
+
+#[allow(clippy::print_stderr, reason = "the CLI's own error output")]
+fn fail(error: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {error:#}");
+    ExitCode::FAILURE
+}

@@ -3,7 +3,7 @@
 use antitrata_domain::{Confidence, CountryCode, RCM_MEMBERS};
 use antitrata_store::{SeedOutcome, seed_directory};
 
-use crate::support::{backends, seeded_backends};
+use antitrata_store::testing::{backends, seeded_backends};
 
 fn code(s: &str) -> CountryCode {
     CountryCode::parse(s).unwrap()
@@ -104,7 +104,7 @@ async fn key_numbers_are_the_published_ones() {
             .unwrap()
             .unwrap();
         assert!(
-            !belize.has_dedicated_line(),
+            !belize.has_confirmed_dedicated_line(),
             "Belize has no confirmed dedicated line"
         );
         let dedicated = &belize.hotlines[0];

@@ -2,7 +2,7 @@
 
 use antitrata_store::{Backend, DatabaseUrl, Store};
 
-use crate::support::backends;
+use antitrata_store::testing::backends;
 
 #[tokio::test]
 async fn migrations_are_idempotent_and_the_store_answers() {

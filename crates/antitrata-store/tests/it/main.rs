@@ -1,7 +1,15 @@
 //! Contract tests of the Store: every test runs on in-memory SQLite, and on a fresh, randomly
 //! named PostgreSQL database when `ANTITRATA_TEST_PG_URL` is set.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::zombie_processes,
+    clippy::print_stderr,
+    reason = "test helpers fail loudly, say what they skip, and kill what they spawn"
+)]
+
 mod directory;
 mod lifecycle;
 mod seed_source;
-mod support;

@@ -1,13 +1,26 @@
-//! Test databases for both backends.
+//! Test databases for both backends: in-memory SQLite always, and a fresh, randomly named
+//! PostgreSQL database when `ANTITRATA_TEST_PG_URL` is set. Only built with the `testing` feature.
 
-use antitrata_store::{DatabaseUrl, Store};
+#![allow(
+    clippy::expect_used,
+    reason = "test support: a broken test database should stop the test"
+)]
+
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
+use crate::{DatabaseUrl, Store};
+
+/// The variable naming a PostgreSQL server for contract tests (a URL with an admin user).
+pub const PG_URL_VAR: &str = "ANTITRATA_TEST_PG_URL";
+
 /// A migrated store on a database that exists only for one test.
+#[derive(Debug)]
 pub struct TestDb {
     pub store: Store,
     pub name: &'static str,
+    /// The URL the store was opened with, e.g. to start the binary on the same database.
+    pub url: String,
     postgres: Option<(String, String)>,
 }
 
@@ -48,7 +61,7 @@ pub async fn seeded_backends() -> Vec<TestDb> {
     dbs
 }
 
-async fn sqlite() -> TestDb {
+pub async fn sqlite() -> TestDb {
     let store = Store::connect(&DatabaseUrl::SqliteMemory)
         .await
         .expect("open sqlite");
@@ -56,12 +69,14 @@ async fn sqlite() -> TestDb {
     TestDb {
         store,
         name: "sqlite",
+        url: "sqlite::memory:".into(),
         postgres: None,
     }
 }
 
-async fn postgres() -> Option<TestDb> {
-    let admin_url = std::env::var("ANTITRATA_TEST_PG_URL").ok()?;
+/// A fresh PostgreSQL database, or `None` when `ANTITRATA_TEST_PG_URL` is not set.
+pub async fn postgres() -> Option<TestDb> {
+    let admin_url = std::env::var(PG_URL_VAR).ok()?;
     let database = format!("antitrata_test_{:016x}", rand::random::<u64>());
     let mut admin = PgConnection::connect(&admin_url)
         .await
@@ -79,6 +94,7 @@ async fn postgres() -> Option<TestDb> {
     Some(TestDb {
         store,
         name: "postgres",
+        url: url.to_string(),
         postgres: Some((admin_url, database)),
     })
 }

@@ -1,0 +1,188 @@
+//! Errors as users see them: a localized HTML page on the site, RFC 9457 problem details on the API.
+
+use antitrata_domain::Lang;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::i18n::{Tr, negotiate};
+use crate::pages::render_error;
+
+/// What went wrong, independent of how it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppError {
+    /// The URL is malformed (bad percent-encoding, a country code that is not two letters).
+    BadRequest,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    /// The database does not answer: say so, and point to the emergency number.
+    Unavailable,
+    Internal,
+}
+
+impl AppError {
+    pub fn status(self) -> StatusCode {
+        match self {
+            AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The id SetRequestId gave this request, shown on server errors so staff can find the log line.
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// An error shown as a localized HTML page.
+#[derive(Debug)]
+pub struct PageError {
+    lang: Lang,
+    error: AppError,
+    request_id: Option<String>,
+}
+
+impl PageError {
+    pub fn new(lang: Lang, error: AppError, headers: &HeaderMap) -> PageError {
+        PageError {
+            lang,
+            error,
+            request_id: request_id(headers),
+        }
+    }
+
+    /// For requests whose URL names no valid language: the visitor's preferred one.
+    pub fn negotiated(error: AppError, headers: &HeaderMap) -> PageError {
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        PageError::new(negotiate(accept), error, headers)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.error.status();
+        let id = status
+            .is_server_error()
+            .then_some(())
+            .and(self.request_id.as_deref());
+        match render_error(self.lang, status.as_u16(), id) {
+            Ok(html) => (
+                status,
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/html; charset=utf-8"),
+                    ),
+                    (
+                        header::CONTENT_LANGUAGE,
+                        HeaderValue::from_static(self.lang.code()),
+                    ),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+                html,
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "rendering the error page failed");
+                (status, status.canonical_reason().unwrap_or("error")).into_response()
+            }
+        }
+    }
+}
+
+/// An error shown as `application/problem+json` (RFC 9457), with a localized `detail`.
+#[derive(Debug)]
+pub struct ApiError {
+    lang: Lang,
+    error: AppError,
+    request_id: Option<String>,
+}
+
+impl ApiError {
+    /// Makes a converter for one request, so handlers can write `.map_err(&to_api)`.
+    pub fn from_headers(headers: &HeaderMap) -> impl Fn(AppError) -> ApiError + use<> {
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        let lang = negotiate(accept);
+        let request_id = request_id(headers);
+        move |error| ApiError {
+            lang,
+            error,
+            request_id: request_id.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.error.status();
+        let problem = Problem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: Tr::new(self.lang).t(&format!("error-detail-{}", status.as_u16())),
+            request_id: self
+                .request_id
+                .as_deref()
+                .filter(|_| status.is_server_error()),
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        (
+            status,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/problem+json"),
+                ),
+                (
+                    header::CONTENT_LANGUAGE,
+                    HeaderValue::from_static(self.lang.code()),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            body,
+        )
+            .into_response()
+    }
+}
+
+/// Whether a path belongs to the JSON API, whose errors are problem details rather than pages.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/") || path == "/healthz"
+}
+
+/// Shows an error the way the path calls for.
+pub fn error_response(path: &str, error: AppError, headers: &HeaderMap) -> Response {
+    if is_api_path(path) {
+        ApiError::from_headers(headers)(error).into_response()
+    } else {
+        // A path under a language (`/fr/…`) gets its error in that language.
+        let lang = path.split('/').nth(1).and_then(|seg| Lang::parse(seg).ok());
+        match lang {
+            Some(lang) => PageError::new(lang, error, headers).into_response(),
+            None => PageError::negotiated(error, headers).into_response(),
+        }
+    }
+}

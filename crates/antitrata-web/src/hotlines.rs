@@ -1,0 +1,116 @@
+//! The public hotline directory: `/`, `/{lang}/`, `/{lang}/{iso2}`.
+
+use antitrata_domain::{CountryCode, Lang};
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use crate::AppState;
+use crate::error::{AppError, PageError};
+use crate::i18n::negotiate;
+use crate::response::cached_html;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(choose_language))
+        .route("/{lang}", get(add_trailing_slash))
+        .route("/{lang}/", get(show_index))
+        .route("/{lang}/{iso2}", get(show_country))
+}
+
+/// `/`: sends the visitor to their language, from `Accept-Language`; Spanish by default.
+async fn choose_language(headers: HeaderMap) -> Response {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let lang = negotiate(accept);
+    let mut response = Redirect::to(&format!("/{}/", lang.code())).into_response();
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    response
+}
+
+async fn add_trailing_slash(
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, PageError> {
+    let lang = parse_lang(path.map(|Path(p)| p), &headers)?;
+    Ok(Redirect::permanent(&format!("/{}/", lang.code())).into_response())
+}
+
+async fn show_index(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, PageError> {
+    let lang = parse_lang(path.map(|Path(p)| p), &headers)?;
+    let snapshot = state
+        .snapshot()
+        .await
+        .map_err(|e| PageError::new(lang, e, &headers))?;
+    let page = snapshot
+        .index_pages
+        .get(&lang)
+        .ok_or_else(|| PageError::new(lang, AppError::Internal, &headers))?;
+    Ok(cached_html(lang, page.clone()))
+}
+
+async fn show_country(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, PageError> {
+    let (lang, slug) = match path {
+        Ok(Path((lang, slug))) => (parse_lang(Ok(lang), &headers)?, slug),
+        Err(_) => return Err(PageError::negotiated(AppError::BadRequest, &headers)),
+    };
+    let code = match parse_country_slug(&slug, true) {
+        Ok(code) => code,
+        // `/es/GT` is a page we have, under another spelling: send the visitor to the real one.
+        Err(AppError::NotFound) if CountryCode::parse(&slug).is_ok_and(|c| c.is_rcm_member()) => {
+            return Ok(Redirect::permanent(&format!(
+                "/{}/{}",
+                lang.code(),
+                slug.to_ascii_lowercase()
+            ))
+            .into_response());
+        }
+        Err(e) => return Err(PageError::new(lang, e, &headers)),
+    };
+    let snapshot = state
+        .snapshot()
+        .await
+        .map_err(|e| PageError::new(lang, e, &headers))?;
+    let page = snapshot
+        .country_pages
+        .get(&(lang, code))
+        .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
+    Ok(cached_html(lang, page.clone()))
+}
+
+/// A language segment of a URL, or a 404 in the visitor's language.
+fn parse_lang(
+    segment: Result<String, PathRejection>,
+    headers: &HeaderMap,
+) -> Result<Lang, PageError> {
+    let segment = segment.map_err(|_| PageError::negotiated(AppError::BadRequest, headers))?;
+    Lang::parse(&segment).map_err(|_| PageError::negotiated(AppError::NotFound, headers))
+}
+
+/// A country segment of a URL. Pages accept only the lowercase spelling (`lowercase_only`), the
+/// API either case. Two letters that are not an RCM member are "not found"; anything else is a
+/// bad request.
+pub(crate) fn parse_country_slug(
+    slug: &str,
+    lowercase_only: bool,
+) -> Result<CountryCode, AppError> {
+    let code = CountryCode::parse(slug).map_err(|_| AppError::BadRequest)?;
+    if !code.is_rcm_member() || (lowercase_only && slug != code.lowercase()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(code)
+}

@@ -1,0 +1,95 @@
+//! The public directory rendered once: every page and API answer as bytes, rebuilt when the
+//! directory changes. Public requests are then a map lookup, whatever the load.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use antitrata_domain::{CountryCode, CountryDirectory, Lang};
+use antitrata_store::Store;
+use arc_swap::ArcSwapOption;
+use axum::body::Bytes;
+
+use crate::error::AppError;
+use crate::{api, pages};
+
+/// Everything the public site and the API serve, pre-rendered.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub index_pages: HashMap<Lang, Bytes>,
+    pub country_pages: HashMap<(Lang, CountryCode), Bytes>,
+    pub countries_json: Bytes,
+    pub hotlines_json: Bytes,
+    pub country_json: HashMap<CountryCode, Bytes>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("rendering a page failed: {0}")]
+    Page(#[from] askama::Error),
+    #[error("rendering JSON failed: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl Snapshot {
+    pub fn build(directories: &[CountryDirectory]) -> Result<Snapshot, RenderError> {
+        let mut index_pages = HashMap::new();
+        let mut country_pages = HashMap::new();
+        for lang in Lang::ALL {
+            index_pages.insert(lang, Bytes::from(pages::render_index(lang, directories)?));
+            for directory in directories {
+                let html = pages::render_country(lang, directory)?;
+                country_pages.insert((lang, directory.country.iso2), Bytes::from(html));
+            }
+        }
+        let mut country_json = HashMap::new();
+        for directory in directories {
+            country_json.insert(
+                directory.country.iso2,
+                Bytes::from(api::render_country(directory)?),
+            );
+        }
+        Ok(Snapshot {
+            index_pages,
+            country_pages,
+            countries_json: Bytes::from(api::render_countries(directories)?),
+            hotlines_json: Bytes::from(api::render_hotlines(directories)?),
+            country_json,
+        })
+    }
+}
+
+/// Holds the current snapshot; loads it from the store on first use and after `invalidate`.
+#[derive(Debug, Default)]
+pub struct DirectoryCache {
+    current: ArcSwapOption<Snapshot>,
+    /// One load at a time, so a burst of requests after start-up makes one query, not hundreds.
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl DirectoryCache {
+    pub async fn get(&self, store: &Store) -> Result<Arc<Snapshot>, AppError> {
+        if let Some(snapshot) = self.current.load_full() {
+            return Ok(snapshot);
+        }
+        let _loading = self.loading.lock().await;
+        if let Some(snapshot) = self.current.load_full() {
+            return Ok(snapshot);
+        }
+        let directories = store.list_directories().await.map_err(|e| {
+            tracing::error!(error = %e, "loading the hotline directory failed");
+            AppError::Unavailable
+        })?;
+        let snapshot = Arc::new(Snapshot::build(&directories).map_err(|e| {
+            tracing::error!(error = %e, "rendering the hotline directory failed");
+            AppError::Internal
+        })?);
+        self.current.store(Some(Arc::clone(&snapshot)));
+        Ok(snapshot)
+    }
+
+    /// Drops the snapshot; the next request rebuilds it from the store. Call after any edit of
+    /// the directory.
+    pub fn invalidate(&self) {
+        self.current.store(None);
+    }
+}

@@ -1,0 +1,162 @@
+//! End-to-end in a real browser: Debian's Chromium, headless, driven through ChromeDriver.
+//!
+//! Runs when `ANTITRATA_TEST_CHROMEDRIVER` names a chromedriver (CI installs Debian's and sets it),
+//! or when `/usr/bin/chromedriver` exists. Every public page is loaded on a 320-px-wide screen:
+//! nothing may overflow sideways, the stylesheet must load under the CSP, and the numbers must be
+//! tap-to-dial links.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use antitrata_store::DatabaseUrl;
+use antitrata_web::{AppState, WebConfig};
+use fantoccini::{ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use crate::support::{public_pages, seeded_store};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn chromedriver() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("ANTITRATA_TEST_CHROMEDRIVER") {
+        let path = PathBuf::from(path);
+        assert!(
+            path.exists(),
+            "ANTITRATA_TEST_CHROMEDRIVER={} does not exist",
+            path.display()
+        );
+        return Some(path);
+    }
+    let default = PathBuf::from("/usr/bin/chromedriver");
+    if default.exists() {
+        Some(default)
+    } else {
+        eprintln!("no chromedriver (set ANTITRATA_TEST_CHROMEDRIVER): browser test not run");
+        None
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_fit_a_320_px_phone_in_chromium() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+
+    // The real server on a real socket.
+    let store = seeded_store(&DatabaseUrl::SqliteMemory).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(antitrata_web::serve(
+        listener,
+        AppState::new(store, WebConfig::default()),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    let port = free_port();
+    let mut driver = tokio::process::Command::new(&driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start chromedriver");
+    let profile = tempfile_dir();
+    let capabilities = json!({
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-quic", "--no-first-run", format!("--user-data-dir={}", profile.display()),
+            ],
+        }
+    });
+    let client = connect(port, capabilities).await;
+    client.set_window_size(320, 640).await.unwrap();
+
+    for page in public_pages() {
+        client.goto(&format!("{base}{page}")).await.unwrap();
+        let metrics = client
+            .execute(
+                "const e = document.querySelector('header');
+                 return [window.innerWidth, document.documentElement.scrollWidth,
+                         getComputedStyle(e).borderBottomStyle, document.title];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let viewport = metrics[0].as_u64().unwrap();
+        let content = metrics[1].as_u64().unwrap();
+        assert!(viewport <= 320, "window is {viewport} px wide");
+        assert!(
+            content <= viewport,
+            "{page} is {content} px wide on a {viewport}-px screen"
+        );
+        assert_eq!(
+            metrics[2], "solid",
+            "{page}: the stylesheet did not apply (blocked by the CSP?)"
+        );
+        assert!(
+            !metrics[3].as_str().unwrap().is_empty(),
+            "{page} has no title"
+        );
+        if page.len() > 4 {
+            let link = client.find(Locator::Css("a[href^='tel:']")).await.unwrap();
+            let href = link.attr("href").await.unwrap().unwrap();
+            assert!(href.len() > 4, "{page}: empty tel link");
+        }
+    }
+
+    // A screenshot of the Guatemala page for people to look at (target/screenshots/).
+    client.goto(&format!("{base}/es/gt")).await.unwrap();
+    let png = client.screenshot().await.unwrap();
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("es-gt-320.png"), png).unwrap();
+
+    client.close().await.unwrap();
+    driver.kill().await.unwrap();
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+}
+
+async fn connect(port: u16, capabilities: serde_json::Value) -> fantoccini::Client {
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last_error = None;
+    // ChromeDriver takes a moment to listen.
+    for _ in 0..50 {
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return client,
+            Err(e) => last_error = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("cannot start a Chromium session through chromedriver: {last_error:?}");
+}
+
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("antitrata-chromium-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

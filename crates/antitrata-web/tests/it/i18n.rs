@@ -1,0 +1,115 @@
+//! Every Fluent key exists in es, en and fr, and every key the code uses exists.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use antitrata_domain::{Channel, HotlineScope, Lang};
+use fluent_syntax::ast::Entry;
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn keys_of(lang: Lang) -> BTreeSet<String> {
+    let folder = crate_dir().join("locales").join(lang.code());
+    let mut keys = BTreeSet::new();
+    for file in std::fs::read_dir(&folder).unwrap() {
+        let path = file.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let resource = fluent_syntax::parser::parse(text.as_str())
+            .unwrap_or_else(|(_, errors)| panic!("{} does not parse: {errors:?}", path.display()));
+        for entry in resource.body {
+            if let Entry::Message(message) = entry {
+                assert!(
+                    keys.insert(message.id.name.to_owned()),
+                    "duplicate key {}",
+                    message.id.name
+                );
+            }
+        }
+    }
+    keys
+}
+
+/// String literals passed to `.t("…")` or `.t1("…"` in templates and Rust code (not comments).
+fn keys_used_in(folder: &Path, out: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            keys_used_in(&path, out);
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code: String = text
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for marker in [".t(\"", ".t1(\""] {
+            for piece in code.split(marker).skip(1) {
+                let key = piece.split('"').next().unwrap();
+                if !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+                {
+                    out.insert(key.to_owned());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_locale_has_every_key() {
+    let es = keys_of(Lang::Es);
+    assert!(es.len() > 50, "only {} keys found", es.len());
+    for lang in [Lang::En, Lang::Fr] {
+        let other = keys_of(lang);
+        let missing: Vec<_> = es.difference(&other).collect();
+        let extra: Vec<_> = other.difference(&es).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{lang}: missing {missing:?}, not in es {extra:?}"
+        );
+    }
+}
+
+#[test]
+fn every_key_used_exists() {
+    let mut used = BTreeSet::new();
+    keys_used_in(&crate_dir().join("templates"), &mut used);
+    keys_used_in(&crate_dir().join("src"), &mut used);
+    assert!(
+        used.contains("site-name") && used.contains("emergency-call"),
+        "scan found {used:?}"
+    );
+    // Keys the code builds from vocabularies and statuses.
+    used.extend(HotlineScope::ALL.map(|s| format!("scope-{}", s.as_str())));
+    used.extend(Channel::ALL.map(|c| format!("channel-{}", c.as_str())));
+    used.extend(Lang::ALL.map(|l| format!("language-{}", l.code())));
+    for status in [400, 404, 405, 413, 500, 503] {
+        used.insert(format!("error-title-{status}"));
+        used.insert(format!("error-detail-{status}"));
+    }
+    for lang in Lang::ALL {
+        let keys = keys_of(lang);
+        let missing: Vec<_> = used.difference(&keys).collect();
+        assert!(missing.is_empty(), "{lang} lacks {missing:?}");
+    }
+}
+
+#[test]
+fn the_seeded_languages_have_names() {
+    let keys = keys_of(Lang::Es);
+    for directory in antitrata_store::seed_directory().unwrap() {
+        for line in directory.hotlines {
+            for code in line.languages {
+                assert!(
+                    keys.contains(&format!("language-{code}")),
+                    "no name for language {code}"
+                );
+            }
+        }
+    }
+}

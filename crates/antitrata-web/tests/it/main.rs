@@ -1,0 +1,19 @@
+//! Integration tests of the HTTP layer: pages, API, bad input, translations, both backends and a
+//! real browser.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::zombie_processes,
+    clippy::print_stderr,
+    reason = "test helpers fail loudly, say what they skip, and kill what they spawn"
+)]
+
+mod api;
+mod backends;
+mod bad_input;
+mod browser;
+mod i18n;
+mod pages;
+mod support;

@@ -1,0 +1,100 @@
+//! A seeded application and a one-call request helper.
+
+use antitrata_store::{DatabaseUrl, Store};
+use antitrata_web::{AppState, WebConfig, app};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub async fn seeded_store(url: &DatabaseUrl) -> Store {
+    let store = Store::connect(url).await.expect("open store");
+    store.migrate().await.expect("migrate");
+    store.seed_reference_data().await.expect("seed");
+    store
+}
+
+/// The app on a seeded in-memory SQLite database.
+pub async fn test_app() -> Router {
+    test_app_with(WebConfig::default()).await
+}
+
+pub async fn test_app_with(config: WebConfig) -> Router {
+    let store = seeded_store(&DatabaseUrl::SqliteMemory).await;
+    app(AppState::new(store, config))
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub async fn get(app: &Router, uri: &str) -> Reply {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+pub async fn get_with(app: &Router, uri: &str, name: &str, value: &str) -> Reply {
+    send(
+        app,
+        Request::get(uri)
+            .header(name, value)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+pub async fn request(app: &Router, method: Method, uri: &str, body: Vec<u8>) -> Reply {
+    let len = body.len();
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-length", len)
+        .body(Body::from(body))
+        .unwrap();
+    send(app, request).await
+}
+
+/// Every public page of the directory: the index and each country, in each language.
+pub fn public_pages() -> Vec<String> {
+    let mut pages = Vec::new();
+    for lang in ["es", "en", "fr"] {
+        pages.push(format!("/{lang}/"));
+        for country in antitrata_domain::RCM_MEMBERS {
+            pages.push(format!("/{lang}/{}", country.to_ascii_lowercase()));
+        }
+    }
+    pages
+}

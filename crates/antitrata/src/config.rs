@@ -1,0 +1,219 @@
+//! Configuration: one TOML file, then `ANTITRATA_*` environment variables and command-line flags on
+//! top (flags win), validated once.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use antitrata_store::DatabaseUrl;
+use antitrata_web::WebConfig;
+use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://antitrata-data/antitrata.db";
+
+/// The validated configuration of a run.
+#[derive(Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database: DatabaseUrl,
+    pub web: WebConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `info,antitrata_web=debug`. `RUST_LOG` overrides it.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> LogConfig {
+        LogConfig {
+            format: LogFormat::Text,
+            filter: "info,sqlx=warn".into(),
+        }
+    }
+}
+
+/// Values given on the command line or in the environment; they override the file.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub addr: Option<String>,
+    pub database_url: Option<String>,
+}
+
+/// The file as written. Unknown keys are refused, so a typo does not silently fall back to a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct FileConfig {
+    server: ServerSection,
+    database: DatabaseSection,
+    log: LogConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ServerSection {
+    addr: Option<String>,
+    tls_terminated_upstream: Option<bool>,
+    request_timeout_secs: Option<u64>,
+    body_limit_bytes: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct DatabaseSection {
+    url: Option<SecretString>,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> anyhow::Result<Config> {
+        let file_config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading config file {}", path.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .with_context(|| format!("config file {} is not valid", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        Config::resolve(file_config, overrides)
+    }
+
+    fn resolve(file: FileConfig, overrides: Overrides) -> anyhow::Result<Config> {
+        let addr_text = overrides
+            .addr
+            .or(file.server.addr)
+            .unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+        let addr: SocketAddr = addr_text.parse().with_context(|| {
+            format!("listen address `{addr_text}` is not HOST:PORT with an IP address, e.g. 127.0.0.1:8080")
+        })?;
+
+        let database_text = overrides
+            .database_url
+            .map(SecretString::from)
+            .or(file.database.url)
+            .unwrap_or_else(|| SecretString::from(DEFAULT_DATABASE_URL));
+        let database = DatabaseUrl::parse(database_text.expose_secret())?;
+
+        let defaults = WebConfig::default();
+        let request_timeout = match file.server.request_timeout_secs {
+            Some(0) => bail!("server.request_timeout_secs must be at least 1"),
+            Some(secs) => Duration::from_secs(secs),
+            None => defaults.request_timeout,
+        };
+        let body_limit_bytes = match file.server.body_limit_bytes {
+            Some(0) => bail!("server.body_limit_bytes must be at least 1"),
+            Some(bytes) => bytes,
+            None => defaults.body_limit_bytes,
+        };
+        let web = WebConfig {
+            hsts: file.server.tls_terminated_upstream.unwrap_or(false),
+            body_limit_bytes,
+            request_timeout,
+        };
+        Ok(Config {
+            addr,
+            database,
+            web,
+            log: file.log,
+        })
+    }
+}
+
+/// `check-config` output: the effective configuration, secrets hidden.
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+pub fn print_summary(config: &Config) {
+    println!("configuration is valid");
+    println!("  listen address:   {}", config.addr);
+    println!("  database:         {}", config.database);
+    println!(
+        "  HSTS:             {}",
+        if config.web.hsts { "on" } else { "off" }
+    );
+    println!(
+        "  request timeout:  {} s",
+        config.web.request_timeout.as_secs()
+    );
+    println!("  body limit:       {} bytes", config.web.body_limit_bytes);
+    println!(
+        "  log:              {:?}, filter `{}`",
+        config.log.format, config.log.filter
+    );
+    println!("(the database was not contacted)");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(toml_text: &str, overrides: Overrides) -> anyhow::Result<Config> {
+        Config::resolve(toml::from_str(toml_text)?, overrides)
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let config = resolve("", Overrides::default()).unwrap();
+        assert_eq!(config.addr.to_string(), DEFAULT_ADDR);
+        assert_eq!(config.database.to_string(), DEFAULT_DATABASE_URL);
+        assert!(!config.web.hsts);
+    }
+
+    #[test]
+    fn flags_and_environment_override_the_file() {
+        let file = "[server]\naddr = \"127.0.0.1:9000\"\n[database]\nurl = \"sqlite://a.db\"\n";
+        let config = resolve(file, Overrides::default()).unwrap();
+        assert_eq!(config.addr.port(), 9000);
+        let config = resolve(
+            file,
+            Overrides {
+                addr: Some("0.0.0.0:7000".into()),
+                database_url: Some("postgres://postgres@127.0.0.1/antitrata".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(config.addr.port(), 7000);
+        assert!(matches!(config.database, DatabaseUrl::Postgres(_)));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_what_to_fix() {
+        let err = resolve(
+            "",
+            Overrides {
+                database_url: Some("mysql://x/y".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("unsupported database URL scheme `mysql`"),
+            "{err}"
+        );
+        let err = resolve(
+            "",
+            Overrides {
+                addr: Some("localhost".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("HOST:PORT"), "{err}");
+        assert!(resolve("[server]\nadress = \"x\"\n", Overrides::default()).is_err());
+        assert!(resolve("[server]\nrequest_timeout_secs = 0\n", Overrides::default()).is_err());
+    }
+}

@@ -1,0 +1,95 @@
+//! `serve` and `migrate`: open the database, bring it up to date, and run the web service until
+//! SIGINT or SIGTERM, letting requests in flight finish.
+
+use antitrata_store::{SeedOutcome, Store};
+use antitrata_web::AppState;
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+
+/// Opens the configured database (creating a SQLite file and its folder), migrates and seeds it.
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    if let Some(folder) = config.database.sqlite_folder() {
+        std::fs::create_dir_all(&folder)
+            .with_context(|| format!("creating the database folder {}", folder.display()))?;
+    }
+    let store = Store::connect(&config.database)
+        .await
+        .with_context(|| format!("opening the database {}", config.database))?;
+    store.migrate().await.context("migrating the database")?;
+    match store
+        .seed_reference_data()
+        .await
+        .context("seeding the hotline directory")?
+    {
+        SeedOutcome::Seeded {
+            countries,
+            hotlines,
+        } => {
+            tracing::info!(countries, hotlines, "seeded the hotline directory");
+        }
+        SeedOutcome::AlreadyPresent => tracing::debug!("hotline directory already present"),
+    }
+    Ok(store)
+}
+
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    tracing::info!(database = %config.database, "database is up to date");
+    store.close().await;
+    Ok(())
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    let state = AppState::new(store.clone(), config.web.clone());
+    state
+        .warm_up()
+        .await
+        .map_err(|e| anyhow::anyhow!("rendering the hotline directory failed: {e}"))?;
+
+    let listener = TcpListener::bind(config.addr).await.with_context(|| {
+        format!(
+            "listening on {} (is another program using it?)",
+            config.addr
+        )
+    })?;
+    let local = listener
+        .local_addr()
+        .context("reading the listening address")?;
+    tracing::info!(database = %config.database, "listening on http://{local}");
+
+    antitrata_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,14 @@
+//! The binary as an administrator uses it: configuration checks, migrate, serve and stop.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::zombie_processes,
+    clippy::print_stderr,
+    reason = "test helpers fail loudly, say what they skip, and kill what they spawn"
+)]
+
+mod cli;
+mod serve;
+mod support;

@@ -1,0 +1,76 @@
+//! `serve` end to end: a fresh folder, SQLite by default, PostgreSQL when asked, clean stop.
+
+use antitrata_store::testing;
+
+use crate::support::Server;
+
+#[test]
+fn serves_from_a_fresh_folder_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    assert!(
+        dir.path().join("antitrata-data/antitrata.db").exists(),
+        "database file created"
+    );
+    assert_eq!(server.get("/healthz"), (200, "{\"status\":\"ok\"}".into()));
+    let (status, body) = server.get("/es/mx");
+    assert_eq!(status, 200);
+    assert!(body.contains("800 5533 000"));
+    let (clean, log) = server.terminate();
+    assert!(clean, "serve did not exit cleanly: {log:?}");
+    assert!(log.iter().any(|l| l.contains("shutting down")), "{log:?}");
+}
+
+#[test]
+fn a_second_start_keeps_the_data_and_the_log_has_no_query_strings() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Server::start(dir.path(), &[]);
+    assert_eq!(first.get("/en/ca").0, 200);
+    first.terminate();
+    let second = Server::start(dir.path(), &[]);
+    assert_eq!(second.get("/es/gt?nombre=secreto-canario").0, 200);
+    let (_, log) = second.terminate();
+    assert!(
+        log.iter().any(|l| l.contains("/es/gt")),
+        "requests are logged: {log:?}"
+    );
+    assert!(
+        !log.iter().any(|l| l.contains("secreto-canario")),
+        "query string logged: {log:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_same_binary_serves_from_postgres() {
+    let Some(db) = testing::postgres().await else {
+        eprintln!(
+            "{} not set: PostgreSQL serve test not run",
+            testing::PG_URL_VAR
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url.clone();
+    let (pages, clean) = tokio::task::spawn_blocking(move || {
+        let server = Server::start(dir.path(), &["--database", &url]);
+        let pages =
+            ["/es/mx", "/en/ca", "/fr/ca", "/fr/ht", "/api/v1/hotlines"].map(|p| server.get(p));
+        let (clean, _) = server.terminate();
+        assert!(
+            !dir.path().join("antitrata-data").exists(),
+            "no SQLite file when on PostgreSQL"
+        );
+        (pages, clean)
+    })
+    .await
+    .unwrap();
+    assert!(clean);
+    assert!(pages[0].1.contains("México: líneas contra la trata"));
+    assert!(pages[1].1.contains("Canada: anti-trafficking lines"));
+    assert!(pages[2].1.contains("Canada : lignes contre la traite"));
+    assert_eq!(pages[3].0, 404);
+    assert!(pages[4].1.contains("1-888-373-7888"));
+    let countries = db.store.list_countries().await.unwrap();
+    assert_eq!(countries.len(), 11, "serve seeded the PostgreSQL database");
+    db.cleanup().await;
+}
