@@ -21,6 +21,7 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx_bin" ] || { echo "install nginx: apt-get install nginx-light" >&2; exit 1; }
 
 work=$(mktemp -d)
+chmod 755 "$work"  # nginx workers run as an unprivileged user
 app_pid=""; nginx_pid=""
 cleanup() {
     [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
@@ -55,6 +56,7 @@ http {
     }
 }
 CONF
+chmod -R a+rX "$work/www"
 "$nginx_bin" -c "$work/nginx.conf" -p "$work" &
 nginx_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$nginx_port/es/gt" >/dev/null && break; sleep 0.1; done
@@ -69,7 +71,7 @@ run() { # name url
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "wrk -t2 -c$connections -d${duration}s --latency; $(wrk -v 2>&1 | head -1 | cut -c1-40); nginx $("$nginx_bin" -v 2>&1 | cut -d/ -f2)"
+echo "wrk -t2 -c$connections -d${duration}s --latency ($(wrk -v 2>&1 | head -1 | cut -d" " -f1-2)), nginx $("$nginx_bin" -v 2>&1 | cut -d/ -f2)"
 echo
 echo "| server | path | requests/s | p99 latency |"
 echo "| --- | --- | ---: | ---: |"
