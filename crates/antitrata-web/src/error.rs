@@ -71,27 +71,18 @@ impl PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.error.status();
-        let id = status
-            .is_server_error()
-            .then_some(())
-            .and(self.request_id.as_deref());
+        // Only server errors show the request id: staff need it to find the log line.
+        let id = self
+            .request_id
+            .as_deref()
+            .filter(|_| status.is_server_error());
         match render_error(self.lang, status.as_u16(), id) {
-            Ok(html) => (
+            Ok(html) => error_reply(
                 status,
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("text/html; charset=utf-8"),
-                    ),
-                    (
-                        header::CONTENT_LANGUAGE,
-                        HeaderValue::from_static(self.lang.code()),
-                    ),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                ],
-                html,
-            )
-                .into_response(),
+                "text/html; charset=utf-8",
+                self.lang,
+                html.into_bytes(),
+            ),
             Err(e) => {
                 tracing::error!(error = %e, "rendering the error page failed");
                 (status, status.canonical_reason().unwrap_or("error")).into_response()
@@ -149,23 +140,26 @@ impl IntoResponse for ApiError {
                 .filter(|_| status.is_server_error()),
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (
-            status,
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/problem+json"),
-                ),
-                (
-                    header::CONTENT_LANGUAGE,
-                    HeaderValue::from_static(self.lang.code()),
-                ),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            ],
-            body,
-        )
-            .into_response()
+        error_reply(status, "application/problem+json", self.lang, body)
     }
+}
+
+/// An error response in `lang`; errors are never cached.
+fn error_reply(
+    status: StatusCode,
+    content_type: &'static str,
+    lang: Lang,
+    body: Vec<u8>,
+) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(lang.code()),
+        ),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+    ];
+    (status, headers, body).into_response()
 }
 
 /// Whether a path belongs to the JSON API, whose errors are problem details rather than pages.
