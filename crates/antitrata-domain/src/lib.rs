@@ -1,14 +1,19 @@
-//! Types and rules of antitrata, free of IO: languages, countries, hotlines and how their numbers dial.
+//! Types and rules of antitrata, free of IO: languages, countries, hotlines and how their numbers
+//! dial, people in the records, and who acts on them.
 //!
 //! Everything here is plain data and pure functions. Values that can be invalid have a `parse`
 //! constructor, so an invalid value cannot exist past the edge of the system.
 
+mod access;
 mod country;
 mod hotline;
 mod lang;
+mod person;
 mod phone;
 
+pub use access::{Actor, CountryScope, Role};
 pub use country::{Country, CountryCode, CountryCodeError, RCM_MEMBERS};
 pub use hotline::{Channel, Confidence, CountryDirectory, Hotline, HotlineId, HotlineScope};
 pub use lang::{Lang, LangError};
+pub use person::{NewPerson, Person, PersonId};
 pub use phone::{DialTarget, dial_targets};

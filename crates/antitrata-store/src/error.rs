@@ -13,4 +13,12 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the seed data file is not valid: {0}")]
     Seed(String),
+    #[error(transparent)]
+    Crypto(#[from] crate::CryptoError),
+    /// A personal-data method was called on a store opened without the data keys.
+    #[error("personal data needs the data keys, and this store was opened without them")]
+    NoKeyring,
+    /// The actor's country scope does not reach the record.
+    #[error("outside the actor's country scope")]
+    OutOfScope,
 }

@@ -4,14 +4,19 @@
 //! `migrations/sqlite` and `migrations/postgres` with the same version numbers. Row structs stay
 //! private and convert into `antitrata-domain` types at the edge.
 
+mod audit;
+mod crypto;
 mod database_url;
 mod directory;
 mod error;
+mod persons;
 mod seed;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditReport};
+pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealContext};
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use error::StoreError;
 pub use seed::{SeedOutcome, seed_directory};

@@ -1,6 +1,7 @@
 //! The `Store` handle: connecting, migrating and health checks, for both backends.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
@@ -9,7 +10,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::{DatabaseUrl, StoreError};
+use crate::{DatabaseUrl, Keyring, StoreError};
 
 pub(crate) static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 pub(crate) static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -18,6 +19,8 @@ pub(crate) static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/p
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// The data keys; personal-data methods refuse to run without them.
+    pub(crate) keyring: Option<Arc<Keyring>>,
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +96,20 @@ impl Store {
                 Pool::Postgres(pool)
             }
         };
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            keyring: None,
+        })
+    }
+
+    /// The same store, sealing and opening personal fields with `keyring`.
+    pub fn with_keyring(mut self, keyring: Arc<Keyring>) -> Store {
+        self.keyring = Some(keyring);
+        self
+    }
+
+    pub(crate) fn keyring(&self) -> Result<&Keyring, StoreError> {
+        self.keyring.as_deref().ok_or(StoreError::NoKeyring)
     }
 
     /// Applies the embedded migrations of this backend that are not applied yet.

@@ -6,10 +6,62 @@
     reason = "test support: a broken test database should stop the test"
 )]
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use antitrata_domain::{Actor, CountryCode, CountryScope, Role};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
+use time::macros::datetime;
 
-use crate::{DatabaseUrl, Store};
+use crate::{DatabaseUrl, KeyFile, Keyring, NonceSource, Store};
+
+/// Distinct bytes on every call from a counter and a seed: repeatable tests, never production.
+#[derive(Debug)]
+pub struct CountingNonces {
+    seed: u64,
+    counter: AtomicU64,
+}
+
+impl CountingNonces {
+    pub fn new(seed: u64) -> CountingNonces {
+        CountingNonces {
+            seed,
+            counter: AtomicU64::new(0),
+        }
+    }
+}
+
+impl NonceSource for CountingNonces {
+    fn fill(&self, buf: &mut [u8]) {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let bytes = [self.seed.to_be_bytes(), n.to_be_bytes()].concat();
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = bytes[i % bytes.len()] ^ (i as u8).wrapping_mul(37);
+        }
+    }
+}
+
+/// A keyring with one key, from a test nonce source.
+pub fn test_keyring() -> Arc<Keyring> {
+    let random = Arc::new(CountingNonces::new(42));
+    let file = KeyFile::generate(random.as_ref(), "2026-01-01T00:00:00Z");
+    Arc::new(file.into_keyring(random).expect("test keyring"))
+}
+
+/// An actor of `role` in `country` (or in no country), at a fixed time.
+pub fn actor(role: Role, country: Option<&str>) -> Actor {
+    Actor {
+        who: format!("test-{}", role.as_str()),
+        role,
+        scope: match country {
+            Some(code) => CountryScope::Country(CountryCode::parse(code).expect("country code")),
+            None => CountryScope::None,
+        },
+        request_id: Some("req-test".into()),
+        at: datetime!(2026-11-27 12:00:00 UTC),
+    }
+}
 
 /// The variable naming a PostgreSQL server for contract tests (a URL with an admin user).
 pub const PG_URL_VAR: &str = "ANTITRATA_TEST_PG_URL";
@@ -43,7 +95,7 @@ impl TestDb {
 }
 
 /// In-memory SQLite always; PostgreSQL too when `ANTITRATA_TEST_PG_URL` is set. Each store is
-/// migrated but not seeded.
+/// migrated, has a test keyring, and is not seeded.
 pub async fn backends() -> Vec<TestDb> {
     let mut dbs = vec![sqlite().await];
     if let Some(db) = postgres().await {
@@ -64,7 +116,8 @@ pub async fn seeded_backends() -> Vec<TestDb> {
 pub async fn sqlite() -> TestDb {
     let store = Store::connect(&DatabaseUrl::SqliteMemory)
         .await
-        .expect("open sqlite");
+        .expect("open sqlite")
+        .with_keyring(test_keyring());
     store.migrate().await.expect("migrate sqlite");
     TestDb {
         store,
@@ -89,7 +142,8 @@ pub async fn postgres() -> Option<TestDb> {
     url.set_path(&database);
     let store = Store::connect(&DatabaseUrl::parse(url.as_str()).expect("postgres url"))
         .await
-        .expect("open postgres");
+        .expect("open postgres")
+        .with_keyring(test_keyring());
     store.migrate().await.expect("migrate postgres");
     Some(TestDb {
         store,
@@ -97,4 +151,15 @@ pub async fn postgres() -> Option<TestDb> {
         url: url.to_string(),
         postgres: Some((admin_url, database)),
     })
+}
+
+impl Store {
+    /// Runs one SQL statement as given, to play an attacker with database access in tests.
+    pub async fn execute_raw_for_tests(&self, sql: &str) -> Result<u64, crate::StoreError> {
+        let done = crate::store::with_pool!(self, |pool| sqlx::query(sql)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(done)
+    }
 }

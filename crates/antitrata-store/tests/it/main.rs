@@ -10,6 +10,8 @@
     reason = "test helpers fail loudly, say what they skip, and kill what they spawn"
 )]
 
+mod audit;
 mod directory;
 mod lifecycle;
+mod personal_data;
 mod seed_source;

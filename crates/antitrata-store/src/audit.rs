@@ -1,0 +1,315 @@
+//! The audit log: append-only, hash-chained. Every entry records who did what to which record,
+//! when and under which request, and never the personal data itself.
+//!
+//! Entry `n` carries `prev_hash` (the hash of entry `n-1`, zeros for the first) and
+//! `hash = SHA-256("antitrata/audit/v1" | prev_hash | fields)`, fields length-prefixed. The single
+//! row of `audit_head` holds the last sequence number and hash; appending updates it first, which
+//! takes the write lock (SQLite) or the row lock (PostgreSQL), so appends are serialized.
+
+use antitrata_domain::Actor;
+use sha2::{Digest, Sha256};
+use sqlx::FromRow;
+use time::format_description::well_known::Rfc3339;
+
+use crate::store::with_pool;
+use crate::{Store, StoreError};
+
+/// What an entry is about: an action and, for most actions, the record it touched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// A dotted verb, e.g. `person.viewed`, `person.created`, `login.failed`.
+    pub action: &'static str,
+    pub record_type: Option<&'static str>,
+    pub record_id: Option<String>,
+}
+
+/// One stored entry, as `audit verify` and the console read it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub country: Option<String>,
+    pub action: String,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub request_id: Option<String>,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+/// The first thing wrong with the log, if anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditProblem {
+    /// The entry's content does not match its hash: it was edited.
+    Edited { seq: i64 },
+    /// The entry does not follow the one before it: something was deleted, inserted or reordered.
+    ChainBroken { seq: i64 },
+    /// A sequence number is missing: the entry was deleted.
+    Missing { seq: i64 },
+    /// The log ends before the recorded head: entries after `last_seq` were deleted.
+    Truncated { last_seq: i64, head_seq: i64 },
+    /// The log's end is not the entry recorded as its last: entries were replaced or added by hand.
+    NotTheRecordedHead { seq: i64 },
+}
+
+impl std::fmt::Display for AuditProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuditProblem::Edited { seq } => write!(
+                f,
+                "entry {seq} was edited: its hash does not match its content"
+            ),
+            AuditProblem::ChainBroken { seq } => write!(
+                f,
+                "entry {seq} does not follow entry {}: entries were deleted, inserted or reordered",
+                seq - 1
+            ),
+            AuditProblem::Missing { seq } => write!(f, "entry {seq} is missing: it was deleted"),
+            AuditProblem::Truncated { last_seq, head_seq } => write!(
+                f,
+                "the log ends at entry {last_seq} but {head_seq} entries were written: the last ones were deleted"
+            ),
+            AuditProblem::NotTheRecordedHead { seq } => write!(
+                f,
+                "entry {seq} is not the entry recorded as the last one: entries were replaced or added by hand"
+            ),
+        }
+    }
+}
+
+/// The result of checking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    pub entries: i64,
+    /// The hash of the last entry: record it elsewhere to detect a rewrite of the whole log.
+    pub head_hash: Vec<u8>,
+    pub problem: Option<AuditProblem>,
+}
+
+const GENESIS: [u8; 32] = [0; 32];
+const VERIFY_PAGE: i64 = 1000;
+
+/// The hash of an entry given the previous hash.
+pub(crate) fn entry_hash(prev_hash: &[u8], e: &EntryFields<'_>) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(b"antitrata/audit/v1");
+    hasher.update(prev_hash);
+    hasher.update(e.seq.to_be_bytes());
+    for field in [
+        Some(e.at),
+        Some(e.actor),
+        Some(e.role),
+        e.country,
+        Some(e.action),
+        e.record_type,
+        e.record_id,
+        e.request_id,
+    ] {
+        match field {
+            Some(text) => {
+                hasher.update((text.len() as u32).to_be_bytes());
+                hasher.update(text.as_bytes());
+            }
+            None => hasher.update(u32::MAX.to_be_bytes()),
+        }
+    }
+    hasher.finalize().to_vec()
+}
+
+/// The hashed fields of an entry, borrowed.
+pub(crate) struct EntryFields<'a> {
+    pub seq: i64,
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub role: &'a str,
+    pub country: Option<&'a str>,
+    pub action: &'a str,
+    pub record_type: Option<&'a str>,
+    pub record_id: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+}
+
+impl AuditEntry {
+    fn fields(&self) -> EntryFields<'_> {
+        EntryFields {
+            seq: self.seq,
+            at: &self.at,
+            actor: &self.actor,
+            role: &self.role,
+            country: self.country.as_deref(),
+            action: &self.action,
+            record_type: self.record_type.as_deref(),
+            record_id: self.record_id.as_deref(),
+            request_id: self.request_id.as_deref(),
+        }
+    }
+}
+
+/// An entry ready to append, owned so it can cross into a transaction.
+pub(crate) struct PendingEntry {
+    pub at: String,
+    pub actor: String,
+    pub role: &'static str,
+    pub country: Option<String>,
+    pub action: &'static str,
+    pub record_type: Option<&'static str>,
+    pub record_id: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl PendingEntry {
+    pub fn new(actor: &Actor, event: AuditEvent) -> Result<PendingEntry, StoreError> {
+        Ok(PendingEntry {
+            at: actor
+                .at
+                .format(&Rfc3339)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            actor: actor.who.clone(),
+            role: actor.role.as_str(),
+            country: actor.scope.country().map(|c| c.to_string()),
+            action: event.action,
+            record_type: event.record_type,
+            record_id: event.record_id,
+            request_id: actor.request_id.clone(),
+        })
+    }
+}
+
+/// Appends `$entry` (a `PendingEntry`) inside the open transaction `$tx`, on either backend.
+macro_rules! append_audit {
+    ($tx:expr, $entry:expr) => {{
+        let entry: &$crate::audit::PendingEntry = $entry;
+        let (seq, prev_hash): (i64, Vec<u8>) =
+            sqlx::query_as("update audit_head set seq = seq + 1 where id = 1 returning seq, hash")
+                .fetch_one(&mut *$tx)
+                .await?;
+        let hash = $crate::audit::entry_hash(
+            &prev_hash,
+            &$crate::audit::EntryFields {
+                seq,
+                at: &entry.at,
+                actor: &entry.actor,
+                role: entry.role,
+                country: entry.country.as_deref(),
+                action: entry.action,
+                record_type: entry.record_type,
+                record_id: entry.record_id.as_deref(),
+                request_id: entry.request_id.as_deref(),
+            },
+        );
+        sqlx::query(
+            "insert into audit_log (seq, at, actor, role, country, action, record_type, \
+             record_id, request_id, prev_hash, hash) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(seq)
+        .bind(&entry.at)
+        .bind(&entry.actor)
+        .bind(entry.role)
+        .bind(&entry.country)
+        .bind(entry.action)
+        .bind(entry.record_type)
+        .bind(&entry.record_id)
+        .bind(&entry.request_id)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query("update audit_head set hash = $1 where id = 1")
+            .bind(&hash)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use append_audit;
+
+impl Store {
+    /// Records an event that touches no sealed record in the same transaction (a login, an export,
+    /// a permission change).
+    pub async fn append_audit(&self, actor: &Actor, event: AuditEvent) -> Result<(), StoreError> {
+        let entry = PendingEntry::new(actor, event)?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            append_audit!(tx, &entry);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Entries from `after_seq` on, oldest first, at most `limit`.
+    pub async fn list_audit(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "select seq, at, actor, role, country, action, record_type, record_id, \
+                 request_id, prev_hash, hash from audit_log where seq > $1 order by seq limit $2",
+            )
+            .bind(after_seq)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+
+    /// Walks the whole chain and names the first entry that is edited, missing or out of place.
+    pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        let mut expected_seq = 1;
+        let mut running = GENESIS.to_vec();
+        let mut entries = 0;
+        loop {
+            let page = self.list_audit(expected_seq - 1, VERIFY_PAGE).await?;
+            if page.is_empty() {
+                break;
+            }
+            for entry in &page {
+                let problem = if entry.seq != expected_seq {
+                    Some(AuditProblem::Missing { seq: expected_seq })
+                } else if entry.prev_hash != running {
+                    Some(AuditProblem::ChainBroken { seq: entry.seq })
+                } else if entry_hash(&entry.prev_hash, &entry.fields()) != entry.hash {
+                    Some(AuditProblem::Edited { seq: entry.seq })
+                } else {
+                    None
+                };
+                if problem.is_some() {
+                    return Ok(AuditReport {
+                        entries,
+                        head_hash: running,
+                        problem,
+                    });
+                }
+                running.clone_from(&entry.hash);
+                expected_seq += 1;
+                entries += 1;
+            }
+        }
+        let (head_seq, head_hash): (i64, Vec<u8>) = with_pool!(self, |pool| {
+            sqlx::query_as("select seq, hash from audit_head where id = 1")
+                .fetch_one(pool)
+                .await?
+        });
+        let problem = if head_seq > entries {
+            Some(AuditProblem::Truncated {
+                last_seq: entries,
+                head_seq,
+            })
+        } else if head_seq < entries || head_hash != running {
+            Some(AuditProblem::NotTheRecordedHead {
+                seq: head_seq.max(1),
+            })
+        } else {
+            None
+        };
+        Ok(AuditReport {
+            entries,
+            head_hash: running,
+            problem,
+        })
+    }
+}

@@ -1,0 +1,246 @@
+//! People in the records. Names and phone numbers are sealed on the way in and opened on the way
+//! out; searches go through blind indexes. Every method takes the `Actor`, keeps to the actor's
+//! country scope in its SQL, and writes its audit entry in the same transaction as the data.
+
+use antitrata_domain::{Actor, CountryCode, NewPerson, Person, PersonId};
+use sqlx::FromRow;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::crypto::{BlindField, SealContext};
+use crate::store::with_pool;
+use crate::{Keyring, Store, StoreError};
+
+const TABLE: &str = "persons";
+/// The most results one search returns.
+pub const SEARCH_LIMIT: i64 = 50;
+
+impl Store {
+    /// Records a person in the actor's country: seals the name and phone, stores their blind
+    /// indexes, and audits the creation.
+    pub async fn insert_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        person: &NewPerson,
+    ) -> Result<Person, StoreError> {
+        let keyring = self.keyring()?;
+        if actor.scope.country() != Some(person.country) {
+            return Err(StoreError::OutOfScope);
+        }
+        let name_sealed = keyring.seal_str(&person.name, context("name", id))?;
+        let phone_sealed = person
+            .phone
+            .as_deref()
+            .map(|phone| keyring.seal_str(phone, context("phone", id)))
+            .transpose()?;
+        let mut digests: Vec<(&str, Vec<u8>)> = keyring
+            .index_digests(BlindField::PersonName, &person.name)
+            .into_iter()
+            .map(|d| (BlindField::PersonName.as_str(), d))
+            .collect();
+        if let Some(phone) = &person.phone {
+            digests.extend(
+                keyring
+                    .index_digests(BlindField::PersonPhone, phone)
+                    .into_iter()
+                    .map(|d| (BlindField::PersonPhone.as_str(), d)),
+            );
+        }
+        let created_at = actor.at;
+        let created_text = created_at
+            .format(&Rfc3339)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let audit = PendingEntry::new(actor, event("person.created", id))?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "insert into persons (id, country, key_id, name_sealed, phone_sealed, created_at) \
+                 values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.0)
+            .bind(person.country.as_str())
+            .bind(keyring.current_key_id() as i64)
+            .bind(&name_sealed)
+            .bind(&phone_sealed)
+            .bind(&created_text)
+            .execute(&mut *tx)
+            .await?;
+            for (field, digest) in &digests {
+                sqlx::query(
+                    "insert into blind_index (field, digest, record_id) values ($1, $2, $3) \
+                     on conflict do nothing",
+                )
+                .bind(*field)
+                .bind(digest)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+        });
+        Ok(Person {
+            id,
+            country: person.country,
+            name: person.name.clone(),
+            phone: person.phone.clone(),
+            created_at,
+        })
+    }
+
+    /// One person of the actor's country, audited as viewed; `None` if there is no such person
+    /// in the actor's scope (another country's record looks exactly like a missing one).
+    pub async fn find_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+    ) -> Result<Option<Person>, StoreError> {
+        let keyring = self.keyring()?;
+        let Some(country) = actor.scope.country() else {
+            return Err(StoreError::OutOfScope);
+        };
+        let audit = PendingEntry::new(actor, event("person.viewed", id))?;
+        let row: Option<PersonRow> = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: Option<PersonRow> = sqlx::query_as(
+                "select id, country, name_sealed, phone_sealed, created_at from persons \
+                 where id = $1 and country = $2",
+            )
+            .bind(id.0)
+            .bind(country.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if row.is_some() {
+                append_audit!(tx, &audit);
+            }
+            tx.commit().await?;
+            row
+        });
+        row.map(|row| row.open(keyring)).transpose()
+    }
+
+    /// People of the actor's country whose name has words starting with every word of `name`
+    /// (three letters at least) and whose phone matches `phone`, through the blind indexes.
+    /// Each person returned is audited as found.
+    pub async fn search_persons(
+        &self,
+        actor: &Actor,
+        name: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<Vec<Person>, StoreError> {
+        let keyring = self.keyring()?;
+        let Some(country) = actor.scope.country() else {
+            return Err(StoreError::OutOfScope);
+        };
+        let mut wanted: Vec<(&str, Vec<u8>)> = Vec::new();
+        if let Some(name) = name {
+            let field = BlindField::PersonName;
+            wanted.extend(
+                keyring
+                    .search_digests(field, name)
+                    .into_iter()
+                    .map(|d| (field.as_str(), d)),
+            );
+        }
+        if let Some(phone) = phone {
+            let field = BlindField::PersonPhone;
+            wanted.extend(
+                keyring
+                    .search_digests(field, phone)
+                    .into_iter()
+                    .map(|d| (field.as_str(), d)),
+            );
+        }
+        if wanted.is_empty() {
+            return Ok(vec![]);
+        }
+        let rows: Vec<PersonRow> = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Candidates match the first digest; the others must match too.
+            let (first_field, first_digest) = &wanted[0];
+            let mut rows: Vec<PersonRow> = sqlx::query_as(
+                "select p.id, p.country, p.name_sealed, p.phone_sealed, p.created_at \
+                 from persons p join blind_index b on b.record_id = p.id \
+                 where b.field = $1 and b.digest = $2 and p.country = $3 \
+                 order by p.id limit $4",
+            )
+            .bind(*first_field)
+            .bind(first_digest)
+            .bind(country.as_str())
+            .bind(SEARCH_LIMIT)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (field, digest) in &wanted[1..] {
+                let mut kept = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let (hit,): (i64,) = sqlx::query_as(
+                        "select count(*) from blind_index where field = $1 and digest = $2 \
+                         and record_id = $3",
+                    )
+                    .bind(*field)
+                    .bind(digest)
+                    .bind(row.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if hit > 0 {
+                        kept.push(row);
+                    }
+                }
+                rows = kept;
+            }
+            for row in &rows {
+                let entry = PendingEntry::new(actor, event("person.found", PersonId(row.id)))?;
+                append_audit!(tx, &entry);
+            }
+            tx.commit().await?;
+            rows
+        });
+        rows.into_iter().map(|row| row.open(keyring)).collect()
+    }
+}
+
+fn context(column: &'static str, id: PersonId) -> SealContext<'static> {
+    SealContext {
+        table: TABLE,
+        column,
+        record: id.0,
+    }
+}
+
+fn event(action: &'static str, id: PersonId) -> AuditEvent {
+    AuditEvent {
+        action,
+        record_type: Some("person"),
+        record_id: Some(id.to_string()),
+    }
+}
+
+#[derive(FromRow)]
+struct PersonRow {
+    id: Uuid,
+    country: String,
+    name_sealed: Vec<u8>,
+    phone_sealed: Option<Vec<u8>>,
+    created_at: String,
+}
+
+impl PersonRow {
+    fn open(self, keyring: &Keyring) -> Result<Person, StoreError> {
+        let id = PersonId(self.id);
+        Ok(Person {
+            id,
+            country: CountryCode::parse(&self.country)
+                .map_err(|_| StoreError::Corrupt(format!("bad country `{}`", self.country)))?,
+            name: keyring.open_str(&self.name_sealed, context("name", id))?,
+            phone: self
+                .phone_sealed
+                .map(|blob| keyring.open_str(&blob, context("phone", id)))
+                .transpose()?,
+            created_at: OffsetDateTime::parse(&self.created_at, &Rfc3339)
+                .map_err(|e| StoreError::Corrupt(format!("bad created_at: {e}")))?,
+        })
+    }
+}

@@ -1,0 +1,336 @@
+//! People in the records: sealed at rest, searchable by blind index, scoped to a country, audited.
+
+use antitrata_domain::{NewPerson, PersonId, Role};
+use antitrata_store::testing::{actor, backends, seeded_backends, test_keyring};
+use antitrata_store::{DatabaseUrl, Store, StoreError};
+use uuid::Uuid;
+
+fn gt_person(name: &str, phone: Option<&str>) -> NewPerson {
+    NewPerson {
+        country: antitrata_domain::CountryCode::parse("GT").unwrap(),
+        name: name.into(),
+        phone: phone.map(str::to_owned),
+    }
+}
+
+fn id(n: u128) -> PersonId {
+    PersonId(Uuid::from_u128(n))
+}
+
+#[tokio::test]
+async fn a_person_is_read_back_only_in_their_country_and_every_read_is_audited() {
+    for db in seeded_backends().await {
+        let gt = actor(Role::Caseworker, Some("GT"));
+        let hn = actor(Role::Supervisor, Some("HN"));
+        let created = db
+            .store
+            .insert_person(
+                &gt,
+                id(1),
+                &gt_person("María López", Some("+502 5555-0199")),
+            )
+            .await
+            .unwrap();
+
+        let found = db
+            .store
+            .find_person(&gt, id(1))
+            .await
+            .unwrap()
+            .expect("found in GT");
+        assert_eq!(found, created, "{}", db.name);
+        assert_eq!(
+            db.store.find_person(&hn, id(1)).await.unwrap(),
+            None,
+            "HN must not see GT"
+        );
+        assert_eq!(db.store.find_person(&gt, id(2)).await.unwrap(), None);
+
+        let analyst = actor(Role::RegionalAnalyst, None);
+        assert!(matches!(
+            db.store.find_person(&analyst, id(1)).await,
+            Err(StoreError::OutOfScope)
+        ));
+
+        let log = db.store.list_audit(0, 100).await.unwrap();
+        let actions: Vec<(&str, &str)> = log
+            .iter()
+            .map(|e| (e.action.as_str(), e.actor.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("person.created", "test-caseworker"),
+                ("person.viewed", "test-caseworker")
+            ]
+        );
+        assert_eq!(
+            log[1].record_id.as_deref(),
+            Some(id(1).to_string().as_str())
+        );
+        assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_person_is_recorded_only_in_the_actors_country() {
+    for db in seeded_backends().await {
+        let hn = actor(Role::Operator, Some("HN"));
+        let err = db
+            .store
+            .insert_person(&hn, id(1), &gt_person("X Y", None))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::OutOfScope), "{}", db.name);
+        assert_eq!(
+            db.store.list_audit(0, 10).await.unwrap().len(),
+            0,
+            "nothing written"
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn search_finds_by_name_prefix_and_phone_within_the_country() {
+    for db in seeded_backends().await {
+        let gt = actor(Role::Operator, Some("GT"));
+        db.store
+            .insert_person(
+                &gt,
+                id(1),
+                &gt_person("María López García", Some("+502 5555-0199")),
+            )
+            .await
+            .unwrap();
+        db.store
+            .insert_person(&gt, id(2), &gt_person("Mario Lopera", None))
+            .await
+            .unwrap();
+        db.store
+            .insert_person(&gt, id(3), &gt_person("Ana Pérez", Some("4444 1234")))
+            .await
+            .unwrap();
+
+        let names = |people: Vec<antitrata_domain::Person>| {
+            let mut names: Vec<String> = people.into_iter().map(|p| p.name).collect();
+            names.sort();
+            names
+        };
+        let search = |name: Option<&'static str>, phone: Option<&'static str>| {
+            let (store, gt) = (db.store.clone(), gt.clone());
+            async move { names(store.search_persons(&gt, name, phone).await.unwrap()) }
+        };
+        assert_eq!(
+            search(Some("mar"), None).await,
+            ["Mario Lopera", "María López García"]
+        );
+        assert_eq!(
+            search(Some("MARIA lop"), None).await,
+            ["María López García"]
+        );
+        assert_eq!(
+            search(Some("lope"), None).await,
+            ["Mario Lopera", "María López García"]
+        );
+        assert_eq!(search(Some("perez"), None).await, ["Ana Pérez"]);
+        assert_eq!(
+            search(None, Some("5555 0199")).await,
+            ["María López García"]
+        );
+        assert_eq!(search(Some("ana"), Some("44441234")).await, ["Ana Pérez"]);
+        assert!(search(Some("ana"), Some("5555 0199")).await.is_empty());
+        assert!(
+            search(Some("ma"), None).await.is_empty(),
+            "two letters are not searchable"
+        );
+
+        let hn = actor(Role::Supervisor, Some("HN"));
+        assert!(
+            db.store
+                .search_persons(&hn, Some("maria"), None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let found = db.store.list_audit(0, 100).await.unwrap();
+        assert!(found.iter().any(|e| e.action == "person.found"));
+        assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn without_the_keys_personal_data_is_refused() {
+    for db in seeded_backends().await {
+        let store = Store::connect(&DatabaseUrl::SqliteMemory).await.unwrap();
+        let gt = actor(Role::Operator, Some("GT"));
+        assert!(matches!(
+            store.find_person(&gt, id(1)).await,
+            Err(StoreError::NoKeyring)
+        ));
+        db.cleanup().await;
+    }
+}
+
+const CANARY_NAME: &str = "Zqxcanary Wobblethorpe";
+const CANARY_PHONE: &str = "+502 7391-4826";
+
+/// What must not appear anywhere: the canary in the forms a search of a dump would try.
+fn canary_forms() -> Vec<Vec<u8>> {
+    [
+        "Zqxcanary",
+        "zqxcanary",
+        "ZQXCANARY",
+        "Wobblethorpe",
+        "wobblethorpe",
+        "7391-4826",
+        "73914826",
+        "50273914826",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Everything logged by any thread of this test binary, at every level, from the first canary
+/// test on. SQLite logs its statements on its worker threads, so a thread-local capture would miss
+/// them.
+fn captured_log() -> &'static std::sync::Mutex<Vec<u8>> {
+    use std::sync::{Mutex, OnceLock};
+
+    static LOG: OnceLock<&'static Mutex<Vec<u8>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log: &'static Mutex<Vec<u8>> = Box::leak(Box::new(Mutex::new(Vec::new())));
+        struct Writer(&'static Mutex<Vec<u8>>);
+        impl std::io::Write for Writer {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || Writer(log))
+            .init();
+        log
+    })
+}
+
+/// Writes the canary through the normal write path, reads and searches it back, and returns the
+/// log captured so far.
+async fn write_canary(store: &Store) -> String {
+    let log = captured_log();
+    let gt = actor(Role::Operator, Some("GT"));
+    store
+        .insert_person(&gt, id(77), &gt_person(CANARY_NAME, Some(CANARY_PHONE)))
+        .await
+        .unwrap();
+    let back = store.find_person(&gt, id(77)).await.unwrap().unwrap();
+    assert_eq!(back.name, CANARY_NAME);
+    assert_eq!(
+        store
+            .search_persons(&gt, Some("zqxcan"), None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let text = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+    assert!(
+        text.contains("insert into persons"),
+        "the capture sees the write path's statements"
+    );
+    text
+}
+
+#[tokio::test]
+async fn the_canary_is_in_no_sqlite_file_and_no_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let url =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("a.db").display())).unwrap();
+    let store = Store::connect(&url)
+        .await
+        .unwrap()
+        .with_keyring(test_keyring());
+    store.migrate().await.unwrap();
+    store.seed_reference_data().await.unwrap();
+    let log = write_canary(&store).await;
+    for form in canary_forms() {
+        assert!(
+            !contains(log.as_bytes(), &form),
+            "log contains {}",
+            String::from_utf8_lossy(&form)
+        );
+    }
+    // Read the files while the pool is open (WAL not yet checkpointed) and after closing.
+    for moment in ["open", "closed"] {
+        if moment == "closed" {
+            store.close().await;
+        }
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            // A journal file may vanish between listing and reading; one that exists is read.
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            for form in canary_forms() {
+                assert!(
+                    !contains(&bytes, &form),
+                    "{} ({moment}) contains {}",
+                    path.display(),
+                    String::from_utf8_lossy(&form)
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_canary_is_not_in_a_postgres_dump() {
+    let dbs = backends().await;
+    for db in dbs {
+        if db.name == "postgres" {
+            db.store.seed_reference_data().await.unwrap();
+            let log = write_canary(&db.store).await;
+            for form in canary_forms() {
+                assert!(
+                    !contains(log.as_bytes(), &form),
+                    "log contains {}",
+                    String::from_utf8_lossy(&form)
+                );
+            }
+            let dump = std::process::Command::new("pg_dump")
+                .arg("--dbname")
+                .arg(&db.url)
+                .output()
+                .expect("run pg_dump (Debian package postgresql-client)");
+            assert!(
+                dump.status.success(),
+                "{}",
+                String::from_utf8_lossy(&dump.stderr)
+            );
+            assert!(
+                contains(&dump.stdout, b"COPY public.persons"),
+                "the dump has the persons table"
+            );
+            for form in canary_forms() {
+                assert!(
+                    !contains(&dump.stdout, &form),
+                    "dump contains {}",
+                    String::from_utf8_lossy(&form)
+                );
+            }
+        }
+        db.cleanup().await;
+    }
+}
