@@ -244,3 +244,67 @@ impl PersonRow {
         })
     }
 }
+
+/// A person row still sealed with an older key.
+#[derive(FromRow)]
+struct StaleRow {
+    id: Uuid,
+    name_sealed: Vec<u8>,
+    phone_sealed: Option<Vec<u8>>,
+}
+
+impl Store {
+    /// Re-encrypts up to `limit` person rows that are not sealed with the current key, in one
+    /// transaction, and audits the batch; returns how many it did. Call until it returns 0: a run
+    /// that stops half-way resumes where it stopped.
+    pub async fn reseal_persons(&self, actor: &Actor, limit: i64) -> Result<usize, StoreError> {
+        let keyring = self.keyring()?;
+        let current = i64::from(keyring.current_key_id());
+        let audit = PendingEntry::new(
+            actor,
+            AuditEvent {
+                action: "keys.resealed",
+                record_type: Some("person"),
+                record_id: None,
+            },
+        )?;
+        let count = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let rows: Vec<StaleRow> = sqlx::query_as(
+                "select id, name_sealed, phone_sealed from persons where key_id <> $1 \
+                 order by id limit $2",
+            )
+            .bind(current)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &rows {
+                let id = PersonId(row.id);
+                let name = keyring.open(&row.name_sealed, context("name", id))?;
+                let name = keyring.seal(&name, context("name", id))?;
+                let phone = match &row.phone_sealed {
+                    Some(blob) => Some(keyring.seal(
+                        &keyring.open(blob, context("phone", id))?,
+                        context("phone", id),
+                    )?),
+                    None => None,
+                };
+                sqlx::query(
+                    "update persons set key_id = $1, name_sealed = $2, phone_sealed = $3 where id = $4",
+                )
+                .bind(current)
+                .bind(&name)
+                .bind(&phone)
+                .bind(row.id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if !rows.is_empty() {
+                append_audit!(tx, &audit);
+            }
+            tx.commit().await?;
+            rows.len()
+        });
+        Ok(count)
+    }
+}

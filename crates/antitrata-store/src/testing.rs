@@ -42,11 +42,15 @@ impl NonceSource for CountingNonces {
     }
 }
 
+/// The key file behind [`test_keyring`]: the same keys every time.
+pub fn test_key_file() -> KeyFile {
+    KeyFile::generate(&CountingNonces::new(42), "2026-01-01T00:00:00Z")
+}
+
 /// A keyring with one key, from a test nonce source.
 pub fn test_keyring() -> Arc<Keyring> {
-    let random = Arc::new(CountingNonces::new(42));
-    let file = KeyFile::generate(random.as_ref(), "2026-01-01T00:00:00Z");
-    Arc::new(file.into_keyring(random).expect("test keyring"))
+    let random = Arc::new(CountingNonces::new(7));
+    Arc::new(test_key_file().into_keyring(random).expect("test keyring"))
 }
 
 /// An actor of `role` in `country` (or in no country), at a fixed time.

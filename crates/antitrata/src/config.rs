@@ -2,7 +2,7 @@
 //! top (flags win), validated once.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use antitrata_store::DatabaseUrl;
@@ -13,12 +13,15 @@ use serde::Deserialize;
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://antitrata-data/antitrata.db";
+pub const DEFAULT_KEY_FILE: &str = "antitrata-data/keys.toml";
 
 /// The validated configuration of a run.
 #[derive(Debug)]
 pub struct Config {
     pub addr: SocketAddr,
     pub database: DatabaseUrl,
+    /// The data-key file, outside the database; created with mode 0600 on first start.
+    pub key_file: PathBuf,
     pub web: WebConfig,
     pub log: LogConfig,
 }
@@ -53,6 +56,7 @@ impl Default for LogConfig {
 pub struct Overrides {
     pub addr: Option<String>,
     pub database_url: Option<String>,
+    pub key_file: Option<PathBuf>,
 }
 
 /// The file as written. Unknown keys are refused, so a typo does not silently fall back to a default.
@@ -61,7 +65,14 @@ pub struct Overrides {
 struct FileConfig {
     server: ServerSection,
     database: DatabaseSection,
+    keys: KeysSection,
     log: LogConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct KeysSection {
+    file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -125,9 +136,14 @@ impl Config {
             body_limit_bytes,
             request_timeout,
         };
+        let key_file = overrides
+            .key_file
+            .or(file.keys.file)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
         Ok(Config {
             addr,
             database,
+            key_file,
             web,
             log: file.log,
         })
@@ -140,6 +156,7 @@ pub fn print_summary(config: &Config) {
     println!("configuration is valid");
     println!("  listen address:   {}", config.addr);
     println!("  database:         {}", config.database);
+    println!("  data-key file:    {}", config.key_file.display());
     println!(
         "  HSTS:             {}",
         if config.web.hsts { "on" } else { "off" }
@@ -170,6 +187,7 @@ mod tests {
         assert_eq!(config.addr.to_string(), DEFAULT_ADDR);
         assert_eq!(config.database.to_string(), DEFAULT_DATABASE_URL);
         assert!(!config.web.hsts);
+        assert_eq!(config.key_file, PathBuf::from(DEFAULT_KEY_FILE));
     }
 
     #[test]
@@ -182,10 +200,12 @@ mod tests {
             Overrides {
                 addr: Some("0.0.0.0:7000".into()),
                 database_url: Some("postgres://postgres@127.0.0.1/antitrata".into()),
+                key_file: Some("/etc/antitrata/keys.toml".into()),
             },
         )
         .unwrap();
         assert_eq!(config.addr.port(), 7000);
+        assert_eq!(config.key_file, PathBuf::from("/etc/antitrata/keys.toml"));
         assert!(matches!(config.database, DatabaseUrl::Postgres(_)));
     }
 

@@ -3,7 +3,9 @@
 //! This crate alone reads files, the environment and the clock; it parses the configuration once
 //! and passes it down.
 
+mod audit;
 mod config;
+mod keys;
 mod logging;
 mod serve;
 
@@ -33,6 +35,9 @@ struct Cli {
         hide_env_values = true
     )]
     database: Option<String>,
+    /// Data-key file (created with mode 0600 on first start). Keep it out of database backups.
+    #[arg(long, global = true, env = "ANTITRATA_KEY_FILE", value_name = "FILE")]
+    key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,6 +54,38 @@ enum Command {
     Migrate,
     /// Validate the configuration and print it with secrets hidden; the database is not contacted.
     CheckConfig,
+    /// Manage the data keys that seal personal fields.
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Add a new key, make it current, and re-encrypt every sealed field with it.
+    Rotate {
+        /// Rows re-encrypted per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+    },
+    /// Finish an interrupted rotation: re-encrypt what is not yet on the current key.
+    Reseal {
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 1 and name the first bad entry if any was edited, deleted or
+    /// reordered.
+    Verify,
 }
 
 fn main() -> ExitCode {
@@ -60,6 +97,7 @@ fn main() -> ExitCode {
     let overrides = Overrides {
         addr,
         database_url: cli.database.clone(),
+        key_file: cli.key_file.clone(),
     };
     let config = match Config::load(cli.config.as_deref(), overrides) {
         Ok(config) => config,
@@ -77,6 +115,19 @@ fn main() -> ExitCode {
         Command::Serve { .. } => run_async(|| async {
             logging::init(&config.log)?;
             serve::serve(config).await
+        }),
+        Command::Keys { action } => run_async(|| async {
+            logging::init(&config.log)?;
+            match action {
+                KeysCommand::Rotate { batch } => audit::rotate_keys(&config, batch, true).await,
+                KeysCommand::Reseal { batch } => audit::rotate_keys(&config, batch, false).await,
+            }
+        }),
+        Command::Audit {
+            action: AuditCommand::Verify,
+        } => run_async(|| async {
+            logging::init(&config.log)?;
+            audit::verify(&config).await
         }),
     };
     match result {

@@ -3,20 +3,30 @@
 
 use antitrata_store::{SeedOutcome, Store};
 use antitrata_web::AppState;
+use std::os::unix::fs::DirBuilderExt;
+
 use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::keys;
 
-/// Opens the configured database (creating a SQLite file and its folder), migrates and seeds it.
-async fn open_store(config: &Config) -> anyhow::Result<Store> {
+/// Opens the configured database (creating a SQLite file and its folder) with the data keys
+/// (creating the key file on first start), migrates and seeds it.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let keyring = keys::load_or_create(&config.key_file)?;
     if let Some(folder) = config.database.sqlite_folder() {
-        std::fs::create_dir_all(&folder)
+        // Only the service's user may enter the folder that holds the database.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&folder)
             .with_context(|| format!("creating the database folder {}", folder.display()))?;
     }
     let store = Store::connect(&config.database)
         .await
-        .with_context(|| format!("opening the database {}", config.database))?;
+        .with_context(|| format!("opening the database {}", config.database))?
+        .with_keyring(keyring);
     store.migrate().await.context("migrating the database")?;
     match store
         .seed_reference_data()

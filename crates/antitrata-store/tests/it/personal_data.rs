@@ -334,3 +334,73 @@ async fn the_canary_is_not_in_a_postgres_dump() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn rotation_reseals_every_row_in_resumable_batches() {
+    use std::sync::Arc;
+
+    use antitrata_store::testing::{CountingNonces, test_key_file};
+
+    for db in seeded_backends().await {
+        let gt = actor(Role::Caseworker, Some("GT"));
+        for n in 1..=5 {
+            let phone = (n % 2 == 0).then_some("5555 0000");
+            db.store
+                .insert_person(&gt, id(n), &gt_person(&format!("Person {n}"), phone))
+                .await
+                .unwrap();
+        }
+        let mut file = test_key_file();
+        let random = Arc::new(CountingNonces::new(99));
+        assert_eq!(file.add_key(random.as_ref(), "2026-06-01T00:00:00Z"), 2);
+        let rotated = db
+            .store
+            .clone()
+            .with_keyring(Arc::new(file.into_keyring(random.clone()).unwrap()));
+
+        let cli = actor(Role::Cli, None);
+        assert_eq!(
+            rotated.reseal_persons(&cli, 2).await.unwrap(),
+            2,
+            "{}",
+            db.name
+        );
+        // Half-way: old and new keys both open their rows.
+        assert_eq!(
+            rotated.find_person(&gt, id(5)).await.unwrap().unwrap().name,
+            "Person 5"
+        );
+        assert_eq!(rotated.reseal_persons(&cli, 2).await.unwrap(), 2);
+        assert_eq!(rotated.reseal_persons(&cli, 2).await.unwrap(), 1);
+        assert_eq!(rotated.reseal_persons(&cli, 2).await.unwrap(), 0);
+
+        // Every row is now on key 2: a key file holding only key 2 reads them all.
+        let mut only_new = test_key_file();
+        only_new.add_key(&CountingNonces::new(99), "2026-06-01T00:00:00Z");
+        only_new.keys.retain(|k| k.id == 2);
+        let new_only = db
+            .store
+            .clone()
+            .with_keyring(Arc::new(only_new.into_keyring(random).unwrap()));
+        for n in 1..=5 {
+            let person = new_only.find_person(&gt, id(n)).await.unwrap().unwrap();
+            assert_eq!(person.name, format!("Person {n}"));
+            assert_eq!(person.phone.is_some(), n % 2 == 0);
+        }
+        assert_eq!(
+            new_only
+                .search_persons(&gt, Some("person"), Some("55550000"))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        let log = db.store.list_audit(0, 1000).await.unwrap();
+        assert_eq!(
+            log.iter().filter(|e| e.action == "keys.resealed").count(),
+            3
+        );
+        assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
+        db.cleanup().await;
+    }
+}

@@ -10,5 +10,6 @@
 )]
 
 mod cli;
+mod protected;
 mod serve;
 mod support;

@@ -57,7 +57,7 @@ async fn the_same_binary_serves_from_postgres() {
             ["/es/mx", "/en/ca", "/fr/ca", "/fr/ht", "/api/v1/hotlines"].map(|p| server.get(p));
         let (clean, _) = server.terminate();
         assert!(
-            !dir.path().join("antitrata-data").exists(),
+            !dir.path().join("antitrata-data/antitrata.db").exists(),
             "no SQLite file when on PostgreSQL"
         );
         (pages, clean)
