@@ -5,6 +5,7 @@
 //! constructor, so an invalid value cannot exist past the edge of the system.
 
 mod access;
+mod account;
 mod country;
 mod hotline;
 mod lang;
@@ -12,6 +13,9 @@ mod person;
 mod phone;
 
 pub use access::{Actor, CountryScope, Role};
+pub use account::{
+    Account, Email, EmailError, NewAccount, RoleAssignmentError, UserId, check_role_assignment,
+};
 pub use country::{Country, CountryCode, CountryCodeError, RCM_MEMBERS};
 pub use hotline::{Channel, Confidence, CountryDirectory, Hotline, HotlineId, HotlineScope};
 pub use lang::{Lang, LangError};

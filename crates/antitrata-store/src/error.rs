@@ -18,6 +18,9 @@ pub enum StoreError {
     /// A personal-data method was called on a store opened without the data keys.
     #[error("personal data needs the data keys, and this store was opened without them")]
     NoKeyring,
+    /// The write would break a uniqueness rule; the message says which.
+    #[error("{0}")]
+    Conflict(String),
     /// The actor's country scope does not reach the record.
     #[error("outside the actor's country scope")]
     OutOfScope,

@@ -4,6 +4,7 @@
 //! `migrations/sqlite` and `migrations/postgres` with the same version numbers. Row structs stay
 //! private and convert into `antitrata-domain` types at the edge.
 
+mod accounts;
 mod audit;
 mod crypto;
 mod database_url;

@@ -14,7 +14,9 @@ pub fn init(config: &LogConfig) -> anyhow::Result<()> {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .with_ansi(std::io::stdout().is_terminal());
+        .with_ansi(std::io::stderr().is_terminal())
+        // Logs go to stderr, so a command's own output on stdout stays clean for scripts.
+        .with_writer(std::io::stderr);
     let result = match config.format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),

@@ -8,6 +8,7 @@ mod config;
 mod keys;
 mod logging;
 mod serve;
+mod users;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         action: KeysCommand,
     },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
     /// Check the audit log.
     Audit {
         #[command(subcommand)]
@@ -78,6 +84,35 @@ enum KeysCommand {
     Reseal {
         #[arg(long, default_value_t = 500)]
         batch: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account and print its one-time setup link.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// operator, caseworker, supervisor, country-admin, regional-analyst, campaign-editor or
+        /// system-admin; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// ISO code of the country, for country roles (e.g. GT).
+        #[arg(long)]
+        country: Option<String>,
+        /// The name shown in the console (defaults to the part of the e-mail before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// The console language: es, en or fr.
+        #[arg(long, default_value = "es")]
+        language: String,
+    },
+    /// List every account with its roles, country and status.
+    List,
+    /// Disable an account: it can no longer sign in.
+    Disable {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -121,6 +156,32 @@ fn main() -> ExitCode {
             match action {
                 KeysCommand::Rotate { batch } => audit::rotate_keys(&config, batch, true).await,
                 KeysCommand::Reseal { batch } => audit::rotate_keys(&config, batch, false).await,
+            }
+        }),
+        Command::User { action } => run_async(|| async {
+            logging::init(&config.log)?;
+            match action {
+                UserCommand::Add {
+                    email,
+                    roles,
+                    country,
+                    name,
+                    language,
+                } => {
+                    users::add(
+                        &config,
+                        users::AddUser {
+                            email,
+                            roles,
+                            country,
+                            name,
+                            language,
+                        },
+                    )
+                    .await
+                }
+                UserCommand::List => users::list(&config).await,
+                UserCommand::Disable { email } => users::disable(&config, &email).await,
             }
         }),
         Command::Audit {

@@ -10,6 +10,7 @@
     reason = "test helpers fail loudly, say what they skip, and kill what they spawn"
 )]
 
+mod accounts;
 mod audit;
 mod directory;
 mod lifecycle;

@@ -13,3 +13,4 @@ mod cli;
 mod protected;
 mod serve;
 mod support;
+mod users;

@@ -1,0 +1,254 @@
+//! Staff accounts and their one-time setup links. Who may manage which accounts is decided by the
+//! permission module; the store still refuses to reach outside the actor's country.
+
+use antitrata_domain::{
+    Account, Actor, CountryCode, CountryScope, Email, Lang, NewAccount, Role, UserId,
+};
+use sqlx::FromRow;
+use sqlx::types::Json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::store::with_pool;
+use crate::{Store, StoreError};
+
+const ACCOUNT_COLUMNS: &str = "id, email, display_name, language, roles, country, \
+     password_hash is not null as has_password, totp_enabled, disabled, created_at";
+
+/// Which accounts an actor may manage: every account (system administrators, the command line)
+/// or those of one country (country administrators).
+fn accounts_reach(actor: &Actor) -> Result<Option<CountryCode>, StoreError> {
+    match (actor.role, &actor.scope) {
+        (Role::Cli | Role::SystemAdmin, _) => Ok(None),
+        (Role::CountryAdmin, CountryScope::Country(code)) => Ok(Some(*code)),
+        _ => Err(StoreError::OutOfScope),
+    }
+}
+
+fn check_reach(actor: &Actor, country: Option<CountryCode>) -> Result<(), StoreError> {
+    match accounts_reach(actor)? {
+        Some(reach) if country != Some(reach) => Err(StoreError::OutOfScope),
+        _ => Ok(()),
+    }
+}
+
+fn user_event(action: &'static str, id: UserId) -> AuditEvent {
+    AuditEvent {
+        action,
+        record_type: Some("user"),
+        record_id: Some(id.to_string()),
+    }
+}
+
+impl Store {
+    /// Creates an account without a password; audited as `user.created`. An e-mail address in
+    /// use is a `Conflict`.
+    pub async fn insert_user(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        new: &NewAccount,
+    ) -> Result<Account, StoreError> {
+        check_reach(actor, new.country)?;
+        let created_at = actor
+            .at
+            .format(&Rfc3339)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let roles: Vec<&str> = new.roles.iter().map(|r| r.as_str()).collect();
+        let audit = PendingEntry::new(actor, user_event("user.created", id))?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "insert into users (id, email, display_name, language, roles, country, created_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id.0)
+            .bind(new.email.as_str())
+            .bind(&new.display_name)
+            .bind(new.language.code())
+            .bind(Json(&roles))
+            .bind(new.country.map(|c| c.to_string()))
+            .bind(&created_at)
+            .execute(&mut *tx)
+            .await;
+            if let Err(sqlx::Error::Database(e)) = &inserted
+                && e.is_unique_violation()
+            {
+                return Err(StoreError::Conflict(
+                    "an account with this e-mail address exists".into(),
+                ));
+            }
+            inserted?;
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+        });
+        Ok(Account {
+            id,
+            email: new.email.clone(),
+            display_name: new.display_name.clone(),
+            language: new.language,
+            roles: new.roles.clone(),
+            country: new.country,
+            disabled: false,
+            has_password: false,
+            totp_enabled: false,
+            created_at: actor.at,
+        })
+    }
+
+    pub async fn find_user(&self, id: UserId) -> Result<Option<Account>, StoreError> {
+        let sql = format!("select {ACCOUNT_COLUMNS} from users where id = $1");
+        let row: Option<AccountRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
+        });
+        row.map(AccountRow::into_domain).transpose()
+    }
+
+    pub async fn find_user_by_email(&self, email: &Email) -> Result<Option<Account>, StoreError> {
+        let sql = format!("select {ACCOUNT_COLUMNS} from users where email = $1");
+        let row: Option<AccountRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(email.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(AccountRow::into_domain).transpose()
+    }
+
+    /// The accounts the actor may manage, by e-mail address.
+    pub async fn list_users(&self, actor: &Actor) -> Result<Vec<Account>, StoreError> {
+        let rows: Vec<AccountRow> = match accounts_reach(actor)? {
+            None => {
+                let sql = format!("select {ACCOUNT_COLUMNS} from users order by email");
+                with_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?)
+            }
+            Some(country) => {
+                let sql = format!(
+                    "select {ACCOUNT_COLUMNS} from users where country = $1 order by email"
+                );
+                with_pool!(self, |pool| {
+                    sqlx::query_as(&sql)
+                        .bind(country.as_str())
+                        .fetch_all(pool)
+                        .await?
+                })
+            }
+        };
+        rows.into_iter().map(AccountRow::into_domain).collect()
+    }
+
+    /// Disables an account and revokes its setup links; audited as `user.disabled`. Returns
+    /// whether an account within the actor's reach was found.
+    pub async fn disable_user(&self, actor: &Actor, id: UserId) -> Result<bool, StoreError> {
+        let Some(account) = self.find_user(id).await? else {
+            return Ok(false);
+        };
+        if check_reach(actor, account.country).is_err() {
+            return Ok(false);
+        }
+        let audit = PendingEntry::new(actor, user_event("user.disabled", id))?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("update users set disabled = true where id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("delete from setup_tokens where user_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+        });
+        Ok(true)
+    }
+
+    /// Stores the hash of a one-time setup token for `user`, valid until `expires_at`; audited.
+    pub async fn insert_setup_token(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        token_hash: &[u8],
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let audit = PendingEntry::new(actor, user_event("user.setup-link-issued", user))?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "insert into setup_tokens (token_hash, user_id, expires_at) values ($1, $2, $3)",
+            )
+            .bind(token_hash)
+            .bind(user.0)
+            .bind(expires_at.unix_timestamp())
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The account a setup token opens, if the token exists, has not expired at `now`, and its
+    /// account is not disabled.
+    pub async fn find_setup_token(
+        &self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<UserId>, StoreError> {
+        let row: Option<(Uuid,)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "select t.user_id from setup_tokens t join users u on u.id = t.user_id \
+                 where t.token_hash = $1 and t.expires_at > $2 and not u.disabled",
+            )
+            .bind(token_hash)
+            .bind(now.unix_timestamp())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(id,)| UserId(id)))
+    }
+}
+
+#[derive(FromRow)]
+struct AccountRow {
+    id: Uuid,
+    email: String,
+    display_name: String,
+    language: String,
+    roles: Json<Vec<String>>,
+    country: Option<String>,
+    has_password: bool,
+    totp_enabled: bool,
+    disabled: bool,
+    created_at: String,
+}
+
+impl AccountRow {
+    fn into_domain(self) -> Result<Account, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("user {}: bad {what}", self.id));
+        Ok(Account {
+            id: UserId(self.id),
+            email: Email::parse(&self.email).map_err(|_| corrupt("email"))?,
+            display_name: self.display_name.clone(),
+            language: Lang::parse(&self.language).map_err(|_| corrupt("language"))?,
+            roles: self
+                .roles
+                .0
+                .iter()
+                .map(|r| Role::parse(r).ok_or_else(|| corrupt("role")))
+                .collect::<Result<_, _>>()?,
+            country: self
+                .country
+                .as_deref()
+                .map(|c| CountryCode::parse(c).map_err(|_| corrupt("country")))
+                .transpose()?,
+            disabled: self.disabled,
+            has_password: self.has_password,
+            totp_enabled: self.totp_enabled,
+            created_at: OffsetDateTime::parse(&self.created_at, &Rfc3339)
+                .map_err(|_| corrupt("created_at"))?,
+        })
+    }
+}
