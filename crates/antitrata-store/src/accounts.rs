@@ -139,7 +139,7 @@ impl Store {
         rows.into_iter().map(AccountRow::into_domain).collect()
     }
 
-    /// Disables an account and revokes its setup links; audited as `user.disabled`. Returns
+    /// Disables an account and revokes its setup links and sessions; audited as `user.disabled`. Returns
     /// whether an account within the actor's reach was found.
     pub async fn disable_user(&self, actor: &Actor, id: UserId) -> Result<bool, StoreError> {
         let Some(account) = self.find_user(id).await? else {
@@ -156,6 +156,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query("delete from setup_tokens where user_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("delete from sessions where user_id = $1")
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await?;
@@ -250,5 +254,81 @@ impl AccountRow {
             created_at: OffsetDateTime::parse(&self.created_at, &Rfc3339)
                 .map_err(|_| corrupt("created_at"))?,
         })
+    }
+}
+
+impl Store {
+    /// The stored password hash (PHC string) of an account, if it has a password and is enabled.
+    pub async fn password_hash(&self, user: UserId) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> = with_pool!(self, |pool| {
+            sqlx::query_as("select password_hash from users where id = $1 and not disabled")
+                .bind(user.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.and_then(|(hash,)| hash))
+    }
+
+    /// Sets a password through a valid setup token: the token and every other setup token of the
+    /// account stop working, every session of the account ends, and it is audited. Returns the
+    /// account, or `None` if the token is unknown, expired or its account disabled.
+    pub async fn set_password_with_setup_token(
+        &self,
+        token_hash: &[u8],
+        password_hash: &str,
+        now: OffsetDateTime,
+        request_id: Option<String>,
+    ) -> Result<Option<UserId>, StoreError> {
+        let Some(user) = self.find_setup_token(token_hash, now).await? else {
+            return Ok(None);
+        };
+        let actor = Actor {
+            who: user.to_string(),
+            role: Role::Cli,
+            scope: CountryScope::None,
+            request_id,
+            at: now,
+        };
+        let audit = PendingEntry::new(&actor, user_event("password.set", user))?;
+        self.replace_password(user, password_hash, &audit).await?;
+        Ok(Some(user))
+    }
+
+    /// Changes an account's password and ends all its sessions; audited as `password.changed`.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        let audit = PendingEntry::new(actor, user_event("password.changed", user))?;
+        self.replace_password(user, password_hash, &audit).await
+    }
+
+    async fn replace_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        audit: &PendingEntry,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("update users set password_hash = $1 where id = $2")
+                .bind(password_hash)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("delete from setup_tokens where user_id = $1")
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("delete from sessions where user_id = $1")
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
     }
 }

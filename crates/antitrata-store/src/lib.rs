@@ -12,6 +12,7 @@ mod directory;
 mod error;
 mod persons;
 mod seed;
+mod sessions;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -21,4 +22,5 @@ pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealCon
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use error::StoreError;
 pub use seed::{SeedOutcome, seed_directory};
+pub use sessions::{Session, SessionLimits};
 pub use store::{Backend, Store};

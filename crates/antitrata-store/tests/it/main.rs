@@ -16,3 +16,4 @@ mod directory;
 mod lifecycle;
 mod personal_data;
 mod seed_source;
+mod sessions;

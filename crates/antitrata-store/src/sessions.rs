@@ -1,0 +1,179 @@
+//! Console sessions and login throttling. The store keeps only hashes of session tokens and
+//! decides nothing about time limits: callers pass `now` and the limits.
+
+use antitrata_domain::UserId;
+use sqlx::FromRow;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::store::with_pool;
+use crate::{Store, StoreError};
+
+/// A stored session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: UserId,
+    pub csrf_token: String,
+    pub second_factor_done: bool,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
+/// How long sessions live: idle and absolute limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle: time::Duration,
+    pub absolute: time::Duration,
+}
+
+#[derive(FromRow)]
+struct SessionRow {
+    user_id: Uuid,
+    csrf_token: String,
+    second_factor_done: bool,
+    created_at: i64,
+    last_seen_at: i64,
+}
+
+fn at(seconds: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp(seconds).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl Store {
+    /// Starts a session for `user`.
+    pub async fn insert_session(
+        &self,
+        token_hash: &[u8],
+        user: UserId,
+        csrf_token: &str,
+        second_factor_done: bool,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "insert into sessions (token_hash, user_id, csrf_token, second_factor_done, \
+                 created_at, last_seen_at) values ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(token_hash)
+            .bind(user.0)
+            .bind(csrf_token)
+            .bind(second_factor_done)
+            .bind(now.unix_timestamp())
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The live session with this token hash, touched at `now`; `None` (and the session deleted)
+    /// if it has been idle or alive too long, or its account is disabled.
+    pub async fn find_session(
+        &self,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+        limits: SessionLimits,
+    ) -> Result<Option<Session>, StoreError> {
+        let row: Option<SessionRow> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "select s.user_id, s.csrf_token, s.second_factor_done, s.created_at, s.last_seen_at \
+                 from sessions s join users u on u.id = s.user_id \
+                 where s.token_hash = $1 and not u.disabled",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some(row) = row else { return Ok(None) };
+        let session = Session {
+            user: UserId(row.user_id),
+            csrf_token: row.csrf_token,
+            second_factor_done: row.second_factor_done,
+            created_at: at(row.created_at)?,
+            last_seen_at: at(row.last_seen_at)?,
+        };
+        if now - session.last_seen_at > limits.idle || now - session.created_at > limits.absolute {
+            self.delete_session(token_hash).await?;
+            return Ok(None);
+        }
+        with_pool!(self, |pool| {
+            sqlx::query("update sessions set last_seen_at = $1 where token_hash = $2")
+                .bind(now.unix_timestamp())
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(Some(Session {
+            last_seen_at: now,
+            ..session
+        }))
+    }
+
+    /// Ends one session (logout).
+    pub async fn delete_session(&self, token_hash: &[u8]) -> Result<(), StoreError> {
+        with_pool!(self, |pool| {
+            sqlx::query("delete from sessions where token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Ends every session of an account (password change, disabling); returns how many.
+    pub async fn delete_sessions_of(&self, user: UserId) -> Result<u64, StoreError> {
+        let done = with_pool!(self, |pool| {
+            sqlx::query("delete from sessions where user_id = $1")
+                .bind(user.0)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done)
+    }
+
+    /// Counts one more failed sign-in under `key` at `now`; returns the failures so far.
+    pub async fn record_login_failure(
+        &self,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> Result<u32, StoreError> {
+        let (failures,): (i64,) = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "insert into login_throttle (key, failures, last_failure_at) values ($1, 1, $2) \
+                 on conflict (key) do update set failures = login_throttle.failures + 1, \
+                 last_failure_at = excluded.last_failure_at returning failures",
+            )
+            .bind(key)
+            .bind(now.unix_timestamp())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(u32::try_from(failures).unwrap_or(u32::MAX))
+    }
+
+    /// The failures counted under `key` and when the last one happened.
+    pub async fn login_failures(
+        &self,
+        key: &str,
+    ) -> Result<Option<(u32, OffsetDateTime)>, StoreError> {
+        let row: Option<(i64, i64)> = with_pool!(self, |pool| {
+            sqlx::query_as("select failures, last_failure_at from login_throttle where key = $1")
+                .bind(key)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(failures, last)| Ok((u32::try_from(failures).unwrap_or(u32::MAX), at(last)?)))
+            .transpose()
+    }
+
+    /// Forgets the failures under `key` (after a successful sign-in).
+    pub async fn reset_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        with_pool!(self, |pool| {
+            sqlx::query("delete from login_throttle where key = $1")
+                .bind(key)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}
