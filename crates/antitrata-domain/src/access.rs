@@ -27,6 +27,8 @@ pub enum Role {
     SystemAdmin,
     /// The command line run by whoever holds the server (migrations, key rotation, audit checks).
     Cli,
+    /// Someone not signed in (yet): recorded for failed and throttled sign-ins.
+    Visitor,
 }
 
 impl Role {
@@ -40,6 +42,7 @@ impl Role {
             Role::CampaignEditor => "campaign-editor",
             Role::SystemAdmin => "system-admin",
             Role::Cli => "cli",
+            Role::Visitor => "visitor",
         }
     }
 }

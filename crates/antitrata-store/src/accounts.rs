@@ -332,3 +332,69 @@ impl Store {
         Ok(())
     }
 }
+
+/// Where an account's TOTP secret is sealed.
+fn totp_context(user: UserId) -> crate::SealContext<'static> {
+    crate::SealContext {
+        table: "users",
+        column: "totp",
+        record: user.0,
+    }
+}
+
+impl Store {
+    /// Stores a new TOTP secret, sealed, not yet enabled (enrolment in progress).
+    pub async fn set_totp_secret(&self, user: UserId, secret: &[u8]) -> Result<(), StoreError> {
+        let sealed = self.keyring()?.seal(secret, totp_context(user))?;
+        with_pool!(self, |pool| {
+            sqlx::query("update users set totp_sealed = $1, totp_enabled = false where id = $2")
+                .bind(&sealed)
+                .bind(user.0)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The account's TOTP secret, opened, if one is stored.
+    pub async fn totp_secret(&self, user: UserId) -> Result<Option<Vec<u8>>, StoreError> {
+        let row: Option<(Option<Vec<u8>>,)> = with_pool!(self, |pool| {
+            sqlx::query_as("select totp_sealed from users where id = $1")
+                .bind(user.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some((Some(sealed),)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(self.keyring()?.open(&sealed, totp_context(user))?))
+    }
+
+    /// Turns the stored TOTP secret on after the account proved it can generate codes; audited.
+    pub async fn enable_totp(&self, actor: &Actor, user: UserId) -> Result<(), StoreError> {
+        let audit = PendingEntry::new(actor, user_event("totp.enabled", user))?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "update users set totp_enabled = true where id = $1 and totp_sealed is not null",
+            )
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Records that a session passed its second factor.
+    pub async fn mark_second_factor_done(&self, token_hash: &[u8]) -> Result<(), StoreError> {
+        with_pool!(self, |pool| {
+            sqlx::query("update sessions set second_factor_done = true where token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -13,6 +13,8 @@ use crate::pages::render_error;
 pub enum AppError {
     /// The URL is malformed (bad percent-encoding, a country code that is not two letters).
     BadRequest,
+    /// Signed in, but this account may not use this page.
+    Forbidden,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
@@ -25,6 +27,7 @@ impl AppError {
     pub fn status(self) -> StatusCode {
         match self {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -3,12 +3,15 @@
 
 mod api;
 mod assets;
+mod auth;
+mod console;
 mod error;
 mod health;
 mod hotlines;
 mod i18n;
 mod pages;
 mod response;
+mod runtime;
 mod security;
 mod snapshot;
 
@@ -27,7 +30,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use auth::permissions::{Access, CONSOLE_ROUTES, allows};
 pub use i18n::{Tr, negotiate};
+pub use runtime::{Clock, Runtime};
 pub use snapshot::Snapshot;
 
 use crate::error::{AppError, error_response};
@@ -60,14 +65,16 @@ pub struct AppState {
     store: Store,
     directory: Arc<DirectoryCache>,
     config: Arc<WebConfig>,
+    runtime: Runtime,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig) -> AppState {
+    pub fn new(store: Store, config: WebConfig, runtime: Runtime) -> AppState {
         AppState {
             store,
             directory: Arc::default(),
             config: Arc::new(config),
+            runtime,
         }
     }
 
@@ -99,6 +106,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router())
         .merge(health::router())
         .merge(assets::router())
+        .merge(console::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

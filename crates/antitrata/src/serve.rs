@@ -2,8 +2,11 @@
 //! SIGINT or SIGTERM, letting requests in flight finish.
 
 use antitrata_store::{SeedOutcome, Store};
-use antitrata_web::AppState;
+use std::sync::Arc;
+
+use antitrata_web::{AppState, Clock, Runtime};
 use std::os::unix::fs::DirBuilderExt;
+use time::OffsetDateTime;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -53,7 +56,11 @@ pub async fn migrate(config: &Config) -> anyhow::Result<()> {
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
-    let state = AppState::new(store.clone(), config.web.clone());
+    let runtime = Runtime {
+        clock: Arc::new(SystemClock),
+        random: Arc::new(keys::OsRandom),
+    };
+    let state = AppState::new(store.clone(), config.web.clone(), runtime);
     state
         .warm_up()
         .await
@@ -102,4 +109,14 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// The real clock: only the binary reads it.
+#[derive(Debug)]
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
 }

@@ -4,6 +4,8 @@
 use antitrata_store::testing;
 use antitrata_web::{AppState, WebConfig, app};
 
+use crate::support::{FixedClock, test_runtime};
+
 use crate::support::{get, public_pages};
 
 #[tokio::test]
@@ -19,8 +21,16 @@ async fn postgres_serves_the_same_pages_as_sqlite() {
     for db in [&sqlite, &pg] {
         db.store.seed_reference_data().await.unwrap();
     }
-    let from_sqlite = app(AppState::new(sqlite.store.clone(), WebConfig::default()));
-    let from_pg = app(AppState::new(pg.store.clone(), WebConfig::default()));
+    let from_sqlite = app(AppState::new(
+        sqlite.store.clone(),
+        WebConfig::default(),
+        test_runtime(FixedClock::new()),
+    ));
+    let from_pg = app(AppState::new(
+        pg.store.clone(),
+        WebConfig::default(),
+        test_runtime(FixedClock::new()),
+    ));
     let mut uris = public_pages();
     uris.extend(
         [

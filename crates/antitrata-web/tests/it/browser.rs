@@ -59,7 +59,11 @@ async fn pages_fit_a_320_px_phone_in_chromium() {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(antitrata_web::serve(
         listener,
-        AppState::new(store, WebConfig::default()),
+        AppState::new(
+            store,
+            WebConfig::default(),
+            crate::support::test_runtime(crate::support::FixedClock::new()),
+        ),
         async move {
             let _ = stopped.await;
         },

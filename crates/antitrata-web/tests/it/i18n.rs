@@ -88,7 +88,17 @@ fn every_key_used_exists() {
     used.extend(HotlineScope::ALL.map(|s| format!("scope-{}", s.as_str())));
     used.extend(Channel::ALL.map(|c| format!("channel-{}", c.as_str())));
     used.extend(Lang::ALL.map(|l| format!("language-{}", l.code())));
-    for status in [400, 404, 405, 413, 500, 503] {
+    used.extend(antitrata_domain::Role::ASSIGNABLE.map(|r| format!("role-{}", r.as_str())));
+    used.extend(["status-active", "status-disabled", "status-pending"].map(String::from));
+    used.extend(
+        [
+            "password-too-short",
+            "password-too-long",
+            "password-too-guessable",
+        ]
+        .map(String::from),
+    );
+    for status in [400, 403, 404, 405, 413, 500, 503] {
         used.insert(format!("error-title-{status}"));
         used.insert(format!("error-detail-{status}"));
     }

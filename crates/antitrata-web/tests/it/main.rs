@@ -14,6 +14,8 @@ mod api;
 mod backends;
 mod bad_input;
 mod browser;
+mod console;
 mod i18n;
 mod pages;
+mod permissions;
 mod support;

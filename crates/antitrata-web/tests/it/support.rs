@@ -1,11 +1,16 @@
 //! A seeded application and a one-call request helper.
 
+use std::sync::{Arc, Mutex};
+
+use antitrata_store::testing::CountingNonces;
 use antitrata_store::{DatabaseUrl, Store};
-use antitrata_web::{AppState, WebConfig, app};
+use antitrata_web::{AppState, Clock, Runtime, WebConfig, app};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
+use time::OffsetDateTime;
+use time::macros::datetime;
 use tower::ServiceExt;
 
 pub async fn seeded_store(url: &DatabaseUrl) -> Store {
@@ -22,7 +27,39 @@ pub async fn test_app() -> Router {
 
 pub async fn test_app_with(config: WebConfig) -> Router {
     let store = seeded_store(&DatabaseUrl::SqliteMemory).await;
-    app(AppState::new(store, config))
+    app(AppState::new(
+        store,
+        config,
+        test_runtime(FixedClock::new()),
+    ))
+}
+
+/// A clock that stands still until a test moves it.
+#[derive(Debug)]
+pub struct FixedClock(Mutex<OffsetDateTime>);
+
+impl FixedClock {
+    pub fn new() -> Arc<FixedClock> {
+        Arc::new(FixedClock(Mutex::new(datetime!(2026-11-27 12:00:00 UTC))))
+    }
+
+    pub fn advance(&self, by: time::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// The runtime of a test: a fixed clock and repeatable randomness.
+pub fn test_runtime(clock: Arc<FixedClock>) -> Runtime {
+    Runtime {
+        clock,
+        random: Arc::new(CountingNonces::new(5)),
+    }
 }
 
 pub struct Reply {
@@ -97,4 +134,9 @@ pub fn public_pages() -> Vec<String> {
         }
     }
     pages
+}
+
+/// The clock's time in unix seconds, for TOTP codes.
+pub fn now(clock: &FixedClock) -> u64 {
+    u64::try_from(clock.now().unix_timestamp()).unwrap()
 }

@@ -74,3 +74,37 @@ async fn the_same_binary_serves_from_postgres() {
     assert_eq!(countries.len(), 11, "serve seeded the PostgreSQL database");
     db.cleanup().await;
 }
+
+#[test]
+fn a_setup_link_from_user_add_opens_on_the_served_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let output = crate::support::run(crate::support::antitrata().current_dir(dir.path()).args([
+        "user",
+        "add",
+        "--email",
+        "ana@example.org",
+        "--role",
+        "operator",
+        "--country",
+        "GT",
+    ]));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let path = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("http://127.0.0.1:8080"))
+        .unwrap()
+        .to_owned();
+    let (status, body) = server.get(&path);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("name=\"password\""), "{body}");
+    assert_eq!(server.get("/console/setup/not-a-real-token").0, 404);
+    assert_eq!(server.get("/console/login").0, 200);
+    let (clean, _) = server.terminate();
+    assert!(clean);
+}

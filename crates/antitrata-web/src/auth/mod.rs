@@ -1,0 +1,8 @@
+//! Who is signed in, and what they may do: passwords, sessions, CSRF, throttling, second factor
+//! and the one permission table.
+
+pub mod password;
+pub mod permissions;
+pub mod session;
+pub mod throttle;
+pub mod totp;

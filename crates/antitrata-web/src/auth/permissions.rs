@@ -1,0 +1,123 @@
+//! The one place that decides who may use which console route. Every console route must have an
+//! entry in [`CONSOLE_ROUTES`]; the middleware denies any route without one, and a test fails when
+//! a route is added to the code without a decision here.
+
+use antitrata_domain::Role;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::AppState;
+use crate::auth::session::signed_in;
+use crate::error::{AppError, error_response};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in and setup pages).
+    Public,
+    /// A session whose password step is done, second factor or not (the second-factor pages and
+    /// logout).
+    PasswordDone,
+    /// Any fully signed-in account.
+    SignedIn,
+    /// Fully signed-in accounts holding one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// Every console route: method, path as registered, and who may use it.
+pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/console/login", Access::Public),
+    ("POST", "/console/login", Access::Public),
+    ("GET", "/console/setup/{token}", Access::Public),
+    ("POST", "/console/setup/{token}", Access::Public),
+    ("GET", "/console/login/totp", Access::PasswordDone),
+    ("POST", "/console/login/totp", Access::PasswordDone),
+    ("GET", "/console/totp/enrol", Access::PasswordDone),
+    ("POST", "/console/totp/enrol", Access::PasswordDone),
+    ("POST", "/console/logout", Access::PasswordDone),
+    ("GET", "/console", Access::SignedIn),
+    ("GET", "/console/users", Access::Roles(ACCOUNT_ADMINS)),
+    ("GET", "/console/persons", Access::Roles(PERSONAL_DATA)),
+    (
+        "POST",
+        "/console/persons/search",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    ("GET", "/console/persons/{id}", Access::Roles(PERSONAL_DATA)),
+];
+
+/// Roles that see personal data of people in the records (of their own country).
+pub const PERSONAL_DATA: &[Role] = &[Role::Operator, Role::Caseworker, Role::Supervisor];
+/// Roles that manage accounts.
+pub const ACCOUNT_ADMINS: &[Role] = &[Role::CountryAdmin, Role::SystemAdmin];
+
+/// The decision for a request, or `None` when the route has none (denied).
+pub fn access_for(method: &Method, path: &str) -> Option<Access> {
+    CONSOLE_ROUTES
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == path)
+        .map(|(_, _, access)| *access)
+}
+
+/// Whether an account with `roles` and a session at `second_factor_done` may pass `access`.
+pub fn allows(access: Access, roles: &[Role], second_factor_done: bool) -> bool {
+    match access {
+        Access::Public | Access::PasswordDone => true,
+        Access::SignedIn => second_factor_done,
+        Access::Roles(allowed) => second_factor_done && roles.iter().any(|r| allowed.contains(r)),
+    }
+}
+
+/// Applies [`CONSOLE_ROUTES`] to every console request and hands the signed-in account to the
+/// handler as a request extension.
+pub async fn enforce_access(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let Some(access) = path
+        .as_deref()
+        .and_then(|p| access_for(request.method(), p))
+    else {
+        tracing::error!(method = %request.method(), route = ?path, "console route without an access decision");
+        return error_response(request.uri().path(), AppError::Forbidden, request.headers());
+    };
+    if access == Access::Public {
+        return next.run(request).await;
+    }
+    let who = match signed_in(&state, request.headers()).await {
+        Ok(who) => who,
+        Err(e) => return error_response(request.uri().path(), e, request.headers()),
+    };
+    let Some(who) = who else {
+        return if request.method() == Method::GET {
+            Redirect::to("/console/login").into_response()
+        } else {
+            error_response(request.uri().path(), AppError::Forbidden, request.headers())
+        };
+    };
+    if !who.session.second_factor_done && access != Access::PasswordDone {
+        return Redirect::to(if who.account.totp_enabled {
+            "/console/login/totp"
+        } else {
+            "/console/totp/enrol"
+        })
+        .into_response();
+    }
+    if !allows(access, &who.account.roles, who.session.second_factor_done) {
+        tracing::warn!(user = %who.account.id, route = ?path, "access denied");
+        return (
+            StatusCode::FORBIDDEN,
+            error_response(request.uri().path(), AppError::Forbidden, request.headers()),
+        )
+            .into_response();
+    }
+    request.extensions_mut().insert(who);
+    next.run(request).await
+}

@@ -1,0 +1,70 @@
+//! Login throttling: after five failures under one key (an account, or a source address), each
+//! further attempt must wait twice as long as the last, up to fifteen minutes.
+
+use antitrata_store::Store;
+use time::{Duration, OffsetDateTime};
+
+/// Failures allowed before waiting starts.
+pub const FREE_ATTEMPTS: u32 = 5;
+/// The longest wait.
+pub const MAX_WAIT: Duration = Duration::minutes(15);
+
+/// How long to wait after the last of `failures` failures.
+pub fn wait_after(failures: u32) -> Duration {
+    if failures < FREE_ATTEMPTS {
+        return Duration::ZERO;
+    }
+    let exponent = (failures - FREE_ATTEMPTS).min(20);
+    Duration::seconds(1i64 << exponent).min(MAX_WAIT)
+}
+
+pub fn account_key(id: impl std::fmt::Display) -> String {
+    format!("account:{id}")
+}
+
+pub fn address_key(address: impl std::fmt::Display) -> String {
+    format!("address:{address}")
+}
+
+/// The time left to wait before another attempt under any of `keys`, if any.
+pub async fn time_to_wait(
+    store: &Store,
+    keys: &[String],
+    now: OffsetDateTime,
+) -> Result<Option<Duration>, antitrata_store::StoreError> {
+    let mut longest = Duration::ZERO;
+    for key in keys {
+        if let Some((failures, last)) = store.login_failures(key).await? {
+            longest = longest.max(last + wait_after(failures) - now);
+        }
+    }
+    Ok((longest > Duration::ZERO).then_some(longest))
+}
+
+/// Counts a failure under every key.
+pub async fn record_failure(
+    store: &Store,
+    keys: &[String],
+    now: OffsetDateTime,
+) -> Result<(), antitrata_store::StoreError> {
+    for key in keys {
+        store.record_login_failure(key, now).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_after_five_failures_up_to_fifteen_minutes() {
+        assert_eq!(wait_after(0), Duration::ZERO);
+        assert_eq!(wait_after(4), Duration::ZERO);
+        assert_eq!(wait_after(5), Duration::seconds(1));
+        assert_eq!(wait_after(6), Duration::seconds(2));
+        assert_eq!(wait_after(10), Duration::seconds(32));
+        assert_eq!(wait_after(20), MAX_WAIT);
+        assert_eq!(wait_after(u32::MAX), MAX_WAIT);
+    }
+}

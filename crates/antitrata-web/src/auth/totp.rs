@@ -1,0 +1,95 @@
+//! Time-based one-time passwords (RFC 6238 via `totp-rs`): secrets, codes, and the enrolment QR
+//! code rendered on the server as SVG.
+
+use qrcode::QrCode;
+use qrcode::render::svg;
+use time::OffsetDateTime;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+/// 160-bit secrets, as RFC 4226 recommends.
+pub const SECRET_LEN: usize = 20;
+
+fn totp(secret: &[u8], account: &str) -> Option<TOTP> {
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        secret.to_vec(),
+        Some("antitrata".into()),
+        account.to_owned(),
+    )
+    .ok()
+}
+
+/// Whether `code` is valid for `secret` at `now` (one 30-second step of drift allowed either way).
+pub fn check(secret: &[u8], code: &str, now: OffsetDateTime) -> bool {
+    let code = code.trim();
+    let Ok(seconds) = u64::try_from(now.unix_timestamp()) else {
+        return false;
+    };
+    code.len() == 6
+        && code.chars().all(|c| c.is_ascii_digit())
+        && totp(secret, "-").is_some_and(|t| t.check(code, seconds))
+}
+
+/// The code an app shows at `now`.
+#[cfg(test)]
+pub fn code_at(secret: &[u8], now: OffsetDateTime) -> Option<String> {
+    let seconds = u64::try_from(now.unix_timestamp()).ok()?;
+    Some(totp(secret, "-")?.generate(seconds))
+}
+
+/// The enrolment: the secret in base32 for typing by hand, and an SVG QR code of the otpauth URL.
+pub fn enrolment(secret: &[u8], account: &str) -> Option<(String, String)> {
+    let totp = totp(secret, account)?;
+    let manual = Secret::Raw(secret.to_vec()).to_encoded().to_string();
+    let svg = QrCode::new(totp.get_url().as_bytes())
+        .ok()?
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
+    // Inline in HTML: drop the XML declaration.
+    let svg = svg
+        .split_once("<svg")
+        .map(|(_, rest)| format!("<svg{rest}"))
+        .unwrap_or(svg);
+    Some((manual, svg))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn codes_check_within_one_step_only() {
+        let secret = [7u8; SECRET_LEN];
+        let now = datetime!(2026-11-27 12:00:00 UTC);
+        let code = code_at(&secret, now).unwrap();
+        assert!(check(&secret, &code, now));
+        assert!(check(&secret, &code, now + time::Duration::seconds(30)));
+        assert!(!check(&secret, &code, now + time::Duration::seconds(120)));
+        assert!(!check(&secret, "12345", now));
+        assert!(!check(&secret, "abcdef", now));
+        assert!(!check(&[8u8; SECRET_LEN], &code, now));
+    }
+
+    #[test]
+    fn enrolment_gives_a_base32_key_and_an_inline_svg() {
+        let (manual, svg) = enrolment(&[1u8; SECRET_LEN], "ana@example.org").unwrap();
+        assert!(
+            manual
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)),
+            "{manual}"
+        );
+        assert!(
+            svg.starts_with("<svg") && svg.contains("</svg>"),
+            "{}",
+            &svg[..40]
+        );
+        assert!(!svg.contains("<script"));
+    }
+}

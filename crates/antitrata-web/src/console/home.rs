@@ -1,0 +1,47 @@
+//! The console's home page: who is signed in, with which roles.
+
+use askama::Template;
+use axum::Extension;
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::{console_page, page_lang};
+use crate::auth::session::SignedIn;
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+
+#[derive(Template)]
+#[template(path = "console/home.html")]
+struct HomePage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    welcome: String,
+    roles: String,
+    country: String,
+    csrf: String,
+}
+
+pub(super) async fn show_home(Extension(who): Extension<SignedIn>, headers: HeaderMap) -> Response {
+    let lang = page_lang(Some(&who.account), &headers);
+    let tr = Tr::new(lang);
+    let roles: Vec<String> = who
+        .account
+        .roles
+        .iter()
+        .map(|r| tr.t(&format!("role-{}", r.as_str())))
+        .collect();
+    let page = HomePage {
+        title: tr.t("console-title"),
+        switch: vec![],
+        welcome: tr.t1("home-welcome", "name", &who.account.display_name),
+        roles: roles.join(", "),
+        country: who
+            .account
+            .country
+            .map_or_else(|| tr.t("home-regional"), |c| c.to_string()),
+        csrf: who.session.csrf_token.clone(),
+        tr,
+    };
+    console_page(lang, page.render(), &headers)
+}

@@ -1,0 +1,129 @@
+//! The operator console: sign-in, setup links, second factor, home. Every route here is listed
+//! in `auth::permissions::CONSOLE_ROUTES`, which the `enforce_access` layer applies.
+
+mod home;
+mod login;
+mod persons;
+mod second_factor;
+mod setup;
+mod users;
+
+use antitrata_domain::{Account, Actor, CountryScope, Lang, Role};
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::AppState;
+use crate::auth::permissions::enforce_access;
+use crate::error::{AppError, PageError};
+use crate::i18n::negotiate;
+
+pub(crate) fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/console/login",
+            get(login::show_login).post(login::submit_login),
+        )
+        .route(
+            "/console/setup/{token}",
+            get(setup::show_setup).post(setup::submit_setup),
+        )
+        .route(
+            "/console/login/totp",
+            get(second_factor::show_code).post(second_factor::submit_code),
+        )
+        .route(
+            "/console/totp/enrol",
+            get(second_factor::show_enrolment).post(second_factor::submit_enrolment),
+        )
+        .route("/console/logout", post(login::logout))
+        .route("/console", get(home::show_home))
+        .route("/console/users", get(users::list_users))
+        .route("/console/persons", get(persons::show_search))
+        .route("/console/persons/search", post(persons::search_persons))
+        .route("/console/persons/{id}", get(persons::show_person))
+        .route_layer(from_fn_with_state(state, enforce_access))
+}
+
+/// The language of a console page: the account's, or the visitor's before sign-in.
+fn page_lang(account: Option<&Account>, headers: &HeaderMap) -> Lang {
+    account.map(|a| a.language).unwrap_or_else(|| {
+        negotiate(
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        )
+    })
+}
+
+/// A console page: never cached, never framed.
+fn console_page(
+    lang: Lang,
+    rendered: Result<String, askama::Error>,
+    headers: &HeaderMap,
+) -> Response {
+    match rendered {
+        Ok(html) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (
+                    header::CONTENT_LANGUAGE,
+                    HeaderValue::from_static(lang.code()),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a console page failed");
+            PageError::new(lang, AppError::Internal, headers).into_response()
+        }
+    }
+}
+
+/// The request id SetRequestId gave this request, for the audit log.
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The audit actor for a signed-in account.
+fn account_actor(state: &AppState, account: &Account, headers: &HeaderMap) -> Actor {
+    Actor {
+        who: account.id.to_string(),
+        role: account.roles.first().copied().unwrap_or(Role::Visitor),
+        scope: account.scope(),
+        request_id: request_id(headers),
+        at: state.runtime.now(),
+    }
+}
+
+/// The audit actor before sign-in: the account tried, if known.
+fn visitor_actor(state: &AppState, who: Option<&Account>, headers: &HeaderMap) -> Actor {
+    Actor {
+        who: who.map_or_else(|| "unknown".to_owned(), |a| a.id.to_string()),
+        role: Role::Visitor,
+        scope: CountryScope::None,
+        request_id: request_id(headers),
+        at: state.runtime.now(),
+    }
+}
+
+/// Maps a store failure to a 503 page, logging the cause.
+fn unavailable(
+    lang: Lang,
+    headers: &HeaderMap,
+) -> impl Fn(antitrata_store::StoreError) -> PageError + '_ {
+    move |e| {
+        tracing::error!(error = %e, "console: the store failed");
+        PageError::new(lang, AppError::Unavailable, headers)
+    }
+}

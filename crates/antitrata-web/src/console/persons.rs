@@ -1,0 +1,166 @@
+//! Finding and viewing people in the records, within the signed-in account's country. Searches are
+//! posted, so names and phone numbers never sit in a URL, a browser history or a log.
+
+use antitrata_domain::{Person, PersonId};
+use antitrata_store::StoreError;
+use askama::Template;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::{Extension, Form};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{account_actor, console_page, page_lang, unavailable};
+use crate::AppState;
+use crate::auth::session::{SignedIn, same_secret};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+
+#[derive(Template)]
+#[template(path = "console/persons.html")]
+struct SearchPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    name: String,
+    phone: String,
+    searched: bool,
+    results: Vec<ResultRow>,
+}
+
+struct ResultRow {
+    id: String,
+    name: String,
+    phone: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct SearchForm {
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+}
+
+fn search_page(
+    who: &SignedIn,
+    headers: &HeaderMap,
+    form: Option<(&SearchForm, Vec<Person>)>,
+) -> Response {
+    let lang = page_lang(Some(&who.account), headers);
+    let tr = Tr::new(lang);
+    let (name, phone, searched, results) = match form {
+        Some((form, people)) => (
+            form.name.clone(),
+            form.phone.clone(),
+            true,
+            people
+                .into_iter()
+                .map(|p| ResultRow {
+                    id: p.id.to_string(),
+                    name: p.name,
+                    phone: p.phone,
+                })
+                .collect(),
+        ),
+        None => (String::new(), String::new(), false, vec![]),
+    };
+    let page = SearchPage {
+        title: tr.t("persons-title"),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        name,
+        phone,
+        searched,
+        results,
+        tr,
+    };
+    console_page(lang, page.render(), headers)
+}
+
+pub(super) async fn show_search(
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Response {
+    search_page(&who, &headers, None)
+}
+
+pub(super) async fn search_persons(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    form: Result<Form<SearchForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let form = match form {
+        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => form,
+        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
+    };
+    let actor = account_actor(&state, &who.account, &headers);
+    let name = Some(form.name.trim()).filter(|n| !n.is_empty());
+    let phone = Some(form.phone.trim()).filter(|p| !p.is_empty());
+    let people = state
+        .store
+        .search_persons(&actor, name, phone)
+        .await
+        .map_err(|e| scope_or_unavailable(e, lang, &headers))?;
+    Ok(search_page(&who, &headers, Some((&form, people))))
+}
+
+#[derive(Template)]
+#[template(path = "console/person.html")]
+struct PersonPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    name: String,
+    phone: Option<String>,
+    country: String,
+    created: String,
+}
+
+pub(super) async fn show_person(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let Ok(Path(id)) = id else {
+        return Err(PageError::new(lang, AppError::NotFound, &headers));
+    };
+    let actor = account_actor(&state, &who.account, &headers);
+    let person = state
+        .store
+        .find_person(&actor, PersonId(id))
+        .await
+        .map_err(|e| scope_or_unavailable(e, lang, &headers))?
+        .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
+    let tr = Tr::new(lang);
+    let page = PersonPage {
+        title: tr.t("persons-title"),
+        switch: vec![],
+        name: person.name,
+        phone: person.phone,
+        country: person.country.to_string(),
+        created: person.created_at.date().to_string(),
+        tr,
+    };
+    Ok(console_page(lang, page.render(), &headers))
+}
+
+fn scope_or_unavailable(
+    e: StoreError,
+    lang: antitrata_domain::Lang,
+    headers: &HeaderMap,
+) -> PageError {
+    match e {
+        StoreError::OutOfScope => PageError::new(lang, AppError::Forbidden, headers),
+        other => unavailable(lang, headers)(other),
+    }
+}

@@ -1,0 +1,254 @@
+//! The second factor: entering a TOTP code at sign-in, and enrolling an authenticator app.
+
+use antitrata_store::AuditEvent;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+use super::{account_actor, console_page, page_lang, unavailable};
+use crate::AppState;
+use crate::auth::session::{SignedIn, same_secret};
+use crate::auth::{throttle, totp};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+
+#[derive(Template)]
+#[template(path = "console/totp.html")]
+struct CodePage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    action: &'static str,
+    intro: Option<String>,
+    qr_svg: Option<String>,
+    manual_key: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct CodeForm {
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+fn code_page(
+    who: &SignedIn,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let lang = page_lang(Some(&who.account), headers);
+    let tr = Tr::new(lang);
+    let page = CodePage {
+        title: tr.t("totp-title"),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        action: "/console/login/totp",
+        intro: None,
+        qr_svg: None,
+        manual_key: None,
+        error,
+        tr,
+    };
+    (status, console_page(lang, page.render(), headers)).into_response()
+}
+
+pub(super) async fn show_code(Extension(who): Extension<SignedIn>, headers: HeaderMap) -> Response {
+    if !who.account.totp_enabled {
+        return Redirect::to("/console/totp/enrol").into_response();
+    }
+    code_page(&who, &headers, StatusCode::OK, None)
+}
+
+/// Checks the code; a wrong one counts as a failed sign-in for the account.
+pub(super) async fn submit_code(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    form: Result<Form<CodeForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let tr = Tr::new(lang);
+    let form = match form {
+        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => form,
+        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
+    };
+    let fail = unavailable(lang, &headers);
+    let now = state.runtime.now();
+    let keys = [throttle::account_key(who.account.id)];
+    let actor = account_actor(&state, &who.account, &headers);
+    if let Some(wait) = throttle::time_to_wait(&state.store, &keys, now)
+        .await
+        .map_err(&fail)?
+    {
+        let minutes = ((wait.whole_seconds() + 59) / 60).max(1);
+        return Ok(code_page(
+            &who,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(tr.t1("login-throttled", "minutes", &minutes.to_string())),
+        ));
+    }
+    let secret = state
+        .store
+        .totp_secret(who.account.id)
+        .await
+        .map_err(&fail)?;
+    let valid = who.account.totp_enabled
+        && secret
+            .as_deref()
+            .is_some_and(|s| totp::check(s, &form.code, now));
+    let record = Some(who.account.id.to_string());
+    if !valid {
+        throttle::record_failure(&state.store, &keys, now)
+            .await
+            .map_err(&fail)?;
+        let event = AuditEvent {
+            action: "login.totp-failed",
+            record_type: Some("user"),
+            record_id: record,
+        };
+        state
+            .store
+            .append_audit(&actor, event)
+            .await
+            .map_err(&fail)?;
+        return Ok(code_page(
+            &who,
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            Some(tr.t("totp-wrong")),
+        ));
+    }
+    state
+        .store
+        .reset_login_failures(&keys[0])
+        .await
+        .map_err(&fail)?;
+    state
+        .store
+        .mark_second_factor_done(&who.token_hash)
+        .await
+        .map_err(&fail)?;
+    let event = AuditEvent {
+        action: "login.succeeded",
+        record_type: Some("user"),
+        record_id: record,
+    };
+    state
+        .store
+        .append_audit(&actor, event)
+        .await
+        .map_err(&fail)?;
+    Ok(Redirect::to("/console").into_response())
+}
+
+fn enrolment_page(
+    state: &AppState,
+    who: &SignedIn,
+    headers: &HeaderMap,
+    secret: &[u8],
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let lang = page_lang(Some(&who.account), headers);
+    let tr = Tr::new(lang);
+    let (manual, svg) = totp::enrolment(secret, who.account.email.as_str()).unzip();
+    let _ = state;
+    let page = CodePage {
+        title: tr.t("enrol-title"),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        action: "/console/totp/enrol",
+        intro: Some(tr.t("enrol-intro")),
+        qr_svg: svg,
+        manual_key: manual,
+        error,
+        tr,
+    };
+    (status, console_page(lang, page.render(), headers)).into_response()
+}
+
+/// Shows a new secret as a QR code. Enrolment is for accounts without TOTP; a session that passed
+/// its second factor cannot replace it here.
+pub(super) async fn show_enrolment(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    if who.account.totp_enabled {
+        return Ok(Redirect::to("/console/login/totp").into_response());
+    }
+    let lang = page_lang(Some(&who.account), &headers);
+    let mut secret = [0u8; totp::SECRET_LEN];
+    state.runtime.random.fill(&mut secret);
+    state
+        .store
+        .set_totp_secret(who.account.id, &secret)
+        .await
+        .map_err(unavailable(lang, &headers))?;
+    Ok(enrolment_page(
+        &state,
+        &who,
+        &headers,
+        &secret,
+        StatusCode::OK,
+        None,
+    ))
+}
+
+/// Turns TOTP on once the account types a valid code from the new secret.
+pub(super) async fn submit_enrolment(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    form: Result<Form<CodeForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let form = match form {
+        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => form,
+        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
+    };
+    if who.account.totp_enabled {
+        return Ok(Redirect::to("/console/login/totp").into_response());
+    }
+    let fail = unavailable(lang, &headers);
+    let now = state.runtime.now();
+    let Some(secret) = state
+        .store
+        .totp_secret(who.account.id)
+        .await
+        .map_err(&fail)?
+    else {
+        return Ok(Redirect::to("/console/totp/enrol").into_response());
+    };
+    if !totp::check(&secret, &form.code, now) {
+        let error = Some(Tr::new(lang).t("totp-wrong"));
+        return Ok(enrolment_page(
+            &state,
+            &who,
+            &headers,
+            &secret,
+            StatusCode::UNAUTHORIZED,
+            error,
+        ));
+    }
+    let actor = account_actor(&state, &who.account, &headers);
+    state
+        .store
+        .enable_totp(&actor, who.account.id)
+        .await
+        .map_err(&fail)?;
+    state
+        .store
+        .mark_second_factor_done(&who.token_hash)
+        .await
+        .map_err(&fail)?;
+    Ok(Redirect::to("/console").into_response())
+}

@@ -1,0 +1,176 @@
+//! Opening a one-time setup link: the new account chooses its password.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::login::{login_csrf, with_login_csrf_cookie};
+use super::{console_page, page_lang, request_id, unavailable};
+use crate::AppState;
+use crate::auth::password::{check_new_password, hash_password};
+use crate::auth::session::{LOGIN_CSRF_COOKIE, cookie_value, same_secret};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+use crate::runtime::token_hash;
+
+#[derive(Template)]
+#[template(path = "console/setup.html")]
+struct SetupPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    message: Option<String>,
+    show_form: bool,
+}
+
+#[derive(Deserialize)]
+pub(super) struct SetupForm {
+    csrf: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+fn setup_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    message: Option<String>,
+    show_form: bool,
+) -> Response {
+    let lang = page_lang(None, headers);
+    let tr = Tr::new(lang);
+    let (csrf, is_new) = login_csrf(state, headers);
+    let page = SetupPage {
+        title: tr.t("setup-title"),
+        switch: vec![],
+        csrf: csrf.clone(),
+        message,
+        show_form,
+        tr,
+    };
+    with_login_csrf_cookie(
+        (status, console_page(lang, page.render(), headers)).into_response(),
+        &csrf,
+        is_new,
+    )
+}
+
+pub(super) async fn show_setup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(None, &headers);
+    let valid = state
+        .store
+        .find_setup_token(&token_hash(&token), state.runtime.now())
+        .await
+        .map_err(unavailable(lang, &headers))?
+        .is_some();
+    Ok(if valid {
+        setup_page(&state, &headers, StatusCode::OK, None, true)
+    } else {
+        setup_page(
+            &state,
+            &headers,
+            StatusCode::NOT_FOUND,
+            Some(Tr::new(lang).t("setup-invalid")),
+            false,
+        )
+    })
+}
+
+pub(super) async fn submit_setup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    form: Result<Form<SetupForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(None, &headers);
+    let tr = Tr::new(lang);
+    let Ok(Form(form)) = form else {
+        return Err(PageError::new(lang, AppError::BadRequest, &headers));
+    };
+    let cookie = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if cookie.is_empty() || !same_secret(&cookie, &form.csrf) {
+        return Ok(setup_page(
+            &state,
+            &headers,
+            StatusCode::FORBIDDEN,
+            Some(tr.t("form-expired")),
+            true,
+        ));
+    }
+    let fail = unavailable(lang, &headers);
+    let now = state.runtime.now();
+    let hash = token_hash(&token);
+    let Some(user) = state
+        .store
+        .find_setup_token(&hash, now)
+        .await
+        .map_err(&fail)?
+    else {
+        return Ok(setup_page(
+            &state,
+            &headers,
+            StatusCode::NOT_FOUND,
+            Some(tr.t("setup-invalid")),
+            false,
+        ));
+    };
+    if form.password != form.confirm {
+        return Ok(setup_page(
+            &state,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(tr.t("setup-mismatch")),
+            true,
+        ));
+    }
+    let account = state.store.find_user(user).await.map_err(&fail)?;
+    let context: Vec<&str> = account
+        .iter()
+        .flat_map(|a| [a.email.as_str(), a.display_name.as_str()])
+        .collect();
+    if let Err(problem) = check_new_password(&form.password, &context) {
+        return Ok(setup_page(
+            &state,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(tr.t(problem.message_key())),
+            true,
+        ));
+    }
+    let phc = hash_password(&form.password, &state.runtime.salt()).map_err(|e| {
+        tracing::error!(error = %e, "hashing a password failed");
+        PageError::new(lang, AppError::Internal, &headers)
+    })?;
+    let set = state
+        .store
+        .set_password_with_setup_token(&hash, &phc, now, request_id(&headers))
+        .await
+        .map_err(&fail)?;
+    Ok(match set {
+        Some(_) => setup_page(
+            &state,
+            &headers,
+            StatusCode::OK,
+            Some(tr.t("setup-done")),
+            false,
+        ),
+        None => setup_page(
+            &state,
+            &headers,
+            StatusCode::NOT_FOUND,
+            Some(tr.t("setup-invalid")),
+            false,
+        ),
+    })
+}

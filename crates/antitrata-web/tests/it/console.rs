@@ -1,0 +1,572 @@
+//! The console on both backends: setup links, sign-in with password and TOTP, throttling, CSRF,
+//! sessions, and the country scope of personal data.
+
+use std::sync::Arc;
+
+use antitrata_domain::{CountryCode, Email, Lang, NewAccount, NewPerson, PersonId, Role, UserId};
+use antitrata_store::Store;
+use antitrata_store::testing::{TestDb, actor, seeded_backends};
+use antitrata_web::{AppState, WebConfig, app};
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
+use sha2::{Digest, Sha256};
+use time::Duration;
+use totp_rs::{Algorithm, TOTP};
+use uuid::Uuid;
+
+use crate::support::{FixedClock, Reply, send, test_runtime};
+
+pub const PASSWORD: &str = "lamp-orbit-violet-cactus";
+
+pub struct Console {
+    pub app: Router,
+    pub clock: Arc<FixedClock>,
+    pub store: Store,
+}
+
+pub fn console(db: &TestDb) -> Console {
+    let clock = FixedClock::new();
+    let state = AppState::new(
+        db.store.clone(),
+        WebConfig::default(),
+        test_runtime(clock.clone()),
+    );
+    Console {
+        app: app(state),
+        clock,
+        store: db.store.clone(),
+    }
+}
+
+/// An account with a known setup token `setup-<n>`.
+pub async fn account(
+    store: &Store,
+    n: u128,
+    email: &str,
+    role: Role,
+    country: Option<&str>,
+) -> UserId {
+    let cli = actor(Role::Cli, None);
+    let id = UserId(Uuid::from_u128(n));
+    let new = NewAccount {
+        email: Email::parse(email).unwrap(),
+        display_name: format!("User {n}"),
+        language: Lang::En,
+        roles: vec![role],
+        country: country.map(|c| CountryCode::parse(c).unwrap()),
+    };
+    store.insert_user(&cli, id, &new).await.unwrap();
+    let token = format!("setup-{n}");
+    store
+        .insert_setup_token(
+            &cli,
+            id,
+            &Sha256::digest(token.as_bytes()),
+            cli.at + Duration::days(3),
+        )
+        .await
+        .unwrap();
+    id
+}
+
+/// `name=value` pairs of the Set-Cookie headers.
+pub fn cookies(reply: &Reply) -> Vec<String> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect()
+}
+
+pub fn cookie(reply: &Reply, name: &str) -> Option<String> {
+    cookies(reply)
+        .into_iter()
+        .find_map(|c| c.strip_prefix(&format!("{name}=")).map(str::to_owned))
+        .filter(|v| !v.is_empty())
+}
+
+fn hidden_csrf(body: &str) -> String {
+    body.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+pub async fn post(app: &Router, uri: &str, cookie_header: &str, form: &[(&str, &str)]) -> Reply {
+    let body: Vec<String> = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect();
+    let request = Request::post(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie_header)
+        .header("accept-language", "en")
+        .body(Body::from(body.join("&")))
+        .unwrap();
+    send(app, request).await
+}
+
+pub async fn get_as(app: &Router, uri: &str, cookie_header: &str) -> Reply {
+    let request = Request::get(uri)
+        .header("cookie", cookie_header)
+        .header("accept-language", "en");
+    send(app, request.body(Body::empty()).unwrap()).await
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Opens the setup link and sets `PASSWORD`.
+pub async fn set_password(c: &Console, n: u128) {
+    let page = get_as(&c.app, &format!("/console/setup/setup-{n}"), "").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = cookie(&page, "antitrata_login_csrf").unwrap();
+    let cookie_header = format!("antitrata_login_csrf={csrf}");
+    let done = post(
+        &c.app,
+        &format!("/console/setup/setup-{n}"),
+        &cookie_header,
+        &[
+            ("csrf", &csrf),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Password saved"), "{}", done.body);
+}
+
+/// Posts the login form; returns the reply and the login CSRF cookie used.
+pub async fn login(c: &Console, email: &str, password: &str) -> Reply {
+    let page = get_as(&c.app, "/console/login", "").await;
+    let csrf = cookie(&page, "antitrata_login_csrf").unwrap();
+    assert_eq!(hidden_csrf(&page.body), csrf);
+    post(
+        &c.app,
+        "/console/login",
+        &format!("antitrata_login_csrf={csrf}"),
+        &[("csrf", &csrf), ("email", email), ("password", password)],
+    )
+    .await
+}
+
+pub fn code(secret: &[u8], c: &Console) -> String {
+    let totp = TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        secret.to_vec(),
+        None,
+        String::new(),
+    )
+    .unwrap();
+    totp.generate(crate::support::now(&c.clock))
+}
+
+/// Signs in an account that needs a second factor, enrolling it: returns the session cookie.
+pub async fn sign_in_with_enrolment(c: &Console, user: UserId, email: &str) -> String {
+    let reply = login(c, email, PASSWORD).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!(reply.header("location"), "/console/totp/enrol");
+    let session = format!(
+        "antitrata_session={}",
+        cookie(&reply, "antitrata_session").unwrap()
+    );
+    let enrol = get_as(&c.app, "/console/totp/enrol", &session).await;
+    assert_eq!(enrol.status, 200);
+    assert!(enrol.body.contains("<svg"), "a QR code is shown");
+    let secret = c.store.totp_secret(user).await.unwrap().unwrap();
+    let done = post(
+        &c.app,
+        "/console/totp/enrol",
+        &session,
+        &[
+            ("csrf", &hidden_csrf(&enrol.body)),
+            ("code", &code(&secret, c)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (done.status.as_u16(), done.header("location")),
+        (303, "/console"),
+        "{}",
+        done.body
+    );
+    session
+}
+
+#[tokio::test]
+async fn a_setup_link_sets_a_strong_password_once() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        account(&c.store, 1, "ana@example.org", Role::Operator, Some("GT")).await;
+        let page = get_as(&c.app, "/console/setup/setup-1", "").await;
+        let csrf = cookie(&page, "antitrata_login_csrf").unwrap();
+        let jar = format!("antitrata_login_csrf={csrf}");
+        let weak = post(
+            &c.app,
+            "/console/setup/setup-1",
+            &jar,
+            &[
+                ("csrf", &csrf),
+                ("password", "password1234"),
+                ("confirm", "password1234"),
+            ],
+        )
+        .await;
+        assert_eq!(weak.status, 422);
+        assert!(weak.body.contains("easy to guess"), "{}", weak.body);
+        let mismatch = post(
+            &c.app,
+            "/console/setup/setup-1",
+            &jar,
+            &[
+                ("csrf", &csrf),
+                ("password", PASSWORD),
+                ("confirm", "other"),
+            ],
+        )
+        .await;
+        assert!(mismatch.body.contains("do not match"));
+        let no_csrf = post(
+            &c.app,
+            "/console/setup/setup-1",
+            &jar,
+            &[
+                ("csrf", "forged"),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(no_csrf.status, 403);
+        set_password(&c, 1).await;
+        assert_eq!(
+            get_as(&c.app, "/console/setup/setup-1", "").await.status,
+            404,
+            "{}: used links die",
+            db.name
+        );
+        assert_eq!(
+            get_as(&c.app, "/console/setup/never-issued", "")
+                .await
+                .status,
+            404
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn sign_in_needs_the_password_then_the_second_factor() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let user = account(&c.store, 1, "ana@example.org", Role::Operator, Some("GT")).await;
+        set_password(&c, 1).await;
+
+        let wrong = login(&c, "ana@example.org", "wrong-password-here").await;
+        let unknown = login(&c, "nobody@example.org", PASSWORD).await;
+        assert_eq!((wrong.status.as_u16(), unknown.status.as_u16()), (401, 401));
+        assert!(
+            wrong
+                .body
+                .contains("The e-mail address or password is wrong.")
+        );
+        assert!(
+            unknown
+                .body
+                .contains("The e-mail address or password is wrong."),
+            "no user enumeration"
+        );
+
+        let session = sign_in_with_enrolment(&c, user, "ana@example.org").await;
+        let home = get_as(&c.app, "/console", &session).await;
+        assert_eq!(home.status, 200, "{}", db.name);
+        assert!(home.body.contains("Hello, User 1.") && home.body.contains("Operator"));
+        assert_eq!(home.header("cache-control"), "no-store");
+
+        // Next time the code is asked for, and a wrong code does not open the console.
+        let again = login(&c, "ana@example.org", PASSWORD).await;
+        assert_eq!(again.header("location"), "/console/login/totp");
+        let pending = format!(
+            "antitrata_session={}",
+            cookie(&again, "antitrata_session").unwrap()
+        );
+        assert_ne!(pending, session, "every sign-in gets a new session token");
+        let redirect = get_as(&c.app, "/console", &pending).await;
+        assert_eq!(redirect.header("location"), "/console/login/totp");
+        let page = get_as(&c.app, "/console/login/totp", &pending).await;
+        let wrong = post(
+            &c.app,
+            "/console/login/totp",
+            &pending,
+            &[("csrf", &hidden_csrf(&page.body)), ("code", "000000")],
+        )
+        .await;
+        assert_eq!(wrong.status, 401);
+        assert_eq!(get_as(&c.app, "/console", &pending).await.status, 303);
+        let secret = c.store.totp_secret(user).await.unwrap().unwrap();
+        let right = post(
+            &c.app,
+            "/console/login/totp",
+            &pending,
+            &[
+                ("csrf", &hidden_csrf(&page.body)),
+                ("code", &code(&secret, &c)),
+            ],
+        )
+        .await;
+        assert_eq!(right.header("location"), "/console");
+        assert_eq!(get_as(&c.app, "/console", &pending).await.status, 200);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn session_cookies_are_protected_and_logout_needs_the_csrf_token() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let user = account(&c.store, 1, "ana@example.org", Role::Caseworker, Some("GT")).await;
+        set_password(&c, 1).await;
+        let reply = login(&c, "ana@example.org", PASSWORD).await;
+        let set_cookie = reply
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|v| v.starts_with("antitrata_session="))
+            .unwrap();
+        for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/console"] {
+            assert!(set_cookie.contains(flag), "{set_cookie} lacks {flag}");
+        }
+        let session = sign_in_with_enrolment(&c, user, "ana@example.org").await;
+        let home = get_as(&c.app, "/console", &session).await;
+        let forged = post(&c.app, "/console/logout", &session, &[("csrf", "forged")]).await;
+        assert_eq!(forged.status, 403, "{}", db.name);
+        let missing = post(&c.app, "/console/logout", &session, &[]).await;
+        assert_eq!(missing.status, 403);
+        assert_eq!(
+            get_as(&c.app, "/console", &session).await.status,
+            200,
+            "still signed in"
+        );
+        let out = post(
+            &c.app,
+            "/console/logout",
+            &session,
+            &[("csrf", &hidden_csrf(&home.body))],
+        )
+        .await;
+        assert_eq!(out.header("location"), "/console/login");
+        assert_eq!(
+            get_as(&c.app, "/console", &session)
+                .await
+                .header("location"),
+            "/console/login"
+        );
+        // Idle sessions end.
+        let session = sign_in_with_enrolment_again(&c, user).await;
+        c.clock.advance(Duration::minutes(31));
+        assert_eq!(
+            get_as(&c.app, "/console", &session)
+                .await
+                .header("location"),
+            "/console/login"
+        );
+        db.cleanup().await;
+    }
+}
+
+async fn sign_in_with_enrolment_again(c: &Console, user: UserId) -> String {
+    let reply = login(c, "ana@example.org", PASSWORD).await;
+    let session = format!(
+        "antitrata_session={}",
+        cookie(&reply, "antitrata_session").unwrap()
+    );
+    let page = get_as(&c.app, "/console/login/totp", &session).await;
+    let secret = c.store.totp_secret(user).await.unwrap().unwrap();
+    post(
+        &c.app,
+        "/console/login/totp",
+        &session,
+        &[
+            ("csrf", &hidden_csrf(&page.body)),
+            ("code", &code(&secret, c)),
+        ],
+    )
+    .await;
+    session
+}
+
+#[tokio::test]
+async fn twenty_wrong_passwords_are_slowed_and_logged_and_the_right_one_still_needs_totp() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let user = account(&c.store, 1, "ana@example.org", Role::Supervisor, Some("GT")).await;
+        set_password(&c, 1).await;
+        sign_in_with_enrolment(&c, user, "ana@example.org").await;
+
+        let mut throttled = 0;
+        let mut failed = 0;
+        while failed < 20 {
+            let reply = login(&c, "ana@example.org", "not-the-password").await;
+            match reply.status.as_u16() {
+                401 => failed += 1,
+                429 => {
+                    throttled += 1;
+                    assert!(
+                        reply.body.contains("Too many failed attempts"),
+                        "{}",
+                        reply.body
+                    );
+                    // Wait as long as asked, then try again.
+                    c.clock.advance(Duration::minutes(15));
+                }
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert!(
+            throttled >= 14,
+            "{}: attempts after the fifth were slowed ({throttled})",
+            db.name
+        );
+        let log = c.store.list_audit(0, 1000).await.unwrap();
+        assert_eq!(
+            log.iter().filter(|e| e.action == "login.failed").count(),
+            20
+        );
+        assert_eq!(
+            log.iter().filter(|e| e.action == "login.throttled").count(),
+            throttled
+        );
+        assert!(
+            log.iter().all(|e| !e.actor.contains('@')),
+            "no e-mail address in the audit log"
+        );
+
+        c.clock.advance(Duration::minutes(15));
+        let right = login(&c, "ana@example.org", PASSWORD).await;
+        assert_eq!(
+            right.header("location"),
+            "/console/login/totp",
+            "{}",
+            right.body
+        );
+        let session = format!(
+            "antitrata_session={}",
+            cookie(&right, "antitrata_session").unwrap()
+        );
+        assert_eq!(
+            get_as(&c.app, "/console", &session)
+                .await
+                .header("location"),
+            "/console/login/totp"
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_operator_of_guatemala_cannot_reach_a_person_of_honduras() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let hn_person = PersonId(Uuid::from_u128(500));
+        let gt_person = PersonId(Uuid::from_u128(501));
+        let new = |country: &str, name: &str| NewPerson {
+            country: CountryCode::parse(country).unwrap(),
+            name: name.into(),
+            phone: Some("5555 1234".into()),
+        };
+        c.store
+            .insert_person(
+                &actor(Role::Operator, Some("HN")),
+                hn_person,
+                &new("HN", "Hondureña Canaria"),
+            )
+            .await
+            .unwrap();
+        c.store
+            .insert_person(
+                &actor(Role::Operator, Some("GT")),
+                gt_person,
+                &new("GT", "Guatemalteca Canaria"),
+            )
+            .await
+            .unwrap();
+
+        let user = account(&c.store, 1, "gt@example.org", Role::Operator, Some("GT")).await;
+        set_password(&c, 1).await;
+        let session = sign_in_with_enrolment(&c, user, "gt@example.org").await;
+
+        let own = get_as(&c.app, &format!("/console/persons/{gt_person}"), &session).await;
+        assert_eq!(own.status, 200, "{}", db.name);
+        assert!(own.body.contains("Guatemalteca Canaria"));
+        let other = get_as(&c.app, &format!("/console/persons/{hn_person}"), &session).await;
+        assert_eq!(other.status, 404, "{}", db.name);
+        assert!(!other.body.contains("Hondureña"));
+
+        let form = get_as(&c.app, "/console/persons", &session).await;
+        let results = post(
+            &c.app,
+            "/console/persons/search",
+            &session,
+            &[
+                ("csrf", &hidden_csrf(&form.body)),
+                ("name", "canaria"),
+                ("phone", ""),
+            ],
+        )
+        .await;
+        assert_eq!(results.status, 200);
+        assert!(
+            results.body.contains("Guatemalteca Canaria"),
+            "{}",
+            results.body
+        );
+        assert!(
+            !results.body.contains("Hondureña"),
+            "{}: search stays in GT",
+            db.name
+        );
+        let by_phone = post(
+            &c.app,
+            "/console/persons/search",
+            &session,
+            &[
+                ("csrf", &hidden_csrf(&form.body)),
+                ("name", ""),
+                ("phone", "55551234"),
+            ],
+        )
+        .await;
+        assert!(!by_phone.body.contains("Hondureña"));
+
+        let viewed: Vec<_> = c
+            .store
+            .list_audit(0, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "person.viewed")
+            .collect();
+        assert_eq!(viewed.len(), 1, "only the GT read happened");
+        assert_eq!(viewed[0].actor, user.to_string());
+        db.cleanup().await;
+    }
+}
