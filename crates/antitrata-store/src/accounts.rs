@@ -398,3 +398,70 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Replaces an account's recovery codes (their SHA-256 hashes); audited.
+    pub async fn set_recovery_codes(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        hashes: &[Vec<u8>],
+    ) -> Result<(), StoreError> {
+        let hex: Vec<String> = hashes
+            .iter()
+            .map(|h| h.iter().map(|b| format!("{b:02x}")).collect())
+            .collect();
+        let audit = PendingEntry::new(actor, user_event("recovery-codes.issued", user))?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("update users set recovery_hashes = $1 where id = $2")
+                .bind(Json(&hex))
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Uses up one recovery code: true if its hash was among the account's, which no longer holds
+    /// it; audited when used.
+    pub async fn consume_recovery_code(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        hash: &[u8],
+    ) -> Result<bool, StoreError> {
+        let wanted: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        let audit = PendingEntry::new(actor, user_event("login.recovery-code-used", user))?;
+        let used = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Writing first takes the row (or database) lock, so one code cannot be used twice.
+            sqlx::query("update users set recovery_hashes = recovery_hashes where id = $1")
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+            let row: Option<(Json<Vec<String>>,)> =
+                sqlx::query_as("select recovery_hashes from users where id = $1")
+                    .bind(user.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let mut codes = row.map(|(Json(codes),)| codes).unwrap_or_default();
+            let before = codes.len();
+            codes.retain(|c| *c != wanted);
+            let used = codes.len() < before;
+            if used {
+                sqlx::query("update users set recovery_hashes = $1 where id = $2")
+                    .bind(Json(&codes))
+                    .bind(user.0)
+                    .execute(&mut *tx)
+                    .await?;
+                append_audit!(tx, &audit);
+            }
+            tx.commit().await?;
+            used
+        });
+        Ok(used)
+    }
+}

@@ -313,3 +313,52 @@ impl Store {
         })
     }
 }
+
+const ENTRY_COLUMNS: &str = "seq, at, actor, role, country, action, record_type, record_id, \
+     request_id, prev_hash, hash";
+
+impl Store {
+    /// A country's most recent entries, newest first, before `before_seq` (for paging).
+    pub async fn list_country_audit(
+        &self,
+        country: antitrata_domain::CountryCode,
+        before_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = format!(
+            "select {ENTRY_COLUMNS} from audit_log where country = $1 and seq < $2 \
+             order by seq desc limit $3"
+        );
+        let rows = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(country.as_str())
+                .bind(before_seq)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows)
+    }
+
+    /// Who read one record, newest first: its `*.viewed` and `*.found` entries.
+    pub async fn list_record_reads(
+        &self,
+        record_type: &str,
+        record_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = format!(
+            "select {ENTRY_COLUMNS} from audit_log where record_type = $1 and record_id = $2 \
+             and (action like '%.viewed' or action like '%.found') order by seq desc limit $3"
+        );
+        let rows = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(record_type)
+                .bind(record_id)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows)
+    }
+}

@@ -226,3 +226,50 @@ async fn failed_logins_are_counted_per_key_until_reset() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_recovery_code_works_once() {
+    for db in seeded_backends().await {
+        let user = with_account(&db).await;
+        let who = actor(Role::Caseworker, Some("GT"));
+        db.store
+            .set_recovery_codes(&who, user, &[b"h1".to_vec(), b"h2".to_vec()])
+            .await
+            .unwrap();
+        assert!(
+            db.store
+                .consume_recovery_code(&who, user, b"h1")
+                .await
+                .unwrap(),
+            "{}",
+            db.name
+        );
+        assert!(
+            !db.store
+                .consume_recovery_code(&who, user, b"h1")
+                .await
+                .unwrap(),
+            "used up"
+        );
+        assert!(
+            !db.store
+                .consume_recovery_code(&who, user, b"zz")
+                .await
+                .unwrap()
+        );
+        assert!(
+            db.store
+                .consume_recovery_code(&who, user, b"h2")
+                .await
+                .unwrap()
+        );
+        let log = db.store.list_audit(0, 100).await.unwrap();
+        assert_eq!(
+            log.iter()
+                .filter(|e| e.action == "login.recovery-code-used")
+                .count(),
+            2
+        );
+        db.cleanup().await;
+    }
+}

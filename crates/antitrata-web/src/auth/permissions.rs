@@ -38,7 +38,10 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/console/totp/enrol", Access::PasswordDone),
     ("POST", "/console/logout", Access::PasswordDone),
     ("GET", "/console", Access::SignedIn),
+    ("GET", "/console/account", Access::SignedIn),
+    ("POST", "/console/account", Access::SignedIn),
     ("GET", "/console/users", Access::Roles(ACCOUNT_ADMINS)),
+    ("GET", "/console/audit", Access::Roles(&[Role::Supervisor])),
     ("GET", "/console/persons", Access::Roles(PERSONAL_DATA)),
     (
         "POST",

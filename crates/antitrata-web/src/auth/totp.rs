@@ -57,6 +57,37 @@ pub fn enrolment(secret: &[u8], account: &str) -> Option<(String, String)> {
     Some((manual, svg))
 }
 
+/// How many recovery codes an account gets.
+pub const RECOVERY_CODES: usize = 10;
+
+/// A recovery code from 10 random bytes: 16 base32 letters in four groups (`abcd-efgh-ijkl-mnop`).
+pub fn recovery_code(random: &[u8; 10]) -> String {
+    let text = Secret::Raw(random.to_vec())
+        .to_encoded()
+        .to_string()
+        .to_lowercase();
+    let chars: Vec<char> = text.chars().take(16).collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A typed recovery code as stored: lowercase, without dashes or spaces.
+pub fn normalize_recovery_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Whether what was typed looks like a recovery code rather than a six-digit code.
+pub fn is_recovery_code(typed: &str) -> bool {
+    normalize_recovery_code(typed).len() == 16
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -74,6 +105,19 @@ mod tests {
         assert!(!check(&secret, "12345", now));
         assert!(!check(&secret, "abcdef", now));
         assert!(!check(&[8u8; SECRET_LEN], &code, now));
+    }
+
+    #[test]
+    fn recovery_codes_are_readable_and_normalize() {
+        let code = recovery_code(&[9u8; 10]);
+        assert_eq!(code.len(), 19, "{code}");
+        assert_eq!(code.matches('-').count(), 3);
+        assert!(is_recovery_code(&code.to_uppercase().replace('-', " ")));
+        assert!(!is_recovery_code("123456"));
+        assert_eq!(
+            normalize_recovery_code(&code.to_uppercase()),
+            code.replace('-', "")
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The operator console: sign-in, setup links, second factor, home. Every route here is listed
 //! in `auth::permissions::CONSOLE_ROUTES`, which the `enforce_access` layer applies.
 
+mod account;
+mod audit;
 mod home;
 mod login;
 mod persons;
@@ -40,7 +42,12 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .route("/console/logout", post(login::logout))
         .route("/console", get(home::show_home))
+        .route(
+            "/console/account",
+            get(account::show_account).post(account::change_password),
+        )
         .route("/console/users", get(users::list_users))
+        .route("/console/audit", get(audit::show_audit))
         .route("/console/persons", get(persons::show_search))
         .route("/console/persons/search", post(persons::search_persons))
         .route("/console/persons/{id}", get(persons::show_person))

@@ -122,6 +122,7 @@ struct PersonPage {
     phone: Option<String>,
     country: String,
     created: String,
+    readers: Vec<super::audit::EntryRow>,
 }
 
 pub(super) async fn show_person(
@@ -141,6 +142,14 @@ pub(super) async fn show_person(
         .await
         .map_err(|e| scope_or_unavailable(e, lang, &headers))?
         .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
+    let reads = state
+        .store
+        .list_record_reads("person", &person.id.to_string(), 100)
+        .await
+        .map_err(unavailable(lang, &headers))?;
+    let readers = super::audit::rows(&state.store, reads)
+        .await
+        .map_err(unavailable(lang, &headers))?;
     let tr = Tr::new(lang);
     let page = PersonPage {
         title: tr.t("persons-title"),
@@ -149,6 +158,7 @@ pub(super) async fn show_person(
         phone: person.phone,
         country: person.country.to_string(),
         created: person.created_at.date().to_string(),
+        readers,
         tr,
     };
     Ok(console_page(lang, page.render(), &headers))

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use super::{account_actor, console_page, page_lang, unavailable};
 use crate::AppState;
@@ -95,15 +96,24 @@ pub(super) async fn submit_code(
             Some(tr.t1("login-throttled", "minutes", &minutes.to_string())),
         ));
     }
-    let secret = state
-        .store
-        .totp_secret(who.account.id)
-        .await
-        .map_err(&fail)?;
-    let valid = who.account.totp_enabled
-        && secret
-            .as_deref()
-            .is_some_and(|s| totp::check(s, &form.code, now));
+    let valid = if totp::is_recovery_code(&form.code) {
+        let hash = Sha256::digest(totp::normalize_recovery_code(&form.code).as_bytes());
+        state
+            .store
+            .consume_recovery_code(&actor, who.account.id, &hash)
+            .await
+            .map_err(&fail)?
+    } else {
+        let secret = state
+            .store
+            .totp_secret(who.account.id)
+            .await
+            .map_err(&fail)?;
+        who.account.totp_enabled
+            && secret
+                .as_deref()
+                .is_some_and(|s| totp::check(s, &form.code, now))
+    };
     let record = Some(who.account.id.to_string());
     if !valid {
         throttle::record_failure(&state.store, &keys, now)
@@ -250,5 +260,39 @@ pub(super) async fn submit_enrolment(
         .mark_second_factor_done(&who.token_hash)
         .await
         .map_err(&fail)?;
-    Ok(Redirect::to("/console").into_response())
+
+    // Recovery codes, shown once; only their hashes are kept.
+    let codes: Vec<String> = (0..totp::RECOVERY_CODES)
+        .map(|_| {
+            let mut random = [0u8; 10];
+            state.runtime.random.fill(&mut random);
+            totp::recovery_code(&random)
+        })
+        .collect();
+    let hashes: Vec<Vec<u8>> = codes
+        .iter()
+        .map(|c| Sha256::digest(totp::normalize_recovery_code(c).as_bytes()).to_vec())
+        .collect();
+    state
+        .store
+        .set_recovery_codes(&actor, who.account.id, &hashes)
+        .await
+        .map_err(&fail)?;
+    let tr = Tr::new(lang);
+    let page = RecoveryPage {
+        title: tr.t("recovery-title"),
+        switch: vec![],
+        codes,
+        tr,
+    };
+    Ok(console_page(lang, page.render(), &headers))
+}
+
+#[derive(Template)]
+#[template(path = "console/recovery.html")]
+struct RecoveryPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    codes: Vec<String>,
 }

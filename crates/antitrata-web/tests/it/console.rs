@@ -202,13 +202,21 @@ pub async fn sign_in_with_enrolment(c: &Console, user: UserId, email: &str) -> S
         ],
     )
     .await;
-    assert_eq!(
-        (done.status.as_u16(), done.header("location")),
-        (303, "/console"),
-        "{}",
-        done.body
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(
+        done.body.contains("Recovery codes"),
+        "recovery codes are shown once"
     );
+    assert_eq!(recovery_codes(&done.body).len(), 10);
     session
+}
+
+/// The recovery codes on the page shown after enrolment.
+fn recovery_codes(body: &str) -> Vec<String> {
+    body.split("<code>")
+        .skip(1)
+        .map(|c| c.split("</code>").next().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -567,6 +575,202 @@ async fn an_operator_of_guatemala_cannot_reach_a_person_of_honduras() {
             .collect();
         assert_eq!(viewed.len(), 1, "only the GT read happened");
         assert_eq!(viewed[0].actor, user.to_string());
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn supervisors_see_their_countrys_audit_trail_and_records_show_their_readers() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let person = PersonId(Uuid::from_u128(600));
+        let new = NewPerson {
+            country: CountryCode::parse("GT").unwrap(),
+            name: "Persona Uno".into(),
+            phone: None,
+        };
+        c.store
+            .insert_person(&actor(Role::Operator, Some("GT")), person, &new)
+            .await
+            .unwrap();
+        let hn = NewPerson {
+            country: CountryCode::parse("HN").unwrap(),
+            name: "Persona Dos".into(),
+            phone: None,
+        };
+        c.store
+            .insert_person(
+                &actor(Role::Operator, Some("HN")),
+                PersonId(Uuid::from_u128(601)),
+                &hn,
+            )
+            .await
+            .unwrap();
+
+        let operator = account(&c.store, 1, "op@example.org", Role::Operator, Some("GT")).await;
+        set_password(&c, 1).await;
+        let op_session = sign_in_with_enrolment(&c, operator, "op@example.org").await;
+        let page = get_as(&c.app, &format!("/console/persons/{person}"), &op_session).await;
+        let readers = page.body.split("Who viewed this record").nth(1).unwrap();
+        assert!(
+            readers.contains("User 1 &#60;op@example.org&#62; (operator)"),
+            "{}: {readers}",
+            db.name
+        );
+        assert!(readers.contains("person.viewed"));
+
+        let supervisor =
+            account(&c.store, 2, "sup@example.org", Role::Supervisor, Some("GT")).await;
+        set_password(&c, 2).await;
+        let sup_session = sign_in_with_enrolment(&c, supervisor, "sup@example.org").await;
+        let trail = get_as(&c.app, "/console/audit", &sup_session).await;
+        assert_eq!(trail.status, 200, "{}", db.name);
+        assert!(
+            trail.body.contains(&format!("person {person}")),
+            "GT entries are listed"
+        );
+        assert!(
+            !trail
+                .body
+                .contains(&PersonId(Uuid::from_u128(601)).to_string()),
+            "HN entries are not"
+        );
+        assert_eq!(
+            get_as(&c.app, "/console/audit", &op_session).await.status,
+            403,
+            "operators do not see it"
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_recovery_code_replaces_a_lost_authenticator_once() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let user = account(&c.store, 1, "ana@example.org", Role::Caseworker, Some("GT")).await;
+        set_password(&c, 1).await;
+        // Enrol by hand to keep the page with the codes.
+        let reply = login(&c, "ana@example.org", PASSWORD).await;
+        let session = format!(
+            "antitrata_session={}",
+            cookie(&reply, "antitrata_session").unwrap()
+        );
+        let enrol = get_as(&c.app, "/console/totp/enrol", &session).await;
+        let secret = c.store.totp_secret(user).await.unwrap().unwrap();
+        let done = post(
+            &c.app,
+            "/console/totp/enrol",
+            &session,
+            &[
+                ("csrf", &hidden_csrf(&enrol.body)),
+                ("code", &code(&secret, &c)),
+            ],
+        )
+        .await;
+        let codes = recovery_codes(&done.body);
+        assert_eq!(codes.len(), 10, "{}", db.name);
+
+        for attempt in 0..2 {
+            let again = login(&c, "ana@example.org", PASSWORD).await;
+            let pending = format!(
+                "antitrata_session={}",
+                cookie(&again, "antitrata_session").unwrap()
+            );
+            let page = get_as(&c.app, "/console/login/totp", &pending).await;
+            let typed = codes[3].to_uppercase();
+            let reply = post(
+                &c.app,
+                "/console/login/totp",
+                &pending,
+                &[("csrf", &hidden_csrf(&page.body)), ("code", &typed)],
+            )
+            .await;
+            if attempt == 0 {
+                assert_eq!(
+                    reply.header("location"),
+                    "/console",
+                    "{}: the code works",
+                    db.name
+                );
+            } else {
+                assert_eq!(
+                    reply.status, 401,
+                    "{}: a used code does not work again",
+                    db.name
+                );
+            }
+        }
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_every_session() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let user = account(&c.store, 1, "ana@example.org", Role::Operator, Some("GT")).await;
+        set_password(&c, 1).await;
+        let session = sign_in_with_enrolment(&c, user, "ana@example.org").await;
+        let page = get_as(&c.app, "/console/account", &session).await;
+        let csrf = hidden_csrf(&page.body);
+        let new_password = "quartz-meadow-lantern-owl";
+        let wrong = post(
+            &c.app,
+            "/console/account",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("current", "nope"),
+                ("password", new_password),
+                ("confirm", new_password),
+            ],
+        )
+        .await;
+        assert_eq!(wrong.status, 401, "{}", db.name);
+        let weak = post(
+            &c.app,
+            "/console/account",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("password", "password1234"),
+                ("confirm", "password1234"),
+            ],
+        )
+        .await;
+        assert_eq!(weak.status, 422);
+        let done = post(
+            &c.app,
+            "/console/account",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("password", new_password),
+                ("confirm", new_password),
+            ],
+        )
+        .await;
+        assert_eq!(done.header("location"), "/console/login");
+        assert_eq!(
+            get_as(&c.app, "/console", &session)
+                .await
+                .header("location"),
+            "/console/login",
+            "session ended"
+        );
+        assert_eq!(
+            login(&c, "ana@example.org", PASSWORD).await.status,
+            401,
+            "old password refused"
+        );
+        assert_eq!(
+            login(&c, "ana@example.org", new_password).await.status,
+            303,
+            "new password accepted"
+        );
         db.cleanup().await;
     }
 }

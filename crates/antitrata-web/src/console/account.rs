@@ -1,0 +1,127 @@
+//! The account page: changing one's password. A change ends every session of the account,
+//! this one included.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+use super::{account_actor, console_page, page_lang, unavailable};
+use crate::AppState;
+use crate::auth::password::{check_new_password, hash_password, verify_password};
+use crate::auth::session::{SESSION_COOKIE, SignedIn, clear_cookie, same_secret};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+
+#[derive(Template)]
+#[template(path = "console/account.html")]
+struct AccountPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct PasswordForm {
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+fn account_page(
+    who: &SignedIn,
+    headers: &HeaderMap,
+    status: StatusCode,
+    message: Option<String>,
+) -> Response {
+    let lang = page_lang(Some(&who.account), headers);
+    let tr = Tr::new(lang);
+    let page = AccountPage {
+        title: tr.t("account-title"),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        message,
+        tr,
+    };
+    (status, console_page(lang, page.render(), headers)).into_response()
+}
+
+pub(super) async fn show_account(
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Response {
+    account_page(&who, &headers, StatusCode::OK, None)
+}
+
+pub(super) async fn change_password(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    form: Result<Form<PasswordForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let tr = Tr::new(lang);
+    let form = match form {
+        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => form,
+        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
+    };
+    let fail = unavailable(lang, &headers);
+    let stored = state
+        .store
+        .password_hash(who.account.id)
+        .await
+        .map_err(&fail)?;
+    if !stored.is_some_and(|hash| verify_password(&form.current, &hash)) {
+        return Ok(account_page(
+            &who,
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            Some(tr.t("account-wrong-current")),
+        ));
+    }
+    if form.password != form.confirm {
+        return Ok(account_page(
+            &who,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(tr.t("setup-mismatch")),
+        ));
+    }
+    let context = [
+        who.account.email.as_str(),
+        who.account.display_name.as_str(),
+        form.current.as_str(),
+    ];
+    if let Err(problem) = check_new_password(&form.password, &context) {
+        return Ok(account_page(
+            &who,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(tr.t(problem.message_key())),
+        ));
+    }
+    let phc = hash_password(&form.password, &state.runtime.salt()).map_err(|e| {
+        tracing::error!(error = %e, "hashing a password failed");
+        PageError::new(lang, AppError::Internal, &headers)
+    })?;
+    let actor = account_actor(&state, &who.account, &headers);
+    state
+        .store
+        .change_password(&actor, who.account.id, &phc)
+        .await
+        .map_err(&fail)?;
+    let mut response = Redirect::to("/console/login").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_cookie(SESSION_COOKIE));
+    Ok(response)
+}

@@ -1,0 +1,104 @@
+//! The audit trail as supervisors see it: their country's entries, newest first, with account
+//! names instead of ids. Also the "who viewed this record" list of record pages.
+
+use std::collections::HashMap;
+
+use antitrata_domain::UserId;
+use antitrata_store::{AuditEntry, Store, StoreError};
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use uuid::Uuid;
+
+use super::{console_page, page_lang, unavailable};
+use crate::AppState;
+use crate::auth::session::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+
+/// How many entries one page shows.
+const PAGE_SIZE: i64 = 200;
+
+/// One entry as shown.
+pub(super) struct EntryRow {
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub record: String,
+}
+
+/// Entries with each account id replaced by the account's name and address.
+pub(super) async fn rows(
+    store: &Store,
+    entries: Vec<AuditEntry>,
+) -> Result<Vec<EntryRow>, StoreError> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    for entry in &entries {
+        if names.contains_key(&entry.actor) {
+            continue;
+        }
+        let name = match entry.actor.parse::<Uuid>() {
+            Ok(id) => store
+                .find_user(UserId(id))
+                .await?
+                .map(|a| format!("{} <{}>", a.display_name, a.email))
+                .unwrap_or_else(|| entry.actor.clone()),
+            Err(_) => entry.actor.clone(),
+        };
+        names.insert(entry.actor.clone(), name);
+    }
+    Ok(entries
+        .into_iter()
+        .map(|e| EntryRow {
+            at: e.at.replace('T', " ").trim_end_matches('Z').to_owned(),
+            who: format!(
+                "{} ({})",
+                names.get(&e.actor).cloned().unwrap_or_default(),
+                e.role
+            ),
+            action: e.action,
+            record: match (e.record_type, e.record_id) {
+                (Some(kind), Some(id)) => format!("{kind} {id}"),
+                _ => String::new(),
+            },
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "console/audit.html")]
+struct AuditPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    rows: Vec<EntryRow>,
+}
+
+pub(super) async fn show_audit(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let Some(country) = who.account.scope().country() else {
+        return Err(PageError::new(lang, AppError::Forbidden, &headers));
+    };
+    let fail = unavailable(lang, &headers);
+    let entries = state
+        .store
+        .list_country_audit(country, i64::MAX, PAGE_SIZE)
+        .await
+        .map_err(&fail)?;
+    let rows = rows(&state.store, entries).await.map_err(&fail)?;
+    let tr = Tr::new(lang);
+    let page = AuditPage {
+        title: tr.t("audit-title"),
+        switch: vec![],
+        rows,
+        tr,
+    };
+    Ok(console_page(lang, page.render(), &headers))
+}
