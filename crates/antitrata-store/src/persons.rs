@@ -68,16 +68,15 @@ impl Store {
             .bind(&created_text)
             .execute(&mut *tx)
             .await?;
-            for (field, digest) in &digests {
-                sqlx::query(
-                    "insert into blind_index (field, digest, record_id) values ($1, $2, $3) \
-                     on conflict do nothing",
-                )
-                .bind(*field)
-                .bind(digest)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
+            // All digests in one statement: one round trip instead of one per token prefix.
+            if !digests.is_empty() {
+                let mut insert =
+                    sqlx::QueryBuilder::new("insert into blind_index (field, digest, record_id) ");
+                insert.push_values(&digests, |mut row, (field, digest)| {
+                    row.push_bind(*field).push_bind(digest).push_bind(id.0);
+                });
+                insert.push(" on conflict do nothing");
+                insert.build().execute(&mut *tx).await?;
             }
             append_audit!(tx, &audit);
             tx.commit().await?;

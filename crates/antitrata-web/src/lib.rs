@@ -30,6 +30,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use auth::password::{hash_password, verify_password};
 pub use auth::permissions::{Access, CONSOLE_ROUTES, allows};
 pub use i18n::{Tr, negotiate};
 pub use runtime::{Clock, Runtime};
