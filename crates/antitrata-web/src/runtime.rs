@@ -39,6 +39,14 @@ impl Runtime {
         URL_SAFE_NO_PAD.encode(bytes)
     }
 
+    /// A new UUIDv7 from this clock and random source.
+    pub fn uuid_v7(&self) -> uuid::Uuid {
+        let millis = u64::try_from(self.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+        let mut random = [0u8; 10];
+        self.random.fill(&mut random);
+        uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
+    }
+
     pub fn salt(&self) -> [u8; 16] {
         let mut salt = [0u8; 16];
         self.random.fill(&mut salt);

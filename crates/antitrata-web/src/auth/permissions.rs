@@ -41,6 +41,12 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/console/account", Access::SignedIn),
     ("POST", "/console/account", Access::SignedIn),
     ("GET", "/console/users", Access::Roles(ACCOUNT_ADMINS)),
+    ("POST", "/console/users", Access::Roles(ACCOUNT_ADMINS)),
+    (
+        "POST",
+        "/console/users/{id}/disable",
+        Access::Roles(ACCOUNT_ADMINS),
+    ),
     ("GET", "/console/audit", Access::Roles(&[Role::Supervisor])),
     ("GET", "/console/persons", Access::Roles(PERSONAL_DATA)),
     (
@@ -55,6 +61,16 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
 pub const PERSONAL_DATA: &[Role] = &[Role::Operator, Role::Caseworker, Role::Supervisor];
 /// Roles that manage accounts.
 pub const ACCOUNT_ADMINS: &[Role] = &[Role::CountryAdmin, Role::SystemAdmin];
+
+/// Whether an administrator holding `admin_roles` may give `role` to an account: system
+/// administrators any role, country administrators only the country roles (of their own country,
+/// which the store enforces).
+pub fn may_assign(admin_roles: &[Role], role: Role) -> bool {
+    if admin_roles.contains(&Role::SystemAdmin) {
+        return Role::ASSIGNABLE.contains(&role);
+    }
+    admin_roles.contains(&Role::CountryAdmin) && role.is_country_role()
+}
 
 /// The decision for a request, or `None` when the route has none (denied).
 pub fn access_for(method: &Method, path: &str) -> Option<Access> {

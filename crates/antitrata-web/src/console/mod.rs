@@ -46,7 +46,11 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/console/account",
             get(account::show_account).post(account::change_password),
         )
-        .route("/console/users", get(users::list_users))
+        .route(
+            "/console/users",
+            get(users::list_users).post(users::create_user),
+        )
+        .route("/console/users/{id}/disable", post(users::disable_user))
         .route("/console/audit", get(audit::show_audit))
         .route("/console/persons", get(persons::show_search))
         .route("/console/persons/search", post(persons::search_persons))

@@ -1,17 +1,32 @@
-//! Account administration: the accounts an administrator manages.
+//! Account administration: listing, creating (with a one-time setup link) and disabling the
+//! accounts an administrator reaches. Country administrators reach their own country's accounts
+//! and may give only country roles.
 
+use antitrata_domain::{
+    CountryCode, Email, Lang, NewAccount, RCM_MEMBERS, Role, UserId, check_role_assignment,
+};
+use antitrata_store::StoreError;
 use askama::Template;
-use axum::Extension;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use time::Duration;
+use uuid::Uuid;
 
 use super::{account_actor, console_page, page_lang, unavailable};
 use crate::AppState;
-use crate::auth::session::SignedIn;
-use crate::error::PageError;
+use crate::auth::permissions::may_assign;
+use crate::auth::session::{SignedIn, same_secret};
+use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
+
+/// How long a setup link works.
+const SETUP_LINK_VALIDITY: Duration = Duration::hours(72);
 
 #[derive(Template)]
 #[template(path = "console/users.html")]
@@ -19,34 +34,44 @@ struct UsersPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    csrf: String,
     rows: Vec<UserRow>,
+    roles: Vec<(&'static str, String)>,
+    countries: Vec<(String, String)>,
+    message: Option<String>,
+    setup_link: Option<String>,
 }
 
 struct UserRow {
+    id: String,
     name: String,
     email: String,
     roles: String,
     country: String,
     status: String,
+    can_disable: bool,
 }
 
-/// The accounts within the administrator's reach (their country, or all for system admins).
-pub(super) async fn list_users(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+async fn users_page(
+    state: &AppState,
+    who: &SignedIn,
+    headers: &HeaderMap,
+    status: StatusCode,
+    message: Option<String>,
+    setup_link: Option<String>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
+    let lang = page_lang(Some(&who.account), headers);
     let tr = Tr::new(lang);
-    let actor = account_actor(&state, &who.account, &headers);
+    let actor = account_actor(state, &who.account, headers);
     let accounts = state
         .store
         .list_users(&actor)
         .await
-        .map_err(unavailable(lang, &headers))?;
+        .map_err(unavailable(lang, headers))?;
     let rows = accounts
         .into_iter()
         .map(|a| UserRow {
+            id: a.id.to_string(),
             roles: a
                 .roles
                 .iter()
@@ -63,15 +88,201 @@ pub(super) async fn list_users(
             } else {
                 "status-pending"
             }),
+            can_disable: !a.disabled && a.id != who.account.id,
             name: a.display_name,
             email: a.email.to_string(),
         })
         .collect();
+    let roles = Role::ASSIGNABLE
+        .into_iter()
+        .filter(|r| may_assign(&who.account.roles, *r))
+        .map(|r| (r.as_str(), tr.t(&format!("role-{}", r.as_str()))))
+        .collect();
+    let mut countries: Vec<(String, String)> = match who.account.scope().country() {
+        Some(own) => vec![(own.to_string(), own.to_string())],
+        None => {
+            let mut all = vec![(String::new(), tr.t("home-regional"))];
+            all.extend(
+                RCM_MEMBERS
+                    .iter()
+                    .map(|c| ((*c).to_owned(), (*c).to_owned())),
+            );
+            all
+        }
+    };
+    countries.dedup();
     let page = UsersPage {
         title: tr.t("users-title"),
         switch: vec![],
+        csrf: who.session.csrf_token.clone(),
         rows,
+        roles,
+        countries,
+        message,
+        setup_link,
         tr,
     };
-    Ok(console_page(lang, page.render(), &headers))
+    Ok((status, console_page(lang, page.render(), headers)).into_response())
+}
+
+pub(super) async fn list_users(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    users_page(&state, &who, &headers, StatusCode::OK, None, None).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct NewUserForm {
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    language: String,
+}
+
+/// Creates an account and shows its setup link once.
+pub(super) async fn create_user(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    form: Result<Form<NewUserForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let tr = Tr::new(lang);
+    let form = match form {
+        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => form,
+        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
+    };
+    let invalid = |problem: String| tr.t1("users-invalid", "problem", &problem);
+    let Some(role) = Role::parse(&form.role) else {
+        let problem = invalid(tr.t("users-role"));
+        return users_page(
+            &state,
+            &who,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(problem),
+            None,
+        )
+        .await;
+    };
+    if !may_assign(&who.account.roles, role) {
+        return Err(PageError::new(lang, AppError::Forbidden, &headers));
+    }
+    let parsed = (|| {
+        let email = Email::parse(&form.email).map_err(|e| e.to_string())?;
+        let country = match form.country.trim() {
+            "" => None,
+            code => Some(CountryCode::parse(code).map_err(|e| e.to_string())?),
+        };
+        check_role_assignment(&[role], country).map_err(|e| e.to_string())?;
+        let name = form.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err("name".to_owned());
+        }
+        Ok((email, country, name.to_owned()))
+    })();
+    let (email, country, display_name) = match parsed {
+        Ok(values) => values,
+        Err(problem) => {
+            return users_page(
+                &state,
+                &who,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(invalid(problem)),
+                None,
+            )
+            .await;
+        }
+    };
+    let language = Lang::parse(&form.language).unwrap_or(Lang::Es);
+    let actor = account_actor(&state, &who.account, &headers);
+    let id = UserId(state.runtime.uuid_v7());
+    let new = NewAccount {
+        email,
+        display_name,
+        language,
+        roles: vec![role],
+        country,
+    };
+    match state.store.insert_user(&actor, id, &new).await {
+        Ok(_) => {}
+        Err(StoreError::Conflict(_)) => {
+            return users_page(
+                &state,
+                &who,
+                &headers,
+                StatusCode::CONFLICT,
+                Some(tr.t("users-exists")),
+                None,
+            )
+            .await;
+        }
+        Err(StoreError::OutOfScope) => {
+            return Err(PageError::new(lang, AppError::Forbidden, &headers));
+        }
+        Err(e) => return Err(unavailable(lang, &headers)(e)),
+    }
+    let token = state.runtime.token();
+    let expires = state.runtime.now() + SETUP_LINK_VALIDITY;
+    state
+        .store
+        .insert_setup_token(&actor, id, &Sha256::digest(token.as_bytes()), expires)
+        .await
+        .map_err(unavailable(lang, &headers))?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let link = format!("https://{host}/console/setup/{token}");
+    users_page(
+        &state,
+        &who,
+        &headers,
+        StatusCode::CREATED,
+        Some(tr.t("users-created")),
+        Some(link),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub(super) struct CsrfForm {
+    csrf: String,
+}
+
+pub(super) async fn disable_user(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    match form {
+        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => {}
+        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
+    }
+    let Ok(Path(id)) = id else {
+        return Err(PageError::new(lang, AppError::NotFound, &headers));
+    };
+    let actor = account_actor(&state, &who.account, &headers);
+    let disabled = state
+        .store
+        .disable_user(&actor, UserId(id))
+        .await
+        .map_err(unavailable(lang, &headers))?;
+    if !disabled {
+        return Err(PageError::new(lang, AppError::NotFound, &headers));
+    }
+    Ok(Redirect::to("/console/users").into_response())
 }

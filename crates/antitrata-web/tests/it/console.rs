@@ -774,3 +774,166 @@ async fn changing_the_password_ends_every_session() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn administrators_create_and_disable_accounts_within_their_reach() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let admin = account(
+            &c.store,
+            1,
+            "admin-gt@example.org",
+            Role::CountryAdmin,
+            Some("GT"),
+        )
+        .await;
+        set_password(&c, 1).await;
+        let session = sign_in_with_enrolment(&c, admin, "admin-gt@example.org").await;
+        let page = get_as(&c.app, "/console/users", &session).await;
+        assert_eq!(page.status, 200, "{}", db.name);
+        assert!(
+            !page.body.contains("value=\"system-admin\""),
+            "country admins cannot give regional roles"
+        );
+        let csrf = hidden_csrf(&page.body);
+
+        let created = post(
+            &c.app,
+            "/console/users",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("email", "new@example.org"),
+                ("name", "Nueva"),
+                ("role", "caseworker"),
+                ("country", "GT"),
+                ("language", "es"),
+            ],
+        )
+        .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let link = created
+            .body
+            .split("/console/setup/")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned();
+        let setup = get_as(&c.app, &format!("/console/setup/{link}"), "").await;
+        assert_eq!(
+            setup.status, 200,
+            "the link shown once opens the setup page"
+        );
+
+        let elsewhere = post(
+            &c.app,
+            "/console/users",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("email", "hn@example.org"),
+                ("name", "X"),
+                ("role", "operator"),
+                ("country", "HN"),
+                ("language", "es"),
+            ],
+        )
+        .await;
+        assert_eq!(elsewhere.status, 403, "{}: not in another country", db.name);
+        let regional = post(
+            &c.app,
+            "/console/users",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("email", "sa@example.org"),
+                ("name", "X"),
+                ("role", "system-admin"),
+                ("country", ""),
+                ("language", "es"),
+            ],
+        )
+        .await;
+        assert_eq!(regional.status, 403, "not a regional role");
+        let duplicate = post(
+            &c.app,
+            "/console/users",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("email", "new@example.org"),
+                ("name", "Y"),
+                ("role", "operator"),
+                ("country", "GT"),
+                ("language", "es"),
+            ],
+        )
+        .await;
+        assert_eq!(duplicate.status, 409);
+        let bad = post(
+            &c.app,
+            "/console/users",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("email", "not-an-address"),
+                ("name", "Y"),
+                ("role", "operator"),
+                ("country", "GT"),
+                ("language", "es"),
+            ],
+        )
+        .await;
+        assert_eq!(bad.status, 422);
+
+        let new_user = c
+            .store
+            .find_user_by_email(&Email::parse("new@example.org").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let hn_user = account(
+            &c.store,
+            9,
+            "someone-hn@example.org",
+            Role::Operator,
+            Some("HN"),
+        )
+        .await;
+        let out_of_reach = post(
+            &c.app,
+            &format!("/console/users/{hn_user}/disable"),
+            &session,
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(out_of_reach.status, 404);
+        assert!(!c.store.find_user(hn_user).await.unwrap().unwrap().disabled);
+        let disabled = post(
+            &c.app,
+            &format!("/console/users/{}/disable", new_user.id),
+            &session,
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(disabled.header("location"), "/console/users");
+        assert!(
+            c.store
+                .find_user(new_user.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .disabled
+        );
+        assert_eq!(
+            get_as(&c.app, &format!("/console/setup/{link}"), "")
+                .await
+                .status,
+            404,
+            "its link died"
+        );
+        db.cleanup().await;
+    }
+}
