@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::{account_actor, console_page, page_lang, unavailable};
+use super::{account_actor, console_page, page_lang, password_hash, unavailable, verified_form};
 use crate::AppState;
-use crate::auth::password::{check_new_password, hash_password, verify_password};
-use crate::auth::session::{SESSION_COOKIE, SignedIn, clear_cookie, same_secret};
-use crate::error::{AppError, PageError};
+use crate::auth::password::{check_new_password, verify_password};
+use crate::auth::session::{SESSION_COOKIE, SignedIn, clear_cookie};
+use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::pages::LangLink;
 
@@ -35,6 +35,12 @@ pub(super) struct PasswordForm {
     password: String,
     #[serde(default)]
     confirm: String,
+}
+
+impl super::PostedForm for PasswordForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 fn account_page(
@@ -70,10 +76,7 @@ pub(super) async fn change_password(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
-    let form = match form {
-        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => form,
-        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
-    };
+    let form = verified_form(form, &who, lang, &headers)?;
     let fail = unavailable(lang, &headers);
     let stored = state
         .store
@@ -109,10 +112,7 @@ pub(super) async fn change_password(
             Some(tr.t(problem.message_key())),
         ));
     }
-    let phc = hash_password(&form.password, &state.runtime.salt()).map_err(|e| {
-        tracing::error!(error = %e, "hashing a password failed");
-        PageError::new(lang, AppError::Internal, &headers)
-    })?;
+    let phc = password_hash(&state, &form.password, lang, &headers)?;
     let actor = account_actor(&state, &who.account, &headers);
     state
         .store

@@ -12,7 +12,7 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use time::Duration;
 
-use super::{console_page, page_lang, unavailable, visitor_actor};
+use super::{console_page, page_lang, unavailable, verified_form, visitor_actor};
 use crate::AppState;
 use crate::auth::password::{dummy_hash, verify_password};
 use crate::auth::session::{
@@ -227,23 +227,15 @@ pub(super) async fn submit_login(
     Ok(response)
 }
 
-#[derive(Deserialize)]
-pub(super) struct CsrfForm {
-    csrf: String,
-}
-
 /// Ends the session and clears its cookie.
 pub(super) async fn logout(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
     headers: HeaderMap,
-    form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
+    form: Result<Form<super::CsrfOnly>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
-    match form {
-        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => {}
-        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
-    }
+    verified_form(form, &who, lang, &headers)?;
     state
         .store
         .delete_session(&who.token_hash)

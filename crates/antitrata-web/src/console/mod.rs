@@ -11,14 +11,16 @@ mod setup;
 mod users;
 
 use antitrata_domain::{Account, Actor, CountryScope, Lang, Role};
-use axum::Router;
+use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Form, Router};
 
 use crate::AppState;
 use crate::auth::permissions::enforce_access;
+use crate::auth::session::{SignedIn, same_secret};
 use crate::error::{AppError, PageError};
 use crate::i18n::negotiate;
 
@@ -96,6 +98,50 @@ fn console_page(
             PageError::new(lang, AppError::Internal, headers).into_response()
         }
     }
+}
+
+/// A form posted by a signed-in account; it names its CSRF field.
+trait PostedForm {
+    fn csrf(&self) -> &str;
+}
+
+/// The form, if it parsed and carries the session's CSRF token; otherwise a 403 page. A state-
+/// changing request without the token changes nothing.
+fn verified_form<F: PostedForm>(
+    form: Result<Form<F>, FormRejection>,
+    who: &SignedIn,
+    lang: Lang,
+    headers: &HeaderMap,
+) -> Result<F, PageError> {
+    match form {
+        Ok(Form(form)) if same_secret(form.csrf(), &who.session.csrf_token) => Ok(form),
+        _ => Err(PageError::new(lang, AppError::Forbidden, headers)),
+    }
+}
+
+/// A form that carries only the CSRF token (logout, disabling an account).
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+impl PostedForm for CsrfOnly {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Hashes a new password under a fresh salt; a failure is a 500 page.
+fn password_hash(
+    state: &AppState,
+    password: &str,
+    lang: Lang,
+    headers: &HeaderMap,
+) -> Result<String, PageError> {
+    crate::auth::password::hash_password(password, &state.runtime.salt()).map_err(|e| {
+        tracing::error!(error = %e, "hashing a password failed");
+        PageError::new(lang, AppError::Internal, headers)
+    })
 }
 
 /// The request id SetRequestId gave this request, for the audit log.

@@ -12,9 +12,9 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{account_actor, console_page, page_lang, unavailable};
+use super::{account_actor, console_page, page_lang, unavailable, verified_form};
 use crate::AppState;
-use crate::auth::session::{SignedIn, same_secret};
+use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -45,6 +45,12 @@ pub(super) struct SearchForm {
     name: String,
     #[serde(default)]
     phone: String,
+}
+
+impl super::PostedForm for SearchForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 fn search_page(
@@ -97,10 +103,7 @@ pub(super) async fn search_persons(
     form: Result<Form<SearchForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
-    let form = match form {
-        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => form,
-        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
-    };
+    let form = verified_form(form, &who, lang, &headers)?;
     let actor = account_actor(&state, &who.account, &headers);
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
     let phone = Some(form.phone.trim()).filter(|p| !p.is_empty());

@@ -9,11 +9,11 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::{account_actor, console_page, page_lang, unavailable};
+use super::{account_actor, console_page, page_lang, unavailable, verified_form};
 use crate::AppState;
-use crate::auth::session::{SignedIn, same_secret};
+use crate::auth::session::SignedIn;
 use crate::auth::{throttle, totp};
-use crate::error::{AppError, PageError};
+use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::pages::LangLink;
 
@@ -36,6 +36,12 @@ pub(super) struct CodeForm {
     csrf: String,
     #[serde(default)]
     code: String,
+}
+
+impl super::PostedForm for CodeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 fn code_page(
@@ -76,10 +82,7 @@ pub(super) async fn submit_code(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
-    let form = match form {
-        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => form,
-        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
-    };
+    let form = verified_form(form, &who, lang, &headers)?;
     let fail = unavailable(lang, &headers);
     let now = state.runtime.now();
     let keys = [throttle::account_key(who.account.id)];
@@ -221,10 +224,7 @@ pub(super) async fn submit_enrolment(
     form: Result<Form<CodeForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
-    let form = match form {
-        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => form,
-        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
-    };
+    let form = verified_form(form, &who, lang, &headers)?;
     if who.account.totp_enabled {
         return Ok(Redirect::to("/console/login/totp").into_response());
     }

@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::login::{login_csrf, with_login_csrf_cookie};
-use super::{console_page, page_lang, request_id, unavailable};
+use super::{console_page, page_lang, password_hash, request_id, unavailable};
 use crate::AppState;
-use crate::auth::password::{check_new_password, hash_password};
+use crate::auth::password::check_new_password;
 use crate::auth::session::{LOGIN_CSRF_COOKIE, cookie_value, same_secret};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
@@ -148,10 +148,7 @@ pub(super) async fn submit_setup(
             true,
         ));
     }
-    let phc = hash_password(&form.password, &state.runtime.salt()).map_err(|e| {
-        tracing::error!(error = %e, "hashing a password failed");
-        PageError::new(lang, AppError::Internal, &headers)
-    })?;
+    let phc = password_hash(&state, &form.password, lang, &headers)?;
     let set = state
         .store
         .set_password_with_setup_token(&hash, &phc, now, request_id(&headers))

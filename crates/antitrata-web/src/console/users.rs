@@ -17,10 +17,10 @@ use sha2::{Digest, Sha256};
 use time::Duration;
 use uuid::Uuid;
 
-use super::{account_actor, console_page, page_lang, unavailable};
+use super::{account_actor, console_page, page_lang, unavailable, verified_form};
 use crate::AppState;
 use crate::auth::permissions::may_assign;
-use crate::auth::session::{SignedIn, same_secret};
+use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -148,6 +148,12 @@ pub(super) struct NewUserForm {
     language: String,
 }
 
+impl super::PostedForm for NewUserForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// Creates an account and shows its setup link once.
 pub(super) async fn create_user(
     State(state): State<AppState>,
@@ -157,10 +163,7 @@ pub(super) async fn create_user(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
-    let form = match form {
-        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => form,
-        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
-    };
+    let form = verified_form(form, &who, lang, &headers)?;
     let invalid = |problem: String| tr.t1("users-invalid", "problem", &problem);
     let Some(role) = Role::parse(&form.role) else {
         let problem = invalid(tr.t("users-role"));
@@ -255,23 +258,15 @@ pub(super) async fn create_user(
     .await
 }
 
-#[derive(Deserialize)]
-pub(super) struct CsrfForm {
-    csrf: String,
-}
-
 pub(super) async fn disable_user(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
     headers: HeaderMap,
     id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
+    form: Result<Form<super::CsrfOnly>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
-    match form {
-        Ok(Form(form)) if same_secret(&form.csrf, &who.session.csrf_token) => {}
-        _ => return Err(PageError::new(lang, AppError::Forbidden, &headers)),
-    }
+    verified_form(form, &who, lang, &headers)?;
     let Ok(Path(id)) = id else {
         return Err(PageError::new(lang, AppError::NotFound, &headers));
     };
