@@ -465,3 +465,47 @@ impl Store {
         Ok(used)
     }
 }
+
+impl Store {
+    /// Re-encrypts every TOTP secret not sealed with the current key; returns how many. Staff
+    /// accounts are few, so one pass reads them all; running it again does nothing.
+    pub async fn reseal_totp_secrets(&self, actor: &Actor) -> Result<usize, StoreError> {
+        let keyring = self.keyring()?;
+        let current = keyring.current_key_id();
+        let rows: Vec<(Uuid, Vec<u8>)> = with_pool!(self, |pool| {
+            sqlx::query_as("select id, totp_sealed from users where totp_sealed is not null")
+                .fetch_all(pool)
+                .await?
+        });
+        let stale: Vec<(Uuid, Vec<u8>)> = rows
+            .into_iter()
+            .filter(|(_, blob)| crate::crypto::sealed_key_id(blob).is_ok_and(|id| id != current))
+            .collect();
+        if stale.is_empty() {
+            return Ok(0);
+        }
+        let audit = PendingEntry::new(
+            actor,
+            AuditEvent {
+                action: "keys.resealed",
+                record_type: Some("user"),
+                record_id: None,
+            },
+        )?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for (id, blob) in &stale {
+                let context = totp_context(UserId(*id));
+                let resealed = keyring.seal(&keyring.open(blob, context)?, context)?;
+                sqlx::query("update users set totp_sealed = $1 where id = $2")
+                    .bind(&resealed)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+        });
+        Ok(stale.len())
+    }
+}

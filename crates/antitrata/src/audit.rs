@@ -80,7 +80,10 @@ pub async fn rotate_keys(config: &Config, batch: i64, add_key: bool) -> anyhow::
         total += done;
         println!("re-encrypted {total} records so far");
     }
+    let secrets = store.reseal_totp_secrets(&actor).await?;
     store.close().await;
-    println!("done: {total} records re-encrypted; every sealed field is on the current key");
+    println!(
+        "done: {total} records and {secrets} second-factor secrets re-encrypted; every sealed field is on the current key"
+    );
     Ok(())
 }

@@ -12,6 +12,7 @@ mod sealed;
 pub use blind_index::BlindField;
 pub use keyring::{KeyFile, Keyring, NonceSource};
 pub use sealed::SealContext;
+pub(crate) use sealed::sealed_key_id;
 
 /// Failures of the cryptography layer. Messages never contain plaintext.
 #[derive(Debug, thiserror::Error)]
