@@ -163,7 +163,6 @@ pub(super) async fn submit_code(
 }
 
 fn enrolment_page(
-    state: &AppState,
     who: &SignedIn,
     headers: &HeaderMap,
     secret: &[u8],
@@ -173,7 +172,6 @@ fn enrolment_page(
     let lang = page_lang(Some(&who.account), headers);
     let tr = Tr::new(lang);
     let (manual, svg) = totp::enrolment(secret, who.account.email.as_str()).unzip();
-    let _ = state;
     let page = CodePage {
         title: tr.t("enrol-title"),
         switch: vec![],
@@ -207,7 +205,6 @@ pub(super) async fn show_enrolment(
         .await
         .map_err(unavailable(lang, &headers))?;
     Ok(enrolment_page(
-        &state,
         &who,
         &headers,
         &secret,
@@ -241,7 +238,6 @@ pub(super) async fn submit_enrolment(
     if !totp::check(&secret, &form.code, now) {
         let error = Some(Tr::new(lang).t("totp-wrong"));
         return Ok(enrolment_page(
-            &state,
             &who,
             &headers,
             &secret,
