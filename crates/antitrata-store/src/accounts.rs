@@ -509,3 +509,23 @@ impl Store {
         Ok(stale.len())
     }
 }
+
+impl Store {
+    /// Records that an account used the TOTP code of time step `step`; false if that step or a
+    /// later one was used already (a replayed code). One statement, so two requests racing with
+    /// the same code cannot both win.
+    pub async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool, StoreError> {
+        let done = with_pool!(self, |pool| {
+            sqlx::query(
+                "update users set totp_last_step = $1 where id = $2 \
+                 and (totp_last_step is null or totp_last_step < $1)",
+            )
+            .bind(step)
+            .bind(user.0)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
+    }
+}

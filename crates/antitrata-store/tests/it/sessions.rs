@@ -273,3 +273,25 @@ async fn a_recovery_code_works_once() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_totp_step_is_used_once() {
+    for db in seeded_backends().await {
+        let user = with_account(&db).await;
+        assert!(
+            db.store.use_totp_step(user, 100).await.unwrap(),
+            "{}",
+            db.name
+        );
+        assert!(
+            !db.store.use_totp_step(user, 100).await.unwrap(),
+            "the same step again"
+        );
+        assert!(
+            !db.store.use_totp_step(user, 99).await.unwrap(),
+            "an earlier step"
+        );
+        assert!(db.store.use_totp_step(user, 101).await.unwrap());
+        db.cleanup().await;
+    }
+}

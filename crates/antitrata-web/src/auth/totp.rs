@@ -22,15 +22,26 @@ fn totp(secret: &[u8], account: &str) -> Option<TOTP> {
     .ok()
 }
 
-/// Whether `code` is valid for `secret` at `now` (one 30-second step of drift allowed either way).
-pub fn check(secret: &[u8], code: &str, now: OffsetDateTime) -> bool {
+/// The time step whose code `code` is, for `secret` at `now`, allowing one 30-second step of
+/// drift either way; `None` if the code is not valid. The caller records the step so the same code
+/// cannot be used twice.
+pub fn matching_step(secret: &[u8], code: &str, now: OffsetDateTime) -> Option<i64> {
     let code = code.trim();
-    let Ok(seconds) = u64::try_from(now.unix_timestamp()) else {
-        return false;
-    };
-    code.len() == 6
-        && code.chars().all(|c| c.is_ascii_digit())
-        && totp(secret, "-").is_some_and(|t| t.check(code, seconds))
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let totp = totp(secret, "-")?;
+    let now = now.unix_timestamp();
+    [-1i64, 0, 1].into_iter().find_map(|drift| {
+        let at = u64::try_from(now + drift * 30).ok()?;
+        let expected = totp.generate(at);
+        let same = expected
+            .bytes()
+            .zip(code.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+        same.then(|| (now + drift * 30).div_euclid(30))
+    })
 }
 
 /// The code an app shows at `now`.
@@ -95,16 +106,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_check_within_one_step_only() {
+    fn codes_match_within_one_step_only_and_name_their_step() {
         let secret = [7u8; SECRET_LEN];
         let now = datetime!(2026-11-27 12:00:00 UTC);
+        let step = now.unix_timestamp() / 30;
         let code = code_at(&secret, now).unwrap();
-        assert!(check(&secret, &code, now));
-        assert!(check(&secret, &code, now + time::Duration::seconds(30)));
-        assert!(!check(&secret, &code, now + time::Duration::seconds(120)));
-        assert!(!check(&secret, "12345", now));
-        assert!(!check(&secret, "abcdef", now));
-        assert!(!check(&[8u8; SECRET_LEN], &code, now));
+        assert_eq!(matching_step(&secret, &code, now), Some(step));
+        assert_eq!(
+            matching_step(&secret, &code, now + time::Duration::seconds(30)),
+            Some(step)
+        );
+        assert_eq!(
+            matching_step(&secret, &code, now + time::Duration::seconds(120)),
+            None
+        );
+        assert_eq!(matching_step(&secret, "12345", now), None);
+        assert_eq!(matching_step(&secret, "abcdef", now), None);
+        assert_eq!(matching_step(&[8u8; SECRET_LEN], &code, now), None);
     }
 
     #[test]

@@ -112,10 +112,18 @@ pub(super) async fn submit_code(
             .totp_secret(who.account.id)
             .await
             .map_err(&fail)?;
-        who.account.totp_enabled
-            && secret
-                .as_deref()
-                .is_some_and(|s| totp::check(s, &form.code, now))
+        let step = secret
+            .as_deref()
+            .and_then(|s| totp::matching_step(s, &form.code, now));
+        match step {
+            // A code counts once: a replayed one is a wrong one.
+            Some(step) if who.account.totp_enabled => state
+                .store
+                .use_totp_step(who.account.id, step)
+                .await
+                .map_err(&fail)?,
+            _ => false,
+        }
     };
     let record = Some(who.account.id.to_string());
     if !valid {
@@ -235,7 +243,16 @@ pub(super) async fn submit_enrolment(
     else {
         return Ok(Redirect::to("/console/totp/enrol").into_response());
     };
-    if !totp::check(&secret, &form.code, now) {
+    let step = totp::matching_step(&secret, &form.code, now);
+    let fresh = match step {
+        Some(step) => state
+            .store
+            .use_totp_step(who.account.id, step)
+            .await
+            .map_err(&fail)?,
+        None => false,
+    };
+    if !fresh {
         let error = Some(Tr::new(lang).t("totp-wrong"));
         return Ok(enrolment_page(
             &who,

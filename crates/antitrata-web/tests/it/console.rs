@@ -330,6 +330,23 @@ async fn sign_in_needs_the_password_then_the_second_factor() {
         assert_eq!(wrong.status, 401);
         assert_eq!(get_as(&c.app, "/console", &pending).await.status, 303);
         let secret = c.store.totp_secret(user).await.unwrap().unwrap();
+        // The code used at enrolment, in the same 30 seconds, is a replay.
+        let replay = post(
+            &c.app,
+            "/console/login/totp",
+            &pending,
+            &[
+                ("csrf", &hidden_csrf(&page.body)),
+                ("code", &code(&secret, &c)),
+            ],
+        )
+        .await;
+        assert_eq!(
+            replay.status, 401,
+            "{}: a used code does not work twice",
+            db.name
+        );
+        c.clock.advance(Duration::seconds(30));
         let right = post(
             &c.app,
             "/console/login/totp",
@@ -402,6 +419,8 @@ async fn session_cookies_are_protected_and_logout_needs_the_csrf_token() {
 }
 
 async fn sign_in_with_enrolment_again(c: &Console, user: UserId) -> String {
+    // A fresh TOTP step: the last code was used already.
+    c.clock.advance(Duration::seconds(30));
     let reply = login(c, "ana@example.org", PASSWORD).await;
     let session = format!(
         "antitrata_session={}",
