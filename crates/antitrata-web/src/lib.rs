@@ -48,6 +48,8 @@ pub struct WebConfig {
     pub body_limit_bytes: usize,
     /// How long a request may take before it is answered 503.
     pub request_timeout: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` is believed, for per-address sign-in throttling.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -56,6 +58,7 @@ impl Default for WebConfig {
             hsts: false,
             body_limit_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(10),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -82,6 +82,7 @@ struct ServerSection {
     tls_terminated_upstream: Option<bool>,
     request_timeout_secs: Option<u64>,
     body_limit_bytes: Option<usize>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,10 +132,21 @@ impl Config {
             Some(bytes) => bytes,
             None => defaults.body_limit_bytes,
         };
+        let trusted_proxies = file
+            .server
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|ip| {
+                ip.parse()
+                    .with_context(|| format!("server.trusted_proxies: `{ip}` is not an IP address"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let web = WebConfig {
             hsts: file.server.tls_terminated_upstream.unwrap_or(false),
             body_limit_bytes,
             request_timeout,
+            trusted_proxies,
         };
         let key_file = overrides
             .key_file
@@ -166,6 +178,7 @@ pub fn print_summary(config: &Config) {
         config.web.request_timeout.as_secs()
     );
     println!("  body limit:       {} bytes", config.web.body_limit_bytes);
+    println!("  trusted proxies:  {:?}", config.web.trusted_proxies);
     println!(
         "  log:              {:?}, filter `{}`",
         config.log.format, config.log.filter
@@ -235,5 +248,17 @@ mod tests {
         assert!(err.to_string().contains("HOST:PORT"), "{err}");
         assert!(resolve("[server]\nadress = \"x\"\n", Overrides::default()).is_err());
         assert!(resolve("[server]\nrequest_timeout_secs = 0\n", Overrides::default()).is_err());
+        let err = resolve(
+            "[server]\ntrusted_proxies = [\"proxy.local\"]\n",
+            Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("not an IP address"), "{err:#}");
+        let config = resolve(
+            "[server]\ntrusted_proxies = [\"127.0.0.1\", \"::1\"]\n",
+            Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(config.web.trusted_proxies.len(), 2);
     }
 }

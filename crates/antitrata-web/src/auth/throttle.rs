@@ -18,6 +18,31 @@ pub fn wait_after(failures: u32) -> Duration {
     Duration::seconds(1i64 << exponent).min(MAX_WAIT)
 }
 
+/// The address a request comes from: the peer, or, when the peer is a trusted proxy, the nearest
+/// address in `X-Forwarded-For` that is not itself a trusted proxy. A client cannot spoof it by
+/// sending its own header, since only entries added by trusted proxies are skipped.
+pub fn client_address(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let mut nearest = peer;
+    for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+        let Ok(address) = hop.trim().parse::<std::net::IpAddr>() else {
+            break;
+        };
+        nearest = address;
+        if !trusted.contains(&address) {
+            break;
+        }
+    }
+    Some(nearest)
+}
+
 pub fn account_key(id: impl std::fmt::Display) -> String {
     format!("account:{id}")
 }
@@ -55,7 +80,44 @@ pub async fn record_failure(
 
 #[cfg(test)]
 mod tests {
+    use std::net::IpAddr;
+
     use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_address_is_believed_only_from_trusted_proxies() {
+        let proxy = [ip("10.0.0.1")];
+        // Direct connection: the peer, whatever the header says.
+        assert_eq!(
+            client_address(Some(ip("203.0.113.9")), Some("1.2.3.4"), &proxy),
+            Some(ip("203.0.113.9"))
+        );
+        // Through the proxy: the address it appended.
+        assert_eq!(
+            client_address(Some(ip("10.0.0.1")), Some("1.2.3.4, 198.51.100.7"), &proxy),
+            Some(ip("198.51.100.7"))
+        );
+        // A chain of trusted proxies is walked back to the first untrusted hop.
+        let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
+        assert_eq!(
+            client_address(
+                Some(ip("10.0.0.1")),
+                Some("198.51.100.7, 10.0.0.2"),
+                &proxies
+            ),
+            Some(ip("198.51.100.7"))
+        );
+        // Garbage stops the walk at the last good hop.
+        assert_eq!(
+            client_address(Some(ip("10.0.0.1")), Some("nonsense"), &proxy),
+            Some(ip("10.0.0.1"))
+        );
+        assert_eq!(client_address(None, None, &proxy), None);
+    }
 
     #[test]
     fn waits_double_after_five_failures_up_to_fifteen_minutes() {

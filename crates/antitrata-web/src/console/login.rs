@@ -121,8 +121,14 @@ pub(super) async fn submit_login(
         Ok(email) => store.find_user_by_email(&email).await.map_err(&fail)?,
         Err(_) => None,
     };
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let client = throttle::client_address(
+        address.map(|a| a.0.0.ip()),
+        forwarded,
+        &state.config.trusted_proxies,
+    );
     let mut keys = vec![throttle::address_key(
-        address.map_or_else(|| "unknown".to_owned(), |a| a.0.0.ip().to_string()),
+        client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
     )];
     if let Some(account) = &account {
         keys.push(throttle::account_key(account.id));
