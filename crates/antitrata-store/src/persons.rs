@@ -307,3 +307,36 @@ impl Store {
         Ok(count)
     }
 }
+
+impl Store {
+    /// The most recently recorded people of the actor's country, newest first; each one listed is
+    /// audited as `person.listed`.
+    pub async fn list_recent_persons(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> Result<Vec<Person>, StoreError> {
+        let keyring = self.keyring()?;
+        let Some(country) = actor.scope.country() else {
+            return Err(StoreError::OutOfScope);
+        };
+        let rows: Vec<PersonRow> = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let rows: Vec<PersonRow> = sqlx::query_as(
+                "select id, country, name_sealed, phone_sealed, created_at from persons \
+                 where country = $1 order by created_at desc, id desc limit $2",
+            )
+            .bind(country.as_str())
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &rows {
+                let entry = PendingEntry::new(actor, event("person.listed", PersonId(row.id)))?;
+                append_audit!(tx, &entry);
+            }
+            tx.commit().await?;
+            rows
+        });
+        rows.into_iter().map(|row| row.open(keyring)).collect()
+    }
+}

@@ -404,3 +404,47 @@ async fn rotation_reseals_every_row_in_resumable_batches() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn listing_shows_only_the_actors_country_and_audits_each_person() {
+    for db in seeded_backends().await {
+        let gt = actor(Role::Caseworker, Some("GT"));
+        let hn = actor(Role::Caseworker, Some("HN"));
+        db.store
+            .insert_person(&gt, id(1), &gt_person("Uno", None))
+            .await
+            .unwrap();
+        db.store
+            .insert_person(&gt, id(2), &gt_person("Dos", None))
+            .await
+            .unwrap();
+        let honduran = NewPerson {
+            country: antitrata_domain::CountryCode::parse("HN").unwrap(),
+            name: "Tres".into(),
+            phone: None,
+        };
+        db.store.insert_person(&hn, id(3), &honduran).await.unwrap();
+
+        let listed: Vec<String> = db
+            .store
+            .list_recent_persons(&gt, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(listed.len(), 2, "{}", db.name);
+        assert!(!listed.contains(&"Tres".to_owned()));
+        let analyst = actor(Role::RegionalAnalyst, None);
+        assert!(matches!(
+            db.store.list_recent_persons(&analyst, 10).await,
+            Err(StoreError::OutOfScope)
+        ));
+        let log = db.store.list_audit(0, 100).await.unwrap();
+        assert_eq!(
+            log.iter().filter(|e| e.action == "person.listed").count(),
+            2
+        );
+        db.cleanup().await;
+    }
+}

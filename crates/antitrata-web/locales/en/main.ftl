@@ -155,3 +155,4 @@ users-created = Account created. Send this setup link over a safe channel; it is
 users-disable = Disable
 users-invalid = Check the details: { $problem }
 users-exists = An account with this e-mail address exists.
+persons-recent = Recently recorded

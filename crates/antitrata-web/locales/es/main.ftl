@@ -155,3 +155,4 @@ users-created = Cuenta creada. Envíe este enlace de configuración por un canal
 users-disable = Desactivar
 users-invalid = Revise los datos: { $problem }
 users-exists = Ya existe una cuenta con ese correo.
+persons-recent = Registradas recientemente

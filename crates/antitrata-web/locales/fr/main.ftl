@@ -155,3 +155,4 @@ users-created = Compte créé. Envoyez ce lien de configuration par un canal sû
 users-disable = Désactiver
 users-invalid = Vérifiez les informations : { $problem }
 users-exists = Un compte existe déjà avec ce courriel.
+persons-recent = Enregistrées récemment

@@ -54,6 +54,11 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
         "/console/persons/search",
         Access::Roles(PERSONAL_DATA),
     ),
+    (
+        "GET",
+        "/console/persons/recent",
+        Access::Roles(PERSONAL_DATA),
+    ),
     ("GET", "/console/persons/{id}", Access::Roles(PERSONAL_DATA)),
 ];
 

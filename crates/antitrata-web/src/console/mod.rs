@@ -56,6 +56,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/console/audit", get(audit::show_audit))
         .route("/console/persons", get(persons::show_search))
         .route("/console/persons/search", post(persons::search_persons))
+        .route("/console/persons/recent", get(persons::list_recent))
         .route("/console/persons/{id}", get(persons::show_person))
         .route_layer(from_fn_with_state(state, enforce_access))
 }

@@ -53,29 +53,26 @@ impl super::PostedForm for SearchForm {
     }
 }
 
+/// The search page: the form as typed, and the people found or listed, if any.
 fn search_page(
     who: &SignedIn,
     headers: &HeaderMap,
-    form: Option<(&SearchForm, Vec<Person>)>,
+    typed: (&str, &str),
+    people: Option<Vec<Person>>,
 ) -> Response {
     let lang = page_lang(Some(&who.account), headers);
     let tr = Tr::new(lang);
-    let (name, phone, searched, results) = match form {
-        Some((form, people)) => (
-            form.name.clone(),
-            form.phone.clone(),
-            true,
-            people
-                .into_iter()
-                .map(|p| ResultRow {
-                    id: p.id.to_string(),
-                    name: p.name,
-                    phone: p.phone,
-                })
-                .collect(),
-        ),
-        None => (String::new(), String::new(), false, vec![]),
-    };
+    let (name, phone) = (typed.0.to_owned(), typed.1.to_owned());
+    let searched = people.is_some();
+    let results = people
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| ResultRow {
+            id: p.id.to_string(),
+            name: p.name,
+            phone: p.phone,
+        })
+        .collect();
     let page = SearchPage {
         title: tr.t("persons-title"),
         switch: vec![],
@@ -93,7 +90,7 @@ pub(super) async fn show_search(
     Extension(who): Extension<SignedIn>,
     headers: HeaderMap,
 ) -> Response {
-    search_page(&who, &headers, None)
+    search_page(&who, &headers, ("", ""), None)
 }
 
 pub(super) async fn search_persons(
@@ -112,7 +109,12 @@ pub(super) async fn search_persons(
         .search_persons(&actor, name, phone)
         .await
         .map_err(|e| scope_or_unavailable(e, lang, &headers))?;
-    Ok(search_page(&who, &headers, Some((&form, people))))
+    Ok(search_page(
+        &who,
+        &headers,
+        (&form.name, &form.phone),
+        Some(people),
+    ))
 }
 
 #[derive(Template)]
@@ -176,4 +178,23 @@ fn scope_or_unavailable(
         StoreError::OutOfScope => PageError::new(lang, AppError::Forbidden, headers),
         other => unavailable(lang, headers)(other),
     }
+}
+
+/// How many people the recent list shows.
+const RECENT: i64 = 50;
+
+/// The people recorded most recently in the account's country.
+pub(super) async fn list_recent(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let actor = account_actor(&state, &who.account, &headers);
+    let people = state
+        .store
+        .list_recent_persons(&actor, RECENT)
+        .await
+        .map_err(|e| scope_or_unavailable(e, lang, &headers))?;
+    Ok(search_page(&who, &headers, ("", ""), Some(people)))
 }

@@ -584,6 +584,15 @@ async fn an_operator_of_guatemala_cannot_reach_a_person_of_honduras() {
         .await;
         assert!(!by_phone.body.contains("Hondureña"));
 
+        let recent = get_as(&c.app, "/console/persons/recent", &session).await;
+        assert_eq!(recent.status, 200, "{}", db.name);
+        assert!(recent.body.contains("Guatemalteca Canaria"));
+        assert!(
+            !recent.body.contains("Hondureña"),
+            "{}: the list stays in GT",
+            db.name
+        );
+
         let viewed: Vec<_> = c
             .store
             .list_audit(0, 1000)
