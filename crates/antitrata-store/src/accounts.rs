@@ -407,10 +407,7 @@ impl Store {
         user: UserId,
         hashes: &[Vec<u8>],
     ) -> Result<(), StoreError> {
-        let hex: Vec<String> = hashes
-            .iter()
-            .map(|h| h.iter().map(|b| format!("{b:02x}")).collect())
-            .collect();
+        let hex: Vec<String> = hashes.iter().map(|h| to_hex(h)).collect();
         let audit = PendingEntry::new(actor, user_event("recovery-codes.issued", user))?;
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -433,7 +430,7 @@ impl Store {
         user: UserId,
         hash: &[u8],
     ) -> Result<bool, StoreError> {
-        let wanted: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        let wanted = to_hex(hash);
         let audit = PendingEntry::new(actor, user_event("login.recovery-code-used", user))?;
         let used = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -528,4 +525,9 @@ impl Store {
         });
         Ok(done == 1)
     }
+}
+
+/// Recovery-code hashes are stored as lowercase hex strings in a JSON list.
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -43,6 +43,11 @@ pub fn client_address(
     Some(nearest)
 }
 
+/// A wait in whole minutes, rounded up and at least one, as the sign-in pages say it.
+pub fn minutes_to_wait(wait: Duration) -> i64 {
+    ((wait.whole_seconds() + 59) / 60).max(1)
+}
+
 pub fn account_key(id: impl std::fmt::Display) -> String {
     format!("account:{id}")
 }
@@ -128,5 +133,8 @@ mod tests {
         assert_eq!(wait_after(10), Duration::seconds(32));
         assert_eq!(wait_after(20), MAX_WAIT);
         assert_eq!(wait_after(u32::MAX), MAX_WAIT);
+        assert_eq!(minutes_to_wait(Duration::seconds(1)), 1);
+        assert_eq!(minutes_to_wait(Duration::seconds(61)), 2);
+        assert_eq!(minutes_to_wait(MAX_WAIT), 15);
     }
 }

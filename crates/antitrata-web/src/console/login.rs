@@ -53,6 +53,12 @@ pub(super) fn login_csrf(state: &AppState, headers: &HeaderMap) -> (String, bool
     }
 }
 
+/// Whether a form posted before sign-in carries the token of the login CSRF cookie.
+pub(super) fn login_csrf_matches(headers: &HeaderMap, submitted: &str) -> bool {
+    let cookie = cookie_value(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    !cookie.is_empty() && same_secret(&cookie, submitted)
+}
+
 pub(super) fn with_login_csrf_cookie(
     mut response: Response,
     token: &str,
@@ -104,8 +110,7 @@ pub(super) async fn submit_login(
     let Ok(Form(form)) = form else {
         return Err(PageError::new(lang, AppError::BadRequest, &headers));
     };
-    let cookie = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if cookie.is_empty() || !same_secret(&cookie, &form.csrf) {
+    if !login_csrf_matches(&headers, &form.csrf) {
         return Ok(login_page(
             &state,
             &headers,
@@ -146,8 +151,8 @@ pub(super) async fn submit_login(
         };
         store.append_audit(&actor, event).await.map_err(&fail)?;
         tracing::warn!(account = ?account.as_ref().map(|a| a.id), "sign-in refused: too many failures");
-        let minutes = (wait.whole_seconds() + 59) / 60;
-        let message = tr.t1("login-throttled", "minutes", &minutes.max(1).to_string());
+        let minutes = throttle::minutes_to_wait(wait).to_string();
+        let message = tr.t1("login-throttled", "minutes", &minutes);
         return Ok(login_page(
             &state,
             &headers,

@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::{account_actor, console_page, page_lang, unavailable, verified_form};
 use crate::AppState;
@@ -91,7 +90,7 @@ pub(super) async fn submit_code(
         .await
         .map_err(&fail)?
     {
-        let minutes = ((wait.whole_seconds() + 59) / 60).max(1);
+        let minutes = throttle::minutes_to_wait(wait);
         return Ok(code_page(
             &who,
             &headers,
@@ -100,7 +99,7 @@ pub(super) async fn submit_code(
         ));
     }
     let valid = if totp::is_recovery_code(&form.code) {
-        let hash = Sha256::digest(totp::normalize_recovery_code(&form.code).as_bytes());
+        let hash = totp::recovery_code_hash(&form.code);
         state
             .store
             .consume_recovery_code(&actor, who.account.id, &hash)
@@ -282,10 +281,7 @@ pub(super) async fn submit_enrolment(
             totp::recovery_code(&random)
         })
         .collect();
-    let hashes: Vec<Vec<u8>> = codes
-        .iter()
-        .map(|c| Sha256::digest(totp::normalize_recovery_code(c).as_bytes()).to_vec())
-        .collect();
+    let hashes: Vec<Vec<u8>> = codes.iter().map(|c| totp::recovery_code_hash(c)).collect();
     state
         .store
         .set_recovery_codes(&actor, who.account.id, &hashes)

@@ -7,11 +7,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::login::{login_csrf, with_login_csrf_cookie};
+use super::login::{login_csrf, login_csrf_matches, with_login_csrf_cookie};
 use super::{console_page, page_lang, password_hash, request_id, unavailable};
 use crate::AppState;
 use crate::auth::password::check_new_password;
-use crate::auth::session::{LOGIN_CSRF_COOKIE, cookie_value, same_secret};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -98,8 +97,7 @@ pub(super) async fn submit_setup(
     let Ok(Form(form)) = form else {
         return Err(PageError::new(lang, AppError::BadRequest, &headers));
     };
-    let cookie = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if cookie.is_empty() || !same_secret(&cookie, &form.csrf) {
+    if !login_csrf_matches(&headers, &form.csrf) {
         return Ok(setup_page(
             &state,
             &headers,

@@ -13,7 +13,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use time::Duration;
 use uuid::Uuid;
 
@@ -24,6 +23,7 @@ use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
+use crate::runtime::token_hash;
 
 /// How long a setup link works.
 const SETUP_LINK_VALIDITY: Duration = Duration::hours(72);
@@ -239,7 +239,7 @@ pub(super) async fn create_user(
     let expires = state.runtime.now() + SETUP_LINK_VALIDITY;
     state
         .store
-        .insert_setup_token(&actor, id, &Sha256::digest(token.as_bytes()), expires)
+        .insert_setup_token(&actor, id, &token_hash(&token), expires)
         .await
         .map_err(unavailable(lang, &headers))?;
     let host = headers
