@@ -11,6 +11,7 @@ mod hotline;
 mod lang;
 mod person;
 mod phone;
+pub mod stats;
 
 pub use access::{Actor, CountryScope, Role};
 pub use account::{

@@ -528,6 +528,6 @@ impl Store {
 }
 
 /// Recovery-code hashes are stored as lowercase hex strings in a JSON list.
-fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -147,7 +147,8 @@ impl AuditEntry {
     }
 }
 
-/// An entry ready to append, owned so it can cross into a transaction.
+/// An entry ready to append, owned so it can cross into a transaction. It holds no personal data.
+#[derive(Debug)]
 pub(crate) struct PendingEntry {
     pub at: String,
     pub actor: String,

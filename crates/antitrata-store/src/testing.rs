@@ -166,4 +166,14 @@ impl Store {
             .rows_affected());
         Ok(done)
     }
+
+    /// How many rows a table holds, to check that a refused write left nothing behind.
+    pub async fn count_rows_for_tests(&self, table: &str) -> Result<i64, crate::StoreError> {
+        let (count,): (i64,) = crate::store::with_pool!(self, |pool| sqlx::query_as(&format!(
+            "select count(*) from {table}"
+        ))
+        .fetch_one(pool)
+        .await?);
+        Ok(count)
+    }
 }

@@ -5,6 +5,7 @@
 
 mod audit;
 mod config;
+mod datasets;
 mod keys;
 mod logging;
 mod serve;
@@ -69,6 +70,60 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditCommand,
+    },
+    /// Import a statistical dataset.
+    Import {
+        #[command(subcommand)]
+        source: ImportCommand,
+    },
+    /// List or drop statistical datasets.
+    Dataset {
+        #[command(subcommand)]
+        action: DatasetCommand,
+    },
+    /// Cross-tabulate one to three variables of a dataset; prints CSV (an empty cell is missing).
+    Stats {
+        /// The dataset's name or id.
+        #[arg(long)]
+        dataset: String,
+        /// The variables to cross, comma-separated (one to three), e.g. gender,ageBroad.
+        #[arg(long, value_delimiter = ',', required = true)]
+        by: Vec<String>,
+        /// Count only records registered in this year or later.
+        #[arg(long)]
+        from_year: Option<i32>,
+        /// Count only records registered in this year or earlier.
+        #[arg(long)]
+        to_year: Option<i32>,
+        /// Keep only records with column=value; repeat for several values or columns.
+        #[arg(long = "where", value_name = "COLUMN=VALUE")]
+        filters: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// A CTDC file: the Global Dataset (k-anonymised, any release or projection) or the
+    /// victim-perpetrator synthetic dataset. Importing the same file again does nothing.
+    Ctdc {
+        file: PathBuf,
+        /// The dataset's name (defaults to the file name without extension).
+        #[arg(long)]
+        dataset: Option<String>,
+        /// Leave bad rows out and list them, instead of stopping at the first one.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DatasetCommand {
+    /// List the datasets with their size, origin and content hash.
+    List,
+    /// Delete a dataset and its records.
+    Drop {
+        /// The dataset's name or id.
+        name: String,
     },
 }
 
@@ -189,6 +244,52 @@ fn main() -> ExitCode {
         } => run_async(|| async {
             logging::init(&config.log)?;
             audit::verify(&config).await
+        }),
+        Command::Import {
+            source:
+                ImportCommand::Ctdc {
+                    file,
+                    dataset,
+                    skip_invalid,
+                },
+        } => run_async(|| async {
+            logging::init(&config.log)?;
+            datasets::import_ctdc(
+                &config,
+                datasets::ImportRequest {
+                    file,
+                    dataset,
+                    skip_invalid,
+                },
+            )
+            .await
+        }),
+        Command::Dataset { action } => run_async(|| async {
+            logging::init(&config.log)?;
+            match action {
+                DatasetCommand::List => datasets::list(&config).await,
+                DatasetCommand::Drop { name } => datasets::drop_dataset(&config, &name).await,
+            }
+        }),
+        Command::Stats {
+            dataset,
+            by,
+            from_year,
+            to_year,
+            filters,
+        } => run_async(|| async {
+            logging::init(&config.log)?;
+            datasets::stats(
+                &config,
+                datasets::StatsRequest {
+                    dataset,
+                    by,
+                    from_year,
+                    to_year,
+                    filters,
+                },
+            )
+            .await
         }),
     };
     match result {

@@ -31,7 +31,8 @@ pub struct AddUser {
     pub language: String,
 }
 
-fn cli_actor() -> Actor {
+/// The actor of commands run on the server itself.
+pub(crate) fn cli_actor() -> Actor {
     Actor {
         who: "cli".into(),
         role: Role::Cli,

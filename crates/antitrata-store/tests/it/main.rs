@@ -12,6 +12,7 @@
 
 mod accounts;
 mod audit;
+mod datasets;
 mod directory;
 mod lifecycle;
 mod personal_data;

@@ -10,6 +10,8 @@
 )]
 
 mod cli;
+mod ctdc_reference;
+mod datasets;
 mod protected;
 mod serve;
 mod support;

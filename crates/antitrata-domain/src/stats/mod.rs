@@ -1,0 +1,12 @@
+//! Statistics on victim records without personal data: the columnar table, the CTDC formats it is
+//! read from, and cross-tabulations over it.
+
+pub mod crosstab;
+pub mod ctdc;
+pub mod dataset;
+pub mod table;
+
+pub use crosstab::{Cell, CrossTab, CrossTabError, Filter, cross_tabulate};
+pub use ctdc::{CellError, CtdcFormat, HeaderError, Layout};
+pub use dataset::{Dataset, DatasetId, DatasetNameError, check_dataset_name};
+pub use table::{Column, Dictionary, MISSING, Table, TableEncoder, TableError};

@@ -1,0 +1,372 @@
+//! `antitrata import ctdc`, `antitrata dataset list|drop` and `antitrata stats`: statistical
+//! datasets from CTDC files, and cross-tabulations over them.
+//!
+//! An import streams the file (memory stays bounded by one chunk of rows), writes every chunk
+//! into one transaction, and commits only at the end: the first bad row stops it and nothing is
+//! stored, unless `--skip-invalid` leaves bad rows out and reports each of them.
+
+use std::fs::File;
+use std::io::{BufReader, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use antitrata_domain::stats::{
+    CrossTab, DatasetId, Filter, Layout, TableEncoder, check_dataset_name, cross_tabulate,
+};
+use antitrata_store::{NewDataset, Store};
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::serve::open_store;
+use crate::users::cli_actor;
+
+/// Rows per stored chunk: about 2 MB of codes for the 59 columns of the 2017 file.
+const CHUNK_ROWS: usize = 16_384;
+/// Bad rows listed one by one in the report; past this only their number is given.
+const LISTED_BAD_ROWS: usize = 100;
+
+/// What `import ctdc` was asked for.
+#[derive(Debug)]
+pub struct ImportRequest {
+    pub file: PathBuf,
+    pub dataset: Option<String>,
+    pub skip_invalid: bool,
+}
+
+/// One row that could not be read, as reported.
+#[derive(Debug)]
+struct BadRow {
+    line: u64,
+    reason: String,
+}
+
+impl std::fmt::Display for BadRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Result<()> {
+    let path = &request.file;
+    let name = match &request.dataset {
+        Some(name) => name.clone(),
+        None => path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    check_dataset_name(&name).with_context(|| format!("dataset name `{name}` (--dataset)"))?;
+    let sha256 = file_sha256(path)?;
+
+    let store = open_store(config).await?;
+    if let Some(existing) = store.find_dataset_by_content(&sha256).await? {
+        println!(
+            "{} was imported already as `{}` ({} rows): nothing to do",
+            path.display(),
+            existing.name,
+            existing.rows
+        );
+        return Ok(());
+    }
+    if store.find_dataset(&name).await?.is_some() {
+        bail!(
+            "a dataset named `{name}` exists already with other content: choose another name \
+             with --dataset, or drop it first with `antitrata dataset drop {name}`"
+        );
+    }
+
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::with_capacity(1 << 16, file));
+    let mut record = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut record)? {
+        bail!(
+            "{} is empty: a CTDC file starts with a header line",
+            path.display()
+        );
+    }
+    let header = utf8_fields(&record)
+        .map_err(|(column, e)| anyhow::anyhow!("line 1 (the header), column {column}: {e}"))?;
+    let layout = Layout::from_header(&header).context("line 1 (the header)")?;
+    let columns = layout.column_names();
+
+    let new = NewDataset {
+        id: DatasetId(Uuid::now_v7()),
+        name: name.clone(),
+        format: layout.format().as_str().to_owned(),
+        file_name: path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned(),
+        content_sha256: sha256,
+        columns: columns.clone(),
+        ignored_columns: layout.ignored().to_vec(),
+    };
+    let mut writer = store.begin_dataset(&cli_actor(), new).await?;
+    let mut encoder = TableEncoder::new(columns.clone(), CHUNK_ROWS);
+    let progress = progress_bar(bytes);
+    let mut bad_rows: Vec<BadRow> = Vec::new();
+    let mut skipped: u64 = 0;
+
+    loop {
+        let more = reader
+            .read_byte_record(&mut record)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if !more {
+            break;
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
+            continue; // a blank line
+        }
+        let mut values: Vec<Option<&str>> = Vec::with_capacity(columns.len());
+        let outcome = read_row(&layout, &record, &mut values);
+        let full_chunk = match outcome {
+            Ok(()) => encoder.push_row(&values)?,
+            Err(reason) => {
+                let bad = BadRow { line, reason };
+                if !request.skip_invalid {
+                    progress.finish_and_clear();
+                    drop(writer);
+                    bail!(
+                        "{bad}\nnothing was imported: fix the file, or pass --skip-invalid to \
+                         leave bad rows out"
+                    );
+                }
+                skipped += 1;
+                if bad_rows.len() < LISTED_BAD_ROWS {
+                    bad_rows.push(bad);
+                }
+                None
+            }
+        };
+        if let Some(chunk) = full_chunk {
+            writer.write_chunk(&chunk).await?;
+            progress.set_position(record.position().map_or(0, |p| p.byte()));
+        }
+    }
+    writer.write_chunk(&encoder.take_chunk()).await?;
+    let dataset = writer.finish(encoder.dictionaries(), skipped).await?;
+    progress.finish_and_clear();
+
+    println!(
+        "imported `{}`: {} rows, {} columns, format {}",
+        dataset.name,
+        dataset.rows,
+        dataset.columns.len(),
+        dataset.format
+    );
+    if !dataset.ignored_columns.is_empty() {
+        println!(
+            "left out columns that are no CTDC variable: {}",
+            dataset.ignored_columns.join(", ")
+        );
+    }
+    if skipped > 0 {
+        println!("skipped {skipped} bad rows:");
+        for bad in &bad_rows {
+            println!("  {bad}");
+        }
+        if skipped > bad_rows.len() as u64 {
+            println!("  … and {} more", skipped - bad_rows.len() as u64);
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// Checks one record and normalizes it into `values`; the error says what is wrong, where.
+fn read_row<'a>(
+    layout: &'a Layout,
+    record: &'a csv::ByteRecord,
+    values: &mut Vec<Option<&'a str>>,
+) -> Result<(), String> {
+    if record.len() != layout.width() {
+        return Err(format!(
+            "has {} fields where the header has {}: the line is broken or cut short",
+            record.len(),
+            layout.width()
+        ));
+    }
+    let fields = utf8_fields(record).map_err(|(column, e)| format!("column {column}: {e}"))?;
+    layout
+        .normalize_row(&fields, values)
+        .map_err(|e| e.to_string())
+}
+
+/// The record's fields as text, or the first field (1-based) that is not UTF-8.
+fn utf8_fields(record: &csv::ByteRecord) -> Result<Vec<&str>, (usize, String)> {
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            std::str::from_utf8(field).map_err(|e| {
+                (
+                    i + 1,
+                    format!(
+                        "byte {} of the field is not UTF-8: save the file as UTF-8",
+                        e.valid_up_to() + 1
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+fn file_sha256(path: &Path) -> anyhow::Result<[u8; 32]> {
+    let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let read = file
+            .read(&mut buffer)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(hasher.finalize().into())
+}
+
+/// A progress bar on a terminal; nothing when the output goes elsewhere.
+fn progress_bar(bytes: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(bytes);
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+pub async fn list(config: &Config) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let datasets = store.list_datasets().await?;
+    if datasets.is_empty() {
+        println!("no datasets: import one with `antitrata import ctdc FILE`");
+    }
+    for d in datasets {
+        println!(
+            "{}\t{}\t{} rows\t{} skipped\t{} columns\timported {} by {} from {} (sha256 {})",
+            d.name,
+            d.format,
+            d.rows,
+            d.skipped_rows,
+            d.columns.len(),
+            d.imported_at,
+            d.imported_by,
+            d.file_name,
+            d.content_sha256
+        );
+    }
+    store.close().await;
+    Ok(())
+}
+
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+pub async fn drop_dataset(config: &Config, name: &str) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let Some(dataset) = store.find_dataset(name).await? else {
+        bail!("there is no dataset `{name}`: `antitrata dataset list` shows them");
+    };
+    store.drop_dataset(&cli_actor(), dataset.id).await?;
+    println!("dropped `{}` ({} rows)", dataset.name, dataset.rows);
+    store.close().await;
+    Ok(())
+}
+
+/// What `antitrata stats` was asked for.
+#[derive(Debug)]
+pub struct StatsRequest {
+    pub dataset: String,
+    pub by: Vec<String>,
+    pub from_year: Option<i32>,
+    pub to_year: Option<i32>,
+    /// `column=value` filters; several for one column keep any of the values.
+    pub filters: Vec<String>,
+}
+
+/// Prints a cross-tabulation of a dataset as CSV: one column per variable (empty = missing),
+/// then `count` and `percent`.
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+pub async fn stats(config: &Config, request: StatsRequest) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let tab = crosstab_of(&store, &request).await?;
+    store.close().await;
+    print!("{}", crosstab_csv(&tab)?);
+    Ok(())
+}
+
+async fn crosstab_of(store: &Store, request: &StatsRequest) -> anyhow::Result<CrossTab> {
+    let Some(dataset) = store.find_dataset(&request.dataset).await? else {
+        bail!(
+            "there is no dataset `{}`: `antitrata dataset list` shows them",
+            request.dataset
+        );
+    };
+    let table = store
+        .load_dataset(dataset.id)
+        .await?
+        .context("the dataset was dropped meanwhile")?;
+    let mut filters = Vec::new();
+    if request.from_year.is_some() || request.to_year.is_some() {
+        let year = ["yearOfRegistration", "yearRegister"]
+            .into_iter()
+            .find(|c| table.position(c).is_some())
+            .context("--from-year/--to-year: the dataset has no year column")?;
+        filters.push(Filter::year_range(
+            &table,
+            year,
+            request.from_year,
+            request.to_year,
+        )?);
+    }
+    let mut by_column: Vec<(&str, Vec<Option<&str>>)> = Vec::new();
+    for filter in &request.filters {
+        let Some((column, value)) = filter.split_once('=') else {
+            bail!("--where `{filter}`: write it as column=value (empty value for missing)");
+        };
+        let value = (!value.is_empty()).then_some(value);
+        match by_column.iter_mut().find(|(c, _)| *c == column) {
+            Some((_, values)) => values.push(value),
+            None => by_column.push((column, vec![value])),
+        }
+    }
+    for (column, values) in by_column {
+        filters.push(Filter::values(&table, column, &values)?);
+    }
+    let by: Vec<&str> = request.by.iter().map(String::as_str).collect();
+    Ok(cross_tabulate(&table, &by, &filters)?)
+}
+
+/// A cross-tabulation as CSV text.
+pub fn crosstab_csv(tab: &CrossTab) -> anyhow::Result<String> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = tab.variables.iter().map(String::as_str).collect();
+    header.extend(["count", "percent"]);
+    out.write_record(&header)?;
+    for cell in &tab.cells {
+        let mut row: Vec<String> = cell
+            .values
+            .iter()
+            .map(|v| v.clone().unwrap_or_default())
+            .collect();
+        row.push(cell.count.to_string());
+        row.push(format!("{:.2}", tab.share(cell)));
+        out.write_record(&row)?;
+    }
+    Ok(String::from_utf8(out.into_inner()?)?)
+}
