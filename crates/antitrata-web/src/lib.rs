@@ -70,6 +70,8 @@ pub struct AppState {
     directory: Arc<DirectoryCache>,
     config: Arc<WebConfig>,
     runtime: Runtime,
+    /// Statistical tables loaded for the console's statistics page.
+    tables: Arc<console::TableCache>,
 }
 
 impl AppState {
@@ -79,6 +81,7 @@ impl AppState {
             directory: Arc::default(),
             config: Arc::new(config),
             runtime,
+            tables: Arc::default(),
         }
     }
 

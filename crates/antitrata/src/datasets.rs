@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use antitrata_domain::stats::{
     CrossTab, DatasetId, Filter, Layout, TableEncoder, check_dataset_name, cross_tabulate,
+    year_column,
 };
 use antitrata_store::{NewDataset, Store};
 use anyhow::{Context, bail};
@@ -306,7 +307,7 @@ pub async fn stats(config: &Config, request: StatsRequest) -> anyhow::Result<()>
     let store = open_store(config).await?;
     let tab = crosstab_of(&store, &request).await?;
     store.close().await;
-    print!("{}", crosstab_csv(&tab)?);
+    print!("{}", tab.to_csv()?);
     Ok(())
 }
 
@@ -323,10 +324,8 @@ async fn crosstab_of(store: &Store, request: &StatsRequest) -> anyhow::Result<Cr
         .context("the dataset was dropped meanwhile")?;
     let mut filters = Vec::new();
     if request.from_year.is_some() || request.to_year.is_some() {
-        let year = ["yearOfRegistration", "yearRegister"]
-            .into_iter()
-            .find(|c| table.position(c).is_some())
-            .context("--from-year/--to-year: the dataset has no year column")?;
+        let year =
+            year_column(&table).context("--from-year/--to-year: the dataset has no year column")?;
         filters.push(Filter::year_range(
             &table,
             year,
@@ -350,23 +349,4 @@ async fn crosstab_of(store: &Store, request: &StatsRequest) -> anyhow::Result<Cr
     }
     let by: Vec<&str> = request.by.iter().map(String::as_str).collect();
     Ok(cross_tabulate(&table, &by, &filters)?)
-}
-
-/// A cross-tabulation as CSV text.
-pub fn crosstab_csv(tab: &CrossTab) -> anyhow::Result<String> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<&str> = tab.variables.iter().map(String::as_str).collect();
-    header.extend(["count", "percent"]);
-    out.write_record(&header)?;
-    for cell in &tab.cells {
-        let mut row: Vec<String> = cell
-            .values
-            .iter()
-            .map(|v| v.clone().unwrap_or_default())
-            .collect();
-        row.push(cell.count.to_string());
-        row.push(format!("{:.2}", tab.share(cell)));
-        out.write_record(&row)?;
-    }
-    Ok(String::from_utf8(out.into_inner()?)?)
 }

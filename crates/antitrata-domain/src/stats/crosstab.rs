@@ -118,6 +118,28 @@ impl CrossTab {
         cell.count as f64 * 100.0 / self.total as f64
     }
 
+    /// The table as CSV: one column per variable (an empty cell is a missing value), then `count`
+    /// and `percent` (two decimals).
+    pub fn to_csv(&self) -> Result<String, CrossTabError> {
+        let failed = |e: &dyn std::fmt::Display| CrossTabError::Csv(e.to_string());
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<&str> = self.variables.iter().map(String::as_str).collect();
+        header.extend(["count", "percent"]);
+        out.write_record(&header).map_err(|e| failed(&e))?;
+        for cell in &self.cells {
+            let mut row: Vec<String> = cell
+                .values
+                .iter()
+                .map(|v| v.clone().unwrap_or_default())
+                .collect();
+            row.push(cell.count.to_string());
+            row.push(format!("{:.2}", self.share(cell)));
+            out.write_record(&row).map_err(|e| failed(&e))?;
+        }
+        let bytes = out.into_inner().map_err(|e| failed(&e))?;
+        String::from_utf8(bytes).map_err(|e| failed(&e))
+    }
+
     /// The count of the cell with exactly these values, zero if there is none.
     pub fn count(&self, values: &[Option<&str>]) -> u64 {
         self.cells
@@ -281,6 +303,8 @@ pub enum CrossTabError {
     UnknownColumn(String),
     #[error("the variable `{0}` is named twice")]
     Repeated(String),
+    #[error("writing CSV failed: {0}")]
+    Csv(String),
 }
 
 #[cfg(test)]
@@ -321,6 +345,10 @@ mod tests {
             vec![Some("Female".into()), Some("Male".into()), None]
         );
         assert!((tab.share(&tab.cells[0]) - 50.0).abs() < 1e-9);
+        assert_eq!(
+            tab.to_csv().unwrap(),
+            "gender,citizenship,count,percent\nFemale,MX,2,50.00\nMale,,1,25.00\n,US,1,25.00\n"
+        );
     }
 
     #[test]

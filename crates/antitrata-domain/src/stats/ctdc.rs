@@ -54,6 +54,14 @@ impl CtdcFormat {
     }
 }
 
+/// The year column of a table read from a CTDC file, if it has one.
+pub fn year_column(table: &crate::stats::Table) -> Option<&'static str> {
+    [CtdcFormat::GlobalDataset, CtdcFormat::VictimPerpetrator]
+        .into_iter()
+        .map(CtdcFormat::year_column)
+        .find(|name| table.position(name).is_some())
+}
+
 /// The name of the derived exploitation-type column.
 pub const EXPLOITATION_TYPES: &str = "exploitationTypes";
 

@@ -60,10 +60,23 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
         Access::Roles(PERSONAL_DATA),
     ),
     ("GET", "/console/persons/{id}", Access::Roles(PERSONAL_DATA)),
+    ("GET", "/console/stats", Access::Roles(STATISTICS)),
+    ("GET", "/console/stats.csv", Access::Roles(STATISTICS)),
 ];
 
 /// Roles that see personal data of people in the records (of their own country).
 pub const PERSONAL_DATA: &[Role] = &[Role::Operator, Role::Caseworker, Role::Supervisor];
+/// Roles that see statistics of imported datasets (anonymised or synthetic records, no personal
+/// data): every role with a part in the work or in the campaign; not the system administrator,
+/// who runs the installation.
+pub const STATISTICS: &[Role] = &[
+    Role::Operator,
+    Role::Caseworker,
+    Role::Supervisor,
+    Role::CountryAdmin,
+    Role::RegionalAnalyst,
+    Role::CampaignEditor,
+];
 /// Roles that manage accounts.
 pub const ACCOUNT_ADMINS: &[Role] = &[Role::CountryAdmin, Role::SystemAdmin];
 

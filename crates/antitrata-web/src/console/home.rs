@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::{console_page, page_lang};
+use crate::auth::permissions::STATISTICS;
 use crate::auth::session::SignedIn;
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -20,6 +21,8 @@ struct HomePage {
     roles: String,
     country: String,
     csrf: String,
+    /// Whether the account may open the statistics page.
+    show_stats: bool,
 }
 
 pub(super) async fn show_home(Extension(who): Extension<SignedIn>, headers: HeaderMap) -> Response {
@@ -41,6 +44,7 @@ pub(super) async fn show_home(Extension(who): Extension<SignedIn>, headers: Head
             .country
             .map_or_else(|| tr.t("home-regional"), |c| c.to_string()),
         csrf: who.session.csrf_token.clone(),
+        show_stats: who.account.roles.iter().any(|r| STATISTICS.contains(r)),
         tr,
     };
     console_page(lang, page.render(), &headers)

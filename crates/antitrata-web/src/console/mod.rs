@@ -1,14 +1,18 @@
-//! The operator console: sign-in, setup links, second factor, home. Every route here is listed
+//! The operator console: sign-in, setup links, second factor, home, people, audit, statistics. Every route here is listed
 //! in `auth::permissions::CONSOLE_ROUTES`, which the `enforce_access` layer applies.
 
 mod account;
 mod audit;
+mod chart;
 mod home;
 mod login;
 mod persons;
 mod second_factor;
 mod setup;
+mod stats;
 mod users;
+
+pub(crate) use stats::TableCache;
 
 use antitrata_domain::{Account, Actor, CountryScope, Lang, Role};
 use axum::extract::rejection::FormRejection;
@@ -58,6 +62,8 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/console/persons/search", post(persons::search_persons))
         .route("/console/persons/recent", get(persons::list_recent))
         .route("/console/persons/{id}", get(persons::show_person))
+        .route("/console/stats", get(stats::show_stats))
+        .route("/console/stats.csv", get(stats::download_stats))
         .route_layer(from_fn_with_state(state, enforce_access))
 }
 

@@ -18,4 +18,5 @@ mod console;
 mod i18n;
 mod pages;
 mod permissions;
+mod stats;
 mod support;

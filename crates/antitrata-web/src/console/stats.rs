@@ -1,0 +1,379 @@
+//! Statistics over imported datasets: pick a dataset, one to three variables, a year range and a
+//! chart; get a table with counts and shares (missing shown as its own row), a server-drawn SVG
+//! chart, and the same table as CSV. No personal data is involved, so nothing is audited; tables
+//! are kept in memory after their first use, so a question costs a cross-tab, not a load.
+
+use std::sync::{Arc, Mutex};
+
+use antitrata_domain::Lang;
+use antitrata_domain::stats::{
+    CrossTab, CrossTabError, Dataset, DatasetId, Filter, Table, cross_tabulate, year_column,
+};
+use antitrata_store::StoreError;
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::chart::{Chart, ChartKind, MAX_BARS, Words, lay_out};
+use super::{console_page, page_lang, unavailable};
+use crate::AppState;
+use crate::auth::session::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+
+/// How many loaded tables stay in memory.
+const CACHED_TABLES: usize = 4;
+
+/// Tables loaded from the store, most recently used last. A dataset's rows never change (a new
+/// import gets a new id), so an entry is never stale.
+#[derive(Debug, Default)]
+pub(crate) struct TableCache {
+    tables: Mutex<Vec<(DatasetId, Arc<Table>)>>,
+}
+
+impl TableCache {
+    async fn get(
+        &self,
+        store: &antitrata_store::Store,
+        id: DatasetId,
+    ) -> Result<Option<Arc<Table>>, StoreError> {
+        if let Some(table) = self.lookup(id) {
+            return Ok(Some(table));
+        }
+        let Some(table) = store.load_dataset(id).await? else {
+            return Ok(None);
+        };
+        let table = Arc::new(table);
+        if let Ok(mut tables) = self.tables.lock() {
+            tables.retain(|(cached, _)| *cached != id);
+            tables.push((id, Arc::clone(&table)));
+            let excess = tables.len().saturating_sub(CACHED_TABLES);
+            tables.drain(..excess);
+        }
+        Ok(Some(table))
+    }
+
+    fn lookup(&self, id: DatasetId) -> Option<Arc<Table>> {
+        let mut tables = self.tables.lock().ok()?;
+        let index = tables.iter().position(|(cached, _)| *cached == id)?;
+        let entry = tables.remove(index);
+        let table = Arc::clone(&entry.1);
+        tables.push(entry);
+        Some(table)
+    }
+}
+
+/// The question, as the form sends it.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct StatsQuery {
+    dataset: Option<String>,
+    by1: Option<String>,
+    by2: Option<String>,
+    by3: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    chart: Option<String>,
+}
+
+/// The answer, or why there is none.
+struct Outcome {
+    datasets: Vec<Dataset>,
+    chosen: Option<Dataset>,
+    columns: Vec<String>,
+    year_column: bool,
+    by: [String; 3],
+    from: String,
+    to: String,
+    chart: ChartKind,
+    tab: Option<CrossTab>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/stats.html")]
+struct StatsPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    datasets: Vec<Dataset>,
+    chosen: Option<Dataset>,
+    columns: Vec<String>,
+    year_column: bool,
+    by: [String; 3],
+    from: String,
+    to: String,
+    chart_kind: &'static str,
+    error: Option<String>,
+    rows: Vec<TableRow>,
+    variables: Vec<String>,
+    total: u64,
+    chart: Option<Chart>,
+    csv_href: String,
+}
+
+struct TableRow {
+    values: Vec<String>,
+    missing: Vec<bool>,
+    count: u64,
+    percent: String,
+}
+
+pub(super) async fn show_stats(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<SignedIn>,
+    headers: HeaderMap,
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let Ok(Query(query)) = query else {
+        return Err(PageError::new(lang, AppError::BadRequest, &headers));
+    };
+    let tr = Tr::new(lang);
+    let outcome = answer(&state, &query, &tr)
+        .await
+        .map_err(unavailable(lang, &headers))?;
+    let status = if outcome.error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let words = Words {
+        missing: &tr.t("stats-missing"),
+        other: &tr.t("stats-other"),
+    };
+    let chart = outcome
+        .tab
+        .as_ref()
+        .and_then(|tab| lay_out(tab, outcome.chart, &words));
+    let (rows, variables, total) = match &outcome.tab {
+        Some(tab) => (table_rows(tab, &tr), tab.variables.clone(), tab.total),
+        None => (Vec::new(), Vec::new(), 0),
+    };
+    let page = StatsPage {
+        title: tr.t("stats-title"),
+        switch: vec![],
+        csv_href: csv_href(&outcome),
+        datasets: outcome.datasets,
+        chosen: outcome.chosen,
+        columns: outcome.columns,
+        year_column: outcome.year_column,
+        by: outcome.by,
+        from: outcome.from,
+        to: outcome.to,
+        chart_kind: outcome.chart.as_str(),
+        error: outcome.error,
+        rows,
+        variables,
+        total,
+        chart,
+        tr,
+    };
+    let mut response = console_page(lang, page.render(), &headers);
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// The same cross-tabulation as CSV, for spreadsheets.
+pub(super) async fn download_stats(
+    State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<SignedIn>,
+    headers: HeaderMap,
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let Ok(Query(query)) = query else {
+        return Err(PageError::new(lang, AppError::BadRequest, &headers));
+    };
+    let tr = Tr::new(lang);
+    let outcome = answer(&state, &query, &tr)
+        .await
+        .map_err(unavailable(lang, &headers))?;
+    let (Some(tab), Some(dataset)) = (outcome.tab, outcome.chosen) else {
+        return Err(PageError::new(lang, AppError::BadRequest, &headers));
+    };
+    let csv = tab.to_csv().map_err(|e| {
+        tracing::error!(error = %e, "writing a cross-tab as CSV failed");
+        PageError::new(lang, AppError::Internal, &headers)
+    })?;
+    let file_name = format!("{}-{}.csv", dataset.name, tab.variables.join("-"));
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// Reads the question, finds the dataset and computes the cross-tab. Mistakes in the question
+/// come back as a localized message in `error`; only a failing store is an `Err`.
+async fn answer(state: &AppState, query: &StatsQuery, tr: &Tr) -> Result<Outcome, StoreError> {
+    let datasets = state.store.list_datasets().await?;
+    let wanted = query.dataset.as_deref().filter(|d| !d.is_empty());
+    let chosen = match wanted {
+        Some(name) => datasets.iter().find(|d| d.name == name).cloned(),
+        None => datasets.first().cloned(),
+    };
+    let by = [&query.by1, &query.by2, &query.by3].map(|b| b.clone().unwrap_or_default());
+    let from = query.from.clone().unwrap_or_default();
+    let to = query.to.clone().unwrap_or_default();
+    let variables: Vec<&str> = by
+        .iter()
+        .map(String::as_str)
+        .filter(|b| !b.is_empty())
+        .collect();
+    let chart =
+        query
+            .chart
+            .as_deref()
+            .and_then(ChartKind::parse)
+            .unwrap_or(if variables.len() == 2 {
+                ChartKind::Stacked
+            } else {
+                ChartKind::Bar
+            });
+    let mut outcome = Outcome {
+        columns: chosen
+            .as_ref()
+            .map(|d| d.columns.clone())
+            .unwrap_or_default(),
+        year_column: false,
+        datasets,
+        chosen,
+        by: by.clone(),
+        from,
+        to,
+        chart,
+        tab: None,
+        error: None,
+    };
+    let Some(dataset) = &outcome.chosen else {
+        if let Some(name) = wanted {
+            outcome.error = Some(tr.t1("stats-error-dataset", "name", name));
+        }
+        return Ok(outcome);
+    };
+    let Some(table) = state.tables.get(&state.store, dataset.id).await? else {
+        outcome.error = Some(tr.t1("stats-error-dataset", "name", &dataset.name));
+        return Ok(outcome);
+    };
+    let year = year_column(&table);
+    outcome.year_column = year.is_some();
+    if variables.is_empty() {
+        return Ok(outcome);
+    }
+    let parse_year = |text: &str| -> Result<Option<i32>, ()> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        match text.parse::<i32>() {
+            Ok(year @ 1900..=2100) => Ok(Some(year)),
+            _ => Err(()),
+        }
+    };
+    let (Ok(from), Ok(to)) = (parse_year(&outcome.from), parse_year(&outcome.to)) else {
+        outcome.error = Some(tr.t("stats-error-year"));
+        return Ok(outcome);
+    };
+    let mut filters = Vec::new();
+    if let (Some(year), true) = (year, from.is_some() || to.is_some()) {
+        match Filter::year_range(&table, year, from, to) {
+            Ok(filter) => filters.push(filter),
+            Err(e) => {
+                outcome.error = Some(explain(&e, tr));
+                return Ok(outcome);
+            }
+        }
+    }
+    match cross_tabulate(&table, &variables, &filters) {
+        Ok(tab) => outcome.tab = Some(tab),
+        Err(e) => outcome.error = Some(explain(&e, tr)),
+    }
+    Ok(outcome)
+}
+
+fn explain(error: &CrossTabError, tr: &Tr) -> String {
+    match error {
+        CrossTabError::VariableCount(_) => tr.t("stats-error-count"),
+        CrossTabError::UnknownColumn(name) => tr.t1("stats-error-unknown", "name", name),
+        CrossTabError::Repeated(name) => tr.t1("stats-error-repeated", "name", name),
+        CrossTabError::Csv(_) => tr.t("stats-error-count"),
+    }
+}
+
+fn table_rows(tab: &CrossTab, tr: &Tr) -> Vec<TableRow> {
+    let missing = tr.t("stats-missing");
+    tab.cells
+        .iter()
+        .map(|cell| TableRow {
+            values: cell
+                .values
+                .iter()
+                .map(|v| v.clone().unwrap_or_else(|| missing.clone()))
+                .collect(),
+            missing: cell.values.iter().map(Option::is_none).collect(),
+            count: cell.count,
+            percent: percent(tab.share(cell), tr.lang),
+        })
+        .collect()
+}
+
+/// A share with two decimals, with the decimal comma in Spanish and French.
+fn percent(share: f64, lang: Lang) -> String {
+    let text = format!("{share:.2}");
+    match lang {
+        Lang::En => text,
+        _ => text.replace('.', ","),
+    }
+}
+
+/// The CSV link for the question on screen.
+fn csv_href(outcome: &Outcome) -> String {
+    let Some(dataset) = &outcome.chosen else {
+        return String::new();
+    };
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("dataset", &dataset.name);
+    for (i, by) in outcome.by.iter().enumerate() {
+        if !by.is_empty() {
+            query.append_pair(&format!("by{}", i + 1), by);
+        }
+    }
+    for (name, value) in [("from", &outcome.from), ("to", &outcome.to)] {
+        if !value.is_empty() {
+            query.append_pair(name, value);
+        }
+    }
+    format!("/console/stats.csv?{}", query.finish())
+}
+
+/// Helpers for the template.
+impl StatsPage {
+    fn max_bars(&self) -> usize {
+        MAX_BARS
+    }
+
+    fn chart_is(&self, kind: &str) -> bool {
+        self.chart_kind == kind
+    }
+
+    fn is_chosen(&self, dataset: &Dataset) -> bool {
+        self.chosen.as_ref().is_some_and(|c| c.id == dataset.id)
+    }
+
+    fn is_variable(&self, slot: &usize, column: &str) -> bool {
+        self.by.get(*slot).is_some_and(|b| b == column)
+    }
+}
