@@ -21,7 +21,6 @@ pub struct NewDataset {
     pub name: String,
     pub format: String,
     pub file_name: String,
-    pub content_sha256: [u8; 32],
     pub columns: Vec<String>,
     pub ignored_columns: Vec<String>,
 }
@@ -55,8 +54,8 @@ macro_rules! with_tx {
 }
 
 impl Store {
-    /// Starts writing a dataset. Fails with `Conflict` if a dataset of that name or content
-    /// exists.
+    /// Starts writing a dataset. Fails with `Conflict` if a dataset of that name exists; the
+    /// content is checked when the import finishes, once its hash is known.
     pub async fn begin_dataset(
         &self,
         actor: &Actor,
@@ -77,23 +76,21 @@ impl Store {
         };
         let clash: Option<(String,)> = match &mut tx {
             Tx::Sqlite(tx) => {
-                sqlx::query_as("select name from datasets where name = $1 or content_sha256 = $2")
+                sqlx::query_as("select name from datasets where name = $1")
                     .bind(&new.name)
-                    .bind(new.content_sha256.as_slice())
                     .fetch_optional(&mut **tx)
                     .await?
             }
             Tx::Postgres(tx) => {
-                sqlx::query_as("select name from datasets where name = $1 or content_sha256 = $2")
+                sqlx::query_as("select name from datasets where name = $1")
                     .bind(&new.name)
-                    .bind(new.content_sha256.as_slice())
                     .fetch_optional(&mut **tx)
                     .await?
             }
         };
         if let Some((name,)) = clash {
             return Err(StoreError::Conflict(format!(
-                "the dataset `{name}` has this name or this file's content already"
+                "a dataset named `{name}` exists already"
             )));
         }
         let mut writer = DatasetWriter {
@@ -111,15 +108,14 @@ impl Store {
         let by = &writer.audit.actor;
         with_tx!(writer, |tx| {
             sqlx::query(
-                "insert into datasets (id, name, format, file_name, content_sha256, row_count, \
-                 skipped_rows, columns, ignored_columns, imported_at, imported_by) \
-                 values ($1, $2, $3, $4, $5, 0, 0, $6, $7, $8, $9)",
+                "insert into datasets (id, name, format, file_name, row_count, skipped_rows, \
+                 columns, ignored_columns, imported_at, imported_by) \
+                 values ($1, $2, $3, $4, 0, 0, $5, $6, $7, $8)",
             )
             .bind(new.id.0)
             .bind(&new.name)
             .bind(&new.format)
             .bind(&new.file_name)
-            .bind(new.content_sha256.as_slice())
             .bind(&columns)
             .bind(&ignored)
             .bind(imported_at)
@@ -281,11 +277,13 @@ impl DatasetWriter {
         Ok(())
     }
 
-    /// Stores the dictionaries and counts, audits the import and commits.
+    /// Stores the dictionaries, counts and the file's SHA-256, audits the import and commits.
+    /// Fails with `Conflict` (and stores nothing) if a dataset of the same content exists.
     pub async fn finish(
         mut self,
         dictionaries: Vec<(String, Dictionary)>,
         skipped_rows: u64,
+        content_sha256: [u8; 32],
     ) -> Result<Dataset, StoreError> {
         let names: Vec<&String> = dictionaries.iter().map(|(name, _)| name).collect();
         if names.len() != self.new.columns.len()
@@ -309,6 +307,16 @@ impl DatasetWriter {
             i64::try_from(skipped_rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let audit = &self.audit;
         with_tx!(self, |tx| {
+            let same: Option<(String,)> =
+                sqlx::query_as("select name from datasets where content_sha256 = $1")
+                    .bind(content_sha256.as_slice())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if let Some((name,)) = same {
+                return Err(StoreError::Conflict(format!(
+                    "the same file was imported already as `{name}`"
+                )));
+            }
             for (position, (name, json)) in encoded.iter().enumerate() {
                 sqlx::query(
                     "insert into dataset_columns (dataset_id, position, name, dictionary) \
@@ -321,12 +329,16 @@ impl DatasetWriter {
                 .execute(&mut **tx)
                 .await?;
             }
-            sqlx::query("update datasets set row_count = $1, skipped_rows = $2 where id = $3")
-                .bind(rows)
-                .bind(skipped)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "update datasets set row_count = $1, skipped_rows = $2, content_sha256 = $3 \
+                 where id = $4",
+            )
+            .bind(rows)
+            .bind(skipped)
+            .bind(content_sha256.as_slice())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
             append_audit!(*tx, audit);
         });
         match self.tx {
@@ -338,7 +350,7 @@ impl DatasetWriter {
             name: self.new.name,
             format: self.new.format,
             file_name: self.new.file_name,
-            content_sha256: to_hex(&self.new.content_sha256),
+            content_sha256: to_hex(&content_sha256),
             rows: self.rows,
             skipped_rows,
             columns: self.new.columns,
@@ -363,7 +375,7 @@ struct DatasetRow {
     name: String,
     format: String,
     file_name: String,
-    content_sha256: Vec<u8>,
+    content_sha256: Option<Vec<u8>>,
     row_count: i64,
     skipped_rows: i64,
     columns: String,
@@ -382,7 +394,11 @@ impl DatasetRow {
             id: DatasetId(self.id),
             columns: list(&self.columns)?,
             ignored_columns: list(&self.ignored_columns)?,
-            content_sha256: to_hex(&self.content_sha256),
+            content_sha256: self
+                .content_sha256
+                .as_deref()
+                .map(to_hex)
+                .unwrap_or_default(),
             rows: u64::try_from(self.row_count).unwrap_or_default(),
             skipped_rows: u64::try_from(self.skipped_rows).unwrap_or_default(),
             name: self.name,

@@ -10,10 +10,10 @@ use std::io::{BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use antitrata_domain::stats::{
-    CrossTab, DatasetId, Filter, Layout, TableEncoder, check_dataset_name, cross_tabulate,
+    CrossTab, Dataset, DatasetId, Filter, Layout, TableEncoder, check_dataset_name, cross_tabulate,
     year_column,
 };
-use antitrata_store::{NewDataset, Store};
+use antitrata_store::{NewDataset, Store, StoreError};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
@@ -51,7 +51,7 @@ impl std::fmt::Display for BadRow {
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
 pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Result<()> {
-    let path = &request.file;
+    let path = request.file.clone();
     let name = match &request.dataset {
         Some(name) => name.clone(),
         None => path
@@ -61,41 +61,43 @@ pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Res
             .to_owned(),
     };
     check_dataset_name(&name).with_context(|| format!("dataset name `{name}` (--dataset)"))?;
-    let sha256 = file_sha256(path)?;
-
     let store = open_store(config).await?;
-    if let Some(existing) = store.find_dataset_by_content(&sha256).await? {
-        println!(
-            "{} was imported already as `{}` ({} rows): nothing to do",
-            path.display(),
-            existing.name,
-            existing.rows
-        );
-        return Ok(());
-    }
-    if store.find_dataset(&name).await?.is_some() {
+    if let Some(existing) = store.find_dataset(&name).await? {
+        let same = store.find_dataset_by_content(&file_sha256(&path)?).await?;
+        if same.is_some_and(|same| same.id == existing.id) {
+            println!("{}", already_imported(&path, &existing));
+            return Ok(());
+        }
         bail!(
             "a dataset named `{name}` exists already with other content: choose another name \
              with --dataset, or drop it first with `antitrata dataset drop {name}`"
         );
     }
+    // The file's hash is computed on its own thread while the rows are read and stored; a file
+    // imported before is found when the import commits, and then nothing is stored.
+    let hashing = {
+        let path = path.clone();
+        std::thread::spawn(move || file_sha256(&path))
+    };
 
-    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let file = File::open(&path).with_context(|| format!("opening {}", path.display()))?;
     let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(BufReader::with_capacity(1 << 16, file));
-    let mut record = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record)? {
+    let mut header = csv::StringRecord::new();
+    let more = reader
+        .read_record(&mut header)
+        .map_err(|e| anyhow::anyhow!("{} (the header)", describe_csv_error(&e)))?;
+    if !more {
         bail!(
             "{} is empty: a CTDC file starts with a header line",
             path.display()
         );
     }
-    let header = utf8_fields(&record)
-        .map_err(|(column, e)| anyhow::anyhow!("line 1 (the header), column {column}: {e}"))?;
-    let layout = Layout::from_header(&header).context("line 1 (the header)")?;
+    let layout =
+        Layout::from_header(&header.iter().collect::<Vec<_>>()).context("line 1 (the header)")?;
     let columns = layout.column_names();
 
     let new = NewDataset {
@@ -107,7 +109,6 @@ pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Res
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_owned(),
-        content_sha256: sha256,
         columns: columns.clone(),
         ignored_columns: layout.ignored().to_vec(),
     };
@@ -116,47 +117,75 @@ pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Res
     let progress = progress_bar(bytes);
     let mut bad_rows: Vec<BadRow> = Vec::new();
     let mut skipped: u64 = 0;
+    let mut note_bad = |bad: BadRow| -> anyhow::Result<()> {
+        if !request.skip_invalid {
+            bail!("{bad}\n{NOTHING_IMPORTED}");
+        }
+        skipped += 1;
+        if bad_rows.len() < LISTED_BAD_ROWS {
+            bad_rows.push(bad);
+        }
+        Ok(())
+    };
 
-    loop {
-        let more = reader
-            .read_byte_record(&mut record)
-            .with_context(|| format!("reading {}", path.display()))?;
-        if !more {
-            break;
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
-            continue; // a blank line
-        }
-        let mut values: Vec<Option<&str>> = Vec::with_capacity(columns.len());
-        let outcome = read_row(&layout, &record, &mut values);
-        let full_chunk = match outcome {
-            Ok(()) => encoder.push_row(&values)?,
-            Err(reason) => {
-                let bad = BadRow { line, reason };
-                if !request.skip_invalid {
-                    progress.finish_and_clear();
-                    drop(writer);
-                    bail!(
-                        "{bad}\nnothing was imported: fix the file, or pass --skip-invalid to \
-                         leave bad rows out"
-                    );
-                }
-                skipped += 1;
-                if bad_rows.len() < LISTED_BAD_ROWS {
-                    bad_rows.push(bad);
-                }
-                None
+    // CSV parsing runs on its own thread, a batch of records at a time.
+    let (batch_tx, mut batches) = tokio::sync::mpsc::channel(4);
+    let (spare_tx, spare_rx) = std::sync::mpsc::channel();
+    let reading = std::thread::spawn(move || read_batches(reader, &batch_tx, &spare_rx));
+    // One allocation for every row's values: emptied and handed back each time.
+    let mut spare: Vec<Option<&'static str>> = Vec::with_capacity(columns.len());
+    while let Some(batch) = batches.recv().await {
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                note_bad(describe_csv_error(&e))?;
+                continue;
             }
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
-        if let Some(chunk) = full_chunk {
-            writer.write_chunk(&chunk).await?;
-            progress.set_position(record.position().map_or(0, |p| p.byte()));
+        for record in &batch {
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() == 1 && record.get(0).is_some_and(str::is_empty) {
+                continue; // a blank line
+            }
+            let mut values: Vec<Option<&str>> = spare.into_iter().map(|_| None).collect();
+            let full_chunk = match read_row(&layout, record, &mut values) {
+                Ok(()) => encoder.push_row(&values)?,
+                Err(reason) => {
+                    note_bad(BadRow { line, reason })?;
+                    None
+                }
+            };
+            values.clear();
+            spare = values.into_iter().map(|_| None).collect();
+            if let Some(chunk) = full_chunk {
+                writer.write_chunk(&chunk).await?;
+                progress.set_position(record.position().map_or(0, |p| p.byte()));
+            }
         }
+        // The reader may have stopped already; then the batch is simply dropped.
+        let _ = spare_tx.send(batch);
     }
+    reading
+        .join()
+        .map_err(|_| anyhow::anyhow!("the CSV reader stopped unexpectedly"))?;
     writer.write_chunk(&encoder.take_chunk()).await?;
-    let dataset = writer.finish(encoder.dictionaries(), skipped).await?;
+    let sha256 = hashing
+        .join()
+        .map_err(|_| anyhow::anyhow!("hashing the file stopped unexpectedly"))??;
     progress.finish_and_clear();
+    let dataset = match writer.finish(encoder.dictionaries(), skipped, sha256).await {
+        Ok(dataset) => dataset,
+        Err(StoreError::Conflict(_)) => {
+            let existing = store
+                .find_dataset_by_content(&sha256)
+                .await?
+                .context("the dataset of the same content was dropped meanwhile: import again")?;
+            println!("{}", already_imported(&path, &existing));
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
 
     println!(
         "imported `{}`: {} rows, {} columns, format {}",
@@ -184,10 +213,69 @@ pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Res
     Ok(())
 }
 
+fn already_imported(path: &Path, existing: &Dataset) -> String {
+    format!(
+        "{} was imported already as `{}` ({} rows): nothing to do",
+        path.display(),
+        existing.name,
+        existing.rows
+    )
+}
+
+/// Records read at a time by the reader thread.
+const BATCH_RECORDS: usize = 1024;
+
+type Batch = Result<Vec<csv::StringRecord>, csv::Error>;
+
+/// Reads records in batches and sends them on, reusing the batches handed back. A record that is
+/// not UTF-8 is sent as its error and reading goes on; any other error ends the reading.
+fn read_batches<R: Read>(
+    mut reader: csv::Reader<R>,
+    out: &tokio::sync::mpsc::Sender<Batch>,
+    spares: &std::sync::mpsc::Receiver<Vec<csv::StringRecord>>,
+) {
+    loop {
+        let mut batch = spares.try_recv().unwrap_or_default();
+        let mut filled = 0;
+        let mut failure = None;
+        while filled < BATCH_RECORDS {
+            if batch.len() == filled {
+                batch.push(csv::StringRecord::new());
+            }
+            match reader.read_record(&mut batch[filled]) {
+                Ok(true) => filled += 1,
+                Ok(false) => break,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        batch.truncate(filled);
+        let done = filled < BATCH_RECORDS && failure.is_none();
+        if !batch.is_empty() && out.blocking_send(Ok(batch)).is_err() {
+            return;
+        }
+        if let Some(e) = failure {
+            let go_on = matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
+            if out.blocking_send(Err(e)).is_err() || !go_on {
+                return;
+            }
+            continue;
+        }
+        if done {
+            return;
+        }
+    }
+}
+
+const NOTHING_IMPORTED: &str =
+    "nothing was imported: fix the file, or pass --skip-invalid to leave bad rows out";
+
 /// Checks one record and normalizes it into `values`; the error says what is wrong, where.
 fn read_row<'a>(
     layout: &'a Layout,
-    record: &'a csv::ByteRecord,
+    record: &'a csv::StringRecord,
     values: &mut Vec<Option<&'a str>>,
 ) -> Result<(), String> {
     if record.len() != layout.width() {
@@ -197,29 +285,27 @@ fn read_row<'a>(
             layout.width()
         ));
     }
-    let fields = utf8_fields(record).map_err(|(column, e)| format!("column {column}: {e}"))?;
     layout
-        .normalize_row(&fields, values)
+        .normalize_row(|i| record.get(i), values)
         .map_err(|e| e.to_string())
 }
 
-/// The record's fields as text, or the first field (1-based) that is not UTF-8.
-fn utf8_fields(record: &csv::ByteRecord) -> Result<Vec<&str>, (usize, String)> {
-    record
-        .iter()
-        .enumerate()
-        .map(|(i, field)| {
-            std::str::from_utf8(field).map_err(|e| {
-                (
-                    i + 1,
-                    format!(
-                        "byte {} of the field is not UTF-8: save the file as UTF-8",
-                        e.valid_up_to() + 1
-                    ),
-                )
-            })
-        })
-        .collect()
+/// A CSV reading error as a bad row: where, and what to do.
+fn describe_csv_error(error: &csv::Error) -> BadRow {
+    match error.kind() {
+        csv::ErrorKind::Utf8 { pos, err } => BadRow {
+            line: pos.as_ref().map_or(0, |p| p.line()),
+            reason: format!(
+                "column {}: byte {} of the field is not UTF-8: save the file as UTF-8",
+                err.field() + 1,
+                err.valid_up_to() + 1
+            ),
+        },
+        _ => BadRow {
+            line: error.position().map_or(0, |p| p.line()),
+            reason: error.to_string(),
+        },
+    }
 }
 
 fn file_sha256(path: &Path) -> anyhow::Result<[u8; 32]> {

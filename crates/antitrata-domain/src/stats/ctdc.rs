@@ -359,16 +359,16 @@ impl Layout {
         names
     }
 
-    /// Checks and normalizes one row's fields into `out`, one value per stored column (`None`
-    /// for missing). The first bad cell is the error.
+    /// Checks and normalizes one row into `out`, one value per stored column (`None` for
+    /// missing); `field(i)` gives the row's field `i`. The first bad cell is the error.
     pub fn normalize_row<'a>(
         &'a self,
-        fields: &[&'a str],
+        field: impl Fn(usize) -> Option<&'a str>,
         out: &mut Vec<Option<&'a str>>,
     ) -> Result<(), CellError> {
         out.clear();
         for (index, variable) in &self.sources {
-            let raw = fields.get(*index).copied().unwrap_or_default();
+            let raw = field(*index).unwrap_or_default();
             let value = normalize(variable.kind, raw).map_err(|problem| CellError {
                 column: variable.name,
                 value: raw.chars().take(60).collect(),
@@ -388,14 +388,15 @@ impl Layout {
 }
 
 fn normalize(kind: Kind, raw: &str) -> Result<Option<&str>, CellProblem> {
-    let value = raw.trim();
+    let value = raw.trim_ascii();
     if value.is_empty() || value == "-99" || value == "-99.0" {
         return Ok(None);
     }
     if value.len() > MAX_CELL_BYTES {
         return Err(CellProblem::TooLong);
     }
-    if value.chars().any(char::is_control) {
+    let ascii_control = value.bytes().any(|b| b < 0x20 || b == 0x7f);
+    if ascii_control || (!value.is_ascii() && value.chars().any(char::is_control)) {
         return Err(CellProblem::ControlCharacter);
     }
     match kind {
@@ -420,7 +421,8 @@ fn normalize(kind: Kind, raw: &str) -> Result<Option<&str>, CellProblem> {
         }
         Kind::Choice(allowed) => allowed
             .iter()
-            .find(|a| a.eq_ignore_ascii_case(value))
+            .find(|a| **a == value)
+            .or_else(|| allowed.iter().find(|a| a.eq_ignore_ascii_case(value)))
             .map(|a| Some(*a))
             .ok_or(CellProblem::NotAllowed(allowed)),
         Kind::MultiChoice(allowed) => {
@@ -434,6 +436,9 @@ fn normalize(kind: Kind, raw: &str) -> Result<Option<&str>, CellProblem> {
             }
         }
         Kind::AgeBand => {
+            if let Some(band) = AGE_BANDS.iter().find(|band| **band == value) {
+                return Ok(Some(band));
+            }
             let dashed = value.replace(['\u{2014}', '\u{2013}'], "--");
             AGE_BANDS
                 .iter()
@@ -518,7 +523,9 @@ mod tests {
 
     fn row<'a>(layout: &'a Layout, fields: &[&'a str]) -> Vec<Option<&'a str>> {
         let mut out = Vec::new();
-        layout.normalize_row(fields, &mut out).unwrap();
+        layout
+            .normalize_row(|i| fields.get(i).copied(), &mut out)
+            .unwrap();
         out
     }
 
@@ -618,7 +625,9 @@ mod tests {
         let mut out = Vec::new();
         let bad = |fields: &[&str]| {
             let mut out = Vec::new();
-            layout.normalize_row(fields, &mut out).unwrap_err()
+            layout
+                .normalize_row(|i| fields.get(i).copied(), &mut out)
+                .unwrap_err()
         };
         assert_eq!(bad(&["20x0", "0--8", "1"]).problem, CellProblem::NotAYear);
         assert_eq!(bad(&["2010", "0--8", "2"]).problem, CellProblem::NotAFlag);
@@ -629,7 +638,11 @@ mod tests {
             "column `ageBroad`, value `elderly`: not one of: 0--8, 9--17, 18--20, 21--23, \
              24--26, 27--29, 30--38, 39--47, 48+, Unknown"
         );
-        assert!(layout.normalize_row(&["2010", "", ""], &mut out).is_ok());
+        assert!(
+            layout
+                .normalize_row(|i| ["2010", "", ""].get(i).copied(), &mut out)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -666,7 +679,12 @@ mod tests {
         let mut out = Vec::new();
         assert!(
             layout
-                .normalize_row(&["2018-2014", "Female", "1", "Asia", "Stranger"], &mut out)
+                .normalize_row(
+                    |i| ["2018-2014", "Female", "1", "Asia", "Stranger"]
+                        .get(i)
+                        .copied(),
+                    &mut out
+                )
                 .is_err()
         );
     }

@@ -7,8 +7,13 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 /// The code of a missing value in every column.
 pub const MISSING: u16 = 0;
+
+/// Up to this many distinct values, the encoder finds a value's code by scanning.
+const SCANNED: usize = 16;
 
 /// The most distinct values a column can hold, missing included.
 pub const MAX_DISTINCT: usize = u16::MAX as usize + 1;
@@ -146,7 +151,7 @@ impl Table {
 #[derive(Debug)]
 pub struct TableEncoder {
     names: Vec<String>,
-    lookups: Vec<HashMap<String, u16>>,
+    lookups: Vec<HashMap<String, u16, FixedState>>,
     dictionaries: Vec<Vec<String>>,
     pending: Vec<Vec<u16>>,
     chunk_rows: usize,
@@ -158,7 +163,7 @@ impl TableEncoder {
         let width = names.len();
         TableEncoder {
             names,
-            lookups: vec![HashMap::new(); width],
+            lookups: vec![HashMap::with_hasher(FixedState::default()); width],
             dictionaries: vec![Vec::new(); width],
             pending: vec![Vec::with_capacity(chunk_rows.min(1 << 16)); width],
             chunk_rows: chunk_rows.max(1),
@@ -182,20 +187,7 @@ impl TableEncoder {
         for (column, value) in values.iter().enumerate() {
             let code = match value {
                 None => MISSING,
-                Some(value) => match self.lookups[column].get(*value) {
-                    Some(&code) => code,
-                    None => {
-                        let dictionary = &mut self.dictionaries[column];
-                        let code = u16::try_from(dictionary.len() + 1).map_err(|_| {
-                            TableError::TooManyValues {
-                                column: self.names[column].clone(),
-                            }
-                        })?;
-                        dictionary.push((*value).to_owned());
-                        self.lookups[column].insert((*value).to_owned(), code);
-                        code
-                    }
-                },
+                Some(value) => self.code_of(column, value)?,
             };
             self.pending[column].push(code);
         }
@@ -208,6 +200,26 @@ impl TableEncoder {
             return Ok(Some(self.take_chunk()));
         }
         Ok(None)
+    }
+
+    /// The code of `value` in `column`, adding it to the dictionary when new. Small dictionaries
+    /// (flags, bands, sexes: most columns) are scanned, which beats hashing; larger ones use the
+    /// map.
+    fn code_of(&mut self, column: usize, value: &str) -> Result<u16, TableError> {
+        let dictionary = &mut self.dictionaries[column];
+        if dictionary.len() <= SCANNED {
+            if let Some(i) = dictionary.iter().position(|v| v == value) {
+                return Ok(i as u16 + 1);
+            }
+        } else if let Some(&code) = self.lookups[column].get(value) {
+            return Ok(code);
+        }
+        let code = u16::try_from(dictionary.len() + 1).map_err(|_| TableError::TooManyValues {
+            column: self.names[column].clone(),
+        })?;
+        dictionary.push(value.to_owned());
+        self.lookups[column].insert(value.to_owned(), code);
+        Ok(code)
     }
 
     /// The rows pushed since the last chunk (possibly none).

@@ -6,8 +6,9 @@ create table datasets (
     name text not null unique,
     format text not null,
     file_name text not null,
-    -- SHA-256 of the imported file: importing the same file again is a no-op.
-    content_sha256 blob not null unique,
+    -- SHA-256 of the imported file, set when the import commits: the same file is never stored
+    -- twice.
+    content_sha256 blob unique,
     row_count integer not null,
     skipped_rows integer not null,
     -- JSON arrays of column names.

@@ -7,13 +7,12 @@ use antitrata_store::testing::{actor, backends};
 use antitrata_store::{NewDataset, StoreError};
 use uuid::Uuid;
 
-fn new_dataset(name: &str, sha: u8) -> NewDataset {
+fn new_dataset(name: &str) -> NewDataset {
     NewDataset {
         id: DatasetId(Uuid::now_v7()),
         name: name.into(),
         format: "ctdc-global".into(),
         file_name: format!("{name}.csv"),
-        content_sha256: [sha; 32],
         columns: vec!["yearOfRegistration".into(), "gender".into()],
         ignored_columns: vec!["nacionalidade_lat".into()],
     }
@@ -43,7 +42,7 @@ fn encoded() -> (TableEncoder, Vec<Vec<Vec<u16>>>) {
 async fn a_dataset_round_trips_through_chunks() {
     for db in backends().await {
         let cli = actor(Role::Cli, None);
-        let new = new_dataset("ctdc-2017", 1);
+        let new = new_dataset("ctdc-2017");
         let id = new.id;
         let (encoder, chunks) = encoded();
         let mut writer = db.store.begin_dataset(&cli, new).await.unwrap();
@@ -51,7 +50,10 @@ async fn a_dataset_round_trips_through_chunks() {
             writer.write_chunk(chunk).await.unwrap();
         }
         assert_eq!(writer.rows(), 5);
-        let dataset = writer.finish(encoder.dictionaries(), 1).await.unwrap();
+        let dataset = writer
+            .finish(encoder.dictionaries(), 1, [1; 32])
+            .await
+            .unwrap();
         assert_eq!(dataset.rows, 5, "{}", db.name);
         assert_eq!(dataset.skipped_rows, 1);
 
@@ -95,22 +97,33 @@ async fn the_same_name_or_content_is_refused() {
         let (encoder, chunks) = encoded();
         let mut writer = db
             .store
-            .begin_dataset(&cli, new_dataset("a", 1))
+            .begin_dataset(&cli, new_dataset("a"))
             .await
             .unwrap();
         writer.write_chunk(&chunks[0]).await.unwrap();
-        writer.finish(encoder.dictionaries(), 0).await.unwrap();
+        writer
+            .finish(encoder.dictionaries(), 0, [1; 32])
+            .await
+            .unwrap();
 
-        let same_name = db.store.begin_dataset(&cli, new_dataset("a", 2)).await;
+        let same_name = db.store.begin_dataset(&cli, new_dataset("a")).await;
         assert!(
             matches!(same_name, Err(StoreError::Conflict(_))),
             "{}",
             db.name
         );
-        let same_content = db.store.begin_dataset(&cli, new_dataset("b", 1)).await;
+        let mut same_content = db
+            .store
+            .begin_dataset(&cli, new_dataset("b"))
+            .await
+            .unwrap();
+        same_content.write_chunk(&chunks[0]).await.unwrap();
+        let refused = same_content
+            .finish(encoder.dictionaries(), 0, [1; 32])
+            .await;
         assert!(
-            matches!(same_content, Err(StoreError::Conflict(_))),
-            "{}",
+            matches!(&refused, Err(StoreError::Conflict(m)) if m.contains("imported already as `a`")),
+            "{}: {refused:?}",
             db.name
         );
         assert_eq!(db.store.list_datasets().await.unwrap().len(), 1);
@@ -122,7 +135,7 @@ async fn the_same_name_or_content_is_refused() {
 async fn an_abandoned_import_leaves_nothing() {
     for db in backends().await {
         let cli = actor(Role::Cli, None);
-        let new = new_dataset("half", 3);
+        let new = new_dataset("half");
         let id = new.id;
         let (_, chunks) = encoded();
         let mut writer = db.store.begin_dataset(&cli, new).await.unwrap();
@@ -137,7 +150,7 @@ async fn an_abandoned_import_leaves_nothing() {
         assert_eq!(db.store.load_dataset(id).await.unwrap(), None);
         assert!(db.store.list_audit(0, 10).await.unwrap().is_empty());
         // The name and content are free again.
-        let writer = db.store.begin_dataset(&cli, new_dataset("half", 3)).await;
+        let writer = db.store.begin_dataset(&cli, new_dataset("half")).await;
         assert!(writer.is_ok(), "{}", db.name);
         drop(writer);
         db.cleanup().await;
@@ -148,14 +161,17 @@ async fn an_abandoned_import_leaves_nothing() {
 async fn a_dropped_dataset_is_gone_and_audited() {
     for db in backends().await {
         let cli = actor(Role::Cli, None);
-        let new = new_dataset("gone", 4);
+        let new = new_dataset("gone");
         let id = new.id;
         let (encoder, chunks) = encoded();
         let mut writer = db.store.begin_dataset(&cli, new).await.unwrap();
         for chunk in &chunks {
             writer.write_chunk(chunk).await.unwrap();
         }
-        writer.finish(encoder.dictionaries(), 0).await.unwrap();
+        writer
+            .finish(encoder.dictionaries(), 0, [1; 32])
+            .await
+            .unwrap();
 
         assert!(db.store.drop_dataset(&cli, id).await.unwrap());
         assert!(!db.store.drop_dataset(&cli, id).await.unwrap());

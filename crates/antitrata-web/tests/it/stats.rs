@@ -21,7 +21,6 @@ async fn import_small_dataset(c: &Console) {
         name: "mini".into(),
         format: "ctdc-global".into(),
         file_name: "mini.csv".into(),
-        content_sha256: [7; 32],
         columns: columns.clone(),
         ignored_columns: vec![],
     };
@@ -40,7 +39,10 @@ async fn import_small_dataset(c: &Console) {
         encoder.push_row(&row).unwrap();
     }
     writer.write_chunk(&encoder.take_chunk()).await.unwrap();
-    writer.finish(encoder.dictionaries(), 0).await.unwrap();
+    writer
+        .finish(encoder.dictionaries(), 0, [7; 32])
+        .await
+        .unwrap();
 }
 
 /// A signed-in session of an account with this role, its second factor done.
