@@ -251,12 +251,7 @@ impl DatasetWriter {
                 "a chunk does not match the dataset's columns".into(),
             ));
         }
-        let mut codes = Vec::with_capacity(rows * chunk.len() * 2);
-        for column in chunk {
-            for code in column {
-                codes.extend_from_slice(&code.to_le_bytes());
-            }
-        }
+        let codes = encode_chunk(chunk, rows);
         let id = self.new.id.0;
         let number = self.chunks;
         let row_count = i64::try_from(rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -422,23 +417,72 @@ struct ChunkRow {
     codes: Vec<u8>,
 }
 
+/// A chunk as stored: for each column, one byte giving the width of its codes (1 when every
+/// code fits in a byte, else 2), then one code per row, little-endian.
+fn encode_chunk(chunk: &[Vec<u16>], rows: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(chunk.len() * (1 + rows * 2));
+    for column in chunk {
+        if column.iter().all(|&code| code <= u16::from(u8::MAX)) {
+            bytes.push(1);
+            bytes.extend(column.iter().map(|&code| code as u8));
+        } else {
+            bytes.push(2);
+            for code in column {
+                bytes.extend_from_slice(&code.to_le_bytes());
+            }
+        }
+    }
+    bytes
+}
+
 fn decode_chunk(bytes: &[u8], width: usize, rows: i32) -> Result<Vec<Vec<u16>>, StoreError> {
     let rows = usize::try_from(rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    if bytes.len() != rows * width * 2 {
-        return Err(StoreError::Corrupt(format!(
-            "a chunk of {rows} rows × {width} columns has {} bytes",
-            bytes.len()
-        )));
-    }
-    Ok(bytes
-        .chunks_exact(rows * 2)
-        .map(|column| {
-            column
-                .chunks_exact(2)
+    let corrupt = || {
+        StoreError::Corrupt(format!(
+            "a chunk of {rows} rows × {width} columns is cut short"
+        ))
+    };
+    let mut columns = Vec::with_capacity(width);
+    let mut rest = bytes;
+    for _ in 0..width {
+        let (&code_width, after) = rest.split_first().ok_or_else(corrupt)?;
+        let size = rows * usize::from(code_width);
+        if !(1..=2).contains(&code_width) || after.len() < size {
+            return Err(corrupt());
+        }
+        let (data, after) = after.split_at(size);
+        columns.push(if code_width == 1 {
+            data.iter().map(|&b| u16::from(b)).collect()
+        } else {
+            data.chunks_exact(2)
                 .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
                 .collect()
-        })
-        .collect())
+        });
+        rest = after;
+    }
+    if !rest.is_empty() {
+        return Err(StoreError::Corrupt(format!(
+            "a chunk of {rows} rows × {width} columns has {} bytes too many",
+            rest.len()
+        )));
+    }
+    Ok(columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_round_trip_with_one_or_two_bytes_per_code() {
+        let chunk = vec![vec![0, 1, 255], vec![0, 256, 65_535]];
+        let bytes = encode_chunk(&chunk, 3);
+        assert_eq!(bytes.len(), (1 + 3) + (1 + 6));
+        assert_eq!(decode_chunk(&bytes, 2, 3).unwrap(), chunk);
+        assert!(decode_chunk(&bytes[..bytes.len() - 1], 2, 3).is_err());
+        assert!(decode_chunk(&[bytes.clone(), vec![0]].concat(), 2, 3).is_err());
+        assert!(decode_chunk(&[3, 0, 0, 0], 1, 3).is_err());
+    }
 }
 
 fn json_list(values: &[String]) -> Result<String, StoreError> {

@@ -388,6 +388,15 @@ impl Layout {
 }
 
 fn normalize(kind: Kind, raw: &str) -> Result<Option<&str>, CellProblem> {
+    // Most cells of a CTDC file are flags written plainly: settle them before any other check.
+    if kind == Kind::Flag {
+        match raw {
+            "" | "-99" => return Ok(None),
+            "1" => return Ok(Some("1")),
+            "0" => return Ok(Some("0")),
+            _ => {}
+        }
+    }
     let value = raw.trim_ascii();
     if value.is_empty() || value == "-99" || value == "-99.0" {
         return Ok(None);

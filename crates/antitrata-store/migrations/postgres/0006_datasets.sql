@@ -27,7 +27,8 @@ create table dataset_columns (
     primary key (dataset_id, position)
 );
 
--- Rows in chunks: each chunk holds, column after column, one little-endian u16 code per row.
+-- Rows in chunks: each chunk holds, column after column, a byte giving the code width (1 or 2)
+-- and one little-endian code of that width per row.
 create table dataset_chunks (
     dataset_id uuid not null references datasets (id),
     chunk integer not null,
