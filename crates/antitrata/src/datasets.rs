@@ -363,6 +363,52 @@ pub async fn list(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The most frequent values `dataset show` lists per column.
+const SHOWN_VALUES: usize = 5;
+
+/// Describes a dataset: where it came from, and each column's values with their counts.
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+pub async fn show(config: &Config, name: &str) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let Some(d) = store.find_dataset(name).await? else {
+        bail!("there is no dataset `{name}`: `antitrata dataset list` shows them");
+    };
+    let table = store
+        .load_dataset(d.id)
+        .await?
+        .context("the dataset was dropped meanwhile")?;
+    store.close().await;
+    println!("dataset   {} ({})", d.name, d.id);
+    println!("format    {}", d.format);
+    println!("file      {} (sha256 {})", d.file_name, d.content_sha256);
+    println!("imported  {} by {}", d.imported_at, d.imported_by);
+    println!("rows      {} ({} bad rows skipped)", d.rows, d.skipped_rows);
+    if !d.ignored_columns.is_empty() {
+        println!("left out  {}", d.ignored_columns.join(", "));
+    }
+    println!();
+    for column in table.columns() {
+        let mut tab = cross_tabulate(&table, &[column.name.as_str()], &[])?;
+        let missing = tab.count(&[None]);
+        tab.cells.retain(|c| c.values[0].is_some());
+        let distinct = tab.cells.len();
+        tab.cells.sort_by_key(|c| std::cmp::Reverse(c.count));
+        let top: Vec<String> = tab
+            .cells
+            .iter()
+            .take(SHOWN_VALUES)
+            .map(|c| format!("{} {}", c.values[0].as_deref().unwrap_or_default(), c.count))
+            .collect();
+        let more = if distinct > SHOWN_VALUES { ", …" } else { "" };
+        println!(
+            "{}: {distinct} values, {missing} missing; {}{more}",
+            column.name,
+            top.join(", ")
+        );
+    }
+    Ok(())
+}
+
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
 pub async fn drop_dataset(config: &Config, name: &str) -> anyhow::Result<()> {
     let store = open_store(config).await?;

@@ -120,6 +120,11 @@ enum ImportCommand {
 enum DatasetCommand {
     /// List the datasets with their size, origin and content hash.
     List,
+    /// Describe a dataset: its origin, and each column's values with their counts.
+    Show {
+        /// The dataset's name or id.
+        name: String,
+    },
     /// Delete a dataset and its records.
     Drop {
         /// The dataset's name or id.
@@ -268,6 +273,7 @@ fn main() -> ExitCode {
             logging::init(&config.log)?;
             match action {
                 DatasetCommand::List => datasets::list(&config).await,
+                DatasetCommand::Show { name } => datasets::show(&config, &name).await,
                 DatasetCommand::Drop { name } => datasets::drop_dataset(&config, &name).await,
             }
         }),

@@ -118,6 +118,19 @@ fn a_ctdc_file_is_imported_counted_listed_and_dropped() {
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.starts_with("ctdc-mini\tctdc-global\t4 rows\t0 skipped\t9 columns"));
 
+    let (ok, out, err) = cli(dir.path(), &["dataset", "show", "ctdc-mini"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("rows      4 (0 bad rows skipped)"), "{out}");
+    assert!(out.contains("left out  (terms-of-use column)"), "{out}");
+    assert!(
+        out.contains("citizenship: 3 values, 0 missing; ZZ 2, MX 1, NA 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ageBroad: 3 values, 1 missing; 0--8 1, 18--20 1, 9--17 1"),
+        "{out}"
+    );
+
     let (ok, out, _) = cli(dir.path(), &["dataset", "drop", "ctdc-mini"]);
     assert!(ok);
     assert_eq!(out, "dropped `ctdc-mini` (4 rows)\n");
