@@ -469,6 +469,10 @@ fn decode_chunk(bytes: &[u8], width: usize, rows: i32) -> Result<Vec<Vec<u16>>, 
     Ok(columns)
 }
 
+fn json_list(values: &[String]) -> Result<String, StoreError> {
+    serde_json::to_string(values).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,8 +487,4 @@ mod tests {
         assert!(decode_chunk(&[bytes.clone(), vec![0]].concat(), 2, 3).is_err());
         assert!(decode_chunk(&[3, 0, 0, 0], 1, 3).is_err());
     }
-}
-
-fn json_list(values: &[String]) -> Result<String, StoreError> {
-    serde_json::to_string(values).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

@@ -8,6 +8,7 @@ mod config;
 mod datasets;
 mod keys;
 mod logging;
+mod release;
 mod serve;
 mod users;
 
@@ -98,6 +99,29 @@ enum Command {
         /// Keep only records with column=value; repeat for several values or columns.
         #[arg(long = "where", value_name = "COLUMN=VALUE")]
         filters: Vec<String>,
+    },
+    /// Write a privacy-protected release of a dataset into a new folder: data.csv and
+    /// manifest.json.
+    Release {
+        /// The dataset's name or id.
+        #[arg(long)]
+        dataset: String,
+        /// kanon (k-anonymity); differentially private methods are not built yet.
+        #[arg(long, default_value = "kanon")]
+        method: String,
+        /// Every combination of quasi-identifier values released is shared by at least k records.
+        #[arg(long, default_value_t = 11)]
+        k: usize,
+        /// The quasi-identifiers, comma-separated (default: CTDC's: year, data source, gender,
+        /// age band, citizenship, country of exploitation).
+        #[arg(long = "qi", value_delimiter = ',')]
+        quasi_identifiers: Vec<String>,
+        /// The largest share of records that may be suppressed, 0 to 1.
+        #[arg(long, default_value_t = 0.05)]
+        max_suppressed: f64,
+        /// A new or empty folder.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -276,6 +300,28 @@ fn main() -> ExitCode {
                 DatasetCommand::Show { name } => datasets::show(&config, &name).await,
                 DatasetCommand::Drop { name } => datasets::drop_dataset(&config, &name).await,
             }
+        }),
+        Command::Release {
+            dataset,
+            method,
+            k,
+            quasi_identifiers,
+            max_suppressed,
+            out,
+        } => run_async(|| async {
+            logging::init(&config.log)?;
+            release::release(
+                &config,
+                release::ReleaseRequest {
+                    dataset,
+                    method,
+                    k,
+                    quasi_identifiers,
+                    max_suppressed,
+                    out,
+                },
+            )
+            .await
         }),
         Command::Stats {
             dataset,

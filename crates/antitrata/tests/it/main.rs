@@ -13,6 +13,7 @@ mod cli;
 mod ctdc_reference;
 mod datasets;
 mod protected;
+mod release;
 mod serve;
 mod support;
 mod users;
