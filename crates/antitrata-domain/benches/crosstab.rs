@@ -1,10 +1,10 @@
 //! A three-variable cross-tab (citizenship × exploitation types × year) over one million
 //! statistical records held as the columnar `Table`, as the console's statistics page computes it.
 //!
-//! The records come from a CTDC-format CSV read with the importer's own rules (`Layout`,
-//! `TableEncoder`); `scripts/bench-stats.sh` writes a file of one million rows sampled from the
-//! CTDC 2017 file with a fixed seed and gives the same file to DuckDB. A shorter file is repeated
-//! row by row up to one million.
+//! The records come from a CTDC-format CSV read with the importer's rules (`read_table`);
+//! `scripts/bench-stats.sh` writes a file of one million rows sampled from the CTDC 2017 file with
+//! a fixed seed and gives the same file to DuckDB. A shorter file is repeated row by row up to one
+//! million.
 //!
 //! ANTITRATA_BENCH_CSV=target/bench-data/ctdc-2017-1m.csv cargo bench -p antitrata-domain --bench crosstab
 
@@ -17,7 +17,7 @@
 
 use std::path::PathBuf;
 
-use antitrata_domain::stats::{Layout, Table, TableEncoder, cross_tabulate};
+use antitrata_domain::stats::{Column, Table, cross_tabulate, read_table};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const ROWS: usize = 1_000_000;
@@ -32,29 +32,26 @@ fn source() -> PathBuf {
         })
 }
 
+/// The file's table, its rows repeated in order up to one million.
 fn load(path: &PathBuf) -> Table {
-    let mut reader = csv::Reader::from_path(path).expect("a CTDC CSV (set ANTITRATA_BENCH_CSV)");
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
+    let file = std::fs::File::open(path).expect("a CTDC CSV (set ANTITRATA_BENCH_CSV)");
+    let table = read_table(std::io::BufReader::new(file)).unwrap();
+    let columns = table
+        .columns()
         .iter()
-        .map(str::to_owned)
+        .map(|c| Column {
+            name: c.name.clone(),
+            dictionary: c.dictionary.clone(),
+            codes: c
+                .codes
+                .iter()
+                .copied()
+                .cycle()
+                .take(ROWS.max(table.rows()))
+                .collect(),
+        })
         .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let layout = Layout::from_header(&header).unwrap();
-    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let mut encoder = TableEncoder::new(layout.column_names(), ROWS);
-    let mut values = Vec::new();
-    let mut chunks = Vec::new();
-    for i in 0..ROWS.max(records.len()) {
-        let record = &records[i % records.len()];
-        layout
-            .normalize_row(|i| record.get(i), &mut values)
-            .unwrap();
-        chunks.extend(encoder.push_row(&values).unwrap());
-    }
-    chunks.push(encoder.take_chunk());
-    Table::from_chunks(encoder.dictionaries(), chunks).unwrap()
+    Table::from_columns(columns).unwrap()
 }
 
 fn crosstab(c: &mut Criterion) {

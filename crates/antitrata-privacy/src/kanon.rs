@@ -14,6 +14,17 @@ use antitrata_domain::stats::{Column, Dictionary, Table, TableError};
 
 use crate::hierarchy::Hierarchy;
 
+/// The quasi-identifiers CTDC used for its k-anonymous Global Dataset: demographics, place, year
+/// and source (`shared/data/ctdc/NOTES.md` §5).
+pub const CTDC_QUASI_IDENTIFIERS: [&str; 6] = [
+    "yearOfRegistration",
+    "Datasource",
+    "gender",
+    "ageBroad",
+    "citizenship",
+    "CountryOfExploitation",
+];
+
 /// The most lattice nodes a search visits; beyond it, choose fewer quasi-identifiers.
 pub const MAX_NODES: usize = 1 << 16;
 /// Up to this many possible classes, classes are counted in an array instead of a map.

@@ -11,5 +11,6 @@ mod m49;
 
 pub use hierarchy::{Hierarchy, WITHHELD};
 pub use kanon::{
-    ColumnLoss, KAnonymityError, KAnonymityRequest, KAnonymous, QuasiIdentifier, anonymize,
+    CTDC_QUASI_IDENTIFIERS, ColumnLoss, KAnonymityError, KAnonymityRequest, KAnonymous,
+    QuasiIdentifier, anonymize,
 };

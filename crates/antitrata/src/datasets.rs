@@ -10,8 +10,8 @@ use std::io::{BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use antitrata_domain::stats::{
-    CrossTab, Dataset, DatasetId, Filter, Layout, TableEncoder, check_dataset_name, cross_tabulate,
-    year_column,
+    CrossTab, Dataset, DatasetId, Filter, Layout, Table, TableEncoder, check_dataset_name,
+    cross_tabulate, year_column,
 };
 use antitrata_store::{NewDataset, Store, StoreError};
 use anyhow::{Context, bail};
@@ -363,6 +363,23 @@ pub async fn list(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A dataset by name or id, or an error that says how to find the names.
+pub(crate) async fn find_named(store: &Store, name: &str) -> anyhow::Result<Dataset> {
+    store.find_dataset(name).await?.with_context(|| {
+        format!("there is no dataset `{name}`: `antitrata dataset list` shows them")
+    })
+}
+
+/// A dataset and its rows.
+pub(crate) async fn load_named(store: &Store, name: &str) -> anyhow::Result<(Dataset, Table)> {
+    let dataset = find_named(store, name).await?;
+    let table = store
+        .load_dataset(dataset.id)
+        .await?
+        .context("the dataset was dropped meanwhile")?;
+    Ok((dataset, table))
+}
+
 /// The most frequent values `dataset show` lists per column.
 const SHOWN_VALUES: usize = 5;
 
@@ -370,13 +387,7 @@ const SHOWN_VALUES: usize = 5;
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
 pub async fn show(config: &Config, name: &str) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let Some(d) = store.find_dataset(name).await? else {
-        bail!("there is no dataset `{name}`: `antitrata dataset list` shows them");
-    };
-    let table = store
-        .load_dataset(d.id)
-        .await?
-        .context("the dataset was dropped meanwhile")?;
+    let (d, table) = load_named(&store, name).await?;
     store.close().await;
     println!("dataset   {} ({})", d.name, d.id);
     println!("format    {}", d.format);
@@ -412,9 +423,7 @@ pub async fn show(config: &Config, name: &str) -> anyhow::Result<()> {
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
 pub async fn drop_dataset(config: &Config, name: &str) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let Some(dataset) = store.find_dataset(name).await? else {
-        bail!("there is no dataset `{name}`: `antitrata dataset list` shows them");
-    };
+    let dataset = find_named(&store, name).await?;
     store.drop_dataset(&cli_actor(), dataset.id).await?;
     println!("dropped `{}` ({} rows)", dataset.name, dataset.rows);
     store.close().await;
@@ -444,16 +453,7 @@ pub async fn stats(config: &Config, request: StatsRequest) -> anyhow::Result<()>
 }
 
 async fn crosstab_of(store: &Store, request: &StatsRequest) -> anyhow::Result<CrossTab> {
-    let Some(dataset) = store.find_dataset(&request.dataset).await? else {
-        bail!(
-            "there is no dataset `{}`: `antitrata dataset list` shows them",
-            request.dataset
-        );
-    };
-    let table = store
-        .load_dataset(dataset.id)
-        .await?
-        .context("the dataset was dropped meanwhile")?;
+    let (_, table) = load_named(store, &request.dataset).await?;
     let mut filters = Vec::new();
     if request.from_year.is_some() || request.to_year.is_some() {
         let year =

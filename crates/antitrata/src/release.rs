@@ -7,7 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES};
-use antitrata_privacy::{Hierarchy, KAnonymityRequest, QuasiIdentifier, anonymize};
+use antitrata_privacy::{
+    CTDC_QUASI_IDENTIFIERS, Hierarchy, KAnonymityRequest, QuasiIdentifier, anonymize,
+};
 use antitrata_store::AuditEvent;
 use anyhow::{Context, bail};
 use serde_json::json;
@@ -16,19 +18,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::config::Config;
+use crate::datasets::load_named;
 use crate::serve::open_store;
 use crate::users::cli_actor;
-
-/// The quasi-identifiers CTDC used for its k-anonymous Global Dataset (demographics, place,
-/// year and source), where the dataset has them.
-const CTDC_QUASI_IDENTIFIERS: [&str; 6] = [
-    "yearOfRegistration",
-    "Datasource",
-    "gender",
-    "ageBroad",
-    "citizenship",
-    "CountryOfExploitation",
-];
 
 /// What `release` was asked for.
 #[derive(Debug)]
@@ -52,16 +44,7 @@ pub async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result
     }
     check_out_folder(&request.out)?;
     let store = open_store(config).await?;
-    let Some(dataset) = store.find_dataset(&request.dataset).await? else {
-        bail!(
-            "there is no dataset `{}`: `antitrata dataset list` shows them",
-            request.dataset
-        );
-    };
-    let table = store
-        .load_dataset(dataset.id)
-        .await?
-        .context("the dataset was dropped meanwhile")?;
+    let (dataset, table) = load_named(&store, &request.dataset).await?;
     let names: Vec<String> = if request.quasi_identifiers.is_empty() {
         CTDC_QUASI_IDENTIFIERS
             .iter()

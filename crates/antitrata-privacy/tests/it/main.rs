@@ -16,8 +16,10 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use antitrata_domain::stats::{Layout, Table, TableEncoder};
-use antitrata_privacy::{Hierarchy, KAnonymityRequest, QuasiIdentifier, anonymize};
+use antitrata_domain::stats::{Table, read_table};
+use antitrata_privacy::{
+    CTDC_QUASI_IDENTIFIERS, Hierarchy, KAnonymityRequest, QuasiIdentifier, anonymize,
+};
 
 fn ctdc_2017() -> Option<Table> {
     let from_env = std::env::var_os("ANTITRATA_SHARED_DATA").map(PathBuf::from);
@@ -34,27 +36,8 @@ fn ctdc_2017() -> Option<Table> {
         eprintln!("{} absent: k-anonymity on CTDC not run", file.display());
         return None;
     }
-    let mut reader = csv::Reader::from_path(&file).unwrap();
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let layout = Layout::from_header(&header).unwrap();
-    let mut encoder = TableEncoder::new(layout.column_names(), 1 << 20);
-    let mut chunks = Vec::new();
-    for record in reader.records() {
-        let record = record.unwrap();
-        let mut values = Vec::new();
-        layout
-            .normalize_row(|i| record.get(i), &mut values)
-            .unwrap();
-        chunks.extend(encoder.push_row(&values).unwrap());
-    }
-    chunks.push(encoder.take_chunk());
-    Some(Table::from_chunks(encoder.dictionaries(), chunks).unwrap())
+    let file = std::fs::File::open(&file).unwrap();
+    Some(read_table(std::io::BufReader::new(file)).unwrap())
 }
 
 /// Group sizes of the output over the named columns, counted independently of the library.
@@ -77,14 +60,7 @@ fn smallest_group(table: &Table, columns: &[&str]) -> usize {
 fn ctdc_2017_releases_keep_every_group_at_k_or_more() {
     let Some(table) = ctdc_2017() else { return };
     assert_eq!(table.rows(), 47_102);
-    let columns = [
-        "yearOfRegistration",
-        "Datasource",
-        "gender",
-        "ageBroad",
-        "citizenship",
-        "CountryOfExploitation",
-    ];
+    let columns = CTDC_QUASI_IDENTIFIERS;
     for (k, max_suppressed) in [(11, 0.02), (50, 0.05), (200, 0.0)] {
         let request = KAnonymityRequest {
             quasi_identifiers: columns

@@ -128,14 +128,8 @@ pub(super) async fn show_stats(
     headers: HeaderMap,
     query: Result<Query<StatsQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let Ok(Query(query)) = query else {
-        return Err(PageError::new(lang, AppError::BadRequest, &headers));
-    };
-    let tr = Tr::new(lang);
-    let outcome = answer(&state, &query, &tr)
-        .await
-        .map_err(unavailable(lang, &headers))?;
+    let (tr, outcome) = asked(&state, &who, &headers, query).await?;
+    let lang = tr.lang;
     let status = if outcome.error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -184,14 +178,8 @@ pub(super) async fn download_stats(
     headers: HeaderMap,
     query: Result<Query<StatsQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let Ok(Query(query)) = query else {
-        return Err(PageError::new(lang, AppError::BadRequest, &headers));
-    };
-    let tr = Tr::new(lang);
-    let outcome = answer(&state, &query, &tr)
-        .await
-        .map_err(unavailable(lang, &headers))?;
+    let (tr, outcome) = asked(&state, &who, &headers, query).await?;
+    let lang = tr.lang;
     let (Some(tab), Some(dataset)) = (outcome.tab, outcome.chosen) else {
         return Err(PageError::new(lang, AppError::BadRequest, &headers));
     };
@@ -214,6 +202,25 @@ pub(super) async fn download_stats(
         csv,
     )
         .into_response())
+}
+
+/// The page's language and the answer to the query, or an error page for a malformed query or
+/// a failing store.
+async fn asked(
+    state: &AppState,
+    who: &SignedIn,
+    headers: &HeaderMap,
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<(Tr, Outcome), PageError> {
+    let lang = page_lang(Some(&who.account), headers);
+    let Ok(Query(query)) = query else {
+        return Err(PageError::new(lang, AppError::BadRequest, headers));
+    };
+    let tr = Tr::new(lang);
+    let outcome = answer(state, &query, &tr)
+        .await
+        .map_err(unavailable(lang, headers))?;
+    Ok((tr, outcome))
 }
 
 /// Reads the question, finds the dataset and computes the cross-tab. Mistakes in the question
