@@ -1,5 +1,5 @@
-//! Privacy protection for statistics that leave a country: k-anonymity now; differential
-//! privacy, synthetic data and their utility metrics next.
+//! Privacy protection for statistics that leave a country: k-anonymity and the exact samplers of
+//! differential privacy now; noisy marginals, synthetic data and utility metrics next.
 //!
 //! Pure functions only: no IO, and the clock and random number generator are parameters. The
 //! crate's invariant: no cell leaves it that breaks its release's guarantees (for k-anonymity,
@@ -8,9 +8,11 @@
 pub mod hierarchy;
 pub mod kanon;
 mod m49;
+pub mod sampling;
 
 pub use hierarchy::{Hierarchy, WITHHELD};
 pub use kanon::{
     CTDC_QUASI_IDENTIFIERS, ColumnLoss, KAnonymityError, KAnonymityRequest, KAnonymous,
     QuasiIdentifier, anonymize,
 };
+pub use sampling::{Rational, discrete_gaussian, discrete_laplace};

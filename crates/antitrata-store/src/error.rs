@@ -21,6 +21,18 @@ pub enum StoreError {
     /// The write would break a uniqueness rule; the message says which.
     #[error("{0}")]
     Conflict(String),
+    /// A release would spend more privacy budget than the year's limit leaves.
+    #[error(
+        "{country} has spent {spent} of its {year} privacy budget ({limit}); this release needs \
+         {asked} more: it would pass the limit, so nothing was spent"
+    )]
+    OverBudget {
+        country: antitrata_domain::CountryCode,
+        year: i32,
+        spent: crate::Budget,
+        asked: crate::Budget,
+        limit: crate::Budget,
+    },
     /// The actor's country scope does not reach the record.
     #[error("outside the actor's country scope")]
     OutOfScope,

@@ -12,6 +12,7 @@ mod datasets;
 mod directory;
 mod error;
 mod persons;
+mod privacy_budget;
 mod seed;
 mod sessions;
 mod store;
@@ -23,6 +24,7 @@ pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealCon
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use datasets::{DatasetWriter, NewDataset};
 pub use error::StoreError;
+pub use privacy_budget::{Budget, Spend};
 pub use seed::{SeedOutcome, seed_directory};
 pub use sessions::{Session, SessionLimits};
 pub use store::{Backend, Store};

@@ -16,5 +16,6 @@ mod datasets;
 mod directory;
 mod lifecycle;
 mod personal_data;
+mod privacy_budget;
 mod seed_source;
 mod sessions;
