@@ -5,11 +5,13 @@
 //! crate's invariant: no cell leaves it that breaks its release's guarantees (for k-anonymity,
 //! no combination of quasi-identifier values shared by fewer than k output records).
 
+pub mod dp_aggregates;
 pub mod hierarchy;
 pub mod kanon;
 mod m49;
 pub mod sampling;
 
+pub use dp_aggregates::{Domain, DpError, NoisyCrossTab, noisy_crosstab};
 pub use hierarchy::{Hierarchy, WITHHELD};
 pub use kanon::{
     CTDC_QUASI_IDENTIFIERS, ColumnLoss, KAnonymityError, KAnonymityRequest, KAnonymous,

@@ -137,6 +137,13 @@ pub fn place(code: &str) -> Option<(&'static str, &'static str)> {
         .map(|(sub_region, region, _)| (*sub_region, *region))
 }
 
+/// Every code M49 places, in table order.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    SUB_REGIONS
+        .iter()
+        .flat_map(|(_, _, members)| members.iter().copied())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,37 @@ pub fn year_column(table: &crate::stats::Table) -> Option<&'static str> {
         .find(|name| table.position(name).is_some())
 }
 
+/// The values a CTDC variable may take according to its codebook, independent of any data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vocabulary {
+    /// One of these values (as stored after import).
+    Values(&'static [&'static str]),
+    /// `0` or `1`.
+    Flag,
+    /// A year.
+    Year,
+    /// An ISO 3166-1 alpha-2 code, or `ZZ` for the unknown country.
+    Country,
+    /// Combinations or free text: no closed list.
+    Open,
+}
+
+/// The codebook vocabulary of a variable of either CTDC format, by name.
+pub fn vocabulary(column: &str) -> Option<Vocabulary> {
+    let variable = GLOBAL
+        .iter()
+        .chain(VICTIM_PERPETRATOR)
+        .find(|v| v.name == column)?;
+    Some(match variable.kind {
+        Kind::Year => Vocabulary::Year,
+        Kind::Choice(values) => Vocabulary::Values(values),
+        Kind::AgeBand => Vocabulary::Values(AGE_BANDS),
+        Kind::Country => Vocabulary::Country,
+        Kind::Flag => Vocabulary::Flag,
+        Kind::YearBand | Kind::MultiChoice(_) | Kind::Text => Vocabulary::Open,
+    })
+}
+
 /// The name of the derived exploitation-type column.
 pub const EXPLOITATION_TYPES: &str = "exploitationTypes";
 

@@ -7,6 +7,9 @@ pub mod dataset;
 pub mod table;
 
 pub use crosstab::{Cell, CrossTab, CrossTabError, Filter, cross_tabulate};
-pub use ctdc::{CellError, CtdcFormat, HeaderError, Layout, ReadError, read_table, year_column};
+pub use ctdc::{
+    CellError, CtdcFormat, HeaderError, Layout, ReadError, Vocabulary, read_table, vocabulary,
+    year_column,
+};
 pub use dataset::{Dataset, DatasetId, DatasetNameError, check_dataset_name};
 pub use table::{Column, Dictionary, MISSING, Table, TableEncoder, TableError};
