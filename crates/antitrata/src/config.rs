@@ -24,7 +24,12 @@ pub struct Config {
     pub key_file: PathBuf,
     pub web: WebConfig,
     pub log: LogConfig,
+    /// The differential-privacy budget each country may spend per year, in millionths of ε.
+    pub yearly_epsilon_micros: i64,
 }
+
+/// The yearly ε per country when the configuration says nothing.
+pub const DEFAULT_YEARLY_EPSILON: f64 = 4.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -67,6 +72,13 @@ struct FileConfig {
     database: DatabaseSection,
     keys: KeysSection,
     log: LogConfig,
+    privacy: PrivacySection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct PrivacySection {
+    yearly_epsilon: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -152,12 +164,20 @@ impl Config {
             .key_file
             .or(file.keys.file)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
+        let yearly_epsilon = file
+            .privacy
+            .yearly_epsilon
+            .unwrap_or(DEFAULT_YEARLY_EPSILON);
+        if !(yearly_epsilon > 0.0 && yearly_epsilon <= 100.0) {
+            bail!("privacy.yearly_epsilon must be above 0 and at most 100, e.g. 4.0");
+        }
         Ok(Config {
             addr,
             database,
             key_file,
             web,
             log: file.log,
+            yearly_epsilon_micros: (yearly_epsilon * 1e6).round() as i64,
         })
     }
 }
@@ -182,6 +202,10 @@ pub fn print_summary(config: &Config) {
     println!(
         "  log:              {:?}, filter `{}`",
         config.log.format, config.log.filter
+    );
+    println!(
+        "  privacy:          yearly ε per country {}",
+        config.yearly_epsilon_micros as f64 / 1e6
     );
     println!("(the database was not contacted)");
 }
@@ -248,6 +272,13 @@ mod tests {
         assert!(err.to_string().contains("HOST:PORT"), "{err}");
         assert!(resolve("[server]\nadress = \"x\"\n", Overrides::default()).is_err());
         assert!(resolve("[server]\nrequest_timeout_secs = 0\n", Overrides::default()).is_err());
+        assert!(resolve("[privacy]\nyearly_epsilon = 0.0\n", Overrides::default()).is_err());
+        assert_eq!(
+            resolve("[privacy]\nyearly_epsilon = 2.5\n", Overrides::default())
+                .unwrap()
+                .yearly_epsilon_micros,
+            2_500_000
+        );
         let err = resolve(
             "[server]\ntrusted_proxies = [\"proxy.local\"]\n",
             Overrides::default(),

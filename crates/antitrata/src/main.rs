@@ -106,7 +106,7 @@ enum Command {
         /// The dataset's name or id.
         #[arg(long)]
         dataset: String,
-        /// kanon (k-anonymity); differentially private methods are not built yet.
+        /// kanon (k-anonymity) or dp-aggregates (an ε-differentially private cross-tab).
         #[arg(long, default_value = "kanon")]
         method: String,
         /// Every combination of quasi-identifier values released is shared by at least k records.
@@ -116,9 +116,18 @@ enum Command {
         /// age band, citizenship, country of exploitation).
         #[arg(long = "qi", value_delimiter = ',')]
         quasi_identifiers: Vec<String>,
-        /// The largest share of records that may be suppressed, 0 to 1.
+        /// The largest share of records that may be suppressed, 0 to 1 (kanon).
         #[arg(long, default_value_t = 0.05)]
         max_suppressed: f64,
+        /// The country whose yearly privacy budget pays (dp-aggregates), e.g. GT.
+        #[arg(long)]
+        country: Option<String>,
+        /// The privacy budget the release spends (dp-aggregates), e.g. 1.0.
+        #[arg(long)]
+        epsilon: Option<String>,
+        /// The variables to cross (dp-aggregates), comma-separated, one to three.
+        #[arg(long, value_delimiter = ',')]
+        by: Vec<String>,
         /// A new or empty folder.
         #[arg(long)]
         out: PathBuf,
@@ -307,6 +316,9 @@ fn main() -> ExitCode {
             k,
             quasi_identifiers,
             max_suppressed,
+            country,
+            epsilon,
+            by,
             out,
         } => run_async(|| async {
             logging::init(&config.log)?;
@@ -318,6 +330,9 @@ fn main() -> ExitCode {
                     k,
                     quasi_identifiers,
                     max_suppressed,
+                    country,
+                    epsilon,
+                    by,
                     out,
                 },
             )

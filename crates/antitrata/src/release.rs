@@ -1,21 +1,29 @@
-//! `antitrata release`: a privacy-protected release of a dataset, written to a folder as
-//! `data.csv` (the dataset's CTDC columns, quasi-identifiers generalized, suppressed records left
-//! out) and `manifest.json` (method, parameters, guarantees achieved, information loss and the
-//! SHA-256 of every file). Only k-anonymity exists so far.
+//! `antitrata release`: a privacy-protected release of a dataset, written to a new folder as
+//! `data.csv` and `manifest.json` (method, parameters, guarantees, and the SHA-256 of every file).
+//!
+//! - `kanon`: the dataset's CTDC columns, quasi-identifiers generalized, suppressed records left
+//!   out;
+//! - `dp-aggregates`: a cross-tab of one to three variables over their codebook domains with
+//!   discrete Laplace noise, after spending its ε from the country's yearly budget.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use antitrata_domain::CountryCode;
 use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES};
 use antitrata_privacy::{
-    CTDC_QUASI_IDENTIFIERS, Hierarchy, KAnonymityRequest, QuasiIdentifier, anonymize,
+    CTDC_QUASI_IDENTIFIERS, Domain, Hierarchy, KAnonymityRequest, QuasiIdentifier, Rational,
+    anonymize, noisy_crosstab,
 };
-use antitrata_store::AuditEvent;
+use antitrata_store::{AuditEvent, Budget, Spend};
 use anyhow::{Context, bail};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
 
 use crate::config::Config;
 use crate::datasets::load_named;
@@ -30,19 +38,157 @@ pub struct ReleaseRequest {
     pub k: usize,
     pub quasi_identifiers: Vec<String>,
     pub max_suppressed: f64,
+    pub country: Option<String>,
+    pub epsilon: Option<String>,
+    pub by: Vec<String>,
     pub out: PathBuf,
 }
 
-#[allow(clippy::print_stdout, reason = "the CLI's own output")]
 pub async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
-    if request.method != "kanon" {
-        bail!(
-            "--method {}: only kanon exists so far (dp-aggregates and dp-synthetic are not built \
-             yet)",
-            request.method
-        );
-    }
     check_out_folder(&request.out)?;
+    match request.method.as_str() {
+        "kanon" => release_kanon(config, request).await,
+        "dp-aggregates" => release_dp_aggregates(config, request).await,
+        other => {
+            bail!("--method {other}: use kanon or dp-aggregates (dp-synthetic is not built yet)")
+        }
+    }
+}
+
+/// The first year of the year domain of noisy tables (the last is next year).
+const FIRST_YEAR: i32 = 2000;
+
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
+    let country = request
+        .country
+        .as_deref()
+        .context("--country: the country whose yearly privacy budget pays for this release")?;
+    let country = CountryCode::parse(country).context("--country")?;
+    let epsilon_text = request
+        .epsilon
+        .as_deref()
+        .context("--epsilon: the privacy budget this release spends, e.g. 1.0")?;
+    let epsilon = Rational::parse_decimal(epsilon_text)
+        .filter(|e| e.numerator > 0)
+        .with_context(|| format!("--epsilon {epsilon_text}: write a positive decimal, e.g. 0.5"))?;
+    if request.by.is_empty() {
+        bail!("--by: name one to three variables to cross, e.g. gender,ageBroad");
+    }
+    let now = OffsetDateTime::now_utc();
+    let domains = request
+        .by
+        .iter()
+        .map(|c| Domain::from_codebook(c, FIRST_YEAR..=now.year() + 1))
+        .collect::<Result<Vec<_>, _>>()?;
+    let store = open_store(config).await?;
+    let (dataset, table) = load_named(&store, &request.dataset).await?;
+    let mut rng = StdRng::from_os_rng();
+    let tab = noisy_crosstab(&table, &domains, epsilon, &mut rng)?;
+
+    // Pay before anything leaves: a release past the budget writes nothing.
+    let release_id = Uuid::now_v7();
+    let epsilon_micros = i64::try_from(
+        (u128::from(epsilon.numerator) * 1_000_000).div_ceil(u128::from(epsilon.denominator)),
+    )?;
+    let spent = store
+        .spend_privacy_budget(
+            &cli_actor(),
+            &Spend {
+                release_id,
+                country,
+                year: now.year(),
+                method: "dp-aggregates".into(),
+                budget: Budget {
+                    epsilon_micros,
+                    delta_femtos: 0,
+                },
+            },
+            Budget {
+                epsilon_micros: config.yearly_epsilon_micros,
+                delta_femtos: 0,
+            },
+        )
+        .await?;
+
+    std::fs::create_dir_all(&request.out)
+        .with_context(|| format!("creating {}", request.out.display()))?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = request.by.iter().map(String::as_str).collect();
+    header.push("count");
+    out.write_record(&header)?;
+    let sizes: Vec<usize> = tab.domains.iter().map(|d| d.values.len()).collect();
+    for (index, count) in tab.counts.iter().enumerate() {
+        let mut rest = index;
+        let mut values = vec![String::new(); sizes.len()];
+        for (slot, size) in sizes.iter().enumerate().rev() {
+            values[slot] = tab.domains[slot].values[rest % size]
+                .clone()
+                .unwrap_or_default();
+            rest /= size;
+        }
+        values.push(count.to_string());
+        out.write_record(&values)?;
+    }
+    let data = out.into_inner()?;
+    write_file(&request.out.join("data.csv"), &data)?;
+    let manifest = json!({
+        "format": "antitrata-release/1",
+        "release_id": release_id.to_string(),
+        "software": format!("antitrata {}", env!("CARGO_PKG_VERSION")),
+        "created_at": now.format(&Rfc3339)?,
+        "method": "dp-aggregates",
+        "source": {
+            "dataset": dataset.name,
+            "format": dataset.format,
+            "sha256": dataset.content_sha256,
+        },
+        "privacy": {
+            "epsilon": epsilon_text,
+            "delta": 0,
+            "neighbouring": "one record added or removed",
+            "mechanism": "discrete Laplace of scale 1/ε on every cell (exact sampler, Canonne–Kamath–Steinke 2020)",
+            "post_processing": "projection onto non-negative integers with the noisy total; marginals are sums of this table",
+            "budget": {
+                "country": country.as_str(),
+                "year": now.year(),
+                "spent_this_year_epsilon": spent.epsilon_micros as f64 / 1e6,
+                "yearly_limit_epsilon": config.yearly_epsilon_micros as f64 / 1e6,
+            },
+        },
+        "variables": tab.domains.iter().map(|d| json!({
+            "column": d.column,
+            "domain": "codebook",
+            "values": d.values.len(),
+        })).collect::<Vec<_>>(),
+        "cells": tab.counts.len(),
+        "files": [{
+            "name": "data.csv",
+            "bytes": data.len(),
+            "sha256": format!("{:x}", Sha256::digest(&data)),
+        }],
+    });
+    write_file(
+        &request.out.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)?.as_bytes(),
+    )?;
+    store.close().await;
+    println!(
+        "ε-differentially private cross-tab of `{}` by {} in {}: ε = {epsilon_text} spent; {} \
+         has spent ε = {} of its {} budget of {}",
+        dataset.name,
+        request.by.join(" × "),
+        request.out.display(),
+        country,
+        spent.epsilon_micros as f64 / 1e6,
+        now.year(),
+        config.yearly_epsilon_micros as f64 / 1e6
+    );
+    Ok(())
+}
+
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let (dataset, table) = load_named(&store, &request.dataset).await?;
     let names: Vec<String> = if request.quasi_identifiers.is_empty() {

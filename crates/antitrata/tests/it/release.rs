@@ -127,5 +127,106 @@ fn a_k_anonymous_release_keeps_every_group_at_k_and_says_so() {
         ],
     );
     assert!(!ok);
-    assert!(err.contains("only kanon exists so far"), "{err}");
+    assert!(err.contains("use kanon or dp-aggregates"), "{err}");
+}
+
+/// Differentially private cross-tabs spend the country's yearly budget (4.0 by default); one that
+/// would pass it is refused and writes nothing.
+#[test]
+fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rcm.csv");
+    std::fs::write(&file, fixture()).unwrap();
+    assert!(cli(dir.path(), &["import", "ctdc", file.to_str().unwrap()]).0);
+    let release = |epsilon: &str, out: &str| {
+        cli(
+            dir.path(),
+            &[
+                "release",
+                "--dataset",
+                "rcm",
+                "--method",
+                "dp-aggregates",
+                "--country",
+                "GT",
+                "--epsilon",
+                epsilon,
+                "--by",
+                "gender,ageBroad",
+                "--out",
+                dir.path().join(out).to_str().unwrap(),
+            ],
+        )
+    };
+    let (ok, stdout, err) = release("1.5", "first");
+    assert!(ok, "{err}");
+    assert!(stdout.contains("GT has spent ε = 1.5 of its"), "{stdout}");
+    let data = std::fs::read_to_string(dir.path().join("first/data.csv")).unwrap();
+    let mut lines = data.lines();
+    assert_eq!(lines.next(), Some("gender,ageBroad,count"));
+    let rows: Vec<&str> = lines.collect();
+    // The codebook domain, not the data's: 4 genders and missing × 10 bands and missing.
+    assert_eq!(rows.len(), 5 * 11);
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("Transgender/NonConforming,48+,")),
+        "cells absent from the data are released too"
+    );
+    let total: u64 = rows
+        .iter()
+        .map(|r| r.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert!(total.abs_diff(40) < 60, "noisy total {total} of 40 records");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("first/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["privacy"]["epsilon"], "1.5");
+    assert_eq!(manifest["privacy"]["delta"], 0);
+    assert_eq!(manifest["cells"], 55);
+
+    let (ok, _, err) = release("3", "second");
+    assert!(!ok);
+    assert!(
+        err.contains("it would pass the limit, so nothing was spent"),
+        "{err}"
+    );
+    assert!(!dir.path().join("second").exists(), "nothing written");
+    let (ok, stdout, err) = release("2.5", "third");
+    assert!(ok, "{err}");
+    assert!(stdout.contains("GT has spent ε = 4 of its"), "{stdout}");
+
+    for (args, expected) in [
+        (vec!["--by", "gender"], "--country"),
+        (vec!["--country", "GT", "--by", "gender"], "--epsilon"),
+        (
+            vec!["--country", "GT", "--epsilon=-1", "--by", "gender"],
+            "write a positive decimal",
+        ),
+        (
+            vec![
+                "--country",
+                "GT",
+                "--epsilon",
+                "1",
+                "--by",
+                "RecruiterRelationship",
+            ],
+            "no closed list of values",
+        ),
+    ] {
+        let mut all = vec![
+            "release",
+            "--dataset",
+            "rcm",
+            "--method",
+            "dp-aggregates",
+            "--out",
+        ];
+        let out = dir.path().join("refused");
+        all.push(out.to_str().unwrap());
+        all.extend(args);
+        let (ok, _, err) = cli(dir.path(), &all);
+        assert!(!ok);
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
 }
