@@ -51,16 +51,15 @@ impl Domain {
     }
 }
 
-/// A released table: noisy, non-negative counts for every combination of the domains' values.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NoisyCrossTab {
+/// Counts for every combination of the domains' values: exact, or as released.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountTable {
     pub domains: Vec<Domain>,
     /// Row-major over the domains: the last variable varies fastest.
     pub counts: Vec<u64>,
-    pub epsilon: Rational,
 }
 
-impl NoisyCrossTab {
+impl CountTable {
     /// The count of one combination of values; zero for values outside the domains.
     pub fn count(&self, values: &[Option<&str>]) -> u64 {
         let mut index = 0;
@@ -74,7 +73,7 @@ impl NoisyCrossTab {
     }
 
     /// The marginal over the variables at `keep` (in order), by summing the other variables out.
-    pub fn marginal(&self, keep: &[usize]) -> NoisyCrossTab {
+    pub fn marginal(&self, keep: &[usize]) -> CountTable {
         let sizes: Vec<usize> = self.domains.iter().map(|d| d.values.len()).collect();
         let kept_sizes: Vec<usize> = keep.iter().map(|&i| sizes[i]).collect();
         let mut counts = vec![0u64; kept_sizes.iter().product()];
@@ -94,10 +93,9 @@ impl NoisyCrossTab {
                 digits[position] = 0;
             }
         }
-        NoisyCrossTab {
+        CountTable {
             domains: keep.iter().map(|&i| self.domains[i].clone()).collect(),
             counts,
-            epsilon: self.epsilon,
         }
     }
 
@@ -107,18 +105,39 @@ impl NoisyCrossTab {
 }
 
 /// Counts `table` over `domains` and adds discrete Laplace noise of scale 1/ε to every cell,
-/// zero cells included; negative results become zero.
+/// zero cells included, then makes the counts non-negative with their noisy total.
 pub fn noisy_crosstab<R: Rng + ?Sized>(
     table: &Table,
     domains: &[Domain],
     epsilon: Rational,
     rng: &mut R,
-) -> Result<NoisyCrossTab, DpError> {
-    if domains.is_empty() || domains.len() > 3 {
-        return Err(DpError::VariableCount(domains.len()));
-    }
+) -> Result<CountTable, DpError> {
     if epsilon.numerator == 0 {
         return Err(DpError::NoEpsilon);
+    }
+    let exact = exact_crosstab(table, domains)?;
+    // Scale 1/ε = denominator / numerator.
+    let scale = Rational {
+        numerator: epsilon.denominator,
+        denominator: epsilon.numerator,
+    };
+    let counts: Vec<i64> = exact
+        .counts
+        .iter()
+        .map(|&n| i64::try_from(n).unwrap_or(i64::MAX))
+        .collect();
+    let noisy = add_noise(&counts, scale, rng);
+    Ok(CountTable {
+        domains: exact.domains,
+        counts: non_negative(&noisy),
+    })
+}
+
+/// The exact counts of `table` over `domains`: what a release is measured against, never
+/// released itself.
+pub fn exact_crosstab(table: &Table, domains: &[Domain]) -> Result<CountTable, DpError> {
+    if domains.is_empty() || domains.len() > 3 {
+        return Err(DpError::VariableCount(domains.len()));
     }
     let cells = domains
         .iter()
@@ -146,24 +165,16 @@ pub fn noisy_crosstab<R: Rng + ?Sized>(
         }
         maps.push((column, map, domain.values.len()));
     }
-    let mut exact = vec![0i64; cells];
+    let mut counts = vec![0u64; cells];
     for row in 0..table.rows() {
         let index = maps.iter().fold(0, |acc, (column, map, size)| {
             acc * size + map[usize::from(column.codes[row])]
         });
-        exact[index] += 1;
+        counts[index] += 1;
     }
-    // Scale 1/ε = denominator / numerator.
-    let scale = Rational {
-        numerator: epsilon.denominator,
-        denominator: epsilon.numerator,
-    };
-    let noisy = add_noise(&exact, scale, rng);
-    let counts = non_negative(&noisy);
-    Ok(NoisyCrossTab {
+    Ok(CountTable {
         domains: domains.to_vec(),
         counts,
-        epsilon,
     })
 }
 
@@ -272,7 +283,7 @@ mod tests {
             .collect()
     }
 
-    fn release(seed: u64) -> NoisyCrossTab {
+    fn release(seed: u64) -> CountTable {
         let mut rng = StdRng::seed_from_u64(seed);
         noisy_crosstab(&table(), &domains(), Rational::new(1, 1).unwrap(), &mut rng).unwrap()
     }

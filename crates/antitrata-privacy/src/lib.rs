@@ -9,12 +9,14 @@ pub mod dp_aggregates;
 pub mod hierarchy;
 pub mod kanon;
 mod m49;
+pub mod metrics;
 pub mod sampling;
 
-pub use dp_aggregates::{Domain, DpError, NoisyCrossTab, noisy_crosstab};
+pub use dp_aggregates::{CountTable, Domain, DpError, exact_crosstab, noisy_crosstab};
 pub use hierarchy::{Hierarchy, WITHHELD};
 pub use kanon::{
     CTDC_QUASI_IDENTIFIERS, ColumnLoss, KAnonymityError, KAnonymityRequest, KAnonymous,
     QuasiIdentifier, anonymize,
 };
+pub use metrics::{Evaluation, MarginalDistance, evaluate, total_variation};
 pub use sampling::{Rational, discrete_gaussian, discrete_laplace};

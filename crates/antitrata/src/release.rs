@@ -13,7 +13,7 @@ use antitrata_domain::CountryCode;
 use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES};
 use antitrata_privacy::{
     CTDC_QUASI_IDENTIFIERS, Domain, Hierarchy, KAnonymityRequest, QuasiIdentifier, Rational,
-    anonymize, noisy_crosstab,
+    anonymize, evaluate, exact_crosstab, noisy_crosstab,
 };
 use antitrata_store::{AuditEvent, Budget, Spend};
 use anyhow::{Context, bail};
@@ -55,6 +55,9 @@ pub async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result
     }
 }
 
+/// Combinations of fewer records than this count as rare in the evaluation (CTDC's k).
+const RARE_BELOW: u64 = 11;
+
 /// The first year of the year domain of noisy tables (the last is next year).
 const FIRST_YEAR: i32 = 2000;
 
@@ -85,6 +88,7 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
     let (dataset, table) = load_named(&store, &request.dataset).await?;
     let mut rng = StdRng::from_os_rng();
     let tab = noisy_crosstab(&table, &domains, epsilon, &mut rng)?;
+    let evaluation = evaluate(&exact_crosstab(&table, &domains)?, &tab, RARE_BELOW);
 
     // Pay before anything leaves: a release past the budget writes nothing.
     let release_id = Uuid::now_v7();
@@ -162,6 +166,20 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
             "values": d.values.len(),
         })).collect::<Vec<_>>(),
         "cells": tab.counts.len(),
+        "evaluation": {
+            "note": "measured against the exact data, so not itself differentially private: \
+                     for the releasing office's review",
+            "total_variation": evaluation.marginals.iter().map(|m| json!({
+                "variables": m.variables,
+                "distance": m.total_variation,
+            })).collect::<Vec<_>>(),
+            "mean_absolute_error_per_cell": evaluation.mean_absolute_error,
+            "rare_below": RARE_BELOW,
+            "rare_cells": evaluation.rare_cells,
+            "rare_cells_released_non_empty": evaluation.rare_cells_released,
+            "exact_total": evaluation.exact_total,
+            "released_total": evaluation.released_total,
+        },
         "files": [{
             "name": "data.csv",
             "bytes": data.len(),

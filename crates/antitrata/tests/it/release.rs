@@ -183,6 +183,19 @@ fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
     assert_eq!(manifest["privacy"]["epsilon"], "1.5");
     assert_eq!(manifest["privacy"]["delta"], 0);
     assert_eq!(manifest["cells"], 55);
+    let distances = manifest["evaluation"]["total_variation"]
+        .as_array()
+        .unwrap();
+    assert_eq!(distances.len(), 3, "gender, ageBroad, and both");
+    for d in distances {
+        let distance = d["distance"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&distance), "{d}");
+    }
+    assert_eq!(manifest["evaluation"]["exact_total"], 40);
+    assert_eq!(
+        manifest["evaluation"]["released_total"].as_u64().unwrap(),
+        total
+    );
 
     let (ok, _, err) = release("3", "second");
     assert!(!ok);
