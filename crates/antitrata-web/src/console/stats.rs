@@ -76,6 +76,9 @@ pub(super) struct StatsQuery {
     by3: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// Keep only records whose `only` column holds one of `values` (comma-separated).
+    only: Option<String>,
+    values: Option<String>,
     chart: Option<String>,
 }
 
@@ -88,6 +91,8 @@ struct Outcome {
     by: [String; 3],
     from: String,
     to: String,
+    only: String,
+    values: String,
     chart: ChartKind,
     tab: Option<CrossTab>,
     error: Option<String>,
@@ -106,6 +111,8 @@ struct StatsPage {
     by: [String; 3],
     from: String,
     to: String,
+    only: String,
+    values: String,
     chart_kind: &'static str,
     error: Option<String>,
     rows: Vec<TableRow>,
@@ -158,6 +165,8 @@ pub(super) async fn show_stats(
         by: outcome.by,
         from: outcome.from,
         to: outcome.to,
+        only: outcome.only,
+        values: outcome.values,
         chart_kind: outcome.chart.as_str(),
         error: outcome.error,
         rows,
@@ -235,6 +244,8 @@ async fn answer(state: &AppState, query: &StatsQuery, tr: &Tr) -> Result<Outcome
     let by = [&query.by1, &query.by2, &query.by3].map(|b| b.clone().unwrap_or_default());
     let from = query.from.clone().unwrap_or_default();
     let to = query.to.clone().unwrap_or_default();
+    let only = query.only.clone().unwrap_or_default();
+    let values = query.values.clone().unwrap_or_default();
     let variables: Vec<&str> = by
         .iter()
         .map(String::as_str)
@@ -261,6 +272,8 @@ async fn answer(state: &AppState, query: &StatsQuery, tr: &Tr) -> Result<Outcome
         by: by.clone(),
         from,
         to,
+        only,
+        values,
         chart,
         tab: None,
         error: None,
@@ -297,6 +310,22 @@ async fn answer(state: &AppState, query: &StatsQuery, tr: &Tr) -> Result<Outcome
     let mut filters = Vec::new();
     if let (Some(year), true) = (year, from.is_some() || to.is_some()) {
         match Filter::year_range(&table, year, from, to) {
+            Ok(filter) => filters.push(filter),
+            Err(e) => {
+                outcome.error = Some(explain(&e, tr));
+                return Ok(outcome);
+            }
+        }
+    }
+    if !outcome.only.is_empty() {
+        let kept: Vec<Option<&str>> = outcome
+            .values
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(Some)
+            .collect();
+        match Filter::values(&table, &outcome.only, &kept) {
             Ok(filter) => filters.push(filter),
             Err(e) => {
                 outcome.error = Some(explain(&e, tr));
@@ -358,7 +387,12 @@ fn csv_href(outcome: &Outcome) -> String {
             query.append_pair(&format!("by{}", i + 1), by);
         }
     }
-    for (name, value) in [("from", &outcome.from), ("to", &outcome.to)] {
+    for (name, value) in [
+        ("from", &outcome.from),
+        ("to", &outcome.to),
+        ("only", &outcome.only),
+        ("values", &outcome.values),
+    ] {
         if !value.is_empty() {
             query.append_pair(name, value);
         }
@@ -382,5 +416,9 @@ impl StatsPage {
 
     fn is_variable(&self, slot: &usize, column: &str) -> bool {
         self.by.get(*slot).is_some_and(|b| b == column)
+    }
+
+    fn is_filtered(&self, column: &str) -> bool {
+        self.only == column
     }
 }

@@ -137,6 +137,34 @@ async fn an_analyst_gets_a_table_a_chart_and_csv() {
                 .contains("<td>Female</td><td>2</td><td>100.00</td>")
         );
 
+        let filtered = get_as(
+            &c.app,
+            "/console/stats?dataset=mini&by1=gender&only=citizenship&values=MX%2C+US",
+            &analyst,
+        )
+        .await;
+        assert_eq!(filtered.status, 200);
+        assert!(
+            filtered
+                .body
+                .contains("<td>Female</td><td>2</td><td>66.67</td>")
+        );
+        assert!(
+            filtered
+                .body
+                .contains("<td>Male</td><td>1</td><td>33.33</td>")
+        );
+        assert!(
+            filtered
+                .body
+                .contains(r#"<option value="citizenship" selected>"#)
+        );
+        assert!(
+            filtered
+                .body
+                .contains("only=citizenship&#38;values=MX%2C+US")
+        );
+
         let csv = get_as(
             &c.app,
             "/console/stats.csv?dataset=mini&by1=gender&by2=citizenship",
@@ -183,6 +211,10 @@ async fn mistakes_in_the_question_are_explained_and_answer_400() {
                 "Write the years as four digits, for example 2015.",
             ),
             ("dataset=nope&by1=gender", "There is no dataset “nope”."),
+            (
+                "dataset=mini&by1=gender&only=sex&values=Female",
+                "This dataset has no variable “sex”.",
+            ),
         ] {
             let reply = get_as(&c.app, &format!("/console/stats?{query}"), &analyst).await;
             assert_eq!(reply.status, 400, "{query}");
