@@ -34,6 +34,10 @@ pub struct ImportRequest {
     pub file: PathBuf,
     pub dataset: Option<String>,
     pub skip_invalid: bool,
+    /// For releases: columns whose values were generalized, accepted as any text.
+    pub any_text: Vec<String>,
+    /// For releases: the format recorded instead of the file's CTDC format.
+    pub format: Option<String>,
 }
 
 /// One row that could not be read, as reported.
@@ -96,14 +100,20 @@ pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Res
             path.display()
         );
     }
-    let layout =
+    let mut layout =
         Layout::from_header(&header.iter().collect::<Vec<_>>()).context("line 1 (the header)")?;
+    layout
+        .accept_any_text(&request.any_text)
+        .map_err(|column| anyhow::anyhow!("line 1 (the header): no column `{column}`"))?;
     let columns = layout.column_names();
 
     let new = NewDataset {
         id: DatasetId(Uuid::now_v7()),
         name: name.clone(),
-        format: layout.format().as_str().to_owned(),
+        format: request
+            .format
+            .clone()
+            .unwrap_or_else(|| layout.format().as_str().to_owned()),
         file_name: path
             .file_name()
             .and_then(|n| n.to_str())

@@ -147,6 +147,15 @@ enum ImportCommand {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// A k-anonymous release made by `antitrata release` (on the regional deployment): its
+    /// files are checked against the manifest's SHA-256 before anything is stored.
+    Release {
+        /// The release folder (data.csv and manifest.json).
+        dir: PathBuf,
+        /// The dataset's name (defaults to release-<source dataset>).
+        #[arg(long)]
+        dataset: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -298,9 +307,17 @@ fn main() -> ExitCode {
                     file,
                     dataset,
                     skip_invalid,
+                    any_text: Vec::new(),
+                    format: None,
                 },
             )
             .await
+        }),
+        Command::Import {
+            source: ImportCommand::Release { dir, dataset },
+        } => run_async(|| async {
+            logging::init(&config.log)?;
+            release::import_release(&config, &dir, dataset).await
         }),
         Command::Dataset { action } => run_async(|| async {
             logging::init(&config.log)?;

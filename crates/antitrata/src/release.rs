@@ -314,6 +314,88 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
     Ok(())
 }
 
+/// Checks a release folder against its manifest and imports its data as a dataset. Only
+/// k-anonymous releases are record files; a differentially private cross-tab is a table of
+/// counts, kept as the published file.
+pub async fn import_release(
+    config: &Config,
+    dir: &Path,
+    dataset: Option<String>,
+) -> anyhow::Result<()> {
+    let manifest_path = dir.join("manifest.json");
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&manifest_path)
+            .with_context(|| format!("reading {}", manifest_path.display()))?,
+    )
+    .with_context(|| format!("{} is not JSON", manifest_path.display()))?;
+    if manifest["format"] != "antitrata-release/1" {
+        bail!(
+            "{} is not an antitrata release manifest (format antitrata-release/1)",
+            manifest_path.display()
+        );
+    }
+    verify_files(dir, &manifest)?;
+    if manifest["method"] != "kanon" {
+        bail!(
+            "this release is `{}`: only k-anonymous releases (record files) are imported as \
+             datasets so far",
+            manifest["method"].as_str().unwrap_or("?")
+        );
+    }
+    let generalized: Vec<String> = manifest["quasi_identifiers"]
+        .as_array()
+        .context("manifest.json has no quasi_identifiers")?
+        .iter()
+        .filter(|qi| qi["level"].as_u64().unwrap_or(0) > 0)
+        .filter_map(|qi| qi["column"].as_str().map(str::to_owned))
+        .collect();
+    let name = dataset.unwrap_or_else(|| {
+        format!(
+            "release-{}",
+            manifest["source"]["dataset"].as_str().unwrap_or("unnamed")
+        )
+    });
+    crate::datasets::import_ctdc(
+        config,
+        crate::datasets::ImportRequest {
+            file: dir.join("data.csv"),
+            dataset: Some(name),
+            skip_invalid: false,
+            any_text: generalized,
+            format: Some("release-kanon".into()),
+        },
+    )
+    .await
+}
+
+/// Every file the manifest lists has its recorded size and SHA-256.
+fn verify_files(dir: &Path, manifest: &serde_json::Value) -> anyhow::Result<()> {
+    let files = manifest["files"]
+        .as_array()
+        .filter(|files| !files.is_empty())
+        .context("manifest.json lists no files")?;
+    for file in files {
+        let name = file["name"]
+            .as_str()
+            .context("a file in manifest.json has no name")?;
+        if name.contains(['/', '\\']) || name.starts_with('.') {
+            bail!("manifest.json names `{name}`, which is not a file of the release folder");
+        }
+        let bytes = std::fs::read(dir.join(name))
+            .with_context(|| format!("reading {name} of the release"))?;
+        let sha256 = format!("{:x}", Sha256::digest(&bytes));
+        if file["sha256"].as_str() != Some(sha256.as_str())
+            || file["bytes"].as_u64() != Some(bytes.len() as u64)
+        {
+            bail!(
+                "{name} does not match the manifest (SHA-256 or size differs): the release was \
+                 changed or damaged; nothing was imported"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A release goes into a new or empty folder, so no stale file can pass for part of it.
 fn check_out_folder(out: &Path) -> anyhow::Result<()> {
     if out.exists() {

@@ -367,6 +367,21 @@ impl Layout {
         self.format
     }
 
+    /// Accepts any text in the named columns: for releases, whose generalized values
+    /// (`18--29`, `Central America`, `2015-2019`) are no codebook values. Names the first column
+    /// the file does not have.
+    pub fn accept_any_text(&mut self, columns: &[String]) -> Result<(), String> {
+        for column in columns {
+            let source = self
+                .sources
+                .iter_mut()
+                .find(|(_, v)| v.name == column.as_str())
+                .ok_or_else(|| column.clone())?;
+            source.1.kind = Kind::Text;
+        }
+        Ok(())
+    }
+
     /// The columns of the file that are not stored.
     pub fn ignored(&self) -> &[String] {
         &self.ignored
@@ -739,6 +754,27 @@ mod tests {
             layout
                 .normalize_row(|i| ["2010", "", ""].get(i).copied(), &mut out)
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn generalized_columns_accept_any_text() {
+        let mut layout = Layout::from_header(&["yearOfRegistration", "ageBroad"]).unwrap();
+        assert!(
+            layout
+                .normalize_row(|i| ["2015-2019", "18--29"].get(i).copied(), &mut Vec::new())
+                .is_err()
+        );
+        layout
+            .accept_any_text(&["yearOfRegistration".into(), "ageBroad".into()])
+            .unwrap();
+        assert_eq!(
+            row(&layout, &["2015-2019", "18--29"]),
+            vec![Some("2015-2019"), Some("18--29")]
+        );
+        assert_eq!(
+            layout.accept_any_text(&["gender".into()]),
+            Err("gender".into())
         );
     }
 

@@ -97,6 +97,58 @@ fn a_k_anonymous_release_keeps_every_group_at_k_and_says_so() {
         format!("{:x}", Sha256::digest(&data))
     );
 
+    // The regional deployment checks the files and loads the release as a dataset; the
+    // generalized columns keep their generalized values.
+    let regional = tempfile::tempdir().unwrap();
+    let (ok, stdout, err) = cli(
+        regional.path(),
+        &["import", "release", out.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        stdout.contains(&format!("imported `release-rcm`: {rows} rows")),
+        "{stdout}"
+    );
+    let (_, listed, _) = cli(regional.path(), &["dataset", "list"]);
+    assert!(listed.contains("release-rcm\trelease-kanon"), "{listed}");
+    let (ok, counts, err) = cli(
+        regional.path(),
+        &["stats", "--dataset", "release-rcm", "--by", "citizenship"],
+    );
+    assert!(ok, "{err}");
+    let released_countries: u64 = counts
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(released_countries, rows as u64);
+
+    // A changed byte is caught before anything is stored.
+    let tampered = dir.path().join("tampered");
+    std::fs::create_dir(&tampered).unwrap();
+    std::fs::copy(out.join("manifest.json"), tampered.join("manifest.json")).unwrap();
+    let mut changed = data.clone();
+    let last = changed.len() - 2;
+    changed[last] = if changed[last] == b'1' { b'0' } else { b'1' };
+    std::fs::write(tampered.join("data.csv"), &changed).unwrap();
+    let (ok, _, err) = cli(
+        regional.path(),
+        &[
+            "import",
+            "release",
+            tampered.to_str().unwrap(),
+            "--dataset",
+            "t",
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("data.csv does not match the manifest"),
+        "{err}"
+    );
+    let (_, listed, _) = cli(regional.path(), &["dataset", "list"]);
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+
     // The audit log records the release.
     let (ok, out_verify, _) = cli(dir.path(), &["audit", "verify"]);
     assert!(ok, "{out_verify}");
@@ -196,6 +248,17 @@ fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
         manifest["evaluation"]["released_total"].as_u64().unwrap(),
         total
     );
+
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "import",
+            "release",
+            dir.path().join("first").to_str().unwrap(),
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("only k-anonymous releases"), "{err}");
 
     let (ok, _, err) = release("3", "second");
     assert!(!ok);
