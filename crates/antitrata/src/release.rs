@@ -115,8 +115,6 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
         )
         .await?;
 
-    std::fs::create_dir_all(&request.out)
-        .with_context(|| format!("creating {}", request.out.display()))?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = request.by.iter().map(String::as_str).collect();
     header.push("count");
@@ -135,7 +133,6 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
         out.write_record(&values)?;
     }
     let data = out.into_inner()?;
-    write_file(&request.out.join("data.csv"), &data)?;
     let manifest = json!({
         "format": "antitrata-release/1",
         "release_id": release_id.to_string(),
@@ -180,16 +177,8 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
             "exact_total": evaluation.exact_total,
             "released_total": evaluation.released_total,
         },
-        "files": [{
-            "name": "data.csv",
-            "bytes": data.len(),
-            "sha256": format!("{:x}", Sha256::digest(&data)),
-        }],
     });
-    write_file(
-        &request.out.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest)?.as_bytes(),
-    )?;
+    write_bundle(&request.out, &data, manifest)?;
     store.close().await;
     println!(
         "ε-differentially private cross-tab of `{}` by {} in {}: ε = {epsilon_text} spent; {} \
@@ -231,11 +220,7 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
     };
     let released = anonymize(&table, &k_request)?;
 
-    std::fs::create_dir_all(&request.out)
-        .with_context(|| format!("creating {}", request.out.display()))?;
     let data = write_csv(&released.table)?;
-    let data_path = request.out.join("data.csv");
-    write_file(&data_path, &data)?;
     let created_at = OffsetDateTime::now_utc().format(&Rfc3339)?;
     let manifest = json!({
         "format": "antitrata-release/1",
@@ -273,16 +258,8 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
             "nodes": released.nodes,
             "nodes_evaluated": released.nodes_evaluated,
         },
-        "files": [{
-            "name": "data.csv",
-            "bytes": data.len(),
-            "sha256": format!("{:x}", Sha256::digest(&data)),
-        }],
     });
-    write_file(
-        &request.out.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest)?.as_bytes(),
-    )?;
+    write_bundle(&request.out, &data, manifest)?;
     store
         .append_audit(
             &cli_actor(),
@@ -431,6 +408,22 @@ fn write_csv(table: &Table) -> anyhow::Result<Vec<u8>> {
         )?;
     }
     Ok(out.into_inner()?)
+}
+
+/// Writes `data.csv` and `manifest.json`, the manifest completed with the data's size and
+/// SHA-256 so the regional import can check them.
+fn write_bundle(out: &Path, data: &[u8], mut manifest: serde_json::Value) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    write_file(&out.join("data.csv"), data)?;
+    manifest["files"] = json!([{
+        "name": "data.csv",
+        "bytes": data.len(),
+        "sha256": format!("{:x}", Sha256::digest(data)),
+    }]);
+    write_file(
+        &out.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)?.as_bytes(),
+    )
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
