@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use antitrata_domain::stats::{Column, Dictionary, Table, TableError};
 
 use crate::hierarchy::Hierarchy;
+use crate::metrics::{MarginalDistance, total_variation};
 
 /// The quasi-identifiers CTDC used for its k-anonymous Global Dataset: demographics, place, year
 /// and source (`shared/data/ctdc/NOTES.md` §5).
@@ -71,6 +72,10 @@ pub struct KAnonymous {
     /// Lattice nodes whose classes were counted (the rest were settled by monotonicity).
     pub nodes_evaluated: usize,
     pub nodes: usize,
+    /// What suppression did to the distributions: total variation distance between the input
+    /// generalized the same way (every record kept) and the output, for each column alone and for
+    /// each pair of quasi-identifiers.
+    pub distances: Vec<MarginalDistance>,
 }
 
 /// A request that cannot be met as asked.
@@ -225,7 +230,26 @@ pub fn anonymize(
         return Err(KAnonymityError::Impossible);
     };
     let output = apply(table, &qis, &levels, request.k)?;
+    let generalized = apply(table, &qis, &levels, 1)?;
+    let mut compared: Vec<Vec<String>> = table
+        .columns()
+        .iter()
+        .map(|c| vec![c.name.clone()])
+        .collect();
+    for (i, a) in request.quasi_identifiers.iter().enumerate() {
+        for b in &request.quasi_identifiers[i + 1..] {
+            compared.push(vec![a.column.clone(), b.column.clone()]);
+        }
+    }
+    let distances = compared
+        .into_iter()
+        .map(|columns| MarginalDistance {
+            total_variation: distance(&generalized, &output, &columns),
+            variables: columns,
+        })
+        .collect();
     Ok(KAnonymous {
+        distances,
         table: output,
         loss: qis
             .iter()
@@ -244,6 +268,37 @@ pub fn anonymize(
         nodes_evaluated: evaluated,
         nodes: nodes.len(),
     })
+}
+
+/// The total variation distance between the distributions of the value combinations of
+/// `columns` in two tables with those columns.
+fn distance(a: &Table, b: &Table, columns: &[String]) -> f64 {
+    let (counts_a, counts_b) = (combinations_of(a, columns), combinations_of(b, columns));
+    let keys: HashSet<&Vec<Option<&str>>> = counts_a.keys().chain(counts_b.keys()).collect();
+    let (x, y): (Vec<u64>, Vec<u64>) = keys
+        .into_iter()
+        .map(|k| {
+            (
+                counts_a.get(k).copied().unwrap_or(0),
+                counts_b.get(k).copied().unwrap_or(0),
+            )
+        })
+        .unzip();
+    total_variation(&x, &y)
+}
+
+/// How many rows hold each combination of values of `columns`.
+fn combinations_of<'t>(table: &'t Table, columns: &[String]) -> HashMap<Vec<Option<&'t str>>, u64> {
+    let picked: Vec<_> = columns.iter().filter_map(|c| table.column(c)).collect();
+    let mut counts: HashMap<Vec<Option<&str>>, u64> = HashMap::new();
+    for row in 0..table.rows() {
+        let key = picked
+            .iter()
+            .map(|c| c.dictionary.value(c.codes[row]))
+            .collect();
+        *counts.entry(key).or_default() += 1;
+    }
+    counts
 }
 
 /// Every combination of levels, ordered by their sum (then lexicographically).
@@ -479,6 +534,9 @@ mod tests {
             t.column("gender").unwrap()
         );
         assert!(release.nodes_evaluated < release.nodes);
+        // Nothing was suppressed, so nothing moved.
+        assert!(release.distances.iter().all(|d| d.total_variation == 0.0));
+        assert_eq!(release.distances.len(), 3 + 1, "three columns and one pair");
     }
 
     #[test]
@@ -495,6 +553,13 @@ mod tests {
         assert_eq!(lenient.levels, vec![0, 0]);
         assert_eq!(lenient.suppressed, 1);
         assert_eq!(lenient.table.rows(), 5);
+        // Suppressing the Canadian shifts the citizenship distribution by 1/6.
+        let citizenship = lenient
+            .distances
+            .iter()
+            .find(|d| d.variables == ["citizenship"])
+            .unwrap();
+        assert!((citizenship.total_variation - 1.0 / 6.0).abs() < 1e-12);
         assert_eq!(
             smallest_group(&lenient.table, &["ageBroad", "citizenship"]),
             5

@@ -258,6 +258,15 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
             "nodes": released.nodes,
             "nodes_evaluated": released.nodes_evaluated,
         },
+        "evaluation": {
+            "note": "total variation distance between the input generalized the same way (every \
+                     record kept) and the release: what suppression changed",
+            "total_variation": released.distances.iter().map(|d| json!({
+                "variables": d.variables,
+                "distance": d.total_variation,
+            })).collect::<Vec<_>>(),
+            "suppressed_share": released.suppressed as f64 / table.rows().max(1) as f64,
+        },
     });
     write_bundle(&request.out, &data, manifest)?;
     store

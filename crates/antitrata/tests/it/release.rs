@@ -92,6 +92,16 @@ fn a_k_anonymous_release_keeps_every_group_at_k_and_says_so() {
     );
     assert!(manifest["rows"]["suppressed"].as_u64().unwrap() <= 4);
     assert_eq!(manifest["quasi_identifiers"].as_array().unwrap().len(), 3);
+    // Each column alone (six, the derived one included) and each pair of quasi-identifiers.
+    let distances = manifest["evaluation"]["total_variation"]
+        .as_array()
+        .unwrap();
+    assert_eq!(distances.len(), 6 + 3);
+    assert!(
+        distances
+            .iter()
+            .all(|d| (0.0..=1.0).contains(&d["distance"].as_f64().unwrap()))
+    );
     assert_eq!(
         manifest["files"][0]["sha256"],
         format!("{:x}", Sha256::digest(&data))
