@@ -34,14 +34,6 @@ fn check_reach(actor: &Actor, country: Option<CountryCode>) -> Result<(), StoreE
     }
 }
 
-fn user_event(action: &'static str, id: UserId) -> AuditEvent {
-    AuditEvent {
-        action,
-        record_type: Some("user"),
-        record_id: Some(id.to_string()),
-    }
-}
-
 impl Store {
     /// Creates an account without a password; audited as `user.created`. An e-mail address in
     /// use is a `Conflict`.
@@ -57,7 +49,7 @@ impl Store {
             .format(&Rfc3339)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let roles: Vec<&str> = new.roles.iter().map(|r| r.as_str()).collect();
-        let audit = PendingEntry::new(actor, user_event("user.created", id))?;
+        let audit = PendingEntry::new(actor, AuditEvent::for_user("user.created", id))?;
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let inserted = sqlx::query(
@@ -148,7 +140,7 @@ impl Store {
         if check_reach(actor, account.country).is_err() {
             return Ok(false);
         }
-        let audit = PendingEntry::new(actor, user_event("user.disabled", id))?;
+        let audit = PendingEntry::new(actor, AuditEvent::for_user("user.disabled", id))?;
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("update users set disabled = true where id = $1")
@@ -177,7 +169,7 @@ impl Store {
         token_hash: &[u8],
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let audit = PendingEntry::new(actor, user_event("user.setup-link-issued", user))?;
+        let audit = PendingEntry::new(actor, AuditEvent::for_user("user.setup-link-issued", user))?;
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(
@@ -289,7 +281,7 @@ impl Store {
             request_id,
             at: now,
         };
-        let audit = PendingEntry::new(&actor, user_event("password.set", user))?;
+        let audit = PendingEntry::new(&actor, AuditEvent::for_user("password.set", user))?;
         self.replace_password(user, password_hash, &audit).await?;
         Ok(Some(user))
     }
@@ -301,7 +293,7 @@ impl Store {
         user: UserId,
         password_hash: &str,
     ) -> Result<(), StoreError> {
-        let audit = PendingEntry::new(actor, user_event("password.changed", user))?;
+        let audit = PendingEntry::new(actor, AuditEvent::for_user("password.changed", user))?;
         self.replace_password(user, password_hash, &audit).await
     }
 
@@ -372,7 +364,7 @@ impl Store {
 
     /// Turns the stored TOTP secret on after the account proved it can generate codes; audited.
     pub async fn enable_totp(&self, actor: &Actor, user: UserId) -> Result<(), StoreError> {
-        let audit = PendingEntry::new(actor, user_event("totp.enabled", user))?;
+        let audit = PendingEntry::new(actor, AuditEvent::for_user("totp.enabled", user))?;
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(
@@ -408,7 +400,7 @@ impl Store {
         hashes: &[Vec<u8>],
     ) -> Result<(), StoreError> {
         let hex: Vec<String> = hashes.iter().map(|h| to_hex(h)).collect();
-        let audit = PendingEntry::new(actor, user_event("recovery-codes.issued", user))?;
+        let audit = PendingEntry::new(actor, AuditEvent::for_user("recovery-codes.issued", user))?;
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("update users set recovery_hashes = $1 where id = $2")
@@ -431,7 +423,10 @@ impl Store {
         hash: &[u8],
     ) -> Result<bool, StoreError> {
         let wanted = to_hex(hash);
-        let audit = PendingEntry::new(actor, user_event("login.recovery-code-used", user))?;
+        let audit = PendingEntry::new(
+            actor,
+            AuditEvent::for_user("login.recovery-code-used", user),
+        )?;
         let used = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             // Writing first takes the row (or database) lock, so one code cannot be used twice.

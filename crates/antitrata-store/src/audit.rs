@@ -6,7 +6,7 @@
 //! row of `audit_head` holds the last sequence number and hash; appending updates it first, which
 //! takes the write lock (SQLite) or the row lock (PostgreSQL), so appends are serialized.
 
-use antitrata_domain::Actor;
+use antitrata_domain::{Actor, UserId};
 use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 use time::format_description::well_known::Rfc3339;
@@ -21,6 +21,17 @@ pub struct AuditEvent {
     pub action: &'static str,
     pub record_type: Option<&'static str>,
     pub record_id: Option<String>,
+}
+
+impl AuditEvent {
+    /// An event about one staff account.
+    pub fn for_user(action: &'static str, id: UserId) -> AuditEvent {
+        AuditEvent {
+            action,
+            record_type: Some("user"),
+            record_id: Some(id.to_string()),
+        }
+    }
 }
 
 /// One stored entry, as `audit verify` and the console read it.

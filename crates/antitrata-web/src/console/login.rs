@@ -214,11 +214,7 @@ pub(super) async fn submit_login(
         )
         .await
         .map_err(&fail)?;
-    let event = AuditEvent {
-        action: "login.password-accepted",
-        record_type: Some("user"),
-        record_id: Some(account.id.to_string()),
-    };
+    let event = AuditEvent::for_user("login.password-accepted", account.id);
     store.append_audit(&actor, event).await.map_err(&fail)?;
 
     let next = if second_factor_done {

@@ -124,16 +124,11 @@ pub(super) async fn submit_code(
             _ => false,
         }
     };
-    let record = Some(who.account.id.to_string());
     if !valid {
         throttle::record_failure(&state.store, &keys, now)
             .await
             .map_err(&fail)?;
-        let event = AuditEvent {
-            action: "login.totp-failed",
-            record_type: Some("user"),
-            record_id: record,
-        };
+        let event = AuditEvent::for_user("login.totp-failed", who.account.id);
         state
             .store
             .append_audit(&actor, event)
@@ -156,11 +151,7 @@ pub(super) async fn submit_code(
         .mark_second_factor_done(&who.token_hash)
         .await
         .map_err(&fail)?;
-    let event = AuditEvent {
-        action: "login.succeeded",
-        record_type: Some("user"),
-        record_id: record,
-    };
+    let event = AuditEvent::for_user("login.succeeded", who.account.id);
     state
         .store
         .append_audit(&actor, event)
