@@ -104,17 +104,8 @@ struct StatsPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
-    datasets: Vec<Dataset>,
-    chosen: Option<Dataset>,
-    columns: Vec<String>,
-    year_column: bool,
-    by: [String; 3],
-    from: String,
-    to: String,
-    only: String,
-    values: String,
-    chart_kind: &'static str,
-    error: Option<String>,
+    /// The question as asked, its dataset and any mistake in it.
+    q: Outcome,
     rows: Vec<TableRow>,
     variables: Vec<String>,
     total: u64,
@@ -158,17 +149,7 @@ pub(super) async fn show_stats(
         title: tr.t("stats-title"),
         switch: vec![],
         csv_href: csv_href(&outcome),
-        datasets: outcome.datasets,
-        chosen: outcome.chosen,
-        columns: outcome.columns,
-        year_column: outcome.year_column,
-        by: outcome.by,
-        from: outcome.from,
-        to: outcome.to,
-        only: outcome.only,
-        values: outcome.values,
-        chart_kind: outcome.chart.as_str(),
-        error: outcome.error,
+        q: outcome,
         rows,
         variables,
         total,
@@ -407,18 +388,18 @@ impl StatsPage {
     }
 
     fn chart_is(&self, kind: &str) -> bool {
-        self.chart_kind == kind
+        self.q.chart.as_str() == kind
     }
 
     fn is_chosen(&self, dataset: &Dataset) -> bool {
-        self.chosen.as_ref().is_some_and(|c| c.id == dataset.id)
+        self.q.chosen.as_ref().is_some_and(|c| c.id == dataset.id)
     }
 
     fn is_variable(&self, slot: &usize, column: &str) -> bool {
-        self.by.get(*slot).is_some_and(|b| b == column)
+        self.q.by.get(*slot).is_some_and(|b| b == column)
     }
 
     fn is_filtered(&self, column: &str) -> bool {
-        self.only == column
+        self.q.only == column
     }
 }
