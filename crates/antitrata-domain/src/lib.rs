@@ -6,9 +6,11 @@
 
 mod access;
 mod account;
+pub mod casework;
 mod country;
 mod hotline;
 mod lang;
+pub mod m49;
 mod person;
 mod phone;
 pub mod stats;

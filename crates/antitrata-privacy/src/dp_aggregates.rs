@@ -13,8 +13,8 @@
 use antitrata_domain::stats::{Table, Vocabulary, vocabulary};
 use rand::Rng;
 
-use crate::m49;
 use crate::sampling::{Rational, discrete_laplace};
+use antitrata_domain::m49;
 
 /// The most cells a released table may have.
 pub const MAX_CELLS: usize = 10_000_000;

@@ -2,7 +2,7 @@
 //! up to `*` (the value withheld). Each is defined on the codebook's vocabulary, never on the
 //! values a table happens to hold, so the same input value always generalizes the same way.
 
-use crate::m49;
+use antitrata_domain::m49;
 
 /// The value every hierarchy reaches at its top level.
 pub const WITHHELD: &str = "*";

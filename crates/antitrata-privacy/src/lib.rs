@@ -8,7 +8,6 @@
 pub mod dp_aggregates;
 pub mod hierarchy;
 pub mod kanon;
-mod m49;
 pub mod metrics;
 pub mod sampling;
 

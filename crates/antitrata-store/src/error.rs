@@ -36,4 +36,20 @@ pub enum StoreError {
     /// The actor's country scope does not reach the record.
     #[error("outside the actor's country scope")]
     OutOfScope,
+    /// A record named by the caller (a case reference, a contact to link) does not exist in the
+    /// actor's scope.
+    #[error("no such {0} in the actor's country")]
+    NotFound(&'static str),
+    /// The actor's role may not take this action (only supervisors close cases).
+    #[error("a {role} may not {action}")]
+    RoleNotAllowed {
+        role: &'static str,
+        action: &'static str,
+    },
+    /// The record's state does not allow the action (closing a closed case).
+    #[error("a {status} case cannot be {action}")]
+    NotAllowedNow {
+        status: &'static str,
+        action: &'static str,
+    },
 }

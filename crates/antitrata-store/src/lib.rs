@@ -6,6 +6,8 @@
 
 mod accounts;
 mod audit;
+mod cases;
+mod contacts;
 mod crypto;
 mod database_url;
 mod datasets;
@@ -18,8 +20,10 @@ mod sessions;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod time_columns;
 
 pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditReport};
+pub use cases::CaseFilter;
 pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealContext};
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use datasets::{DatasetWriter, NewDataset};

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod audit;
+mod casework;
 mod datasets;
 mod directory;
 mod lifecycle;

@@ -245,12 +245,60 @@ async fn write_canary(store: &Store) -> String {
             .len(),
         1
     );
+    write_casework_canary(store).await;
     let text = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
     assert!(
         text.contains("insert into persons"),
         "the capture sees the write path's statements"
     );
     text
+}
+
+/// The canary in every sealed field of hotline work: a contact's summary and notes, a case's
+/// closure note and an operator's draft, each read back through the store.
+async fn write_casework_canary(store: &Store) {
+    use antitrata_domain::casework::{
+        CaseAction, CaseDetails, CaseId, ClosureReason, ContactId, ContactInput, NewContact,
+    };
+    let gt = actor(Role::Operator, Some("GT"));
+    let canary = format!("{CANARY_NAME} {CANARY_PHONE}");
+    let input = ContactInput {
+        channel: "call".into(),
+        language: "es".into(),
+        caller_role: "potential-victim".into(),
+        outcome: "case-opened-or-linked".into(),
+        summary: canary.clone(),
+        notes: canary.clone(),
+        ..ContactInput::default()
+    };
+    let contact = NewContact::parse(&input, gt.scope.country().unwrap(), gt.at).unwrap();
+    let contact_id = ContactId(Uuid::from_u128(78));
+    store
+        .insert_contact(&gt, contact_id, &contact)
+        .await
+        .unwrap();
+    let case_id = CaseId(Uuid::from_u128(79));
+    store
+        .open_case(&gt, case_id, &CaseDetails::default(), Some(contact_id))
+        .await
+        .unwrap();
+    let closing = store
+        .change_case_status(
+            &gt,
+            case_id,
+            CaseAction::RequestClosure(ClosureReason::Other),
+            Some(&canary),
+        )
+        .await
+        .unwrap();
+    assert_eq!(closing.closure_note.as_deref(), Some(canary.as_str()));
+    store.save_contact_draft(&gt, &canary).await.unwrap();
+    assert_eq!(
+        store.contact_draft(&gt).await.unwrap(),
+        Some(canary.clone())
+    );
+    let back = store.find_contact(&gt, contact_id).await.unwrap().unwrap();
+    assert_eq!(back.details.notes.as_deref(), Some(canary.as_str()));
 }
 
 #[tokio::test]

@@ -1,0 +1,128 @@
+//! Closed vocabularies (HTCDS picklists and the hotline's own): each value has a stable code, the
+//! one stored, exchanged and used in forms, and a Fluent label key for the console.
+
+/// Defines a vocabulary: an enum whose values have codes, parsed and serialized as those codes.
+/// `label_key` is `<prefix>-<code>`, a key every locale has (tested in the web crate).
+macro_rules! picklist {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $prefix:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl $name {
+            /// Every value, in the order forms show them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored and exchanged code.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code),+
+                }
+            }
+
+            /// The value with this code; codes are compared exactly.
+            pub fn parse(code: &str) -> Option<$name> {
+                match code {
+                    $($code => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The Fluent key of this value's label.
+            pub fn label_key(self) -> String {
+                format!("{}-{}", $prefix, self.code())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::parse(&code).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "unknown {} code `{}`",
+                        stringify!($name),
+                        code
+                    ))
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+pub(crate) use picklist;
+
+/// A set of picklist values kept as codes joined by `;` with a `;` at both ends (`;A;B;`), the
+/// form the store keeps so that "contains A" is `like '%;A;%'`.
+pub fn join_codes<T: Copy>(values: &[T], code: impl Fn(T) -> &'static str) -> String {
+    let mut out = String::from(";");
+    for value in values {
+        out.push_str(code(*value));
+        out.push(';');
+    }
+    out
+}
+
+/// The values of a `;A;B;` list; `None` if a code is unknown.
+pub fn split_codes<T>(joined: &str, parse: impl Fn(&str) -> Option<T>) -> Option<Vec<T>> {
+    joined
+        .split(';')
+        .filter(|code| !code.is_empty())
+        .map(parse)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    picklist! {
+        /// A test vocabulary.
+        Colour, "colour" { Red = "Red", DeepBlue = "DeepBlue" }
+    }
+
+    #[test]
+    fn codes_round_trip_and_unknown_codes_are_refused() {
+        for colour in Colour::ALL {
+            assert_eq!(Colour::parse(colour.code()), Some(*colour));
+        }
+        assert_eq!(Colour::parse("red"), None);
+        assert_eq!(Colour::DeepBlue.label_key(), "colour-DeepBlue");
+        let json = serde_json::to_string(&[Colour::Red, Colour::DeepBlue]).unwrap();
+        assert_eq!(json, r#"["Red","DeepBlue"]"#);
+        let err = serde_json::from_str::<Colour>(r#""Green""#).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown Colour code `Green`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn code_lists_round_trip() {
+        let joined = join_codes(&[Colour::Red, Colour::DeepBlue], Colour::code);
+        assert_eq!(joined, ";Red;DeepBlue;");
+        assert_eq!(
+            split_codes(&joined, Colour::parse),
+            Some(vec![Colour::Red, Colour::DeepBlue])
+        );
+        assert_eq!(split_codes(";", Colour::parse), Some(vec![]));
+        assert_eq!(split_codes(";Red;Green;", Colour::parse), None);
+    }
+}

@@ -1,0 +1,600 @@
+//! Cases: opening with a reference number from the country's yearly sequence, reading, updating,
+//! assigning and moving through the status workflow. Every method takes the `Actor`, keeps to its
+//! country in SQL, and audits in the same transaction.
+
+use antitrata_domain::casework::{
+    Case, CaseAction, CaseDetails, CaseId, CaseReference, CaseStatus, ClosureReason, ContactId,
+    ExploitationType, MeansOfControl, RecruitmentMethod, RiskLevel, Sector, join_codes,
+    split_codes, split_countries,
+};
+use antitrata_domain::{Actor, CountryCode, Role, UserId};
+use sqlx::FromRow;
+use time::Date;
+use uuid::Uuid;
+
+use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::contacts::{corrupt, country, scope};
+use crate::crypto::SealContext;
+use crate::store::with_pool;
+use crate::time_columns::{date_text, from_unix, parse_date, unix};
+use crate::{Keyring, Store, StoreError};
+
+const CASE_COLUMNS: &str = "id, country, year, sequence, status, closure_reason, \
+     closure_note_sealed, assigned_to, risk, exploitation_types, sectors, means_of_control, \
+     recruitment, citizenship, exploitation_countries, transit_countries, exploitation_began, \
+     has_minor, opened_by, opened_at, updated_at";
+
+/// Which cases a list shows. Every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    /// Open in any status but closed.
+    pub open_only: bool,
+    pub exploitation_type: Option<ExploitationType>,
+    /// Opened on or after this day (UTC).
+    pub opened_from: Option<Date>,
+    /// Opened on or before this day (UTC).
+    pub opened_to: Option<Date>,
+    pub assigned_to: Option<UserId>,
+    pub unassigned: bool,
+    /// At most this many, newest change first.
+    pub limit: i64,
+}
+
+impl Store {
+    /// Opens a case in the actor's country with the next reference number of this year, and
+    /// links the contact it came from, if any (a contact of the same country not linked yet).
+    /// As with contacts, the id is the submission's: the same id again returns the case stored.
+    pub async fn open_case(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        details: &CaseDetails,
+        from_contact: Option<ContactId>,
+    ) -> Result<Case, StoreError> {
+        let keyring = self.keyring()?;
+        let country = scope(actor)?;
+        let year = i64::from(actor.at.year());
+        let opened = PendingEntry::new(actor, event("case.opened", id))?;
+        let again = PendingEntry::new(actor, event("case.resubmitted", id))?;
+        let row = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let existing: Option<(String, String)> =
+                sqlx::query_as("select opened_by, country from cases where id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match existing {
+                Some(owner) if owner == (actor.who.clone(), country.to_string()) => {
+                    append_audit!(tx, &again);
+                }
+                Some(_) => {
+                    return Err(StoreError::Conflict(
+                        "a case with this id exists already".into(),
+                    ));
+                }
+                None => {
+                    // One row per country and year; the upsert takes its lock, so two cases
+                    // opened at once get different numbers.
+                    let sequence: i64 = sqlx::query_scalar(
+                        "insert into case_sequences (country, year, last) values ($1, $2, 1) \
+                         on conflict (country, year) do update set last = case_sequences.last + 1 \
+                         returning last",
+                    )
+                    .bind(country.as_str())
+                    .bind(year)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let status = CaseStatus::Open.code();
+                    let now = unix(actor.at);
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "insert into cases (id, country, year, sequence, status, key_id, risk, \
+                         exploitation_types, sectors, means_of_control, recruitment, citizenship, \
+                         exploitation_countries, transit_countries, exploitation_began, opened_by, \
+                         opened_at, updated_at) values (",
+                    );
+                    let mut values = insert.separated(", ");
+                    values
+                        .push_bind(id.0)
+                        .push_bind(country.to_string())
+                        .push_bind(year)
+                        .push_bind(sequence)
+                        .push_bind(status)
+                        .push_bind(i64::from(keyring.current_key_id()));
+                    push_details(&mut values, details);
+                    values
+                        .push_bind(actor.who.clone())
+                        .push_bind(now)
+                        .push_bind(now);
+                    insert.push(")");
+                    insert.build().execute(&mut *tx).await?;
+                    if let Some(contact) = from_contact {
+                        let linked = sqlx::query(
+                            "update contacts set case_id = $1 where id = $2 and country = $3 \
+                             and case_id is null",
+                        )
+                        .bind(id.0)
+                        .bind(contact.0)
+                        .bind(country.as_str())
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                        if linked != 1 {
+                            return Err(StoreError::NotFound("unlinked contact"));
+                        }
+                    }
+                    append_audit!(tx, &opened);
+                }
+            }
+            let row: CaseRow =
+                sqlx::query_as(&format!("select {CASE_COLUMNS} from cases where id = $1"))
+                    .bind(id.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            tx.commit().await?;
+            row
+        });
+        row.open(keyring)
+    }
+
+    /// One case of the actor's country, audited as viewed.
+    pub async fn find_case(&self, actor: &Actor, id: CaseId) -> Result<Option<Case>, StoreError> {
+        self.find_case_where(actor, CaseKey::Id(id)).await
+    }
+
+    /// The case a reference names, in the actor's country, audited as viewed.
+    pub async fn find_case_by_reference(
+        &self,
+        actor: &Actor,
+        reference: &CaseReference,
+    ) -> Result<Option<Case>, StoreError> {
+        if actor.scope.country() != Some(reference.country) {
+            return Ok(None);
+        }
+        self.find_case_where(actor, CaseKey::Reference(*reference))
+            .await
+    }
+
+    async fn find_case_where(
+        &self,
+        actor: &Actor,
+        key: CaseKey,
+    ) -> Result<Option<Case>, StoreError> {
+        let keyring = self.keyring()?;
+        let country = scope(actor)?;
+        let row: Option<CaseRow> = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: Option<CaseRow> = match key {
+                CaseKey::Id(id) => {
+                    sqlx::query_as(&format!(
+                        "select {CASE_COLUMNS} from cases where id = $1 and country = $2"
+                    ))
+                    .bind(id.0)
+                    .bind(country.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                }
+                CaseKey::Reference(reference) => {
+                    sqlx::query_as(&format!(
+                        "select {CASE_COLUMNS} from cases where country = $1 and year = $2 \
+                         and sequence = $3"
+                    ))
+                    .bind(country.as_str())
+                    .bind(i64::from(reference.year))
+                    .bind(i64::from(reference.sequence))
+                    .fetch_optional(&mut *tx)
+                    .await?
+                }
+            };
+            if let Some(row) = &row {
+                let entry = PendingEntry::new(actor, event("case.viewed", CaseId(row.id)))?;
+                append_audit!(tx, &entry);
+            }
+            tx.commit().await?;
+            row
+        });
+        row.map(|row| row.open(keyring)).transpose()
+    }
+
+    /// Replaces a case's descriptive fields.
+    pub async fn update_case_details(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        details: &CaseDetails,
+    ) -> Result<Case, StoreError> {
+        let keyring = self.keyring()?;
+        let country = scope(actor)?;
+        let audit = PendingEntry::new(actor, event("case.updated", id))?;
+        let row = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut update = sqlx::QueryBuilder::new("update cases set risk = ");
+            update
+                .push_bind(details.risk.map(RiskLevel::code))
+                .push(", exploitation_types = ")
+                .push_bind(join_codes(
+                    &details.exploitation_types,
+                    ExploitationType::code,
+                ))
+                .push(", sectors = ")
+                .push_bind(join_codes(&details.sectors, Sector::code))
+                .push(", means_of_control = ")
+                .push_bind(join_codes(&details.means_of_control, MeansOfControl::code))
+                .push(", recruitment = ")
+                .push_bind(join_codes(&details.recruitment, RecruitmentMethod::code))
+                .push(", citizenship = ")
+                .push_bind(join_countries(&details.citizenship))
+                .push(", exploitation_countries = ")
+                .push_bind(join_countries(&details.exploitation_countries))
+                .push(", transit_countries = ")
+                .push_bind(join_countries(&details.transit_countries))
+                .push(", exploitation_began = ")
+                .push_bind(details.exploitation_began.map(date_text))
+                .push(", updated_at = ")
+                .push_bind(unix(actor.at))
+                .push(" where id = ")
+                .push_bind(id.0)
+                .push(" and country = ")
+                .push_bind(country.to_string());
+            let done = update.build().execute(&mut *tx).await?.rows_affected();
+            if done != 1 {
+                return Err(StoreError::NotFound("case"));
+            }
+            append_audit!(tx, &audit);
+            let row: CaseRow =
+                sqlx::query_as(&format!("select {CASE_COLUMNS} from cases where id = $1"))
+                    .bind(id.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            tx.commit().await?;
+            row
+        });
+        row.open(keyring)
+    }
+
+    /// Moves a case through its workflow. Closing, and sending a closure request back, are for
+    /// supervisors; asking to close and closing need a reason, and may carry a note (sealed).
+    /// The update is conditional on the status read, so two people acting at once cannot both
+    /// succeed.
+    pub async fn change_case_status(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        action: CaseAction,
+        note: Option<&str>,
+    ) -> Result<Case, StoreError> {
+        let keyring = self.keyring()?;
+        let country = scope(actor)?;
+        if action.needs_supervisor() && actor.role != Role::Supervisor {
+            return Err(StoreError::RoleNotAllowed {
+                role: actor.role.as_str(),
+                action: action_verb(action),
+            });
+        }
+        let reason = match action {
+            CaseAction::RequestClosure(reason) | CaseAction::Close(reason) => Some(reason),
+            _ => None,
+        };
+        let note = match (reason, note) {
+            (Some(_), Some(note)) => Some(keyring.seal_str(note, context("closure_note", id))?),
+            _ => None,
+        };
+        let audit = PendingEntry::new(actor, event(action_event(action), id))?;
+        let row = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let status: Option<String> =
+                sqlx::query_scalar("select status from cases where id = $1 and country = $2")
+                    .bind(id.0)
+                    .bind(country.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let status = status.ok_or(StoreError::NotFound("case"))?;
+            let current = CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
+            let next = current.after(action).ok_or(StoreError::NotAllowedNow {
+                status: current.code(),
+                action: action_verb(action),
+            })?;
+            let done = sqlx::query(
+                "update cases set status = $1, closure_reason = $2, closure_note_sealed = $3, \
+                 key_id = $4, updated_at = $5 where id = $6 and status = $7",
+            )
+            .bind(next.code())
+            .bind(reason.map(ClosureReason::code))
+            .bind(&note)
+            .bind(i64::from(keyring.current_key_id()))
+            .bind(unix(actor.at))
+            .bind(id.0)
+            .bind(current.code())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done != 1 {
+                return Err(StoreError::Conflict(
+                    "the case changed while this was being done; reload it".into(),
+                ));
+            }
+            append_audit!(tx, &audit);
+            let row: CaseRow =
+                sqlx::query_as(&format!("select {CASE_COLUMNS} from cases where id = $1"))
+                    .bind(id.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            tx.commit().await?;
+            row
+        });
+        row.open(keyring)
+    }
+
+    /// A supervisor gives a case to a caseworker or supervisor of the same country (or takes it
+    /// back with `None`).
+    pub async fn assign_case(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        assignee: Option<UserId>,
+    ) -> Result<Case, StoreError> {
+        let keyring = self.keyring()?;
+        let country = scope(actor)?;
+        if actor.role != Role::Supervisor {
+            return Err(StoreError::RoleNotAllowed {
+                role: actor.role.as_str(),
+                action: "assign cases",
+            });
+        }
+        if let Some(user) = assignee {
+            let account = self.find_user(user).await?;
+            let fits = account.is_some_and(|a| {
+                !a.disabled
+                    && a.country == Some(country)
+                    && a.roles
+                        .iter()
+                        .any(|r| matches!(r, Role::Caseworker | Role::Supervisor))
+            });
+            if !fits {
+                return Err(StoreError::NotFound("caseworker"));
+            }
+        }
+        let audit = PendingEntry::new(actor, event("case.assigned", id))?;
+        let row = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "update cases set assigned_to = $1, updated_at = $2 where id = $3 and country = $4",
+            )
+            .bind(assignee.map(|u| u.0))
+            .bind(unix(actor.at))
+            .bind(id.0)
+            .bind(country.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done != 1 {
+                return Err(StoreError::NotFound("case"));
+            }
+            append_audit!(tx, &audit);
+            let row: CaseRow =
+                sqlx::query_as(&format!("select {CASE_COLUMNS} from cases where id = $1"))
+                    .bind(id.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            tx.commit().await?;
+            row
+        });
+        row.open(keyring)
+    }
+
+    /// Cases of the actor's country matching `filter`, most recently changed first; each listed
+    /// case is audited.
+    pub async fn list_cases(
+        &self,
+        actor: &Actor,
+        filter: &CaseFilter,
+    ) -> Result<Vec<Case>, StoreError> {
+        let keyring = self.keyring()?;
+        let country = scope(actor)?;
+        let rows: Vec<CaseRow> = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut query = sqlx::QueryBuilder::new(format!(
+                "select {CASE_COLUMNS} from cases where country = "
+            ));
+            query.push_bind(country.to_string());
+            if let Some(status) = filter.status {
+                query.push(" and status = ").push_bind(status.code());
+            }
+            if filter.open_only {
+                query
+                    .push(" and status <> ")
+                    .push_bind(CaseStatus::Closed.code());
+            }
+            if let Some(kind) = filter.exploitation_type {
+                query
+                    .push(" and exploitation_types like ")
+                    .push_bind(format!("%;{};%", kind.code()));
+            }
+            if let Some(from) = filter.opened_from {
+                query
+                    .push(" and opened_at >= ")
+                    .push_bind(unix(from.midnight().assume_utc()));
+            }
+            if let Some(to) = filter.opened_to {
+                let end = to.next_day().unwrap_or(to).midnight().assume_utc();
+                query.push(" and opened_at < ").push_bind(unix(end));
+            }
+            if let Some(user) = filter.assigned_to {
+                query.push(" and assigned_to = ").push_bind(user.0);
+            }
+            if filter.unassigned {
+                query.push(" and assigned_to is null");
+            }
+            query
+                .push(" order by updated_at desc, id desc limit ")
+                .push_bind(filter.limit.clamp(1, 500));
+            let rows: Vec<CaseRow> = query.build_query_as().fetch_all(&mut *tx).await?;
+            for row in &rows {
+                let entry = PendingEntry::new(actor, event("case.listed", CaseId(row.id)))?;
+                append_audit!(tx, &entry);
+            }
+            tx.commit().await?;
+            rows
+        });
+        rows.into_iter().map(|row| row.open(keyring)).collect()
+    }
+}
+
+enum CaseKey {
+    Id(CaseId),
+    Reference(CaseReference),
+}
+
+/// Binds the descriptive columns in the order of the insert above.
+fn push_details<'a, DB: sqlx::Database>(
+    values: &mut sqlx::query_builder::Separated<'_, 'a, DB, &'static str>,
+    details: &CaseDetails,
+) where
+    Option<&'static str>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    values
+        .push_bind(details.risk.map(RiskLevel::code))
+        .push_bind(join_codes(
+            &details.exploitation_types,
+            ExploitationType::code,
+        ))
+        .push_bind(join_codes(&details.sectors, Sector::code))
+        .push_bind(join_codes(&details.means_of_control, MeansOfControl::code))
+        .push_bind(join_codes(&details.recruitment, RecruitmentMethod::code))
+        .push_bind(join_countries(&details.citizenship))
+        .push_bind(join_countries(&details.exploitation_countries))
+        .push_bind(join_countries(&details.transit_countries))
+        .push_bind(details.exploitation_began.map(date_text));
+}
+
+fn join_countries(codes: &[CountryCode]) -> String {
+    let mut out = String::from(";");
+    for code in codes {
+        out.push_str(code.as_str());
+        out.push(';');
+    }
+    out
+}
+
+fn action_verb(action: CaseAction) -> &'static str {
+    match action {
+        CaseAction::Activate => "activated",
+        CaseAction::Refer => "referred",
+        CaseAction::RequestClosure(_) => "submitted for closure",
+        CaseAction::Close(_) => "closed",
+        CaseAction::RejectClosure => "sent back from closure",
+        CaseAction::Reopen => "reopened",
+    }
+}
+
+fn action_event(action: CaseAction) -> &'static str {
+    match action {
+        CaseAction::Activate => "case.activated",
+        CaseAction::Refer => "case.referred",
+        CaseAction::RequestClosure(_) => "case.closure-requested",
+        CaseAction::Close(_) => "case.closed",
+        CaseAction::RejectClosure => "case.closure-rejected",
+        CaseAction::Reopen => "case.reopened",
+    }
+}
+
+pub(crate) fn context(column: &'static str, id: CaseId) -> SealContext<'static> {
+    SealContext {
+        table: "cases",
+        column,
+        record: id.0,
+    }
+}
+
+fn event(action: &'static str, id: CaseId) -> AuditEvent {
+    AuditEvent {
+        action,
+        record_type: Some("case"),
+        record_id: Some(id.to_string()),
+    }
+}
+
+#[derive(FromRow)]
+struct CaseRow {
+    id: Uuid,
+    country: String,
+    year: i64,
+    sequence: i64,
+    status: String,
+    closure_reason: Option<String>,
+    closure_note_sealed: Option<Vec<u8>>,
+    assigned_to: Option<Uuid>,
+    risk: Option<String>,
+    exploitation_types: String,
+    sectors: String,
+    means_of_control: String,
+    recruitment: String,
+    citizenship: String,
+    exploitation_countries: String,
+    transit_countries: String,
+    exploitation_began: Option<String>,
+    has_minor: bool,
+    opened_by: String,
+    opened_at: i64,
+    updated_at: i64,
+}
+
+impl CaseRow {
+    fn open(self, keyring: &Keyring) -> Result<Case, StoreError> {
+        let id = CaseId(self.id);
+        let list = |joined: &str, what: &str| -> Result<Vec<CountryCode>, StoreError> {
+            split_countries(joined).ok_or_else(|| corrupt(what, joined))
+        };
+        Ok(Case {
+            id,
+            reference: CaseReference {
+                country: country(&self.country)?,
+                year: u16::try_from(self.year)
+                    .map_err(|_| corrupt("year", &self.year.to_string()))?,
+                sequence: u32::try_from(self.sequence)
+                    .map_err(|_| corrupt("sequence", &self.sequence.to_string()))?,
+            },
+            status: CaseStatus::parse(&self.status)
+                .ok_or_else(|| corrupt("status", &self.status))?,
+            closure_reason: self
+                .closure_reason
+                .as_deref()
+                .map(|r| ClosureReason::parse(r).ok_or_else(|| corrupt("closure reason", r)))
+                .transpose()?,
+            closure_note: self
+                .closure_note_sealed
+                .map(|blob| keyring.open_str(&blob, context("closure_note", id)))
+                .transpose()?,
+            assigned_to: self.assigned_to.map(UserId),
+            has_minor: self.has_minor,
+            opened_by: self.opened_by,
+            opened_at: from_unix(self.opened_at)?,
+            updated_at: from_unix(self.updated_at)?,
+            details: CaseDetails {
+                risk: self
+                    .risk
+                    .as_deref()
+                    .map(|r| RiskLevel::parse(r).ok_or_else(|| corrupt("risk", r)))
+                    .transpose()?,
+                exploitation_types: split_codes(&self.exploitation_types, ExploitationType::parse)
+                    .ok_or_else(|| corrupt("exploitation types", &self.exploitation_types))?,
+                sectors: split_codes(&self.sectors, Sector::parse)
+                    .ok_or_else(|| corrupt("sectors", &self.sectors))?,
+                means_of_control: split_codes(&self.means_of_control, MeansOfControl::parse)
+                    .ok_or_else(|| corrupt("means of control", &self.means_of_control))?,
+                recruitment: split_codes(&self.recruitment, RecruitmentMethod::parse)
+                    .ok_or_else(|| corrupt("recruitment", &self.recruitment))?,
+                citizenship: list(&self.citizenship, "citizenship")?,
+                exploitation_countries: list(&self.exploitation_countries, "countries")?,
+                transit_countries: list(&self.transit_countries, "countries")?,
+                exploitation_began: self
+                    .exploitation_began
+                    .as_deref()
+                    .map(parse_date)
+                    .transpose()?,
+            },
+        })
+    }
+}

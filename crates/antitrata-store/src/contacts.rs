@@ -1,0 +1,455 @@
+//! Contacts and the operator's unsent contact form. Summaries, notes and drafts are sealed; every
+//! method takes the `Actor`, keeps to its country in SQL and audits in the same transaction.
+
+use antitrata_domain::casework::{
+    CallerRole, CaseId, CaseReference, Contact, ContactChannel, ContactId, ContactLanguage,
+    ContactOutcome, Direction, HeardVia, NewContact, Screening,
+};
+use antitrata_domain::{Actor, CountryCode, Role};
+use sha2::{Digest, Sha256};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::crypto::SealContext;
+use crate::store::with_pool;
+use crate::time_columns::{from_unix, unix};
+use crate::{Keyring, Store, StoreError};
+
+const CONTACT_COLUMNS: &str = "c.id, c.country, c.recorded_by, c.channel, c.direction, \
+     c.started_at, c.ended_at, c.language, c.caller_role, c.caller_country, c.caller_locality, \
+     c.heard_via, c.summary_sealed, c.notes_sealed, c.outcome, c.immediate_danger, \
+     c.danger_handled_at, c.screening, c.case_id, k.year, k.sequence";
+const CONTACT_FROM: &str = "contacts c left join cases k on k.id = c.case_id";
+
+impl Store {
+    /// Records a contact of the actor's country, linked to the case its reference names (which
+    /// must exist in that country). The id is the submission's: storing the same id again (a
+    /// double-submitted form) returns the contact already stored and records nothing new.
+    pub async fn insert_contact(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        contact: &NewContact,
+    ) -> Result<Contact, StoreError> {
+        let keyring = self.keyring()?;
+        if actor.scope.country() != Some(contact.country) {
+            return Err(StoreError::OutOfScope);
+        }
+        let seal = |text: &Option<String>, column| {
+            text.as_deref()
+                .map(|t| keyring.seal_str(t, context(column, id)))
+                .transpose()
+        };
+        let summary = seal(&contact.summary, "summary")?;
+        let notes = seal(&contact.notes, "notes")?;
+        let (result, _) = contact.screening.result();
+        let recorded = PendingEntry::new(actor, event("contact.recorded", id))?;
+        let again = PendingEntry::new(actor, event("contact.resubmitted", id))?;
+        let inserted = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let case_id: Option<Uuid> = match &contact.case_reference {
+                Some(reference) => Some(
+                    sqlx::query_scalar(
+                        "select id from cases where country = $1 and year = $2 and sequence = $3",
+                    )
+                    .bind(reference.country.as_str())
+                    .bind(i64::from(reference.year))
+                    .bind(i64::from(reference.sequence))
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(StoreError::NotFound("case"))?,
+                ),
+                None => None,
+            };
+            let done = sqlx::query(
+                "insert into contacts (id, country, key_id, recorded_by, channel, direction, \
+                 started_at, ended_at, language, caller_role, caller_country, caller_locality, \
+                 heard_via, summary_sealed, notes_sealed, outcome, immediate_danger, screening, \
+                 screening_result, case_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+                 $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) on conflict (id) do nothing",
+            )
+            .bind(id.0)
+            .bind(contact.country.as_str())
+            .bind(i64::from(keyring.current_key_id()))
+            .bind(&actor.who)
+            .bind(contact.channel.code())
+            .bind(contact.direction.code())
+            .bind(unix(contact.started_at))
+            .bind(unix(contact.ended_at))
+            .bind(contact.language.code())
+            .bind(contact.caller_role.code())
+            .bind(contact.caller_country.map(|c| c.to_string()))
+            .bind(&contact.caller_locality)
+            .bind(contact.heard_via.map(|h| h.code()))
+            .bind(&summary)
+            .bind(&notes)
+            .bind(contact.outcome.code())
+            .bind(contact.immediate_danger)
+            .bind(contact.screening.to_stored())
+            .bind(result.code())
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 1 {
+                if let Some(case_id) = case_id {
+                    sqlx::query("update cases set updated_at = $1 where id = $2")
+                        .bind(unix(actor.at))
+                        .bind(case_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                append_audit!(tx, &recorded);
+            } else {
+                let owner: Option<(String, String)> =
+                    sqlx::query_as("select recorded_by, country from contacts where id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if owner != Some((actor.who.clone(), contact.country.to_string())) {
+                    return Err(StoreError::Conflict(
+                        "a contact with this id exists already".into(),
+                    ));
+                }
+                append_audit!(tx, &again);
+            }
+            let row: ContactRow = sqlx::query_as(&format!(
+                "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.id = $1"
+            ))
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            row
+        });
+        inserted.open(keyring)
+    }
+
+    /// One contact of the actor's country, audited as viewed; `None` if there is none in scope.
+    pub async fn find_contact(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+    ) -> Result<Option<Contact>, StoreError> {
+        let keyring = self.keyring()?;
+        let country = scope(actor)?;
+        let audit = PendingEntry::new(actor, event("contact.viewed", id))?;
+        let row: Option<ContactRow> = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: Option<ContactRow> = sqlx::query_as(&format!(
+                "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.id = $1 and c.country = $2"
+            ))
+            .bind(id.0)
+            .bind(country.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if row.is_some() {
+                append_audit!(tx, &audit);
+            }
+            tx.commit().await?;
+            row
+        });
+        row.map(|row| row.open(keyring)).transpose()
+    }
+
+    /// The contacts linked to a case of the actor's country, oldest first, each audited.
+    pub async fn list_case_contacts(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+    ) -> Result<Vec<Contact>, StoreError> {
+        self.list_contacts_where(actor, ContactList::OfCase(case))
+            .await
+    }
+
+    /// Contacts flagged as immediate danger that no supervisor has taken charge of, oldest first:
+    /// the top of the supervisor's queue.
+    pub async fn list_open_dangers(&self, actor: &Actor) -> Result<Vec<Contact>, StoreError> {
+        self.list_contacts_where(actor, ContactList::OpenDangers)
+            .await
+    }
+
+    async fn list_contacts_where(
+        &self,
+        actor: &Actor,
+        which: ContactList,
+    ) -> Result<Vec<Contact>, StoreError> {
+        let keyring = self.keyring()?;
+        let country = scope(actor)?;
+        let rows: Vec<ContactRow> = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let rows: Vec<ContactRow> = match which {
+                ContactList::OfCase(case) => {
+                    sqlx::query_as(&format!(
+                        "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.country = $1 \
+                         and c.case_id = $2 order by c.started_at, c.id limit 200"
+                    ))
+                    .bind(country.as_str())
+                    .bind(case.0)
+                    .fetch_all(&mut *tx)
+                    .await?
+                }
+                ContactList::OpenDangers => {
+                    sqlx::query_as(&format!(
+                        "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.country = $1 \
+                         and c.immediate_danger = $2 and c.danger_handled_at is null \
+                         order by c.started_at, c.id limit 200"
+                    ))
+                    .bind(country.as_str())
+                    .bind(true)
+                    .fetch_all(&mut *tx)
+                    .await?
+                }
+            };
+            for row in &rows {
+                let entry = PendingEntry::new(actor, event("contact.listed", ContactId(row.id)))?;
+                append_audit!(tx, &entry);
+            }
+            tx.commit().await?;
+            rows
+        });
+        rows.into_iter().map(|row| row.open(keyring)).collect()
+    }
+
+    /// A supervisor takes charge of an immediate danger: it leaves the top of the queue.
+    /// Returns whether there was such an open danger in the actor's country.
+    pub async fn mark_danger_handled(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+    ) -> Result<bool, StoreError> {
+        let country = scope(actor)?;
+        if actor.role != Role::Supervisor {
+            return Err(StoreError::RoleNotAllowed {
+                role: actor.role.as_str(),
+                action: "take charge of an immediate danger",
+            });
+        }
+        let audit = PendingEntry::new(actor, event("contact.danger-handled", id))?;
+        let done = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "update contacts set danger_handled_at = $1 where id = $2 and country = $3 \
+                 and immediate_danger = $4 and danger_handled_at is null",
+            )
+            .bind(unix(actor.at))
+            .bind(id.0)
+            .bind(country.as_str())
+            .bind(true)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 1 {
+                append_audit!(tx, &audit);
+            }
+            tx.commit().await?;
+            done == 1
+        });
+        Ok(done)
+    }
+
+    /// Keeps the actor's unsent contact form (any text the console sends, sealed), replacing the
+    /// one kept before.
+    pub async fn save_contact_draft(&self, actor: &Actor, draft: &str) -> Result<(), StoreError> {
+        let keyring = self.keyring()?;
+        scope(actor)?;
+        let sealed = keyring.seal_str(draft, draft_context(&actor.who))?;
+        let audit = PendingEntry::new(actor, draft_event("contact-draft.saved"))?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "insert into contact_drafts (owner, key_id, draft_sealed, updated_at) \
+                 values ($1, $2, $3, $4) on conflict (owner) do update set key_id = $2, \
+                 draft_sealed = $3, updated_at = $4",
+            )
+            .bind(&actor.who)
+            .bind(i64::from(keyring.current_key_id()))
+            .bind(&sealed)
+            .bind(unix(actor.at))
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The actor's unsent contact form, if one is kept; audited when there is one.
+    pub async fn contact_draft(&self, actor: &Actor) -> Result<Option<String>, StoreError> {
+        let keyring = self.keyring()?;
+        scope(actor)?;
+        let audit = PendingEntry::new(actor, draft_event("contact-draft.restored"))?;
+        let sealed: Option<Vec<u8>> = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let sealed: Option<Vec<u8>> =
+                sqlx::query_scalar("select draft_sealed from contact_drafts where owner = $1")
+                    .bind(&actor.who)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if sealed.is_some() {
+                append_audit!(tx, &audit);
+            }
+            tx.commit().await?;
+            sealed
+        });
+        Ok(sealed
+            .map(|blob| keyring.open_str(&blob, draft_context(&actor.who)))
+            .transpose()?)
+    }
+
+    /// Forgets the actor's unsent contact form (sent or abandoned).
+    pub async fn discard_contact_draft(&self, actor: &Actor) -> Result<(), StoreError> {
+        let audit = PendingEntry::new(actor, draft_event("contact-draft.discarded"))?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("delete from contact_drafts where owner = $1")
+                .bind(&actor.who)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if done > 0 {
+                append_audit!(tx, &audit);
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+enum ContactList {
+    OfCase(CaseId),
+    OpenDangers,
+}
+
+/// The actor's one country, or `OutOfScope` for regional roles.
+pub(crate) fn scope(actor: &Actor) -> Result<CountryCode, StoreError> {
+    actor.scope.country().ok_or(StoreError::OutOfScope)
+}
+
+fn context(column: &'static str, id: ContactId) -> SealContext<'static> {
+    SealContext {
+        table: "contacts",
+        column,
+        record: id.0,
+    }
+}
+
+/// Drafts are bound to their owner: a draft copied to another owner's row does not open.
+fn draft_context(owner: &str) -> SealContext<'static> {
+    let digest = Sha256::digest(owner.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    SealContext {
+        table: "contact_drafts",
+        column: "draft",
+        record: Uuid::from_bytes(bytes),
+    }
+}
+
+fn event(action: &'static str, id: ContactId) -> AuditEvent {
+    AuditEvent {
+        action,
+        record_type: Some("contact"),
+        record_id: Some(id.to_string()),
+    }
+}
+
+fn draft_event(action: &'static str) -> AuditEvent {
+    AuditEvent {
+        action,
+        record_type: Some("contact-draft"),
+        record_id: None,
+    }
+}
+
+#[derive(FromRow)]
+struct ContactRow {
+    id: Uuid,
+    country: String,
+    recorded_by: String,
+    channel: String,
+    direction: String,
+    started_at: i64,
+    ended_at: i64,
+    language: String,
+    caller_role: String,
+    caller_country: Option<String>,
+    caller_locality: Option<String>,
+    heard_via: Option<String>,
+    summary_sealed: Option<Vec<u8>>,
+    notes_sealed: Option<Vec<u8>>,
+    outcome: String,
+    immediate_danger: bool,
+    danger_handled_at: Option<i64>,
+    screening: String,
+    case_id: Option<Uuid>,
+    year: Option<i64>,
+    sequence: Option<i64>,
+}
+
+/// A stored code that does not parse: the database was edited or written by a newer version.
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("bad {what} `{value}`"))
+}
+
+pub(crate) fn country(code: &str) -> Result<CountryCode, StoreError> {
+    CountryCode::parse(code).map_err(|_| corrupt("country", code))
+}
+
+impl ContactRow {
+    fn open(self, keyring: &Keyring) -> Result<Contact, StoreError> {
+        let id = ContactId(self.id);
+        let open = |blob: Option<Vec<u8>>, column| {
+            blob.map(|b| keyring.open_str(&b, context(column, id)))
+                .transpose()
+        };
+        let home = country(&self.country)?;
+        let case = match (self.case_id, self.year, self.sequence) {
+            (Some(case_id), Some(year), Some(sequence)) => Some((
+                CaseId(case_id),
+                CaseReference {
+                    country: home,
+                    year: u16::try_from(year).map_err(|_| corrupt("year", &year.to_string()))?,
+                    sequence: u32::try_from(sequence)
+                        .map_err(|_| corrupt("sequence", &sequence.to_string()))?,
+                },
+            )),
+            _ => None,
+        };
+        Ok(Contact {
+            id,
+            recorded_by: self.recorded_by,
+            danger_handled_at: self.danger_handled_at.map(from_unix).transpose()?,
+            details: NewContact {
+                country: home,
+                channel: ContactChannel::parse(&self.channel)
+                    .ok_or_else(|| corrupt("channel", &self.channel))?,
+                direction: Direction::parse(&self.direction)
+                    .ok_or_else(|| corrupt("direction", &self.direction))?,
+                started_at: from_unix(self.started_at)?,
+                ended_at: from_unix(self.ended_at)?,
+                language: ContactLanguage::parse(&self.language)
+                    .ok_or_else(|| corrupt("language", &self.language))?,
+                caller_role: CallerRole::parse(&self.caller_role)
+                    .ok_or_else(|| corrupt("caller role", &self.caller_role))?,
+                caller_country: self.caller_country.as_deref().map(country).transpose()?,
+                caller_locality: self.caller_locality,
+                heard_via: self
+                    .heard_via
+                    .as_deref()
+                    .map(|h| HeardVia::parse(h).ok_or_else(|| corrupt("heard via", h)))
+                    .transpose()?,
+                summary: open(self.summary_sealed, "summary")?,
+                notes: open(self.notes_sealed, "notes")?,
+                outcome: ContactOutcome::parse(&self.outcome)
+                    .ok_or_else(|| corrupt("outcome", &self.outcome))?,
+                immediate_danger: self.immediate_danger,
+                screening: Screening::from_stored(&self.screening)
+                    .ok_or_else(|| corrupt("screening", &self.screening))?,
+                case_reference: case.map(|(_, reference)| reference),
+            },
+            case,
+        })
+    }
+}

@@ -1,0 +1,582 @@
+//! Contacts, drafts and cases: scoped to a country, sealed where personal, audited, idempotent on
+//! resubmission, and moved through the case workflow only as it allows.
+
+use antitrata_domain::casework::{
+    Answer, CaseAction, CaseDetails, CaseId, CaseInput, CaseReference, CaseStatus, ClosureReason,
+    ContactId, ContactInput, ExploitationType, Indicator, NewContact, ScreeningResult,
+};
+use antitrata_domain::{CountryCode, Email, Lang, NewAccount, Role, UserId};
+use antitrata_store::testing::{actor, seeded_backends};
+use antitrata_store::{CaseFilter, StoreError};
+use time::macros::{date, datetime};
+use uuid::Uuid;
+
+fn gt() -> CountryCode {
+    CountryCode::parse("GT").unwrap()
+}
+
+fn contact(summary: &str) -> NewContact {
+    let input = ContactInput {
+        channel: "call".into(),
+        started_at: "2026-11-27T11:50:00Z".into(),
+        language: "es".into(),
+        caller_role: "potential-victim".into(),
+        heard_via: "radio-soap-opera".into(),
+        outcome: "case-opened-or-linked".into(),
+        summary: summary.into(),
+        notes: "Canary note".into(),
+        screening: vec![
+            ("withheld-documents".into(), "yes".into()),
+            ("no-pay".into(), "yes".into()),
+        ],
+        ..ContactInput::default()
+    };
+    NewContact::parse(&input, gt(), datetime!(2026-11-27 12:00 UTC)).unwrap()
+}
+
+fn details() -> CaseDetails {
+    let input = CaseInput {
+        risk: "high".into(),
+        exploitation_types: vec!["ForcedLabour".into()],
+        sectors: vec!["A_AgricultureForestryAndFishing".into()],
+        citizenship: vec!["HN".into()],
+        exploitation_countries: vec!["GT".into()],
+        ..CaseInput::default()
+    };
+    CaseDetails::parse(&input, date!(2026 - 11 - 27)).unwrap()
+}
+
+fn cid(n: u128) -> ContactId {
+    ContactId(Uuid::from_u128(n))
+}
+
+fn kid(n: u128) -> CaseId {
+    CaseId(Uuid::from_u128(n))
+}
+
+#[tokio::test]
+async fn contacts_are_sealed_scoped_audited_and_stored_once() {
+    for db in seeded_backends().await {
+        let operator = actor(Role::Operator, Some("GT"));
+        let stored = db
+            .store
+            .insert_contact(&operator, cid(1), &contact("Canary summary"))
+            .await
+            .unwrap();
+        assert_eq!(stored.details.summary.as_deref(), Some("Canary summary"));
+        assert_eq!(stored.screening_result().0, ScreeningResult::Likely);
+        assert_eq!(stored.recorded_by, operator.who);
+
+        // A double-submitted form: the same id stores nothing new.
+        let again = db
+            .store
+            .insert_contact(&operator, cid(1), &contact("Canary summary"))
+            .await
+            .unwrap();
+        assert_eq!(again, stored, "{}", db.name);
+        assert_eq!(db.store.count_rows_for_tests("contacts").await.unwrap(), 1);
+
+        // Another country's operator neither reads it nor can reuse its id.
+        let hn = actor(Role::Operator, Some("HN"));
+        assert_eq!(db.store.find_contact(&hn, cid(1)).await.unwrap(), None);
+        let mut hn_contact = contact("x");
+        hn_contact.country = CountryCode::parse("HN").unwrap();
+        assert!(matches!(
+            db.store.insert_contact(&hn, cid(1), &hn_contact).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            db.store.insert_contact(&hn, cid(2), &contact("x")).await,
+            Err(StoreError::OutOfScope)
+        ));
+        let analyst = actor(Role::RegionalAnalyst, None);
+        assert!(matches!(
+            db.store.find_contact(&analyst, cid(1)).await,
+            Err(StoreError::OutOfScope)
+        ));
+
+        let found = db.store.find_contact(&operator, cid(1)).await.unwrap();
+        assert_eq!(found.as_ref(), Some(&stored));
+        let actions: Vec<String> = db
+            .store
+            .list_audit(0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            ["contact.recorded", "contact.resubmitted", "contact.viewed"]
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_contact_links_only_to_an_existing_case_of_its_country() {
+    for db in seeded_backends().await {
+        let operator = actor(Role::Operator, Some("GT"));
+        let mut linked = contact("s");
+        linked.case_reference = CaseReference::parse("GT-2026-000001");
+        let err = db
+            .store
+            .insert_contact(&operator, cid(1), &linked)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound("case")), "{err}");
+        assert_eq!(db.store.count_rows_for_tests("contacts").await.unwrap(), 0);
+
+        let case = db
+            .store
+            .open_case(&operator, kid(1), &details(), None)
+            .await
+            .unwrap();
+        assert_eq!(case.reference.to_string(), "GT-2026-000001");
+        let stored = db
+            .store
+            .insert_contact(&operator, cid(1), &linked)
+            .await
+            .unwrap();
+        assert_eq!(stored.case, Some((kid(1), case.reference)));
+        let of_case = db
+            .store
+            .list_case_contacts(&operator, kid(1))
+            .await
+            .unwrap();
+        assert_eq!(of_case, vec![stored]);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn cases_number_per_country_and_year_and_take_their_contact() {
+    for db in seeded_backends().await {
+        let gt_op = actor(Role::Operator, Some("GT"));
+        let hn_op = actor(Role::Operator, Some("HN"));
+        db.store
+            .insert_contact(&gt_op, cid(1), &contact("s"))
+            .await
+            .unwrap();
+        let first = db
+            .store
+            .open_case(&gt_op, kid(1), &details(), Some(cid(1)))
+            .await
+            .unwrap();
+        let second = db
+            .store
+            .open_case(&gt_op, kid(2), &CaseDetails::default(), None)
+            .await
+            .unwrap();
+        let honduran = db
+            .store
+            .open_case(&hn_op, kid(3), &CaseDetails::default(), None)
+            .await
+            .unwrap();
+        let mut next_year = gt_op.clone();
+        next_year.at = datetime!(2027-01-01 00:00 UTC);
+        let third = db
+            .store
+            .open_case(&next_year, kid(4), &CaseDetails::default(), None)
+            .await
+            .unwrap();
+        let refs: Vec<String> = [&first, &second, &honduran, &third]
+            .iter()
+            .map(|c| c.reference.to_string())
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                "GT-2026-000001",
+                "GT-2026-000002",
+                "HN-2026-000001",
+                "GT-2027-000001"
+            ],
+            "{}",
+            db.name
+        );
+        assert_eq!(first.status, CaseStatus::Open);
+        assert_eq!(first.details, details());
+
+        // Resubmitting the same case stores nothing new; the contact is linked once.
+        let again = db
+            .store
+            .open_case(&gt_op, kid(1), &details(), Some(cid(1)))
+            .await
+            .unwrap();
+        assert_eq!(again, first);
+        assert_eq!(db.store.count_rows_for_tests("cases").await.unwrap(), 4);
+        let linked = db
+            .store
+            .find_contact(&gt_op, cid(1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(linked.case.map(|(id, _)| id), Some(kid(1)));
+        // A contact already linked cannot be taken by another case, and nothing is stored.
+        let err = db
+            .store
+            .open_case(&gt_op, kid(5), &details(), Some(cid(1)))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+        assert_eq!(db.store.count_rows_for_tests("cases").await.unwrap(), 4);
+
+        let by_ref = db
+            .store
+            .find_case_by_reference(&gt_op, &first.reference)
+            .await
+            .unwrap();
+        assert_eq!(by_ref.as_ref(), Some(&first));
+        assert_eq!(
+            db.store
+                .find_case_by_reference(&hn_op, &first.reference)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(db.store.find_case(&hn_op, kid(1)).await.unwrap(), None);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_workflow_needs_a_supervisor_to_close_and_refuses_wrong_steps() {
+    for db in seeded_backends().await {
+        let worker = actor(Role::Caseworker, Some("GT"));
+        let supervisor = actor(Role::Supervisor, Some("GT"));
+        db.store
+            .open_case(&worker, kid(1), &details(), None)
+            .await
+            .unwrap();
+        let close = CaseAction::Close(ClosureReason::GoalsMet);
+        assert!(matches!(
+            db.store
+                .change_case_status(&worker, kid(1), close, None)
+                .await,
+            Err(StoreError::RoleNotAllowed { .. })
+        ));
+        assert!(matches!(
+            db.store
+                .change_case_status(&worker, kid(1), CaseAction::Reopen, None)
+                .await,
+            Err(StoreError::NotAllowedNow { status: "open", .. })
+        ));
+        let active = db
+            .store
+            .change_case_status(&worker, kid(1), CaseAction::Activate, None)
+            .await
+            .unwrap();
+        assert_eq!(active.status, CaseStatus::Active);
+        let requested = db
+            .store
+            .change_case_status(
+                &worker,
+                kid(1),
+                CaseAction::RequestClosure(ClosureReason::GoalsMet),
+                Some("Canary closure note"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(requested.status, CaseStatus::ClosureRequested);
+        assert_eq!(
+            requested.closure_note.as_deref(),
+            Some("Canary closure note")
+        );
+        let closed = db
+            .store
+            .change_case_status(&supervisor, kid(1), close, None)
+            .await
+            .unwrap();
+        assert_eq!(closed.status, CaseStatus::Closed);
+        assert_eq!(closed.closure_reason, Some(ClosureReason::GoalsMet));
+        let reopened = db
+            .store
+            .change_case_status(&worker, kid(1), CaseAction::Reopen, None)
+            .await
+            .unwrap();
+        assert_eq!(reopened.status, CaseStatus::Active);
+        assert_eq!(reopened.closure_reason, None);
+        // Another country's supervisor reaches nothing.
+        let hn = actor(Role::Supervisor, Some("HN"));
+        assert!(matches!(
+            db.store.change_case_status(&hn, kid(1), close, None).await,
+            Err(StoreError::NotFound("case"))
+        ));
+        let actions: Vec<String> = db
+            .store
+            .list_audit(0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "case.opened",
+                "case.activated",
+                "case.closure-requested",
+                "case.closed",
+                "case.reopened"
+            ]
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn cases_are_assigned_within_the_country_and_listed_by_filter() {
+    for db in seeded_backends().await {
+        let cli = actor(Role::Cli, None);
+        let account = |email: &str, roles: &[Role], country: &str| NewAccount {
+            email: Email::parse(email).unwrap(),
+            display_name: "Worker".into(),
+            language: Lang::Es,
+            roles: roles.to_vec(),
+            country: Some(CountryCode::parse(country).unwrap()),
+        };
+        let worker = UserId(Uuid::from_u128(100));
+        let foreign = UserId(Uuid::from_u128(101));
+        let operator_account = UserId(Uuid::from_u128(102));
+        db.store
+            .insert_user(
+                &cli,
+                worker,
+                &account("w@example.org", &[Role::Caseworker], "GT"),
+            )
+            .await
+            .unwrap();
+        db.store
+            .insert_user(
+                &cli,
+                foreign,
+                &account("f@example.org", &[Role::Caseworker], "HN"),
+            )
+            .await
+            .unwrap();
+        db.store
+            .insert_user(
+                &cli,
+                operator_account,
+                &account("o@example.org", &[Role::Operator], "GT"),
+            )
+            .await
+            .unwrap();
+        let supervisor = actor(Role::Supervisor, Some("GT"));
+        let operator = actor(Role::Operator, Some("GT"));
+        db.store
+            .open_case(&operator, kid(1), &details(), None)
+            .await
+            .unwrap();
+        db.store
+            .open_case(&operator, kid(2), &CaseDetails::default(), None)
+            .await
+            .unwrap();
+        assert!(matches!(
+            db.store.assign_case(&operator, kid(1), Some(worker)).await,
+            Err(StoreError::RoleNotAllowed { .. })
+        ));
+        for wrong in [foreign, operator_account, UserId(Uuid::from_u128(999))] {
+            assert!(matches!(
+                db.store.assign_case(&supervisor, kid(1), Some(wrong)).await,
+                Err(StoreError::NotFound("caseworker"))
+            ));
+        }
+        let assigned = db
+            .store
+            .assign_case(&supervisor, kid(1), Some(worker))
+            .await
+            .unwrap();
+        assert_eq!(assigned.assigned_to, Some(worker));
+
+        let list = |filter: CaseFilter| {
+            let store = db.store.clone();
+            let supervisor = supervisor.clone();
+            async move {
+                let cases = store
+                    .list_cases(
+                        &supervisor,
+                        &CaseFilter {
+                            limit: 50,
+                            ..filter
+                        },
+                    )
+                    .await
+                    .unwrap();
+                cases.into_iter().map(|c| c.id).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(list(CaseFilter::default()).await.len(), 2);
+        assert_eq!(
+            list(CaseFilter {
+                unassigned: true,
+                ..CaseFilter::default()
+            })
+            .await,
+            [kid(2)]
+        );
+        assert_eq!(
+            list(CaseFilter {
+                assigned_to: Some(worker),
+                ..CaseFilter::default()
+            })
+            .await,
+            [kid(1)]
+        );
+        assert_eq!(
+            list(CaseFilter {
+                exploitation_type: Some(ExploitationType::ForcedLabour),
+                ..CaseFilter::default()
+            })
+            .await,
+            [kid(1)]
+        );
+        assert!(
+            list(CaseFilter {
+                exploitation_type: Some(ExploitationType::OrganRemoval),
+                ..CaseFilter::default()
+            })
+            .await
+            .is_empty()
+        );
+        assert_eq!(
+            list(CaseFilter {
+                opened_from: Some(date!(2026 - 11 - 27)),
+                opened_to: Some(date!(2026 - 11 - 27)),
+                ..CaseFilter::default()
+            })
+            .await
+            .len(),
+            2
+        );
+        assert!(
+            list(CaseFilter {
+                opened_from: Some(date!(2026 - 11 - 28)),
+                ..CaseFilter::default()
+            })
+            .await
+            .is_empty()
+        );
+        let hn = actor(Role::Supervisor, Some("HN"));
+        assert!(
+            db.store
+                .list_cases(
+                    &hn,
+                    &CaseFilter {
+                        limit: 50,
+                        ..CaseFilter::default()
+                    }
+                )
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let updated = db
+            .store
+            .update_case_details(&operator, kid(2), &details())
+            .await
+            .unwrap();
+        assert_eq!(updated.details, details());
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn immediate_dangers_wait_for_a_supervisor() {
+    for db in seeded_backends().await {
+        let operator = actor(Role::Operator, Some("GT"));
+        let supervisor = actor(Role::Supervisor, Some("GT"));
+        let mut danger = contact("s");
+        danger.immediate_danger = true;
+        db.store
+            .insert_contact(&operator, cid(1), &danger)
+            .await
+            .unwrap();
+        db.store
+            .insert_contact(&operator, cid(2), &contact("calm"))
+            .await
+            .unwrap();
+        let open: Vec<ContactId> = db
+            .store
+            .list_open_dangers(&supervisor)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(open, [cid(1)], "{}", db.name);
+        assert!(matches!(
+            db.store.mark_danger_handled(&operator, cid(1)).await,
+            Err(StoreError::RoleNotAllowed { .. })
+        ));
+        assert!(
+            db.store
+                .mark_danger_handled(&supervisor, cid(1))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !db.store
+                .mark_danger_handled(&supervisor, cid(1))
+                .await
+                .unwrap()
+        );
+        assert!(
+            db.store
+                .list_open_dangers(&supervisor)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn drafts_are_kept_per_operator_and_sealed() {
+    for db in seeded_backends().await {
+        let ana = actor(Role::Operator, Some("GT"));
+        let mut ben = ana.clone();
+        ben.who = "other-operator".into();
+        assert_eq!(db.store.contact_draft(&ana).await.unwrap(), None);
+        db.store
+            .save_contact_draft(&ana, "summary=Canary draft")
+            .await
+            .unwrap();
+        db.store
+            .save_contact_draft(&ana, "summary=Canary draft 2")
+            .await
+            .unwrap();
+        assert_eq!(
+            db.store.contact_draft(&ana).await.unwrap().as_deref(),
+            Some("summary=Canary draft 2")
+        );
+        assert_eq!(db.store.contact_draft(&ben).await.unwrap(), None);
+        // A draft moved to another owner's row does not open.
+        db.store.save_contact_draft(&ben, "mine").await.unwrap();
+        db.store
+            .execute_raw_for_tests(
+                "update contact_drafts set draft_sealed = \
+                 (select draft_sealed from contact_drafts where owner = 'test-operator') \
+                 where owner = 'other-operator'",
+            )
+            .await
+            .unwrap();
+        assert!(db.store.contact_draft(&ben).await.is_err());
+        db.store.discard_contact_draft(&ana).await.unwrap();
+        assert_eq!(db.store.contact_draft(&ana).await.unwrap(), None);
+        db.cleanup().await;
+    }
+}
+
+#[test]
+fn screening_answers_survive_the_contact_form() {
+    let stored = contact("s");
+    assert_eq!(
+        stored.screening.answer(Indicator::WithheldDocuments),
+        Answer::Yes
+    );
+    assert_eq!(stored.screening.answer(Indicator::Threats), Answer::Unknown);
+}
