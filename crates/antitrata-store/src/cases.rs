@@ -295,8 +295,13 @@ impl Store {
                 action: action_verb(action),
             })?;
             let done = sqlx::query(
-                "update cases set status = $1, closure_reason = $2, closure_note_sealed = $3, \
-                 key_id = $4, updated_at = $5 where id = $6 and status = $7",
+                // Approving a requested closure without a new note keeps the request's note;
+                // leaving the closed states clears both.
+                "update cases set status = $1, closure_reason = $2, \
+                 closure_note_sealed = case when $2 is null then null \
+                 else coalesce($3, closure_note_sealed) end, \
+                 key_id = case when $3 is null then key_id else $4 end, \
+                 updated_at = $5 where id = $6 and status = $7",
             )
             .bind(next.code())
             .bind(reason.map(ClosureReason::code))
@@ -437,6 +442,36 @@ impl Store {
             rows
         });
         rows.into_iter().map(|row| row.open(keyring)).collect()
+    }
+}
+
+impl Store {
+    /// The active caseworkers and supervisors of the actor's country, by name: whom a case can
+    /// be assigned to.
+    pub async fn list_case_workers(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(UserId, String)>, StoreError> {
+        let country = scope(actor)?;
+        let rows: Vec<(Uuid, String, sqlx::types::Json<Vec<String>>)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "select id, display_name, roles from users where country = $1 and disabled = $2 \
+                 order by display_name, id",
+            )
+            .bind(country.as_str())
+            .bind(false)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter(|(_, _, roles)| {
+                roles
+                    .iter()
+                    .any(|r| r == Role::Caseworker.as_str() || r == Role::Supervisor.as_str())
+            })
+            .map(|(id, name, _)| (UserId(id), name))
+            .collect())
     }
 }
 

@@ -8,9 +8,29 @@ use axum::routing::get;
 use crate::AppState;
 
 pub(crate) const SITE_CSS: &str = include_str!("../static/site.css");
+/// The console's one script: the contact form's server-side draft and its Ctrl+Enter.
+pub(crate) const CONSOLE_JS: &str = include_str!("../static/console.js");
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/static/site.css", get(site_css))
+    Router::new()
+        .route("/static/site.css", get(site_css))
+        .route("/static/console.js", get(console_js))
+}
+
+async fn console_js() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        CONSOLE_JS,
+    )
 }
 
 async fn site_css() -> impl IntoResponse {

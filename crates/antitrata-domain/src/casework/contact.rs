@@ -27,7 +27,7 @@ impl fmt::Display for ContactId {
 
 picklist! {
     /// How the contact reached the hotline.
-    ContactChannel, "channel" {
+    ContactChannel, "via" {
         Call = "call",
         Sms = "sms",
         WhatsApp = "whatsapp",
@@ -86,7 +86,7 @@ picklist! {
 picklist! {
     /// The language the contact was held in (ISO 639 codes): the region's official languages,
     /// Haitian Creole and the indigenous languages its hotlines hear most.
-    ContactLanguage, "language" {
+    ContactLanguage, "spoken" {
         Spanish = "es",
         English = "en",
         French = "fr",

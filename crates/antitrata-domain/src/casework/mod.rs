@@ -16,7 +16,7 @@ pub use contact::{
     CallerRole, Contact, ContactChannel, ContactId, ContactInput, ContactLanguage, ContactOutcome,
     Direction, HeardVia, LOCALITY_MAX, NOTE_MAX, NewContact,
 };
-pub use picklist::{join_codes, split_codes};
+pub use picklist::{Picklist, join_codes, split_codes};
 pub use screening::{Answer, Indicator, IndicatorKind, Screening, ScreeningResult, ScreeningRule};
 pub use validation::{Errors, FieldError, Problem};
 pub use vocabulary::{ExploitationType, MeansOfControl, RecruitmentMethod, Sector};

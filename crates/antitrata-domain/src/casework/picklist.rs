@@ -41,6 +41,21 @@ macro_rules! picklist {
             }
         }
 
+        impl $crate::casework::Picklist for $name {
+            fn all() -> &'static [$name] {
+                $name::ALL
+            }
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn parse(code: &str) -> Option<$name> {
+                $name::parse(code)
+            }
+            fn label_key(self) -> String {
+                $name::label_key(self)
+            }
+        }
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.code())
@@ -68,6 +83,15 @@ macro_rules! picklist {
     };
 }
 pub(crate) use picklist;
+
+/// What every vocabulary offers, for code that shows or reads any of them (form options,
+/// label checks).
+pub trait Picklist: Copy + PartialEq + 'static {
+    fn all() -> &'static [Self];
+    fn code(self) -> &'static str;
+    fn parse(code: &str) -> Option<Self>;
+    fn label_key(self) -> String;
+}
 
 /// A set of picklist values kept as codes joined by `;` with a `;` at both ends (`;A;B;`), the
 /// form the store keeps so that "contains A" is `like '%;A;%'`.

@@ -383,6 +383,8 @@ async fn cases_are_assigned_within_the_country_and_listed_by_filter() {
                 Err(StoreError::NotFound("caseworker"))
             ));
         }
+        let workers = db.store.list_case_workers(&supervisor).await.unwrap();
+        assert_eq!(workers, [(worker, "Worker".to_owned())], "{}", db.name);
         let assigned = db
             .store
             .assign_case(&supervisor, kid(1), Some(worker))

@@ -60,6 +60,38 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
         Access::Roles(PERSONAL_DATA),
     ),
     ("GET", "/console/persons/{id}", Access::Roles(PERSONAL_DATA)),
+    ("GET", "/console/contacts/new", Access::Roles(PERSONAL_DATA)),
+    ("POST", "/console/contacts", Access::Roles(PERSONAL_DATA)),
+    (
+        "POST",
+        "/console/contacts/draft",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "GET",
+        "/console/contacts/{id}",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/console/contacts/{id}/danger-handled",
+        Access::Roles(&[Role::Supervisor]),
+    ),
+    ("GET", "/console/cases", Access::Roles(PERSONAL_DATA)),
+    ("POST", "/console/cases", Access::Roles(PERSONAL_DATA)),
+    ("GET", "/console/cases/{id}", Access::Roles(PERSONAL_DATA)),
+    ("POST", "/console/cases/{id}", Access::Roles(PERSONAL_DATA)),
+    (
+        "POST",
+        "/console/cases/{id}/status",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/console/cases/{id}/assign",
+        Access::Roles(&[Role::Supervisor]),
+    ),
+    ("GET", "/console/queue", Access::Roles(&[Role::Supervisor])),
     ("GET", "/console/stats", Access::Roles(STATISTICS)),
     ("GET", "/console/stats.csv", Access::Roles(STATISTICS)),
 ];

@@ -6,7 +6,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::{console_page, page_lang};
-use crate::auth::permissions::STATISTICS;
+use antitrata_domain::Role;
+
+use crate::auth::permissions::{PERSONAL_DATA, STATISTICS};
 use crate::auth::session::SignedIn;
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -23,6 +25,10 @@ struct HomePage {
     csrf: String,
     /// Whether the account may open the statistics page.
     show_stats: bool,
+    /// Whether the account does hotline work (contacts, cases).
+    show_casework: bool,
+    /// Whether the account has a supervisor's queue.
+    show_queue: bool,
 }
 
 pub(super) async fn show_home(Extension(who): Extension<SignedIn>, headers: HeaderMap) -> Response {
@@ -45,6 +51,8 @@ pub(super) async fn show_home(Extension(who): Extension<SignedIn>, headers: Head
             .map_or_else(|| tr.t("home-regional"), |c| c.to_string()),
         csrf: who.session.csrf_token.clone(),
         show_stats: who.account.roles.iter().any(|r| STATISTICS.contains(r)),
+        show_casework: who.account.roles.iter().any(|r| PERSONAL_DATA.contains(r)),
+        show_queue: who.account.roles.contains(&Role::Supervisor),
         tr,
     };
     console_page(lang, page.render(), &headers)

@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod casework;
 mod chart;
 mod home;
 mod login;
@@ -62,6 +63,43 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/console/persons/search", post(persons::search_persons))
         .route("/console/persons/recent", get(persons::list_recent))
         .route("/console/persons/{id}", get(persons::show_person))
+        .route(
+            "/console/contacts/new",
+            get(casework::contacts::new_contact),
+        )
+        .route(
+            "/console/contacts",
+            post(casework::contacts::create_contact),
+        )
+        .route(
+            "/console/contacts/draft",
+            post(casework::contacts::save_draft),
+        )
+        .route(
+            "/console/contacts/{id}",
+            get(casework::contacts::show_contact),
+        )
+        .route(
+            "/console/contacts/{id}/danger-handled",
+            post(casework::contacts::handle_danger),
+        )
+        .route(
+            "/console/cases",
+            get(casework::cases::list_cases).post(casework::cases::open_case),
+        )
+        .route(
+            "/console/cases/{id}",
+            get(casework::cases::show_case).post(casework::cases::update_case),
+        )
+        .route(
+            "/console/cases/{id}/status",
+            post(casework::cases::change_status),
+        )
+        .route(
+            "/console/cases/{id}/assign",
+            post(casework::cases::assign_case),
+        )
+        .route("/console/queue", get(casework::queue::show_queue))
         .route("/console/stats", get(stats::show_stats))
         .route("/console/stats.csv", get(stats::download_stats))
         .route_layer(from_fn_with_state(state, enforce_access))
@@ -128,7 +166,7 @@ fn verified_form<F: PostedForm>(
 
 /// A form that carries only the CSRF token (logout, disabling an account).
 #[derive(serde::Deserialize)]
-struct CsrfOnly {
+pub(crate) struct CsrfOnly {
     csrf: String,
 }
 
@@ -190,4 +228,12 @@ fn unavailable(
         tracing::error!(error = %e, "console: the store failed");
         PageError::new(lang, AppError::Unavailable, headers)
     }
+}
+
+/// An instant as the console shows it: to the minute, in UTC, said so.
+fn format_utc(at: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
 }

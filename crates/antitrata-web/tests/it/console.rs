@@ -87,7 +87,7 @@ pub fn cookie(reply: &Reply, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn hidden_csrf(body: &str) -> String {
+pub fn hidden_csrf(body: &str) -> String {
     body.split("name=\"csrf\" value=\"")
         .nth(1)
         .unwrap()

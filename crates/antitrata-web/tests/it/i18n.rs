@@ -123,3 +123,60 @@ fn the_seeded_languages_have_names() {
         }
     }
 }
+
+/// Every value of every hotline-work vocabulary, and every field problem, has a label in every
+/// language (the console builds their keys, so the scan above cannot see them).
+#[test]
+fn every_vocabulary_value_has_a_label() {
+    use antitrata_domain::casework::*;
+    fn keys<T: Picklist>() -> Vec<String> {
+        T::all().iter().map(|v| v.label_key()).collect()
+    }
+    let mut wanted = Vec::new();
+    wanted.extend(keys::<ContactChannel>());
+    wanted.extend(keys::<Direction>());
+    wanted.extend(keys::<CallerRole>());
+    wanted.extend(keys::<HeardVia>());
+    wanted.extend(keys::<ContactOutcome>());
+    wanted.extend(keys::<ContactLanguage>());
+    wanted.extend(keys::<Indicator>());
+    wanted.extend(keys::<Answer>());
+    wanted.extend(keys::<ScreeningResult>());
+    wanted.extend(keys::<ScreeningRule>());
+    wanted.extend(keys::<CaseStatus>());
+    wanted.extend(keys::<ClosureReason>());
+    wanted.extend(keys::<RiskLevel>());
+    wanted.extend(keys::<ExploitationType>());
+    wanted.extend(keys::<MeansOfControl>());
+    wanted.extend(keys::<Sector>());
+    wanted.extend(keys::<RecruitmentMethod>());
+    for problem in [
+        Problem::Required,
+        Problem::TooLong(1),
+        Problem::UnknownCode,
+        Problem::InFuture,
+        Problem::BadDate,
+        Problem::EndsBeforeStart,
+        Problem::BadPhone,
+        Problem::BadCountry,
+        Problem::OutOfRange,
+        Problem::NotAllowedNow,
+    ] {
+        wanted.push(problem.label_key());
+    }
+    for action in [
+        "activate",
+        "request-closure",
+        "close",
+        "approve-closure",
+        "reject-closure",
+        "reopen",
+    ] {
+        wanted.push(format!("case-action-{action}"));
+    }
+    for lang in [Lang::Es, Lang::En, Lang::Fr] {
+        let have = keys_of(lang);
+        let missing: Vec<_> = wanted.iter().filter(|k| !have.contains(*k)).collect();
+        assert!(missing.is_empty(), "{lang}: no label for {missing:?}");
+    }
+}

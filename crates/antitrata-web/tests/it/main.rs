@@ -14,6 +14,7 @@ mod api;
 mod backends;
 mod bad_input;
 mod browser;
+mod casework;
 mod console;
 mod i18n;
 mod pages;

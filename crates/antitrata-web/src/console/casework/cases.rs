@@ -1,0 +1,647 @@
+//! Cases in the console: opening one (from a contact or not), its page with everything hanging
+//! off it, editing its description, moving it through the workflow, assigning it, and the list
+//! with its filters.
+
+use antitrata_domain::casework::{
+    Case, CaseAction, CaseDetails, CaseId, CaseInput, CaseReference, CaseStatus, ClosureReason,
+    ContactId, ExploitationType, MeansOfControl, RecruitmentMethod, RiskLevel, Sector,
+};
+use antitrata_domain::{Role, UserId};
+use antitrata_store::{CaseFilter, StoreError};
+use askama::Template;
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{
+    FieldErrors, Opt, Pairs, casework_actor, country_list, label, options, problem_message,
+    store_error,
+};
+use crate::AppState;
+use crate::auth::session::SignedIn;
+use crate::console::{console_page, format_utc, page_lang, unavailable, verified_form};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+
+/// Opens a case, from the contact named in the form if any, and shows it.
+pub(in crate::console) async fn open_case(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let actor = casework_actor(&state, &who.account, &headers);
+    let bad = || PageError::new(lang, AppError::BadRequest, &headers);
+    let id = Uuid::parse_str(pairs.get("id")).map_err(|_| bad())?;
+    let contact = match pairs.get("contact") {
+        "" => None,
+        text => Some(ContactId(Uuid::parse_str(text).map_err(|_| bad())?)),
+    };
+    // A case opened from a screened contact starts with what the screening found.
+    let mut details = CaseDetails::default();
+    if let Some(contact) = contact {
+        let found = state
+            .store
+            .find_contact(&actor, contact)
+            .await
+            .map_err(store_error(lang, &headers))?
+            .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
+        for indicator in found.details.screening.yes() {
+            if let Some(m) = indicator.means_of_control()
+                && !details.means_of_control.contains(&m)
+            {
+                details.means_of_control.push(m);
+            }
+            if let Some(t) = indicator.exploitation_type()
+                && !details.exploitation_types.contains(&t)
+            {
+                details.exploitation_types.push(t);
+            }
+        }
+        if let Some(country) = found.details.caller_country {
+            details.citizenship.push(country);
+        }
+    }
+    let case = state
+        .store
+        .open_case(&actor, CaseId(id), &details, contact)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    Ok(Redirect::to(&format!("/console/cases/{}", case.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "console/casework/case.html")]
+struct CasePage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    id: String,
+    reference: String,
+    status: String,
+    status_code: &'static str,
+    has_minor: bool,
+    facts: Vec<(String, String)>,
+    closure_note: Option<String>,
+    message: Option<String>,
+    errors: FieldErrors,
+    risks: Vec<Opt>,
+    exploitation: Vec<Opt>,
+    sectors: Vec<Opt>,
+    means: Vec<Opt>,
+    recruitment: Vec<Opt>,
+    citizenship: String,
+    exploitation_countries: String,
+    transit_countries: String,
+    exploitation_began: String,
+    reasons: Vec<Opt>,
+    actions: Vec<(&'static str, String)>,
+    needs_reason: bool,
+    is_supervisor: bool,
+    workers: Vec<(String, String, bool)>,
+    contacts: Vec<(String, String, String)>,
+    readers: Vec<crate::console::audit::EntryRow>,
+}
+
+/// Which workflow buttons the page offers for a status and a role; each is an `action` value
+/// the status form posts.
+fn actions(tr: &Tr, status: CaseStatus, supervisor: bool) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let mut offer = |code: &'static str| out.push((code, tr.t(&format!("case-action-{code}"))));
+    match status {
+        CaseStatus::Open => {
+            offer("activate");
+            if supervisor {
+                offer("close")
+            } else {
+                offer("request-closure")
+            }
+        }
+        CaseStatus::Active | CaseStatus::Referred => {
+            if supervisor {
+                offer("close")
+            } else {
+                offer("request-closure")
+            }
+        }
+        CaseStatus::ClosureRequested => {
+            if supervisor {
+                offer("approve-closure");
+                offer("reject-closure");
+            }
+        }
+        CaseStatus::Closed => offer("reopen"),
+    }
+    out
+}
+
+struct Shown<'a> {
+    message: Option<String>,
+    errors: FieldErrors,
+    /// The description as typed, when it was refused.
+    typed: Option<&'a CaseInput>,
+    status: StatusCode,
+}
+
+async fn case_page(
+    state: &AppState,
+    who: &SignedIn,
+    headers: &HeaderMap,
+    case: Case,
+    shown: Shown<'_>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), headers);
+    let tr = Tr::new(lang);
+    let actor = casework_actor(state, &who.account, headers);
+    let supervisor = who.account.roles.contains(&Role::Supervisor);
+    let contacts = state
+        .store
+        .list_case_contacts(&actor, case.id)
+        .await
+        .map_err(store_error(lang, headers))?
+        .into_iter()
+        .map(|c| {
+            (
+                c.id.to_string(),
+                format_utc(c.details.started_at),
+                label(&tr, c.details.channel),
+            )
+        })
+        .collect();
+    let workers = if supervisor {
+        state
+            .store
+            .list_case_workers(&actor)
+            .await
+            .map_err(store_error(lang, headers))?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name, case.assigned_to == Some(id)))
+            .collect()
+    } else {
+        vec![]
+    };
+    let reads = state
+        .store
+        .list_record_reads("case", &case.id.to_string(), 50)
+        .await
+        .map_err(unavailable(lang, headers))?;
+    let readers = crate::console::audit::rows(&state.store, reads)
+        .await
+        .map_err(unavailable(lang, headers))?;
+    let d = &case.details;
+    let codes =
+        |values: Vec<&'static str>| values.into_iter().map(str::to_owned).collect::<Vec<_>>();
+    let countries = |list: &[antitrata_domain::CountryCode]| {
+        list.iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let typed = shown.typed;
+    let pick = |typed_values: Option<&Vec<String>>, stored: Vec<&'static str>| {
+        typed_values.cloned().unwrap_or_else(|| codes(stored))
+    };
+    let mut facts = vec![
+        (tr.t("case-opened"), format_utc(case.opened_at)),
+        (tr.t("case-updated"), format_utc(case.updated_at)),
+    ];
+    if let Some(reason) = case.closure_reason {
+        facts.push((tr.t("case-closure-reason"), label(&tr, reason)));
+    }
+    facts.push((
+        tr.t("case-assigned"),
+        case.assigned_to
+            .map_or_else(|| tr.t("case-unassigned"), |u| u.to_string()),
+    ));
+    let page = CasePage {
+        title: case.reference.to_string(),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        id: case.id.to_string(),
+        reference: case.reference.to_string(),
+        status: label(&tr, case.status),
+        status_code: case.status.code(),
+        has_minor: case.has_minor,
+        facts,
+        closure_note: case.closure_note.clone(),
+        message: shown.message,
+        risks: options::<RiskLevel>(
+            &tr,
+            &pick(
+                typed.map(|t| vec![t.risk.clone()]).as_ref(),
+                d.risk.map(|r| r.code()).into_iter().collect(),
+            ),
+        ),
+        exploitation: options::<ExploitationType>(
+            &tr,
+            &pick(
+                typed.map(|t| &t.exploitation_types),
+                d.exploitation_types.iter().map(|v| v.code()).collect(),
+            ),
+        ),
+        sectors: options::<Sector>(
+            &tr,
+            &pick(
+                typed.map(|t| &t.sectors),
+                d.sectors.iter().map(|v| v.code()).collect(),
+            ),
+        ),
+        means: options::<MeansOfControl>(
+            &tr,
+            &pick(
+                typed.map(|t| &t.means_of_control),
+                d.means_of_control.iter().map(|v| v.code()).collect(),
+            ),
+        ),
+        recruitment: options::<RecruitmentMethod>(
+            &tr,
+            &pick(
+                typed.map(|t| &t.recruitment),
+                d.recruitment.iter().map(|v| v.code()).collect(),
+            ),
+        ),
+        citizenship: typed.map_or_else(|| countries(&d.citizenship), |t| t.citizenship.join(", ")),
+        exploitation_countries: typed.map_or_else(
+            || countries(&d.exploitation_countries),
+            |t| t.exploitation_countries.join(", "),
+        ),
+        transit_countries: typed.map_or_else(
+            || countries(&d.transit_countries),
+            |t| t.transit_countries.join(", "),
+        ),
+        exploitation_began: typed.map_or_else(
+            || {
+                d.exploitation_began
+                    .map(|b| b.to_string())
+                    .unwrap_or_default()
+            },
+            |t| t.exploitation_began.clone(),
+        ),
+        reasons: options::<ClosureReason>(&tr, &[]),
+        needs_reason: matches!(
+            case.status,
+            CaseStatus::Open | CaseStatus::Active | CaseStatus::Referred
+        ),
+        actions: actions(&tr, case.status, supervisor),
+        is_supervisor: supervisor,
+        workers,
+        contacts,
+        readers,
+        errors: shown.errors,
+        tr,
+    };
+    Ok((shown.status, console_page(lang, page.render(), headers)).into_response())
+}
+
+fn path_id(
+    id: Result<Path<Uuid>, PathRejection>,
+    lang: antitrata_domain::Lang,
+    headers: &HeaderMap,
+) -> Result<CaseId, PageError> {
+    id.map(|Path(id)| CaseId(id))
+        .map_err(|_| PageError::new(lang, AppError::NotFound, headers))
+}
+
+async fn load(
+    state: &AppState,
+    who: &SignedIn,
+    headers: &HeaderMap,
+    id: CaseId,
+) -> Result<Case, PageError> {
+    let lang = page_lang(Some(&who.account), headers);
+    let actor = casework_actor(state, &who.account, headers);
+    state
+        .store
+        .find_case(&actor, id)
+        .await
+        .map_err(store_error(lang, headers))?
+        .ok_or_else(|| PageError::new(lang, AppError::NotFound, headers))
+}
+
+pub(in crate::console) async fn show_case(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let case = load(&state, &who, &headers, path_id(id, lang, &headers)?).await?;
+    let shown = Shown {
+        message: None,
+        errors: FieldErrors::default(),
+        typed: None,
+        status: StatusCode::OK,
+    };
+    case_page(&state, &who, &headers, case, shown).await
+}
+
+/// Saves the case's description; a refused field shows the form again as typed.
+pub(in crate::console) async fn update_case(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let id = path_id(id, lang, &headers)?;
+    let actor = casework_actor(&state, &who.account, &headers);
+    let input = CaseInput {
+        risk: pairs.get("risk").to_owned(),
+        exploitation_types: pairs.all("exploitation_types"),
+        sectors: pairs.all("sectors"),
+        means_of_control: pairs.all("means_of_control"),
+        recruitment: pairs.all("recruitment"),
+        citizenship: country_list(pairs.get("citizenship")),
+        exploitation_countries: country_list(pairs.get("exploitation_countries")),
+        transit_countries: country_list(pairs.get("transit_countries")),
+        exploitation_began: pairs.get("exploitation_began").to_owned(),
+    };
+    match CaseDetails::parse(&input, actor.at.date()) {
+        Ok(details) => {
+            state
+                .store
+                .update_case_details(&actor, id, &details)
+                .await
+                .map_err(store_error(lang, &headers))?;
+            Ok(Redirect::to(&format!("/console/cases/{id}")).into_response())
+        }
+        Err(errors) => {
+            let tr = Tr::new(lang);
+            let case = load(&state, &who, &headers, id).await?;
+            let shown = Shown {
+                message: None,
+                errors: FieldErrors::new(&tr, &errors),
+                typed: Some(&input),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            case_page(&state, &who, &headers, case, shown).await
+        }
+    }
+}
+
+/// The longest closure note, in characters.
+const CLOSURE_NOTE_MAX: usize = 2000;
+
+/// Takes a workflow step. Closing needs a reason; a step the case's status does not allow (two
+/// people acting at once) says so on the case page and changes nothing.
+pub(in crate::console) async fn change_status(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let tr = Tr::new(lang);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let id = path_id(id, lang, &headers)?;
+    let actor = casework_actor(&state, &who.account, &headers);
+    let mut errors = antitrata_domain::casework::Errors::default();
+    let note = errors.optional_text("note", pairs.get("note"), CLOSURE_NOTE_MAX);
+    let reason = errors.optional_code("reason", pairs.get("reason"), ClosureReason::parse);
+    let action = match pairs.get("action") {
+        "activate" => Some(CaseAction::Activate),
+        "reopen" => Some(CaseAction::Reopen),
+        "reject-closure" => Some(CaseAction::RejectClosure),
+        "request-closure" | "close" | "approve-closure" => {
+            let case = load(&state, &who, &headers, id).await?;
+            match reason.or(case.closure_reason) {
+                Some(reason) if pairs.get("action") == "request-closure" => {
+                    Some(CaseAction::RequestClosure(reason))
+                }
+                Some(reason) => Some(CaseAction::Close(reason)),
+                None => {
+                    errors.add("reason", antitrata_domain::casework::Problem::Required);
+                    None
+                }
+            }
+        }
+        _ => return Err(PageError::new(lang, AppError::BadRequest, &headers)),
+    };
+    let refused = |message: String, errors: FieldErrors| async {
+        let case = load(&state, &who, &headers, id).await?;
+        let shown = Shown {
+            message: Some(message),
+            errors,
+            typed: None,
+            status: StatusCode::CONFLICT,
+        };
+        case_page(&state, &who, &headers, case, shown).await
+    };
+    let errors = errors.finish(()).err();
+    let (Some(action), None) = (action, &errors) else {
+        let errors = errors.unwrap_or_default();
+        let message = errors
+            .first()
+            .map(|e| problem_message(&tr, e.problem))
+            .unwrap_or_default();
+        return refused(message, FieldErrors::new(&tr, &errors)).await;
+    };
+    match state
+        .store
+        .change_case_status(&actor, id, action, note.as_deref())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
+        Err(StoreError::NotAllowedNow { .. } | StoreError::Conflict(_)) => {
+            refused(tr.t("case-step-not-allowed"), FieldErrors::default()).await
+        }
+        Err(e) => Err(store_error(lang, &headers)(e)),
+    }
+}
+
+/// A supervisor assigns the case (or takes it back with an empty choice).
+pub(in crate::console) async fn assign_case(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let id = path_id(id, lang, &headers)?;
+    let actor = casework_actor(&state, &who.account, &headers);
+    let assignee = match pairs.get("assignee") {
+        "" => None,
+        text => {
+            Some(UserId(Uuid::parse_str(text).map_err(|_| {
+                PageError::new(lang, AppError::BadRequest, &headers)
+            })?))
+        }
+    };
+    state
+        .store
+        .assign_case(&actor, id, assignee)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    Ok(Redirect::to(&format!("/console/cases/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(in crate::console) struct ListQuery {
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    exploitation_type: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    mine: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/casework/cases.html")]
+struct CasesPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    q: ListQuery,
+    statuses: Vec<Opt>,
+    types: Vec<Opt>,
+    errors: FieldErrors,
+    rows: Vec<CaseRow>,
+}
+
+pub(in crate::console) struct CaseRow {
+    pub id: String,
+    pub reference: String,
+    pub status: String,
+    pub has_minor: bool,
+    pub risk: String,
+    pub types: String,
+    pub updated: String,
+}
+
+pub(in crate::console) fn case_rows(tr: &Tr, cases: Vec<Case>) -> Vec<CaseRow> {
+    cases
+        .into_iter()
+        .map(|c| CaseRow {
+            id: c.id.to_string(),
+            reference: c.reference.to_string(),
+            status: label(tr, c.status),
+            has_minor: c.has_minor,
+            risk: c.details.risk.map(|r| label(tr, r)).unwrap_or_default(),
+            types: c
+                .details
+                .exploitation_types
+                .iter()
+                .map(|t| label(tr, *t))
+                .collect::<Vec<_>>()
+                .join(", "),
+            updated: format_utc(c.updated_at),
+        })
+        .collect()
+}
+
+/// How many cases a list shows.
+const LIST_LIMIT: i64 = 100;
+
+/// Cases of the account's country by reference, status, form of exploitation and opening dates.
+pub(in crate::console) async fn list_cases(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let tr = Tr::new(lang);
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let actor = casework_actor(&state, &who.account, &headers);
+    let mut errors = antitrata_domain::casework::Errors::default();
+    if !q.reference.trim().is_empty() {
+        match CaseReference::parse(&q.reference) {
+            Some(reference) => {
+                if let Some(case) = state
+                    .store
+                    .find_case_by_reference(&actor, &reference)
+                    .await
+                    .map_err(store_error(lang, &headers))?
+                {
+                    return Ok(Redirect::to(&format!("/console/cases/{}", case.id)).into_response());
+                }
+                errors.add(
+                    "reference",
+                    antitrata_domain::casework::Problem::UnknownCode,
+                );
+            }
+            None => errors.add(
+                "reference",
+                antitrata_domain::casework::Problem::UnknownCode,
+            ),
+        }
+    }
+    let status = errors.optional_code("status", &q.status, CaseStatus::parse);
+    let exploitation_type = errors.optional_code(
+        "exploitation_type",
+        &q.exploitation_type,
+        ExploitationType::parse,
+    );
+    let date = |errors: &mut antitrata_domain::casework::Errors, field, text: &str| {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let parsed = time::Date::parse(text, &format).ok();
+        if parsed.is_none() {
+            errors.add(field, antitrata_domain::casework::Problem::BadDate);
+        }
+        parsed
+    };
+    let opened_from = date(&mut errors, "from", &q.from);
+    let opened_to = date(&mut errors, "to", &q.to);
+    let (rows, status_code, field_errors) = match errors.finish(()) {
+        Ok(()) => {
+            let filter = CaseFilter {
+                status,
+                exploitation_type,
+                opened_from,
+                opened_to,
+                assigned_to: q.mine.then_some(who.account.id),
+                limit: LIST_LIMIT,
+                ..CaseFilter::default()
+            };
+            let cases = state
+                .store
+                .list_cases(&actor, &filter)
+                .await
+                .map_err(store_error(lang, &headers))?;
+            (
+                case_rows(&tr, cases),
+                StatusCode::OK,
+                FieldErrors::default(),
+            )
+        }
+        Err(errors) => (
+            vec![],
+            StatusCode::BAD_REQUEST,
+            FieldErrors::new(&tr, &errors),
+        ),
+    };
+    let page = CasesPage {
+        title: tr.t("cases-title"),
+        switch: vec![],
+        statuses: options::<CaseStatus>(&tr, std::slice::from_ref(&q.status)),
+        types: options::<ExploitationType>(&tr, std::slice::from_ref(&q.exploitation_type)),
+        q,
+        errors: field_errors,
+        rows,
+        tr,
+    };
+    Ok((status_code, console_page(lang, page.render(), &headers)).into_response())
+}

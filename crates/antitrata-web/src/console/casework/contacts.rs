@@ -1,0 +1,431 @@
+//! Recording a contact: the form (restored from the operator's draft), the draft saved in the
+//! background, the contact page with its screening, and a supervisor taking charge of a danger.
+
+use antitrata_domain::Role;
+use antitrata_domain::casework::{
+    Answer, CallerRole, Contact, ContactChannel, ContactId, ContactInput, ContactLanguage,
+    ContactOutcome, Direction, FieldError, HeardVia, Indicator, NewContact, Problem,
+};
+use antitrata_store::StoreError;
+use askama::Template;
+use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use super::{FieldErrors, Opt, Pairs, casework_actor, label, options, store_error};
+use crate::AppState;
+use crate::auth::session::SignedIn;
+use crate::console::{console_page, page_lang, verified_form};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+
+/// The longest draft kept, in bytes: the form's fields at their limits fit with room to spare.
+const DRAFT_MAX: usize = 32 * 1024;
+
+#[derive(Template)]
+#[template(path = "console/casework/contact_form.html")]
+struct ContactForm {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    id: String,
+    started_at: String,
+    restored: bool,
+    errors: FieldErrors,
+    channels: Vec<Opt>,
+    directions: Vec<Opt>,
+    languages: Vec<Opt>,
+    caller_roles: Vec<Opt>,
+    heard: Vec<Opt>,
+    outcomes: Vec<Opt>,
+    indicators: Vec<IndicatorRow>,
+    caller_country: String,
+    caller_locality: String,
+    summary: String,
+    notes: String,
+    immediate_danger: bool,
+    case_reference: String,
+}
+
+struct IndicatorRow {
+    /// The form field: `s-<indicator code>`.
+    field: String,
+    label: String,
+    answers: Vec<Opt>,
+}
+
+fn form_page(
+    who: &SignedIn,
+    headers: &HeaderMap,
+    pairs: &Pairs,
+    fresh: (String, String),
+    restored: bool,
+    errors: FieldErrors,
+) -> Response {
+    let lang = page_lang(Some(&who.account), headers);
+    let tr = Tr::new(lang);
+    let pick = |name: &str, default: &str| {
+        let value = pairs.get(name);
+        vec![if value.is_empty() {
+            default.to_owned()
+        } else {
+            value.to_owned()
+        }]
+    };
+    let indicators = Indicator::ALL
+        .iter()
+        .map(|indicator| {
+            let field = format!("s-{}", indicator.code());
+            let answers = options::<Answer>(&tr, &pick(&field, Answer::Unknown.code()));
+            IndicatorRow {
+                label: label(&tr, *indicator),
+                field,
+                answers,
+            }
+        })
+        .collect();
+    let or_fresh = |name: &str, fresh: &str| {
+        let value = pairs.get(name);
+        if value.is_empty() {
+            fresh.to_owned()
+        } else {
+            value.to_owned()
+        }
+    };
+    let page = ContactForm {
+        title: tr.t("contact-new-title"),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        id: or_fresh("id", &fresh.0),
+        started_at: or_fresh("started_at", &fresh.1),
+        restored,
+        channels: options::<ContactChannel>(&tr, &pick("channel", "")),
+        directions: options::<Direction>(&tr, &pick("direction", Direction::Inbound.code())),
+        languages: options::<ContactLanguage>(&tr, &pick("language", lang.code())),
+        caller_roles: options::<CallerRole>(&tr, &pick("caller_role", "")),
+        heard: options::<HeardVia>(&tr, &pick("heard_via", "")),
+        outcomes: options::<ContactOutcome>(&tr, &pick("outcome", "")),
+        indicators,
+        caller_country: pairs.get("caller_country").to_owned(),
+        caller_locality: pairs.get("caller_locality").to_owned(),
+        summary: pairs.get("summary").to_owned(),
+        notes: pairs.get("notes").to_owned(),
+        immediate_danger: pairs.get("immediate_danger") == "on",
+        case_reference: pairs.get("case_reference").to_owned(),
+        errors,
+        tr,
+    };
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (status, console_page(lang, page.render(), headers)).into_response()
+}
+
+/// A fresh id for the submission and the time the form was shown (the contact's start).
+fn fresh(state: &AppState) -> (String, String) {
+    (
+        state.runtime.uuid_v7().to_string(),
+        state.runtime.now().format(&Rfc3339).unwrap_or_default(),
+    )
+}
+
+/// The contact form, filled from the operator's draft when one is kept.
+pub(in crate::console) async fn new_contact(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let actor = casework_actor(&state, &who.account, &headers);
+    let draft = state
+        .store
+        .contact_draft(&actor)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    let restored = draft.is_some();
+    let pairs = draft
+        .and_then(|d| serde_urlencoded::from_str::<Vec<(String, String)>>(&d).ok())
+        .map_or(Pairs(vec![]), Pairs);
+    Ok(form_page(
+        &who,
+        &headers,
+        &pairs,
+        fresh(&state),
+        restored,
+        FieldErrors::default(),
+    ))
+}
+
+/// What the form posted, as the domain's input.
+fn contact_input(pairs: &Pairs) -> ContactInput {
+    ContactInput {
+        channel: pairs.get("channel").to_owned(),
+        direction: pairs.get("direction").to_owned(),
+        started_at: pairs.get("started_at").to_owned(),
+        language: pairs.get("language").to_owned(),
+        caller_role: pairs.get("caller_role").to_owned(),
+        caller_country: pairs.get("caller_country").to_owned(),
+        caller_locality: pairs.get("caller_locality").to_owned(),
+        heard_via: pairs.get("heard_via").to_owned(),
+        summary: pairs.get("summary").to_owned(),
+        notes: pairs.get("notes").to_owned(),
+        outcome: pairs.get("outcome").to_owned(),
+        immediate_danger: pairs.get("immediate_danger") == "on",
+        screening: pairs
+            .0
+            .iter()
+            .filter_map(|(name, value)| {
+                name.strip_prefix("s-")
+                    .map(|code| (code.to_owned(), value.clone()))
+            })
+            .collect(),
+        case_reference: pairs.get("case_reference").to_owned(),
+    }
+}
+
+/// Records the contact; on any bad field, shows the form again with every problem beside its
+/// field and stores nothing. Sending the same form twice stores one contact.
+pub(in crate::console) async fn create_contact(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let tr = Tr::new(lang);
+    let actor = casework_actor(&state, &who.account, &headers);
+    let country = actor
+        .scope
+        .country()
+        .ok_or_else(|| PageError::new(lang, AppError::Forbidden, &headers))?;
+    let id = Uuid::parse_str(pairs.get("id")).ok();
+    let parsed = NewContact::parse(&contact_input(&pairs), country, actor.at);
+    let (contact, id) = match (parsed, id) {
+        (Ok(contact), Some(id)) => (contact, ContactId(id)),
+        (parsed, id) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            if id.is_none() {
+                errors.push(FieldError {
+                    field: "id",
+                    problem: Problem::Required,
+                });
+            }
+            let errors = FieldErrors::new(&tr, &errors);
+            return Ok(form_page(
+                &who,
+                &headers,
+                &pairs,
+                fresh(&state),
+                false,
+                errors,
+            ));
+        }
+    };
+    match state.store.insert_contact(&actor, id, &contact).await {
+        Ok(_) => {}
+        Err(StoreError::NotFound("case")) => {
+            let errors = [FieldError {
+                field: "case_reference",
+                problem: Problem::UnknownCode,
+            }];
+            let errors = FieldErrors::new(&tr, &errors);
+            return Ok(form_page(
+                &who,
+                &headers,
+                &pairs,
+                fresh(&state),
+                false,
+                errors,
+            ));
+        }
+        Err(e) => return Err(store_error(lang, &headers)(e)),
+    }
+    state
+        .store
+        .discard_contact_draft(&actor)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    Ok(Redirect::to(&format!("/console/contacts/{id}")).into_response())
+}
+
+/// Keeps the half-filled form (sent by the page every few seconds while it changes).
+pub(in crate::console) async fn save_draft(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let kept: Vec<&(String, String)> = pairs.0.iter().filter(|(n, _)| n != "csrf").collect();
+    let draft = serde_urlencoded::to_string(&kept).unwrap_or_default();
+    if draft.len() > DRAFT_MAX {
+        return Err(PageError::new(lang, AppError::PayloadTooLarge, &headers));
+    }
+    let actor = casework_actor(&state, &who.account, &headers);
+    state
+        .store
+        .save_contact_draft(&actor, &draft)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "console/casework/contact.html")]
+struct ContactPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    id: String,
+    facts: Vec<(String, String)>,
+    summary: Option<String>,
+    notes: Option<String>,
+    result: String,
+    rule: String,
+    likely: bool,
+    yes: Vec<String>,
+    danger: bool,
+    danger_open: bool,
+    emergency: Option<String>,
+    is_supervisor: bool,
+    case: Option<(String, String)>,
+    /// The id a case opened from this page will have (a resent form opens one case).
+    new_case_id: String,
+}
+
+pub(in crate::console) async fn show_contact(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let Ok(Path(id)) = id else {
+        return Err(PageError::new(lang, AppError::NotFound, &headers));
+    };
+    let actor = casework_actor(&state, &who.account, &headers);
+    let contact = state
+        .store
+        .find_contact(&actor, ContactId(id))
+        .await
+        .map_err(store_error(lang, &headers))?
+        .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
+    let emergency = emergency_number(&state, &contact).await;
+    let tr = Tr::new(lang);
+    let page = contact_page(
+        &tr,
+        &who,
+        contact,
+        emergency,
+        state.runtime.uuid_v7().to_string(),
+    );
+    Ok(console_page(lang, page.render(), &headers))
+}
+
+/// The country's emergency number, for a contact in immediate danger.
+pub(super) async fn emergency_number(state: &AppState, contact: &Contact) -> Option<String> {
+    if !contact.details.immediate_danger {
+        return None;
+    }
+    match state
+        .store
+        .find_country_directory(contact.details.country)
+        .await
+    {
+        Ok(directory) => directory.map(|d| d.country.emergency_number),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the emergency number failed");
+            None
+        }
+    }
+}
+
+fn contact_page(
+    tr: &Tr,
+    who: &SignedIn,
+    contact: Contact,
+    emergency: Option<String>,
+    new_case_id: String,
+) -> ContactPage {
+    let d = &contact.details;
+    let (result, rule) = contact.screening_result();
+    let mut facts = vec![
+        (tr.t("contact-channel"), label(tr, d.channel)),
+        (tr.t("contact-direction"), label(tr, d.direction)),
+        (
+            tr.t("contact-started"),
+            crate::console::format_utc(d.started_at),
+        ),
+        (
+            tr.t("contact-ended"),
+            crate::console::format_utc(d.ended_at),
+        ),
+        (tr.t("contact-language"), label(tr, d.language)),
+        (tr.t("contact-caller-role"), label(tr, d.caller_role)),
+        (tr.t("contact-outcome"), label(tr, d.outcome)),
+    ];
+    if let Some(country) = d.caller_country {
+        facts.push((tr.t("contact-caller-country"), country.to_string()));
+    }
+    if let Some(locality) = &d.caller_locality {
+        facts.push((tr.t("contact-caller-locality"), locality.clone()));
+    }
+    if let Some(heard) = d.heard_via {
+        facts.push((tr.t("contact-heard-via"), label(tr, heard)));
+    }
+    ContactPage {
+        title: tr.t("contact-title"),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        id: contact.id.to_string(),
+        facts,
+        summary: d.summary.clone(),
+        notes: d.notes.clone(),
+        result: label(tr, result),
+        rule: label(tr, rule),
+        likely: result == antitrata_domain::casework::ScreeningResult::Likely,
+        yes: d.screening.yes().map(|i| label(tr, i)).collect(),
+        danger: d.immediate_danger,
+        danger_open: d.immediate_danger && contact.danger_handled_at.is_none(),
+        emergency,
+        is_supervisor: who.account.roles.contains(&Role::Supervisor),
+        case: contact
+            .case
+            .map(|(id, reference)| (id.to_string(), reference.to_string())),
+        new_case_id,
+        tr: *tr,
+    }
+}
+
+/// A supervisor takes charge of an immediate danger; back to the queue.
+pub(in crate::console) async fn handle_danger(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<crate::console::CsrfOnly>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    verified_form(form, &who, lang, &headers)?;
+    let Ok(Path(id)) = id else {
+        return Err(PageError::new(lang, AppError::NotFound, &headers));
+    };
+    let actor = casework_actor(&state, &who.account, &headers);
+    state
+        .store
+        .mark_danger_handled(&actor, ContactId(id))
+        .await
+        .map_err(store_error(lang, &headers))?;
+    Ok(Redirect::to("/console/queue").into_response())
+}

@@ -1,0 +1,143 @@
+//! Hotline work in the console: recording contacts (with screening and a server-side draft),
+//! opening and working cases, and the supervisor's queue. Every handler acts through the store,
+//! which keeps to the account's country and audits.
+
+pub(super) mod cases;
+pub(super) mod contacts;
+pub(super) mod queue;
+
+use antitrata_domain::casework::{FieldError, Picklist, Problem};
+use antitrata_domain::{Account, Actor, Lang, Role};
+use antitrata_store::StoreError;
+use axum::http::HeaderMap;
+use serde::Deserialize;
+
+use super::{PostedForm, account_actor, unavailable};
+use crate::AppState;
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+
+/// One option of a picklist in a form.
+pub(super) struct Opt {
+    pub code: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The options of a vocabulary, those in `selected` marked.
+pub(super) fn options<T: Picklist>(tr: &Tr, selected: &[String]) -> Vec<Opt> {
+    T::all()
+        .iter()
+        .map(|value| Opt {
+            code: value.code(),
+            label: tr.t(&value.label_key()),
+            selected: selected.iter().any(|s| s == value.code()),
+        })
+        .collect()
+}
+
+/// The localized label of a value.
+pub(super) fn label<T: Picklist>(tr: &Tr, value: T) -> String {
+    tr.t(&value.label_key())
+}
+
+/// Field errors, localized, for a form to show beside each field.
+#[derive(Default)]
+pub(super) struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn new(tr: &Tr, errors: &[FieldError]) -> FieldErrors {
+        FieldErrors(
+            errors
+                .iter()
+                .map(|e| (e.field, problem_message(tr, e.problem)))
+                .collect(),
+        )
+    }
+
+    pub fn of(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+pub(super) fn problem_message(tr: &Tr, problem: Problem) -> String {
+    match problem {
+        Problem::TooLong(max) => tr.t1(&problem.label_key(), "max", &max.to_string()),
+        other => tr.t(&other.label_key()),
+    }
+}
+
+/// A posted form as its name–value pairs, in order: forms with repeated names (several
+/// exploitation types) and open sets of names (one per screening indicator).
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub(super) struct Pairs(pub Vec<(String, String)>);
+
+impl Pairs {
+    /// The first value of `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+impl PostedForm for Pairs {
+    fn csrf(&self) -> &str {
+        self.get("csrf")
+    }
+}
+
+/// Country codes typed as `HN, SV` or `HN SV`.
+pub(super) fn country_list(text: &str) -> Vec<String> {
+    text.split([',', ' ', ';'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The actor for hotline work: a supervisor acts as supervisor (closing, assigning), otherwise
+/// as caseworker or operator, whichever the account holds.
+pub(super) fn casework_actor(state: &AppState, account: &Account, headers: &HeaderMap) -> Actor {
+    let mut actor = account_actor(state, account, headers);
+    for role in [Role::Supervisor, Role::Caseworker, Role::Operator] {
+        if account.roles.contains(&role) {
+            actor.role = role;
+            break;
+        }
+    }
+    actor
+}
+
+/// A store failure as a page: out of scope and forbidden roles are 403, missing records 404,
+/// anything else 503.
+pub(super) fn store_error(
+    lang: Lang,
+    headers: &HeaderMap,
+) -> impl Fn(StoreError) -> PageError + '_ {
+    move |e| match e {
+        StoreError::OutOfScope | StoreError::RoleNotAllowed { .. } => {
+            PageError::new(lang, AppError::Forbidden, headers)
+        }
+        StoreError::NotFound(_) => PageError::new(lang, AppError::NotFound, headers),
+        other => unavailable(lang, headers)(other),
+    }
+}

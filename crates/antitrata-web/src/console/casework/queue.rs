@@ -1,0 +1,103 @@
+//! The supervisor's queue: immediate dangers first (with the emergency number), then closures
+//! waiting for approval, then open cases nobody is assigned to.
+
+use antitrata_domain::casework::CaseStatus;
+use antitrata_store::CaseFilter;
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::cases::{CaseRow, case_rows};
+use super::{casework_actor, label, store_error};
+use crate::AppState;
+use crate::auth::session::SignedIn;
+use crate::console::{console_page, format_utc, page_lang};
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+
+#[derive(Template)]
+#[template(path = "console/casework/queue.html")]
+struct QueuePage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    emergency: Option<String>,
+    dangers: Vec<DangerRow>,
+    closures: Vec<CaseRow>,
+    unassigned: Vec<CaseRow>,
+}
+
+struct DangerRow {
+    id: String,
+    started: String,
+    channel: String,
+    result: String,
+    case: Option<String>,
+}
+
+/// How many cases each part of the queue shows.
+const QUEUE_LIMIT: i64 = 100;
+
+pub(in crate::console) async fn show_queue(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let tr = Tr::new(lang);
+    let actor = casework_actor(&state, &who.account, &headers);
+    let dangers = state
+        .store
+        .list_open_dangers(&actor)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    let emergency = match dangers.first() {
+        Some(first) => super::contacts::emergency_number(&state, first).await,
+        None => None,
+    };
+    let dangers = dangers
+        .into_iter()
+        .map(|c| DangerRow {
+            id: c.id.to_string(),
+            started: format_utc(c.details.started_at),
+            channel: label(&tr, c.details.channel),
+            result: label(&tr, c.screening_result().0),
+            case: c.case.map(|(_, r)| r.to_string()),
+        })
+        .collect();
+    let list = |filter: CaseFilter| {
+        let state = state.clone();
+        let actor = actor.clone();
+        async move { state.store.list_cases(&actor, &filter).await }
+    };
+    let closures = list(CaseFilter {
+        status: Some(CaseStatus::ClosureRequested),
+        limit: QUEUE_LIMIT,
+        ..CaseFilter::default()
+    })
+    .await
+    .map_err(store_error(lang, &headers))?;
+    let unassigned = list(CaseFilter {
+        open_only: true,
+        unassigned: true,
+        limit: QUEUE_LIMIT,
+        ..CaseFilter::default()
+    })
+    .await
+    .map_err(store_error(lang, &headers))?;
+    let page = QueuePage {
+        title: tr.t("queue-title"),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        emergency,
+        dangers,
+        closures: case_rows(&tr, closures),
+        unassigned: case_rows(&tr, unassigned),
+        tr,
+    };
+    Ok(console_page(lang, page.render(), &headers))
+}

@@ -1,0 +1,33 @@
+// The contact form keeps a draft on the server while the operator types, so a closed tab, a
+// crashed browser or a lost connection loses nothing; Ctrl+Enter sends the form from any field.
+(function () {
+  "use strict";
+  var form = document.getElementById("contact-form");
+  if (!form) { return; }
+  var status = document.getElementById("draft-status");
+  var last = new URLSearchParams(new FormData(form)).toString();
+  var sending = false;
+  function save() {
+    var body = new URLSearchParams(new FormData(form)).toString();
+    if (body === last || sending) { return; }
+    sending = true;
+    fetch(form.getAttribute("data-draft"), {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: body,
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (response.ok) {
+        last = body;
+        if (status) { status.textContent = status.getAttribute("data-saved") || "✓"; }
+      }
+    }).catch(function () {}).then(function () { sending = false; });
+  }
+  setInterval(save, 3000);
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+})();

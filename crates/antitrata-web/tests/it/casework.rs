@@ -1,0 +1,382 @@
+//! Hotline work through the console: recording a contact (keyboard form, server-side draft,
+//! field-level errors, double submission), screening, opening a case from it, the workflow with
+//! a supervisor's approval, and the supervisor's queue; all within the account's country.
+
+use antitrata_domain::Role;
+use antitrata_store::testing::seeded_backends;
+
+use crate::console::{
+    Console, account, console, get_as, hidden_csrf, post, set_password, sign_in_with_enrolment,
+};
+
+/// The value of the hidden input `name` in a page.
+fn hidden(body: &str, name: &str) -> String {
+    body.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no hidden {name}"))
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn signed_in(c: &Console, n: u128, role: Role, country: &str) -> String {
+    let email = format!("{}-{n}@example.org", role.as_str());
+    let user = account(&c.store, n, &email, role, Some(country)).await;
+    set_password(c, n).await;
+    sign_in_with_enrolment(c, user, &email).await
+}
+
+/// A complete contact form as the page would post it, with the page's hidden fields.
+fn contact_form<'a>(page: &'a str, csrf: &'a str) -> Vec<(&'static str, String)> {
+    vec![
+        ("csrf", csrf.to_owned()),
+        ("id", hidden(page, "id")),
+        ("started_at", hidden(page, "started_at")),
+        ("channel", "call".into()),
+        ("direction", "inbound".into()),
+        ("language", "es".into()),
+        ("caller_role", "potential-victim".into()),
+        ("caller_country", "HN".into()),
+        ("heard_via", "radio-soap-opera".into()),
+        ("s-withheld-documents", "yes".into()),
+        ("s-no-pay", "yes".into()),
+        ("s-threats", "unknown".into()),
+        ("summary", "Works on a farm, papers taken".into()),
+        ("outcome", "case-opened-or-linked".into()),
+    ]
+}
+
+async fn post_pairs(
+    c: &Console,
+    uri: &str,
+    session: &str,
+    pairs: &[(&str, String)],
+) -> crate::support::Reply {
+    let form: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post(&c.app, uri, session, &form).await
+}
+
+#[tokio::test]
+async fn an_operator_records_a_screened_contact_once_and_opens_a_case_from_it() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let session = signed_in(&c, 1, Role::Operator, "GT").await;
+        let page = get_as(&c.app, "/console/contacts/new", &session).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body.contains("autofocus"),
+            "the first field takes the keyboard"
+        );
+        assert!(page.body.contains("/static/console.js"));
+        let csrf = hidden_csrf(&page.body);
+        let form = contact_form(&page.body, &csrf);
+
+        let saved = post_pairs(&c, "/console/contacts", &session, &form).await;
+        assert_eq!(saved.status, 303, "{} {}", db.name, saved.body);
+        let location = saved.header("location").to_owned();
+        assert!(location.starts_with("/console/contacts/"), "{location}");
+        // The same form sent again (a double click, a resend after a timeout) stores nothing new.
+        let again = post_pairs(&c, "/console/contacts", &session, &form).await;
+        assert_eq!(again.header("location"), location);
+        assert_eq!(c.store.count_rows_for_tests("contacts").await.unwrap(), 1);
+
+        let shown = get_as(&c.app, &location, &session).await;
+        assert_eq!(shown.status, 200);
+        assert!(shown.body.contains("Likely trafficking"), "{}", shown.body);
+        assert!(
+            shown
+                .body
+                .contains("both a means of control and a form of exploitation")
+        );
+        assert!(shown.body.contains("Works on a farm, papers taken"));
+
+        let opened = post(
+            &c.app,
+            "/console/cases",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("id", &hidden(&shown.body, "id")),
+                ("contact", location.trim_start_matches("/console/contacts/")),
+            ],
+        )
+        .await;
+        assert_eq!(opened.status, 303, "{}", opened.body);
+        let case = get_as(&c.app, opened.header("location"), &session).await;
+        assert!(case.body.contains("GT-2026-000001"), "{}", case.body);
+        // The screening's answers start the case's description.
+        assert!(case.body.contains(r#"value="WithholdsDocuments" checked"#));
+        assert!(case.body.contains(r#"value="ForcedLabour" checked"#));
+        assert!(case.body.contains(r#"value="HN, "#) || case.body.contains(r#"value="HN""#));
+        let linked = get_as(&c.app, &location, &session).await;
+        assert!(linked.body.contains("GT-2026-000001"));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_bad_contact_form_names_every_bad_field_and_stores_nothing() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let session = signed_in(&c, 1, Role::Operator, "GT").await;
+        let page = get_as(&c.app, "/console/contacts/new", &session).await;
+        let csrf = hidden_csrf(&page.body);
+        let mut form = contact_form(&page.body, &csrf);
+        form.retain(|(k, _)| *k != "channel" && *k != "summary");
+        form.push(("channel", "pigeon".into()));
+        form.push(("summary", "x".repeat(4001)));
+        form.push(("started_at", "2099-01-01T00:00:00Z".into()));
+        form.retain(|(k, v)| *k != "started_at" || v.starts_with("2099"));
+        form.push(("case_reference", "GT-2026-000999".into()));
+        form.push(("s-telepathy", "yes".into()));
+        let refused = post_pairs(&c, "/console/contacts", &session, &form).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        for message in [
+            "Unknown value.",
+            "Too long: at most 4000 characters.",
+            "Cannot be in the future.",
+            "Check the marked fields: nothing was saved.",
+        ] {
+            assert!(
+                refused.body.contains(message),
+                "{message}: {}",
+                refused.body
+            );
+        }
+        // What was typed stays in the form.
+        assert!(refused.body.contains("GT-2026-000999"));
+        assert_eq!(c.store.count_rows_for_tests("contacts").await.unwrap(), 0);
+
+        // A reference to a case that does not exist is refused at the field, too.
+        let mut form = contact_form(&page.body, &csrf);
+        form.push(("case_reference", "GT-2026-000999".into()));
+        let refused = post_pairs(&c, "/console/contacts", &session, &form).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("Unknown value."));
+        assert_eq!(c.store.count_rows_for_tests("contacts").await.unwrap(), 0);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_half_filled_form_comes_back_after_the_tab_is_closed() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let session = signed_in(&c, 1, Role::Operator, "GT").await;
+        let page = get_as(&c.app, "/console/contacts/new", &session).await;
+        let csrf = hidden_csrf(&page.body);
+        let id = hidden(&page.body, "id");
+        let draft = post(
+            &c.app,
+            "/console/contacts/draft",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("id", &id),
+                ("channel", "whatsapp"),
+                ("summary", "Half a sentence"),
+                ("s-debt-bondage", "yes"),
+            ],
+        )
+        .await;
+        assert_eq!(draft.status, 204, "{}", draft.body);
+        // Without the CSRF token, nothing is kept.
+        let forged = post(
+            &c.app,
+            "/console/contacts/draft",
+            &session,
+            &[("summary", "x")],
+        )
+        .await;
+        assert_eq!(forged.status, 403);
+
+        let back = get_as(&c.app, "/console/contacts/new", &session).await;
+        assert!(
+            back.body
+                .contains("The form that had not been sent was restored.")
+        );
+        assert!(back.body.contains("Half a sentence"));
+        assert!(
+            back.body.contains(r#"<option value="whatsapp" selected>"#),
+            "{}",
+            back.body
+        );
+        assert_eq!(hidden(&back.body, "id"), id, "the same submission id");
+        assert!(back.body.contains(r#"id="s-debt-bondage""#));
+
+        let mut form = contact_form(&back.body, &csrf);
+        form.retain(|(k, _)| *k != "id");
+        form.push(("id", id));
+        let saved = post_pairs(&c, "/console/contacts", &session, &form).await;
+        assert_eq!(saved.status, 303);
+        let fresh = get_as(&c.app, "/console/contacts/new", &session).await;
+        assert!(
+            !fresh.body.contains("was restored"),
+            "the draft is gone once sent"
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn closing_needs_a_reason_and_a_supervisor_who_sees_it_in_the_queue() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let worker = signed_in(&c, 1, Role::Caseworker, "GT").await;
+        let supervisor = signed_in(&c, 2, Role::Supervisor, "GT").await;
+        let operator = signed_in(&c, 3, Role::Operator, "GT").await;
+
+        // An operator records an immediate danger: it tops the supervisor's queue with the
+        // emergency number of Guatemala (110).
+        let page = get_as(&c.app, "/console/contacts/new", &operator).await;
+        let csrf_op = hidden_csrf(&page.body);
+        let mut form = contact_form(&page.body, &csrf_op);
+        form.push(("immediate_danger", "on".into()));
+        let saved = post_pairs(&c, "/console/contacts", &operator, &form).await;
+        let contact = saved.header("location").to_owned();
+        let queue = get_as(&c.app, "/console/queue", &supervisor).await;
+        assert_eq!(queue.status, 200, "{}", queue.body);
+        assert!(queue.body.contains(r#"href="tel:110""#), "{}", queue.body);
+        assert!(queue.body.contains(&contact));
+        assert_eq!(
+            get_as(&c.app, "/console/queue", &operator).await.status,
+            403
+        );
+
+        let csrf_sup = hidden_csrf(&queue.body);
+        let contact_id = contact.trim_start_matches("/console/contacts/");
+        let taken = post(
+            &c.app,
+            &format!("/console/contacts/{contact_id}/danger-handled"),
+            &supervisor,
+            &[("csrf", &csrf_sup)],
+        )
+        .await;
+        assert_eq!(taken.status, 303);
+        let queue = get_as(&c.app, "/console/queue", &supervisor).await;
+        assert!(queue.body.contains("No immediate danger waiting."));
+
+        // A caseworker opens a case and asks to close it: a reason is required.
+        let home = get_as(&c.app, "/console/contacts/new", &worker).await;
+        let csrf_w = hidden_csrf(&home.body);
+        let opened = post(
+            &c.app,
+            "/console/cases",
+            &worker,
+            &[
+                ("csrf", &csrf_w),
+                ("id", "0190b2b2-0000-7000-8000-000000000001"),
+            ],
+        )
+        .await;
+        assert_eq!(opened.status, 303, "{}", opened.body);
+        let case = opened.header("location").to_owned();
+        let status_uri = format!("{case}/status");
+        let no_reason = post(
+            &c.app,
+            &status_uri,
+            &worker,
+            &[
+                ("csrf", &csrf_w),
+                ("action", "request-closure"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+        assert_eq!(no_reason.status, 409, "{}", no_reason.body);
+        assert!(no_reason.body.contains("Required."));
+        let not_theirs = post(
+            &c.app,
+            &status_uri,
+            &worker,
+            &[
+                ("csrf", &csrf_w),
+                ("action", "close"),
+                ("reason", "goals-met"),
+            ],
+        )
+        .await;
+        assert_eq!(not_theirs.status, 403, "only supervisors close");
+        let asked = post(
+            &c.app,
+            &status_uri,
+            &worker,
+            &[
+                ("csrf", &csrf_w),
+                ("action", "request-closure"),
+                ("reason", "goals-met"),
+                ("note", "Back with her family"),
+            ],
+        )
+        .await;
+        assert_eq!(asked.status, 303, "{}", asked.body);
+
+        let queue = get_as(&c.app, "/console/queue", &supervisor).await;
+        assert!(queue.body.contains("GT-2026-000001"), "{}", queue.body);
+        let approved = post(
+            &c.app,
+            &status_uri,
+            &supervisor,
+            &[("csrf", &csrf_sup), ("action", "approve-closure")],
+        )
+        .await;
+        assert_eq!(approved.status, 303, "{}", approved.body);
+        let closed = get_as(&c.app, &case, &worker).await;
+        assert!(closed.body.contains("status-closed"), "{}", closed.body);
+        assert!(closed.body.contains("Goals met"));
+        assert!(closed.body.contains("Back with her family"));
+        // Approving twice is a step the status no longer allows: said, nothing changed.
+        let twice = post(
+            &c.app,
+            &status_uri,
+            &supervisor,
+            &[("csrf", &csrf_sup), ("action", "approve-closure")],
+        )
+        .await;
+        assert_eq!(twice.status, 409);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_operator_of_guatemala_cannot_reach_a_contact_or_case_of_honduras() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let hn = signed_in(&c, 1, Role::Operator, "HN").await;
+        let gt = signed_in(&c, 2, Role::Operator, "GT").await;
+        let page = get_as(&c.app, "/console/contacts/new", &hn).await;
+        let csrf = hidden_csrf(&page.body);
+        let saved = post_pairs(
+            &c,
+            "/console/contacts",
+            &hn,
+            &contact_form(&page.body, &csrf),
+        )
+        .await;
+        let contact = saved.header("location").to_owned();
+        let opened = post(
+            &c.app,
+            "/console/cases",
+            &hn,
+            &[
+                ("csrf", &csrf),
+                ("id", "0190b2b2-0000-7000-8000-000000000002"),
+            ],
+        )
+        .await;
+        let case = opened.header("location").to_owned();
+
+        let other = get_as(&c.app, &contact, &gt).await;
+        assert_eq!(other.status, 404, "{}", db.name);
+        assert!(!other.body.contains("papers taken"));
+        assert_eq!(get_as(&c.app, &case, &gt).await.status, 404);
+        let by_reference = get_as(&c.app, "/console/cases?reference=HN-2026-000001", &gt).await;
+        assert_eq!(by_reference.status, 400);
+        let list = get_as(&c.app, "/console/cases", &gt).await;
+        assert!(list.body.contains("No cases."));
+        let own = get_as(&c.app, "/console/cases?reference=HN-2026-000001", &hn).await;
+        assert_eq!(own.status, 303);
+        db.cleanup().await;
+    }
+}
