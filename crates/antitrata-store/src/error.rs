@@ -46,6 +46,12 @@ pub enum StoreError {
         role: &'static str,
         action: &'static str,
     },
+    /// A disclosure without a consent that covers it, and without a supervisor's override.
+    #[error(
+        "no consent of the person covers this disclosure: record their consent, or a supervisor \
+         may override with a written reason"
+    )]
+    NoConsent,
     /// The record's state does not allow the action (closing a closed case).
     #[error("a {status} case cannot be {action}")]
     NotAllowedNow {

@@ -6,7 +6,9 @@
 
 mod accounts;
 mod audit;
+mod case_persons;
 mod cases;
+mod consents;
 mod contacts;
 mod crypto;
 mod database_url;
@@ -15,7 +17,9 @@ mod directory;
 mod error;
 mod persons;
 mod privacy_budget;
+mod referrals;
 mod seed;
+mod services;
 mod sessions;
 mod store;
 #[cfg(feature = "testing")]
@@ -29,6 +33,7 @@ pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use datasets::{DatasetWriter, NewDataset};
 pub use error::StoreError;
 pub use privacy_budget::{Budget, Spend};
+pub use referrals::NewReferral;
 pub use seed::{SeedOutcome, seed_directory};
 pub use sessions::{Session, SessionLimits};
 pub use store::{Backend, Store};

@@ -36,19 +36,7 @@ impl Store {
             .as_deref()
             .map(|phone| keyring.seal_str(phone, context("phone", id)))
             .transpose()?;
-        let mut digests: Vec<(&str, Vec<u8>)> = keyring
-            .index_digests(BlindField::PersonName, &person.name)
-            .into_iter()
-            .map(|d| (BlindField::PersonName.as_str(), d))
-            .collect();
-        if let Some(phone) = &person.phone {
-            digests.extend(
-                keyring
-                    .index_digests(BlindField::PersonPhone, phone)
-                    .into_iter()
-                    .map(|d| (BlindField::PersonPhone.as_str(), d)),
-            );
-        }
+        let digests = person_digests(keyring, &person.name, person.phone.as_deref());
         let created_at = actor.at;
         let created_text = created_at
             .format(&Rfc3339)
@@ -201,7 +189,29 @@ impl Store {
     }
 }
 
-fn context(column: &'static str, id: PersonId) -> SealContext<'static> {
+/// The blind-index digests of a person's name and phone, tagged with their field.
+pub(crate) fn person_digests(
+    keyring: &Keyring,
+    name: &str,
+    phone: Option<&str>,
+) -> Vec<(&'static str, Vec<u8>)> {
+    let mut digests: Vec<(&'static str, Vec<u8>)> = keyring
+        .index_digests(BlindField::PersonName, name)
+        .into_iter()
+        .map(|d| (BlindField::PersonName.as_str(), d))
+        .collect();
+    if let Some(phone) = phone {
+        digests.extend(
+            keyring
+                .index_digests(BlindField::PersonPhone, phone)
+                .into_iter()
+                .map(|d| (BlindField::PersonPhone.as_str(), d)),
+        );
+    }
+    digests
+}
+
+pub(crate) fn context(column: &'static str, id: PersonId) -> SealContext<'static> {
     SealContext {
         table: TABLE,
         column,
@@ -209,7 +219,7 @@ fn context(column: &'static str, id: PersonId) -> SealContext<'static> {
     }
 }
 
-fn event(action: &'static str, id: PersonId) -> AuditEvent {
+pub(crate) fn event(action: &'static str, id: PersonId) -> AuditEvent {
     AuditEvent {
         action,
         record_type: Some("person"),

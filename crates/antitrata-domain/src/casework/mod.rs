@@ -1,10 +1,15 @@
-//! Hotline work: contacts and their screening, cases and their workflow, in HTCDS terms. Plain
+//! Hotline work: contacts and their screening, cases and their workflow, the people of a case,
+//! their consent, the services directory and referrals, in HTCDS terms. Plain
 //! data and rules; the store keeps them and seals what is personal.
 
 mod case;
+mod consent;
 mod contact;
+mod person;
 mod picklist;
+mod referral;
 mod screening;
+mod service;
 mod validation;
 mod vocabulary;
 
@@ -12,11 +17,18 @@ pub use case::{
     Case, CaseAction, CaseDetails, CaseId, CaseInput, CaseReference, CaseStatus, ClosureReason,
     RiskLevel, split_countries,
 };
+pub use consent::{Consent, ConsentId, ConsentInput, ConsentScope, GivenBy, NewConsent};
 pub use contact::{
     CallerRole, Contact, ContactChannel, ContactId, ContactInput, ContactLanguage, ContactOutcome,
     Direction, HeardVia, LOCALITY_MAX, NOTE_MAX, NewContact,
 };
+pub use person::{
+    ADDRESS_MAX, AgeBand, CasePerson, CasePersonInput, Gender, NAME_MAX, PersonRole, age_on,
+    valid_phone,
+};
 pub use picklist::{Picklist, join_codes, split_codes};
+pub use referral::{Basis, Referral, ReferralId, ReferralStatus};
 pub use screening::{Answer, Indicator, IndicatorKind, Screening, ScreeningResult, ScreeningRule};
+pub use service::{Service, ServiceCategory, ServiceDetails, ServiceId, ServiceInput};
 pub use validation::{Errors, FieldError, Problem};
 pub use vocabulary::{ExploitationType, MeansOfControl, RecruitmentMethod, Sector};

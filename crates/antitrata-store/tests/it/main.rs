@@ -15,6 +15,7 @@ mod audit;
 mod casework;
 mod datasets;
 mod directory;
+mod disclosure;
 mod lifecycle;
 mod personal_data;
 mod privacy_budget;

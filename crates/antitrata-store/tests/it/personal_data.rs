@@ -299,6 +299,70 @@ async fn write_casework_canary(store: &Store) {
     );
     let back = store.find_contact(&gt, contact_id).await.unwrap().unwrap();
     assert_eq!(back.details.notes.as_deref(), Some(canary.as_str()));
+
+    // A person of the case with every sealed field, and a referral whose notes and override
+    // reason carry the canary.
+    use antitrata_domain::casework::{
+        CasePerson, CasePersonInput, ReferralId, ServiceDetails, ServiceId, ServiceInput,
+    };
+    let person_input = CasePersonInput {
+        role: "victim".into(),
+        name: CANARY_NAME.into(),
+        aliases: CANARY_NAME.into(),
+        phone: CANARY_PHONE.into(),
+        address: canary.clone(),
+        born_on: "1991-07-03".into(),
+        ..CasePersonInput::default()
+    };
+    let home = gt.scope.country().unwrap();
+    let person = CasePerson::parse(&person_input, home, gt.at.date()).unwrap();
+    let person_id = PersonId(Uuid::from_u128(80));
+    store
+        .add_case_person(&gt, person_id, case_id, &person)
+        .await
+        .unwrap();
+    let mut admin = gt.clone();
+    admin.role = Role::CountryAdmin;
+    let service_input = ServiceInput {
+        organization: "Refugio".into(),
+        name: "Albergue".into(),
+        categories: vec!["shelter".into()],
+        locality: "Xela".into(),
+        ..ServiceInput::default()
+    };
+    let service = ServiceId(Uuid::from_u128(81));
+    store
+        .save_service(
+            &admin,
+            service,
+            &ServiceDetails::parse(&service_input, home).unwrap(),
+            true,
+        )
+        .await
+        .unwrap();
+    let mut supervisor = gt.clone();
+    supervisor.role = Role::Supervisor;
+    store
+        .change_case_status(&supervisor, case_id, CaseAction::RejectClosure, None)
+        .await
+        .unwrap();
+    let referral = store
+        .refer_case(
+            &supervisor,
+            ReferralId(Uuid::from_u128(82)),
+            antitrata_store::NewReferral {
+                case: case_id,
+                person: person_id,
+                service,
+                notes: Some(&canary),
+                override_reason: Some(&canary),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(referral.notes.as_deref(), Some(canary.as_str()));
+    let people = store.list_case_persons(&gt, case_id).await.unwrap();
+    assert_eq!(people[0].1.address.as_deref(), Some(canary.as_str()));
 }
 
 #[tokio::test]

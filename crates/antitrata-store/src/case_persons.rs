@@ -1,0 +1,219 @@
+//! The people of a case, in the `persons` table beside the people recorded on their own: sealed
+//! name, aliases, phone, address and date of birth, blind indexes of name and phone (so the
+//! person search finds them), and clear fields for counting. Adding a minor flags the case.
+
+use antitrata_domain::casework::{
+    AgeBand, CaseId, CasePerson, ContactLanguage, Gender, PersonRole, join_codes, split_codes,
+};
+use antitrata_domain::{Actor, PersonId};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::audit::{PendingEntry, append_audit};
+use crate::contacts::{corrupt, country, scope};
+use crate::persons::{context, event, person_digests};
+use crate::store::with_pool;
+use crate::time_columns::{date_text, parse_date, unix};
+use crate::{Keyring, Store, StoreError};
+
+const COLUMNS: &str = "id, country, role, name_sealed, aliases_sealed, phone_sealed, \
+     address_sealed, born_on_sealed, age_band, gender, nationality, languages, is_minor";
+
+impl Store {
+    /// Adds a person to a case of the actor's country. The same id again (a form sent twice)
+    /// returns the person stored and records nothing new.
+    pub async fn add_case_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        case: CaseId,
+        person: &CasePerson,
+    ) -> Result<CasePerson, StoreError> {
+        let keyring = self.keyring()?;
+        let home = scope(actor)?;
+        let seal = |text: Option<&str>, column| {
+            text.map(|t| keyring.seal_str(t, context(column, id)))
+                .transpose()
+        };
+        let name = keyring.seal_str(&person.name, context("name", id))?;
+        let aliases = seal(person.aliases.as_deref(), "aliases")?;
+        let phone = seal(person.phone.as_deref(), "phone")?;
+        let address = seal(person.address.as_deref(), "address")?;
+        let born_on = seal(person.born_on.map(date_text).as_deref(), "born_on")?;
+        let mut digests = person_digests(keyring, &person.name, person.phone.as_deref());
+        if let Some(aliases) = &person.aliases {
+            digests.extend(person_digests(keyring, aliases, None));
+        }
+        let audit = PendingEntry::new(actor, event("person.created", id))?;
+        let again = PendingEntry::new(actor, event("person.resubmitted", id))?;
+        let row: CasePersonRow = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let case_exists: Option<Uuid> =
+                sqlx::query_scalar("select id from cases where id = $1 and country = $2")
+                    .bind(case.0)
+                    .bind(home.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if case_exists.is_none() {
+                return Err(StoreError::NotFound("case"));
+            }
+            let done = sqlx::query(
+                "insert into persons (id, country, key_id, name_sealed, phone_sealed, created_at, \
+                 case_id, role, aliases_sealed, address_sealed, born_on_sealed, age_band, gender, \
+                 nationality, languages, is_minor) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, $13, $14, $15, $16) on conflict (id) do nothing",
+            )
+            .bind(id.0)
+            .bind(home.as_str())
+            .bind(i64::from(keyring.current_key_id()))
+            .bind(&name)
+            .bind(&phone)
+            .bind(
+                actor
+                    .at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            )
+            .bind(case.0)
+            .bind(person.role.code())
+            .bind(&aliases)
+            .bind(&address)
+            .bind(&born_on)
+            .bind(person.age_band.map(AgeBand::code))
+            .bind(person.gender.map(Gender::code))
+            .bind(person.nationality.map(|c| c.to_string()))
+            .bind(join_codes(&person.languages, ContactLanguage::code))
+            .bind(person.is_minor)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 1 {
+                if !digests.is_empty() {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "insert into blind_index (field, digest, record_id) ",
+                    );
+                    insert.push_values(&digests, |mut row, (field, digest)| {
+                        row.push_bind(*field).push_bind(digest).push_bind(id.0);
+                    });
+                    insert.push(" on conflict do nothing");
+                    insert.build().execute(&mut *tx).await?;
+                }
+                sqlx::query(
+                    "update cases set updated_at = $1, has_minor = (has_minor or $2) where id = $3",
+                )
+                .bind(unix(actor.at))
+                .bind(person.is_minor)
+                .bind(case.0)
+                .execute(&mut *tx)
+                .await?;
+                append_audit!(tx, &audit);
+            } else {
+                let owner: Option<(String, Option<Uuid>)> =
+                    sqlx::query_as("select country, case_id from persons where id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if owner != Some((home.to_string(), Some(case.0))) {
+                    return Err(StoreError::Conflict(
+                        "a person with this id exists already".into(),
+                    ));
+                }
+                append_audit!(tx, &again);
+            }
+            let row: CasePersonRow =
+                sqlx::query_as(&format!("select {COLUMNS} from persons where id = $1"))
+                    .bind(id.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            tx.commit().await?;
+            row
+        });
+        row.open(keyring).map(|(_, person)| person)
+    }
+
+    /// The people of a case of the actor's country, in the order added; each read is audited.
+    pub async fn list_case_persons(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+    ) -> Result<Vec<(PersonId, CasePerson)>, StoreError> {
+        let keyring = self.keyring()?;
+        let home = scope(actor)?;
+        let rows: Vec<CasePersonRow> = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let rows: Vec<CasePersonRow> = sqlx::query_as(&format!(
+                "select {COLUMNS} from persons where case_id = $1 and country = $2 \
+                 order by created_at, id"
+            ))
+            .bind(case.0)
+            .bind(home.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &rows {
+                let entry = PendingEntry::new(actor, event("person.viewed", PersonId(row.id)))?;
+                append_audit!(tx, &entry);
+            }
+            tx.commit().await?;
+            rows
+        });
+        rows.into_iter().map(|row| row.open(keyring)).collect()
+    }
+}
+
+#[derive(FromRow)]
+struct CasePersonRow {
+    id: Uuid,
+    country: String,
+    role: Option<String>,
+    name_sealed: Vec<u8>,
+    aliases_sealed: Option<Vec<u8>>,
+    phone_sealed: Option<Vec<u8>>,
+    address_sealed: Option<Vec<u8>>,
+    born_on_sealed: Option<Vec<u8>>,
+    age_band: Option<String>,
+    gender: Option<String>,
+    nationality: Option<String>,
+    languages: String,
+    is_minor: bool,
+}
+
+impl CasePersonRow {
+    fn open(self, keyring: &Keyring) -> Result<(PersonId, CasePerson), StoreError> {
+        let id = PersonId(self.id);
+        country(&self.country)?;
+        let open = |blob: Option<Vec<u8>>, column| -> Result<Option<String>, StoreError> {
+            Ok(blob
+                .map(|b| keyring.open_str(&b, context(column, id)))
+                .transpose()?)
+        };
+        let role = self.role.as_deref().unwrap_or("victim");
+        Ok((
+            id,
+            CasePerson {
+                role: PersonRole::parse(role).ok_or_else(|| corrupt("person role", role))?,
+                name: keyring.open_str(&self.name_sealed, context("name", id))?,
+                aliases: open(self.aliases_sealed, "aliases")?,
+                phone: open(self.phone_sealed, "phone")?,
+                address: open(self.address_sealed, "address")?,
+                born_on: open(self.born_on_sealed, "born_on")?
+                    .as_deref()
+                    .map(parse_date)
+                    .transpose()?,
+                age_band: self
+                    .age_band
+                    .as_deref()
+                    .map(|b| AgeBand::parse(b).ok_or_else(|| corrupt("age band", b)))
+                    .transpose()?,
+                gender: self
+                    .gender
+                    .as_deref()
+                    .map(|g| Gender::parse(g).ok_or_else(|| corrupt("gender", g)))
+                    .transpose()?,
+                nationality: self.nationality.as_deref().map(country).transpose()?,
+                languages: split_codes(&self.languages, ContactLanguage::parse)
+                    .ok_or_else(|| corrupt("languages", &self.languages))?,
+                is_minor: self.is_minor,
+            },
+        ))
+    }
+}

@@ -1,0 +1,461 @@
+//! The people of a case, the services directory, consent and referrals: a referral is made only
+//! on a consent that covers it now, or on a supervisor's audited override.
+
+use antitrata_domain::casework::{
+    Basis, CaseDetails, CaseId, CasePerson, CasePersonInput, CaseStatus, ConsentId, ConsentInput,
+    NewConsent, ReferralId, ReferralStatus, ServiceCategory, ServiceDetails, ServiceId,
+    ServiceInput,
+};
+use antitrata_domain::{CountryCode, PersonId, Role};
+use antitrata_store::testing::{TestDb, actor, seeded_backends};
+use antitrata_store::{NewReferral, StoreError};
+use time::macros::date;
+use uuid::Uuid;
+
+fn gt() -> CountryCode {
+    CountryCode::parse("GT").unwrap()
+}
+
+fn person(name: &str, born_on: &str) -> CasePerson {
+    let input = CasePersonInput {
+        role: "victim".into(),
+        name: name.into(),
+        phone: "5555 0199".into(),
+        born_on: born_on.into(),
+        gender: "Feminine".into(),
+        nationality: "HN".into(),
+        ..CasePersonInput::default()
+    };
+    CasePerson::parse(&input, gt(), date!(2026 - 11 - 27)).unwrap()
+}
+
+fn service(name: &str, category: &str, locality: &str) -> ServiceDetails {
+    let input = ServiceInput {
+        organization: "Refugio".into(),
+        name: name.into(),
+        categories: vec![category.into()],
+        locality: locality.into(),
+        ..ServiceInput::default()
+    };
+    ServiceDetails::parse(&input, gt()).unwrap()
+}
+
+const CASE: CaseId = CaseId(Uuid::from_u128(1));
+const MARIA: PersonId = PersonId(Uuid::from_u128(10));
+const SHELTER: ServiceId = ServiceId(Uuid::from_u128(20));
+const CLINIC: ServiceId = ServiceId(Uuid::from_u128(21));
+
+/// A GT case with one adult victim and two services.
+async fn setup(db: &TestDb) {
+    let worker = actor(Role::Caseworker, Some("GT"));
+    let admin = actor(Role::CountryAdmin, Some("GT"));
+    db.store
+        .open_case(&worker, CASE, &CaseDetails::default(), None)
+        .await
+        .unwrap();
+    db.store
+        .add_case_person(&worker, MARIA, CASE, &person("María Canaria", "1990-05-01"))
+        .await
+        .unwrap();
+    db.store
+        .save_service(
+            &admin,
+            SHELTER,
+            &service("Albergue", "shelter", "Quetzaltenango"),
+            true,
+        )
+        .await
+        .unwrap();
+    db.store
+        .save_service(
+            &admin,
+            CLINIC,
+            &service("Clínica", "medical", "Ciudad de Guatemala"),
+            true,
+        )
+        .await
+        .unwrap();
+}
+
+fn consent(service: Option<ServiceId>) -> NewConsent {
+    let input = ConsentInput {
+        person: MARIA.0.to_string(),
+        scope: "referral".into(),
+        service: service.map(|s| s.0.to_string()).unwrap_or_default(),
+        given_by: "self".into(),
+        ..ConsentInput::default()
+    };
+    NewConsent::parse(&input, false, date!(2026 - 11 - 27)).unwrap()
+}
+
+fn referral(service: ServiceId) -> NewReferral<'static> {
+    NewReferral {
+        case: CASE,
+        person: MARIA,
+        service,
+        notes: Some("Needs a bed tonight"),
+        override_reason: None,
+    }
+}
+
+#[tokio::test]
+async fn people_of_a_case_are_sealed_searchable_and_flag_minors() {
+    for db in seeded_backends().await {
+        setup(&db).await;
+        let worker = actor(Role::Caseworker, Some("GT"));
+        let people = db.store.list_case_persons(&worker, CASE).await.unwrap();
+        assert_eq!(people.len(), 1, "{}", db.name);
+        assert_eq!(people[0].1.name, "María Canaria");
+        assert!(
+            !db.store
+                .find_case(&worker, CASE)
+                .await
+                .unwrap()
+                .unwrap()
+                .has_minor
+        );
+
+        let child = PersonId(Uuid::from_u128(11));
+        let stored = db
+            .store
+            .add_case_person(&worker, child, CASE, &person("Niña Canaria", "2015-02-02"))
+            .await
+            .unwrap();
+        assert!(stored.is_minor);
+        // Sent twice, stored once.
+        db.store
+            .add_case_person(&worker, child, CASE, &person("Niña Canaria", "2015-02-02"))
+            .await
+            .unwrap();
+        assert_eq!(
+            db.store
+                .list_case_persons(&worker, CASE)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(
+            db.store
+                .find_case(&worker, CASE)
+                .await
+                .unwrap()
+                .unwrap()
+                .has_minor
+        );
+        let found = db
+            .store
+            .search_persons(&worker, Some("canaria"), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            found.len(),
+            2,
+            "the person search finds the people of cases"
+        );
+
+        let hn = actor(Role::Caseworker, Some("HN"));
+        let err = db
+            .store
+            .add_case_person(&hn, PersonId(Uuid::from_u128(12)), CASE, &person("X", ""))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound("case")), "{err}");
+        assert!(
+            db.store
+                .list_case_persons(&hn, CASE)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_directory_is_kept_by_country_admins_and_searched_by_category_and_place() {
+    for db in seeded_backends().await {
+        setup(&db).await;
+        let worker = actor(Role::Caseworker, Some("GT"));
+        assert!(matches!(
+            db.store
+                .save_service(
+                    &worker,
+                    ServiceId(Uuid::from_u128(30)),
+                    &service("x", "legal", "y"),
+                    true
+                )
+                .await,
+            Err(StoreError::RoleNotAllowed { .. })
+        ));
+        let names = |services: Vec<antitrata_domain::casework::Service>| {
+            services
+                .into_iter()
+                .map(|s| s.details.name)
+                .collect::<Vec<_>>()
+        };
+        let all = db.store.list_services(&worker, None, None).await.unwrap();
+        assert_eq!(names(all), ["Clínica", "Albergue"], "{}", db.name);
+        let shelters = db
+            .store
+            .list_services(&worker, Some(ServiceCategory::Shelter), None)
+            .await
+            .unwrap();
+        assert_eq!(names(shelters), ["Albergue"]);
+        let by_place = db
+            .store
+            .list_services(&worker, None, Some("quetzal"))
+            .await
+            .unwrap();
+        assert_eq!(names(by_place), ["Albergue"]);
+        let hn = actor(Role::Caseworker, Some("HN"));
+        assert!(
+            db.store
+                .list_services(&hn, None, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Deactivated services leave the list but stay readable.
+        let admin = actor(Role::CountryAdmin, Some("GT"));
+        db.store
+            .save_service(
+                &admin,
+                CLINIC,
+                &service("Clínica", "medical", "Ciudad de Guatemala"),
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            names(db.store.list_services(&worker, None, None).await.unwrap()),
+            ["Albergue"]
+        );
+        assert!(
+            !db.store
+                .find_service(&worker, CLINIC)
+                .await
+                .unwrap()
+                .unwrap()
+                .active
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_referral_needs_a_covering_consent_and_withdrawal_blocks_the_next() {
+    for db in seeded_backends().await {
+        setup(&db).await;
+        let worker = actor(Role::Caseworker, Some("GT"));
+        let refused = db
+            .store
+            .refer_case(&worker, ReferralId(Uuid::from_u128(40)), referral(SHELTER))
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, StoreError::NoConsent), "{refused}");
+        assert_eq!(db.store.count_rows_for_tests("referrals").await.unwrap(), 0);
+        let case = db.store.find_case(&worker, CASE).await.unwrap().unwrap();
+        assert_eq!(case.status, CaseStatus::Open, "nothing changed");
+
+        // Consent naming the shelter covers the shelter, not the clinic.
+        let given = db
+            .store
+            .record_consent(
+                &worker,
+                ConsentId(Uuid::from_u128(50)),
+                CASE,
+                &consent(Some(SHELTER)),
+            )
+            .await
+            .unwrap();
+        let made = db
+            .store
+            .refer_case(&worker, ReferralId(Uuid::from_u128(41)), referral(SHELTER))
+            .await
+            .unwrap();
+        assert_eq!(made.basis, Basis::Consent(given.id), "{}", db.name);
+        assert_eq!(made.status, ReferralStatus::Requested);
+        assert_eq!(made.notes.as_deref(), Some("Needs a bed tonight"));
+        let case = db.store.find_case(&worker, CASE).await.unwrap().unwrap();
+        assert_eq!(case.status, CaseStatus::Referred);
+        assert!(matches!(
+            db.store
+                .refer_case(&worker, ReferralId(Uuid::from_u128(42)), referral(CLINIC))
+                .await,
+            Err(StoreError::NoConsent)
+        ));
+
+        // Withdrawn: the next disclosure is refused.
+        assert!(db.store.withdraw_consent(&worker, given.id).await.unwrap());
+        assert!(!db.store.withdraw_consent(&worker, given.id).await.unwrap());
+        assert!(matches!(
+            db.store
+                .refer_case(&worker, ReferralId(Uuid::from_u128(43)), referral(SHELTER))
+                .await,
+            Err(StoreError::NoConsent)
+        ));
+        let consents = db.store.list_case_consents(&worker, CASE).await.unwrap();
+        assert!(consents[0].withdrawn_at.is_some());
+        // The same referral sent again is the one stored.
+        let again = db
+            .store
+            .refer_case(&worker, ReferralId(Uuid::from_u128(41)), referral(SHELTER))
+            .await
+            .unwrap();
+        assert_eq!(again, made);
+        assert_eq!(db.store.count_rows_for_tests("referrals").await.unwrap(), 1);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn only_a_supervisor_overrides_missing_consent_and_it_is_audited() {
+    for db in seeded_backends().await {
+        setup(&db).await;
+        let worker = actor(Role::Caseworker, Some("GT"));
+        let supervisor = actor(Role::Supervisor, Some("GT"));
+        let with_reason = NewReferral {
+            override_reason: Some("Life at risk tonight; the person cannot be reached"),
+            ..referral(SHELTER)
+        };
+        assert!(matches!(
+            db.store
+                .refer_case(&worker, ReferralId(Uuid::from_u128(40)), with_reason)
+                .await,
+            Err(StoreError::RoleNotAllowed { .. })
+        ));
+        let made = db
+            .store
+            .refer_case(&supervisor, ReferralId(Uuid::from_u128(41)), with_reason)
+            .await
+            .unwrap();
+        assert_eq!(
+            made.basis,
+            Basis::Override {
+                by: supervisor.who.clone(),
+                reason: "Life at risk tonight; the person cannot be reached".into()
+            }
+        );
+        let actions: Vec<String> = db
+            .store
+            .list_audit(0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert!(
+            actions.contains(&"consent.overridden".to_owned()),
+            "{actions:?}"
+        );
+        // A blank reason is no override.
+        let blank = NewReferral {
+            override_reason: Some("  "),
+            ..referral(CLINIC)
+        };
+        assert!(matches!(
+            db.store
+                .refer_case(&supervisor, ReferralId(Uuid::from_u128(42)), blank)
+                .await,
+            Err(StoreError::NoConsent)
+        ));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn referrals_move_forward_and_stale_ones_are_listed() {
+    for db in seeded_backends().await {
+        setup(&db).await;
+        let worker = actor(Role::Caseworker, Some("GT"));
+        db.store
+            .record_consent(
+                &worker,
+                ConsentId(Uuid::from_u128(50)),
+                CASE,
+                &consent(None),
+            )
+            .await
+            .unwrap();
+        let id = ReferralId(Uuid::from_u128(41));
+        db.store
+            .refer_case(&worker, id, referral(SHELTER))
+            .await
+            .unwrap();
+        let later = worker.at + time::Duration::days(5);
+        let stale = db.store.list_stale_referrals(&worker, later).await.unwrap();
+        assert_eq!(stale.len(), 1, "{}", db.name);
+        assert!(
+            db.store
+                .list_stale_referrals(&worker, worker.at)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            db.store
+                .update_referral(&worker, id, ReferralStatus::Completed)
+                .await,
+            Err(StoreError::NotAllowedNow { .. })
+        ));
+        let accepted = db
+            .store
+            .update_referral(&worker, id, ReferralStatus::Accepted)
+            .await
+            .unwrap();
+        assert_eq!(accepted.status, ReferralStatus::Accepted);
+        db.store
+            .update_referral(&worker, id, ReferralStatus::Completed)
+            .await
+            .unwrap();
+        assert!(
+            db.store
+                .list_stale_referrals(&worker, later)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            db.store
+                .list_case_referrals(&worker, CASE)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_minor_consents_through_a_guardian() {
+    for db in seeded_backends().await {
+        setup(&db).await;
+        let worker = actor(Role::Caseworker, Some("GT"));
+        let child = PersonId(Uuid::from_u128(11));
+        db.store
+            .add_case_person(&worker, child, CASE, &person("Niño Canario", "2016-01-01"))
+            .await
+            .unwrap();
+        let by_self = NewConsent {
+            person: child,
+            ..consent(None)
+        };
+        assert!(matches!(
+            db.store
+                .record_consent(&worker, ConsentId(Uuid::from_u128(51)), CASE, &by_self)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let by_guardian = NewConsent {
+            given_by: antitrata_domain::casework::GivenBy::Guardian,
+            ..by_self
+        };
+        db.store
+            .record_consent(&worker, ConsentId(Uuid::from_u128(52)), CASE, &by_guardian)
+            .await
+            .unwrap();
+        db.cleanup().await;
+    }
+}
