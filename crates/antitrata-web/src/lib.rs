@@ -50,6 +50,8 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Reverse proxies whose `X-Forwarded-For` is believed, for per-address sign-in throttling.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a referral may wait without news before the supervisor's queue shows it.
+    pub referral_overdue: time::Duration,
 }
 
 impl Default for WebConfig {
@@ -59,6 +61,7 @@ impl Default for WebConfig {
             body_limit_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(10),
             trusted_proxies: Vec::new(),
+            referral_overdue: time::Duration::hours(72),
         }
     }
 }

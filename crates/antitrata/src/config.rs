@@ -73,6 +73,13 @@ struct FileConfig {
     keys: KeysSection,
     log: LogConfig,
     privacy: PrivacySection,
+    casework: CaseworkSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct CaseworkSection {
+    referral_overdue_hours: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -154,11 +161,19 @@ impl Config {
                     .with_context(|| format!("server.trusted_proxies: `{ip}` is not an IP address"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let referral_overdue = match file.casework.referral_overdue_hours {
+            Some(hours) if !(1..=24 * 365).contains(&hours) => {
+                bail!("casework.referral_overdue_hours must be from 1 to 8760, e.g. 72")
+            }
+            Some(hours) => time::Duration::hours(hours),
+            None => defaults.referral_overdue,
+        };
         let web = WebConfig {
             hsts: file.server.tls_terminated_upstream.unwrap_or(false),
             body_limit_bytes,
             request_timeout,
             trusted_proxies,
+            referral_overdue,
         };
         let key_file = overrides
             .key_file
@@ -273,6 +288,19 @@ mod tests {
         assert!(resolve("[server]\nadress = \"x\"\n", Overrides::default()).is_err());
         assert!(resolve("[server]\nrequest_timeout_secs = 0\n", Overrides::default()).is_err());
         assert!(resolve("[privacy]\nyearly_epsilon = 0.0\n", Overrides::default()).is_err());
+        assert!(
+            resolve(
+                "[casework]\nreferral_overdue_hours = 0\n",
+                Overrides::default()
+            )
+            .is_err()
+        );
+        let config = resolve(
+            "[casework]\nreferral_overdue_hours = 24\n",
+            Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(config.web.referral_overdue, time::Duration::hours(24));
         assert_eq!(
             resolve("[privacy]\nyearly_epsilon = 2.5\n", Overrides::default())
                 .unwrap()

@@ -35,9 +35,9 @@ macro_rules! picklist {
                 }
             }
 
-            /// The Fluent key of this value's label.
+            /// The Fluent key of this value's label (`+`, not allowed in keys, is `plus`).
             pub fn label_key(self) -> String {
-                format!("{}-{}", $prefix, self.code())
+                format!("{}-{}", $prefix, self.code().replace('+', "plus"))
             }
         }
 

@@ -91,6 +91,37 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
         "/console/cases/{id}/assign",
         Access::Roles(&[Role::Supervisor]),
     ),
+    (
+        "POST",
+        "/console/cases/{id}/persons",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/console/cases/{id}/consents",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/console/cases/{id}/referrals",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/console/consents/{id}/withdraw",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/console/referrals/{id}/status",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    ("GET", "/console/services", Access::Roles(DIRECTORY_READERS)),
+    (
+        "POST",
+        "/console/services",
+        Access::Roles(&[Role::CountryAdmin]),
+    ),
     ("GET", "/console/queue", Access::Roles(&[Role::Supervisor])),
     ("GET", "/console/stats", Access::Roles(STATISTICS)),
     ("GET", "/console/stats.csv", Access::Roles(STATISTICS)),
@@ -108,6 +139,14 @@ pub const STATISTICS: &[Role] = &[
     Role::CountryAdmin,
     Role::RegionalAnalyst,
     Role::CampaignEditor,
+];
+/// Roles that read their country's services directory: hotline work, and the administrators
+/// who keep it.
+pub const DIRECTORY_READERS: &[Role] = &[
+    Role::Operator,
+    Role::Caseworker,
+    Role::Supervisor,
+    Role::CountryAdmin,
 ];
 /// Roles that manage accounts.
 pub const ACCOUNT_ADMINS: &[Role] = &[Role::CountryAdmin, Role::SystemAdmin];

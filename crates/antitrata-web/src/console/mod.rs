@@ -99,6 +99,30 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/console/cases/{id}/assign",
             post(casework::cases::assign_case),
         )
+        .route(
+            "/console/cases/{id}/persons",
+            post(casework::people::add_person),
+        )
+        .route(
+            "/console/cases/{id}/consents",
+            post(casework::people::record_consent),
+        )
+        .route(
+            "/console/cases/{id}/referrals",
+            post(casework::people::refer),
+        )
+        .route(
+            "/console/consents/{id}/withdraw",
+            post(casework::people::withdraw_consent),
+        )
+        .route(
+            "/console/referrals/{id}/status",
+            post(casework::people::update_referral),
+        )
+        .route(
+            "/console/services",
+            get(casework::services::list_services).post(casework::services::add_service),
+        )
         .route("/console/queue", get(casework::queue::show_queue))
         .route("/console/stats", get(stats::show_stats))
         .route("/console/stats.csv", get(stats::download_stats))

@@ -256,6 +256,7 @@ async fn closing_needs_a_reason_and_a_supervisor_who_sees_it_in_the_queue() {
         assert_eq!(taken.status, 303);
         let queue = get_as(&c.app, "/console/queue", &supervisor).await;
         assert!(queue.body.contains("No immediate danger waiting."));
+        assert!(queue.body.contains("No overdue referrals."));
 
         // A caseworker opens a case and asks to close it: a reason is required.
         let home = get_as(&c.app, "/console/contacts/new", &worker).await;
@@ -377,6 +378,290 @@ async fn an_operator_of_guatemala_cannot_reach_a_contact_or_case_of_honduras() {
         assert!(list.body.contains("No cases."));
         let own = get_as(&c.app, "/console/cases?reference=HN-2026-000001", &hn).await;
         assert_eq!(own.status, 303);
+        db.cleanup().await;
+    }
+}
+
+/// A case opened by `session`, returning its page path.
+async fn open_case(c: &Console, session: &str, n: u128) -> String {
+    let csrf = hidden_csrf_of_any(c, session).await;
+    let opened = post(
+        &c.app,
+        "/console/cases",
+        session,
+        &[
+            ("csrf", &csrf),
+            ("id", &uuid::Uuid::from_u128(n).to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    opened.header("location").to_owned()
+}
+
+/// The session's CSRF token, read from a page that has a form.
+async fn hidden_csrf_of_any(c: &Console, session: &str) -> String {
+    hidden_csrf(&get_as(&c.app, "/console/contacts/new", session).await.body)
+}
+
+#[tokio::test]
+async fn people_consent_and_referrals_through_the_case_page() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let worker = signed_in(&c, 1, Role::Caseworker, "GT").await;
+        let admin = signed_in(&c, 2, Role::CountryAdmin, "GT").await;
+        let supervisor = signed_in(&c, 3, Role::Supervisor, "GT").await;
+
+        // The country administrator adds a shelter to the directory; a bad one is refused.
+        let directory = get_as(&c.app, "/console/services", &admin).await;
+        assert_eq!(directory.status, 200, "{}", directory.body);
+        let csrf_admin = hidden_csrf(&directory.body);
+        let bad = post(
+            &c.app,
+            "/console/services",
+            &admin,
+            &[
+                ("csrf", &csrf_admin),
+                ("id", &hidden(&directory.body, "id")),
+                ("name", "x"),
+            ],
+        )
+        .await;
+        assert_eq!(bad.status, 422);
+        assert_eq!(c.store.count_rows_for_tests("services").await.unwrap(), 0);
+        let added = post(
+            &c.app,
+            "/console/services",
+            &admin,
+            &[
+                ("csrf", &csrf_admin),
+                ("id", &hidden(&directory.body, "id")),
+                ("organization", "Asociación Refugio"),
+                ("name", "Albergue Esperanza"),
+                ("categories", "shelter"),
+                ("locality", "Quetzaltenango"),
+                ("phone", "7765 4321"),
+            ],
+        )
+        .await;
+        assert_eq!(added.status, 303, "{}", added.body);
+        let found = get_as(
+            &c.app,
+            "/console/services?category=shelter&place=quetzal",
+            &worker,
+        )
+        .await;
+        assert!(found.body.contains("Albergue Esperanza"), "{}", found.body);
+        let none = get_as(&c.app, "/console/services?category=legal", &worker).await;
+        assert!(!none.body.contains("Albergue Esperanza"));
+
+        let case = open_case(&c, &worker, 900).await;
+        let page = get_as(&c.app, &case, &worker).await;
+        let csrf = hidden_csrf(&page.body);
+        let person_id = hidden(&page.body, "person_id");
+        // A future birth date and an invalid phone: refused at their fields, nothing stored.
+        let persons_before = c.store.count_rows_for_tests("persons").await.unwrap();
+        let refused = post(
+            &c.app,
+            &format!("{case}/persons"),
+            &worker,
+            &[
+                ("csrf", &csrf),
+                ("person_id", &person_id),
+                ("role", "victim"),
+                ("name", "Ana Canaria"),
+                ("phone", "12"),
+                ("born_on", "2099-01-01"),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains("Not a valid phone number."));
+        assert!(refused.body.contains("Cannot be in the future."));
+        assert!(
+            refused.body.contains(r#"value="Ana Canaria""#),
+            "what was typed stays"
+        );
+        assert_eq!(
+            c.store.count_rows_for_tests("persons").await.unwrap(),
+            persons_before
+        );
+        let added = post(
+            &c.app,
+            &format!("{case}/persons"),
+            &worker,
+            &[
+                ("csrf", &csrf),
+                ("person_id", &person_id),
+                ("role", "victim"),
+                ("name", "Ana Canaria"),
+                ("phone", "5555 0199"),
+                ("born_on", "2012-03-04"),
+            ],
+        )
+        .await;
+        assert_eq!(added.status, 303, "{}", added.body);
+        let page = get_as(&c.app, &case, &worker).await;
+        assert!(page.body.contains("Ana Canaria"));
+        assert!(
+            page.body.contains(r#"class="minor""#),
+            "a minor flags the case"
+        );
+
+        // No consent: the referral is refused with the reason, and nothing is stored.
+        let service = c
+            .store
+            .list_services(
+                &antitrata_store::testing::actor(Role::Caseworker, Some("GT")),
+                None,
+                None,
+            )
+            .await
+            .unwrap()[0]
+            .id
+            .to_string();
+        let referral_form = |csrf: &str, id: &str, reason: &str| {
+            vec![
+                ("csrf", csrf.to_owned()),
+                ("referral_id", id.to_owned()),
+                ("person", person_id.clone()),
+                ("service", service.clone()),
+                ("notes", "Needs a bed tonight".to_owned()),
+                ("override_reason", reason.to_owned()),
+            ]
+        };
+        let first_id = uuid::Uuid::from_u128(901).to_string();
+        let no_consent = post_pairs(
+            &c,
+            &format!("{case}/referrals"),
+            &worker,
+            &referral_form(&csrf, &first_id, ""),
+        )
+        .await;
+        assert_eq!(no_consent.status, 422, "{}", no_consent.body);
+        assert!(
+            no_consent
+                .body
+                .contains("No consent of the person in force covers this referral")
+        );
+        assert_eq!(c.store.count_rows_for_tests("referrals").await.unwrap(), 0);
+
+        // A minor's consent given by themselves is refused; by the guardian it is recorded.
+        let consent = |given_by: &str, id: u128| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("consent_id", uuid::Uuid::from_u128(id).to_string()),
+                ("person", person_id.clone()),
+                ("scope", "referral".to_owned()),
+                ("service", String::new()),
+                ("given_by", given_by.to_owned()),
+            ]
+        };
+        let by_self = post_pairs(
+            &c,
+            &format!("{case}/consents"),
+            &worker,
+            &consent("self", 910),
+        )
+        .await;
+        assert_eq!(by_self.status, 422, "{}", by_self.body);
+        let given = post_pairs(
+            &c,
+            &format!("{case}/consents"),
+            &worker,
+            &consent("guardian", 911),
+        )
+        .await;
+        assert_eq!(given.status, 303, "{}", given.body);
+        let made = post_pairs(
+            &c,
+            &format!("{case}/referrals"),
+            &worker,
+            &referral_form(&csrf, &first_id, ""),
+        )
+        .await;
+        assert_eq!(made.status, 303, "{}", made.body);
+        let page = get_as(&c.app, &case, &worker).await;
+        assert!(page.body.contains("Albergue Esperanza"));
+        assert!(page.body.contains("on consent"));
+        assert!(
+            page.body.contains("status-referred"),
+            "the case is referred"
+        );
+
+        // Withdrawn consent blocks the next referral.
+        let withdrawn = post(
+            &c.app,
+            &format!("/console/consents/{}/withdraw", uuid::Uuid::from_u128(911)),
+            &worker,
+            &[
+                ("csrf", &csrf),
+                ("case", case.trim_start_matches("/console/cases/")),
+            ],
+        )
+        .await;
+        assert_eq!(withdrawn.status, 303, "{}", withdrawn.body);
+        let second_id = uuid::Uuid::from_u128(902).to_string();
+        let blocked = post_pairs(
+            &c,
+            &format!("{case}/referrals"),
+            &worker,
+            &referral_form(&csrf, &second_id, ""),
+        )
+        .await;
+        assert_eq!(blocked.status, 422);
+        // A caseworker cannot override; a supervisor can, with a reason, and it is shown.
+        let not_theirs = post_pairs(
+            &c,
+            &format!("{case}/referrals"),
+            &worker,
+            &referral_form(&csrf, &second_id, "urgent"),
+        )
+        .await;
+        assert_eq!(not_theirs.status, 403);
+        let sup_csrf = hidden_csrf_of_any(&c, &supervisor).await;
+        let overridden = post_pairs(
+            &c,
+            &format!("{case}/referrals"),
+            &supervisor,
+            &referral_form(&sup_csrf, &second_id, "Life at risk tonight"),
+        )
+        .await;
+        assert_eq!(overridden.status, 303, "{}", overridden.body);
+        let page = get_as(&c.app, &case, &worker).await;
+        assert!(
+            page.body
+                .contains("by a supervisor&#39;s decision: Life at risk tonight"),
+            "{}",
+            page.body
+        );
+        assert_eq!(c.store.count_rows_for_tests("referrals").await.unwrap(), 2);
+
+        // The service accepts the first referral.
+        let accepted = post(
+            &c.app,
+            &format!("/console/referrals/{first_id}/status"),
+            &worker,
+            &[
+                ("csrf", &csrf),
+                ("case", case.trim_start_matches("/console/cases/")),
+                ("status", "accepted"),
+            ],
+        )
+        .await;
+        assert_eq!(accepted.status, 303);
+        let backwards = post(
+            &c.app,
+            &format!("/console/referrals/{first_id}/status"),
+            &worker,
+            &[
+                ("csrf", &csrf),
+                ("case", case.trim_start_matches("/console/cases/")),
+                ("status", "requested"),
+            ],
+        )
+        .await;
+        assert_eq!(backwards.status, 409);
         db.cleanup().await;
     }
 }

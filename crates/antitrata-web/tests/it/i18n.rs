@@ -150,6 +150,13 @@ fn every_vocabulary_value_has_a_label() {
     wanted.extend(keys::<MeansOfControl>());
     wanted.extend(keys::<Sector>());
     wanted.extend(keys::<RecruitmentMethod>());
+    wanted.extend(keys::<PersonRole>());
+    wanted.extend(keys::<Gender>());
+    wanted.extend(keys::<AgeBand>());
+    wanted.extend(keys::<ConsentScope>());
+    wanted.extend(keys::<GivenBy>());
+    wanted.extend(keys::<ServiceCategory>());
+    wanted.extend(keys::<ReferralStatus>());
     for problem in [
         Problem::Required,
         Problem::TooLong(1),

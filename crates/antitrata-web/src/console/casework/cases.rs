@@ -109,6 +109,10 @@ struct CasePage {
     workers: Vec<(String, String, bool)>,
     contacts: Vec<(String, String, String)>,
     readers: Vec<crate::console::audit::EntryRow>,
+    people: super::people::CasePeople,
+    /// The refused form, if any: its problems show beside its own fields only.
+    failed: &'static str,
+    typed: Pairs,
 }
 
 /// Which workflow buttons the page offers for a status and a role; each is an `action` value
@@ -143,15 +147,22 @@ fn actions(tr: &Tr, status: CaseStatus, supervisor: bool) -> Vec<(&'static str, 
     out
 }
 
-struct Shown<'a> {
-    message: Option<String>,
-    errors: FieldErrors,
+/// What a case page shows besides the case: a message, and a refused form's problems and
+/// values.
+#[derive(Default)]
+pub(in crate::console) struct Shown<'a> {
+    pub message: Option<String>,
+    pub errors: FieldErrors,
     /// The description as typed, when it was refused.
-    typed: Option<&'a CaseInput>,
-    status: StatusCode,
+    pub typed: Option<&'a CaseInput>,
+    /// Which of the page's other forms was refused (`person`, `consent`, `referral`).
+    pub failed_form: Option<&'static str>,
+    /// That form's values as posted.
+    pub typed_pairs: Pairs,
+    pub status: StatusCode,
 }
 
-async fn case_page(
+pub(in crate::console) async fn render_case(
     state: &AppState,
     who: &SignedIn,
     headers: &HeaderMap,
@@ -196,6 +207,9 @@ async fn case_page(
     let readers = crate::console::audit::rows(&state.store, reads)
         .await
         .map_err(unavailable(lang, headers))?;
+    let people = super::people::case_people(state, &actor, &tr, case.id)
+        .await
+        .map_err(store_error(lang, headers))?;
     let d = &case.details;
     let codes =
         |values: Vec<&'static str>| values.into_iter().map(str::to_owned).collect::<Vec<_>>();
@@ -295,6 +309,9 @@ async fn case_page(
         workers,
         contacts,
         readers,
+        people,
+        failed: shown.failed_form.unwrap_or("details"),
+        typed: shown.typed_pairs,
         errors: shown.errors,
         tr,
     };
@@ -310,7 +327,7 @@ fn path_id(
         .map_err(|_| PageError::new(lang, AppError::NotFound, headers))
 }
 
-async fn load(
+pub(in crate::console) async fn load(
     state: &AppState,
     who: &SignedIn,
     headers: &HeaderMap,
@@ -335,12 +352,10 @@ pub(in crate::console) async fn show_case(
     let lang = page_lang(Some(&who.account), &headers);
     let case = load(&state, &who, &headers, path_id(id, lang, &headers)?).await?;
     let shown = Shown {
-        message: None,
-        errors: FieldErrors::default(),
-        typed: None,
         status: StatusCode::OK,
+        ..Shown::default()
     };
-    case_page(&state, &who, &headers, case, shown).await
+    render_case(&state, &who, &headers, case, shown).await
 }
 
 /// Saves the case's description; a refused field shows the form again as typed.
@@ -379,12 +394,12 @@ pub(in crate::console) async fn update_case(
             let tr = Tr::new(lang);
             let case = load(&state, &who, &headers, id).await?;
             let shown = Shown {
-                message: None,
                 errors: FieldErrors::new(&tr, &errors),
                 typed: Some(&input),
                 status: StatusCode::UNPROCESSABLE_ENTITY,
+                ..Shown::default()
             };
-            case_page(&state, &who, &headers, case, shown).await
+            render_case(&state, &who, &headers, case, shown).await
         }
     }
 }
@@ -433,10 +448,11 @@ pub(in crate::console) async fn change_status(
         let shown = Shown {
             message: Some(message),
             errors,
-            typed: None,
+            failed_form: Some("status"),
             status: StatusCode::CONFLICT,
+            ..Shown::default()
         };
-        case_page(&state, &who, &headers, case, shown).await
+        render_case(&state, &who, &headers, case, shown).await
     };
     let errors = errors.finish(()).err();
     let (Some(action), None) = (action, &errors) else {

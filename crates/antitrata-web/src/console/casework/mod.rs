@@ -4,7 +4,9 @@
 
 pub(super) mod cases;
 pub(super) mod contacts;
+pub(super) mod people;
 pub(super) mod queue;
+pub(super) mod services;
 
 use antitrata_domain::casework::{FieldError, Picklist, Problem};
 use antitrata_domain::{Account, Actor, Lang, Role};
@@ -76,7 +78,7 @@ pub(super) fn problem_message(tr: &Tr, problem: Problem) -> String {
 
 /// A posted form as its name–value pairs, in order: forms with repeated names (several
 /// exploitation types) and open sets of names (one per screening indicator).
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(transparent)]
 pub(super) struct Pairs(pub Vec<(String, String)>);
 

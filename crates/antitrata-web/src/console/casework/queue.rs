@@ -1,5 +1,5 @@
 //! The supervisor's queue: immediate dangers first (with the emergency number), then closures
-//! waiting for approval, then open cases nobody is assigned to.
+//! waiting for approval, open cases nobody is assigned to, and referrals without news.
 
 use antitrata_domain::casework::CaseStatus;
 use antitrata_store::CaseFilter;
@@ -29,6 +29,8 @@ struct QueuePage {
     dangers: Vec<DangerRow>,
     closures: Vec<CaseRow>,
     unassigned: Vec<CaseRow>,
+    /// Referrals with no news for longer than the configured time: (case id, text).
+    overdue: Vec<(String, String)>,
 }
 
 struct DangerRow {
@@ -89,6 +91,25 @@ pub(in crate::console) async fn show_queue(
     })
     .await
     .map_err(store_error(lang, &headers))?;
+    let since = actor.at - state.config.referral_overdue;
+    let overdue = state
+        .store
+        .list_stale_referrals(&actor, since)
+        .await
+        .map_err(store_error(lang, &headers))?
+        .into_iter()
+        .map(|r| {
+            (
+                r.case.to_string(),
+                format!(
+                    "{} · {} · {}",
+                    label(&tr, r.status),
+                    tr.t("queue-since"),
+                    format_utc(r.updated_at)
+                ),
+            )
+        })
+        .collect();
     let page = QueuePage {
         title: tr.t("queue-title"),
         switch: vec![],
@@ -97,6 +118,7 @@ pub(in crate::console) async fn show_queue(
         dangers,
         closures: case_rows(&tr, closures),
         unassigned: case_rows(&tr, unassigned),
+        overdue,
         tr,
     };
     Ok(console_page(lang, page.render(), &headers))

@@ -1,0 +1,491 @@
+//! The parts of a case page about people: who they are, what they consented to, and where they
+//! were referred; and the forms that add to them. Referring goes through the store's consent
+//! check; a supervisor may override it with a written reason.
+
+use antitrata_domain::casework::{
+    AgeBand, Basis, CaseId, CasePerson, CasePersonInput, ConsentId, ConsentInput, ConsentScope,
+    ContactLanguage, FieldError, Gender, GivenBy, NewConsent, PersonRole, Problem, ReferralId,
+    ReferralStatus, ServiceId,
+};
+use antitrata_domain::{Actor, PersonId};
+use antitrata_store::{NewReferral, StoreError};
+use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use uuid::Uuid;
+
+use super::cases::{Shown, load, render_case};
+use super::{FieldErrors, Opt, Pairs, casework_actor, label, options, store_error};
+use crate::AppState;
+use crate::auth::session::SignedIn;
+use crate::console::{format_utc, page_lang, verified_form};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+
+/// What the case page shows of its people, consents and referrals, and the choices of its forms.
+pub(in crate::console) struct CasePeople {
+    pub persons: Vec<PersonRow>,
+    pub consents: Vec<ConsentRow>,
+    pub referrals: Vec<ReferralRow>,
+    /// (id, name) of the people, for the consent and referral forms.
+    pub people: Vec<(String, String)>,
+    /// (id, "name · place") of the active services.
+    pub services: Vec<(String, String)>,
+    pub roles: Vec<Opt>,
+    pub genders: Vec<Opt>,
+    pub bands: Vec<Opt>,
+    pub languages: Vec<Opt>,
+    pub scopes: Vec<Opt>,
+    pub givers: Vec<Opt>,
+    pub new_person_id: String,
+    pub new_consent_id: String,
+    pub new_referral_id: String,
+}
+
+pub(in crate::console) struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub minor: bool,
+    pub facts: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+pub(in crate::console) struct ConsentRow {
+    pub id: String,
+    pub text: String,
+    pub withdrawn: bool,
+}
+
+pub(in crate::console) struct ReferralRow {
+    pub id: String,
+    pub text: String,
+    pub status: String,
+    pub basis: String,
+    pub notes: Option<String>,
+    /// The statuses it may move to: (code, label).
+    pub next: Vec<(&'static str, String)>,
+}
+
+pub(in crate::console) async fn case_people(
+    state: &AppState,
+    actor: &Actor,
+    tr: &Tr,
+    case: CaseId,
+) -> Result<CasePeople, StoreError> {
+    let persons = state.store.list_case_persons(actor, case).await?;
+    let consents = state.store.list_case_consents(actor, case).await?;
+    let referrals = state.store.list_case_referrals(actor, case).await?;
+    let services = state.store.list_services(actor, None, None).await?;
+    let name_of = |id: PersonId| {
+        persons
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map_or_else(String::new, |(_, p)| p.name.clone())
+    };
+    let service_of = |id: ServiceId| {
+        services
+            .iter()
+            .find(|s| s.id == id)
+            .map_or_else(|| id.to_string(), |s| s.details.name.clone())
+    };
+    let consent_rows = consents
+        .iter()
+        .map(|c| {
+            let d = &c.details;
+            let mut text = format!(
+                "{} · {} · {} · {}",
+                name_of(d.person),
+                label(tr, d.scope),
+                label(tr, d.given_by),
+                format_utc(c.given_at)
+            );
+            if let Some(service) = d.service {
+                text.push_str(&format!(" · {}", service_of(service)));
+            }
+            if let Some(last) = d.expires_on {
+                text.push_str(&format!(" · {} {last}", tr.t("consent-until")));
+            }
+            if let Some(at) = c.withdrawn_at {
+                text.push_str(&format!(
+                    " · {} {}",
+                    tr.t("consent-withdrawn"),
+                    format_utc(at)
+                ));
+            }
+            ConsentRow {
+                id: c.id.to_string(),
+                text,
+                withdrawn: c.withdrawn_at.is_some(),
+            }
+        })
+        .collect();
+    let referral_rows = referrals
+        .iter()
+        .map(|r| ReferralRow {
+            id: r.id.to_string(),
+            text: format!(
+                "{} → {} · {}",
+                name_of(r.person),
+                service_of(r.service),
+                format_utc(r.requested_at)
+            ),
+            status: label(tr, r.status),
+            basis: match &r.basis {
+                Basis::Consent(_) => tr.t("referral-on-consent"),
+                Basis::Override { reason, .. } => tr.t1("referral-on-override", "reason", reason),
+            },
+            notes: r.notes.clone(),
+            next: ReferralStatus::ALL
+                .iter()
+                .filter(|s| r.status.may_become(**s))
+                .map(|s| (s.code(), label(tr, *s)))
+                .collect(),
+        })
+        .collect();
+    Ok(CasePeople {
+        people: persons
+            .iter()
+            .map(|(id, p)| (id.to_string(), p.name.clone()))
+            .collect(),
+        persons: persons
+            .into_iter()
+            .map(|(id, p)| PersonRow {
+                id: id.to_string(),
+                role: label(tr, p.role),
+                minor: p.is_minor,
+                facts: [
+                    p.age_band.map(|b| b.code().to_owned()),
+                    p.gender.map(|g| label(tr, g)),
+                    p.nationality.map(|c| c.to_string()),
+                    p.born_on.map(|b| b.to_string()),
+                    p.aliases.clone(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+                name: p.name,
+                phone: p.phone,
+                address: p.address,
+            })
+            .collect(),
+        consents: consent_rows,
+        referrals: referral_rows,
+        services: services
+            .iter()
+            .map(|s| {
+                (
+                    s.id.to_string(),
+                    format!("{} · {}", s.details.name, s.details.locality),
+                )
+            })
+            .collect(),
+        roles: options::<PersonRole>(tr, &[PersonRole::Victim.code().to_owned()]),
+        genders: options::<Gender>(tr, &[]),
+        bands: options::<AgeBand>(tr, &[]),
+        languages: options::<ContactLanguage>(tr, &[]),
+        scopes: options::<ConsentScope>(tr, &[ConsentScope::Referral.code().to_owned()]),
+        givers: options::<GivenBy>(tr, &[GivenBy::Person.code().to_owned()]),
+        new_person_id: state.runtime.uuid_v7().to_string(),
+        new_consent_id: state.runtime.uuid_v7().to_string(),
+        new_referral_id: state.runtime.uuid_v7().to_string(),
+    })
+}
+
+fn case_id(
+    id: Result<Path<Uuid>, PathRejection>,
+    lang: antitrata_domain::Lang,
+    headers: &HeaderMap,
+) -> Result<CaseId, PageError> {
+    id.map(|Path(id)| CaseId(id))
+        .map_err(|_| PageError::new(lang, AppError::NotFound, headers))
+}
+
+fn form_id(pairs: &Pairs, name: &str) -> Option<Uuid> {
+    Uuid::parse_str(pairs.get(name).trim()).ok()
+}
+
+/// Shows the case again with a form's problems beside its fields; nothing was stored.
+async fn refused(
+    state: &AppState,
+    who: &SignedIn,
+    headers: &HeaderMap,
+    case: CaseId,
+    form: &'static str,
+    errors: &[FieldError],
+    pairs: Pairs,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), headers);
+    let tr = Tr::new(lang);
+    let loaded = load(state, who, headers, case).await?;
+    let shown = Shown {
+        message: None,
+        errors: FieldErrors::new(&tr, errors),
+        typed: None,
+        failed_form: Some(form),
+        typed_pairs: pairs,
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    render_case(state, who, headers, loaded, shown).await
+}
+
+fn back_to(case: CaseId) -> Response {
+    Redirect::to(&format!("/console/cases/{case}")).into_response()
+}
+
+/// Adds a person to the case.
+pub(in crate::console) async fn add_person(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let case = case_id(id, lang, &headers)?;
+    let actor = casework_actor(&state, &who.account, &headers);
+    let country = actor
+        .scope
+        .country()
+        .ok_or_else(|| PageError::new(lang, AppError::Forbidden, &headers))?;
+    let input = CasePersonInput {
+        role: pairs.get("role").to_owned(),
+        name: pairs.get("name").to_owned(),
+        aliases: pairs.get("aliases").to_owned(),
+        phone: pairs.get("phone").to_owned(),
+        address: pairs.get("address").to_owned(),
+        born_on: pairs.get("born_on").to_owned(),
+        age_band: pairs.get("age_band").to_owned(),
+        gender: pairs.get("gender").to_owned(),
+        nationality: pairs.get("nationality").to_owned(),
+        languages: pairs.all("languages"),
+        minor: pairs.get("minor") == "on",
+    };
+    let person_id = form_id(&pairs, "person_id");
+    let parsed = CasePerson::parse(&input, country, actor.at.date());
+    let (person, person_id) = match (parsed, person_id) {
+        (Ok(person), Some(id)) => (person, PersonId(id)),
+        (parsed, _) => {
+            let errors = parsed.err().unwrap_or_else(|| {
+                vec![FieldError {
+                    field: "person_id",
+                    problem: Problem::Required,
+                }]
+            });
+            return refused(&state, &who, &headers, case, "person", &errors, pairs).await;
+        }
+    };
+    state
+        .store
+        .add_case_person(&actor, person_id, case, &person)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    Ok(back_to(case))
+}
+
+/// Records a consent of a person of the case.
+pub(in crate::console) async fn record_consent(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let case = case_id(id, lang, &headers)?;
+    let actor = casework_actor(&state, &who.account, &headers);
+    let input = ConsentInput {
+        person: pairs.get("person").to_owned(),
+        scope: pairs.get("scope").to_owned(),
+        service: pairs.get("service").to_owned(),
+        given_by: pairs.get("given_by").to_owned(),
+        expires_on: pairs.get("expires_on").to_owned(),
+    };
+    let persons = state
+        .store
+        .list_case_persons(&actor, case)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    let minor = persons
+        .iter()
+        .any(|(id, p)| id.to_string() == input.person.trim() && p.is_minor);
+    let consent_id = form_id(&pairs, "consent_id");
+    let parsed = NewConsent::parse(&input, minor, actor.at.date());
+    let (consent, consent_id) = match (parsed, consent_id) {
+        (Ok(consent), Some(id)) => (consent, ConsentId(id)),
+        (parsed, _) => {
+            let errors = parsed.err().unwrap_or_else(|| {
+                vec![FieldError {
+                    field: "consent_id",
+                    problem: Problem::Required,
+                }]
+            });
+            return refused(&state, &who, &headers, case, "consent", &errors, pairs).await;
+        }
+    };
+    match state
+        .store
+        .record_consent(&actor, consent_id, case, &consent)
+        .await
+    {
+        Ok(_) => Ok(back_to(case)),
+        Err(StoreError::NotFound("person of the case")) => {
+            let errors = [FieldError {
+                field: "person",
+                problem: Problem::UnknownCode,
+            }];
+            refused(&state, &who, &headers, case, "consent", &errors, pairs).await
+        }
+        Err(StoreError::NotFound("service")) => {
+            let errors = [FieldError {
+                field: "service",
+                problem: Problem::UnknownCode,
+            }];
+            refused(&state, &who, &headers, case, "consent", &errors, pairs).await
+        }
+        Err(StoreError::Conflict(_)) => {
+            let errors = [FieldError {
+                field: "given_by",
+                problem: Problem::NotAllowedNow,
+            }];
+            refused(&state, &who, &headers, case, "consent", &errors, pairs).await
+        }
+        Err(e) => Err(store_error(lang, &headers)(e)),
+    }
+}
+
+/// Withdraws a consent; the form names the case to go back to.
+pub(in crate::console) async fn withdraw_consent(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let Ok(Path(id)) = id else {
+        return Err(PageError::new(lang, AppError::NotFound, &headers));
+    };
+    let case = form_id(&pairs, "case")
+        .map(CaseId)
+        .ok_or_else(|| PageError::new(lang, AppError::BadRequest, &headers))?;
+    let actor = casework_actor(&state, &who.account, &headers);
+    state
+        .store
+        .withdraw_consent(&actor, ConsentId(id))
+        .await
+        .map_err(store_error(lang, &headers))?;
+    Ok(back_to(case))
+}
+
+/// The longest referral note or override reason.
+const REFERRAL_TEXT_MAX: usize = 2000;
+
+/// Refers a person of the case to a service: refused without a consent that covers it, unless a
+/// supervisor writes why it cannot wait.
+pub(in crate::console) async fn refer(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let case = case_id(id, lang, &headers)?;
+    let actor = casework_actor(&state, &who.account, &headers);
+    let mut errors = antitrata_domain::casework::Errors::default();
+    let person = form_id(&pairs, "person").map(PersonId);
+    if person.is_none() {
+        errors.add("person", Problem::Required);
+    }
+    let service = form_id(&pairs, "service").map(ServiceId);
+    if service.is_none() {
+        errors.add("service", Problem::Required);
+    }
+    let notes = errors.optional_text("notes", pairs.get("notes"), REFERRAL_TEXT_MAX);
+    let reason = errors.optional_text(
+        "override_reason",
+        pairs.get("override_reason"),
+        REFERRAL_TEXT_MAX,
+    );
+    let referral_id = form_id(&pairs, "referral_id").map(ReferralId);
+    let (Some(person), Some(service), Some(referral_id), true) =
+        (person, service, referral_id, errors.is_empty())
+    else {
+        let errors = errors.finish(()).err().unwrap_or_default();
+        return refused(&state, &who, &headers, case, "referral", &errors, pairs).await;
+    };
+    let new = NewReferral {
+        case,
+        person,
+        service,
+        notes: notes.as_deref(),
+        override_reason: reason.as_deref(),
+    };
+    let problem = match state.store.refer_case(&actor, referral_id, new).await {
+        Ok(_) => return Ok(back_to(case)),
+        Err(StoreError::NoConsent) => FieldError {
+            field: "consent",
+            problem: Problem::Required,
+        },
+        Err(StoreError::NotFound("person of the case")) => FieldError {
+            field: "person",
+            problem: Problem::UnknownCode,
+        },
+        Err(StoreError::NotFound("service")) => FieldError {
+            field: "service",
+            problem: Problem::UnknownCode,
+        },
+        Err(StoreError::NotAllowedNow { .. }) => FieldError {
+            field: "consent",
+            problem: Problem::NotAllowedNow,
+        },
+        Err(e) => return Err(store_error(lang, &headers)(e)),
+    };
+    refused(&state, &who, &headers, case, "referral", &[problem], pairs).await
+}
+
+/// Moves a referral forward; the form names the case to go back to.
+pub(in crate::console) async fn update_referral(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let Ok(Path(id)) = id else {
+        return Err(PageError::new(lang, AppError::NotFound, &headers));
+    };
+    let bad = || PageError::new(lang, AppError::BadRequest, &headers);
+    let case = form_id(&pairs, "case").map(CaseId).ok_or_else(bad)?;
+    let next = ReferralStatus::parse(pairs.get("status")).ok_or_else(bad)?;
+    let actor = casework_actor(&state, &who.account, &headers);
+    match state
+        .store
+        .update_referral(&actor, ReferralId(id), next)
+        .await
+    {
+        Ok(_) => Ok(back_to(case)),
+        Err(StoreError::NotAllowedNow { .. } | StoreError::Conflict(_)) => {
+            let tr = Tr::new(lang);
+            let loaded = load(&state, &who, &headers, case).await?;
+            let shown = Shown {
+                message: Some(tr.t("case-step-not-allowed")),
+                status: StatusCode::CONFLICT,
+                ..Shown::default()
+            };
+            render_case(&state, &who, &headers, loaded, shown).await
+        }
+        Err(e) => Err(store_error(lang, &headers)(e)),
+    }
+}

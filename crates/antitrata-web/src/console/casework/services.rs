@@ -1,0 +1,205 @@
+//! The services directory in the console: everyone doing hotline work in a country searches it
+//! by category and place; its country administrators add services.
+
+use antitrata_domain::Role;
+use antitrata_domain::casework::{
+    ContactLanguage, Service, ServiceCategory, ServiceDetails, ServiceId, ServiceInput,
+};
+use askama::Template;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{FieldErrors, Opt, Pairs, label, options, store_error};
+use crate::AppState;
+use crate::auth::session::SignedIn;
+use crate::console::{account_actor, console_page, page_lang, verified_form};
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+
+#[derive(Deserialize, Default)]
+pub(in crate::console) struct Filter {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    place: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/casework/services.html")]
+struct ServicesPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    filter: Filter,
+    categories: Vec<Opt>,
+    rows: Vec<ServiceRow>,
+    can_edit: bool,
+    new_id: String,
+    languages: Vec<Opt>,
+    errors: FieldErrors,
+    typed: Pairs,
+}
+
+struct ServiceRow {
+    name: String,
+    organization: String,
+    categories: String,
+    place: String,
+    contact: String,
+    hours: String,
+    languages: String,
+    eligibility: String,
+}
+
+fn rows(tr: &Tr, services: Vec<Service>) -> Vec<ServiceRow> {
+    services
+        .into_iter()
+        .map(|s| {
+            let d = s.details;
+            ServiceRow {
+                categories: d
+                    .categories
+                    .iter()
+                    .map(|c| label(tr, *c))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                place: [Some(d.locality), d.address]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                contact: [d.phone, d.email]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                hours: d.hours.unwrap_or_default(),
+                languages: d
+                    .languages
+                    .iter()
+                    .map(|l| label(tr, *l))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                eligibility: d.eligibility.unwrap_or_default(),
+                name: d.name,
+                organization: d.organization,
+            }
+        })
+        .collect()
+}
+
+async fn page(
+    state: &AppState,
+    who: &SignedIn,
+    headers: &HeaderMap,
+    filter: Filter,
+    errors: FieldErrors,
+    typed: Pairs,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), headers);
+    let tr = Tr::new(lang);
+    let actor = account_actor(state, &who.account, headers);
+    let category = ServiceCategory::parse(filter.category.trim());
+    let services = state
+        .store
+        .list_services(&actor, category, Some(filter.place.as_str()))
+        .await
+        .map_err(store_error(lang, headers))?;
+    let page = ServicesPage {
+        title: tr.t("services-title"),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        categories: options::<ServiceCategory>(&tr, std::slice::from_ref(&filter.category)),
+        filter,
+        rows: rows(&tr, services),
+        can_edit: who.account.roles.contains(&Role::CountryAdmin),
+        new_id: state.runtime.uuid_v7().to_string(),
+        languages: options::<ContactLanguage>(&tr, &[]),
+        errors,
+        typed,
+        tr,
+    };
+    Ok((status, console_page(lang, page.render(), headers)).into_response())
+}
+
+pub(in crate::console) async fn list_services(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    filter: Result<Query<Filter>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let filter = filter.map(|Query(f)| f).unwrap_or_default();
+    page(
+        &state,
+        &who,
+        &headers,
+        filter,
+        FieldErrors::default(),
+        Pairs::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// A country administrator adds a service to the country's directory.
+pub(in crate::console) async fn add_service(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let mut actor = account_actor(&state, &who.account, &headers);
+    actor.role = Role::CountryAdmin;
+    let country = actor
+        .scope
+        .country()
+        .ok_or_else(|| PageError::new(lang, AppError::Forbidden, &headers))?;
+    let input = ServiceInput {
+        organization: pairs.get("organization").to_owned(),
+        name: pairs.get("name").to_owned(),
+        categories: pairs.all("categories"),
+        locality: pairs.get("locality").to_owned(),
+        address: pairs.get("address").to_owned(),
+        phone: pairs.get("phone").to_owned(),
+        email: pairs.get("email").to_owned(),
+        hours: pairs.get("hours").to_owned(),
+        languages: pairs.all("languages"),
+        eligibility: pairs.get("eligibility").to_owned(),
+    };
+    let id = Uuid::parse_str(pairs.get("id").trim())
+        .map_err(|_| PageError::new(lang, AppError::BadRequest, &headers))?;
+    match ServiceDetails::parse(&input, country) {
+        Ok(details) => {
+            state
+                .store
+                .save_service(&actor, ServiceId(id), &details, true)
+                .await
+                .map_err(store_error(lang, &headers))?;
+            Ok(Redirect::to("/console/services").into_response())
+        }
+        Err(errors) => {
+            let tr = Tr::new(lang);
+            let errors = FieldErrors::new(&tr, &errors);
+            page(
+                &state,
+                &who,
+                &headers,
+                Filter::default(),
+                errors,
+                pairs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
