@@ -15,6 +15,7 @@ mod database_url;
 mod datasets;
 mod directory;
 mod error;
+mod follow_ups;
 mod persons;
 mod privacy_budget;
 mod referrals;

@@ -5,6 +5,7 @@
 mod case;
 mod consent;
 mod contact;
+mod followup;
 mod person;
 mod picklist;
 mod referral;
@@ -22,6 +23,7 @@ pub use contact::{
     CallerRole, Contact, ContactChannel, ContactId, ContactInput, ContactLanguage, ContactOutcome,
     Direction, HeardVia, LOCALITY_MAX, NOTE_MAX, NewContact,
 };
+pub use followup::{FollowUp, FollowUpId, FollowUpInput, NewFollowUp, TITLE_MAX};
 pub use person::{
     ADDRESS_MAX, AgeBand, CasePerson, CasePersonInput, Gender, NAME_MAX, PersonRole, age_on,
     valid_phone,

@@ -582,3 +582,146 @@ fn screening_answers_survive_the_contact_form() {
     );
     assert_eq!(stored.screening.answer(Indicator::Threats), Answer::Unknown);
 }
+
+#[tokio::test]
+async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_supervisors() {
+    use antitrata_domain::casework::{FollowUpId, FollowUpInput, NewFollowUp};
+    for db in seeded_backends().await {
+        let cli = actor(Role::Cli, None);
+        let worker_id = UserId(Uuid::from_u128(100));
+        db.store
+            .insert_user(
+                &cli,
+                worker_id,
+                &NewAccount {
+                    email: Email::parse("w@example.org").unwrap(),
+                    display_name: "Worker".into(),
+                    language: Lang::Es,
+                    roles: vec![Role::Caseworker],
+                    country: Some(gt()),
+                },
+            )
+            .await
+            .unwrap();
+        let operator = actor(Role::Operator, Some("GT"));
+        let supervisor = actor(Role::Supervisor, Some("GT"));
+        db.store
+            .open_case(&operator, kid(1), &CaseDetails::default(), None)
+            .await
+            .unwrap();
+        let today = operator.at.date();
+        let task = |title: &str, due: &str, assignee: Option<UserId>| {
+            NewFollowUp::parse(
+                &FollowUpInput {
+                    title: title.into(),
+                    due_on: due.into(),
+                    assignee: assignee.map(|u| u.0.to_string()).unwrap_or_default(),
+                },
+                today,
+            )
+            .unwrap()
+        };
+        let fid = |n: u128| FollowUpId(Uuid::from_u128(n));
+        let yesterday = db
+            .store
+            .add_follow_up(
+                &operator,
+                fid(1),
+                kid(1),
+                &task("Call Canary back", "2026-11-26", Some(worker_id)),
+            )
+            .await
+            .unwrap();
+        assert_eq!(yesterday.details.title, "Call Canary back");
+        assert_eq!(yesterday.reference.to_string(), "GT-2026-000001");
+        db.store
+            .add_follow_up(
+                &operator,
+                fid(2),
+                kid(1),
+                &task("Own task", "2026-11-27", None),
+            )
+            .await
+            .unwrap();
+        db.store
+            .add_follow_up(
+                &operator,
+                fid(3),
+                kid(1),
+                &task("Next week", "2026-12-04", Some(worker_id)),
+            )
+            .await
+            .unwrap();
+        // Assigning to someone of another country, or to nobody known, is refused.
+        assert!(matches!(
+            db.store
+                .add_follow_up(
+                    &operator,
+                    fid(4),
+                    kid(1),
+                    &task("x", "2026-11-27", Some(UserId(Uuid::from_u128(999))))
+                )
+                .await,
+            Err(StoreError::NotFound("caseworker"))
+        ));
+        let mut worker = actor(Role::Caseworker, Some("GT"));
+        worker.who = worker_id.to_string();
+        let ids = |tasks: Vec<antitrata_domain::casework::FollowUp>| {
+            tasks.into_iter().map(|t| t.id).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(db
+                .store
+                .list_my_follow_ups(&worker, worker_id, today)
+                .await
+                .unwrap()),
+            [fid(1)],
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            ids(db
+                .store
+                .list_my_follow_ups(&operator, UserId(Uuid::from_u128(5)), today)
+                .await
+                .unwrap()),
+            [fid(2)],
+            "the operator's own unassigned task"
+        );
+        assert_eq!(
+            ids(db
+                .store
+                .list_overdue_follow_ups(&supervisor, today)
+                .await
+                .unwrap()),
+            [fid(1)]
+        );
+        assert!(db.store.complete_follow_up(&worker, fid(1)).await.unwrap());
+        assert!(!db.store.complete_follow_up(&worker, fid(1)).await.unwrap());
+        assert!(
+            db.store
+                .list_overdue_follow_ups(&supervisor, today)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            db.store
+                .list_case_follow_ups(&worker, kid(1))
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+        let hn = actor(Role::Supervisor, Some("HN"));
+        assert!(
+            db.store
+                .list_case_follow_ups(&hn, kid(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(!db.store.complete_follow_up(&hn, fid(2)).await.unwrap());
+        db.cleanup().await;
+    }
+}

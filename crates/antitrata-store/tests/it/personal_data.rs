@@ -363,6 +363,21 @@ async fn write_casework_canary(store: &Store) {
     assert_eq!(referral.notes.as_deref(), Some(canary.as_str()));
     let people = store.list_case_persons(&gt, case_id).await.unwrap();
     assert_eq!(people[0].1.address.as_deref(), Some(canary.as_str()));
+    let task = antitrata_domain::casework::NewFollowUp {
+        title: canary.clone(),
+        due_on: gt.at.date(),
+        assignee: None,
+    };
+    let stored = store
+        .add_follow_up(
+            &gt,
+            antitrata_domain::casework::FollowUpId(Uuid::from_u128(83)),
+            case_id,
+            &task,
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.details.title, canary);
 }
 
 #[tokio::test]

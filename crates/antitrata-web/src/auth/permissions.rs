@@ -122,6 +122,17 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
         "/console/services",
         Access::Roles(&[Role::CountryAdmin]),
     ),
+    (
+        "POST",
+        "/console/cases/{id}/follow-ups",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/console/follow-ups/{id}/done",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    ("GET", "/console/work", Access::Roles(PERSONAL_DATA)),
     ("GET", "/console/queue", Access::Roles(&[Role::Supervisor])),
     ("GET", "/console/stats", Access::Roles(STATISTICS)),
     ("GET", "/console/stats.csv", Access::Roles(STATISTICS)),

@@ -123,6 +123,15 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/console/services",
             get(casework::services::list_services).post(casework::services::add_service),
         )
+        .route(
+            "/console/cases/{id}/follow-ups",
+            post(casework::work::add_follow_up),
+        )
+        .route(
+            "/console/follow-ups/{id}/done",
+            post(casework::work::complete_follow_up),
+        )
+        .route("/console/work", get(casework::work::show_work))
         .route("/console/queue", get(casework::queue::show_queue))
         .route("/console/stats", get(stats::show_stats))
         .route("/console/stats.csv", get(stats::download_stats))

@@ -665,3 +665,78 @@ async fn people_consent_and_referrals_through_the_case_page() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn follow_ups_show_on_my_work_and_overdue_ones_in_the_queue() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let worker = signed_in(&c, 1, Role::Caseworker, "GT").await;
+        let supervisor = signed_in(&c, 2, Role::Supervisor, "GT").await;
+        let case = open_case(&c, &worker, 950).await;
+        let page = get_as(&c.app, &case, &worker).await;
+        let csrf = hidden_csrf(&page.body);
+        let add = |title: &'static str, due: &'static str, n: u128| {
+            let csrf = csrf.clone();
+            let uri = format!("{case}/follow-ups");
+            let app = c.app.clone();
+            let worker = worker.clone();
+            async move {
+                post(
+                    &app,
+                    &uri,
+                    &worker,
+                    &[
+                        ("csrf", &csrf),
+                        ("follow_up_id", &uuid::Uuid::from_u128(n).to_string()),
+                        ("title", title),
+                        ("due_on", due),
+                        ("assignee", ""),
+                    ],
+                )
+                .await
+            }
+        };
+        // The test clock stands on 2026-11-27.
+        let bad = add("", "2031-01-01", 951).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains("Required.") && bad.body.contains("Out of the allowed range."));
+        assert_eq!(c.store.count_rows_for_tests("follow_ups").await.unwrap(), 0);
+        assert_eq!(
+            add("Call back about the shelter", "2026-11-25", 952)
+                .await
+                .status,
+            303
+        );
+        assert_eq!(add("Visit next week", "2026-12-04", 953).await.status, 303);
+
+        let work = get_as(&c.app, "/console/work", &worker).await;
+        assert_eq!(work.status, 200, "{}", work.body);
+        assert!(work.body.contains("Call back about the shelter"));
+        assert!(work.body.contains("overdue"));
+        assert!(!work.body.contains("Visit next week"), "not due yet");
+        let queue = get_as(&c.app, "/console/queue", &supervisor).await;
+        assert!(
+            queue.body.contains("Call back about the shelter"),
+            "{}",
+            queue.body
+        );
+
+        let done = post(
+            &c.app,
+            &format!("/console/follow-ups/{}/done", uuid::Uuid::from_u128(952)),
+            &worker,
+            &[("csrf", &csrf), ("case", "")],
+        )
+        .await;
+        assert_eq!(done.status, 303);
+        assert_eq!(done.header("location"), "/console/work");
+        let work = get_as(&c.app, "/console/work", &worker).await;
+        assert!(work.body.contains("No follow-ups due."));
+        let case_page = get_as(&c.app, &case, &worker).await;
+        assert!(
+            case_page.body.contains("<s>"),
+            "done follow-ups stay on the case, struck out"
+        );
+        db.cleanup().await;
+    }
+}

@@ -110,6 +110,9 @@ struct CasePage {
     contacts: Vec<(String, String, String)>,
     readers: Vec<crate::console::audit::EntryRow>,
     people: super::people::CasePeople,
+    tasks: Vec<super::work::TaskRow>,
+    back_case: String,
+    new_follow_up_id: String,
     /// The refused form, if any: its problems show beside its own fields only.
     failed: &'static str,
     typed: Pairs,
@@ -187,18 +190,19 @@ pub(in crate::console) async fn render_case(
             )
         })
         .collect();
-    let workers = if supervisor {
-        state
-            .store
-            .list_case_workers(&actor)
-            .await
-            .map_err(store_error(lang, headers))?
-            .into_iter()
-            .map(|(id, name)| (id.to_string(), name, case.assigned_to == Some(id)))
-            .collect()
-    } else {
-        vec![]
-    };
+    let workers = state
+        .store
+        .list_case_workers(&actor)
+        .await
+        .map_err(store_error(lang, headers))?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name, case.assigned_to == Some(id)))
+        .collect();
+    let tasks = state
+        .store
+        .list_case_follow_ups(&actor, case.id)
+        .await
+        .map_err(store_error(lang, headers))?;
     let reads = state
         .store
         .list_record_reads("case", &case.id.to_string(), 50)
@@ -310,6 +314,9 @@ pub(in crate::console) async fn render_case(
         contacts,
         readers,
         people,
+        tasks: super::work::task_rows(tasks, actor.at.date()),
+        back_case: case.id.to_string(),
+        new_follow_up_id: state.runtime.uuid_v7().to_string(),
         failed: shown.failed_form.unwrap_or("details"),
         typed: shown.typed_pairs,
         errors: shown.errors,

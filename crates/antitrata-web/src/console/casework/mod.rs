@@ -7,6 +7,7 @@ pub(super) mod contacts;
 pub(super) mod people;
 pub(super) mod queue;
 pub(super) mod services;
+pub(super) mod work;
 
 use antitrata_domain::casework::{FieldError, Picklist, Problem};
 use antitrata_domain::{Account, Actor, Lang, Role};

@@ -31,6 +31,9 @@ struct QueuePage {
     unassigned: Vec<CaseRow>,
     /// Referrals with no news for longer than the configured time: (case id, text).
     overdue: Vec<(String, String)>,
+    /// Follow-ups past their due date.
+    tasks: Vec<super::work::TaskRow>,
+    back_case: String,
 }
 
 struct DangerRow {
@@ -110,6 +113,11 @@ pub(in crate::console) async fn show_queue(
             )
         })
         .collect();
+    let tasks = state
+        .store
+        .list_overdue_follow_ups(&actor, actor.at.date())
+        .await
+        .map_err(store_error(lang, &headers))?;
     let page = QueuePage {
         title: tr.t("queue-title"),
         switch: vec![],
@@ -119,6 +127,8 @@ pub(in crate::console) async fn show_queue(
         closures: case_rows(&tr, closures),
         unassigned: case_rows(&tr, unassigned),
         overdue,
+        tasks: super::work::task_rows(tasks, actor.at.date()),
+        back_case: String::new(),
         tr,
     };
     Ok(console_page(lang, page.render(), &headers))
