@@ -35,7 +35,8 @@ impl CountingNonces {
 impl NonceSource for CountingNonces {
     fn fill(&self, buf: &mut [u8]) {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let bytes = [self.seed.to_be_bytes(), n.to_be_bytes()].concat();
+        // The counter first, so that even a short buffer differs from one call to the next.
+        let bytes = [n.to_be_bytes(), self.seed.to_be_bytes()].concat();
         for (i, b) in buf.iter_mut().enumerate() {
             *b = bytes[i % bytes.len()] ^ (i as u8).wrapping_mul(37);
         }

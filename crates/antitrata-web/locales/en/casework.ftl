@@ -302,6 +302,7 @@ work-due = Due on
 work-for = For
 work-for-me = For me
 queue-overdue-follow-ups = Overdue follow-ups
+console-footer = Staff console: every read and every change of personal data is recorded.
 home-services = Services directory
 service-category-shelter = Shelter
 service-category-medical = Medical care

@@ -302,6 +302,7 @@ work-due = Para el día
 work-for = Para
 work-for-me = Para mí
 queue-overdue-follow-ups = Seguimientos atrasados
+console-footer = Consola del personal: cada lectura y cada cambio de datos personales queda registrado.
 home-services = Directorio de servicios
 service-category-shelter = Albergue
 service-category-medical = Atención médica

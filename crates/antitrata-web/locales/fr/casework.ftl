@@ -302,6 +302,7 @@ work-due = Pour le
 work-for = Pour
 work-for-me = Pour moi
 queue-overdue-follow-ups = Suivis en retard
+console-footer = Console du personnel : chaque lecture et chaque modification de données personnelles est enregistrée.
 home-services = Annuaire des services
 service-category-shelter = Hébergement
 service-category-medical = Soins médicaux

@@ -19,7 +19,7 @@ use crate::support::{public_pages, seeded_store};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-fn chromedriver() -> Option<PathBuf> {
+pub fn chromedriver() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("ANTITRATA_TEST_CHROMEDRIVER") {
         let path = PathBuf::from(path);
         assert!(
@@ -69,26 +69,8 @@ async fn pages_fit_a_320_px_phone_in_chromium() {
         },
     ));
 
-    let port = free_port();
-    let mut driver = tokio::process::Command::new(&driver_path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start chromedriver");
-    let profile = tempfile_dir();
-    let capabilities = json!({
-        "goog:chromeOptions": {
-            "binary": CHROMIUM,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-quic", "--no-first-run", format!("--user-data-dir={}", profile.display()),
-            ],
-        }
-    });
-    let client = connect(port, capabilities).await;
+    let browser = Browser::start(&driver_path).await;
+    let client = browser.client.clone();
     client.set_window_size(320, 640).await.unwrap();
 
     for page in public_pages() {
@@ -126,16 +108,63 @@ async fn pages_fit_a_320_px_phone_in_chromium() {
 
     // A screenshot of the Guatemala page for people to look at (target/screenshots/).
     client.goto(&format!("{base}/es/gt")).await.unwrap();
+    screenshot(&client, "es-gt-320").await;
+
+    browser.stop().await;
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
+/// Headless Chromium driven through a ChromeDriver of its own, with a fresh profile.
+pub struct Browser {
+    pub client: fantoccini::Client,
+    driver: tokio::process::Child,
+    profile: PathBuf,
+}
+
+impl Browser {
+    pub async fn start(driver_path: &std::path::Path) -> Browser {
+        let port = free_port();
+        let driver = tokio::process::Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        let profile = tempfile_dir();
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-quic", "--no-first-run", format!("--user-data-dir={}", profile.display()),
+                ],
+            }
+        });
+        let client = connect(port, capabilities).await;
+        Browser {
+            client,
+            driver,
+            profile,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        self.driver.kill().await.unwrap();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Saves a screenshot of the current page as `target/screenshots/<name>.png` for people to
+/// look at.
+pub async fn screenshot(client: &fantoccini::Client, name: &str) {
     let png = client.screenshot().await.unwrap();
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("es-gt-320.png"), png).unwrap();
-
-    client.close().await.unwrap();
-    driver.kill().await.unwrap();
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
-    let _ = std::fs::remove_dir_all(profile);
+    std::fs::write(folder.join(format!("{name}.png")), png).unwrap();
 }
 
 async fn connect(port: u16, capabilities: serde_json::Value) -> fantoccini::Client {
@@ -160,7 +189,9 @@ async fn connect(port: u16, capabilities: serde_json::Value) -> fantoccini::Clie
 }
 
 fn tempfile_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("antitrata-chromium-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("antitrata-chromium-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -16,6 +16,7 @@ mod bad_input;
 mod browser;
 mod casework;
 mod console;
+mod hotline_e2e;
 mod i18n;
 mod pages;
 mod permissions;

@@ -1,0 +1,339 @@
+//! The hotline's day end to end in headless Chromium: an operator signs in (setup link, password,
+//! authenticator), records a call from a potential victim with the keyboard only, screens it as
+//! likely trafficking, opens a case, adds the person, records consent, refers her to a shelter,
+//! adds a follow-up and asks to close; a supervisor sees it in the queue and approves the
+//! closure. Screenshots of the main pages go to `target/screenshots/`.
+
+use std::sync::Arc;
+
+use antitrata_domain::casework::{ServiceDetails, ServiceId, ServiceInput};
+use antitrata_domain::{CountryCode, Role, UserId};
+use antitrata_store::testing::actor;
+use antitrata_store::{DatabaseUrl, Store};
+use antitrata_web::{AppState, WebConfig};
+use fantoccini::key::Key;
+use fantoccini::{Client, Locator};
+use totp_rs::{Algorithm, TOTP};
+use uuid::Uuid;
+
+use crate::browser::{Browser, chromedriver, screenshot};
+use crate::console::{PASSWORD, account};
+use crate::support::{FixedClock, seeded_store};
+
+/// Signs `email` in through the pages: setup link, password, authenticator enrolment.
+async fn sign_in(
+    client: &Client,
+    base: &str,
+    store: &Store,
+    clock: &FixedClock,
+    n: u128,
+    user: UserId,
+    email: &str,
+) {
+    client
+        .goto(&format!("{base}/console/setup/setup-{n}"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    let confirm = client.find(Locator::Id("confirm")).await.unwrap();
+    confirm.send_keys(PASSWORD).await.unwrap();
+    confirm.send_keys(&Key::Enter.to_string()).await.unwrap();
+    wait_for_text(client, "Password saved").await;
+    client.goto(&format!("{base}/console/login")).await.unwrap();
+    client
+        .find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    let password = client.find(Locator::Id("password")).await.unwrap();
+    password.send_keys(PASSWORD).await.unwrap();
+    password.send_keys(&Key::Enter.to_string()).await.unwrap();
+    wait_for_text(client, "<svg").await;
+    let secret = store.totp_secret(user).await.unwrap().unwrap();
+    let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, secret, None, String::new()).unwrap();
+    let code = totp.generate(crate::support::now(clock));
+    let field = client.find(Locator::Id("code")).await.unwrap();
+    field.send_keys(&code).await.unwrap();
+    field.send_keys(&Key::Enter.to_string()).await.unwrap();
+    wait_for_text(client, "Recovery codes").await;
+}
+
+/// Waits (up to ten seconds) until the page's source contains `text`.
+async fn wait_for_text(client: &Client, text: &str) {
+    for _ in 0..100 {
+        if client.source().await.unwrap().contains(text) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the page never showed {text:?}: {}",
+        client.source().await.unwrap()
+    );
+}
+
+/// Types into whatever has the keyboard focus.
+async fn keys(client: &Client, text: &str) {
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn tab(client: &Client, times: usize) {
+    for _ in 0..times {
+        keys(client, &Key::Tab.to_string()).await;
+    }
+}
+
+async fn fill(client: &Client, id: &str, text: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn select(client: &Client, id: &str, value: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+async fn click(client: &Client, id: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_takes_a_call_through_to_a_referral_and_a_supervisor_closes_the_case() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let store = seeded_store(&DatabaseUrl::SqliteMemory)
+        .await
+        .with_keyring(antitrata_store::testing::test_keyring());
+    let operator = account(
+        &store,
+        1,
+        "operator@example.org",
+        Role::Operator,
+        Some("GT"),
+    )
+    .await;
+    let supervisor = account(
+        &store,
+        2,
+        "supervisor@example.org",
+        Role::Supervisor,
+        Some("GT"),
+    )
+    .await;
+    let admin = actor(Role::CountryAdmin, Some("GT"));
+    let shelter = ServiceInput {
+        organization: "Asociación Refugio".into(),
+        name: "Albergue Esperanza".into(),
+        categories: vec!["shelter".into()],
+        locality: "Quetzaltenango".into(),
+        ..ServiceInput::default()
+    };
+    let gt = CountryCode::parse("GT").unwrap();
+    store
+        .save_service(
+            &admin,
+            ServiceId(Uuid::from_u128(70)),
+            &ServiceDetails::parse(&shelter, gt).unwrap(),
+            true,
+        )
+        .await
+        .unwrap();
+
+    let clock = FixedClock::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(antitrata_web::serve(
+        listener,
+        AppState::new(
+            store.clone(),
+            WebConfig::default(),
+            crate::support::test_runtime(Arc::clone(&clock)),
+        ),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let browser = Browser::start(&driver_path).await;
+    let client = browser.client.clone();
+    client.set_window_size(1000, 1400).await.unwrap();
+
+    sign_in(
+        &client,
+        &base,
+        &store,
+        &clock,
+        1,
+        operator,
+        "operator@example.org",
+    )
+    .await;
+
+    // The call, with the keyboard only: the channel has the focus; selects take typed letters.
+    client
+        .goto(&format!("{base}/console/contacts/new"))
+        .await
+        .unwrap();
+    wait_for_text(&client, "contact-form").await;
+    keys(&client, "Call").await; // channel
+    tab(&client, 1).await; // direction: inbound by default
+    tab(&client, 1).await; // language: the operator's (English)
+    tab(&client, 1).await;
+    keys(&client, "Potential").await; // caller role
+    tab(&client, 1).await;
+    keys(&client, "HN").await; // caller's country
+    tab(&client, 1).await;
+    keys(&client, "Coatepeque").await; // locality
+    tab(&client, 1).await;
+    keys(&client, "Radio soap").await; // heard of the line
+    tab(&client, 1).await; // immediate danger: no
+    tab(&client, 1).await;
+    // Screening: deception, debt bondage, withheld documents...
+    keys(&client, "Yes").await; // deception
+    tab(&client, 2).await;
+    keys(&client, "Yes").await; // withheld documents
+    tab(&client, 11).await;
+    keys(&client, "Yes").await; // no pay
+    tab(&client, 8).await;
+    keys(
+        &client,
+        "Works on a coffee farm; the boss keeps her passport and pays nothing.",
+    )
+    .await;
+    tab(&client, 2).await;
+    keys(&client, "Case").await; // outcome: case opened or linked
+    screenshot(&client, "console-contact-form").await;
+    keys(&client, &format!("{}{}", Key::Control, Key::Enter)).await;
+    wait_for_text(&client, "screening-result").await;
+    let page = client.source().await.unwrap();
+    assert!(page.contains("Likely trafficking"), "{page}");
+    assert!(page.contains("both a means of control and a form of exploitation"));
+    screenshot(&client, "console-contact").await;
+
+    // A case from the contact, the person, her consent, the referral, a follow-up.
+    click(&client, "open-case").await;
+    wait_for_text(&client, "GT-2026-000001").await;
+    client
+        .execute(
+            "document.querySelectorAll('details').forEach(d => d.open = true)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    fill(&client, "p-name", "Ana Demo Persona").await;
+    fill(&client, "p-phone", "5555 0199").await;
+    fill(&client, "p-nationality", "HN").await;
+    select(&client, "p-gender", "Feminine").await;
+    select(&client, "p-band", "21--23").await;
+    click(&client, "add-person").await;
+    wait_for_text(&client, "Ana Demo Persona").await;
+    client
+        .execute(
+            "document.querySelectorAll('details').forEach(d => d.open = true)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    select(&client, "c-scope", "referral").await;
+    click(&client, "record-consent").await;
+    wait_for_text(&client, "Withdraw").await;
+    client
+        .execute(
+            "document.querySelectorAll('details').forEach(d => d.open = true)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    fill(&client, "r-notes", "Needs a bed tonight").await;
+    click(&client, "refer").await;
+    wait_for_text(&client, "on consent").await;
+    client
+        .execute(
+            "document.querySelectorAll('details').forEach(d => d.open = true)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    fill(&client, "f-title", "Call the shelter to confirm arrival").await;
+    client
+        .execute(
+            "document.getElementById('f-due').value = '2026-11-28'",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&client, "add-follow-up").await;
+    wait_for_text(&client, "Call the shelter to confirm arrival").await;
+    let page = client.source().await.unwrap();
+    assert!(
+        page.contains("status-referred"),
+        "the referral moved the case"
+    );
+    select(&client, "reason", "goals-met").await;
+    click(&client, "action-request-closure").await;
+    wait_for_text(&client, "status-closure-requested").await;
+    screenshot(&client, "console-case").await;
+
+    // The supervisor, in a fresh session, finds it in the queue and approves the closure.
+    client.delete_all_cookies().await.unwrap();
+    sign_in(
+        &client,
+        &base,
+        &store,
+        &clock,
+        2,
+        supervisor,
+        "supervisor@example.org",
+    )
+    .await;
+    client.goto(&format!("{base}/console/queue")).await.unwrap();
+    wait_for_text(&client, "GT-2026-000001").await;
+    screenshot(&client, "console-queue").await;
+    client
+        .find(Locator::LinkText("GT-2026-000001"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&client, "action-approve-closure").await;
+    click(&client, "action-approve-closure").await;
+    wait_for_text(&client, "status-closed").await;
+    let page = client.source().await.unwrap();
+    assert!(page.contains("Goals met"), "{page}");
+
+    browser.stop().await;
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
