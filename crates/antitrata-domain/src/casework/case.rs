@@ -218,14 +218,9 @@ impl CaseDetails {
         );
         let recruitment = errors.codes("recruitment", &input.recruitment, RecruitmentMethod::parse);
         let mut countries = |field: &'static str, values: &[String]| {
-            let parse = |code: &str| {
-                CountryCode::parse(code)
-                    .ok()
-                    .filter(|c| crate::m49::place(c.as_str()).is_some())
-            };
             let mut out = Vec::new();
             for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                match parse(value) {
+                match super::validation::known_country(value) {
                     Some(code) if !out.contains(&code) => out.push(code),
                     Some(_) => {}
                     None => {

@@ -197,16 +197,7 @@ impl NewContact {
         let language = errors.required_code("language", &input.language, ContactLanguage::parse);
         let caller_role =
             errors.required_code("caller_role", &input.caller_role, CallerRole::parse);
-        let caller_country = match input.caller_country.trim() {
-            "" => None,
-            code => match CountryCode::parse(code) {
-                Ok(code) if crate::m49::place(code.as_str()).is_some() => Some(code),
-                _ => {
-                    errors.add("caller_country", Problem::BadCountry);
-                    None
-                }
-            },
-        };
+        let caller_country = errors.optional_country("caller_country", &input.caller_country);
         let caller_locality =
             errors.optional_text("caller_locality", &input.caller_locality, LOCALITY_MAX);
         let heard_via = errors.optional_code("heard_via", &input.heard_via, HeardVia::parse);

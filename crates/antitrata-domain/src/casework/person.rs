@@ -153,16 +153,7 @@ impl CasePerson {
             .map(|b| AgeBand::of_age(age_on(b, today)))
             .or(typed_band);
         let gender = errors.optional_code("gender", &input.gender, Gender::parse);
-        let nationality = match input.nationality.trim() {
-            "" => None,
-            code => match CountryCode::parse(code) {
-                Ok(code) if crate::m49::place(code.as_str()).is_some() => Some(code),
-                _ => {
-                    errors.add("nationality", Problem::BadCountry);
-                    None
-                }
-            },
-        };
+        let nationality = errors.optional_country("nationality", &input.nationality);
         let languages = errors.codes("languages", &input.languages, ContactLanguage::parse);
         let is_minor = input.minor || age_band.is_some_and(AgeBand::is_minor);
         let Some(role) = role else {

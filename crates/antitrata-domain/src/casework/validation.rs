@@ -98,6 +98,24 @@ impl Errors {
         text.unwrap_or_default()
     }
 
+    /// An ISO 3166 country code that UN M49 places (so `XX` and `ZZ` are refused); empty is
+    /// `None`.
+    pub fn optional_country(
+        &mut self,
+        field: &'static str,
+        value: &str,
+    ) -> Option<crate::CountryCode> {
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        let known = known_country(value);
+        if known.is_none() {
+            self.add(field, Problem::BadCountry);
+        }
+        known
+    }
+
     /// A picklist value; empty is `None`, an unknown code an error.
     pub fn optional_code<T>(
         &mut self,
@@ -163,6 +181,13 @@ impl Errors {
             Err(self.0)
         }
     }
+}
+
+/// The country a code names, if it is one UN M49 places.
+pub fn known_country(code: &str) -> Option<crate::CountryCode> {
+    crate::CountryCode::parse(code.trim())
+        .ok()
+        .filter(|c| crate::m49::place(c.as_str()).is_some())
 }
 
 #[cfg(test)]

@@ -325,7 +325,7 @@ pub(in crate::console) async fn render_case(
     Ok((shown.status, console_page(lang, page.render(), headers)).into_response())
 }
 
-fn path_id(
+pub(in crate::console) fn path_id(
     id: Result<Path<Uuid>, PathRejection>,
     lang: antitrata_domain::Lang,
     headers: &HeaderMap,

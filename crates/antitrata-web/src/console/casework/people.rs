@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use uuid::Uuid;
 
-use super::cases::{Shown, load, render_case};
+use super::cases::{Shown, load, path_id, render_case};
 use super::{FieldErrors, Opt, Pairs, casework_actor, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
@@ -196,15 +196,6 @@ pub(in crate::console) async fn case_people(
     })
 }
 
-fn case_id(
-    id: Result<Path<Uuid>, PathRejection>,
-    lang: antitrata_domain::Lang,
-    headers: &HeaderMap,
-) -> Result<CaseId, PageError> {
-    id.map(|Path(id)| CaseId(id))
-        .map_err(|_| PageError::new(lang, AppError::NotFound, headers))
-}
-
 fn form_id(pairs: &Pairs, name: &str) -> Option<Uuid> {
     Uuid::parse_str(pairs.get(name).trim()).ok()
 }
@@ -247,7 +238,7 @@ pub(in crate::console) async fn add_person(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
     let pairs = verified_form(form, &who, lang, &headers)?;
-    let case = case_id(id, lang, &headers)?;
+    let case = path_id(id, lang, &headers)?;
     let actor = casework_actor(&state, &who.account, &headers);
     let country = actor
         .scope
@@ -298,7 +289,7 @@ pub(in crate::console) async fn record_consent(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
     let pairs = verified_form(form, &who, lang, &headers)?;
-    let case = case_id(id, lang, &headers)?;
+    let case = path_id(id, lang, &headers)?;
     let actor = casework_actor(&state, &who.account, &headers);
     let input = ConsentInput {
         person: pairs.get("person").to_owned(),
@@ -399,7 +390,7 @@ pub(in crate::console) async fn refer(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
     let pairs = verified_form(form, &who, lang, &headers)?;
-    let case = case_id(id, lang, &headers)?;
+    let case = path_id(id, lang, &headers)?;
     let actor = casework_actor(&state, &who.account, &headers);
     let mut errors = antitrata_domain::casework::Errors::default();
     let person = form_id(&pairs, "person").map(PersonId);
