@@ -337,14 +337,19 @@ fn context(column: &'static str, id: ContactId) -> SealContext<'static> {
 
 /// Drafts are bound to their owner: a draft copied to another owner's row does not open.
 fn draft_context(owner: &str) -> SealContext<'static> {
-    let digest = Sha256::digest(owner.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
     SealContext {
         table: "contact_drafts",
         column: "draft",
-        record: Uuid::from_bytes(bytes),
+        record: owner_record(owner),
     }
+}
+
+/// The record id a draft's owner stands for in its seal context.
+pub(crate) fn owner_record(owner: &str) -> Uuid {
+    let digest = Sha256::digest(owner.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Uuid::from_bytes(bytes)
 }
 
 fn event(action: &'static str, id: ContactId) -> AuditEvent {

@@ -19,6 +19,7 @@ mod follow_ups;
 mod persons;
 mod privacy_budget;
 mod referrals;
+mod reseal;
 mod seed;
 mod services;
 mod sessions;

@@ -73,7 +73,7 @@ pub async fn rotate_keys(config: &Config, batch: i64, add_key: bool) -> anyhow::
     }
     let mut total = 0;
     loop {
-        let done = store.reseal_persons(&actor, batch).await?;
+        let done = store.reseal_batch(&actor, batch).await?;
         if done == 0 {
             break;
         }

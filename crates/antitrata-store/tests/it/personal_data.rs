@@ -282,16 +282,6 @@ async fn write_casework_canary(store: &Store) {
         .open_case(&gt, case_id, &CaseDetails::default(), Some(contact_id))
         .await
         .unwrap();
-    let closing = store
-        .change_case_status(
-            &gt,
-            case_id,
-            CaseAction::RequestClosure(ClosureReason::Other),
-            Some(&canary),
-        )
-        .await
-        .unwrap();
-    assert_eq!(closing.closure_note.as_deref(), Some(canary.as_str()));
     store.save_contact_draft(&gt, &canary).await.unwrap();
     assert_eq!(
         store.contact_draft(&gt).await.unwrap(),
@@ -342,10 +332,6 @@ async fn write_casework_canary(store: &Store) {
         .unwrap();
     let mut supervisor = gt.clone();
     supervisor.role = Role::Supervisor;
-    store
-        .change_case_status(&supervisor, case_id, CaseAction::RejectClosure, None)
-        .await
-        .unwrap();
     let referral = store
         .refer_case(
             &supervisor,
@@ -378,6 +364,16 @@ async fn write_casework_canary(store: &Store) {
         .await
         .unwrap();
     assert_eq!(stored.details.title, canary);
+    let closing = store
+        .change_case_status(
+            &gt,
+            case_id,
+            CaseAction::RequestClosure(ClosureReason::Other),
+            Some(&canary),
+        )
+        .await
+        .unwrap();
+    assert_eq!(closing.closure_note.as_deref(), Some(canary.as_str()));
 }
 
 #[tokio::test]
@@ -487,7 +483,7 @@ async fn rotation_reseals_every_row_in_resumable_batches() {
 
         let cli = actor(Role::Cli, None);
         assert_eq!(
-            rotated.reseal_persons(&cli, 2).await.unwrap(),
+            rotated.reseal_batch(&cli, 2).await.unwrap(),
             2,
             "{}",
             db.name
@@ -497,9 +493,9 @@ async fn rotation_reseals_every_row_in_resumable_batches() {
             rotated.find_person(&gt, id(5)).await.unwrap().unwrap().name,
             "Person 5"
         );
-        assert_eq!(rotated.reseal_persons(&cli, 2).await.unwrap(), 2);
-        assert_eq!(rotated.reseal_persons(&cli, 2).await.unwrap(), 1);
-        assert_eq!(rotated.reseal_persons(&cli, 2).await.unwrap(), 0);
+        assert_eq!(rotated.reseal_batch(&cli, 2).await.unwrap(), 2);
+        assert_eq!(rotated.reseal_batch(&cli, 2).await.unwrap(), 1);
+        assert_eq!(rotated.reseal_batch(&cli, 2).await.unwrap(), 0);
 
         // Every row is now on key 2: a key file holding only key 2 reads them all.
         let mut only_new = test_key_file();
@@ -572,6 +568,70 @@ async fn listing_shows_only_the_actors_country_and_audits_each_person() {
             log.iter().filter(|e| e.action == "person.listed").count(),
             2
         );
+        db.cleanup().await;
+    }
+}
+
+/// Rotation reaches every sealed column of hotline work: after `reseal_batch` runs dry, a key
+/// file holding only the new key opens contacts, case notes, drafts, people, referrals and
+/// follow-ups.
+#[tokio::test]
+async fn rotation_reseals_hotline_work_too() {
+    use std::sync::Arc;
+
+    use antitrata_domain::casework::{CaseId, ContactId};
+    use antitrata_store::testing::{CountingNonces, test_key_file};
+
+    for db in seeded_backends().await {
+        write_casework_canary(&db.store).await;
+        let mut file = test_key_file();
+        let random = Arc::new(CountingNonces::new(99));
+        file.add_key(random.as_ref(), "2026-06-01T00:00:00Z");
+        let rotated = db
+            .store
+            .clone()
+            .with_keyring(Arc::new(file.into_keyring(random.clone()).unwrap()));
+        let cli = actor(Role::Cli, None);
+        let mut total = 0;
+        loop {
+            let done = rotated.reseal_batch(&cli, 3).await.unwrap();
+            assert!(done <= 3);
+            if done == 0 {
+                break;
+            }
+            total += done;
+        }
+        // A person, a contact, a case, a referral, a follow-up and a draft.
+        assert_eq!(total, 6, "{}", db.name);
+
+        let mut only_new = test_key_file();
+        only_new.add_key(&CountingNonces::new(99), "2026-06-01T00:00:00Z");
+        only_new.keys.retain(|k| k.id == 2);
+        let store = db
+            .store
+            .clone()
+            .with_keyring(Arc::new(only_new.into_keyring(random).unwrap()));
+        let gt = actor(Role::Operator, Some("GT"));
+        let canary = format!("{CANARY_NAME} {CANARY_PHONE}");
+        let contact = store
+            .find_contact(&gt, ContactId(Uuid::from_u128(78)))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(contact.details.summary.as_deref(), Some(canary.as_str()));
+        let case_id = CaseId(Uuid::from_u128(79));
+        let case = store.find_case(&gt, case_id).await.unwrap().unwrap();
+        assert_eq!(case.closure_note.as_deref(), Some(canary.as_str()));
+        assert_eq!(
+            store.contact_draft(&gt).await.unwrap(),
+            Some(canary.clone())
+        );
+        let people = store.list_case_persons(&gt, case_id).await.unwrap();
+        assert_eq!(people[0].1.address.as_deref(), Some(canary.as_str()));
+        let referrals = store.list_case_referrals(&gt, case_id).await.unwrap();
+        assert_eq!(referrals[0].notes.as_deref(), Some(canary.as_str()));
+        let tasks = store.list_case_follow_ups(&gt, case_id).await.unwrap();
+        assert_eq!(tasks[0].details.title, canary);
         db.cleanup().await;
     }
 }
