@@ -315,6 +315,20 @@ async fn closing_needs_a_reason_and_a_supervisor_who_sees_it_in_the_queue() {
 
         let queue = get_as(&c.app, "/console/queue", &supervisor).await;
         assert!(queue.body.contains("GT-2026-000001"), "{}", queue.body);
+        // The supervisor assigns it to the caseworker, shown by name.
+        let assigned = post(
+            &c.app,
+            &format!("{case}/assign"),
+            &supervisor,
+            &[
+                ("csrf", &csrf_sup),
+                ("assignee", &uuid::Uuid::from_u128(1).to_string()),
+            ],
+        )
+        .await;
+        assert_eq!(assigned.status, 303, "{}", assigned.body);
+        let shown = get_as(&c.app, &case, &worker).await;
+        assert!(shown.body.contains("<dd>User 1</dd>"), "{}", shown.body);
         let approved = post(
             &c.app,
             &status_uri,

@@ -197,7 +197,7 @@ pub(in crate::console) async fn render_case(
         .map_err(store_error(lang, headers))?
         .into_iter()
         .map(|(id, name)| (id.to_string(), name, case.assigned_to == Some(id)))
-        .collect();
+        .collect::<Vec<_>>();
     let tasks = state
         .store
         .list_case_follow_ups(&actor, case.id)
@@ -236,8 +236,14 @@ pub(in crate::console) async fn render_case(
     }
     facts.push((
         tr.t("case-assigned"),
-        case.assigned_to
-            .map_or_else(|| tr.t("case-unassigned"), |u| u.to_string()),
+        match case.assigned_to {
+            None => tr.t("case-unassigned"),
+            // A worker since disabled or moved keeps the case: shown by account id.
+            Some(user) => workers
+                .iter()
+                .find(|(_, _, assigned)| *assigned)
+                .map_or_else(|| user.to_string(), |(_, name, _)| name.clone()),
+        },
     ));
     let page = CasePage {
         title: case.reference.to_string(),
