@@ -262,22 +262,12 @@ pub(crate) fn parse_date(
     text: &str,
     today: Date,
 ) -> Option<Date> {
-    let text = text.trim();
-    if text.is_empty() {
+    let date = errors.optional_date(field, text)?;
+    if date > today {
+        errors.add(field, Problem::InFuture);
         return None;
     }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match Date::parse(text, &format) {
-        Ok(date) if date > today => {
-            errors.add(field, Problem::InFuture);
-            None
-        }
-        Ok(date) => Some(date),
-        Err(_) => {
-            errors.add(field, Problem::BadDate);
-            None
-        }
-    }
+    Some(date)
 }
 
 /// Country codes kept as `;GT;MX;`.

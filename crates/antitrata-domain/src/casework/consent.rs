@@ -7,7 +7,7 @@ use std::fmt;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::case::{CaseId, parse_date};
+use super::case::CaseId;
 use super::picklist::picklist;
 use super::service::ServiceId;
 use super::validation::{Errors, FieldError, Problem};
@@ -102,25 +102,17 @@ impl NewConsent {
         if minor && given_by == Some(GivenBy::Person) {
             errors.add("given_by", Problem::NotAllowedNow);
         }
-        // An end date is a future day; `parse_date` refuses future days, so read it apart.
-        let expires_on = match input.expires_on.trim() {
-            "" => None,
-            text => {
-                let mut probe = Errors::default();
-                let far = today.replace_year(today.year() + 100).unwrap_or(today);
-                match parse_date(&mut probe, "expires_on", text, far) {
-                    Some(date) if date < today => {
-                        errors.add("expires_on", Problem::OutOfRange);
-                        None
-                    }
-                    Some(date) => Some(date),
-                    None => {
-                        errors.add("expires_on", Problem::BadDate);
-                        None
-                    }
+        // An end date is a day from today on, within a hundred years.
+        let far = today.replace_year(today.year() + 100).unwrap_or(today);
+        let expires_on = errors
+            .optional_date("expires_on", &input.expires_on)
+            .filter(|date| {
+                let in_range = *date >= today && *date <= far;
+                if !in_range {
+                    errors.add("expires_on", Problem::OutOfRange);
                 }
-            }
-        };
+                in_range
+            });
         match (person, scope, given_by) {
             (Some(person), Some(scope), Some(given_by)) => errors.finish(NewConsent {
                 person,

@@ -53,22 +53,20 @@ impl NewFollowUp {
     pub fn parse(input: &FollowUpInput, today: Date) -> Result<NewFollowUp, Vec<FieldError>> {
         let mut errors = Errors::default();
         let title = errors.required_text("title", &input.title, TITLE_MAX);
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        let due_on = match Date::parse(input.due_on.trim(), &format) {
-            Ok(date) if (date - today).whole_days() > 731 || (today - date).whole_days() > 366 => {
-                errors.add("due_on", Problem::OutOfRange);
-                None
-            }
-            Ok(date) => Some(date),
-            Err(_) if input.due_on.trim().is_empty() => {
-                errors.add("due_on", Problem::Required);
-                None
-            }
-            Err(_) => {
-                errors.add("due_on", Problem::BadDate);
-                None
-            }
+        let due_on = if input.due_on.trim().is_empty() {
+            errors.add("due_on", Problem::Required);
+            None
+        } else {
+            errors.optional_date("due_on", &input.due_on)
         };
+        let due_on = due_on.filter(|date| {
+            let in_range =
+                (*date - today).whole_days() <= 731 && (today - *date).whole_days() <= 366;
+            if !in_range {
+                errors.add("due_on", Problem::OutOfRange);
+            }
+            in_range
+        });
         let assignee = match input.assignee.trim() {
             "" => None,
             text => match Uuid::parse_str(text) {

@@ -116,6 +116,20 @@ impl Errors {
         known
     }
 
+    /// A `YYYY-MM-DD` date; empty is `None`, anything else that is not a date an error.
+    pub fn optional_date(&mut self, field: &'static str, value: &str) -> Option<time::Date> {
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let parsed = time::Date::parse(value, &format).ok();
+        if parsed.is_none() {
+            self.add(field, Problem::BadDate);
+        }
+        parsed
+    }
+
     /// A picklist value; empty is `None`, an unknown code an error.
     pub fn optional_code<T>(
         &mut self,

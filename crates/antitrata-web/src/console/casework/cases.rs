@@ -620,20 +620,8 @@ pub(in crate::console) async fn list_cases(
         &q.exploitation_type,
         ExploitationType::parse,
     );
-    let date = |errors: &mut antitrata_domain::casework::Errors, field, text: &str| {
-        let text = text.trim();
-        if text.is_empty() {
-            return None;
-        }
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        let parsed = time::Date::parse(text, &format).ok();
-        if parsed.is_none() {
-            errors.add(field, antitrata_domain::casework::Problem::BadDate);
-        }
-        parsed
-    };
-    let opened_from = date(&mut errors, "from", &q.from);
-    let opened_to = date(&mut errors, "to", &q.to);
+    let opened_from = errors.optional_date("from", &q.from);
+    let opened_to = errors.optional_date("to", &q.to);
     let (rows, status_code, field_errors) = match errors.finish(()) {
         Ok(()) => {
             let filter = CaseFilter {

@@ -201,7 +201,7 @@ fn form_id(pairs: &Pairs, name: &str) -> Option<Uuid> {
 }
 
 /// Shows the case again with a form's problems beside its fields; nothing was stored.
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     who: &SignedIn,
     headers: &HeaderMap,

@@ -1,18 +1,19 @@
 //! Follow-ups in the console: added on the case page, done with one button, and gathered on
 //! "my work" (today and overdue, and the cases assigned to me).
 
-use antitrata_domain::casework::{CaseId, FollowUp, FollowUpId, FollowUpInput, NewFollowUp};
+use antitrata_domain::casework::{FollowUp, FollowUpId, FollowUpInput, NewFollowUp};
 use antitrata_store::{CaseFilter, StoreError};
 use askama::Template;
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use uuid::Uuid;
 
-use super::cases::{CaseRow, Shown, case_rows, load, render_case};
-use super::{FieldErrors, Pairs, casework_actor, store_error};
+use super::cases::{CaseRow, case_rows, path_id};
+use super::people::refused;
+use super::{Pairs, casework_actor, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::console::{console_page, page_lang, verified_form};
@@ -56,10 +57,7 @@ pub(in crate::console) async fn add_follow_up(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
     let pairs = verified_form(form, &who, lang, &headers)?;
-    let Ok(Path(case)) = id else {
-        return Err(PageError::new(lang, AppError::NotFound, &headers));
-    };
-    let case = CaseId(case);
+    let case = path_id(id, lang, &headers)?;
     let actor = casework_actor(&state, &who.account, &headers);
     let input = FollowUpInput {
         title: pairs.get("title").to_owned(),
@@ -67,20 +65,6 @@ pub(in crate::console) async fn add_follow_up(
         assignee: pairs.get("assignee").to_owned(),
     };
     let task_id = Uuid::parse_str(pairs.get("follow_up_id").trim()).ok();
-    let (state_ref, who_ref, headers_ref) = (&state, &who, &headers);
-    let refused = |errors: Vec<antitrata_domain::casework::FieldError>, pairs: Pairs| async move {
-        let (state, who, headers) = (state_ref, who_ref, headers_ref);
-        let tr = Tr::new(lang);
-        let loaded = load(state, who, headers, case).await?;
-        let shown = Shown {
-            errors: FieldErrors::new(&tr, &errors),
-            failed_form: Some("follow-up"),
-            typed_pairs: pairs,
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            ..Shown::default()
-        };
-        render_case(state, who, headers, loaded, shown).await
-    };
     let (task, task_id) = match (NewFollowUp::parse(&input, actor.at.date()), task_id) {
         (Ok(task), Some(id)) => (task, FollowUpId(id)),
         (parsed, _) => {
@@ -90,7 +74,7 @@ pub(in crate::console) async fn add_follow_up(
                     problem: antitrata_domain::casework::Problem::Required,
                 }]
             });
-            return refused(errors, pairs).await;
+            return refused(&state, &who, &headers, case, "follow-up", &errors, pairs).await;
         }
     };
     match state
@@ -104,7 +88,7 @@ pub(in crate::console) async fn add_follow_up(
                 field: "assignee",
                 problem: antitrata_domain::casework::Problem::UnknownCode,
             }];
-            refused(errors, pairs).await
+            refused(&state, &who, &headers, case, "follow-up", &errors, pairs).await
         }
         Err(e) => Err(store_error(lang, &headers)(e)),
     }
