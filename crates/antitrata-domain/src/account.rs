@@ -125,6 +125,8 @@ pub struct Account {
     /// Whether a password has been set (a new account has only a setup link).
     pub has_password: bool,
     pub totp_enabled: bool,
+    /// A service account: no password, no console; it reaches the JSON API with bearer tokens.
+    pub service: bool,
     pub created_at: OffsetDateTime,
 }
 
@@ -152,6 +154,8 @@ pub struct NewAccount {
     pub language: Lang,
     pub roles: Vec<Role>,
     pub country: Option<CountryCode>,
+    /// A service account (API tokens only) rather than a person's.
+    pub service: bool,
 }
 
 /// Why roles and a country do not fit together.

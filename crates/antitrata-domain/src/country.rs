@@ -17,6 +17,20 @@ pub const RCM_MEMBERS: [&str; 11] = [
 #[serde(try_from = "String", into = "String")]
 pub struct CountryCode([u8; 2]);
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for CountryCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[A-Z]{2}$"))
+            .description(Some("ISO 3166-1 alpha-2 country code"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for CountryCode {}
+
 impl CountryCode {
     /// Accepts two ASCII letters in either case (`gt`, `GT`).
     pub fn parse(code: &str) -> Result<CountryCode, CountryCodeError> {

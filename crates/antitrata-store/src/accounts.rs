@@ -15,11 +15,11 @@ use crate::store::with_pool;
 use crate::{Store, StoreError};
 
 const ACCOUNT_COLUMNS: &str = "id, email, display_name, language, roles, country, \
-     password_hash is not null as has_password, totp_enabled, disabled, created_at";
+     password_hash is not null as has_password, totp_enabled, disabled, service, created_at";
 
 /// Which accounts an actor may manage: every account (system administrators, the command line)
 /// or those of one country (country administrators).
-fn accounts_reach(actor: &Actor) -> Result<Option<CountryCode>, StoreError> {
+pub(crate) fn accounts_reach(actor: &Actor) -> Result<Option<CountryCode>, StoreError> {
     match (actor.role, &actor.scope) {
         (Role::Cli | Role::SystemAdmin, _) => Ok(None),
         (Role::CountryAdmin, CountryScope::Country(code)) => Ok(Some(*code)),
@@ -27,7 +27,7 @@ fn accounts_reach(actor: &Actor) -> Result<Option<CountryCode>, StoreError> {
     }
 }
 
-fn check_reach(actor: &Actor, country: Option<CountryCode>) -> Result<(), StoreError> {
+pub(crate) fn check_reach(actor: &Actor, country: Option<CountryCode>) -> Result<(), StoreError> {
     match accounts_reach(actor)? {
         Some(reach) if country != Some(reach) => Err(StoreError::OutOfScope),
         _ => Ok(()),
@@ -53,8 +53,8 @@ impl Store {
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let inserted = sqlx::query(
-                "insert into users (id, email, display_name, language, roles, country, created_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7)",
+                "insert into users (id, email, display_name, language, roles, country, service, \
+                 created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(id.0)
             .bind(new.email.as_str())
@@ -62,6 +62,7 @@ impl Store {
             .bind(new.language.code())
             .bind(Json(&roles))
             .bind(new.country.map(|c| c.to_string()))
+            .bind(new.service)
             .bind(&created_at)
             .execute(&mut *tx)
             .await;
@@ -86,6 +87,7 @@ impl Store {
             disabled: false,
             has_password: false,
             totp_enabled: false,
+            service: new.service,
             created_at: actor.at,
         })
     }
@@ -131,7 +133,7 @@ impl Store {
         rows.into_iter().map(AccountRow::into_domain).collect()
     }
 
-    /// Disables an account and revokes its setup links and sessions; audited as `user.disabled`. Returns
+    /// Disables an account and revokes its setup links, sessions and API tokens; audited as `user.disabled`. Returns
     /// whether an account within the actor's reach was found.
     pub async fn disable_user(&self, actor: &Actor, id: UserId) -> Result<bool, StoreError> {
         let Some(account) = self.find_user(id).await? else {
@@ -155,6 +157,13 @@ impl Store {
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query(
+                "update api_tokens set revoked_at = $2 where user_id = $1 and revoked_at is null",
+            )
+            .bind(id.0)
+            .bind(actor.at.unix_timestamp())
+            .execute(&mut *tx)
+            .await?;
             append_audit!(tx, &audit);
             tx.commit().await?;
         });
@@ -218,6 +227,7 @@ struct AccountRow {
     has_password: bool,
     totp_enabled: bool,
     disabled: bool,
+    service: bool,
     created_at: String,
 }
 
@@ -243,6 +253,7 @@ impl AccountRow {
             disabled: self.disabled,
             has_password: self.has_password,
             totp_enabled: self.totp_enabled,
+            service: self.service,
             created_at: OffsetDateTime::parse(&self.created_at, &Rfc3339)
                 .map_err(|_| corrupt("created_at"))?,
         })

@@ -5,6 +5,7 @@
 //! private and convert into `antitrata-domain` types at the edge.
 
 mod accounts;
+mod api_tokens;
 mod audit;
 mod case_persons;
 mod cases;
@@ -28,6 +29,7 @@ mod store;
 pub mod testing;
 mod time_columns;
 
+pub use api_tokens::ApiToken;
 pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditReport};
 pub use cases::CaseFilter;
 pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealContext};

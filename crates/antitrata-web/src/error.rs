@@ -13,11 +13,17 @@ use crate::pages::render_error;
 pub enum AppError {
     /// The URL is malformed (bad percent-encoding, a country code that is not two letters).
     BadRequest,
+    /// The API request carries no valid bearer token.
+    Unauthorized,
     /// Signed in, but this account may not use this page.
     Forbidden,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
+    /// The record moved on meanwhile: the step no longer fits it.
+    Conflict,
+    /// The submission has field problems; nothing was stored.
+    Unprocessable,
     /// The database does not answer: say so, and point to the emergency number.
     Unavailable,
     Internal,
@@ -27,10 +33,13 @@ impl AppError {
     pub fn status(self) -> StatusCode {
         match self {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -94,12 +103,26 @@ impl IntoResponse for PageError {
     }
 }
 
-/// An error shown as `application/problem+json` (RFC 9457), with a localized `detail`.
+/// An error shown as `application/problem+json` (RFC 9457), with a localized `detail` and, for
+/// a refused submission, each field's problem.
 #[derive(Debug)]
 pub struct ApiError {
     lang: Lang,
     error: AppError,
     request_id: Option<String>,
+    errors: Vec<FieldProblem>,
+}
+
+/// One refused field of a submission, in a problem's `errors`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// The field's name in the request body.
+    pub field: &'static str,
+    /// `required`, `too-long`, `unknown-code`, `in-future`, `bad-date`, `ends-before-start`,
+    /// `bad-phone`, `bad-country`, `out-of-range` or `not-allowed-now`.
+    pub problem: &'static str,
+    /// The problem in the request's language.
+    pub detail: String,
 }
 
 impl ApiError {
@@ -114,12 +137,33 @@ impl ApiError {
             lang,
             error,
             request_id: request_id.clone(),
+            errors: Vec::new(),
         }
+    }
+
+    /// A 422 naming each refused field, in the request's language.
+    pub fn fields(
+        headers: &HeaderMap,
+        errors: &[antitrata_domain::casework::FieldError],
+    ) -> ApiError {
+        let mut api = ApiError::from_headers(headers)(AppError::Unprocessable);
+        let tr = Tr::new(api.lang);
+        api.errors = errors
+            .iter()
+            .map(|e| FieldProblem {
+                field: e.field,
+                problem: e.problem.code(),
+                detail: crate::casework::problem_message(&tr, e.problem),
+            })
+            .collect();
+        api
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// RFC 9457 problem details.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemJson<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     title: &'static str,
@@ -127,12 +171,14 @@ struct Problem<'a> {
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [FieldProblem],
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.error.status();
-        let problem = Problem {
+        let problem = ProblemJson {
             kind: "about:blank",
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
@@ -141,9 +187,17 @@ impl IntoResponse for ApiError {
                 .request_id
                 .as_deref()
                 .filter(|_| status.is_server_error()),
+            errors: &self.errors,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        error_reply(status, "application/problem+json", self.lang, body)
+        let mut reply = error_reply(status, "application/problem+json", self.lang, body);
+        if status == StatusCode::UNAUTHORIZED {
+            reply.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"antitrata\""),
+            );
+        }
+        reply
     }
 }
 

@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod auth;
+mod casework;
 mod console;
 mod error;
 mod health;
@@ -31,9 +32,9 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use auth::password::{hash_password, verify_password};
-pub use auth::permissions::{Access, CONSOLE_ROUTES, allows};
+pub use auth::permissions::{API_ROUTES, Access, CONSOLE_ROUTES, allows};
 pub use i18n::{Tr, negotiate};
-pub use runtime::{Clock, Runtime};
+pub use runtime::{Clock, Runtime, token_hash};
 pub use snapshot::Snapshot;
 
 use crate::error::{AppError, error_response};
@@ -113,7 +114,7 @@ pub fn app(state: AppState) -> Router {
     let config = Arc::clone(&state.config);
     Router::new()
         .merge(hotlines::router())
-        .merge(api::router())
+        .merge(api::router(state.clone()))
         .merge(health::router())
         .merge(assets::router())
         .merge(console::router(state.clone()))

@@ -45,14 +45,14 @@ impl Snapshot {
         for directory in directories {
             country_json.insert(
                 directory.country.iso2,
-                Bytes::from(api::render_country(directory)?),
+                Bytes::from(api::directory::render_country(directory)?),
             );
         }
         Ok(Snapshot {
             index_pages,
             country_pages,
-            countries_json: Bytes::from(api::render_countries(directories)?),
-            hotlines_json: Bytes::from(api::render_hotlines(directories)?),
+            countries_json: Bytes::from(api::directory::render_countries(directories)?),
+            hotlines_json: Bytes::from(api::directory::render_hotlines(directories)?),
             country_json,
         })
     }

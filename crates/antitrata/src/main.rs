@@ -6,10 +6,12 @@
 mod audit;
 mod config;
 mod datasets;
+mod demo;
 mod keys;
 mod logging;
 mod release;
 mod serve;
+mod tokens;
 mod users;
 
 use std::path::PathBuf;
@@ -66,6 +68,28 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserCommand,
+    },
+    /// Fill a country's hotline with clearly fake work (names end in "(demo)") to try the
+    /// console, the API and the benchmarks at scale. The same seed makes the same records.
+    DemoData {
+        /// ISO code of the country, e.g. GT.
+        #[arg(long)]
+        country: String,
+        /// How many cases (each with a screened contact, a person, a follow-up, and often a
+        /// consent and a referral).
+        #[arg(long, default_value_t = 1000)]
+        cases: u64,
+        /// Contacts per case on average.
+        #[arg(long, default_value_t = 3)]
+        contacts_per_case: u32,
+        /// The random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Manage the JSON API's bearer tokens of service accounts.
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
     },
     /// Check the audit log.
     Audit {
@@ -208,6 +232,10 @@ enum UserCommand {
         /// The console language: es, en or fr.
         #[arg(long, default_value = "es")]
         language: String,
+        /// A service account for another system: no password and no console; it reaches the
+        /// JSON API with tokens from `antitrata token create`.
+        #[arg(long)]
+        service: bool,
     },
     /// List every account with its roles, country and status.
     List,
@@ -216,6 +244,26 @@ enum UserCommand {
         #[arg(long)]
         email: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Issue a token for a service account and print it once.
+    Create {
+        /// The service account's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// What the token is for, e.g. "shelter bridge".
+        #[arg(long)]
+        name: String,
+        /// How many days the token works.
+        #[arg(long, default_value_t = 90)]
+        days: u16,
+    },
+    /// List the tokens with their account, dates and status (never the tokens themselves).
+    List,
+    /// Revoke a token by its id (from `token list`).
+    Revoke { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,6 +317,7 @@ fn main() -> ExitCode {
                     country,
                     name,
                     language,
+                    service,
                 } => {
                     users::add(
                         &config,
@@ -278,12 +327,32 @@ fn main() -> ExitCode {
                             country,
                             name,
                             language,
+                            service,
                         },
                     )
                     .await
                 }
                 UserCommand::List => users::list(&config).await,
                 UserCommand::Disable { email } => users::disable(&config, &email).await,
+            }
+        }),
+        Command::DemoData {
+            country,
+            cases,
+            contacts_per_case,
+            seed,
+        } => run_async(|| async {
+            logging::init(&config.log)?;
+            demo::run(&config, &country, cases, contacts_per_case, seed).await
+        }),
+        Command::Token { action } => run_async(|| async {
+            logging::init(&config.log)?;
+            match action {
+                TokenCommand::Create { email, name, days } => {
+                    tokens::create(&config, &email, &name, days).await
+                }
+                TokenCommand::List => tokens::list(&config).await,
+                TokenCommand::Revoke { id } => tokens::revoke(&config, &id).await,
             }
         }),
         Command::Audit {

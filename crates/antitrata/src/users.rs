@@ -10,7 +10,6 @@ use antitrata_store::NonceSource;
 use anyhow::{Context, bail};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -29,6 +28,7 @@ pub struct AddUser {
     pub country: Option<String>,
     pub name: Option<String>,
     pub language: String,
+    pub service: bool,
 }
 
 /// The actor of commands run on the server itself.
@@ -85,13 +85,24 @@ pub async fn add(config: &Config, request: AddUser) -> anyhow::Result<()> {
         language,
         roles,
         country,
+        service: request.service,
     };
     let account = store.insert_user(&actor, id, &new).await?;
+    if account.service {
+        store.close().await;
+        println!("created {}", describe(&account));
+        println!(
+            "a service account has no password and no console: issue it an API token with\n  \
+             antitrata token create --email {} --name WHAT-FOR",
+            account.email
+        );
+        return Ok(());
+    }
 
     let mut token = [0u8; 32];
     OsRandom.fill(&mut token);
     let token_text = URL_SAFE_NO_PAD.encode(token);
-    let hash = Sha256::digest(token_text.as_bytes());
+    let hash = antitrata_web::token_hash(&token_text);
     store
         .insert_setup_token(&actor, id, &hash, actor.at + SETUP_LINK_VALIDITY)
         .await?;
@@ -138,6 +149,8 @@ fn describe(account: &Account) -> String {
     let roles: Vec<&str> = account.roles.iter().map(|r| r.as_str()).collect();
     let status = if account.disabled {
         "disabled"
+    } else if account.service {
+        "service, API tokens only"
     } else if !account.has_password {
         "setup pending"
     } else {

@@ -164,6 +164,7 @@ impl CaseStatus {
 
 /// The descriptive fields of a case as submitted, every value as text.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseInput {
     #[serde(default)]
     pub risk: String,
@@ -202,6 +203,26 @@ pub struct CaseDetails {
 }
 
 impl CaseDetails {
+    /// What a case opened from a screened contact starts with: the means of control and forms of
+    /// exploitation its screening answered yes to, and the caller's country as citizenship.
+    pub fn from_contact(contact: &super::contact::NewContact) -> CaseDetails {
+        let mut details = CaseDetails::default();
+        for indicator in contact.screening.yes() {
+            if let Some(m) = indicator.means_of_control()
+                && !details.means_of_control.contains(&m)
+            {
+                details.means_of_control.push(m);
+            }
+            if let Some(t) = indicator.exploitation_type()
+                && !details.exploitation_types.contains(&t)
+            {
+                details.exploitation_types.push(t);
+            }
+        }
+        details.citizenship.extend(contact.caller_country);
+        details
+    }
+
     pub fn parse(input: &CaseInput, today: Date) -> Result<CaseDetails, Vec<FieldError>> {
         let mut errors = Errors::default();
         let risk = errors.optional_code("risk", &input.risk, RiskLevel::parse);

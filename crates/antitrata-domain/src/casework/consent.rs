@@ -46,6 +46,7 @@ picklist! {
 
 /// A consent as submitted.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentInput {
     #[serde(default)]
     pub person: String,

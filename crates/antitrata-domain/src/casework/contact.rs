@@ -110,6 +110,7 @@ pub const LOCALITY_MAX: usize = 120;
 
 /// A contact as submitted (form or API), before checking: every value as text.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactInput {
     #[serde(default)]
     pub channel: String,
@@ -136,12 +137,35 @@ pub struct ContactInput {
     pub outcome: String,
     #[serde(default)]
     pub immediate_danger: bool,
-    /// `indicator code → answer code`.
-    #[serde(default)]
+    /// `indicator code → answer code` (`yes`, `no`, `unknown`); an indicator left out is unknown.
+    #[serde(default, deserialize_with = "answers")]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, String>))]
     pub screening: Vec<(String, String)>,
     /// A case of the same country to link the contact to (`GT-2026-000123`).
     #[serde(default)]
     pub case_reference: String,
+}
+
+/// Screening answers as a JSON object, in the order given.
+fn answers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+    struct Answers;
+    impl<'de> serde::de::Visitor<'de> for Answers {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of indicator codes to answers")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(pair) = map.next_entry::<String, String>()? {
+                out.push(pair);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Answers)
 }
 
 /// A checked contact, ready to store.

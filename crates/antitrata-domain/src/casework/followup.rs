@@ -28,6 +28,7 @@ pub const TITLE_MAX: usize = 300;
 
 /// A follow-up as submitted.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUpInput {
     #[serde(default)]
     pub title: String,

@@ -81,6 +81,7 @@ pub const ADDRESS_MAX: usize = 500;
 
 /// A person of a case as submitted.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CasePersonInput {
     #[serde(default)]
     pub role: String,

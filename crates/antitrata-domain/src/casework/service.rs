@@ -40,6 +40,7 @@ picklist! {
 
 /// A service as submitted.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceInput {
     #[serde(default)]
     pub organization: String,

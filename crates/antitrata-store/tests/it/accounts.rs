@@ -13,6 +13,7 @@ fn new_account(email: &str, roles: &[Role], country: Option<&str>) -> NewAccount
         language: Lang::Es,
         roles: roles.to_vec(),
         country: country.map(|c| CountryCode::parse(c).unwrap()),
+        service: false,
     }
 }
 

@@ -335,6 +335,7 @@ async fn cases_are_assigned_within_the_country_and_listed_by_filter() {
             language: Lang::Es,
             roles: roles.to_vec(),
             country: Some(CountryCode::parse(country).unwrap()),
+            service: false,
         };
         let worker = UserId(Uuid::from_u128(100));
         let foreign = UserId(Uuid::from_u128(101));
@@ -599,6 +600,7 @@ async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_superviso
                     language: Lang::Es,
                     roles: vec![Role::Caseworker],
                     country: Some(gt()),
+                    service: false,
                 },
             )
             .await

@@ -11,6 +11,7 @@
 )]
 
 mod accounts;
+mod api_tokens;
 mod audit;
 mod casework;
 mod datasets;

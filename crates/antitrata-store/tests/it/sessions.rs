@@ -20,6 +20,7 @@ async fn with_account(db: &TestDb) -> UserId {
         language: Lang::En,
         roles: vec![Role::Caseworker],
         country: CountryCode::parse("GT").ok(),
+        service: false,
     };
     db.store.insert_user(&cli, id, &new).await.unwrap();
     db.store

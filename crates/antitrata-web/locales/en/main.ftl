@@ -80,6 +80,12 @@ error-id = Error code: { $id }
 
 error-title-403 = Access denied
 error-detail-403 = Your account is not allowed to use this page.
+error-title-401 = Sign-in needed
+error-detail-401 = Send a valid API token as "Authorization: Bearer <token>".
+error-title-409 = Changed meanwhile
+error-detail-409 = The record changed since you opened it, and this step no longer fits it. Reload and try again.
+error-title-422 = Check the fields
+error-detail-422 = Some fields are missing or not valid; nothing was saved.
 
 console-title = Console
 login-title = Sign in

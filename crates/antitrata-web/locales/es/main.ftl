@@ -80,6 +80,12 @@ error-id = Código del error: { $id }
 
 error-title-403 = Acceso denegado
 error-detail-403 = Su cuenta no tiene permiso para esta página.
+error-title-401 = Se necesita identificarse
+error-detail-401 = Envíe un token válido de la API como "Authorization: Bearer <token>".
+error-title-409 = Cambió entretanto
+error-detail-409 = El registro cambió desde que lo abrió y este paso ya no corresponde. Recargue e intente de nuevo.
+error-title-422 = Revise los campos
+error-detail-422 = Faltan campos o no son válidos; no se guardó nada.
 
 console-title = Consola
 login-title = Iniciar sesión

@@ -80,6 +80,12 @@ error-id = Code de l'erreur : { $id }
 
 error-title-403 = Accès refusé
 error-detail-403 = Votre compte n'a pas le droit d'utiliser cette page.
+error-title-401 = Identification requise
+error-detail-401 = Envoyez un jeton d'API valide sous la forme « Authorization: Bearer <jeton> ».
+error-title-409 = Modifié entre-temps
+error-detail-409 = L'enregistrement a changé depuis son ouverture et cette étape ne lui convient plus. Rechargez et réessayez.
+error-title-422 = Vérifiez les champs
+error-detail-422 = Des champs manquent ou ne sont pas valides ; rien n'a été enregistré.
 
 console-title = Console
 login-title = Connexion

@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
+use crate::auth::bearer::bearer_caller;
 use crate::auth::session::signed_in;
 use crate::error::{AppError, error_response};
 
@@ -138,6 +139,84 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/console/stats.csv", Access::Roles(STATISTICS)),
 ];
 
+/// Every JSON API route: method, path as registered, and who may use it. Case work takes a
+/// service account's bearer token; the directory and the API's own description are open.
+pub const API_ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/api/v1/openapi.json", Access::Public),
+    ("GET", "/api/v1/countries", Access::Public),
+    ("GET", "/api/v1/hotlines", Access::Public),
+    ("GET", "/api/v1/hotlines/{iso2}", Access::Public),
+    ("POST", "/api/v1/contacts", Access::Roles(PERSONAL_DATA)),
+    ("GET", "/api/v1/contacts/{id}", Access::Roles(PERSONAL_DATA)),
+    (
+        "POST",
+        "/api/v1/contacts/{id}/danger-handled",
+        Access::Roles(&[Role::Supervisor]),
+    ),
+    ("GET", "/api/v1/cases", Access::Roles(PERSONAL_DATA)),
+    ("POST", "/api/v1/cases", Access::Roles(PERSONAL_DATA)),
+    ("GET", "/api/v1/cases/{id}", Access::Roles(PERSONAL_DATA)),
+    ("PUT", "/api/v1/cases/{id}", Access::Roles(PERSONAL_DATA)),
+    (
+        "POST",
+        "/api/v1/cases/{id}/status",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/assign",
+        Access::Roles(&[Role::Supervisor]),
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/persons",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/consents",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/referrals",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/follow-ups",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/api/v1/consents/{id}/withdraw",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/api/v1/referrals/{id}/status",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/api/v1/follow-ups/{id}/done",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    (
+        "POST",
+        "/api/v1/persons/search",
+        Access::Roles(PERSONAL_DATA),
+    ),
+    ("GET", "/api/v1/services", Access::Roles(DIRECTORY_READERS)),
+    (
+        "POST",
+        "/api/v1/services",
+        Access::Roles(&[Role::CountryAdmin]),
+    ),
+    ("GET", "/api/v1/work", Access::Roles(PERSONAL_DATA)),
+    ("GET", "/api/v1/queue", Access::Roles(&[Role::Supervisor])),
+];
+
 /// Roles that see personal data of people in the records (of their own country).
 pub const PERSONAL_DATA: &[Role] = &[Role::Operator, Role::Caseworker, Role::Supervisor];
 /// Roles that see statistics of imported datasets (anonymised or synthetic records, no personal
@@ -176,6 +255,7 @@ pub fn may_assign(admin_roles: &[Role], role: Role) -> bool {
 pub fn access_for(method: &Method, path: &str) -> Option<Access> {
     CONSOLE_ROUTES
         .iter()
+        .chain(API_ROUTES)
         .find(|(m, p, _)| *m == method.as_str() && *p == path)
         .map(|(_, _, access)| *access)
 }
@@ -238,5 +318,41 @@ pub async fn enforce_access(
             .into_response();
     }
     request.extensions_mut().insert(who);
+    next.run(request).await
+}
+
+/// Applies [`API_ROUTES`] to every API request: an open route passes; any other needs a live
+/// bearer token of an enabled service account holding an allowed role (401 without one, 403
+/// with the wrong roles). The caller reaches the handler as a request extension.
+pub async fn enforce_api_access(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let to_api = crate::error::ApiError::from_headers(request.headers());
+    let Some(access) = path
+        .as_deref()
+        .and_then(|p| access_for(request.method(), p))
+    else {
+        tracing::error!(method = %request.method(), route = ?path, "API route without an access decision");
+        return to_api(AppError::Forbidden).into_response();
+    };
+    if access == Access::Public {
+        return next.run(request).await;
+    }
+    let caller = match bearer_caller(&state, request.headers()).await {
+        Ok(Some(caller)) => caller,
+        Ok(None) => return to_api(AppError::Unauthorized).into_response(),
+        Err(e) => return to_api(e).into_response(),
+    };
+    if !allows(access, &caller.account.roles, true) {
+        tracing::warn!(user = %caller.account.id, route = ?path, "API access denied");
+        return to_api(AppError::Forbidden).into_response();
+    }
+    request.extensions_mut().insert(caller);
     next.run(request).await
 }

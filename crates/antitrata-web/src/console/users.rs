@@ -216,6 +216,7 @@ pub(super) async fn create_user(
         language,
         roles: vec![role],
         country,
+        service: false,
     };
     match state.store.insert_user(&actor, id, &new).await {
         Ok(_) => {}

@@ -285,7 +285,7 @@ async fn closing_needs_a_reason_and_a_supervisor_who_sees_it_in_the_queue() {
             ],
         )
         .await;
-        assert_eq!(no_reason.status, 409, "{}", no_reason.body);
+        assert_eq!(no_reason.status, 422, "{}", no_reason.body);
         assert!(no_reason.body.contains("Required."));
         let not_theirs = post(
             &c.app,

@@ -55,6 +55,7 @@ pub async fn account(
         language: Lang::En,
         roles: vec![role],
         country: country.map(|c| CountryCode::parse(c).unwrap()),
+        service: false,
     };
     store.insert_user(&cli, id, &new).await.unwrap();
     let token = format!("setup-{n}");

@@ -11,6 +11,7 @@
 )]
 
 mod api;
+mod api_casework;
 mod backends;
 mod bad_input;
 mod browser;

@@ -1,11 +1,13 @@
-//! The route × role matrix: every console route, for every role and for a visitor, on both
+//! The route × role matrix: every console and API route, for every role and for a visitor, on both
 //! backends; and every route in the code has a decision in the permission table.
 
 use antitrata_domain::Role;
 use antitrata_store::testing::seeded_backends;
-use antitrata_web::{Access, CONSOLE_ROUTES, allows};
+use antitrata_web::{API_ROUTES, Access, CONSOLE_ROUTES, allows};
+use axum::http::Method;
 use sha2::{Digest, Sha256};
 
+use crate::api_casework::{call, service_token};
 use crate::console::{account, console, get_as, post};
 
 fn concrete(path: &str) -> String {
@@ -112,12 +114,18 @@ fn a_regional_analyst_is_refused_every_personal_data_route() {
     assert!(count >= 14, "the personal-data routes are in the table");
 }
 
-/// Every `.route("/console…", get(…).post(…))` in the console's code has a table entry for each
-/// method, and every table entry is registered: a route added without a decision fails here.
-#[test]
-fn every_console_route_in_the_code_has_a_decision() {
-    let code = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/console/mod.rs"))
-        .unwrap();
+/// The `(method, path)` of every `.route(…)` call in these source files.
+fn routes_in(files: &[&str]) -> Vec<(&'static str, String)> {
+    let mut registered = Vec::new();
+    for file in files {
+        let code =
+            std::fs::read_to_string(format!("{}/src/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        registered.extend(routes_of(&code));
+    }
+    registered
+}
+
+fn routes_of(code: &str) -> Vec<(&'static str, String)> {
     let mut registered = Vec::new();
     // Each `.route(` call, however rustfmt wrapped it, up to the next call.
     for call in code.split(".route(").skip(1) {
@@ -131,10 +139,18 @@ fn every_console_route_in_the_code_has_a_decision() {
             ("patch(", "PATCH"),
         ] {
             if call.contains(marker) {
-                registered.push((method, path));
+                registered.push((method, path.to_owned()));
             }
         }
     }
+    registered
+}
+
+/// Every `.route("/console…", get(…).post(…))` in the console's code has a table entry for each
+/// method, and every table entry is registered: a route added without a decision fails here.
+#[test]
+fn every_console_route_in_the_code_has_a_decision() {
+    let registered = routes_in(&["console/mod.rs"]);
     assert!(registered.len() >= 10, "found {registered:?}");
     for (method, path) in &registered {
         assert!(
@@ -146,11 +162,11 @@ fn every_console_route_in_the_code_has_a_decision() {
     }
     for (method, path, _) in CONSOLE_ROUTES {
         assert!(
-            registered.contains(&(*method, *path)),
+            registered.contains(&(*method, (*path).to_owned())),
             "{method} {path} is in the table but not routed"
         );
     }
-    let other_routes: Vec<&str> = ["api.rs", "hotlines.rs", "health.rs", "assets.rs"]
+    let other_routes: Vec<&str> = ["api/mod.rs", "hotlines.rs", "health.rs", "assets.rs"]
         .iter()
         .flat_map(|f| {
             std::fs::read_to_string(format!("{}/src/{f}", env!("CARGO_MANIFEST_DIR")))
@@ -166,4 +182,60 @@ fn every_console_route_in_the_code_has_a_decision() {
         other_routes.is_empty(),
         "console routes must be registered in console/mod.rs"
     );
+}
+
+/// The same for the JSON API: every route in `api/` has an entry in `API_ROUTES`, and back.
+#[test]
+fn every_api_route_in_the_code_has_a_decision() {
+    let registered = routes_in(&["api/mod.rs", "api/directory.rs"]);
+    assert!(registered.len() >= 20, "found {registered:?}");
+    for (method, path) in &registered {
+        assert!(
+            API_ROUTES.iter().any(|(m, p, _)| m == method && p == path),
+            "{method} {path} has no access decision in auth/permissions.rs"
+        );
+    }
+    for (method, path, _) in API_ROUTES {
+        assert!(
+            registered.contains(&(*method, (*path).to_owned())),
+            "{method} {path} is in the table but not routed"
+        );
+    }
+}
+
+/// Every API route for a service account of every role, and without a token: open routes
+/// answer anyone, the others 401 without a token and 403 to roles the table does not name.
+#[tokio::test]
+async fn every_api_route_answers_every_role_as_the_table_says() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let mut callers = vec![(None, String::new())];
+        for (n, role) in Role::ASSIGNABLE.into_iter().enumerate() {
+            let country = role.is_country_role().then_some("GT");
+            let token = service_token(&c.store, 300 + n as u128, role, country).await;
+            callers.push((Some(role), token));
+        }
+        for (method, path, access) in API_ROUTES {
+            let uri = concrete(path).replace("{iso2}", "gt");
+            for (role, token) in &callers {
+                let method = Method::from_bytes(method.as_bytes()).unwrap();
+                let body = (method != Method::GET).then(|| serde_json::json!({}));
+                let reply = call(&c.app, method.clone(), &uri, token, body).await;
+                let status = reply.status.as_u16();
+                let case = format!("{} {method} {path} as {role:?}: {status}", db.name);
+                let expected = match role {
+                    Some(role) => allows(*access, &[*role], true),
+                    None => *access == Access::Public,
+                };
+                if expected {
+                    assert!(status != 401 && status != 403, "{case} should be allowed");
+                } else if role.is_none() {
+                    assert_eq!(status, 401, "{case} should ask for a token");
+                } else {
+                    assert_eq!(status, 403, "{case} should be forbidden");
+                }
+            }
+        }
+        db.cleanup().await;
+    }
 }

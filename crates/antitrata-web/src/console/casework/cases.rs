@@ -3,11 +3,11 @@
 //! with its filters.
 
 use antitrata_domain::casework::{
-    Case, CaseAction, CaseDetails, CaseId, CaseInput, CaseReference, CaseStatus, ClosureReason,
-    ContactId, ExploitationType, MeansOfControl, RecruitmentMethod, RiskLevel, Sector,
+    Case, CaseId, CaseInput, CaseReference, CaseStatus, ClosureReason, ContactId, ExploitationType,
+    MeansOfControl, RecruitmentMethod, RiskLevel, Sector,
 };
 use antitrata_domain::{Role, UserId};
-use antitrata_store::{CaseFilter, StoreError};
+use antitrata_store::CaseFilter;
 use askama::Template;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -23,6 +23,7 @@ use super::{
 };
 use crate::AppState;
 use crate::auth::session::SignedIn;
+use crate::casework::{self, Refusal, StatusInput};
 use crate::console::{console_page, format_utc, page_lang, unavailable, verified_form};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
@@ -44,36 +45,12 @@ pub(in crate::console) async fn open_case(
         "" => None,
         text => Some(ContactId(Uuid::parse_str(text).map_err(|_| bad())?)),
     };
-    // A case opened from a screened contact starts with what the screening found.
-    let mut details = CaseDetails::default();
-    if let Some(contact) = contact {
-        let found = state
-            .store
-            .find_contact(&actor, contact)
-            .await
-            .map_err(store_error(lang, &headers))?
-            .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
-        for indicator in found.details.screening.yes() {
-            if let Some(m) = indicator.means_of_control()
-                && !details.means_of_control.contains(&m)
-            {
-                details.means_of_control.push(m);
-            }
-            if let Some(t) = indicator.exploitation_type()
-                && !details.exploitation_types.contains(&t)
-            {
-                details.exploitation_types.push(t);
-            }
-        }
-        if let Some(country) = found.details.caller_country {
-            details.citizenship.push(country);
-        }
-    }
-    let case = state
-        .store
-        .open_case(&actor, CaseId(id), &details, contact)
-        .await
-        .map_err(store_error(lang, &headers))?;
+    let case = match casework::open_case(&state.store, &actor, id, contact).await {
+        Ok(case) => case,
+        Err(Refusal::Fields(_)) => return Err(PageError::new(lang, AppError::NotFound, &headers)),
+        Err(Refusal::NotNow) => return Err(PageError::new(lang, AppError::Conflict, &headers)),
+        Err(Refusal::Store(e)) => return Err(store_error(lang, &headers)(e)),
+    };
     Ok(Redirect::to(&format!("/console/cases/{}", case.id)).into_response())
 }
 
@@ -394,16 +371,9 @@ pub(in crate::console) async fn update_case(
         transit_countries: country_list(pairs.get("transit_countries")),
         exploitation_began: pairs.get("exploitation_began").to_owned(),
     };
-    match CaseDetails::parse(&input, actor.at.date()) {
-        Ok(details) => {
-            state
-                .store
-                .update_case_details(&actor, id, &details)
-                .await
-                .map_err(store_error(lang, &headers))?;
-            Ok(Redirect::to(&format!("/console/cases/{id}")).into_response())
-        }
-        Err(errors) => {
+    match casework::update_case(&state.store, &actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
+        Err(Refusal::Fields(errors)) => {
             let tr = Tr::new(lang);
             let case = load(&state, &who, &headers, id).await?;
             let shown = Shown {
@@ -414,11 +384,11 @@ pub(in crate::console) async fn update_case(
             };
             render_case(&state, &who, &headers, case, shown).await
         }
+        Err(refusal) => {
+            super::people::refused(&state, &who, &headers, id, "details", refusal, pairs).await
+        }
     }
 }
-
-/// The longest closure note, in characters.
-const CLOSURE_NOTE_MAX: usize = 2000;
 
 /// Takes a workflow step. Closing needs a reason; a step the case's status does not allow (two
 /// people acting at once) says so on the case page and changes nothing.
@@ -430,62 +400,32 @@ pub(in crate::console) async fn change_status(
     form: Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
-    let tr = Tr::new(lang);
     let pairs = verified_form(form, &who, lang, &headers)?;
     let id = path_id(id, lang, &headers)?;
     let actor = casework_actor(&state, &who.account, &headers);
-    let mut errors = antitrata_domain::casework::Errors::default();
-    let note = errors.optional_text("note", pairs.get("note"), CLOSURE_NOTE_MAX);
-    let reason = errors.optional_code("reason", pairs.get("reason"), ClosureReason::parse);
-    let action = match pairs.get("action") {
-        "activate" => Some(CaseAction::Activate),
-        "reopen" => Some(CaseAction::Reopen),
-        "reject-closure" => Some(CaseAction::RejectClosure),
-        "request-closure" | "close" | "approve-closure" => {
-            let case = load(&state, &who, &headers, id).await?;
-            match reason.or(case.closure_reason) {
-                Some(reason) if pairs.get("action") == "request-closure" => {
-                    Some(CaseAction::RequestClosure(reason))
-                }
-                Some(reason) => Some(CaseAction::Close(reason)),
-                None => {
-                    errors.add("reason", antitrata_domain::casework::Problem::Required);
-                    None
-                }
-            }
-        }
-        _ => return Err(PageError::new(lang, AppError::BadRequest, &headers)),
+    let input = StatusInput {
+        action: pairs.get("action").to_owned(),
+        reason: pairs.get("reason").to_owned(),
+        note: pairs.get("note").to_owned(),
     };
-    let refused = |message: String, errors: FieldErrors| async {
-        let case = load(&state, &who, &headers, id).await?;
-        let shown = Shown {
-            message: Some(message),
-            errors,
-            failed_form: Some("status"),
-            status: StatusCode::CONFLICT,
-            ..Shown::default()
-        };
-        render_case(&state, &who, &headers, case, shown).await
-    };
-    let errors = errors.finish(()).err();
-    let (Some(action), None) = (action, &errors) else {
-        let errors = errors.unwrap_or_default();
-        let message = errors
-            .first()
-            .map(|e| problem_message(&tr, e.problem))
-            .unwrap_or_default();
-        return refused(message, FieldErrors::new(&tr, &errors)).await;
-    };
-    match state
-        .store
-        .change_case_status(&actor, id, action, note.as_deref())
-        .await
-    {
+    match casework::change_status(&state.store, &actor, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
-        Err(StoreError::NotAllowedNow { .. } | StoreError::Conflict(_)) => {
-            refused(tr.t("case-step-not-allowed"), FieldErrors::default()).await
+        Err(Refusal::Fields(errors)) => {
+            // The status form is a row of buttons: its problem shows as the page's message.
+            let tr = Tr::new(lang);
+            let case = load(&state, &who, &headers, id).await?;
+            let shown = Shown {
+                message: errors.first().map(|e| problem_message(&tr, e.problem)),
+                errors: FieldErrors::new(&tr, &errors),
+                failed_form: Some("status"),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                ..Shown::default()
+            };
+            render_case(&state, &who, &headers, case, shown).await
         }
-        Err(e) => Err(store_error(lang, &headers)(e)),
+        Err(refusal) => {
+            super::people::refused(&state, &who, &headers, id, "status", refusal, pairs).await
+        }
     }
 }
 

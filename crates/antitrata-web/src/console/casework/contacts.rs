@@ -4,9 +4,8 @@
 use antitrata_domain::Role;
 use antitrata_domain::casework::{
     Answer, CallerRole, Contact, ContactChannel, ContactId, ContactInput, ContactLanguage,
-    ContactOutcome, Direction, FieldError, HeardVia, Indicator, NewContact, Problem,
+    ContactOutcome, Direction, HeardVia, Indicator,
 };
-use antitrata_store::StoreError;
 use askama::Template;
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Path, State};
@@ -19,6 +18,7 @@ use uuid::Uuid;
 use super::{FieldErrors, Opt, Pairs, casework_actor, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
+use crate::casework::{self, Refusal};
 use crate::console::{console_page, page_lang, verified_form};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
@@ -203,58 +203,30 @@ pub(in crate::console) async fn create_contact(
     let pairs = verified_form(form, &who, lang, &headers)?;
     let tr = Tr::new(lang);
     let actor = casework_actor(&state, &who.account, &headers);
-    let country = actor
-        .scope
-        .country()
-        .ok_or_else(|| PageError::new(lang, AppError::Forbidden, &headers))?;
     let id = Uuid::parse_str(pairs.get("id")).ok();
-    let parsed = NewContact::parse(&contact_input(&pairs), country, actor.at);
-    let (contact, id) = match (parsed, id) {
-        (Ok(contact), Some(id)) => (contact, ContactId(id)),
-        (parsed, id) => {
-            let mut errors = parsed.err().unwrap_or_default();
-            if id.is_none() {
-                errors.push(FieldError {
-                    field: "id",
-                    problem: Problem::Required,
-                });
+    let contact =
+        match casework::record_contact(&state.store, &actor, id, &contact_input(&pairs)).await {
+            Ok(contact) => contact,
+            Err(Refusal::Fields(errors)) => {
+                let errors = FieldErrors::new(&tr, &errors);
+                return Ok(form_page(
+                    &who,
+                    &headers,
+                    &pairs,
+                    fresh(&state),
+                    false,
+                    errors,
+                ));
             }
-            let errors = FieldErrors::new(&tr, &errors);
-            return Ok(form_page(
-                &who,
-                &headers,
-                &pairs,
-                fresh(&state),
-                false,
-                errors,
-            ));
-        }
-    };
-    match state.store.insert_contact(&actor, id, &contact).await {
-        Ok(_) => {}
-        Err(StoreError::NotFound("case")) => {
-            let errors = [FieldError {
-                field: "case_reference",
-                problem: Problem::UnknownCode,
-            }];
-            let errors = FieldErrors::new(&tr, &errors);
-            return Ok(form_page(
-                &who,
-                &headers,
-                &pairs,
-                fresh(&state),
-                false,
-                errors,
-            ));
-        }
-        Err(e) => return Err(store_error(lang, &headers)(e)),
-    }
+            Err(Refusal::NotNow) => return Err(PageError::new(lang, AppError::Conflict, &headers)),
+            Err(Refusal::Store(e)) => return Err(store_error(lang, &headers)(e)),
+        };
     state
         .store
         .discard_contact_draft(&actor)
         .await
         .map_err(store_error(lang, &headers))?;
-    Ok(Redirect::to(&format!("/console/contacts/{id}")).into_response())
+    Ok(Redirect::to(&format!("/console/contacts/{}", contact.id)).into_response())
 }
 
 /// Keeps the half-filled form (sent by the page every few seconds while it changes).

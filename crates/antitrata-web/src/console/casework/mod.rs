@@ -9,14 +9,13 @@ pub(super) mod queue;
 pub(super) mod services;
 pub(super) mod work;
 
-use antitrata_domain::casework::{FieldError, Picklist, Problem};
-use antitrata_domain::{Account, Actor, Lang, Role};
+use antitrata_domain::Lang;
+use antitrata_domain::casework::{FieldError, Picklist};
 use antitrata_store::StoreError;
 use axum::http::HeaderMap;
 use serde::Deserialize;
 
-use super::{PostedForm, account_actor, unavailable};
-use crate::AppState;
+use super::{PostedForm, unavailable};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 
@@ -70,13 +69,6 @@ impl FieldErrors {
     }
 }
 
-pub(super) fn problem_message(tr: &Tr, problem: Problem) -> String {
-    match problem {
-        Problem::TooLong(max) => tr.t1(&problem.label_key(), "max", &max.to_string()),
-        other => tr.t(&other.label_key()),
-    }
-}
-
 /// A posted form as its name–value pairs, in order: forms with repeated names (several
 /// exploitation types) and open sets of names (one per screening indicator).
 #[derive(Deserialize, Default)]
@@ -117,18 +109,7 @@ pub(super) fn country_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The actor for hotline work: a supervisor acts as supervisor (closing, assigning), otherwise
-/// as caseworker or operator, whichever the account holds.
-pub(super) fn casework_actor(state: &AppState, account: &Account, headers: &HeaderMap) -> Actor {
-    let mut actor = account_actor(state, account, headers);
-    for role in [Role::Supervisor, Role::Caseworker, Role::Operator] {
-        if account.roles.contains(&role) {
-            actor.role = role;
-            break;
-        }
-    }
-    actor
-}
+pub(super) use crate::casework::{actor as casework_actor, problem_message};
 
 /// A store failure as a page: out of scope and forbidden roles are 403, missing records 404,
 /// anything else 503.

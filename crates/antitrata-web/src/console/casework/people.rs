@@ -3,12 +3,11 @@
 //! check; a supervisor may override it with a written reason.
 
 use antitrata_domain::casework::{
-    AgeBand, Basis, CaseId, CasePerson, CasePersonInput, ConsentId, ConsentInput, ConsentScope,
-    ContactLanguage, FieldError, Gender, GivenBy, NewConsent, PersonRole, Problem, ReferralId,
-    ReferralStatus, ServiceId,
+    AgeBand, Basis, CaseId, CasePersonInput, ConsentId, ConsentInput, ConsentScope,
+    ContactLanguage, Gender, GivenBy, PersonRole, ReferralId, ReferralStatus, ServiceId,
 };
 use antitrata_domain::{Actor, PersonId};
-use antitrata_store::{NewReferral, StoreError};
+use antitrata_store::StoreError;
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -20,6 +19,7 @@ use super::cases::{Shown, load, path_id, render_case};
 use super::{FieldErrors, Opt, Pairs, casework_actor, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
+use crate::casework::{self, ReferralInput, Refusal};
 use crate::console::{format_utc, page_lang, verified_form};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
@@ -200,32 +200,62 @@ fn form_id(pairs: &Pairs, name: &str) -> Option<Uuid> {
     Uuid::parse_str(pairs.get(name).trim()).ok()
 }
 
-/// Shows the case again with a form's problems beside its fields; nothing was stored.
+/// Shows the case again after a refused form: its field problems beside its fields, or a step
+/// that no longer fits as a message; nothing was stored.
 pub(super) async fn refused(
     state: &AppState,
     who: &SignedIn,
     headers: &HeaderMap,
     case: CaseId,
     form: &'static str,
-    errors: &[FieldError],
+    refusal: Refusal,
     pairs: Pairs,
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), headers);
     let tr = Tr::new(lang);
-    let loaded = load(state, who, headers, case).await?;
-    let shown = Shown {
-        message: None,
-        errors: FieldErrors::new(&tr, errors),
-        typed: None,
-        failed_form: Some(form),
-        typed_pairs: pairs,
-        status: StatusCode::UNPROCESSABLE_ENTITY,
+    let shown = match refusal {
+        Refusal::Fields(errors) => Shown {
+            errors: FieldErrors::new(&tr, &errors),
+            failed_form: Some(form),
+            typed_pairs: pairs,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Shown::default()
+        },
+        Refusal::NotNow => Shown {
+            message: Some(tr.t("case-step-not-allowed")),
+            failed_form: Some(form),
+            status: StatusCode::CONFLICT,
+            ..Shown::default()
+        },
+        Refusal::Store(e) => return Err(store_error(lang, headers)(e)),
     };
+    let loaded = load(state, who, headers, case).await?;
     render_case(state, who, headers, loaded, shown).await
 }
 
-fn back_to(case: CaseId) -> Response {
-    Redirect::to(&format!("/console/cases/{case}")).into_response()
+/// The case page after a form: the change stored, or the form refused.
+pub(super) async fn after<T>(
+    state: &AppState,
+    who: &SignedIn,
+    headers: &HeaderMap,
+    case: CaseId,
+    form: &'static str,
+    done: Result<T, Refusal>,
+    pairs: Pairs,
+) -> Result<Response, PageError> {
+    match done {
+        Ok(_) => Ok(back_to(case, form)),
+        Err(refusal) => refused(state, who, headers, case, form, refusal, pairs).await,
+    }
+}
+
+/// Back to the case, at the part the form changed.
+fn back_to(case: CaseId, form: &str) -> Response {
+    let anchor = match form {
+        "follow-up" => "#follow-ups",
+        _ => "",
+    };
+    Redirect::to(&format!("/console/cases/{case}{anchor}")).into_response()
 }
 
 /// Adds a person to the case.
@@ -240,10 +270,6 @@ pub(in crate::console) async fn add_person(
     let pairs = verified_form(form, &who, lang, &headers)?;
     let case = path_id(id, lang, &headers)?;
     let actor = casework_actor(&state, &who.account, &headers);
-    let country = actor
-        .scope
-        .country()
-        .ok_or_else(|| PageError::new(lang, AppError::Forbidden, &headers))?;
     let input = CasePersonInput {
         role: pairs.get("role").to_owned(),
         name: pairs.get("name").to_owned(),
@@ -257,26 +283,9 @@ pub(in crate::console) async fn add_person(
         languages: pairs.all("languages"),
         minor: pairs.get("minor") == "on",
     };
-    let person_id = form_id(&pairs, "person_id");
-    let parsed = CasePerson::parse(&input, country, actor.at.date());
-    let (person, person_id) = match (parsed, person_id) {
-        (Ok(person), Some(id)) => (person, PersonId(id)),
-        (parsed, _) => {
-            let errors = parsed.err().unwrap_or_else(|| {
-                vec![FieldError {
-                    field: "person_id",
-                    problem: Problem::Required,
-                }]
-            });
-            return refused(&state, &who, &headers, case, "person", &errors, pairs).await;
-        }
-    };
-    state
-        .store
-        .add_case_person(&actor, person_id, case, &person)
-        .await
-        .map_err(store_error(lang, &headers))?;
-    Ok(back_to(case))
+    let id = form_id(&pairs, "person_id");
+    let done = casework::add_person(&state.store, &actor, case, id, &input).await;
+    after(&state, &who, &headers, case, "person", done, pairs).await
 }
 
 /// Records a consent of a person of the case.
@@ -298,57 +307,9 @@ pub(in crate::console) async fn record_consent(
         given_by: pairs.get("given_by").to_owned(),
         expires_on: pairs.get("expires_on").to_owned(),
     };
-    let persons = state
-        .store
-        .list_case_persons(&actor, case)
-        .await
-        .map_err(store_error(lang, &headers))?;
-    let minor = persons
-        .iter()
-        .any(|(id, p)| id.to_string() == input.person.trim() && p.is_minor);
-    let consent_id = form_id(&pairs, "consent_id");
-    let parsed = NewConsent::parse(&input, minor, actor.at.date());
-    let (consent, consent_id) = match (parsed, consent_id) {
-        (Ok(consent), Some(id)) => (consent, ConsentId(id)),
-        (parsed, _) => {
-            let errors = parsed.err().unwrap_or_else(|| {
-                vec![FieldError {
-                    field: "consent_id",
-                    problem: Problem::Required,
-                }]
-            });
-            return refused(&state, &who, &headers, case, "consent", &errors, pairs).await;
-        }
-    };
-    match state
-        .store
-        .record_consent(&actor, consent_id, case, &consent)
-        .await
-    {
-        Ok(_) => Ok(back_to(case)),
-        Err(StoreError::NotFound("person of the case")) => {
-            let errors = [FieldError {
-                field: "person",
-                problem: Problem::UnknownCode,
-            }];
-            refused(&state, &who, &headers, case, "consent", &errors, pairs).await
-        }
-        Err(StoreError::NotFound("service")) => {
-            let errors = [FieldError {
-                field: "service",
-                problem: Problem::UnknownCode,
-            }];
-            refused(&state, &who, &headers, case, "consent", &errors, pairs).await
-        }
-        Err(StoreError::Conflict(_)) => {
-            let errors = [FieldError {
-                field: "given_by",
-                problem: Problem::NotAllowedNow,
-            }];
-            refused(&state, &who, &headers, case, "consent", &errors, pairs).await
-        }
-        Err(e) => Err(store_error(lang, &headers)(e)),
-    }
+    let id = form_id(&pairs, "consent_id");
+    let done = casework::record_consent(&state.store, &actor, case, id, &input).await;
+    after(&state, &who, &headers, case, "consent", done, pairs).await
 }
 
 /// Withdraws a consent; the form names the case to go back to.
@@ -373,11 +334,8 @@ pub(in crate::console) async fn withdraw_consent(
         .withdraw_consent(&actor, ConsentId(id))
         .await
         .map_err(store_error(lang, &headers))?;
-    Ok(back_to(case))
+    Ok(back_to(case, "consent"))
 }
-
-/// The longest referral note or override reason.
-const REFERRAL_TEXT_MAX: usize = 2000;
 
 /// Refers a person of the case to a service: refused without a consent that covers it, unless a
 /// supervisor writes why it cannot wait.
@@ -392,56 +350,15 @@ pub(in crate::console) async fn refer(
     let pairs = verified_form(form, &who, lang, &headers)?;
     let case = path_id(id, lang, &headers)?;
     let actor = casework_actor(&state, &who.account, &headers);
-    let mut errors = antitrata_domain::casework::Errors::default();
-    let person = form_id(&pairs, "person").map(PersonId);
-    if person.is_none() {
-        errors.add("person", Problem::Required);
-    }
-    let service = form_id(&pairs, "service").map(ServiceId);
-    if service.is_none() {
-        errors.add("service", Problem::Required);
-    }
-    let notes = errors.optional_text("notes", pairs.get("notes"), REFERRAL_TEXT_MAX);
-    let reason = errors.optional_text(
-        "override_reason",
-        pairs.get("override_reason"),
-        REFERRAL_TEXT_MAX,
-    );
-    let referral_id = form_id(&pairs, "referral_id").map(ReferralId);
-    let (Some(person), Some(service), Some(referral_id), true) =
-        (person, service, referral_id, errors.is_empty())
-    else {
-        let errors = errors.finish(()).err().unwrap_or_default();
-        return refused(&state, &who, &headers, case, "referral", &errors, pairs).await;
+    let input = ReferralInput {
+        person: pairs.get("person").to_owned(),
+        service: pairs.get("service").to_owned(),
+        notes: pairs.get("notes").to_owned(),
+        override_reason: pairs.get("override_reason").to_owned(),
     };
-    let new = NewReferral {
-        case,
-        person,
-        service,
-        notes: notes.as_deref(),
-        override_reason: reason.as_deref(),
-    };
-    let problem = match state.store.refer_case(&actor, referral_id, new).await {
-        Ok(_) => return Ok(back_to(case)),
-        Err(StoreError::NoConsent) => FieldError {
-            field: "consent",
-            problem: Problem::Required,
-        },
-        Err(StoreError::NotFound("person of the case")) => FieldError {
-            field: "person",
-            problem: Problem::UnknownCode,
-        },
-        Err(StoreError::NotFound("service")) => FieldError {
-            field: "service",
-            problem: Problem::UnknownCode,
-        },
-        Err(StoreError::NotAllowedNow { .. }) => FieldError {
-            field: "consent",
-            problem: Problem::NotAllowedNow,
-        },
-        Err(e) => return Err(store_error(lang, &headers)(e)),
-    };
-    refused(&state, &who, &headers, case, "referral", &[problem], pairs).await
+    let id = form_id(&pairs, "referral_id");
+    let done = casework::refer(&state.store, &actor, case, id, &input).await;
+    after(&state, &who, &headers, case, "referral", done, pairs).await
 }
 
 /// Moves a referral forward; the form names the case to go back to.
@@ -457,26 +374,20 @@ pub(in crate::console) async fn update_referral(
     let Ok(Path(id)) = id else {
         return Err(PageError::new(lang, AppError::NotFound, &headers));
     };
-    let bad = || PageError::new(lang, AppError::BadRequest, &headers);
-    let case = form_id(&pairs, "case").map(CaseId).ok_or_else(bad)?;
-    let next = ReferralStatus::parse(pairs.get("status")).ok_or_else(bad)?;
+    let case = form_id(&pairs, "case")
+        .map(CaseId)
+        .ok_or_else(|| PageError::new(lang, AppError::BadRequest, &headers))?;
     let actor = casework_actor(&state, &who.account, &headers);
-    match state
-        .store
-        .update_referral(&actor, ReferralId(id), next)
-        .await
-    {
-        Ok(_) => Ok(back_to(case)),
-        Err(StoreError::NotAllowedNow { .. } | StoreError::Conflict(_)) => {
-            let tr = Tr::new(lang);
-            let loaded = load(&state, &who, &headers, case).await?;
-            let shown = Shown {
-                message: Some(tr.t("case-step-not-allowed")),
-                status: StatusCode::CONFLICT,
-                ..Shown::default()
-            };
-            render_case(&state, &who, &headers, loaded, shown).await
-        }
-        Err(e) => Err(store_error(lang, &headers)(e)),
-    }
+    let done =
+        casework::update_referral(&state.store, &actor, ReferralId(id), pairs.get("status")).await;
+    after(
+        &state,
+        &who,
+        &headers,
+        case,
+        "referral-status",
+        done,
+        Pairs::default(),
+    )
+    .await
 }

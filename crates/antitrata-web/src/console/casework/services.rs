@@ -2,9 +2,7 @@
 //! by category and place; its country administrators add services.
 
 use antitrata_domain::Role;
-use antitrata_domain::casework::{
-    ContactLanguage, Service, ServiceCategory, ServiceDetails, ServiceId, ServiceInput,
-};
+use antitrata_domain::casework::{ContactLanguage, Service, ServiceCategory, ServiceInput};
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
@@ -17,6 +15,7 @@ use uuid::Uuid;
 use super::{FieldErrors, Opt, Pairs, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
+use crate::casework::{self, Refusal};
 use crate::console::{account_actor, console_page, page_lang, verified_form};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
@@ -160,10 +159,6 @@ pub(in crate::console) async fn add_service(
     let pairs = verified_form(form, &who, lang, &headers)?;
     let mut actor = account_actor(&state, &who.account, &headers);
     actor.role = Role::CountryAdmin;
-    let country = actor
-        .scope
-        .country()
-        .ok_or_else(|| PageError::new(lang, AppError::Forbidden, &headers))?;
     let input = ServiceInput {
         organization: pairs.get("organization").to_owned(),
         name: pairs.get("name").to_owned(),
@@ -176,18 +171,12 @@ pub(in crate::console) async fn add_service(
         languages: pairs.all("languages"),
         eligibility: pairs.get("eligibility").to_owned(),
     };
-    let id = Uuid::parse_str(pairs.get("id").trim())
-        .map_err(|_| PageError::new(lang, AppError::BadRequest, &headers))?;
-    match ServiceDetails::parse(&input, country) {
-        Ok(details) => {
-            state
-                .store
-                .save_service(&actor, ServiceId(id), &details, true)
-                .await
-                .map_err(store_error(lang, &headers))?;
-            Ok(Redirect::to("/console/services").into_response())
-        }
-        Err(errors) => {
+    let id = Uuid::parse_str(pairs.get("id").trim()).ok();
+    match casework::save_service(&state.store, &actor, id, &input, true).await {
+        Ok(_) => Ok(Redirect::to("/console/services").into_response()),
+        Err(Refusal::NotNow) => Err(PageError::new(lang, AppError::Conflict, &headers)),
+        Err(Refusal::Store(e)) => Err(store_error(lang, &headers)(e)),
+        Err(Refusal::Fields(errors)) => {
             let tr = Tr::new(lang);
             let errors = FieldErrors::new(&tr, &errors);
             page(

@@ -1,8 +1,8 @@
 //! Follow-ups in the console: added on the case page, done with one button, and gathered on
 //! "my work" (today and overdue, and the cases assigned to me).
 
-use antitrata_domain::casework::{FollowUp, FollowUpId, FollowUpInput, NewFollowUp};
-use antitrata_store::{CaseFilter, StoreError};
+use antitrata_domain::casework::{FollowUp, FollowUpId, FollowUpInput};
+use antitrata_store::CaseFilter;
 use askama::Template;
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Path, State};
@@ -12,10 +12,11 @@ use axum::{Extension, Form};
 use uuid::Uuid;
 
 use super::cases::{CaseRow, case_rows, path_id};
-use super::people::refused;
+use super::people::after;
 use super::{Pairs, casework_actor, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
+use crate::casework;
 use crate::console::{console_page, page_lang, verified_form};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
@@ -65,33 +66,8 @@ pub(in crate::console) async fn add_follow_up(
         assignee: pairs.get("assignee").to_owned(),
     };
     let task_id = Uuid::parse_str(pairs.get("follow_up_id").trim()).ok();
-    let (task, task_id) = match (NewFollowUp::parse(&input, actor.at.date()), task_id) {
-        (Ok(task), Some(id)) => (task, FollowUpId(id)),
-        (parsed, _) => {
-            let errors = parsed.err().unwrap_or_else(|| {
-                vec![antitrata_domain::casework::FieldError {
-                    field: "follow_up_id",
-                    problem: antitrata_domain::casework::Problem::Required,
-                }]
-            });
-            return refused(&state, &who, &headers, case, "follow-up", &errors, pairs).await;
-        }
-    };
-    match state
-        .store
-        .add_follow_up(&actor, task_id, case, &task)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/console/cases/{case}#follow-ups")).into_response()),
-        Err(StoreError::NotFound("caseworker")) => {
-            let errors = vec![antitrata_domain::casework::FieldError {
-                field: "assignee",
-                problem: antitrata_domain::casework::Problem::UnknownCode,
-            }];
-            refused(&state, &who, &headers, case, "follow-up", &errors, pairs).await
-        }
-        Err(e) => Err(store_error(lang, &headers)(e)),
-    }
+    let done = casework::add_follow_up(&state.store, &actor, case, task_id, &input).await;
+    after(&state, &who, &headers, case, "follow-up", done, pairs).await
 }
 
 /// Marks a follow-up done and goes back where the form says (`/console/work` or the case).

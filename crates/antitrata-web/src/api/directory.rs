@@ -1,4 +1,4 @@
-//! The JSON API, version 1: the directory as open data. Errors are RFC 9457 problem details.
+//! The open part of the JSON API: the hotline directory, served from the pre-rendered snapshot.
 
 use antitrata_domain::{Country, CountryDirectory, DialTarget, Hotline, dial_targets};
 use axum::Router;
@@ -14,14 +14,17 @@ use crate::error::{ApiError, AppError};
 use crate::hotlines::parse_country_slug;
 use crate::response::cached_json;
 
-pub(crate) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/countries", get(list_countries))
         .route("/api/v1/hotlines", get(list_hotlines))
         .route("/api/v1/hotlines/{iso2}", get(show_country_hotlines))
 }
 
-async fn list_countries(
+/// The eleven countries with their emergency numbers and authorities, without their lines.
+#[utoipa::path(get, path = "/api/v1/countries", tag = "directory",
+    responses((status = 200, description = "`{\"countries\": [...]}`", content_type = "application/json")))]
+pub(super) async fn list_countries(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -32,7 +35,10 @@ async fn list_countries(
     Ok(cached_json(snapshot.countries_json.clone()))
 }
 
-async fn list_hotlines(
+/// Every country with its hotlines; a number not confirmed by its sources has `unverified: true`.
+#[utoipa::path(get, path = "/api/v1/hotlines", tag = "directory",
+    responses((status = 200, description = "`{\"countries\": [...]}` with `hotlines`", content_type = "application/json")))]
+pub(super) async fn list_hotlines(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -43,7 +49,14 @@ async fn list_hotlines(
     Ok(cached_json(snapshot.hotlines_json.clone()))
 }
 
-async fn show_country_hotlines(
+/// One country with its hotlines.
+#[utoipa::path(get, path = "/api/v1/hotlines/{iso2}", tag = "directory",
+    params(("iso2" = String, Path, description = "ISO 3166-1 alpha-2 code, e.g. gt")),
+    responses(
+        (status = 200, description = "The country with `hotlines`", content_type = "application/json"),
+        (status = 404, body = crate::error::ProblemJson),
+    ))]
+pub(super) async fn show_country_hotlines(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,

@@ -1,0 +1,89 @@
+//! The API's OpenAPI 3.1 description, generated from the handlers' annotations and the
+//! request and response types, so it cannot drift from the code.
+
+use std::sync::LazyLock;
+
+use axum::body::Bytes;
+use axum::response::Response;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::casework;
+use crate::response::cached_json;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "antitrata API",
+        description = "The hotline directory (open) and hotline case work (service accounts \
+            with bearer tokens from `antitrata token create`). Every case-work route keeps to \
+            the service account's country and is audited. Errors are RFC 9457 problem details \
+            in the language of `Accept-Language` (es, en, fr).",
+        license(name = "AGPL-3.0-or-later"),
+    ),
+    paths(
+        super::directory::list_countries,
+        super::directory::list_hotlines,
+        super::directory::show_country_hotlines,
+        casework::create_contact,
+        casework::show_contact,
+        casework::handle_danger,
+        casework::list_cases,
+        casework::open_case,
+        casework::show_case,
+        casework::update_case,
+        casework::change_status,
+        casework::assign_case,
+        casework::add_person,
+        casework::record_consent,
+        casework::withdraw_consent,
+        casework::refer,
+        casework::update_referral,
+        casework::add_follow_up,
+        casework::complete_follow_up,
+        casework::search_persons,
+        casework::list_services,
+        casework::save_service,
+        casework::show_work,
+        casework::show_queue,
+    ),
+    modifiers(&BearerTokens),
+    tags(
+        (name = "directory", description = "Hotlines and emergency numbers of the eleven countries"),
+        (name = "contacts", description = "Calls, messages and tips, with their screening"),
+        (name = "cases", description = "Cases, their people, consents, referrals and follow-ups"),
+        (name = "persons", description = "Finding people by name or phone"),
+        (name = "services", description = "The country's services directory"),
+    ),
+)]
+struct ApiDoc;
+
+/// Declares the `bearer` scheme the case-work routes name.
+struct BearerTokens;
+
+impl Modify for BearerTokens {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A service account's token (`atk_…`)"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document, rendered once.
+static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    Bytes::from(doc.to_pretty_json().unwrap_or_default())
+});
+
+/// `GET /api/v1/openapi.json`.
+pub(super) async fn serve_openapi() -> Response {
+    cached_json(DOCUMENT.clone())
+}

@@ -1,0 +1,368 @@
+//! Hotline work as the console and the JSON API both do it: check a submission, act through the
+//! store (which keeps to the actor's country and audits), and say field by field what was
+//! refused. The console shows a refusal beside its form's fields, the API as problem details;
+//! what is checked and stored is decided here once.
+//!
+//! Every submission that creates a record carries its own id, so sending it twice stores one.
+
+use antitrata_domain::casework::{
+    Case, CaseAction, CaseDetails, CaseId, CaseInput, CasePerson, CasePersonInput, ClosureReason,
+    Consent, ConsentId, ConsentInput, Contact, ContactId, ContactInput, Errors, FieldError,
+    FollowUp, FollowUpId, FollowUpInput, NewConsent, NewContact, NewFollowUp, Problem, Referral,
+    ReferralId, ReferralStatus, Service, ServiceDetails, ServiceId, ServiceInput,
+};
+use antitrata_domain::{Account, Actor, PersonId, Role};
+use antitrata_store::{NewReferral, Store, StoreError};
+use axum::http::HeaderMap;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::i18n::Tr;
+
+/// The actor for hotline work: a supervisor acts as supervisor (closing, assigning), otherwise
+/// as caseworker or operator, whichever the account holds.
+pub(crate) fn actor(state: &AppState, account: &Account, headers: &HeaderMap) -> Actor {
+    let role = [Role::Supervisor, Role::Caseworker, Role::Operator]
+        .into_iter()
+        .find(|r| account.roles.contains(r))
+        .or_else(|| account.roles.first().copied())
+        .unwrap_or(Role::Visitor);
+    Actor {
+        who: account.id.to_string(),
+        role,
+        scope: account.scope(),
+        request_id: headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        at: state.runtime.now(),
+    }
+}
+
+/// A field problem in the user's language.
+pub(crate) fn problem_message(tr: &Tr, problem: Problem) -> String {
+    match problem {
+        Problem::TooLong(max) => tr.t1(&problem.label_key(), "max", &max.to_string()),
+        other => tr.t(&other.label_key()),
+    }
+}
+
+/// Why a submission changed nothing.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// Fields that are missing, malformed, out of range or name nothing known.
+    Fields(Vec<FieldError>),
+    /// The step does not fit the record as it is now (someone else moved it on meanwhile).
+    NotNow,
+    /// Out of scope, not found, a role that may not, or the store failing.
+    Store(StoreError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Refusal {
+        match e {
+            StoreError::NotAllowedNow { .. } => Refusal::NotNow,
+            other => Refusal::Store(other),
+        }
+    }
+}
+
+fn refuse<T>(field: &'static str, problem: Problem) -> Result<T, Refusal> {
+    Err(Refusal::Fields(vec![FieldError { field, problem }]))
+}
+
+/// A parsed submission with its id, or every problem of both.
+fn with_id<T>(
+    parsed: Result<T, Vec<FieldError>>,
+    id: Option<Uuid>,
+    id_field: &'static str,
+) -> Result<(T, Uuid), Refusal> {
+    match (parsed, id) {
+        (Ok(value), Some(id)) => Ok((value, id)),
+        (parsed, id) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            if id.is_none() {
+                errors.push(FieldError {
+                    field: id_field,
+                    problem: Problem::Required,
+                });
+            }
+            Err(Refusal::Fields(errors))
+        }
+    }
+}
+
+/// The one country hotline work happens in: the actor's.
+fn country(actor: &Actor) -> Result<antitrata_domain::CountryCode, Refusal> {
+    actor
+        .scope
+        .country()
+        .ok_or(Refusal::Store(StoreError::OutOfScope))
+}
+
+/// Records a contact with its screening; a case reference that names no case of the country is
+/// a field problem.
+pub(crate) async fn record_contact(
+    store: &Store,
+    actor: &Actor,
+    id: Option<Uuid>,
+    input: &ContactInput,
+) -> Result<Contact, Refusal> {
+    let parsed = NewContact::parse(input, country(actor)?, actor.at);
+    let (contact, id) = with_id(parsed, id, "id")?;
+    match store.insert_contact(actor, ContactId(id), &contact).await {
+        Err(StoreError::NotFound("case")) => refuse("case_reference", Problem::UnknownCode),
+        other => Ok(other?),
+    }
+}
+
+/// Opens a case, from a contact of the country if one is named: the case starts with what the
+/// contact's screening found.
+pub(crate) async fn open_case(
+    store: &Store,
+    actor: &Actor,
+    id: Uuid,
+    from_contact: Option<ContactId>,
+) -> Result<Case, Refusal> {
+    let mut details = CaseDetails::default();
+    if let Some(contact) = from_contact {
+        let Some(found) = store.find_contact(actor, contact).await? else {
+            return refuse("contact", Problem::UnknownCode);
+        };
+        details = CaseDetails::from_contact(&found.details);
+    }
+    Ok(store
+        .open_case(actor, CaseId(id), &details, from_contact)
+        .await?)
+}
+
+/// Replaces the case's description.
+pub(crate) async fn update_case(
+    store: &Store,
+    actor: &Actor,
+    id: CaseId,
+    input: &CaseInput,
+) -> Result<Case, Refusal> {
+    let details = CaseDetails::parse(input, actor.at.date()).map_err(Refusal::Fields)?;
+    Ok(store.update_case_details(actor, id, &details).await?)
+}
+
+/// The longest closure note, in characters.
+const CLOSURE_NOTE_MAX: usize = 2000;
+
+/// A workflow step as submitted: the action's code (`activate`, `request-closure`, `close`,
+/// `approve-closure`, `reject-closure`, `reopen`), a closure reason and note.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct StatusInput {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Takes a workflow step. Closing needs a reason (given now, or with the request for closure);
+/// a step the case's status does not allow is `NotNow`.
+pub(crate) async fn change_status(
+    store: &Store,
+    actor: &Actor,
+    id: CaseId,
+    input: &StatusInput,
+) -> Result<Case, Refusal> {
+    let mut errors = Errors::default();
+    let note = errors.optional_text("note", &input.note, CLOSURE_NOTE_MAX);
+    let reason = errors.optional_code("reason", &input.reason, ClosureReason::parse);
+    let closing = |reason: Option<ClosureReason>, errors: &mut Errors| {
+        if reason.is_none() {
+            errors.add("reason", Problem::Required);
+        }
+        reason
+    };
+    let action = match input.action.trim() {
+        "activate" => Some(CaseAction::Activate),
+        "reopen" => Some(CaseAction::Reopen),
+        "reject-closure" => Some(CaseAction::RejectClosure),
+        "request-closure" => closing(reason, &mut errors).map(CaseAction::RequestClosure),
+        "close" | "approve-closure" => {
+            let Some(case) = store.find_case(actor, id).await? else {
+                return Err(Refusal::Store(StoreError::NotFound("case")));
+            };
+            closing(reason.or(case.closure_reason), &mut errors).map(CaseAction::Close)
+        }
+        "" => {
+            errors.add("action", Problem::Required);
+            None
+        }
+        _ => {
+            errors.add("action", Problem::UnknownCode);
+            None
+        }
+    };
+    let action = errors.finish(action).map_err(Refusal::Fields)?;
+    let Some(action) = action else {
+        return refuse("action", Problem::Required);
+    };
+    match store
+        .change_case_status(actor, id, action, note.as_deref())
+        .await
+    {
+        Err(StoreError::Conflict(_)) => Err(Refusal::NotNow),
+        other => Ok(other?),
+    }
+}
+
+/// Adds a person to a case of the actor's country.
+pub(crate) async fn add_person(
+    store: &Store,
+    actor: &Actor,
+    case: CaseId,
+    id: Option<Uuid>,
+    input: &CasePersonInput,
+) -> Result<(PersonId, CasePerson), Refusal> {
+    let parsed = CasePerson::parse(input, country(actor)?, actor.at.date());
+    let (person, id) = with_id(parsed, id, "person_id")?;
+    let stored = store
+        .add_case_person(actor, PersonId(id), case, &person)
+        .await?;
+    Ok((PersonId(id), stored))
+}
+
+/// Records a consent of a person of the case; a minor's must be a guardian's.
+pub(crate) async fn record_consent(
+    store: &Store,
+    actor: &Actor,
+    case: CaseId,
+    id: Option<Uuid>,
+    input: &ConsentInput,
+) -> Result<Consent, Refusal> {
+    let persons = store.list_case_persons(actor, case).await?;
+    let minor = persons
+        .iter()
+        .any(|(id, p)| id.to_string() == input.person.trim() && p.is_minor);
+    let parsed = NewConsent::parse(input, minor, actor.at.date());
+    let (consent, id) = with_id(parsed, id, "consent_id")?;
+    match store
+        .record_consent(actor, ConsentId(id), case, &consent)
+        .await
+    {
+        Err(StoreError::NotFound("person of the case")) => refuse("person", Problem::UnknownCode),
+        Err(StoreError::NotFound("service")) => refuse("service", Problem::UnknownCode),
+        Err(StoreError::Conflict(_)) => refuse("given_by", Problem::NotAllowedNow),
+        other => Ok(other?),
+    }
+}
+
+/// The longest referral note or override reason.
+const REFERRAL_TEXT_MAX: usize = 2000;
+
+/// A referral as submitted: the person and service ids, notes, and a supervisor's reason to go
+/// ahead without consent.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct ReferralInput {
+    #[serde(default)]
+    pub person: String,
+    #[serde(default)]
+    pub service: String,
+    #[serde(default)]
+    pub notes: String,
+    /// Only a supervisor's counts; it is sealed and the override audited.
+    #[serde(default)]
+    pub override_reason: String,
+}
+
+fn required_id(errors: &mut Errors, field: &'static str, text: &str) -> Option<Uuid> {
+    match text.trim() {
+        "" => {
+            errors.add(field, Problem::Required);
+            None
+        }
+        text => Uuid::parse_str(text)
+            .inspect_err(|_| errors.add(field, Problem::UnknownCode))
+            .ok(),
+    }
+}
+
+/// Refers a person of the case to a service: refused without a consent that covers it, unless a
+/// supervisor writes why it cannot wait.
+pub(crate) async fn refer(
+    store: &Store,
+    actor: &Actor,
+    case: CaseId,
+    id: Option<Uuid>,
+    input: &ReferralInput,
+) -> Result<Referral, Refusal> {
+    let mut errors = Errors::default();
+    let person = required_id(&mut errors, "person", &input.person);
+    let service = required_id(&mut errors, "service", &input.service);
+    let notes = errors.optional_text("notes", &input.notes, REFERRAL_TEXT_MAX);
+    let reason = errors.optional_text("override_reason", &input.override_reason, REFERRAL_TEXT_MAX);
+    let parsed = errors.finish((person, service));
+    let ((Some(person), Some(service)), id) = with_id(parsed, id, "referral_id")? else {
+        return refuse("person", Problem::Required);
+    };
+    let new = NewReferral {
+        case,
+        person: PersonId(person),
+        service: ServiceId(service),
+        notes: notes.as_deref(),
+        override_reason: reason.as_deref(),
+    };
+    match store.refer_case(actor, ReferralId(id), new).await {
+        Err(StoreError::NoConsent) => refuse("consent", Problem::Required),
+        Err(StoreError::NotFound("person of the case")) => refuse("person", Problem::UnknownCode),
+        Err(StoreError::NotFound("service")) => refuse("service", Problem::UnknownCode),
+        Err(StoreError::NotAllowedNow { .. }) => refuse("consent", Problem::NotAllowedNow),
+        other => Ok(other?),
+    }
+}
+
+/// Moves a referral to the status with this code.
+pub(crate) async fn update_referral(
+    store: &Store,
+    actor: &Actor,
+    id: ReferralId,
+    status: &str,
+) -> Result<Referral, Refusal> {
+    let Some(next) = ReferralStatus::parse(status.trim()) else {
+        return refuse("status", Problem::UnknownCode);
+    };
+    match store.update_referral(actor, id, next).await {
+        Err(StoreError::Conflict(_)) => Err(Refusal::NotNow),
+        other => Ok(other?),
+    }
+}
+
+/// Adds a follow-up to a case; the assignee must be a caseworker of the country.
+pub(crate) async fn add_follow_up(
+    store: &Store,
+    actor: &Actor,
+    case: CaseId,
+    id: Option<Uuid>,
+    input: &FollowUpInput,
+) -> Result<FollowUp, Refusal> {
+    let parsed = NewFollowUp::parse(input, actor.at.date());
+    let (task, id) = with_id(parsed, id, "follow_up_id")?;
+    match store
+        .add_follow_up(actor, FollowUpId(id), case, &task)
+        .await
+    {
+        Err(StoreError::NotFound("caseworker")) => refuse("assignee", Problem::UnknownCode),
+        other => Ok(other?),
+    }
+}
+
+/// Adds or replaces a service of the country's directory (country administrators).
+pub(crate) async fn save_service(
+    store: &Store,
+    actor: &Actor,
+    id: Option<Uuid>,
+    input: &ServiceInput,
+    active: bool,
+) -> Result<Service, Refusal> {
+    let parsed = ServiceDetails::parse(input, country(actor)?);
+    let (details, id) = with_id(parsed, id, "id")?;
+    Ok(store
+        .save_service(actor, ServiceId(id), &details, active)
+        .await?)
+}

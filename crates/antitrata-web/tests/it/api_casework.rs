@@ -1,0 +1,485 @@
+//! Case work over the JSON API with service accounts' bearer tokens, on both backends: the same
+//! checks, consent rule, country scope and audit as the console; and the OpenAPI description
+//! covers every route.
+
+use antitrata_domain::{CountryCode, Email, Lang, NewAccount, Role, UserId};
+use antitrata_store::Store;
+use antitrata_store::testing::{actor, seeded_backends};
+use antitrata_web::API_ROUTES;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request};
+use serde_json::{Value, json};
+use time::Duration;
+use uuid::Uuid;
+
+use crate::console::console;
+use crate::support::{Reply, get, send};
+
+/// A service account holding `role` in `country`, and a live token for it.
+pub async fn service_token(store: &Store, n: u128, role: Role, country: Option<&str>) -> String {
+    let cli = actor(Role::Cli, None);
+    let account = store
+        .insert_user(
+            &cli,
+            UserId(Uuid::from_u128(n)),
+            &NewAccount {
+                email: Email::parse(&format!("service-{n}@example.org")).unwrap(),
+                display_name: format!("Service {n}"),
+                language: Lang::En,
+                roles: vec![role],
+                country: country.map(|c| CountryCode::parse(c).unwrap()),
+                service: true,
+            },
+        )
+        .await
+        .unwrap();
+    let token = format!("atk_test-token-{n}");
+    store
+        .insert_api_token(
+            &cli,
+            &account,
+            Uuid::from_u128(n + 10_000),
+            "test",
+            &antitrata_web::token_hash(&token),
+            cli.at + Duration::days(30),
+        )
+        .await
+        .unwrap();
+    token
+}
+
+pub async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: &str,
+    body: Option<Value>,
+) -> Reply {
+    let mut request = Request::builder().method(method).uri(uri);
+    if !token.is_empty() {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let body = match body {
+        Some(json) => {
+            request = request.header("content-type", "application/json");
+            Body::from(json.to_string())
+        }
+        None => Body::empty(),
+    };
+    send(app, request.body(body).unwrap()).await
+}
+
+fn fields(reply: &Reply) -> Vec<String> {
+    reply.json()["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_service_account_works_a_case_through_the_api() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let app = &c.app;
+        let worker = service_token(&c.store, 1, Role::Caseworker, Some("GT")).await;
+        let supervisor = service_token(&c.store, 2, Role::Supervisor, Some("GT")).await;
+        let admin = service_token(&c.store, 3, Role::CountryAdmin, Some("GT")).await;
+        let honduras = service_token(&c.store, 4, Role::Caseworker, Some("HN")).await;
+        let name = &db.name;
+
+        // No token, or an unknown one: 401 with the scheme to use.
+        let anonymous = call(app, Method::GET, "/api/v1/cases", "", None).await;
+        assert_eq!(anonymous.status, 401, "{name}");
+        assert!(anonymous.header("www-authenticate").starts_with("Bearer"));
+        assert_eq!(anonymous.header("content-type"), "application/problem+json");
+        let forged = call(app, Method::GET, "/api/v1/cases", "atk_forged", None).await;
+        assert_eq!(forged.status, 401, "{name}");
+
+        // The country administrator adds a shelter; a caseworker may not.
+        let shelter_id = "00000000-0000-7000-8000-00000000a001";
+        let shelter = json!({
+            "id": shelter_id, "organization": "Refugio Esperanza", "name": "Albergue",
+            "categories": ["shelter"], "locality": "Quetzaltenango", "languages": ["es", "mam"]
+        });
+        let refused = call(
+            app,
+            Method::POST,
+            "/api/v1/services",
+            &worker,
+            Some(shelter.clone()),
+        )
+        .await;
+        assert_eq!(refused.status, 403, "{name}");
+        let saved = call(app, Method::POST, "/api/v1/services", &admin, Some(shelter)).await;
+        assert_eq!(saved.status, 201, "{name}: {}", saved.body);
+        let listed = call(
+            app,
+            Method::GET,
+            "/api/v1/services?category=shelter",
+            &worker,
+            None,
+        )
+        .await;
+        assert_eq!(listed.json().as_array().unwrap().len(), 1, "{name}");
+
+        // A screened contact, sent twice: one contact.
+        let contact_id = "00000000-0000-7000-8000-00000000c001";
+        let contact = json!({
+            "id": contact_id, "channel": "call", "language": "es",
+            "caller_role": "potential-victim", "outcome": "case-opened-or-linked",
+            "caller_country": "HN", "summary": "Retienen sus documentos en una finca",
+            "screening": {"deception": "yes", "withheld-documents": "yes", "domestic-servitude": "yes"}
+        });
+        let first = call(
+            app,
+            Method::POST,
+            "/api/v1/contacts",
+            &worker,
+            Some(contact.clone()),
+        )
+        .await;
+        assert_eq!(first.status, 201, "{name}: {}", first.body);
+        let again = call(
+            app,
+            Method::POST,
+            "/api/v1/contacts",
+            &worker,
+            Some(contact),
+        )
+        .await;
+        assert_eq!(again.status, 201, "{name}");
+        assert_eq!(first.json()["id"], again.json()["id"]);
+        assert_eq!(
+            c.store.count_rows_for_tests("contacts").await.unwrap(),
+            1,
+            "{name}"
+        );
+        let screened = first.json();
+        assert_eq!(screened["screening"]["answers"]["deception"], "yes");
+        assert_eq!(screened["summary"], "Retienen sus documentos en una finca");
+
+        // Bad fields: 422 naming each, localized; nothing stored.
+        let bad = json!({"id": "00000000-0000-7000-8000-00000000c002", "channel": "pigeon",
+            "language": "es", "caller_role": "anonymous", "outcome": "prank",
+            "screening": {"deception": "perhaps"}});
+        let refused = send(
+            app,
+            Request::post("/api/v1/contacts")
+                .header("authorization", format!("Bearer {worker}"))
+                .header("content-type", "application/json")
+                .header("accept-language", "es")
+                .body(Body::from(bad.to_string()))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{name}: {}", refused.body);
+        let refused_fields = fields(&refused);
+        assert!(
+            refused_fields.contains(&"channel".to_owned()),
+            "{refused_fields:?}"
+        );
+        assert_eq!(refused.header("content-language"), "es");
+        assert_eq!(c.store.count_rows_for_tests("contacts").await.unwrap(), 1);
+        let not_json = call(app, Method::POST, "/api/v1/contacts", &worker, None).await;
+        assert_eq!(not_json.status, 400, "{name}");
+
+        // A case from the contact starts with what the screening found.
+        let case_id = "00000000-0000-7000-8000-0000000ca5e1";
+        let opened = call(
+            app,
+            Method::POST,
+            "/api/v1/cases",
+            &worker,
+            Some(json!({"id": case_id, "contact": contact_id})),
+        )
+        .await;
+        assert_eq!(opened.status, 201, "{name}: {}", opened.body);
+        let case = opened.json();
+        let reference = case["reference"].as_str().unwrap().to_owned();
+        assert!(reference.starts_with("GT-2026-"), "{reference}");
+        assert_eq!(case["citizenship"], json!(["HN"]));
+        assert!(
+            !case["exploitation_types"].as_array().unwrap().is_empty(),
+            "{case}"
+        );
+
+        // People: bad phone and a birth date to come are refused field by field.
+        let person_id = "00000000-0000-7000-8000-0000000be001";
+        let bad_person = json!({"id": person_id, "role": "victim", "name": "María Tzul",
+            "phone": "12", "born_on": "2031-01-01"});
+        let refused = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/persons"),
+            &worker,
+            Some(bad_person),
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{name}");
+        let refused_fields = fields(&refused);
+        assert!(
+            refused_fields.contains(&"phone".to_owned())
+                && refused_fields.contains(&"born_on".to_owned()),
+            "{refused_fields:?}"
+        );
+        let person = json!({"id": person_id, "role": "victim", "name": "María Tzul",
+            "phone": "+502 5555 1234", "born_on": "1999-04-02", "gender": "Feminine",
+            "nationality": "HN", "languages": ["es", "mam"]});
+        let added = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/persons"),
+            &worker,
+            Some(person),
+        )
+        .await;
+        assert_eq!(added.status, 201, "{name}: {}", added.body);
+
+        // No consent, no referral.
+        let referral = |id: &str| json!({"id": id, "person": person_id, "service": shelter_id});
+        let refused = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/referrals"),
+            &worker,
+            Some(referral("00000000-0000-7000-8000-0000000ef001")),
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{name}: {}", refused.body);
+        assert_eq!(fields(&refused), vec!["consent"]);
+        assert_eq!(c.store.count_rows_for_tests("referrals").await.unwrap(), 0);
+
+        let consent_id = "00000000-0000-7000-8000-0000000c0001";
+        let consent = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/consents"),
+            &worker,
+            Some(
+                json!({"id": consent_id, "person": person_id, "scope": "referral",
+                "given_by": "self"}),
+            ),
+        )
+        .await;
+        assert_eq!(consent.status, 201, "{name}: {}", consent.body);
+        let referred = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/referrals"),
+            &worker,
+            Some(referral("00000000-0000-7000-8000-0000000ef001")),
+        )
+        .await;
+        assert_eq!(referred.status, 201, "{name}: {}", referred.body);
+        assert_eq!(referred.json()["consent"], consent_id);
+
+        // Withdrawing the consent blocks the next disclosure.
+        let withdrawn = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/consents/{consent_id}/withdraw"),
+            &worker,
+            None,
+        )
+        .await;
+        assert_eq!(withdrawn.status, 204, "{name}");
+        let refused = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/referrals"),
+            &worker,
+            Some(referral("00000000-0000-7000-8000-0000000ef002")),
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{name}");
+        assert_eq!(c.store.count_rows_for_tests("referrals").await.unwrap(), 1);
+
+        let task = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/follow-ups"),
+            &worker,
+            Some(json!({"id": "00000000-0000-7000-8000-0000000f0001",
+                "title": "Llamar al albergue", "due_on": "2026-11-30"})),
+        )
+        .await;
+        assert_eq!(task.status, 201, "{name}: {}", task.body);
+
+        // The case file holds it all; found by reference and by contact id.
+        let file = call(
+            app,
+            Method::GET,
+            &format!("/api/v1/cases/{case_id}"),
+            &worker,
+            None,
+        )
+        .await;
+        assert_eq!(file.status, 200, "{name}");
+        let file = file.json();
+        for (part, n) in [
+            ("persons", 1),
+            ("consents", 1),
+            ("referrals", 1),
+            ("follow_ups", 1),
+            ("contacts", 1),
+        ] {
+            assert_eq!(file[part].as_array().unwrap().len(), n, "{name}: {part}");
+        }
+        assert_eq!(file["persons"][0]["name"], "María Tzul");
+        assert!(file["consents"][0]["withdrawn_at"].is_string());
+        for query in [
+            format!("reference={reference}"),
+            format!("contact={contact_id}"),
+        ] {
+            let found = call(
+                app,
+                Method::GET,
+                &format!("/api/v1/cases?{query}"),
+                &worker,
+                None,
+            )
+            .await;
+            assert_eq!(found.json()[0]["id"], case_id, "{name}: {query}");
+        }
+        let found = call(
+            app,
+            Method::POST,
+            "/api/v1/persons/search",
+            &worker,
+            Some(json!({"name": "tzul"})),
+        )
+        .await;
+        assert_eq!(found.json()[0]["id"], person_id, "{name}: {}", found.body);
+        let bad_query = call(app, Method::GET, "/api/v1/cases?status=lost", &worker, None).await;
+        assert_eq!(bad_query.status, 422, "{name}");
+
+        // Another country's account sees nothing of it.
+        let elsewhere = call(
+            app,
+            Method::GET,
+            &format!("/api/v1/cases/{case_id}"),
+            &honduras,
+            None,
+        )
+        .await;
+        assert_eq!(elsewhere.status, 404, "{name}");
+        let elsewhere = call(
+            app,
+            Method::GET,
+            &format!("/api/v1/cases?reference={reference}"),
+            &honduras,
+            None,
+        )
+        .await;
+        assert_eq!(elsewhere.json(), json!([]), "{name}");
+
+        // Closure: the caseworker asks, only the supervisor closes.
+        let status = |action: &str| json!({"action": action, "reason": "goals-met"});
+        let uri = format!("/api/v1/cases/{case_id}/status");
+        let no_reason = call(
+            app,
+            Method::POST,
+            &uri,
+            &worker,
+            Some(json!({"action": "request-closure"})),
+        )
+        .await;
+        assert_eq!(no_reason.status, 422, "{name}");
+        let asked = call(
+            app,
+            Method::POST,
+            &uri,
+            &worker,
+            Some(status("request-closure")),
+        )
+        .await;
+        assert_eq!(asked.status, 200, "{name}: {}", asked.body);
+        let queue = call(app, Method::GET, "/api/v1/queue", &worker, None).await;
+        assert_eq!(queue.status, 403, "{name}");
+        let queue = call(app, Method::GET, "/api/v1/queue", &supervisor, None).await;
+        assert_eq!(queue.json()["closure_requests"][0]["id"], case_id, "{name}");
+        let closed = call(
+            app,
+            Method::POST,
+            &uri,
+            &supervisor,
+            Some(status("approve-closure")),
+        )
+        .await;
+        assert_eq!(closed.json()["status"], "closed", "{name}: {}", closed.body);
+        let late = call(
+            app,
+            Method::POST,
+            &uri,
+            &worker,
+            Some(status("request-closure")),
+        )
+        .await;
+        assert_eq!(
+            late.status, 409,
+            "{name}: a closed case cannot be asked closed"
+        );
+
+        // Every step was audited under the service account.
+        let entries = c.store.list_audit(0, 10_000).await.unwrap();
+        let service = Uuid::from_u128(1).to_string();
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.actor == service && e.action == "referral.requested"),
+            "{name}"
+        );
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.actor == service && e.action == "case.viewed"),
+            "{name}"
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let db = antitrata_store::testing::sqlite().await;
+    let c = console(&db);
+    let reply = get(&c.app, "/api/v1/openapi.json").await;
+    assert_eq!(reply.status, 200);
+    let doc = reply.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for (method, path, access) in API_ROUTES {
+        if *path == "/api/v1/openapi.json" {
+            continue;
+        }
+        let operation = &doc["paths"][*path][method.to_lowercase()];
+        assert!(
+            operation.is_object(),
+            "{method} {path} is not in the OpenAPI document"
+        );
+        let secured = operation["security"].is_array();
+        assert_eq!(
+            secured,
+            *access != antitrata_web::Access::Public,
+            "{method} {path}: security does not match the route table"
+        );
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let contact = &doc["components"]["schemas"]["ContactView"]["properties"]["channel"];
+    assert!(contact.to_string().contains("ContactChannel"), "{contact}");
+    let channel = &doc["components"]["schemas"]["ContactChannel"]["enum"];
+    assert!(
+        channel.as_array().unwrap().contains(&json!("whatsapp")),
+        "{channel}"
+    );
+    db.cleanup().await;
+}
