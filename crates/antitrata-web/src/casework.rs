@@ -6,13 +6,14 @@
 //! Every submission that creates a record carries its own id, so sending it twice stores one.
 
 use antitrata_domain::casework::{
-    Case, CaseAction, CaseDetails, CaseId, CaseInput, CasePerson, CasePersonInput, ClosureReason,
-    Consent, ConsentId, ConsentInput, Contact, ContactId, ContactInput, Errors, FieldError,
-    FollowUp, FollowUpId, FollowUpInput, NewConsent, NewContact, NewFollowUp, Problem, Referral,
-    ReferralId, ReferralStatus, Service, ServiceDetails, ServiceId, ServiceInput,
+    Case, CaseAction, CaseDetails, CaseId, CaseInput, CasePerson, CasePersonInput, CaseStatus,
+    ClosureReason, Consent, ConsentId, ConsentInput, Contact, ContactId, ContactInput, Errors,
+    ExploitationType, FieldError, FollowUp, FollowUpId, FollowUpInput, NewConsent, NewContact,
+    NewFollowUp, Problem, Referral, ReferralId, ReferralStatus, Service, ServiceDetails, ServiceId,
+    ServiceInput,
 };
 use antitrata_domain::{Account, Actor, PersonId, Role};
-use antitrata_store::{NewReferral, Store, StoreError};
+use antitrata_store::{CaseFilter, NewReferral, Store, StoreError};
 use axum::http::HeaderMap;
 use uuid::Uuid;
 
@@ -98,6 +99,30 @@ fn country(actor: &Actor) -> Result<antitrata_domain::CountryCode, Refusal> {
         .scope
         .country()
         .ok_or(Refusal::Store(StoreError::OutOfScope))
+}
+
+/// The case list's filters as typed (status and exploitation type codes, `YYYY-MM-DD` opening
+/// dates), their problems added to `errors`.
+pub(crate) fn case_filter(
+    errors: &mut Errors,
+    status: &str,
+    exploitation_type: &str,
+    from: &str,
+    to: &str,
+    limit: i64,
+) -> CaseFilter {
+    CaseFilter {
+        status: errors.optional_code("status", status, CaseStatus::parse),
+        exploitation_type: errors.optional_code(
+            "exploitation_type",
+            exploitation_type,
+            ExploitationType::parse,
+        ),
+        opened_from: errors.optional_date("from", from),
+        opened_to: errors.optional_date("to", to),
+        limit,
+        ..CaseFilter::default()
+    }
 }
 
 /// Records a contact with its screening; a case reference that names no case of the country is

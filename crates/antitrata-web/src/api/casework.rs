@@ -5,8 +5,8 @@
 
 use antitrata_domain::casework::{
     CaseId, CaseInput, CasePersonInput, CaseReference, CaseStatus, ConsentId, ConsentInput,
-    ContactId, ContactInput, Errors, ExploitationType, FollowUpId, FollowUpInput, ReferralId,
-    ServiceCategory, ServiceInput,
+    ContactId, ContactInput, Errors, FollowUpId, FollowUpInput, ReferralId, ServiceCategory,
+    ServiceInput,
 };
 use antitrata_domain::{Actor, Role, UserId};
 use antitrata_store::{CaseFilter, StoreError};
@@ -222,14 +222,14 @@ pub async fn list_cases(
             None
         }),
     };
-    let status = errors.optional_code("status", &q.status, CaseStatus::parse);
-    let exploitation_type = errors.optional_code(
-        "exploitation_type",
+    let filter = casework::case_filter(
+        &mut errors,
+        &q.status,
         &q.exploitation_type,
-        ExploitationType::parse,
+        &q.from,
+        &q.to,
+        LIST_LIMIT,
     );
-    let opened_from = errors.optional_date("from", &q.from);
-    let opened_to = errors.optional_date("to", &q.to);
     errors
         .finish(())
         .map_err(|e| ApiError::fields(&call.headers, &e))?;
@@ -259,14 +259,6 @@ pub async fn list_cases(
         };
         return Ok(one(case));
     }
-    let filter = CaseFilter {
-        status,
-        exploitation_type,
-        opened_from,
-        opened_to,
-        limit: LIST_LIMIT,
-        ..CaseFilter::default()
-    };
     let cases = store
         .list_cases(&call.actor, &filter)
         .await

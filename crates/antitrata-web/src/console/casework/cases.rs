@@ -7,7 +7,6 @@ use antitrata_domain::casework::{
     MeansOfControl, RecruitmentMethod, RiskLevel, Sector,
 };
 use antitrata_domain::{Role, UserId};
-use antitrata_store::CaseFilter;
 use askama::Template;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -554,25 +553,17 @@ pub(in crate::console) async fn list_cases(
             ),
         }
     }
-    let status = errors.optional_code("status", &q.status, CaseStatus::parse);
-    let exploitation_type = errors.optional_code(
-        "exploitation_type",
+    let mut filter = casework::case_filter(
+        &mut errors,
+        &q.status,
         &q.exploitation_type,
-        ExploitationType::parse,
+        &q.from,
+        &q.to,
+        LIST_LIMIT,
     );
-    let opened_from = errors.optional_date("from", &q.from);
-    let opened_to = errors.optional_date("to", &q.to);
+    filter.assigned_to = q.mine.then_some(who.account.id);
     let (rows, status_code, field_errors) = match errors.finish(()) {
         Ok(()) => {
-            let filter = CaseFilter {
-                status,
-                exploitation_type,
-                opened_from,
-                opened_to,
-                assigned_to: q.mine.then_some(who.account.id),
-                limit: LIST_LIMIT,
-                ..CaseFilter::default()
-            };
             let cases = state
                 .store
                 .list_cases(&actor, &filter)
