@@ -32,10 +32,7 @@ pub(crate) fn actor(state: &AppState, account: &Account, headers: &HeaderMap) ->
         who: account.id.to_string(),
         role,
         scope: account.scope(),
-        request_id: headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+        request_id: crate::error::request_id(headers),
         at: state.runtime.now(),
     }
 }

@@ -47,7 +47,7 @@ impl AppError {
 }
 
 /// The id SetRequestId gave this request, shown on server errors so staff can find the log line.
-fn request_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())

@@ -26,7 +26,7 @@ use axum::{Form, Router};
 use crate::AppState;
 use crate::auth::permissions::enforce_access;
 use crate::auth::session::{SignedIn, same_secret};
-use crate::error::{AppError, PageError};
+use crate::error::{AppError, PageError, request_id};
 use crate::i18n::negotiate;
 
 pub(crate) fn router(state: AppState) -> Router<AppState> {
@@ -220,14 +220,6 @@ fn password_hash(
         tracing::error!(error = %e, "hashing a password failed");
         PageError::new(lang, AppError::Internal, headers)
     })
-}
-
-/// The request id SetRequestId gave this request, for the audit log.
-fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 /// The audit actor for a signed-in account.
