@@ -51,7 +51,7 @@ impl Store {
         let roles: Vec<&str> = new.roles.iter().map(|r| r.as_str()).collect();
         let audit = PendingEntry::new(actor, AuditEvent::for_user("user.created", id))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let inserted = sqlx::query(
                 "insert into users (id, email, display_name, language, roles, country, service, \
                  created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -144,7 +144,7 @@ impl Store {
         }
         let audit = PendingEntry::new(actor, AuditEvent::for_user("user.disabled", id))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             sqlx::query("update users set disabled = true where id = $1")
                 .bind(id.0)
                 .execute(&mut *tx)
@@ -180,7 +180,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let audit = PendingEntry::new(actor, AuditEvent::for_user("user.setup-link-issued", user))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             sqlx::query(
                 "insert into setup_tokens (token_hash, user_id, expires_at) values ($1, $2, $3)",
             )
@@ -315,7 +315,7 @@ impl Store {
         audit: &PendingEntry,
     ) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             sqlx::query("update users set password_hash = $1 where id = $2")
                 .bind(password_hash)
                 .bind(user.0)
@@ -350,6 +350,7 @@ impl Store {
     pub async fn set_totp_secret(&self, user: UserId, secret: &[u8]) -> Result<(), StoreError> {
         let sealed = self.keyring()?.seal(secret, totp_context(user))?;
         with_pool!(self, |pool| {
+            let _turn = self.write_turn().await?;
             sqlx::query("update users set totp_sealed = $1, totp_enabled = false where id = $2")
                 .bind(&sealed)
                 .bind(user.0)
@@ -377,7 +378,7 @@ impl Store {
     pub async fn enable_totp(&self, actor: &Actor, user: UserId) -> Result<(), StoreError> {
         let audit = PendingEntry::new(actor, AuditEvent::for_user("totp.enabled", user))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             sqlx::query(
                 "update users set totp_enabled = true where id = $1 and totp_sealed is not null",
             )
@@ -393,6 +394,7 @@ impl Store {
     /// Records that a session passed its second factor.
     pub async fn mark_second_factor_done(&self, token_hash: &[u8]) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
+            let _turn = self.write_turn().await?;
             sqlx::query("update sessions set second_factor_done = true where token_hash = $1")
                 .bind(token_hash)
                 .execute(pool)
@@ -413,7 +415,7 @@ impl Store {
         let hex: Vec<String> = hashes.iter().map(|h| to_hex(h)).collect();
         let audit = PendingEntry::new(actor, AuditEvent::for_user("recovery-codes.issued", user))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             sqlx::query("update users set recovery_hashes = $1 where id = $2")
                 .bind(Json(&hex))
                 .bind(user.0)
@@ -439,7 +441,7 @@ impl Store {
             AuditEvent::for_user("login.recovery-code-used", user),
         )?;
         let used = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             // Writing first takes the row (or database) lock, so one code cannot be used twice.
             sqlx::query("update users set recovery_hashes = recovery_hashes where id = $1")
                 .bind(user.0)
@@ -496,7 +498,7 @@ impl Store {
             },
         )?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             for (id, blob) in &stale {
                 let context = totp_context(UserId(*id));
                 let resealed = keyring.seal(&keyring.open(blob, context)?, context)?;
@@ -519,6 +521,7 @@ impl Store {
     /// the same code cannot both win.
     pub async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool, StoreError> {
         let done = with_pool!(self, |pool| {
+            let _turn = self.write_turn().await?;
             sqlx::query(
                 "update users set totp_last_step = $1 where id = $2 \
                  and (totp_last_step is null or totp_last_step < $1)",

@@ -89,7 +89,7 @@ impl Store {
         }
         let audit = PendingEntry::new(actor, token_event("api-token.created", id))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             sqlx::query(
                 "insert into api_tokens (id, user_id, name, token_hash, created_at, expires_at) \
                  values ($1, $2, $3, $4, $5, $6)",
@@ -148,6 +148,7 @@ impl Store {
             .is_none_or(|at| now - at >= LAST_USE_GRANULARITY);
         if stale {
             with_pool!(self, |pool| {
+                let _turn = self.write_turn().await?;
                 sqlx::query("update api_tokens set last_used_at = $2 where id = $1")
                     .bind(token.id)
                     .bind(unix(now))
@@ -199,7 +200,7 @@ impl Store {
         }
         let audit = PendingEntry::new(actor, token_event("api-token.revoked", id))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             sqlx::query(
                 "update api_tokens set revoked_at = $2 where id = $1 and revoked_at is null",
             )

@@ -243,7 +243,7 @@ impl Store {
     pub async fn append_audit(&self, actor: &Actor, event: AuditEvent) -> Result<(), StoreError> {
         let entry = PendingEntry::new(actor, event)?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             append_audit!(tx, &entry);
             tx.commit().await?;
         });

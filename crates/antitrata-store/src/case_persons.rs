@@ -47,7 +47,7 @@ impl Store {
         let audit = PendingEntry::new(actor, event("person.created", id))?;
         let again = PendingEntry::new(actor, event("person.resubmitted", id))?;
         let row: CasePersonRow = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let case_exists: Option<Uuid> =
                 sqlx::query_scalar("select id from cases where id = $1 and country = $2")
                     .bind(case.0)
@@ -140,7 +140,7 @@ impl Store {
         let keyring = self.keyring()?;
         let home = scope(actor)?;
         let rows: Vec<CasePersonRow> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let rows: Vec<CasePersonRow> = sqlx::query_as(&format!(
                 "select {COLUMNS} from persons where case_id = $1 and country = $2 \
                  order by created_at, id"

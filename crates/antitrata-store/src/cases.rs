@@ -58,7 +58,7 @@ impl Store {
         let opened = PendingEntry::new(actor, event("case.opened", id))?;
         let again = PendingEntry::new(actor, event("case.resubmitted", id))?;
         let row = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let existing: Option<(String, String)> =
                 sqlx::query_as("select opened_by, country from cases where id = $1")
                     .bind(id.0)
@@ -163,7 +163,7 @@ impl Store {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
         let row: Option<CaseRow> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let row: Option<CaseRow> = match key {
                 CaseKey::Id(id) => {
                     sqlx::query_as(&format!(
@@ -207,7 +207,7 @@ impl Store {
         let country = scope(actor)?;
         let audit = PendingEntry::new(actor, event("case.updated", id))?;
         let row = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let mut update = sqlx::QueryBuilder::new("update cases set risk = ");
             update
                 .push_bind(details.risk.map(RiskLevel::code))
@@ -281,7 +281,7 @@ impl Store {
         };
         let audit = PendingEntry::new(actor, event(action_event(action), id))?;
         let row = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let status: Option<String> =
                 sqlx::query_scalar("select status from cases where id = $1 and country = $2")
                     .bind(id.0)
@@ -361,7 +361,7 @@ impl Store {
         }
         let audit = PendingEntry::new(actor, event("case.assigned", id))?;
         let row = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let done = sqlx::query(
                 "update cases set assigned_to = $1, updated_at = $2 where id = $3 and country = $4",
             )
@@ -397,7 +397,7 @@ impl Store {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
         let rows: Vec<CaseRow> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let mut query = sqlx::QueryBuilder::new(format!(
                 "select {CASE_COLUMNS} from cases where country = "
             ));

@@ -30,7 +30,7 @@ impl Store {
         let home = scope(actor)?;
         let audit = PendingEntry::new(actor, event("consent.recorded", id))?;
         let row: ConsentRow = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let minor: Option<bool> = sqlx::query_scalar(
                 "select is_minor from persons where id = $1 and case_id = $2 and country = $3",
             )
@@ -100,7 +100,7 @@ impl Store {
         let home = scope(actor)?;
         let audit = PendingEntry::new(actor, event("consent.withdrawn", id))?;
         let done = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let done = sqlx::query(
                 "update consents set withdrawn_at = $1 where id = $2 and country = $3 \
                  and withdrawn_at is null",

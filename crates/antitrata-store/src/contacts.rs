@@ -47,7 +47,7 @@ impl Store {
         let recorded = PendingEntry::new(actor, event("contact.recorded", id))?;
         let again = PendingEntry::new(actor, event("contact.resubmitted", id))?;
         let inserted = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let case_id: Option<Uuid> = match &contact.case_reference {
                 Some(reference) => Some(
                     sqlx::query_scalar(
@@ -136,7 +136,7 @@ impl Store {
         let country = scope(actor)?;
         let audit = PendingEntry::new(actor, event("contact.viewed", id))?;
         let row: Option<ContactRow> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let row: Option<ContactRow> = sqlx::query_as(&format!(
                 "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.id = $1 and c.country = $2"
             ))
@@ -178,7 +178,7 @@ impl Store {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
         let rows: Vec<ContactRow> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let rows: Vec<ContactRow> = match which {
                 ContactList::OfCase(case) => {
                     sqlx::query_as(&format!(
@@ -228,7 +228,7 @@ impl Store {
         }
         let audit = PendingEntry::new(actor, event("contact.danger-handled", id))?;
         let done = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let done = sqlx::query(
                 "update contacts set danger_handled_at = $1 where id = $2 and country = $3 \
                  and immediate_danger = $4 and danger_handled_at is null",
@@ -257,7 +257,7 @@ impl Store {
         let sealed = keyring.seal_str(draft, draft_context(&actor.who))?;
         let audit = PendingEntry::new(actor, draft_event("contact-draft.saved"))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             sqlx::query(
                 "insert into contact_drafts (owner, key_id, draft_sealed, updated_at) \
                  values ($1, $2, $3, $4) on conflict (owner) do update set key_id = $2, \
@@ -281,7 +281,7 @@ impl Store {
         scope(actor)?;
         let audit = PendingEntry::new(actor, draft_event("contact-draft.restored"))?;
         let sealed: Option<Vec<u8>> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let sealed: Option<Vec<u8>> =
                 sqlx::query_scalar("select draft_sealed from contact_drafts where owner = $1")
                     .bind(&actor.who)
@@ -302,7 +302,7 @@ impl Store {
     pub async fn discard_contact_draft(&self, actor: &Actor) -> Result<(), StoreError> {
         let audit = PendingEntry::new(actor, draft_event("contact-draft.discarded"))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let done = sqlx::query("delete from contact_drafts where owner = $1")
                 .bind(&actor.who)
                 .execute(&mut *tx)

@@ -6,12 +6,12 @@
 
 use antitrata_domain::Actor;
 use antitrata_domain::stats::{Dataset, DatasetId, Dictionary, Table};
-use sqlx::{FromRow, Postgres, Sqlite, Transaction};
+use sqlx::{FromRow, Postgres, Sqlite};
 use uuid::Uuid;
 
 use crate::accounts::to_hex;
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
-use crate::store::{Pool, with_pool};
+use crate::store::{Pool, WriteTx, with_pool};
 use crate::{Store, StoreError};
 
 /// A dataset about to be written: everything but its rows.
@@ -39,8 +39,8 @@ pub struct DatasetWriter {
 
 #[derive(Debug)]
 enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(WriteTx<Sqlite>),
+    Postgres(WriteTx<Postgres>),
 }
 
 /// Runs the same code on whichever transaction the writer holds.
@@ -71,8 +71,8 @@ impl Store {
         )?;
         let imported_at = audit.at.clone();
         let mut tx = match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(self.begin_write(pool).await?),
+            Pool::Postgres(pool) => Tx::Postgres(self.begin_write(pool).await?),
         };
         let clash: Option<(String,)> = match &mut tx {
             Tx::Sqlite(tx) => {
@@ -174,7 +174,7 @@ impl Store {
             },
         )?;
         let dropped = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             for table in ["dataset_chunks", "dataset_columns"] {
                 sqlx::query(&format!("delete from {table} where dataset_id = $1"))
                     .bind(id.0)
@@ -198,7 +198,7 @@ impl Store {
     /// A dataset's rows as a columnar table; `None` if there is no such dataset.
     pub async fn load_dataset(&self, id: DatasetId) -> Result<Option<Table>, StoreError> {
         let (columns, chunks): (Vec<ColumnRow>, Vec<ChunkRow>) = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let columns: Vec<ColumnRow> = sqlx::query_as(
                 "select name, dictionary from dataset_columns where dataset_id = $1 \
                  order by position",

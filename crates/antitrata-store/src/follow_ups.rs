@@ -55,7 +55,7 @@ impl Store {
         let title = keyring.seal_str(&task.title, context(id))?;
         let audit = PendingEntry::new(actor, event("follow-up.added", id))?;
         let row: FollowUpRow = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let case_exists: Option<Uuid> =
                 sqlx::query_scalar("select id from cases where id = $1 and country = $2")
                     .bind(case.0)
@@ -109,7 +109,7 @@ impl Store {
         let home = scope(actor)?;
         let audit = PendingEntry::new(actor, event("follow-up.done", id))?;
         let done = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let done = sqlx::query(
                 "update follow_ups set done_at = $1 where id = $2 and country = $3 \
                  and done_at is null",
@@ -166,7 +166,7 @@ impl Store {
         let keyring = self.keyring()?;
         let home = scope(actor)?;
         let rows: Vec<FollowUpRow> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let mut query =
                 sqlx::QueryBuilder::new(format!("select {COLUMNS} from {FROM} where f.country = "));
             query.push_bind(home.to_string());

@@ -36,6 +36,7 @@ pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealCon
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use datasets::{DatasetWriter, NewDataset};
 pub use error::StoreError;
+pub use persons::SEARCH_LIMIT;
 pub use privacy_budget::{Budget, Spend};
 pub use referrals::NewReferral;
 pub use seed::{SeedOutcome, seed_directory};

@@ -16,6 +16,8 @@ use crate::{Keyring, Store, StoreError};
 const TABLE: &str = "persons";
 /// The most results one search returns.
 pub const SEARCH_LIMIT: i64 = 50;
+/// The most words (a phone counts as one) a search matches on.
+const MAX_SEARCH_DIGESTS: usize = 8;
 
 impl Store {
     /// Records a person in the actor's country: seals the name and phone, stores their blind
@@ -43,7 +45,7 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let audit = PendingEntry::new(actor, event("person.created", id))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             sqlx::query(
                 "insert into persons (id, country, key_id, name_sealed, phone_sealed, created_at) \
                  values ($1, $2, $3, $4, $5, $6)",
@@ -91,7 +93,7 @@ impl Store {
         };
         let audit = PendingEntry::new(actor, event("person.viewed", id))?;
         let row: Option<PersonRow> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let row: Option<PersonRow> = sqlx::query_as(
                 "select id, country, name_sealed, phone_sealed, created_at from persons \
                  where id = $1 and country = $2",
@@ -144,40 +146,40 @@ impl Store {
         if wanted.is_empty() {
             return Ok(vec![]);
         }
+        // Each digest is a join: repeated words add nothing, and past a few words a name is
+        // matched on its first ones (SQLite joins at most 64 tables).
+        let mut seen = std::collections::HashSet::new();
+        wanted.retain(|(field, digest)| seen.insert((*field, digest.clone())));
+        wanted.truncate(MAX_SEARCH_DIGESTS);
+        // One join on the blind index per digest: a person is found only when every word (and
+        // the phone) matches, and the limit applies to those people, not to the first word's.
+        let mut sql = String::from(
+            "select p.id, p.country, p.name_sealed, p.phone_sealed, p.created_at from persons p",
+        );
+        for n in 0..wanted.len() {
+            sql.push_str(&format!(
+                " join blind_index b{n} on b{n}.record_id = p.id and b{n}.field = ${} \
+                 and b{n}.digest = ${}",
+                2 * n + 1,
+                2 * n + 2
+            ));
+        }
+        sql.push_str(&format!(
+            " where p.country = ${} order by p.id limit ${}",
+            2 * wanted.len() + 1,
+            2 * wanted.len() + 2
+        ));
         let rows: Vec<PersonRow> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            // Candidates match the first digest; the others must match too.
-            let (first_field, first_digest) = &wanted[0];
-            let mut rows: Vec<PersonRow> = sqlx::query_as(
-                "select p.id, p.country, p.name_sealed, p.phone_sealed, p.created_at \
-                 from persons p join blind_index b on b.record_id = p.id \
-                 where b.field = $1 and b.digest = $2 and p.country = $3 \
-                 order by p.id limit $4",
-            )
-            .bind(*first_field)
-            .bind(first_digest)
-            .bind(country.as_str())
-            .bind(SEARCH_LIMIT)
-            .fetch_all(&mut *tx)
-            .await?;
-            for (field, digest) in &wanted[1..] {
-                let mut kept = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let (hit,): (i64,) = sqlx::query_as(
-                        "select count(*) from blind_index where field = $1 and digest = $2 \
-                         and record_id = $3",
-                    )
-                    .bind(*field)
-                    .bind(digest)
-                    .bind(row.id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if hit > 0 {
-                        kept.push(row);
-                    }
-                }
-                rows = kept;
+            let mut tx = self.begin_write(pool).await?;
+            let mut query = sqlx::query_as(&sql);
+            for (field, digest) in &wanted {
+                query = query.bind(*field).bind(digest);
             }
+            let rows: Vec<PersonRow> = query
+                .bind(country.as_str())
+                .bind(SEARCH_LIMIT)
+                .fetch_all(&mut *tx)
+                .await?;
             for row in &rows {
                 let entry = PendingEntry::new(actor, event("person.found", PersonId(row.id)))?;
                 append_audit!(tx, &entry);
@@ -267,7 +269,7 @@ impl Store {
             return Err(StoreError::OutOfScope);
         };
         let rows: Vec<PersonRow> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let rows: Vec<PersonRow> = sqlx::query_as(
                 "select id, country, name_sealed, phone_sealed, created_at from persons \
                  where country = $1 order by created_at desc, id desc limit $2",

@@ -61,7 +61,7 @@ impl Store {
         let country = spend.country.as_str();
         let asked = spend.budget;
         let outcome: Result<Budget, Budget> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             sqlx::query(
                 "insert into privacy_budget (country, year, epsilon_micros, delta_femtos) \
                  values ($1, $2, 0, 0) on conflict do nothing",

@@ -68,7 +68,7 @@ impl Store {
             },
         )?;
         let row: ReferralRow = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let existing: Option<ReferralRow> = sqlx::query_as(&format!(
                 "select {COLUMNS} from referrals where id = $1 and country = $2"
             ))
@@ -206,7 +206,7 @@ impl Store {
         let home = scope(actor)?;
         let audit = PendingEntry::new(actor, event("referral.updated", id))?;
         let row: ReferralRow = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let status: Option<String> =
                 sqlx::query_scalar("select status from referrals where id = $1 and country = $2")
                     .bind(id.0)
@@ -277,7 +277,7 @@ impl Store {
         let keyring = self.keyring()?;
         let home = scope(actor)?;
         let rows: Vec<ReferralRow> = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let mut query = sqlx::QueryBuilder::new(format!(
                 "select {COLUMNS} from referrals where country = "
             ));

@@ -115,7 +115,7 @@ impl Store {
             },
         )?;
         let count = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let rows = sqlx::query(&select)
                 .bind(current)
                 .bind(limit)

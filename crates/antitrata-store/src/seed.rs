@@ -69,7 +69,7 @@ impl Store {
     pub async fn seed_reference_data(&self) -> Result<SeedOutcome, StoreError> {
         let directories = seed_directory()?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let (count,): (i64,) = sqlx::query_as("select count(*) from countries")
                 .fetch_one(&mut *tx)
                 .await?;

@@ -37,7 +37,7 @@ impl Store {
         }
         let audit = PendingEntry::new(actor, event("service.saved", id))?;
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = self.begin_write(pool).await?;
             let other: Option<String> =
                 sqlx::query_scalar("select country from services where id = $1")
                     .bind(id.0)

@@ -19,6 +19,10 @@ pub struct Session {
     pub last_seen_at: OffsetDateTime,
 }
 
+/// How stale a session's last activity may be before a request writes it down again: every
+/// console request would otherwise be a write, and the idle limit is counted in tens of minutes.
+const TOUCH_GRANULARITY: time::Duration = time::Duration::minutes(1);
+
 /// How long sessions live: idle and absolute limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionLimits {
@@ -50,6 +54,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
+            let _turn = self.write_turn().await?;
             sqlx::query(
                 "insert into sessions (token_hash, user_id, csrf_token, second_factor_done, \
                  created_at, last_seen_at) values ($1, $2, $3, $4, $5, $5)",
@@ -65,7 +70,7 @@ impl Store {
         Ok(())
     }
 
-    /// The live session with this token hash, touched at `now`; `None` (and the session deleted)
+    /// The live session with this token hash, touched at `now` (to the minute); `None` (and the session deleted)
     /// if it has been idle or alive too long, or its account is disabled.
     pub async fn find_session(
         &self,
@@ -95,7 +100,11 @@ impl Store {
             self.delete_session(token_hash).await?;
             return Ok(None);
         }
+        if now - session.last_seen_at < TOUCH_GRANULARITY {
+            return Ok(Some(session));
+        }
         with_pool!(self, |pool| {
+            let _turn = self.write_turn().await?;
             sqlx::query("update sessions set last_seen_at = $1 where token_hash = $2")
                 .bind(now.unix_timestamp())
                 .bind(token_hash)
@@ -111,6 +120,7 @@ impl Store {
     /// Ends one session (logout).
     pub async fn delete_session(&self, token_hash: &[u8]) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
+            let _turn = self.write_turn().await?;
             sqlx::query("delete from sessions where token_hash = $1")
                 .bind(token_hash)
                 .execute(pool)
@@ -122,6 +132,7 @@ impl Store {
     /// Ends every session of an account (password change, disabling); returns how many.
     pub async fn delete_sessions_of(&self, user: UserId) -> Result<u64, StoreError> {
         let done = with_pool!(self, |pool| {
+            let _turn = self.write_turn().await?;
             sqlx::query("delete from sessions where user_id = $1")
                 .bind(user.0)
                 .execute(pool)
@@ -138,6 +149,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<u32, StoreError> {
         let (failures,): (i64,) = with_pool!(self, |pool| {
+            let _turn = self.write_turn().await?;
             sqlx::query_as(
                 "insert into login_throttle (key, failures, last_failure_at) values ($1, 1, $2) \
                  on conflict (key) do update set failures = login_throttle.failures + 1, \
@@ -169,6 +181,7 @@ impl Store {
     /// Forgets the failures under `key` (after a successful sign-in).
     pub async fn reset_login_failures(&self, key: &str) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
+            let _turn = self.write_turn().await?;
             sqlx::query("delete from login_throttle where key = $1")
                 .bind(key)
                 .execute(pool)

@@ -1,5 +1,6 @@
 //! The `Store` handle: connecting, migrating and health checks, for both backends.
 
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +10,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::{DatabaseUrl, Keyring, StoreError};
 
@@ -21,12 +25,23 @@ pub struct Store {
     pub(crate) pool: Pool,
     /// The data keys; personal-data methods refuse to run without them.
     pub(crate) keyring: Option<Arc<Keyring>>,
+    /// SQLite has one writer at a time. Its busy handler makes a waiting connection sleep and
+    /// retry (up to 100 ms a nap), so under load writers queue here instead, first come first
+    /// served, and each starts the moment the one before it ends. `None` on PostgreSQL.
+    write_turns: Option<Arc<Semaphore>>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+/// Whether a commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    Full,
+    Relaxed,
 }
 
 /// Which database engine a store talks to.
@@ -48,6 +63,67 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// How a transaction that may write begins on each backend. On SQLite it takes the write lock at
+/// `BEGIN IMMEDIATE`: a deferred transaction that reads first and then writes (an audited read
+/// appends to the audit chain) cannot wait for a lock another connection holds and fails at once
+/// with "database is locked"; taking the lock up front lets it wait under the busy timeout.
+/// PostgreSQL orders writers by row locks, so its transactions begin as usual.
+pub(crate) trait BeginWrite {
+    type Database: sqlx::Database;
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Self::Database>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = Sqlite;
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = Postgres;
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
+/// A transaction that may write, holding the store's write turn until it ends. Used like a
+/// `sqlx::Transaction`: `&mut *tx` is the connection, `tx.commit()` ends it; dropping it rolls
+/// back, then gives the turn to the next writer.
+#[derive(Debug)]
+pub(crate) struct WriteTx<DB: sqlx::Database> {
+    // Declared first so that it is dropped (rolled back) before the turn is handed on.
+    tx: Transaction<'static, DB>,
+    _turn: Option<OwnedSemaphorePermit>,
+}
+
+impl<DB: sqlx::Database> WriteTx<DB> {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl<DB: sqlx::Database> Deref for WriteTx<DB> {
+    type Target = DB::Connection;
+
+    fn deref(&self) -> &DB::Connection {
+        &self.tx
+    }
+}
+
+impl<DB: sqlx::Database> DerefMut for WriteTx<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.tx
+    }
+}
+
 /// How long a request waits for a free connection before failing instead of hanging.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long SQLite waits for a write lock held by another connection.
@@ -56,6 +132,19 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 impl Store {
     /// Opens a pool to the database. Does not migrate: call [`Store::migrate`].
     pub async fn connect(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        Store::connect_with(url, Durability::Full).await
+    }
+
+    /// Opens a pool for loading data that can be made again (`demo-data`): commits do not wait
+    /// for the disk (SQLite `synchronous=NORMAL`, PostgreSQL `synchronous_commit=off`). A crash
+    /// of the machine may lose the last commits but leaves the database whole. Never for
+    /// operators' work.
+    pub async fn connect_for_bulk_load(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        Store::connect_with(url, Durability::Relaxed).await
+    }
+
+    async fn connect_with(url: &DatabaseUrl, durability: Durability) -> Result<Store, StoreError> {
+        let relaxed = durability == Durability::Relaxed;
         let pool = match url {
             DatabaseUrl::SqliteFile(path) => {
                 let options = SqliteConnectOptions::new()
@@ -63,7 +152,11 @@ impl Store {
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     // FULL: a write the service acknowledged survives a power cut.
-                    .synchronous(SqliteSynchronous::Full)
+                    .synchronous(if relaxed {
+                        SqliteSynchronous::Normal
+                    } else {
+                        SqliteSynchronous::Full
+                    })
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT);
                 let pool = SqlitePoolOptions::new()
@@ -87,7 +180,10 @@ impl Store {
                 Pool::Sqlite(pool)
             }
             DatabaseUrl::Postgres(url) => {
-                let options = PgConnectOptions::from_str(url)?.application_name("antitrata");
+                let mut options = PgConnectOptions::from_str(url)?.application_name("antitrata");
+                if relaxed {
+                    options = options.options([("synchronous_commit", "off")]);
+                }
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -96,9 +192,14 @@ impl Store {
                 Pool::Postgres(pool)
             }
         };
+        let write_turns = match pool {
+            Pool::Sqlite(_) => Some(Arc::new(Semaphore::new(1))),
+            Pool::Postgres(_) => None,
+        };
         Ok(Store {
             pool,
             keyring: None,
+            write_turns,
         })
     }
 
@@ -106,6 +207,32 @@ impl Store {
     pub fn with_keyring(mut self, keyring: Arc<Keyring>) -> Store {
         self.keyring = Some(keyring);
         self
+    }
+
+    /// Waits for this caller's turn to write (SQLite); hold the result until the write ends.
+    /// Single-statement writes outside a transaction take it too, or they would nap in SQLite's
+    /// busy handler while queued writers keep the lock.
+    pub(crate) async fn write_turn(&self) -> Result<Option<OwnedSemaphorePermit>, sqlx::Error> {
+        match &self.write_turns {
+            Some(turns) => Ok(Some(
+                turns
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| sqlx::Error::PoolClosed)?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Begins a transaction that may write, once it is this caller's turn to write.
+    pub(crate) async fn begin_write<P: BeginWrite>(
+        &self,
+        pool: &P,
+    ) -> Result<WriteTx<P::Database>, sqlx::Error> {
+        let turn = self.write_turn().await?;
+        let tx = pool.begin_write().await?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     pub(crate) fn keyring(&self) -> Result<&Keyring, StoreError> {

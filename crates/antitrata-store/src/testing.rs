@@ -132,6 +132,22 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
+/// A migrated SQLite store in the file `path`, with its own pool of connections like the
+/// service's: the backend on which concurrent writers really compete for the lock.
+pub async fn sqlite_file(path: &std::path::Path) -> TestDb {
+    let store = Store::connect(&DatabaseUrl::SqliteFile(path.to_path_buf()))
+        .await
+        .expect("open sqlite file")
+        .with_keyring(test_keyring());
+    store.migrate().await.expect("migrate sqlite file");
+    TestDb {
+        store,
+        name: "sqlite-file",
+        url: format!("sqlite://{}", path.display()),
+        postgres: None,
+    }
+}
+
 /// A fresh PostgreSQL database, or `None` when `ANTITRATA_TEST_PG_URL` is not set.
 pub async fn postgres() -> Option<TestDb> {
     let admin_url = std::env::var(PG_URL_VAR).ok()?;

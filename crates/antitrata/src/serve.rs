@@ -17,6 +17,16 @@ use crate::keys;
 /// Opens the configured database (creating a SQLite file and its folder) with the data keys
 /// (creating the key file on first start), migrates and seeds it.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    open(config, false).await
+}
+
+/// As [`open_store`], with commits that do not wait for the disk: only for data that can be made
+/// again (see [`Store::connect_for_bulk_load`]).
+pub async fn open_store_for_bulk_load(config: &Config) -> anyhow::Result<Store> {
+    open(config, true).await
+}
+
+async fn open(config: &Config, bulk_load: bool) -> anyhow::Result<Store> {
     let keyring = keys::load_or_create(&config.key_file)?;
     if let Some(folder) = config.database.sqlite_folder() {
         // Only the service's user may enter the folder that holds the database.
@@ -26,8 +36,12 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
             .create(&folder)
             .with_context(|| format!("creating the database folder {}", folder.display()))?;
     }
-    let store = Store::connect(&config.database)
-        .await
+    let store = if bulk_load {
+        Store::connect_for_bulk_load(&config.database).await
+    } else {
+        Store::connect(&config.database).await
+    };
+    let store = store
         .with_context(|| format!("opening the database {}", config.database))?
         .with_keyring(keyring);
     store.migrate().await.context("migrating the database")?;

@@ -14,6 +14,7 @@ mod accounts;
 mod api_tokens;
 mod audit;
 mod casework;
+mod concurrency;
 mod datasets;
 mod directory;
 mod disclosure;

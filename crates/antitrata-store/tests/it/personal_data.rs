@@ -163,6 +163,56 @@ async fn search_finds_by_name_prefix_and_phone_within_the_country() {
 }
 
 #[tokio::test]
+async fn a_search_of_several_words_finds_people_beyond_the_first_matches_of_one_word() {
+    for db in seeded_backends().await {
+        let gt = actor(Role::Operator, Some("GT"));
+        // More people named Ana than one search returns, and the one Ana García made last.
+        let limit = u128::try_from(antitrata_store::SEARCH_LIMIT).unwrap();
+        for n in 1..=limit + 10 {
+            db.store
+                .insert_person(&gt, id(n), &gt_person(&format!("Ana Tzul{n:03}"), None))
+                .await
+                .unwrap();
+        }
+        db.store
+            .insert_person(&gt, id(limit + 11), &gt_person("Ana García Cux", None))
+            .await
+            .unwrap();
+        let found = db
+            .store
+            .search_persons(&gt, Some("ana garcía"), None)
+            .await
+            .unwrap();
+        let names: Vec<&str> = found.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Ana García Cux"], "{}", db.name);
+        // Repeated words count once; a query of many words is matched on its first ones
+        // rather than failing.
+        let repeated = format!("ana ana garcía {}", "cux ".repeat(80));
+        let found = db
+            .store
+            .search_persons(&gt, Some(&repeated), None)
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1, "{}", db.name);
+        let words: Vec<String> = (0..80).map(|n| format!("cux{n:02}")).collect();
+        let long = format!("ana garcía {}", words.join(" "));
+        let found = db
+            .store
+            .search_persons(&gt, Some(&long), None)
+            .await
+            .unwrap();
+        assert!(found.is_empty(), "{}", db.name);
+        let many = db
+            .store
+            .search_persons(&gt, Some("ana"), None)
+            .await
+            .unwrap();
+        assert_eq!(many.len(), limit as usize, "{}", db.name);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn without_the_keys_personal_data_is_refused() {
     for db in seeded_backends().await {
         let store = Store::connect(&DatabaseUrl::SqliteMemory).await.unwrap();

@@ -89,6 +89,19 @@ async fn sessions_expire_when_idle_or_old_and_end_with_the_password() {
             ),
             (user, "csrf-1", true)
         );
+        // Within a minute of the last touch, a request does not write the session again.
+        let soon = db
+            .store
+            .find_session(b"s1", start + Duration::seconds(20 * 60 + 30), LIMITS)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            soon.last_seen_at,
+            start + Duration::minutes(20),
+            "{}",
+            db.name
+        );
         // Touched at +20 min, so +45 min is only 25 minutes idle.
         assert!(
             db.store
