@@ -37,6 +37,8 @@ pub struct Person {
     pub name: String,
     pub phone: Option<String>,
     pub created_at: OffsetDateTime,
+    /// The case the person is recorded in, if any.
+    pub case: Option<crate::casework::CaseId>,
 }
 
 /// Personal data never reaches a log through `Debug`.
@@ -53,6 +55,7 @@ impl fmt::Debug for Person {
         f.debug_struct("Person")
             .field("id", &self.id)
             .field("country", &self.country)
+            .field("case", &self.case)
             .finish_non_exhaustive()
     }
 }

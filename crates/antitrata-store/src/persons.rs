@@ -2,6 +2,7 @@
 //! out; searches go through blind indexes. Every method takes the `Actor`, keeps to the actor's
 //! country scope in its SQL, and writes its audit entry in the same transaction as the data.
 
+use antitrata_domain::casework::CaseId;
 use antitrata_domain::{Actor, CountryCode, NewPerson, Person, PersonId};
 use sqlx::FromRow;
 use time::OffsetDateTime;
@@ -77,6 +78,7 @@ impl Store {
             name: person.name.clone(),
             phone: person.phone.clone(),
             created_at,
+            case: None,
         })
     }
 
@@ -95,7 +97,7 @@ impl Store {
         let row: Option<PersonRow> = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
             let row: Option<PersonRow> = sqlx::query_as(
-                "select id, country, name_sealed, phone_sealed, created_at from persons \
+                "select id, country, name_sealed, phone_sealed, created_at, case_id from persons \
                  where id = $1 and country = $2",
             )
             .bind(id.0)
@@ -154,7 +156,8 @@ impl Store {
         // One join on the blind index per digest: a person is found only when every word (and
         // the phone) matches, and the limit applies to those people, not to the first word's.
         let mut sql = String::from(
-            "select p.id, p.country, p.name_sealed, p.phone_sealed, p.created_at from persons p",
+            "select p.id, p.country, p.name_sealed, p.phone_sealed, p.created_at, p.case_id \
+             from persons p",
         );
         for n in 0..wanted.len() {
             sql.push_str(&format!(
@@ -236,6 +239,7 @@ struct PersonRow {
     name_sealed: Vec<u8>,
     phone_sealed: Option<Vec<u8>>,
     created_at: String,
+    case_id: Option<Uuid>,
 }
 
 impl PersonRow {
@@ -252,6 +256,7 @@ impl PersonRow {
                 .transpose()?,
             created_at: OffsetDateTime::parse(&self.created_at, &Rfc3339)
                 .map_err(|e| StoreError::Corrupt(format!("bad created_at: {e}")))?,
+            case: self.case_id.map(CaseId),
         })
     }
 }
@@ -271,7 +276,7 @@ impl Store {
         let rows: Vec<PersonRow> = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
             let rows: Vec<PersonRow> = sqlx::query_as(
-                "select id, country, name_sealed, phone_sealed, created_at from persons \
+                "select id, country, name_sealed, phone_sealed, created_at, case_id from persons \
                  where country = $1 order by created_at desc, id desc limit $2",
             )
             .bind(country.as_str())

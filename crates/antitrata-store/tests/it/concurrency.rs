@@ -92,3 +92,29 @@ async fn concurrent_operators_all_succeed_and_the_audit_chain_holds() {
         run(db).await;
     }
 }
+
+/// Every transaction begins through `Store::begin_write`, which takes the SQLite write turn: a
+/// plain `begin()` anywhere else would bring back the locked-database failures above.
+#[test]
+fn transactions_begin_only_through_begin_write() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offenders = Vec::new();
+    let mut folders = vec![src.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("store.rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if text.contains(".begin()") || text.contains(".begin_with(") {
+                    offenders.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "begin a write with begin_write: {offenders:?}"
+    );
+}

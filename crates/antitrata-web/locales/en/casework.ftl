@@ -3,6 +3,7 @@
 contact-new-title = Record a contact
 contact-title = Contact
 contact-call = Call or message
+contact-id = Contact id
 contact-channel = Channel
 contact-direction = Direction
 contact-started = Started
@@ -50,6 +51,7 @@ case-exploitation-began = Exploitation began
 case-save = Save description
 case-contacts = Contacts of the case
 case-reference = Reference
+case-reference-or-contact = Case reference or contact id
 case-status = Status
 case-step-not-allowed = This step is not possible in the case's current status; the case was reloaded.
 case-action-activate = Activate

@@ -136,6 +136,7 @@ persons-name = Name (3 letters or more of each word)
 persons-phone = Phone
 persons-search = Search
 persons-none = No one in your country matches the search.
+persons-case = Open their case
 person-title = Person
 person-created = Recorded on
 audit-title = Audit trail

@@ -3,6 +3,7 @@
 contact-new-title = Registrar contacto
 contact-title = Contacto
 contact-call = Llamada o mensaje
+contact-id = Id. del contacto
 contact-channel = Canal
 contact-direction = Dirección
 contact-started = Inicio
@@ -50,6 +51,7 @@ case-exploitation-began = Inicio de la explotación
 case-save = Guardar descripción
 case-contacts = Contactos del caso
 case-reference = Referencia
+case-reference-or-contact = Referencia del caso o id. del contacto
 case-status = Estado
 case-step-not-allowed = Este paso no es posible en el estado actual del caso; se recargó el caso.
 case-action-activate = Activar

@@ -136,6 +136,7 @@ persons-name = Nombre (3 letras o más de cada palabra)
 persons-phone = Teléfono
 persons-search = Buscar
 persons-none = Nadie coincide con la búsqueda en su país.
+persons-case = Abrir su caso
 person-title = Persona
 person-created = Registrada el
 audit-title = Registro de auditoría

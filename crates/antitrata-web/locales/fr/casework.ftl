@@ -3,6 +3,7 @@
 contact-new-title = Enregistrer un contact
 contact-title = Contact
 contact-call = Appel ou message
+contact-id = Identifiant du contact
 contact-channel = Canal
 contact-direction = Sens
 contact-started = Début
@@ -50,6 +51,7 @@ case-exploitation-began = Début de l'exploitation
 case-save = Enregistrer la description
 case-contacts = Contacts du dossier
 case-reference = Référence
+case-reference-or-contact = Référence du dossier ou identifiant du contact
 case-status = État
 case-step-not-allowed = Cette étape n'est pas possible dans l'état actuel du dossier ; le dossier a été rechargé.
 case-action-activate = Activer

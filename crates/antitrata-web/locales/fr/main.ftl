@@ -136,6 +136,7 @@ persons-name = Nom (3 lettres ou plus de chaque mot)
 persons-phone = Téléphone
 persons-search = Rechercher
 persons-none = Personne dans votre pays ne correspond à la recherche.
+persons-case = Ouvrir son dossier
 person-title = Personne
 person-created = Enregistrée le
 audit-title = Journal d'audit

@@ -644,6 +644,7 @@ pub async fn search_persons(
                 id: p.id.0,
                 name: p.name,
                 phone: p.phone,
+                case: p.case.map(|c| c.0),
             })
             .collect(),
     ))

@@ -391,4 +391,6 @@ pub struct PersonHit {
     pub id: Uuid,
     pub name: String,
     pub phone: Option<String>,
+    /// The case the person is recorded in, if any.
+    pub case: Option<Uuid>,
 }

@@ -36,6 +36,7 @@ struct ResultRow {
     id: String,
     name: String,
     phone: Option<String>,
+    case: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +72,7 @@ fn search_page(
             id: p.id.to_string(),
             name: p.name,
             phone: p.phone,
+            case: p.case.map(|c| c.to_string()),
         })
         .collect();
     let page = SearchPage {

@@ -356,6 +356,7 @@ async fn a_service_account_works_a_case_through_the_api() {
         )
         .await;
         assert_eq!(found.json()[0]["id"], person_id, "{name}: {}", found.body);
+        assert_eq!(found.json()[0]["case"], case_id, "{name}: {}", found.body);
         let bad_query = call(app, Method::GET, "/api/v1/cases?status=lost", &worker, None).await;
         assert_eq!(bad_query.status, 422, "{name}");
 

@@ -392,6 +392,36 @@ async fn an_operator_of_guatemala_cannot_reach_a_contact_or_case_of_honduras() {
         assert!(list.body.contains("No cases."));
         let own = get_as(&c.app, "/console/cases?reference=HN-2026-000001", &hn).await;
         assert_eq!(own.status, 303);
+
+        // The same box finds a contact by its id: the contact itself while it has no case, then
+        // the case opened from it; never across the border.
+        let contact_id = contact.trim_start_matches("/console/contacts/").to_owned();
+        let by_contact = format!("/console/cases?reference={contact_id}");
+        let found = get_as(&c.app, &by_contact, &hn).await;
+        assert_eq!(found.status, 303, "{}", db.name);
+        assert_eq!(found.header("location"), contact);
+        assert_eq!(get_as(&c.app, &by_contact, &gt).await.status, 400);
+        let linked = post(
+            &c.app,
+            "/console/cases",
+            &hn,
+            &[
+                ("csrf", &csrf),
+                ("id", "0190b2b2-0000-7000-8000-000000000003"),
+                ("contact", &contact_id),
+            ],
+        )
+        .await;
+        assert_eq!(linked.status, 303, "{}", linked.body);
+        let found = get_as(&c.app, &by_contact, &hn).await;
+        assert_eq!(found.header("location"), linked.header("location"));
+        let unknown = get_as(
+            &c.app,
+            "/console/cases?reference=0190b2b2-0000-7000-8000-0000000000ff",
+            &hn,
+        )
+        .await;
+        assert_eq!(unknown.status, 400);
         db.cleanup().await;
     }
 }
@@ -520,6 +550,19 @@ async fn people_consent_and_referrals_through_the_case_page() {
         assert!(
             page.body.contains(r#"class="minor""#),
             "a minor flags the case"
+        );
+        // Found by name, the person links to their case.
+        let found = post(
+            &c.app,
+            "/console/persons/search",
+            &worker,
+            &[("csrf", &csrf), ("name", "ana canaria"), ("phone", "")],
+        )
+        .await;
+        assert!(
+            found.body.contains(&format!(r#"<a href="{case}">"#)),
+            "{}",
+            found.body
         );
 
         // No consent: the referral is refused with the reason, and nothing is stored.

@@ -531,27 +531,36 @@ pub(in crate::console) async fn list_cases(
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let actor = casework_actor(&state, &who.account, &headers);
     let mut errors = antitrata_domain::casework::Errors::default();
-    if !q.reference.trim().is_empty() {
-        match CaseReference::parse(&q.reference) {
-            Some(reference) => {
-                if let Some(case) = state
-                    .store
-                    .find_case_by_reference(&actor, &reference)
-                    .await
-                    .map_err(store_error(lang, &headers))?
-                {
-                    return Ok(Redirect::to(&format!("/console/cases/{}", case.id)).into_response());
-                }
-                errors.add(
-                    "reference",
-                    antitrata_domain::casework::Problem::UnknownCode,
-                );
+    // The reference box takes a case reference or a contact id: it opens that case, or the
+    // contact's case (the contact itself when it is linked to none).
+    let wanted = q.reference.trim();
+    if !wanted.is_empty() {
+        if let Some(reference) = CaseReference::parse(wanted) {
+            if let Some(case) = state
+                .store
+                .find_case_by_reference(&actor, &reference)
+                .await
+                .map_err(store_error(lang, &headers))?
+            {
+                return Ok(Redirect::to(&format!("/console/cases/{}", case.id)).into_response());
             }
-            None => errors.add(
-                "reference",
-                antitrata_domain::casework::Problem::UnknownCode,
-            ),
+        } else if let Ok(id) = Uuid::parse_str(wanted)
+            && let Some(contact) = state
+                .store
+                .find_contact(&actor, ContactId(id))
+                .await
+                .map_err(store_error(lang, &headers))?
+        {
+            let to = match contact.case {
+                Some((case, _)) => format!("/console/cases/{case}"),
+                None => format!("/console/contacts/{}", contact.id),
+            };
+            return Ok(Redirect::to(&to).into_response());
         }
+        errors.add(
+            "reference",
+            antitrata_domain::casework::Problem::UnknownCode,
+        );
     }
     let mut filter = casework::case_filter(
         &mut errors,

@@ -333,6 +333,8 @@ fn contact_page(
     let d = &contact.details;
     let (result, rule) = contact.screening_result();
     let mut facts = vec![
+        // The id an operator reads out or pastes into the case search to find this contact.
+        (tr.t("contact-id"), contact.id.to_string()),
         (tr.t("contact-channel"), label(tr, d.channel)),
         (tr.t("contact-direction"), label(tr, d.direction)),
         (
