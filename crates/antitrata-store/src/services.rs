@@ -91,12 +91,30 @@ impl Store {
         category: Option<ServiceCategory>,
         place: Option<&str>,
     ) -> Result<Vec<Service>, StoreError> {
+        self.list_services_where(actor, true, category, place).await
+    }
+
+    /// Deactivated services of the actor's country, for its administrators to bring back.
+    pub async fn list_deactivated_services(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<Service>, StoreError> {
+        self.list_services_where(actor, false, None, None).await
+    }
+
+    async fn list_services_where(
+        &self,
+        actor: &Actor,
+        active: bool,
+        category: Option<ServiceCategory>,
+        place: Option<&str>,
+    ) -> Result<Vec<Service>, StoreError> {
         let home = scope(actor)?;
         let rows: Vec<ServiceRow> = with_pool!(self, |pool| {
             let mut query =
                 sqlx::QueryBuilder::new(format!("select {COLUMNS} from services where active = "));
             query
-                .push_bind(true)
+                .push_bind(active)
                 .push(" and country = ")
                 .push_bind(home.to_string());
             if let Some(category) = category {

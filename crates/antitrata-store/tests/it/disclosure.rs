@@ -239,6 +239,19 @@ async fn the_directory_is_kept_by_country_admins_and_searched_by_category_and_pl
                 .unwrap()
                 .active
         );
+        assert_eq!(
+            names(db.store.list_deactivated_services(&admin).await.unwrap()),
+            ["Clínica"],
+            "{}",
+            db.name
+        );
+        assert!(
+            db.store
+                .list_deactivated_services(&actor(Role::CountryAdmin, Some("HN")))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         db.cleanup().await;
     }
 }

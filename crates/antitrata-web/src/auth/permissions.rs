@@ -124,6 +124,16 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
         Access::Roles(&[Role::CountryAdmin]),
     ),
     (
+        "GET",
+        "/console/services/{id}",
+        Access::Roles(&[Role::CountryAdmin]),
+    ),
+    (
+        "POST",
+        "/console/services/{id}",
+        Access::Roles(&[Role::CountryAdmin]),
+    ),
+    (
         "POST",
         "/console/cases/{id}/follow-ups",
         Access::Roles(PERSONAL_DATA),

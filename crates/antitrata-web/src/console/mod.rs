@@ -124,6 +124,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             get(casework::services::list_services).post(casework::services::add_service),
         )
         .route(
+            "/console/services/{id}",
+            get(casework::services::edit_service).post(casework::services::update_service),
+        )
+        .route(
             "/console/cases/{id}/follow-ups",
             post(casework::work::add_follow_up),
         )

@@ -499,6 +499,60 @@ async fn people_consent_and_referrals_through_the_case_page() {
         let none = get_as(&c.app, "/console/services?category=legal", &worker).await;
         assert!(!none.body.contains("Albergue Esperanza"));
 
+        // The administrator edits it: the form holds what is stored; a bad edit is refused at
+        // its field and changes nothing; deactivated, it leaves the directory until brought back.
+        let service_id = c
+            .store
+            .list_services(
+                &antitrata_store::testing::actor(Role::CountryAdmin, Some("GT")),
+                None,
+                None,
+            )
+            .await
+            .unwrap()[0]
+            .id;
+        let edit_uri = format!("/console/services/{service_id}");
+        let form = get_as(&c.app, &edit_uri, &admin).await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        assert!(form.body.contains(r#"value="Albergue Esperanza""#));
+        assert!(
+            form.body.contains(r#"value="shelter" checked"#),
+            "{}",
+            form.body
+        );
+        assert_eq!(get_as(&c.app, &edit_uri, &worker).await.status, 403);
+        let hn_admin = signed_in(&c, 9, Role::CountryAdmin, "HN").await;
+        assert_eq!(get_as(&c.app, &edit_uri, &hn_admin).await.status, 404);
+        let edit = |name: &'static str, active: bool| {
+            let mut fields = vec![
+                ("csrf", csrf_admin.clone()),
+                ("organization", "Asociación Refugio".to_owned()),
+                ("name", name.to_owned()),
+                ("categories", "shelter".to_owned()),
+                ("locality", "Quetzaltenango".to_owned()),
+                ("phone", "7765 4321".to_owned()),
+            ];
+            if active {
+                fields.push(("active", "true".to_owned()));
+            }
+            fields
+        };
+        let refused = post_pairs(&c, &edit_uri, &admin, &edit("", true)).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains(r#"value="shelter" checked"#));
+        let deactivated =
+            post_pairs(&c, &edit_uri, &admin, &edit("Albergue Esperanza II", false)).await;
+        assert_eq!(deactivated.status, 303, "{}", deactivated.body);
+        let list = get_as(&c.app, "/console/services", &worker).await;
+        assert!(!list.body.contains("Albergue Esperanza"), "{}", list.body);
+        let admin_list = get_as(&c.app, "/console/services", &admin).await;
+        assert!(admin_list.body.contains("Deactivated services"));
+        assert!(admin_list.body.contains(&edit_uri));
+        let back = post_pairs(&c, &edit_uri, &admin, &edit("Albergue Esperanza", true)).await;
+        assert_eq!(back.status, 303, "{}", back.body);
+        let list = get_as(&c.app, "/console/services", &worker).await;
+        assert!(list.body.contains("Albergue Esperanza"), "{}", list.body);
+
         let case = open_case(&c, &worker, 900).await;
         let page = get_as(&c.app, &case, &worker).await;
         let csrf = hidden_csrf(&page.body);

@@ -1,11 +1,14 @@
 //! The services directory in the console: everyone doing hotline work in a country searches it
-//! by category and place; its country administrators add services.
+//! by category and place; its country administrators add, edit, deactivate and bring back
+//! services.
 
 use antitrata_domain::Role;
-use antitrata_domain::casework::{ContactLanguage, Service, ServiceCategory, ServiceInput};
+use antitrata_domain::casework::{
+    ContactLanguage, Service, ServiceCategory, ServiceId, ServiceInput,
+};
 use askama::Template;
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -40,13 +43,31 @@ struct ServicesPage {
     categories: Vec<Opt>,
     rows: Vec<ServiceRow>,
     can_edit: bool,
+    deactivated: Vec<ServiceRow>,
     new_id: String,
-    languages: Vec<Opt>,
+    form_categories: Vec<Opt>,
+    form_languages: Vec<Opt>,
+    errors: FieldErrors,
+    typed: Pairs,
+}
+
+#[derive(Template)]
+#[template(path = "console/casework/service_edit.html")]
+struct EditPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    id: String,
+    active: bool,
+    form_categories: Vec<Opt>,
+    form_languages: Vec<Opt>,
     errors: FieldErrors,
     typed: Pairs,
 }
 
 struct ServiceRow {
+    id: String,
     name: String,
     organization: String,
     categories: String,
@@ -63,6 +84,7 @@ fn rows(tr: &Tr, services: Vec<Service>) -> Vec<ServiceRow> {
         .map(|s| {
             let d = s.details;
             ServiceRow {
+                id: s.id.to_string(),
                 categories: d
                     .categories
                     .iter()
@@ -112,6 +134,16 @@ async fn page(
         .list_services(&actor, category, Some(filter.place.as_str()))
         .await
         .map_err(store_error(lang, headers))?;
+    let can_edit = who.account.roles.contains(&Role::CountryAdmin);
+    let deactivated = if can_edit {
+        state
+            .store
+            .list_deactivated_services(&actor)
+            .await
+            .map_err(store_error(lang, headers))?
+    } else {
+        vec![]
+    };
     let page = ServicesPage {
         title: tr.t("services-title"),
         switch: vec![],
@@ -119,9 +151,11 @@ async fn page(
         categories: options::<ServiceCategory>(&tr, std::slice::from_ref(&filter.category)),
         filter,
         rows: rows(&tr, services),
-        can_edit: who.account.roles.contains(&Role::CountryAdmin),
+        can_edit,
+        deactivated: rows(&tr, deactivated),
         new_id: state.runtime.uuid_v7().to_string(),
-        languages: options::<ContactLanguage>(&tr, &[]),
+        form_categories: options::<ServiceCategory>(&tr, &typed.all("categories")),
+        form_languages: options::<ContactLanguage>(&tr, &typed.all("languages")),
         errors,
         typed,
         tr,
@@ -157,22 +191,9 @@ pub(in crate::console) async fn add_service(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
     let pairs = verified_form(form, &who, lang, &headers)?;
-    let mut actor = account_actor(&state, &who.account, &headers);
-    actor.role = Role::CountryAdmin;
-    let input = ServiceInput {
-        organization: pairs.get("organization").to_owned(),
-        name: pairs.get("name").to_owned(),
-        categories: pairs.all("categories"),
-        locality: pairs.get("locality").to_owned(),
-        address: pairs.get("address").to_owned(),
-        phone: pairs.get("phone").to_owned(),
-        email: pairs.get("email").to_owned(),
-        hours: pairs.get("hours").to_owned(),
-        languages: pairs.all("languages"),
-        eligibility: pairs.get("eligibility").to_owned(),
-    };
+    let actor = admin_actor(&state, &who, &headers);
     let id = Uuid::parse_str(pairs.get("id").trim()).ok();
-    match casework::save_service(&state.store, &actor, id, &input, true).await {
+    match casework::save_service(&state.store, &actor, id, &service_input(&pairs), true).await {
         Ok(_) => Ok(Redirect::to("/console/services").into_response()),
         Err(Refusal::NotNow) => Err(PageError::new(lang, AppError::Conflict, &headers)),
         Err(Refusal::Store(e)) => Err(store_error(lang, &headers)(e)),
@@ -189,6 +210,157 @@ pub(in crate::console) async fn add_service(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
+        }
+    }
+}
+
+/// The administrator acting on the directory, as their country administrator role.
+fn admin_actor(state: &AppState, who: &SignedIn, headers: &HeaderMap) -> antitrata_domain::Actor {
+    let mut actor = account_actor(state, &who.account, headers);
+    actor.role = Role::CountryAdmin;
+    actor
+}
+
+fn service_input(pairs: &Pairs) -> ServiceInput {
+    ServiceInput {
+        organization: pairs.get("organization").to_owned(),
+        name: pairs.get("name").to_owned(),
+        categories: pairs.all("categories"),
+        locality: pairs.get("locality").to_owned(),
+        address: pairs.get("address").to_owned(),
+        phone: pairs.get("phone").to_owned(),
+        email: pairs.get("email").to_owned(),
+        hours: pairs.get("hours").to_owned(),
+        languages: pairs.all("languages"),
+        eligibility: pairs.get("eligibility").to_owned(),
+    }
+}
+
+/// A stored service as the form's fields.
+fn service_pairs(service: &Service) -> Pairs {
+    let d = &service.details;
+    let mut pairs = vec![
+        ("organization", d.organization.clone()),
+        ("name", d.name.clone()),
+        ("locality", d.locality.clone()),
+        ("address", d.address.clone().unwrap_or_default()),
+        ("phone", d.phone.clone().unwrap_or_default()),
+        ("email", d.email.clone().unwrap_or_default()),
+        ("hours", d.hours.clone().unwrap_or_default()),
+        ("eligibility", d.eligibility.clone().unwrap_or_default()),
+    ];
+    pairs.extend(
+        d.categories
+            .iter()
+            .map(|c| ("categories", c.code().to_owned())),
+    );
+    pairs.extend(
+        d.languages
+            .iter()
+            .map(|l| ("languages", l.code().to_owned())),
+    );
+    Pairs(pairs.into_iter().map(|(n, v)| (n.to_owned(), v)).collect())
+}
+
+fn edit_page(
+    who: &SignedIn,
+    lang: antitrata_domain::Lang,
+    id: Uuid,
+    active: bool,
+    errors: FieldErrors,
+    typed: Pairs,
+) -> EditPage {
+    let tr = Tr::new(lang);
+    EditPage {
+        title: tr.t("services-edit-title"),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        id: id.to_string(),
+        active,
+        form_categories: options::<ServiceCategory>(&tr, &typed.all("categories")),
+        form_languages: options::<ContactLanguage>(&tr, &typed.all("languages")),
+        errors,
+        typed,
+        tr,
+    }
+}
+
+/// A country administrator's form for one service of the country, as stored.
+pub(in crate::console) async fn edit_service(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let Ok(Path(id)) = id else {
+        return Err(PageError::new(lang, AppError::NotFound, &headers));
+    };
+    let actor = admin_actor(&state, &who, &headers);
+    let service = state
+        .store
+        .find_service(&actor, ServiceId(id))
+        .await
+        .map_err(store_error(lang, &headers))?
+        .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
+    let page = edit_page(
+        &who,
+        lang,
+        id,
+        service.active,
+        FieldErrors::default(),
+        service_pairs(&service),
+    );
+    Ok(console_page(lang, page.render(), &headers).into_response())
+}
+
+/// Saves a country administrator's edit of a service, including whether it is active: a
+/// deactivated service leaves the directory's searches and takes no new referrals.
+pub(in crate::console) async fn update_service(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    id: Result<Path<Uuid>, PathRejection>,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let pairs = verified_form(form, &who, lang, &headers)?;
+    let Ok(Path(id)) = id else {
+        return Err(PageError::new(lang, AppError::NotFound, &headers));
+    };
+    let actor = admin_actor(&state, &who, &headers);
+    // Only a service of the country is edited here; a new id is added from the directory page.
+    if state
+        .store
+        .find_service(&actor, ServiceId(id))
+        .await
+        .map_err(store_error(lang, &headers))?
+        .is_none()
+    {
+        return Err(PageError::new(lang, AppError::NotFound, &headers));
+    }
+    let active = pairs.get("active") == "true";
+    match casework::save_service(
+        &state.store,
+        &actor,
+        Some(id),
+        &service_input(&pairs),
+        active,
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/console/services").into_response()),
+        Err(Refusal::NotNow) => Err(PageError::new(lang, AppError::Conflict, &headers)),
+        Err(Refusal::Store(e)) => Err(store_error(lang, &headers)(e)),
+        Err(Refusal::Fields(errors)) => {
+            let tr = Tr::new(lang);
+            let errors = FieldErrors::new(&tr, &errors);
+            let page = edit_page(&who, lang, id, active, errors, pairs);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                console_page(lang, page.render(), &headers),
+            )
+                .into_response())
         }
     }
 }
