@@ -19,7 +19,7 @@ use crate::{Keyring, Store, StoreError};
 const CONTACT_COLUMNS: &str = "c.id, c.country, c.recorded_by, c.channel, c.direction, \
      c.started_at, c.ended_at, c.language, c.caller_role, c.caller_country, c.caller_locality, \
      c.heard_via, c.summary_sealed, c.notes_sealed, c.outcome, c.immediate_danger, \
-     c.danger_handled_at, c.screening, c.case_id, k.year, k.sequence";
+     c.danger_handled_at, c.screening, c.case_id, k.year, k.sequence, k.has_minor";
 const CONTACT_FROM: &str = "contacts c left join cases k on k.id = c.case_id";
 
 impl Store {
@@ -391,6 +391,7 @@ struct ContactRow {
     case_id: Option<Uuid>,
     year: Option<i64>,
     sequence: Option<i64>,
+    has_minor: Option<bool>,
 }
 
 /// A stored code that does not parse: the database was edited or written by a newer version.
@@ -423,6 +424,7 @@ impl ContactRow {
             _ => None,
         };
         Ok(Contact {
+            case_has_minor: self.has_minor.unwrap_or(false),
             id,
             recorded_by: self.recorded_by,
             danger_handled_at: self.danger_handled_at.map(from_unix).transpose()?,

@@ -15,7 +15,7 @@ use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{Keyring, Store, StoreError};
 
 const COLUMNS: &str = "f.id, f.case_id, f.country, k.year, k.sequence, f.title_sealed, \
-     f.due_on, f.assignee, f.created_by, f.done_at";
+     f.due_on, f.assignee, f.created_by, f.done_at, k.has_minor";
 const FROM: &str = "follow_ups f join cases k on k.id = f.case_id";
 
 /// Which follow-ups a list shows.
@@ -232,6 +232,7 @@ struct FollowUpRow {
     assignee: Option<Uuid>,
     created_by: String,
     done_at: Option<i64>,
+    has_minor: bool,
 }
 
 impl FollowUpRow {
@@ -249,6 +250,7 @@ impl FollowUpRow {
             },
             created_by: self.created_by,
             done_at: self.done_at.map(from_unix).transpose()?,
+            has_minor: self.has_minor,
             details: NewFollowUp {
                 title: keyring.open_str(&self.title_sealed, context(id))?,
                 due_on: parse_date(&self.due_on)?,

@@ -294,6 +294,8 @@ pub struct Contact {
     /// The actor who recorded it (an account id).
     pub recorded_by: String,
     pub case: Option<(CaseId, CaseReference)>,
+    /// Whether that case involves a minor.
+    pub case_has_minor: bool,
     /// When a supervisor took charge of an immediate danger.
     pub danger_handled_at: Option<OffsetDateTime>,
     pub details: NewContact,

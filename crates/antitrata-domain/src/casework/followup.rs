@@ -97,6 +97,8 @@ pub struct FollowUp {
     pub reference: CaseReference,
     pub created_by: String,
     pub done_at: Option<OffsetDateTime>,
+    /// Whether the case involves a minor (flagged wherever the task is shown).
+    pub has_minor: bool,
     pub details: NewFollowUp,
 }
 

@@ -71,6 +71,8 @@ pub struct CaseLink {
     pub id: Uuid,
     /// `GT-2026-000123`.
     pub reference: String,
+    /// The case involves a minor.
+    pub has_minor: bool,
 }
 
 impl From<&Contact> for ContactView {
@@ -105,6 +107,7 @@ impl From<&Contact> for ContactView {
             case: contact.case.as_ref().map(|(id, reference)| CaseLink {
                 id: id.0,
                 reference: reference.to_string(),
+                has_minor: contact.case_has_minor,
             }),
             recorded_by: contact.recorded_by.clone(),
         }
@@ -349,6 +352,8 @@ pub struct FollowUpView {
     #[schema(format = DateTime)]
     pub done_at: Option<String>,
     pub created_by: String,
+    /// The case involves a minor.
+    pub case_has_minor: bool,
 }
 
 impl From<&FollowUp> for FollowUpView {
@@ -362,6 +367,7 @@ impl From<&FollowUp> for FollowUpView {
             assignee: f.details.assignee.map(|u| u.0),
             done_at: f.done_at.map(instant),
             created_by: f.created_by.clone(),
+            case_has_minor: f.has_minor,
         }
     }
 }

@@ -773,6 +773,34 @@ async fn people_consent_and_referrals_through_the_case_page() {
         )
         .await;
         assert_eq!(backwards.status, 409);
+
+        // A task on a minor's case carries the flag in the task lists too.
+        let task = post(
+            &c.app,
+            &format!("{case}/follow-ups"),
+            &worker,
+            &[
+                ("csrf", &csrf),
+                ("follow_up_id", &uuid::Uuid::from_u128(920).to_string()),
+                ("title", "Call the guardian"),
+                ("due_on", "2026-11-25"),
+                ("assignee", ""),
+            ],
+        )
+        .await;
+        assert_eq!(task.status, 303, "{}", task.body);
+        let work = get_as(&c.app, "/console/work", &worker).await;
+        let line = work
+            .body
+            .split("#follow-ups\">")
+            .nth(1)
+            .expect("a task line");
+        assert!(
+            line.split_once("</a>")
+                .is_some_and(|(_, after)| after.starts_with(r#" <span class="minor">"#)),
+            "{}",
+            work.body
+        );
         db.cleanup().await;
     }
 }

@@ -272,6 +272,7 @@ struct ContactPage {
     emergency: Option<String>,
     is_supervisor: bool,
     case: Option<(String, String)>,
+    case_has_minor: bool,
     /// The id a case opened from this page will have (a resent form opens one case).
     new_case_id: String,
 }
@@ -377,6 +378,7 @@ fn contact_page(
         case: contact
             .case
             .map(|(id, reference)| (id.to_string(), reference.to_string())),
+        case_has_minor: contact.case_has_minor,
         new_case_id,
         tr: *tr,
     }

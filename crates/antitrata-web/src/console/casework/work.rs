@@ -31,6 +31,7 @@ pub(in crate::console) struct TaskRow {
     pub due: String,
     pub overdue: bool,
     pub done: bool,
+    pub minor: bool,
 }
 
 pub(in crate::console) fn task_rows(tasks: Vec<FollowUp>, today: time::Date) -> Vec<TaskRow> {
@@ -39,6 +40,7 @@ pub(in crate::console) fn task_rows(tasks: Vec<FollowUp>, today: time::Date) -> 
         .map(|t| TaskRow {
             overdue: t.is_overdue(today),
             done: t.done_at.is_some(),
+            minor: t.has_minor,
             id: t.id.to_string(),
             case_id: t.case.to_string(),
             reference: t.reference.to_string(),
