@@ -126,16 +126,8 @@ impl Store {
         let Some(country) = actor.scope.country() else {
             return Err(StoreError::OutOfScope);
         };
+        // The phone first, then the longest words: the rarest digests lead the search.
         let mut wanted: Vec<(&str, Vec<u8>)> = Vec::new();
-        if let Some(name) = name {
-            let field = BlindField::PersonName;
-            wanted.extend(
-                keyring
-                    .search_digests(field, name)
-                    .into_iter()
-                    .map(|d| (field.as_str(), d)),
-            );
-        }
         if let Some(phone) = phone {
             let field = BlindField::PersonPhone;
             wanted.extend(
@@ -145,21 +137,32 @@ impl Store {
                     .map(|d| (field.as_str(), d)),
             );
         }
+        if let Some(name) = name {
+            let field = BlindField::PersonName;
+            wanted.extend(
+                keyring
+                    .search_digests(field, name)
+                    .into_iter()
+                    .map(|d| (field.as_str(), d)),
+            );
+        }
         if wanted.is_empty() {
             return Ok(vec![]);
         }
         // Each digest is a join: repeated words add nothing, and past a few words a name is
-        // matched on its first ones (SQLite joins at most 64 tables).
+        // matched on its longest ones (SQLite joins at most 64 tables).
         let mut seen = std::collections::HashSet::new();
         wanted.retain(|(field, digest)| seen.insert((*field, digest.clone())));
         wanted.truncate(MAX_SEARCH_DIGESTS);
         // One join on the blind index per digest: a person is found only when every word (and
         // the phone) matches, and the limit applies to those people, not to the first word's.
+        // The first digest's entries are walked in record order, which is the result's order,
+        // so the walk stops at the limit instead of sorting every match.
         let mut sql = String::from(
             "select p.id, p.country, p.name_sealed, p.phone_sealed, p.created_at, p.case_id \
-             from persons p",
+             from blind_index b0 join persons p on p.id = b0.record_id",
         );
-        for n in 0..wanted.len() {
+        for n in 1..wanted.len() {
             sql.push_str(&format!(
                 " join blind_index b{n} on b{n}.record_id = p.id and b{n}.field = ${} \
                  and b{n}.digest = ${}",
@@ -168,7 +171,8 @@ impl Store {
             ));
         }
         sql.push_str(&format!(
-            " where p.country = ${} order by p.id limit ${}",
+            " where b0.field = $1 and b0.digest = $2 and p.country = ${} \
+             order by b0.record_id limit ${}",
             2 * wanted.len() + 1,
             2 * wanted.len() + 2
         ));

@@ -76,10 +76,11 @@ impl Keyring {
         keys.iter().map(|token| self.digest(field, token)).collect()
     }
 
-    /// The digests to look up for a search: one per query token, which must all match. Name tokens
-    /// shorter than three characters cannot be searched and give no digest.
+    /// The digests to look up for a search: one per query token, which must all match, the
+    /// longest (rarest) token first. Name tokens shorter than three characters cannot be searched
+    /// and give no digest.
     pub fn search_digests(&self, field: BlindField, query: &str) -> Vec<Vec<u8>> {
-        let tokens: Vec<String> = match field {
+        let mut tokens: Vec<String> = match field {
             BlindField::PersonName => name_tokens(query)
                 .into_iter()
                 .filter(|t| t.chars().count() >= MIN_PREFIX)
@@ -88,6 +89,7 @@ impl Keyring {
             // A search by phone matches on all digits, or on the last eight.
             BlindField::PersonPhone => phone_tokens(query).into_iter().last().into_iter().collect(),
         };
+        tokens.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
         tokens
             .iter()
             .map(|token| self.digest(field, token))
@@ -134,6 +136,16 @@ mod tests {
         KeyFile::generate(&Fixed(byte), "t")
             .into_keyring(Arc::new(Fixed(byte)))
             .unwrap()
+    }
+
+    #[test]
+    fn a_search_leads_with_its_longest_word() {
+        let k = ring(1);
+        let field = BlindField::PersonName;
+        let digests = k.search_digests(field, "Ana García Cux");
+        assert_eq!(digests.len(), 3);
+        assert_eq!(digests[0], k.search_digests(field, "garcía")[0]);
+        assert!(digests.contains(&k.search_digests(field, "ana")[0]));
     }
 
     #[test]
