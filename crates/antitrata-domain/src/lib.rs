@@ -14,6 +14,7 @@ pub mod m49;
 mod person;
 mod phone;
 pub mod stats;
+pub mod time_text;
 
 pub use access::{Actor, CountryScope, Role};
 pub use account::{

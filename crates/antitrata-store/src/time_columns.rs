@@ -14,10 +14,7 @@ pub(crate) fn from_unix(seconds: i64) -> Result<OffsetDateTime, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("bad time {seconds}: {e}")))
 }
 
-pub(crate) fn date_text(date: Date) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    date.format(&format).unwrap_or_default()
-}
+pub(crate) use antitrata_domain::time_text::day as date_text;
 
 pub(crate) fn parse_date(text: &str) -> Result<Date, StoreError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");

@@ -2,6 +2,7 @@
 //! the JSON API's case work. A token is printed once; the database keeps only its SHA-256.
 
 use antitrata_domain::Email;
+use antitrata_domain::time_text::minute_utc;
 use antitrata_store::NonceSource;
 use anyhow::{Context, bail};
 use base64::Engine;
@@ -79,7 +80,7 @@ pub async fn list(config: &Config) -> anyhow::Result<()> {
         };
         let used = token.last_used_at.map_or_else(
             || "never used".to_owned(),
-            |at| format!("last used {}", minute(at)),
+            |at| format!("last used {}", minute_utc(at)),
         );
         println!("{} {owner} \"{}\" {status}, {used}", token.id, token.name);
     }
@@ -98,10 +99,4 @@ pub async fn revoke(config: &Config, id: &str) -> anyhow::Result<()> {
     }
     println!("revoked {id}: it no longer opens the API");
     Ok(())
-}
-
-/// An instant to the minute, in UTC.
-fn minute(at: time::OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    at.format(&format).unwrap_or_default()
 }

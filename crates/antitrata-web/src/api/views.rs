@@ -10,23 +10,11 @@ use antitrata_domain::casework::{
     FollowUp, Gender, GivenBy, HeardVia, MeansOfControl, PersonRole, RecruitmentMethod, Referral,
     ReferralStatus, RiskLevel, ScreeningResult, ScreeningRule, Sector, Service, ServiceCategory,
 };
+use antitrata_domain::time_text::{day, rfc3339_utc as instant};
 use antitrata_domain::{CountryCode, PersonId};
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
-use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-fn instant(at: OffsetDateTime) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
-
-fn day(date: Date) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    date.format(&format).unwrap_or_default()
-}
 
 /// A contact with its screening.
 #[derive(Serialize, ToSchema)]

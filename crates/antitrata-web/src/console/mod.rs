@@ -261,8 +261,5 @@ fn unavailable(
 
 /// An instant as the console shows it: to the minute, in UTC, said so.
 fn format_utc(at: time::OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_default()
+    antitrata_domain::time_text::minute_utc(at)
 }
