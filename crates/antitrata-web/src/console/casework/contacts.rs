@@ -15,10 +15,10 @@ use axum::{Extension, Form};
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use super::{FieldErrors, Opt, Pairs, casework_actor, label, options, store_error};
+use super::{FieldErrors, Opt, Pairs, casework_actor, field_errors, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
-use crate::casework::{self, Refusal};
+use crate::casework;
 use crate::console::{console_page, page_lang, verified_form};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
@@ -201,14 +201,13 @@ pub(in crate::console) async fn create_contact(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
     let pairs = verified_form(form, &who, lang, &headers)?;
-    let tr = Tr::new(lang);
     let actor = casework_actor(&state, &who.account, &headers);
     let id = Uuid::parse_str(pairs.get("id")).ok();
     let contact =
         match casework::record_contact(&state.store, &actor, id, &contact_input(&pairs)).await {
             Ok(contact) => contact,
-            Err(Refusal::Fields(errors)) => {
-                let errors = FieldErrors::new(&tr, &errors);
+            Err(refusal) => {
+                let errors = field_errors(lang, &headers, refusal)?;
                 return Ok(form_page(
                     &who,
                     &headers,
@@ -218,8 +217,6 @@ pub(in crate::console) async fn create_contact(
                     errors,
                 ));
             }
-            Err(Refusal::NotNow) => return Err(PageError::new(lang, AppError::Conflict, &headers)),
-            Err(Refusal::Store(e)) => return Err(store_error(lang, &headers)(e)),
         };
     state
         .store

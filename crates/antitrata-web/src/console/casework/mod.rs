@@ -113,6 +113,20 @@ pub(super) use crate::casework::{actor as casework_actor, problem_message};
 
 /// A store failure as a page: out of scope and forbidden roles are 403, missing records 404,
 /// anything else 503.
+/// What a refused form shows: its bad fields as messages to put beside them; a step the record
+/// no longer allows, or a store failure, as the error page it is.
+pub(super) fn field_errors(
+    lang: Lang,
+    headers: &HeaderMap,
+    refusal: crate::casework::Refusal,
+) -> Result<FieldErrors, PageError> {
+    match refusal {
+        crate::casework::Refusal::Fields(errors) => Ok(FieldErrors::new(&Tr::new(lang), &errors)),
+        crate::casework::Refusal::NotNow => Err(PageError::new(lang, AppError::Conflict, headers)),
+        crate::casework::Refusal::Store(e) => Err(store_error(lang, headers)(e)),
+    }
+}
+
 pub(super) fn store_error(
     lang: Lang,
     headers: &HeaderMap,

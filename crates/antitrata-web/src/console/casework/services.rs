@@ -15,10 +15,10 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{FieldErrors, Opt, Pairs, label, options, store_error};
+use super::{FieldErrors, Opt, Pairs, field_errors, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
-use crate::casework::{self, Refusal};
+use crate::casework;
 use crate::console::{account_actor, console_page, page_lang, verified_form};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
@@ -195,11 +195,8 @@ pub(in crate::console) async fn add_service(
     let id = Uuid::parse_str(pairs.get("id").trim()).ok();
     match casework::save_service(&state.store, &actor, id, &service_input(&pairs), true).await {
         Ok(_) => Ok(Redirect::to("/console/services").into_response()),
-        Err(Refusal::NotNow) => Err(PageError::new(lang, AppError::Conflict, &headers)),
-        Err(Refusal::Store(e)) => Err(store_error(lang, &headers)(e)),
-        Err(Refusal::Fields(errors)) => {
-            let tr = Tr::new(lang);
-            let errors = FieldErrors::new(&tr, &errors);
+        Err(refusal) => {
+            let errors = field_errors(lang, &headers, refusal)?;
             page(
                 &state,
                 &who,
@@ -350,11 +347,8 @@ pub(in crate::console) async fn update_service(
     .await
     {
         Ok(_) => Ok(Redirect::to("/console/services").into_response()),
-        Err(Refusal::NotNow) => Err(PageError::new(lang, AppError::Conflict, &headers)),
-        Err(Refusal::Store(e)) => Err(store_error(lang, &headers)(e)),
-        Err(Refusal::Fields(errors)) => {
-            let tr = Tr::new(lang);
-            let errors = FieldErrors::new(&tr, &errors);
+        Err(refusal) => {
+            let errors = field_errors(lang, &headers, refusal)?;
             let page = edit_page(&who, lang, id, active, errors, pairs);
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
