@@ -189,17 +189,22 @@ impl PendingEntry {
     }
 }
 
-/// Appends `$entry` (a `PendingEntry`) inside the open transaction `$tx`, on either backend.
-macro_rules! append_audit {
-    ($tx:expr, $entry:expr) => {{
-        let entry: &$crate::audit::PendingEntry = $entry;
-        let (seq, prev_hash): (i64, Vec<u8>) =
-            sqlx::query_as("update audit_head set seq = seq + 1 where id = 1 returning seq, hash")
-                .fetch_one(&mut *$tx)
-                .await?;
-        let hash = $crate::audit::entry_hash(
+/// The most entries one `insert` statement carries (11 parameters each).
+pub(crate) const ENTRIES_PER_INSERT: usize = 500;
+
+/// The entries of a batch, chained: each with its sequence number, the previous hash and its
+/// own hash, starting after `(last_seq, last_hash)` of the head as it was.
+pub(crate) fn chain(
+    entries: &[PendingEntry],
+    first_seq: i64,
+    mut prev_hash: Vec<u8>,
+) -> Vec<(i64, Vec<u8>, Vec<u8>)> {
+    let mut chained = Vec::with_capacity(entries.len());
+    for (n, entry) in entries.iter().enumerate() {
+        let seq = first_seq + n as i64;
+        let hash = entry_hash(
             &prev_hash,
-            &$crate::audit::EntryFields {
+            &EntryFields {
                 seq,
                 at: &entry.at,
                 actor: &entry.actor,
@@ -211,28 +216,69 @@ macro_rules! append_audit {
                 request_id: entry.request_id.as_deref(),
             },
         );
-        sqlx::query(
-            "insert into audit_log (seq, at, actor, role, country, action, record_type, \
-             record_id, request_id, prev_hash, hash) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(seq)
-        .bind(&entry.at)
-        .bind(&entry.actor)
-        .bind(entry.role)
-        .bind(&entry.country)
-        .bind(entry.action)
-        .bind(entry.record_type)
-        .bind(&entry.record_id)
-        .bind(&entry.request_id)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *$tx)
-        .await?;
-        sqlx::query("update audit_head set hash = $1 where id = 1")
-            .bind(&hash)
-            .execute(&mut *$tx)
+        chained.push((seq, std::mem::replace(&mut prev_hash, hash.clone()), hash));
+    }
+    chained
+}
+
+/// Appends `$entries` (a slice of `PendingEntry`) inside the open transaction `$tx`, on either
+/// backend, in three statements whatever their number (a search audits every person it finds):
+/// the head takes their sequence numbers under its row lock, the rows go in together, and the
+/// head keeps the last hash.
+macro_rules! append_audits {
+    ($tx:expr, $entries:expr) => {{
+        let entries: &[$crate::audit::PendingEntry] = $entries;
+        if !entries.is_empty() {
+            let count = entries.len() as i64;
+            let (last_seq, head_hash): (i64, Vec<u8>) = sqlx::query_as(
+                "update audit_head set seq = seq + $1 where id = 1 returning seq, hash",
+            )
+            .bind(count)
+            .fetch_one(&mut *$tx)
             .await?;
+            let chained = $crate::audit::chain(entries, last_seq - count + 1, head_hash);
+            for (part, links) in entries
+                .chunks($crate::audit::ENTRIES_PER_INSERT)
+                .zip(chained.chunks($crate::audit::ENTRIES_PER_INSERT))
+            {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "insert into audit_log (seq, at, actor, role, country, action, record_type, \
+                     record_id, request_id, prev_hash, hash) ",
+                );
+                insert.push_values(
+                    part.iter().zip(links),
+                    |mut row, (entry, (seq, prev_hash, hash))| {
+                        row.push_bind(*seq)
+                            .push_bind(&entry.at)
+                            .push_bind(&entry.actor)
+                            .push_bind(entry.role)
+                            .push_bind(&entry.country)
+                            .push_bind(entry.action)
+                            .push_bind(entry.record_type)
+                            .push_bind(&entry.record_id)
+                            .push_bind(&entry.request_id)
+                            .push_bind(prev_hash)
+                            .push_bind(hash);
+                    },
+                );
+                insert.build().execute(&mut *$tx).await?;
+            }
+            if let Some((_, _, last_hash)) = chained.last() {
+                sqlx::query("update audit_head set hash = $1 where id = 1")
+                    .bind(last_hash)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+        }
+    }};
+}
+pub(crate) use append_audits;
+
+/// Appends `$entry` (a `PendingEntry`) inside the open transaction `$tx`, on either backend.
+macro_rules! append_audit {
+    ($tx:expr, $entry:expr) => {{
+        let entry: &$crate::audit::PendingEntry = $entry;
+        $crate::audit::append_audits!($tx, std::slice::from_ref(entry));
     }};
 }
 pub(crate) use append_audit;

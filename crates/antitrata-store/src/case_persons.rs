@@ -9,7 +9,7 @@ use antitrata_domain::{Actor, PersonId};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::audit::{PendingEntry, append_audit};
+use crate::audit::{PendingEntry, append_audit, append_audits};
 use crate::contacts::{corrupt, country, scope};
 use crate::persons::{context, event, person_digests};
 use crate::store::with_pool;
@@ -149,10 +149,11 @@ impl Store {
             .bind(home.as_str())
             .fetch_all(&mut *tx)
             .await?;
-            for row in &rows {
-                let entry = PendingEntry::new(actor, event("person.viewed", PersonId(row.id)))?;
-                append_audit!(tx, &entry);
-            }
+            let entries = rows
+                .iter()
+                .map(|row| PendingEntry::new(actor, event("person.viewed", PersonId(row.id))))
+                .collect::<Result<Vec<_>, _>>()?;
+            append_audits!(tx, &entries);
             tx.commit().await?;
             rows
         });

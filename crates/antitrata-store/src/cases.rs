@@ -12,7 +12,7 @@ use sqlx::FromRow;
 use time::Date;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::audit::{AuditEvent, PendingEntry, append_audit, append_audits};
 use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
@@ -434,10 +434,11 @@ impl Store {
                 .push(" order by updated_at desc, id desc limit ")
                 .push_bind(filter.limit.clamp(1, 500));
             let rows: Vec<CaseRow> = query.build_query_as().fetch_all(&mut *tx).await?;
-            for row in &rows {
-                let entry = PendingEntry::new(actor, event("case.listed", CaseId(row.id)))?;
-                append_audit!(tx, &entry);
-            }
+            let entries = rows
+                .iter()
+                .map(|row| PendingEntry::new(actor, event("case.listed", CaseId(row.id))))
+                .collect::<Result<Vec<_>, _>>()?;
+            append_audits!(tx, &entries);
             tx.commit().await?;
             rows
         });

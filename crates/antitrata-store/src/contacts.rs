@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::audit::{AuditEvent, PendingEntry, append_audit, append_audits};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
@@ -202,10 +202,11 @@ impl Store {
                     .await?
                 }
             };
-            for row in &rows {
-                let entry = PendingEntry::new(actor, event("contact.listed", ContactId(row.id)))?;
-                append_audit!(tx, &entry);
-            }
+            let entries = rows
+                .iter()
+                .map(|row| PendingEntry::new(actor, event("contact.listed", ContactId(row.id))))
+                .collect::<Result<Vec<_>, _>>()?;
+            append_audits!(tx, &entries);
             tx.commit().await?;
             rows
         });

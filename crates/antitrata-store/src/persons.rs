@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::audit::{AuditEvent, PendingEntry, append_audit, append_audits};
 use crate::crypto::{BlindField, SealContext};
 use crate::store::with_pool;
 use crate::{Keyring, Store, StoreError};
@@ -187,10 +187,11 @@ impl Store {
                 .bind(SEARCH_LIMIT)
                 .fetch_all(&mut *tx)
                 .await?;
-            for row in &rows {
-                let entry = PendingEntry::new(actor, event("person.found", PersonId(row.id)))?;
-                append_audit!(tx, &entry);
-            }
+            let entries = rows
+                .iter()
+                .map(|row| PendingEntry::new(actor, event("person.found", PersonId(row.id))))
+                .collect::<Result<Vec<_>, _>>()?;
+            append_audits!(tx, &entries);
             tx.commit().await?;
             rows
         });
@@ -287,10 +288,11 @@ impl Store {
             .bind(limit)
             .fetch_all(&mut *tx)
             .await?;
-            for row in &rows {
-                let entry = PendingEntry::new(actor, event("person.listed", PersonId(row.id)))?;
-                append_audit!(tx, &entry);
-            }
+            let entries = rows
+                .iter()
+                .map(|row| PendingEntry::new(actor, event("person.listed", PersonId(row.id))))
+                .collect::<Result<Vec<_>, _>>()?;
+            append_audits!(tx, &entries);
             tx.commit().await?;
             rows
         });

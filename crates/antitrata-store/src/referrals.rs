@@ -9,7 +9,7 @@ use antitrata_domain::{Actor, PersonId, Role};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::audit::{AuditEvent, PendingEntry, append_audit, append_audits};
 use crate::consents::{CONSENT_COLUMNS, ConsentRow};
 use crate::contacts::{corrupt, scope};
 use crate::crypto::SealContext;
@@ -299,10 +299,11 @@ impl Store {
             }
             query.push(" order by requested_at, id limit 500");
             let rows: Vec<ReferralRow> = query.build_query_as().fetch_all(&mut *tx).await?;
-            for row in &rows {
-                let entry = PendingEntry::new(actor, event("referral.viewed", ReferralId(row.id)))?;
-                append_audit!(tx, &entry);
-            }
+            let entries = rows
+                .iter()
+                .map(|row| PendingEntry::new(actor, event("referral.viewed", ReferralId(row.id))))
+                .collect::<Result<Vec<_>, _>>()?;
+            append_audits!(tx, &entries);
             tx.commit().await?;
             rows
         });

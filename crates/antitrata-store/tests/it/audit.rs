@@ -200,3 +200,37 @@ async fn concurrent_appends_keep_one_chain() {
         db.cleanup().await;
     }
 }
+
+/// A read that returns many records audits each of them in one batch; the batch is longer than
+/// one insert statement carries, and the chain still verifies entry by entry.
+#[tokio::test]
+async fn a_batch_of_entries_longer_than_one_insert_chains_in_order() {
+    use antitrata_domain::{CountryCode, NewPerson, PersonId};
+    for db in antitrata_store::testing::seeded_backends().await {
+        let operator = actor(Role::Operator, Some("GT"));
+        let people = 510;
+        for n in 0..people {
+            let person = NewPerson {
+                country: CountryCode::parse("GT").unwrap(),
+                name: format!("Persona {n}"),
+                phone: None,
+            };
+            db.store
+                .insert_person(&operator, PersonId(uuid::Uuid::from_u128(n + 1)), &person)
+                .await
+                .unwrap();
+        }
+        let before = db.store.verify_audit().await.unwrap().entries;
+        let listed = db.store.list_recent_persons(&operator, 600).await.unwrap();
+        assert_eq!(listed.len(), people as usize);
+        let report = db.store.verify_audit().await.unwrap();
+        assert_eq!(report.problem, None, "{}", db.name);
+        assert_eq!(report.entries - before, people as i64, "{}", db.name);
+        let batch = db.store.list_audit(before, 1000).await.unwrap();
+        assert!(batch.iter().all(|e| e.action == "person.listed"));
+        let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
+        let expected: Vec<i64> = (before + 1..=before + people as i64).collect();
+        assert_eq!(seqs, expected, "{}", db.name);
+        db.cleanup().await;
+    }
+}
