@@ -48,10 +48,11 @@ impl Store {
         let again = PendingEntry::new(actor, event("contact.resubmitted", id))?;
         let inserted = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let case_id: Option<Uuid> = match &contact.case_reference {
+            let case: Option<(Uuid, bool)> = match &contact.case_reference {
                 Some(reference) => Some(
-                    sqlx::query_scalar(
-                        "select id from cases where country = $1 and year = $2 and sequence = $3",
+                    sqlx::query_as(
+                        "select id, has_minor from cases \
+                         where country = $1 and year = $2 and sequence = $3",
                     )
                     .bind(reference.country.as_str())
                     .bind(i64::from(reference.year))
@@ -62,6 +63,7 @@ impl Store {
                 ),
                 None => None,
             };
+            let case_id = case.map(|(id, _)| id);
             let done = sqlx::query(
                 "insert into contacts (id, country, key_id, recorded_by, channel, direction, \
                  started_at, ended_at, language, caller_role, caller_country, caller_locality, \
@@ -114,16 +116,40 @@ impl Store {
                 }
                 append_audit!(tx, &again);
             }
-            let row: ContactRow = sqlx::query_as(&format!(
-                "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.id = $1"
-            ))
-            .bind(id.0)
-            .fetch_one(&mut *tx)
-            .await?;
+            // A new contact is what was just written; a resubmitted one is read back as stored.
+            let stored: Option<ContactRow> = if done == 1 {
+                None
+            } else {
+                Some(
+                    sqlx::query_as(&format!(
+                        "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.id = $1"
+                    ))
+                    .bind(id.0)
+                    .fetch_one(&mut *tx)
+                    .await?,
+                )
+            };
             tx.commit().await?;
-            row
+            (stored, case)
         });
-        inserted.open(keyring)
+        match inserted {
+            (Some(row), _) => row.open(keyring),
+            (None, case) => Ok(Contact {
+                id,
+                recorded_by: actor.who.clone(),
+                case: case
+                    .zip(contact.case_reference)
+                    .map(|((case_id, _), reference)| (CaseId(case_id), reference)),
+                case_has_minor: case.is_some_and(|(_, minor)| minor),
+                danger_handled_at: None,
+                details: NewContact {
+                    // Stored to the second, as every read gives them back.
+                    started_at: from_unix(unix(contact.started_at))?,
+                    ended_at: from_unix(unix(contact.ended_at))?,
+                    ..contact.clone()
+                },
+            }),
+        }
     }
 
     /// One contact of the actor's country, audited as viewed; `None` if there is none in scope.
