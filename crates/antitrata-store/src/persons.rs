@@ -19,6 +19,9 @@ const TABLE: &str = "persons";
 pub const SEARCH_LIMIT: i64 = 50;
 /// The most words (a phone counts as one) a search matches on.
 const MAX_SEARCH_DIGESTS: usize = 8;
+/// What every read of people selects, from `persons p`, into a `PersonRow`.
+const PERSON_COLUMNS: &str =
+    "p.id, p.country, p.name_sealed, p.phone_sealed, p.created_at, p.case_id";
 
 impl Store {
     /// Records a person in the actor's country: seals the name and phone, stores their blind
@@ -96,10 +99,10 @@ impl Store {
         let audit = PendingEntry::new(actor, event("person.viewed", id))?;
         let row: Option<PersonRow> = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let row: Option<PersonRow> = sqlx::query_as(
-                "select id, country, name_sealed, phone_sealed, created_at, case_id from persons \
-                 where id = $1 and country = $2",
-            )
+            let row: Option<PersonRow> = sqlx::query_as(&format!(
+                "select {PERSON_COLUMNS} from persons p \
+                 where p.id = $1 and p.country = $2"
+            ))
             .bind(id.0)
             .bind(country.as_str())
             .fetch_optional(&mut *tx)
@@ -158,9 +161,8 @@ impl Store {
         // the phone) matches, and the limit applies to those people, not to the first word's.
         // The first digest's entries are walked in record order, which is the result's order,
         // so the walk stops at the limit instead of sorting every match.
-        let mut sql = String::from(
-            "select p.id, p.country, p.name_sealed, p.phone_sealed, p.created_at, p.case_id \
-             from blind_index b0 join persons p on p.id = b0.record_id",
+        let mut sql = format!(
+            "select {PERSON_COLUMNS} from blind_index b0 join persons p on p.id = b0.record_id"
         );
         for n in 1..wanted.len() {
             sql.push_str(&format!(
@@ -280,10 +282,10 @@ impl Store {
         };
         let rows: Vec<PersonRow> = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let rows: Vec<PersonRow> = sqlx::query_as(
-                "select id, country, name_sealed, phone_sealed, created_at, case_id from persons \
-                 where country = $1 order by created_at desc, id desc limit $2",
-            )
+            let rows: Vec<PersonRow> = sqlx::query_as(&format!(
+                "select {PERSON_COLUMNS} from persons p \
+                 where p.country = $1 order by p.created_at desc, p.id desc limit $2"
+            ))
             .bind(country.as_str())
             .bind(limit)
             .fetch_all(&mut *tx)
