@@ -19,7 +19,7 @@ use crate::store::with_pool;
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{Keyring, Store, StoreError};
 
-const CASE_COLUMNS: &str = "id, country, year, sequence, status, closure_reason, \
+pub(crate) const CASE_COLUMNS: &str = "id, country, year, sequence, status, closure_reason, \
      closure_note_sealed, assigned_to, risk, exploitation_types, sectors, means_of_control, \
      recruitment, citizenship, exploitation_countries, transit_countries, exploitation_began, \
      has_minor, opened_by, opened_at, updated_at";
@@ -553,8 +553,8 @@ fn event(action: &'static str, id: CaseId) -> AuditEvent {
 }
 
 #[derive(FromRow)]
-struct CaseRow {
-    id: Uuid,
+pub(crate) struct CaseRow {
+    pub(crate) id: Uuid,
     country: String,
     year: i64,
     sequence: i64,
@@ -578,7 +578,18 @@ struct CaseRow {
 }
 
 impl CaseRow {
-    fn open(self, keyring: &Keyring) -> Result<Case, StoreError> {
+    fn open(mut self, keyring: &Keyring) -> Result<Case, StoreError> {
+        let sealed_note = self.closure_note_sealed.take();
+        let mut case = self.open_without_note()?;
+        case.closure_note = sealed_note
+            .map(|blob| keyring.open_str(&blob, context("closure_note", case.id)))
+            .transpose()?;
+        Ok(case)
+    }
+
+    /// The case without its closing note, the one sealed field: for statistics, which must not
+    /// open personal data.
+    pub(crate) fn open_without_note(self) -> Result<Case, StoreError> {
         let id = CaseId(self.id);
         let list = |joined: &str, what: &str| -> Result<Vec<CountryCode>, StoreError> {
             split_countries(joined).ok_or_else(|| corrupt(what, joined))
@@ -599,10 +610,7 @@ impl CaseRow {
                 .as_deref()
                 .map(|r| ClosureReason::parse(r).ok_or_else(|| corrupt("closure reason", r)))
                 .transpose()?,
-            closure_note: self
-                .closure_note_sealed
-                .map(|blob| keyring.open_str(&blob, context("closure_note", id)))
-                .transpose()?,
+            closure_note: None,
             assigned_to: self.assigned_to.map(UserId),
             has_minor: self.has_minor,
             opened_by: self.opened_by,

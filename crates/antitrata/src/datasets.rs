@@ -1,5 +1,5 @@
 //! `antitrata import ctdc`, `antitrata dataset list|drop` and `antitrata stats`: statistical
-//! datasets from CTDC files, and cross-tabulations over them.
+//! datasets from CTDC files, and cross-tabulations over them or over a country's live cases.
 //!
 //! An import streams the file (memory stays bounded by one chunk of rows), writes every chunk
 //! into one transaction, and commits only at the end: the first bad row stops it and nothing is
@@ -9,11 +9,12 @@ use std::fs::File;
 use std::io::{BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
+use antitrata_domain::CountryCode;
 use antitrata_domain::stats::{
     CrossTab, Dataset, DatasetId, Filter, Layout, Table, TableEncoder, check_dataset_name,
-    cross_tabulate, year_column,
+    cross_tabulate, table_of_cases, year_column,
 };
-use antitrata_store::{NewDataset, Store, StoreError};
+use antitrata_store::{NewDataset, OpenedBetween, RecordsUse, Store, StoreError};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
@@ -21,7 +22,7 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::serve::open_store;
-use crate::users::cli_actor;
+use crate::users::{account_actor, cli_actor};
 
 /// Rows per stored chunk: about 2 MB of codes for the 59 columns of the 2017 file.
 const CHUNK_ROWS: usize = 16_384;
@@ -440,10 +441,19 @@ pub async fn drop_dataset(config: &Config, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `antitrata stats` counts.
+#[derive(Debug)]
+pub enum StatsSource {
+    /// A dataset, by name or id.
+    Dataset(String),
+    /// A country's live cases, in the name of an account of that country.
+    Cases { country: String, account: String },
+}
+
 /// What `antitrata stats` was asked for.
 #[derive(Debug)]
 pub struct StatsRequest {
-    pub dataset: String,
+    pub source: StatsSource,
     pub by: Vec<String>,
     pub from_year: Option<i32>,
     pub to_year: Option<i32>,
@@ -456,20 +466,41 @@ pub struct StatsRequest {
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
 pub async fn stats(config: &Config, request: StatsRequest) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let tab = crosstab_of(&store, &request).await?;
+    let table = match &request.source {
+        StatsSource::Dataset(name) => load_named(&store, name).await.map(|(_, table)| table),
+        StatsSource::Cases { country, account } => live_cases(&store, country, account).await,
+    };
     store.close().await;
+    let tab = crosstab_of(&table?, &request)?;
     print!("{}", tab.to_csv()?);
     Ok(())
 }
 
-async fn crosstab_of(store: &Store, request: &StatsRequest) -> anyhow::Result<CrossTab> {
-    let (_, table) = load_named(store, &request.dataset).await?;
+/// The live cases of a country as a table, read in the name of one of its accounts.
+async fn live_cases(store: &Store, country: &str, account: &str) -> anyhow::Result<Table> {
+    let code = CountryCode::parse(country)
+        .ok()
+        .with_context(|| format!("--cases `{country}`: write an ISO code, e.g. GT"))?;
+    let actor = account_actor(store, account).await?;
+    let records = store
+        .victim_records(
+            &actor,
+            code,
+            OpenedBetween::default(),
+            RecordsUse::Statistics,
+        )
+        .await
+        .with_context(|| format!("--as {account} counting {code}'s cases"))?;
+    Ok(table_of_cases(&records)?)
+}
+
+fn crosstab_of(table: &Table, request: &StatsRequest) -> anyhow::Result<CrossTab> {
     let mut filters = Vec::new();
     if request.from_year.is_some() || request.to_year.is_some() {
         let year =
-            year_column(&table).context("--from-year/--to-year: the dataset has no year column")?;
+            year_column(table).context("--from-year/--to-year: the dataset has no year column")?;
         filters.push(Filter::year_range(
-            &table,
+            table,
             year,
             request.from_year,
             request.to_year,
@@ -487,8 +518,8 @@ async fn crosstab_of(store: &Store, request: &StatsRequest) -> anyhow::Result<Cr
         }
     }
     for (column, values) in by_column {
-        filters.push(Filter::values(&table, column, &values)?);
+        filters.push(Filter::values(table, column, &values)?);
     }
     let by: Vec<&str> = request.by.iter().map(String::as_str).collect();
-    Ok(cross_tabulate(&table, &by, &filters)?)
+    Ok(cross_tabulate(table, &by, &filters)?)
 }

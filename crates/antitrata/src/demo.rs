@@ -9,8 +9,8 @@
 use antitrata_domain::casework::{
     Answer, CallerRole, CaseAction, CaseDetails, CaseId, CasePerson, CasePersonInput, CaseStatus,
     ClosureReason, ContactChannel, ContactId, ContactInput, ContactLanguage, ContactOutcome,
-    FollowUpId, FollowUpInput, GivenBy, HeardVia, Indicator, NewConsent, NewContact, NewFollowUp,
-    ServiceDetails, ServiceId, ServiceInput,
+    ExploitationType, FollowUpId, FollowUpInput, GivenBy, HeardVia, Indicator, NewConsent,
+    NewContact, NewFollowUp, RecruitmentMethod, Sector, ServiceDetails, ServiceId, ServiceInput,
 };
 use antitrata_domain::{Actor, CountryCode, CountryScope, PersonId, Role};
 use antitrata_store::{NewReferral, Store};
@@ -64,6 +64,10 @@ const PLACES: &[&str] = &[
     "Costa",
     "Altiplano",
 ];
+/// Nationalities of the region's victims, the country's own most often.
+const NATIONALITIES: &[&str] = &["GT", "GT", "GT", "HN", "SV", "NI", "MX", "VE", "CO"];
+/// Where the exploitation happened: mostly at home or one border away.
+const EXPLOITATION_COUNTRIES: &[&str] = &["GT", "GT", "MX", "MX", "US", "BZ", "SV"];
 const TASKS: &[&str] = &[
     "Llamar para seguimiento",
     "Confirmar cupo en albergue",
@@ -204,10 +208,33 @@ fn person_input(rng: &mut StdRng, calling_code: &str, today: time::Date) -> Case
         phone: format!("+{calling_code} 5{:07}", rng.random_range(0..10_000_000)),
         born_on: born.to_string(),
         gender: pick(rng, &["Feminine", "Masculine", "NonSpecifiedUnknown"]).into(),
+        nationality: pick(rng, NATIONALITIES).to_owned(),
         languages: vec!["es".into()],
         minor,
         ..CasePersonInput::default()
     }
+}
+
+/// What a case opened from the contact records: its screening's answers, and where the person
+/// comes from, where they were exploited, in which sector and how they were recruited.
+fn case_details(rng: &mut StdRng, contact: &NewContact) -> CaseDetails {
+    let mut details = CaseDetails::from_contact(contact);
+    let country = |code: &str| CountryCode::parse(code).ok();
+    details.citizenship = country(pick(rng, NATIONALITIES)).into_iter().collect();
+    details.exploitation_countries = country(pick(rng, EXPLOITATION_COUNTRIES))
+        .into_iter()
+        .collect();
+    if details
+        .exploitation_types
+        .contains(&ExploitationType::ForcedLabour)
+        && rng.random_ratio(3, 4)
+    {
+        details.sectors = vec![pick(rng, Sector::ALL)];
+    }
+    if rng.random_ratio(1, 2) {
+        details.recruitment = vec![pick(rng, RecruitmentMethod::ALL)];
+    }
+    details
 }
 
 /// Makes the demo records, calling `progress` after each case.
@@ -242,7 +269,7 @@ pub async fn generate(
             .await?;
         counts.contacts += 1;
         let case_id = CaseId(uuid(&mut rng));
-        let details = CaseDetails::from_contact(&contact.details);
+        let details = case_details(&mut rng, &contact.details);
         let case = store
             .open_case(&operator, case_id, &details, Some(contact.id))
             .await?;

@@ -7,6 +7,7 @@ mod audit;
 mod config;
 mod datasets;
 mod demo;
+mod export;
 mod keys;
 mod logging;
 mod release;
@@ -106,11 +107,18 @@ enum Command {
         #[command(subcommand)]
         action: DatasetCommand,
     },
-    /// Cross-tabulate one to three variables of a dataset; prints CSV (an empty cell is missing).
+    /// Cross-tabulate one to three variables of a dataset, or of a country's live cases; prints
+    /// CSV (an empty cell is missing).
     Stats {
         /// The dataset's name or id.
-        #[arg(long)]
-        dataset: String,
+        #[arg(long, required_unless_present = "cases", conflicts_with = "cases")]
+        dataset: Option<String>,
+        /// Count the live cases of this country (ISO code, e.g. GT) instead of a dataset.
+        #[arg(long, requires = "account")]
+        cases: Option<String>,
+        /// With --cases: the e-mail of the account whose country and role allow it.
+        #[arg(long = "as", value_name = "EMAIL")]
+        account: Option<String>,
         /// The variables to cross, comma-separated (one to three), e.g. gender,ageBroad.
         #[arg(long, value_delimiter = ',', required = true)]
         by: Vec<String>,
@@ -123,6 +131,31 @@ enum Command {
         /// Keep only records with column=value; repeat for several values or columns.
         #[arg(long = "where", value_name = "COLUMN=VALUE")]
         filters: Vec<String>,
+    },
+    /// Write a country's cases as statistical records, one per victim per case, in CTDC's or
+    /// HTCDS's form. No name, phone, address, date of birth or free text is written. Only the
+    /// country's supervisors may; every case exported is audited.
+    Export {
+        /// ctdc (the Global Dataset's 63 variables; imports back with `import ctdc`) or htcds.
+        standard: export::Standard,
+        /// ISO code of the country, e.g. GT.
+        #[arg(long)]
+        country: String,
+        /// The e-mail of the supervisor account the export is made by.
+        #[arg(long = "as", value_name = "EMAIL")]
+        account: String,
+        /// Cases opened on or after this day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        from: Option<String>,
+        /// Cases opened on or before this day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        to: Option<String>,
+        /// A new file; never overwritten.
+        #[arg(long)]
+        out: PathBuf,
+        /// csv, json (htcds only) or parquet; by default from the file's extension, else csv.
+        #[arg(long, value_enum)]
+        format: Option<export::FileFormat>,
     },
     /// Write a privacy-protected release of a dataset into a new folder: data.csv and
     /// manifest.json.
@@ -424,8 +457,34 @@ fn main() -> ExitCode {
             )
             .await
         }),
+        Command::Export {
+            standard,
+            country,
+            account,
+            from,
+            to,
+            out,
+            format,
+        } => run_async(|| async {
+            logging::init(&config.log)?;
+            export::export(
+                &config,
+                export::ExportRequest {
+                    standard,
+                    country,
+                    account,
+                    from,
+                    to,
+                    out,
+                    format,
+                },
+            )
+            .await
+        }),
         Command::Stats {
             dataset,
+            cases,
+            account,
             by,
             from_year,
             to_year,
@@ -435,7 +494,13 @@ fn main() -> ExitCode {
             datasets::stats(
                 &config,
                 datasets::StatsRequest {
-                    dataset,
+                    source: match (dataset, cases) {
+                        (Some(dataset), _) => datasets::StatsSource::Dataset(dataset),
+                        (None, cases) => datasets::StatsSource::Cases {
+                            country: cases.unwrap_or_default(),
+                            account: account.unwrap_or_default(),
+                        },
+                    },
                     by,
                     from_year,
                     to_year,

@@ -42,6 +42,45 @@ pub(crate) fn cli_actor() -> Actor {
     }
 }
 
+/// The actor for a command that acts on a country's records in the name of an account
+/// (`--as EMAIL`): the account must exist, be enabled and hold a country role; it acts as
+/// supervisor if it is one, else in its first country role. The store then decides what that role
+/// may do, and the audit log names the account.
+pub(crate) async fn account_actor(
+    store: &antitrata_store::Store,
+    email: &str,
+) -> anyhow::Result<Actor> {
+    let parsed = Email::parse(email).context("--as")?;
+    let Some(account) = store.find_user_by_email(&parsed).await? else {
+        bail!(
+            "--as {email}: there is no account with this e-mail address (see `antitrata user list`)"
+        );
+    };
+    if account.disabled {
+        bail!("--as {email}: this account is disabled");
+    }
+    let country_roles = [
+        Role::Supervisor,
+        Role::Caseworker,
+        Role::Operator,
+        Role::CountryAdmin,
+    ];
+    let Some(role) = country_roles
+        .into_iter()
+        .find(|r| account.roles.contains(r))
+        .filter(|_| account.scope().country().is_some())
+    else {
+        bail!("--as {email}: the account holds no role in a country's hotline");
+    };
+    Ok(Actor {
+        who: account.id.to_string(),
+        role,
+        scope: account.scope(),
+        request_id: None,
+        at: OffsetDateTime::now_utc(),
+    })
+}
+
 /// A fresh UUIDv7: the binary may read the clock and the random source.
 fn new_user_id() -> UserId {
     UserId(Uuid::now_v7())

@@ -11,6 +11,7 @@ mod picklist;
 mod referral;
 mod screening;
 mod service;
+mod statistical_record;
 mod validation;
 mod vocabulary;
 
@@ -32,5 +33,9 @@ pub use picklist::{Picklist, join_codes, split_codes};
 pub use referral::{Basis, Referral, ReferralId, ReferralStatus};
 pub use screening::{Answer, Indicator, IndicatorKind, Screening, ScreeningResult, ScreeningRule};
 pub use service::{Service, ServiceCategory, ServiceDetails, ServiceId, ServiceInput};
+pub use statistical_record::{
+    CTDC_DATA_SOURCE, CTDC_MISSING, HTCDS_FIELDS, HtcdsValue, VictimFacts, VictimRecord,
+    counts_in_statistics,
+};
 pub use validation::{Errors, FieldError, Problem};
 pub use vocabulary::{ExploitationType, MeansOfControl, RecruitmentMethod, Sector};

@@ -93,6 +93,12 @@ pub fn vocabulary(column: &str) -> Option<Vocabulary> {
     })
 }
 
+/// The variables of the Global Dataset in codebook order: the header of a CTDC file this project
+/// writes.
+pub fn global_columns() -> impl Iterator<Item = &'static str> {
+    GLOBAL.iter().map(|v| v.name)
+}
+
 /// The name of the derived exploitation-type column.
 pub const EXPLOITATION_TYPES: &str = "exploitationTypes";
 

@@ -1,15 +1,17 @@
 //! Statistics on victim records without personal data: the columnar table, the CTDC formats it is
 //! read from, and cross-tabulations over it.
 
+pub mod cases;
 pub mod crosstab;
 pub mod ctdc;
 pub mod dataset;
 pub mod table;
 
+pub use cases::{table_of_cases, write_ctdc_csv};
 pub use crosstab::{Cell, CrossTab, CrossTabError, Filter, cross_tabulate};
 pub use ctdc::{
-    CellError, CtdcFormat, HeaderError, Layout, ReadError, Vocabulary, read_table, vocabulary,
-    year_column,
+    CellError, CtdcFormat, HeaderError, Layout, ReadError, Vocabulary, global_columns, read_table,
+    vocabulary, year_column,
 };
 pub use dataset::{Dataset, DatasetId, DatasetNameError, check_dataset_name};
 pub use table::{Column, Dictionary, MISSING, Table, TableEncoder, TableError};

@@ -13,6 +13,7 @@
 mod accounts;
 mod api_tokens;
 mod audit;
+mod case_statistics;
 mod casework;
 mod concurrency;
 mod datasets;

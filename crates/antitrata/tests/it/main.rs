@@ -12,6 +12,7 @@
 mod cli;
 mod ctdc_reference;
 mod datasets;
+mod export;
 mod protected;
 mod release;
 mod serve;

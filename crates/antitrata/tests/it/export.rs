@@ -1,0 +1,291 @@
+//! `antitrata export ctdc|htcds`: a country's cases leave as statistical records only, only by its
+//! supervisors, and a CTDC export imported back gives the statistics of the live cases.
+
+use std::path::Path;
+
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::record::Field;
+
+use crate::datasets::cli;
+
+/// A database with 60 demo cases of Guatemala and four accounts.
+fn hotline_with_cases(dir: &Path) {
+    let (ok, _, err) = cli(
+        dir,
+        &[
+            "demo-data",
+            "--country",
+            "GT",
+            "--cases",
+            "60",
+            "--seed",
+            "5",
+        ],
+    );
+    assert!(ok, "{err}");
+    for (email, role, country) in [
+        ("sup@gt.example", "supervisor", "GT"),
+        ("cw@gt.example", "caseworker", "GT"),
+        ("sup@hn.example", "supervisor", "HN"),
+        ("analyst@rcm.example", "regional-analyst", ""),
+    ] {
+        let mut args = vec!["user", "add", "--email", email, "--role", role];
+        if !country.is_empty() {
+            args.extend(["--country", country]);
+        }
+        let (ok, _, err) = cli(dir, &args);
+        assert!(ok, "{email}: {err}");
+    }
+}
+
+fn stats(dir: &Path, source: &[&str], by: &str) -> String {
+    let mut args = vec!["stats"];
+    args.extend(source);
+    args.extend(["--by", by]);
+    let (ok, out, err) = cli(dir, &args);
+    assert!(ok, "stats {source:?} --by {by}: {err}");
+    out
+}
+
+#[test]
+fn a_ctdc_export_imports_back_with_the_statistics_of_the_live_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    hotline_with_cases(dir.path());
+    let (ok, out, err) = cli(
+        dir.path(),
+        &[
+            "export",
+            "ctdc",
+            "--country",
+            "GT",
+            "--as",
+            "sup@gt.example",
+            "--out",
+            "gt.csv",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("of GT written to gt.csv"), "{out}");
+    let file = std::fs::read_to_string(dir.path().join("gt.csv")).unwrap();
+    let header = file.lines().next().unwrap();
+    assert_eq!(header.split(',').count(), 63, "{header}");
+    assert!(header.starts_with("yearOfRegistration,Datasource,gender,ageBroad"));
+    assert!(!file.contains("(demo)"), "a name left in an export");
+    let records = file.lines().count() - 1;
+    assert!(records >= 40, "{records} records of 60 cases");
+
+    let (ok, out, err) = cli(
+        dir.path(),
+        &["import", "ctdc", "gt.csv", "--dataset", "gt-export"],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains(&format!("{records} rows")), "{out}");
+
+    let live = ["--cases", "GT", "--as", "sup@gt.example"];
+    let imported = ["--dataset", "gt-export"];
+    for by in [
+        "gender,ageBroad,citizenship",
+        "yearOfRegistration,exploitationTypes",
+        "CountryOfExploitation,majorityStatus",
+        "meansOfControlDebtBondage,isForcedLabour,typeOfLabourNotSpecified",
+        "RecruiterRelationship,Datasource",
+    ] {
+        let expected = stats(dir.path(), &live, by);
+        assert_eq!(stats(dir.path(), &imported, by), expected, "{by}");
+        assert!(expected.lines().count() > 1, "{by}: {expected}");
+    }
+    // The statistics of the live cases are the export's, and not something else: the total
+    // matches the file.
+    let by_gender = stats(dir.path(), &live, "gender");
+    let total: u64 = by_gender
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, records as u64);
+    // Every operator of the country may count; another country's and regional accounts may not.
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "stats",
+            "--cases",
+            "GT",
+            "--as",
+            "sup@hn.example",
+            "--by",
+            "gender",
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("outside the actor's country scope"), "{err}");
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "stats",
+            "--cases",
+            "GT",
+            "--as",
+            "analyst@rcm.example",
+            "--by",
+            "gender",
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("no role in a country's hotline"), "{err}");
+}
+
+#[test]
+fn only_the_countrys_supervisors_export_and_nothing_is_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    hotline_with_cases(dir.path());
+    for (account, country, why) in [
+        ("cw@gt.example", "GT", "may not export"),
+        ("sup@hn.example", "GT", "belongs to another country"),
+        ("sup@gt.example", "HN", "belongs to another country"),
+        (
+            "analyst@rcm.example",
+            "GT",
+            "no role in a country's hotline",
+        ),
+        ("nobody@gt.example", "GT", "no account with this e-mail"),
+    ] {
+        let (ok, _, err) = cli(
+            dir.path(),
+            &[
+                "export",
+                "ctdc",
+                "--country",
+                country,
+                "--as",
+                account,
+                "--out",
+                "out.csv",
+            ],
+        );
+        assert!(!ok, "{account} exported {country}");
+        assert!(err.contains(why), "{account}: {err}");
+        assert!(!dir.path().join("out.csv").exists());
+    }
+    for (args, why) in [
+        (vec!["--from", "2026-13-01"], "--from `2026-13-01`"),
+        (
+            vec!["--from", "2026-05-02", "--to", "2026-05-01"],
+            "is after",
+        ),
+        (vec!["--format", "json"], "CTDC files are CSV or Parquet"),
+    ] {
+        let mut all = vec![
+            "export",
+            "ctdc",
+            "--country",
+            "GT",
+            "--as",
+            "sup@gt.example",
+            "--out",
+            "out.csv",
+        ];
+        all.extend(args);
+        let (ok, _, err) = cli(dir.path(), &all);
+        assert!(!ok);
+        assert!(err.contains(why), "{err}");
+        assert!(!dir.path().join("out.csv").exists());
+    }
+
+    std::fs::write(dir.path().join("taken.csv"), "keep me").unwrap();
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "export",
+            "ctdc",
+            "--country",
+            "GT",
+            "--as",
+            "sup@gt.example",
+            "--out",
+            "taken.csv",
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("exists already"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("taken.csv")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn htcds_exports_as_csv_json_and_parquet_with_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    hotline_with_cases(dir.path());
+    for out in ["gt.csv", "gt.json", "gt.parquet", "gt-ctdc.parquet"] {
+        let standard = if out == "gt-ctdc.parquet" {
+            "ctdc"
+        } else {
+            "htcds"
+        };
+        let (ok, _, err) = cli(
+            dir.path(),
+            &[
+                "export",
+                standard,
+                "--country",
+                "GT",
+                "--as",
+                "sup@gt.example",
+                "--out",
+                out,
+            ],
+        );
+        assert!(ok, "{out}: {err}");
+    }
+    let csv_text = std::fs::read_to_string(dir.path().join("gt.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header[0], "ant_CaseReference");
+    assert!(header.contains(&"vic_TypeOfExploitation".to_owned()));
+    let csv_rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(!csv_text.contains("(demo)"), "a name left in an export");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("gt.json")).unwrap())
+            .unwrap();
+    let objects = json.as_array().unwrap();
+    assert_eq!(objects.len(), csv_rows.len());
+    let first = objects[0].as_object().unwrap();
+    assert_eq!(first["ant_CaseReference"], csv_rows[0][0]);
+    assert!(first["vic_TypeOfExploitation"].is_array());
+    assert!(first["ant_IsMinor"].is_boolean());
+
+    // The Parquet file holds the CSV's cells, missing as null.
+    let parquet =
+        SerializedFileReader::new(std::fs::File::open(dir.path().join("gt.parquet")).unwrap())
+            .unwrap();
+    assert_eq!(
+        parquet.metadata().file_metadata().num_rows(),
+        csv_rows.len() as i64
+    );
+    for (row, expected) in parquet.get_row_iter(None).unwrap().zip(&csv_rows) {
+        let row = row.unwrap();
+        let cells: Vec<String> = row
+            .get_column_iter()
+            .map(|(_, field)| match field {
+                Field::Str(text) => text.clone(),
+                Field::Null => String::new(),
+                other => panic!("a non-text cell {other:?}"),
+            })
+            .collect();
+        let expected: Vec<String> = expected.iter().map(str::to_owned).collect();
+        assert_eq!(cells, expected);
+    }
+    let ctdc =
+        SerializedFileReader::new(std::fs::File::open(dir.path().join("gt-ctdc.parquet")).unwrap())
+            .unwrap();
+    let schema = ctdc.metadata().file_metadata().schema_descr();
+    assert_eq!(schema.num_columns(), 63);
+    assert_eq!(schema.column(0).name(), "yearOfRegistration");
+}
