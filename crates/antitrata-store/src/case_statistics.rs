@@ -28,7 +28,8 @@ pub enum RecordsUse {
 }
 
 impl RecordsUse {
-    fn allowed(self, role: Role) -> bool {
+    /// Whether an actor in this role, within its own country, may read the records for this use.
+    pub fn allows(self, role: Role) -> bool {
         match self {
             RecordsUse::Statistics => matches!(
                 role,
@@ -78,7 +79,7 @@ impl Store {
         if scope(actor)? != wanted {
             return Err(StoreError::OutOfScope);
         }
-        if !purpose.allowed(actor.role) {
+        if !purpose.allows(actor.role) {
             return Err(StoreError::RoleNotAllowed {
                 role: actor.role.as_str(),
                 action: purpose.verb(),

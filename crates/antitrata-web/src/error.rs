@@ -111,6 +111,8 @@ pub struct ApiError {
     error: AppError,
     request_id: Option<String>,
     errors: Vec<FieldProblem>,
+    /// Says what is wrong instead of the status's general detail.
+    detail: Option<String>,
 }
 
 /// One refused field of a submission, in a problem's `errors`.
@@ -138,7 +140,19 @@ impl ApiError {
             error,
             request_id: request_id.clone(),
             errors: Vec::new(),
+            detail: None,
         }
+    }
+
+    /// The language the problem is told in.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The same problem, told by `detail` (already in [`ApiError::lang`]).
+    pub fn with_detail(mut self, detail: String) -> ApiError {
+        self.detail = Some(detail);
+        self
     }
 
     /// A 422 naming each refused field, in the request's language.
@@ -182,7 +196,9 @@ impl IntoResponse for ApiError {
             kind: "about:blank",
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
-            detail: Tr::new(self.lang).t(&format!("error-detail-{}", status.as_u16())),
+            detail: self.detail.unwrap_or_else(|| {
+                Tr::new(self.lang).t(&format!("error-detail-{}", status.as_u16()))
+            }),
             request_id: self
                 .request_id
                 .as_deref()

@@ -189,5 +189,7 @@ stats-error-dataset = There is no dataset “{ $name }”.
 stats-error-year = Write the years as four digits, for example 2015.
 stats-error-count = Choose one to three variables.
 stats-error-unknown = This dataset has no variable “{ $name }”.
+stats-live-cases = Live cases of { $country } (this hotline)
+stats-live-note = Live cases are counted as one record per victim per case, in CTDC's variables, leaving out cases closed as not trafficking or as duplicates. They are for this country's staff only: outside the country they are shown only privacy-protected.
 stats-error-repeated = The variable “{ $name }” is chosen twice.
 home-stats = Statistics

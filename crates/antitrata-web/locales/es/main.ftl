@@ -189,5 +189,7 @@ stats-error-dataset = No existe el conjunto de datos «{ $name }».
 stats-error-year = Escriba los años con cuatro cifras, por ejemplo 2015.
 stats-error-count = Elija de una a tres variables.
 stats-error-unknown = Este conjunto de datos no tiene la variable «{ $name }».
+stats-live-cases = Casos en curso de { $country } (esta línea)
+stats-live-note = Los casos en curso se cuentan como un registro por víctima y caso, con las variables de CTDC, sin los casos cerrados por no ser trata o por duplicados. Son solo para el personal de este país: fuera del país se muestran únicamente con protección de la privacidad.
 stats-error-repeated = La variable «{ $name }» está elegida dos veces.
 home-stats = Estadísticas

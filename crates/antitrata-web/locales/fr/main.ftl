@@ -189,5 +189,7 @@ stats-error-dataset = Le jeu de données « { $name } » n'existe pas.
 stats-error-year = Écrivez les années en quatre chiffres, par exemple 2015.
 stats-error-count = Choisissez d'une à trois variables.
 stats-error-unknown = Ce jeu de données n'a pas de variable « { $name } ».
+stats-live-cases = Dossiers en cours de { $country } (cette ligne)
+stats-live-note = Les dossiers en cours sont comptés à raison d'un enregistrement par victime et par dossier, selon les variables de CTDC, sans les dossiers clos comme ne relevant pas de la traite ou comme doublons. Ils sont réservés au personnel de ce pays : hors du pays, ils ne sont montrés que protégés.
 stats-error-repeated = La variable « { $name } » est choisie deux fois.
 home-stats = Statistiques

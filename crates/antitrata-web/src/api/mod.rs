@@ -1,12 +1,13 @@
-//! The JSON API, version 1: the hotline directory as open data, and the hotline's case work for
-//! service accounts with bearer tokens. Every route is in `auth::permissions::API_ROUTES`, the
-//! same table and role lists the console uses; the store keeps to the account's country and
-//! audits as it does for the console. Errors are RFC 9457 problem details; the OpenAPI 3.1
+//! The JSON API, version 1: the hotline directory as open data, the hotline's case work for
+//! service accounts with bearer tokens, and statistics. Every route is in
+//! `auth::permissions::API_ROUTES`, the same table and role lists the console uses; the store
+//! keeps to the account's country and audits as it does for the console. Errors are RFC 9457 problem details; the OpenAPI 3.1
 //! description is generated from this code and served at `/api/v1/openapi.json`.
 
 mod casework;
 pub(crate) mod directory;
 mod openapi;
+mod stats;
 mod views;
 
 use axum::Router;
@@ -65,5 +66,6 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .route("/api/v1/work", get(casework::show_work))
         .route("/api/v1/queue", get(casework::show_queue))
+        .route("/api/v1/stats", get(stats::cross_tab))
         .route_layer(from_fn_with_state(state, enforce_api_access))
 }

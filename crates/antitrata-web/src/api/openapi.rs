@@ -46,6 +46,7 @@ use crate::response::cached_json;
         casework::save_service,
         casework::show_work,
         casework::show_queue,
+        super::stats::cross_tab,
     ),
     modifiers(&BearerTokens),
     tags(
@@ -54,6 +55,7 @@ use crate::response::cached_json;
         (name = "cases", description = "Cases, their people, consents, referrals and follow-ups"),
         (name = "persons", description = "Finding people by name or phone"),
         (name = "services", description = "The country's services directory"),
+        (name = "statistics", description = "Cross-tabulations of datasets and of the country's live cases, without personal data"),
     ),
 )]
 struct ApiDoc;

@@ -225,6 +225,7 @@ pub const API_ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/api/v1/work", Access::Roles(PERSONAL_DATA)),
     ("GET", "/api/v1/queue", Access::Roles(&[Role::Supervisor])),
+    ("GET", "/api/v1/stats", Access::Roles(STATISTICS)),
 ];
 
 /// Roles that see personal data of people in the records (of their own country).

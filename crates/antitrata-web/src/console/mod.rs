@@ -13,7 +13,7 @@ mod setup;
 mod stats;
 mod users;
 
-pub(crate) use stats::TableCache;
+pub(crate) use stats::{StatsQuery, TableCache, answer as answer_stats};
 
 use antitrata_domain::{Account, Actor, CountryScope, Lang, Role};
 use axum::extract::rejection::FormRejection;

@@ -1,15 +1,20 @@
-//! Statistics over imported datasets: pick a dataset, one to three variables, a year range and a
-//! chart; get a table with counts and shares (missing shown as its own row), a server-drawn SVG
-//! chart, and the same table as CSV. No personal data is involved, so nothing is audited; tables
-//! are kept in memory after their first use, so a question costs a cross-tab, not a load.
+//! Statistics over imported datasets, and over the live cases of the account's own country: pick
+//! a source, one to three variables, a year range and a chart; get a table with counts and shares
+//! (missing shown as its own row), a server-drawn SVG chart, and the same table as CSV. The JSON
+//! API's `/api/v1/stats` asks the same questions through [`answer`]. No personal data is
+//! involved, so nothing is audited. Dataset tables are kept in memory after their first use, so a
+//! question costs a cross-tab, not a load; the live cases are read afresh for each question, and
+//! only the country's own hotline roles may read them (the store decides,
+//! `RecordsUse::Statistics`).
 
 use std::sync::{Arc, Mutex};
 
-use antitrata_domain::Lang;
 use antitrata_domain::stats::{
-    CrossTab, CrossTabError, Dataset, DatasetId, Filter, Table, cross_tabulate, year_column,
+    CrossTab, CrossTabError, Dataset, DatasetId, Filter, Table, cross_tabulate, table_of_cases,
+    year_column,
 };
-use antitrata_store::StoreError;
+use antitrata_domain::{Actor, CountryCode, Lang};
+use antitrata_store::{OpenedBetween, RecordsUse, StoreError};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -67,25 +72,56 @@ impl TableCache {
     }
 }
 
+/// The source value that stands for the live cases of the account's country (no dataset name has
+/// a colon).
+pub(crate) const LIVE_CASES: &str = "live:cases";
+
 /// The question, as the form sends it.
 #[derive(Debug, Default, Deserialize)]
-pub(super) struct StatsQuery {
-    dataset: Option<String>,
-    by1: Option<String>,
-    by2: Option<String>,
-    by3: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+pub(crate) struct StatsQuery {
+    /// A dataset's name, or [`LIVE_CASES`].
+    pub dataset: Option<String>,
+    pub by1: Option<String>,
+    pub by2: Option<String>,
+    pub by3: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
     /// Keep only records whose `only` column holds one of `values` (comma-separated).
-    only: Option<String>,
-    values: Option<String>,
-    chart: Option<String>,
+    pub only: Option<String>,
+    pub values: Option<String>,
+    pub chart: Option<String>,
+}
+
+/// What a question counts.
+pub(crate) enum Source {
+    Dataset(Box<Dataset>),
+    /// The live cases of this country.
+    Cases(CountryCode),
+}
+
+impl Source {
+    /// The value that names it in a query.
+    pub(crate) fn value(&self) -> String {
+        match self {
+            Source::Dataset(dataset) => dataset.name.clone(),
+            Source::Cases(_) => LIVE_CASES.to_owned(),
+        }
+    }
+
+    fn file_stem(&self) -> String {
+        match self {
+            Source::Dataset(dataset) => dataset.name.clone(),
+            Source::Cases(country) => format!("cases-{country}"),
+        }
+    }
 }
 
 /// The answer, or why there is none.
-struct Outcome {
+pub(crate) struct Outcome {
     datasets: Vec<Dataset>,
-    chosen: Option<Dataset>,
+    /// The country whose live cases the actor may count, if any.
+    live: Option<CountryCode>,
+    pub chosen: Option<Source>,
     columns: Vec<String>,
     year_column: bool,
     by: [String; 3],
@@ -94,8 +130,9 @@ struct Outcome {
     only: String,
     values: String,
     chart: ChartKind,
-    tab: Option<CrossTab>,
-    error: Option<String>,
+    pub tab: Option<CrossTab>,
+    /// What is wrong with the question, in the user's language.
+    pub error: Option<String>,
 }
 
 #[derive(Template)]
@@ -170,14 +207,14 @@ pub(super) async fn download_stats(
 ) -> Result<Response, PageError> {
     let (tr, outcome) = asked(&state, &who, &headers, query).await?;
     let lang = tr.lang;
-    let (Some(tab), Some(dataset)) = (outcome.tab, outcome.chosen) else {
+    let (Some(tab), Some(source)) = (outcome.tab, outcome.chosen) else {
         return Err(PageError::new(lang, AppError::BadRequest, &headers));
     };
     let csv = tab.to_csv().map_err(|e| {
         tracing::error!(error = %e, "writing a cross-tab as CSV failed");
         PageError::new(lang, AppError::Internal, &headers)
     })?;
-    let file_name = format!("{}-{}.csv", dataset.name, tab.variables.join("-"));
+    let file_name = format!("{}-{}.csv", source.file_stem(), tab.variables.join("-"));
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     Ok((
@@ -207,20 +244,37 @@ async fn asked(
         return Err(PageError::new(lang, AppError::BadRequest, headers));
     };
     let tr = Tr::new(lang);
-    let outcome = answer(state, &query, &tr)
+    let actor = crate::casework::actor(state, &who.account, headers);
+    let outcome = answer(state, &actor, &query, &tr)
         .await
         .map_err(unavailable(lang, headers))?;
     Ok((tr, outcome))
 }
 
-/// Reads the question, finds the dataset and computes the cross-tab. Mistakes in the question
+/// Reads the question, finds its source and computes the cross-tab. Mistakes in the question
 /// come back as a localized message in `error`; only a failing store is an `Err`.
-async fn answer(state: &AppState, query: &StatsQuery, tr: &Tr) -> Result<Outcome, StoreError> {
+pub(crate) async fn answer(
+    state: &AppState,
+    actor: &Actor,
+    query: &StatsQuery,
+    tr: &Tr,
+) -> Result<Outcome, StoreError> {
     let datasets = state.store.list_datasets().await?;
+    let live = actor
+        .scope
+        .country()
+        .filter(|_| RecordsUse::Statistics.allows(actor.role));
     let wanted = query.dataset.as_deref().filter(|d| !d.is_empty());
     let chosen = match wanted {
-        Some(name) => datasets.iter().find(|d| d.name == name).cloned(),
-        None => datasets.first().cloned(),
+        Some(LIVE_CASES) => live.map(Source::Cases),
+        Some(name) => datasets
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| Source::Dataset(Box::new(d.clone()))),
+        None => datasets
+            .first()
+            .map(|d| Source::Dataset(Box::new(d.clone())))
+            .or(live.map(Source::Cases)),
     };
     let by = [&query.by1, &query.by2, &query.by3].map(|b| b.clone().unwrap_or_default());
     let from = query.from.clone().unwrap_or_default();
@@ -243,12 +297,10 @@ async fn answer(state: &AppState, query: &StatsQuery, tr: &Tr) -> Result<Outcome
                 ChartKind::Bar
             });
     let mut outcome = Outcome {
-        columns: chosen
-            .as_ref()
-            .map(|d| d.columns.clone())
-            .unwrap_or_default(),
+        columns: Vec::new(),
         year_column: false,
         datasets,
+        live,
         chosen,
         by: by.clone(),
         from,
@@ -259,16 +311,32 @@ async fn answer(state: &AppState, query: &StatsQuery, tr: &Tr) -> Result<Outcome
         tab: None,
         error: None,
     };
-    let Some(dataset) = &outcome.chosen else {
+    let table = match &outcome.chosen {
+        None => None,
+        Some(Source::Dataset(dataset)) => state.tables.get(&state.store, dataset.id).await?,
+        Some(Source::Cases(country)) => {
+            let records = state
+                .store
+                .victim_records(
+                    actor,
+                    *country,
+                    OpenedBetween::default(),
+                    RecordsUse::Statistics,
+                )
+                .await?;
+            let table = table_of_cases(&records).map_err(|e| {
+                StoreError::Corrupt(format!("the cases do not read as a CTDC table: {e}"))
+            })?;
+            Some(Arc::new(table))
+        }
+    };
+    let Some(table) = table else {
         if let Some(name) = wanted {
             outcome.error = Some(tr.t1("stats-error-dataset", "name", name));
         }
         return Ok(outcome);
     };
-    let Some(table) = state.tables.get(&state.store, dataset.id).await? else {
-        outcome.error = Some(tr.t1("stats-error-dataset", "name", &dataset.name));
-        return Ok(outcome);
-    };
+    outcome.columns = table.columns().iter().map(|c| c.name.clone()).collect();
     let year = year_column(&table);
     outcome.year_column = year.is_some();
     if variables.is_empty() {
@@ -358,11 +426,11 @@ fn percent(share: f64, lang: Lang) -> String {
 
 /// The CSV link for the question on screen.
 fn csv_href(outcome: &Outcome) -> String {
-    let Some(dataset) = &outcome.chosen else {
+    let Some(source) = &outcome.chosen else {
         return String::new();
     };
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    query.append_pair("dataset", &dataset.name);
+    query.append_pair("dataset", &source.value());
     for (i, by) in outcome.by.iter().enumerate() {
         if !by.is_empty() {
             query.append_pair(&format!("by{}", i + 1), by);
@@ -392,7 +460,11 @@ impl StatsPage {
     }
 
     fn is_chosen(&self, dataset: &Dataset) -> bool {
-        self.q.chosen.as_ref().is_some_and(|c| c.id == dataset.id)
+        matches!(&self.q.chosen, Some(Source::Dataset(chosen)) if chosen.id == dataset.id)
+    }
+
+    fn live_chosen(&self) -> bool {
+        matches!(self.q.chosen, Some(Source::Cases(_)))
     }
 
     fn is_variable(&self, slot: &usize, column: &str) -> bool {

@@ -242,3 +242,216 @@ async fn the_home_page_links_to_statistics_only_for_roles_that_may_see_them() {
         db.cleanup().await;
     }
 }
+
+/// Three cases of Guatemala (one closed as not trafficking), two with a victim, and one case of
+/// Honduras.
+async fn open_live_cases(c: &Console) {
+    use antitrata_domain::casework::{
+        CaseAction, CaseDetails, CaseId, CaseInput, CasePerson, CasePersonInput, ClosureReason,
+    };
+    use antitrata_domain::{CountryCode, PersonId};
+    let today = time::macros::date!(2026 - 11 - 27);
+    let details = CaseDetails::parse(
+        &CaseInput {
+            exploitation_types: vec!["ForcedLabour".into()],
+            ..CaseInput::default()
+        },
+        today,
+    )
+    .unwrap();
+    for (n, country, gender) in [
+        (1, "GT", Some("Feminine")),
+        (2, "GT", Some("Masculine")),
+        (3, "GT", Some("Feminine")),
+        (4, "HN", Some("Feminine")),
+        (5, "GT", None),
+    ] {
+        let case = CaseId(Uuid::from_u128(n));
+        c.store
+            .open_case(&actor(Role::Operator, Some(country)), case, &details, None)
+            .await
+            .unwrap();
+        if let Some(gender) = gender {
+            let person = CasePerson::parse(
+                &CasePersonInput {
+                    role: "victim".into(),
+                    name: "Canary Live".into(),
+                    gender: gender.into(),
+                    ..CasePersonInput::default()
+                },
+                CountryCode::parse(country).unwrap(),
+                today,
+            )
+            .unwrap();
+            c.store
+                .add_case_person(
+                    &actor(Role::Caseworker, Some(country)),
+                    PersonId(Uuid::from_u128(n + 100)),
+                    case,
+                    &person,
+                )
+                .await
+                .unwrap();
+        }
+    }
+    c.store
+        .change_case_status(
+            &actor(Role::Supervisor, Some("GT")),
+            CaseId(Uuid::from_u128(3)),
+            CaseAction::Close(ClosureReason::NotTrafficking),
+            None,
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_countrys_staff_count_its_live_cases_and_no_one_else() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        open_live_cases(&c).await;
+        let operator = session(&c, 1, Role::Operator, Some("GT")).await;
+        let form = get_as(&c.app, "/console/stats", &operator).await;
+        assert_eq!(form.status, 200, "{}", db.name);
+        assert!(
+            form.body
+                .contains(r#"<option value="live:cases" selected>Live cases of GT"#),
+            "{}",
+            form.body
+        );
+        let page = get_as(
+            &c.app,
+            "/console/stats?dataset=live%3Acases&by1=gender",
+            &operator,
+        )
+        .await;
+        assert_eq!(page.status, 200);
+        let table = page.body.split("<tbody>").nth(1).unwrap();
+        // Cases 1 and 2 with their victims, case 5 without one yet; case 3 was not trafficking
+        // and case 4 is Honduras's.
+        assert!(table.contains("<td>Female</td><td>1</td>"), "{table}");
+        assert!(table.contains("<td>Male</td><td>1</td>"), "{table}");
+        assert!(table.contains(r#"<td class="muted">missing</td><td>1</td>"#));
+        assert!(
+            page.body
+                .contains(r#"<th colspan="1">Total</th><th>3</th>"#)
+        );
+        assert!(page.body.contains("only privacy-protected"));
+        assert!(
+            !page.body.contains("Canary"),
+            "no name on a statistics page"
+        );
+        let csv = get_as(
+            &c.app,
+            "/console/stats.csv?dataset=live%3Acases&by1=gender",
+            &operator,
+        )
+        .await;
+        assert_eq!(
+            csv.headers["content-disposition"],
+            "attachment; filename=\"cases-GT-gender.csv\""
+        );
+
+        // A regional analyst and a campaign editor are not offered the live cases, and asking
+        // for them finds nothing.
+        for (n, role, country) in [
+            (2, Role::RegionalAnalyst, None),
+            (3, Role::CampaignEditor, Some("GT")),
+        ] {
+            let other = session(&c, n, role, country).await;
+            let form = get_as(&c.app, "/console/stats", &other).await;
+            assert!(!form.body.contains("live:cases"), "{role:?}");
+            let asked = get_as(
+                &c.app,
+                "/console/stats?dataset=live%3Acases&by1=gender",
+                &other,
+            )
+            .await;
+            assert_eq!(asked.status, 400, "{role:?}");
+            assert!(!asked.body.contains("<tbody>"), "{role:?}");
+        }
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_api_answers_the_same_questions_as_json() {
+    use crate::api_casework::{call, service_token};
+    use axum::http::Method;
+    for db in seeded_backends().await {
+        let c = console(&db);
+        import_small_dataset(&c).await;
+        open_live_cases(&c).await;
+        let supervisor = service_token(&c.store, 1, Role::Supervisor, Some("GT")).await;
+        let analyst = service_token(&c.store, 2, Role::RegionalAnalyst, None).await;
+
+        let live = call(
+            &c.app,
+            Method::GET,
+            "/api/v1/stats?source=live:cases&by=gender",
+            &supervisor,
+            None,
+        )
+        .await;
+        assert_eq!(live.status, 200, "{}: {}", db.name, live.body);
+        let json = live.json();
+        assert_eq!(json["source"], "live:cases");
+        assert_eq!(json["total"], 3);
+        assert_eq!(json["variables"], serde_json::json!(["gender"]));
+        let cells = json["cells"].as_array().unwrap();
+        assert!(cells.contains(&serde_json::json!({
+            "values": [null], "count": 1, "percent": 100.0 / 3.0
+        })));
+
+        let mini = call(
+            &c.app,
+            Method::GET,
+            "/api/v1/stats?source=mini&by=citizenship,gender&from=2016",
+            &analyst,
+            None,
+        )
+        .await;
+        assert_eq!(mini.status, 200, "{}", mini.body);
+        assert_eq!(mini.json()["total"], 2);
+
+        // The analyst has no country whose live cases to count; mistakes are told in the
+        // caller's language (Spanish when it says none).
+        let refused = call(
+            &c.app,
+            Method::GET,
+            "/api/v1/stats?source=live:cases&by=gender",
+            &analyst,
+            None,
+        )
+        .await;
+        assert_eq!(refused.status, 400);
+        assert!(
+            refused.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("No existe el conjunto de datos «live:cases»"),
+            "{}",
+            refused.body
+        );
+        for (query, says) in [
+            ("source=mini&by=a,b,c,d", "Elija de una a tres variables"),
+            ("source=mini&by=nope", "no tiene la variable «nope»"),
+            ("source=mini&by=gender&from=15", "cuatro cifras"),
+        ] {
+            let reply = call(
+                &c.app,
+                Method::GET,
+                &format!("/api/v1/stats?{query}"),
+                &analyst,
+                None,
+            )
+            .await;
+            assert_eq!(reply.status, 400, "{query}");
+            assert_eq!(reply.header("content-type"), "application/problem+json");
+            assert!(reply.body.contains(says), "{query}: {}", reply.body);
+        }
+        let anonymous = call(&c.app, Method::GET, "/api/v1/stats?by=gender", "", None).await;
+        assert_eq!(anonymous.status, 401);
+        db.cleanup().await;
+    }
+}
