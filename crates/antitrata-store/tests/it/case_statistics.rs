@@ -159,6 +159,11 @@ async fn only_the_countrys_supervisors_export_and_every_case_is_audited() {
         for (who, country, why) in [
             (actor(Role::Caseworker, Some("GT")), gt, "a caseworker"),
             (
+                actor(Role::Operator, Some("GT")),
+                code("HN"),
+                "GT's operator, HN's cases",
+            ),
+            (
                 actor(Role::Supervisor, Some("HN")),
                 gt,
                 "another country's supervisor",
