@@ -11,10 +11,9 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audits};
-use crate::cases::{CASE_COLUMNS, CaseRow};
+use crate::cases::{CASE_COLUMNS, CaseRow, push_opened_between};
 use crate::contacts::{corrupt, country, scope};
 use crate::store::with_pool;
-use crate::time_columns::unix;
 use crate::{Store, StoreError};
 
 /// What the records are read for, which decides who may read them and whether each case is
@@ -93,15 +92,7 @@ impl Store {
                  from (select {CASE_COLUMNS} from cases where country = "
             ));
             query.push_bind(wanted.to_string());
-            if let Some(from) = between.from {
-                query
-                    .push(" and opened_at >= ")
-                    .push_bind(unix(from.midnight().assume_utc()));
-            }
-            if let Some(to) = between.to {
-                let end = to.next_day().unwrap_or(to).midnight().assume_utc();
-                query.push(" and opened_at < ").push_bind(unix(end));
-            }
+            push_opened_between(&mut query, between.from, between.to);
             query.push(
                 ") x left join persons p on p.case_id = x.id and p.role = 'victim' \
                  order by x.year, x.sequence, p.id",

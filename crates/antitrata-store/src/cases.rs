@@ -415,15 +415,7 @@ impl Store {
                     .push(" and exploitation_types like ")
                     .push_bind(format!("%;{};%", kind.code()));
             }
-            if let Some(from) = filter.opened_from {
-                query
-                    .push(" and opened_at >= ")
-                    .push_bind(unix(from.midnight().assume_utc()));
-            }
-            if let Some(to) = filter.opened_to {
-                let end = to.next_day().unwrap_or(to).midnight().assume_utc();
-                query.push(" and opened_at < ").push_bind(unix(end));
-            }
+            push_opened_between(&mut query, filter.opened_from, filter.opened_to);
             if let Some(user) = filter.assigned_to {
                 query.push(" and assigned_to = ").push_bind(user.0);
             }
@@ -541,6 +533,27 @@ pub(crate) fn context(column: &'static str, id: CaseId) -> SealContext<'static> 
         table: "cases",
         column,
         record: id.0,
+    }
+}
+
+/// Adds ` and opened_at …` conditions for cases opened from the day `from` to the day `to`, both
+/// included (UTC), to a query over `cases`.
+pub(crate) fn push_opened_between<'a, DB>(
+    query: &mut sqlx::QueryBuilder<'a, DB>,
+    from: Option<Date>,
+    to: Option<Date>,
+) where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    if let Some(from) = from {
+        query
+            .push(" and opened_at >= ")
+            .push_bind(unix(from.midnight().assume_utc()));
+    }
+    if let Some(to) = to {
+        let end = to.next_day().unwrap_or(to).midnight().assume_utc();
+        query.push(" and opened_at < ").push_bind(unix(end));
     }
 }
 
