@@ -1,6 +1,7 @@
 //! The statistical records of a country's cases: one per victim per case, with no personal data
 //! read or opened. Counting is open to the country's own roles; an export (which takes the records
-//! out of the system) only to its supervisors, and audits every case it takes.
+//! out of the system) or a privacy-protected release of them only to its supervisors, and audits
+//! every case it takes.
 
 use antitrata_domain::casework::{
     AgeBand, CaseId, Gender, VictimFacts, VictimRecord, counts_in_statistics,
@@ -24,6 +25,9 @@ pub enum RecordsUse {
     Statistics,
     /// Written to a file that leaves the system: supervisors only, every case audited.
     Export,
+    /// Made into a privacy-protected release (k-anonymous or differentially private) for regional
+    /// use: supervisors only, every case audited.
+    Release,
 }
 
 impl RecordsUse {
@@ -34,7 +38,7 @@ impl RecordsUse {
                 role,
                 Role::Operator | Role::Caseworker | Role::Supervisor | Role::CountryAdmin
             ),
-            RecordsUse::Export => role == Role::Supervisor,
+            RecordsUse::Export | RecordsUse::Release => role == Role::Supervisor,
         }
     }
 
@@ -42,6 +46,16 @@ impl RecordsUse {
         match self {
             RecordsUse::Statistics => "count the country's cases",
             RecordsUse::Export => "export the country's cases",
+            RecordsUse::Release => "release the country's cases",
+        }
+    }
+
+    /// The audit action of each case read, if this use is audited.
+    fn audit_action(self) -> Option<&'static str> {
+        match self {
+            RecordsUse::Statistics => None,
+            RecordsUse::Export => Some("case.exported"),
+            RecordsUse::Release => Some("case.released"),
         }
     }
 }
@@ -97,17 +111,15 @@ impl Store {
                 ") x left join persons p on p.case_id = x.id and p.role = 'victim' \
                  order by x.year, x.sequence, p.id",
             );
-            match purpose {
-                RecordsUse::Statistics => {
-                    records_of(query.build_query_as().fetch_all(pool).await?)?.1
-                }
-                RecordsUse::Export => {
+            match purpose.audit_action() {
+                None => records_of(query.build_query_as().fetch_all(pool).await?)?.1,
+                Some(action) => {
                     let mut tx = self.begin_write(pool).await?;
                     let (cases, records) =
                         records_of(query.build_query_as().fetch_all(&mut *tx).await?)?;
                     let entries = cases
                         .into_iter()
-                        .map(|id| PendingEntry::new(actor, exported(id)))
+                        .map(|id| PendingEntry::new(actor, case_event(action, id)))
                         .collect::<Result<Vec<_>, _>>()?;
                     append_audits!(tx, &entries);
                     tx.commit().await?;
@@ -167,9 +179,9 @@ impl VictimRow {
     }
 }
 
-fn exported(id: CaseId) -> AuditEvent {
+fn case_event(action: &'static str, id: CaseId) -> AuditEvent {
     AuditEvent {
-        action: "case.exported",
+        action,
         record_type: Some("case"),
         record_id: Some(id.to_string()),
     }

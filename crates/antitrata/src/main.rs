@@ -157,12 +157,18 @@ enum Command {
         #[arg(long, value_enum)]
         format: Option<export::FileFormat>,
     },
-    /// Write a privacy-protected release of a dataset into a new folder: data.csv and
-    /// manifest.json.
+    /// Write a privacy-protected release of a dataset, or of a country's live cases, into a new
+    /// folder: data.csv and manifest.json.
     Release {
         /// The dataset's name or id.
-        #[arg(long)]
-        dataset: String,
+        #[arg(long, required_unless_present = "cases", conflicts_with = "cases")]
+        dataset: Option<String>,
+        /// Release the live cases of this country (ISO code, e.g. GT) instead of a dataset.
+        #[arg(long, requires = "account")]
+        cases: Option<String>,
+        /// With --cases: the e-mail of a supervisor of that country; every case is audited.
+        #[arg(long = "as", value_name = "EMAIL")]
+        account: Option<String>,
         /// kanon (k-anonymity) or dp-aggregates (an ε-differentially private cross-tab).
         #[arg(long, default_value = "kanon")]
         method: String,
@@ -431,6 +437,8 @@ fn main() -> ExitCode {
         }),
         Command::Release {
             dataset,
+            cases,
+            account,
             method,
             k,
             quasi_identifiers,
@@ -445,6 +453,8 @@ fn main() -> ExitCode {
                 &config,
                 release::ReleaseRequest {
                     dataset,
+                    cases,
+                    account,
                     method,
                     k,
                     quasi_identifiers,

@@ -1,5 +1,7 @@
-//! `antitrata release`: a privacy-protected release of a dataset, written to a new folder as
-//! `data.csv` and `manifest.json` (method, parameters, guarantees, and the SHA-256 of every file).
+//! `antitrata release`: a privacy-protected release of a dataset, or of a country's live cases
+//! (`--cases XX --as EMAIL`, a supervisor of the country; every case read is audited as
+//! `case.released`), written to a new folder as `data.csv` and `manifest.json` (method,
+//! parameters, guarantees, and the SHA-256 of every file).
 //!
 //! - `kanon`: the dataset's CTDC columns, quasi-identifiers generalized, suppressed records left
 //!   out;
@@ -9,13 +11,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use antitrata_domain::CountryCode;
-use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES};
+use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES, read_table, write_ctdc_csv};
+use antitrata_domain::{Actor, CountryCode};
 use antitrata_privacy::{
     CTDC_QUASI_IDENTIFIERS, Domain, Hierarchy, KAnonymityRequest, QuasiIdentifier, Rational,
     anonymize, evaluate, exact_crosstab, noisy_crosstab,
 };
-use antitrata_store::{AuditEvent, Budget, Spend};
+use antitrata_store::{AuditEvent, Budget, OpenedBetween, RecordsUse, Spend, Store};
 use anyhow::{Context, bail};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -28,12 +30,16 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::datasets::load_named;
 use crate::serve::open_store;
-use crate::users::cli_actor;
+use crate::users::{account_actor, cli_actor};
 
 /// What `release` was asked for.
 #[derive(Debug)]
 pub struct ReleaseRequest {
-    pub dataset: String,
+    /// What is released: a dataset by name or id, or `None` with `cases`.
+    pub dataset: Option<String>,
+    /// The country whose live cases are released, in the name of `account`.
+    pub cases: Option<String>,
+    pub account: Option<String>,
     pub method: String,
     pub k: usize,
     pub quasi_identifiers: Vec<String>,
@@ -55,6 +61,59 @@ pub async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result
     }
 }
 
+/// What a release is made from, as its manifest and audit entry name it.
+struct Source {
+    name: String,
+    format: String,
+    /// SHA-256 of the imported file, or of the live cases written as a CTDC file.
+    sha256: String,
+    /// Who reads it: the command line for a dataset, a supervisor for live cases.
+    actor: Actor,
+    /// The record type and id of the `release.created` entry.
+    record: (&'static str, String),
+}
+
+async fn load_source(store: &Store, request: &ReleaseRequest) -> anyhow::Result<(Source, Table)> {
+    let (Some(country), None) = (&request.cases, &request.dataset) else {
+        let name = request
+            .dataset
+            .as_deref()
+            .context("--dataset or --cases: name what to release")?;
+        let (dataset, table) = load_named(store, name).await?;
+        let source = Source {
+            name: dataset.name,
+            format: dataset.format,
+            sha256: dataset.content_sha256,
+            actor: cli_actor(),
+            record: ("dataset", dataset.id.to_string()),
+        };
+        return Ok((source, table));
+    };
+    let code = CountryCode::parse(country)
+        .ok()
+        .with_context(|| format!("--cases `{country}`: write an ISO code, e.g. GT"))?;
+    let account = request
+        .account
+        .as_deref()
+        .context("--as: the e-mail of the supervisor releasing the country's cases")?;
+    let actor = account_actor(store, account).await?;
+    let records = store
+        .victim_records(&actor, code, OpenedBetween::default(), RecordsUse::Release)
+        .await
+        .with_context(|| format!("--as {account} releasing {code}'s cases"))?;
+    let mut file = Vec::new();
+    write_ctdc_csv(&records, &mut file)?;
+    let table = read_table(file.as_slice())?;
+    let source = Source {
+        name: format!("cases-{code}"),
+        format: "ctdc-global".into(),
+        sha256: format!("{:x}", Sha256::digest(&file)),
+        actor,
+        record: ("cases", code.to_string()),
+    };
+    Ok((source, table))
+}
+
 /// Combinations of fewer records than this count as rare in the evaluation (CTDC's k).
 const RARE_BELOW: u64 = 11;
 
@@ -63,11 +122,25 @@ const FIRST_YEAR: i32 = 2000;
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
 async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
-    let country = request
+    let asked_country = request
         .country
         .as_deref()
-        .context("--country: the country whose yearly privacy budget pays for this release")?;
-    let country = CountryCode::parse(country).context("--country")?;
+        .map(|c| CountryCode::parse(c).context("--country"))
+        .transpose()?;
+    let cases_country = request
+        .cases
+        .as_deref()
+        .map(|c| CountryCode::parse(c).context("--cases"))
+        .transpose()?;
+    let country = match (asked_country, cases_country) {
+        (Some(asked), Some(cases)) if asked != cases => {
+            bail!("--country {asked}: the budget of {cases} pays for a release of its own cases")
+        }
+        (Some(country), _) | (None, Some(country)) => country,
+        (None, None) => {
+            bail!("--country: the country whose yearly privacy budget pays for this release")
+        }
+    };
     let epsilon_text = request
         .epsilon
         .as_deref()
@@ -85,7 +158,7 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
         .map(|c| Domain::from_codebook(c, FIRST_YEAR..=now.year() + 1))
         .collect::<Result<Vec<_>, _>>()?;
     let store = open_store(config).await?;
-    let (dataset, table) = load_named(&store, &request.dataset).await?;
+    let (source, table) = load_source(&store, &request).await?;
     let mut rng = StdRng::from_os_rng();
     let tab = noisy_crosstab(&table, &domains, epsilon, &mut rng)?;
     let evaluation = evaluate(&exact_crosstab(&table, &domains)?, &tab, RARE_BELOW);
@@ -97,7 +170,7 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
     )?;
     let spent = store
         .spend_privacy_budget(
-            &cli_actor(),
+            &source.actor,
             &Spend {
                 release_id,
                 country,
@@ -140,9 +213,9 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
         "created_at": now.format(&Rfc3339)?,
         "method": "dp-aggregates",
         "source": {
-            "dataset": dataset.name,
-            "format": dataset.format,
-            "sha256": dataset.content_sha256,
+            "dataset": source.name,
+            "format": source.format,
+            "sha256": source.sha256,
         },
         "privacy": {
             "epsilon": epsilon_text,
@@ -183,7 +256,7 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
     println!(
         "ε-differentially private cross-tab of `{}` by {} in {}: ε = {epsilon_text} spent; {} \
          has spent ε = {} of its {} budget of {}",
-        dataset.name,
+        source.name,
         request.by.join(" × "),
         request.out.display(),
         country,
@@ -197,7 +270,7 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
 async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let (dataset, table) = load_named(&store, &request.dataset).await?;
+    let (source, table) = load_source(&store, &request).await?;
     let names: Vec<String> = if request.quasi_identifiers.is_empty() {
         CTDC_QUASI_IDENTIFIERS
             .iter()
@@ -228,10 +301,10 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
         "created_at": created_at,
         "method": "kanon",
         "source": {
-            "dataset": dataset.name,
-            "format": dataset.format,
-            "sha256": dataset.content_sha256,
-            "rows": dataset.rows,
+            "dataset": source.name,
+            "format": source.format,
+            "sha256": source.sha256,
+            "rows": table.rows(),
         },
         "parameters": {
             "k": request.k,
@@ -271,11 +344,11 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
     write_bundle(&request.out, &data, manifest)?;
     store
         .append_audit(
-            &cli_actor(),
+            &source.actor,
             AuditEvent {
                 action: "release.created",
-                record_type: Some("dataset"),
-                record_id: Some(dataset.id.to_string()),
+                record_type: Some(source.record.0),
+                record_id: Some(source.record.1.clone()),
             },
         )
         .await?;
@@ -283,7 +356,7 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
     println!(
         "k-anonymous release of `{}` in {}: k = {} achieved (asked {}), {} of {} records \
          released, {} suppressed",
-        dataset.name,
+        source.name,
         request.out.display(),
         released.achieved_k,
         request.k,

@@ -148,7 +148,7 @@ async fn one_record_per_victim_of_the_cases_that_count() {
 }
 
 #[tokio::test]
-async fn only_the_countrys_supervisors_export_and_every_case_is_audited() {
+async fn only_the_countrys_supervisors_export_or_release_and_every_case_is_audited() {
     for db in seeded_backends().await {
         let first = open(&db, 1, "GT", 2).await;
         add(&db, 11, first, &victim("Feminine", "1990-01-01", "GT")).await;
@@ -209,6 +209,33 @@ async fn only_the_countrys_supervisors_export_and_every_case_is_audited() {
         }
 
         let supervisor = actor(Role::Supervisor, Some("GT"));
+        assert!(matches!(
+            db.store
+                .victim_records(
+                    &actor(Role::Caseworker, Some("GT")),
+                    gt,
+                    all,
+                    RecordsUse::Release
+                )
+                .await,
+            Err(StoreError::RoleNotAllowed { .. })
+        ));
+        let released = db
+            .store
+            .victim_records(&supervisor, gt, all, RecordsUse::Release)
+            .await
+            .unwrap();
+        assert_eq!(released.len(), 2);
+        let entries = db.store.list_audit(0, 1000).await.unwrap();
+        assert_eq!(
+            entries
+                .iter()
+                .filter(|e| e.action == "case.released" && e.actor == supervisor.who)
+                .count(),
+            2,
+            "{}",
+            db.name
+        );
         let exported = db
             .store
             .victim_records(&supervisor, gt, all, RecordsUse::Export)

@@ -289,3 +289,91 @@ fn htcds_exports_as_csv_json_and_parquet_with_the_same_records() {
     assert_eq!(schema.num_columns(), 63);
     assert_eq!(schema.column(0).name(), "yearOfRegistration");
 }
+
+#[test]
+fn a_supervisor_releases_the_live_cases_protected_for_the_region() {
+    let dir = tempfile::tempdir().unwrap();
+    hotline_with_cases(dir.path());
+    let kanon = [
+        "release",
+        "--cases",
+        "GT",
+        "--as",
+        "sup@gt.example",
+        "--method",
+        "kanon",
+        "--k",
+        "3",
+        "--qi",
+        "gender,ageBroad,citizenship",
+        "--out",
+    ];
+    for (account, why) in [
+        ("cw@gt.example", "may not release"),
+        ("sup@hn.example", "outside the actor's country scope"),
+    ] {
+        let mut args = kanon.to_vec();
+        args[4] = account;
+        args.push("nope");
+        let (ok, _, err) = cli(dir.path(), &args);
+        assert!(!ok, "{account} released GT's cases");
+        assert!(err.contains(why), "{account}: {err}");
+        assert!(!dir.path().join("nope").exists());
+    }
+
+    let (ok, out, err) = cli(dir.path(), &[&kanon[..], &["rel-kanon"]].concat());
+    assert!(ok, "{err}");
+    assert!(out.contains("k-anonymous release of `cases-GT`"), "{out}");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("rel-kanon/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["source"]["dataset"], "cases-GT");
+    assert!(manifest["guarantee"]["achieved_k"].as_u64().unwrap() >= 3);
+    // Every released combination of the quasi-identifiers is shared by at least 3 records.
+    let data = std::fs::read_to_string(dir.path().join("rel-kanon/data.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(data.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (g, a, c) = (at("gender"), at("ageBroad"), at("citizenship"));
+    let mut groups = std::collections::HashMap::<(String, String, String), u32>::new();
+    for row in reader.records() {
+        let row = row.unwrap();
+        *groups
+            .entry((row[g].to_owned(), row[a].to_owned(), row[c].to_owned()))
+            .or_default() += 1;
+    }
+    assert!(!groups.is_empty());
+    assert!(groups.values().all(|n| *n >= 3), "{groups:?}");
+    assert!(!data.contains("(demo)"));
+
+    // On the regional side the release imports as a dataset.
+    let (ok, out, err) = cli(dir.path(), &["import", "release", "rel-kanon"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("release-cases-GT"), "{out}");
+
+    // A differentially private cross-tab pays from the country's own budget.
+    let dp = [
+        "release",
+        "--cases",
+        "GT",
+        "--as",
+        "sup@gt.example",
+        "--method",
+        "dp-aggregates",
+        "--epsilon",
+        "0.5",
+        "--by",
+        "gender,majorityStatus",
+        "--out",
+    ];
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[&dp[..], &["rel-dp", "--country", "HN"]].concat(),
+    );
+    assert!(!ok);
+    assert!(err.contains("the budget of GT pays"), "{err}");
+    let (ok, out, err) = cli(dir.path(), &[&dp[..], &["rel-dp"]].concat());
+    assert!(ok, "{err}");
+    assert!(out.contains("GT has spent ε = 0.5"), "{out}");
+}
