@@ -10,7 +10,7 @@
 //! Privacy: with neighbouring tables differing by one record added or removed, a record changes
 //! one cell by one, so the table is ε-differentially private (δ = 0).
 
-use antitrata_domain::stats::{Table, Vocabulary, vocabulary};
+use antitrata_domain::stats::{Column, Table, Vocabulary, vocabulary};
 use rand::Rng;
 
 use crate::sampling::{Rational, discrete_laplace};
@@ -144,27 +144,12 @@ pub fn exact_crosstab(table: &Table, domains: &[Domain]) -> Result<CountTable, D
         .try_fold(1usize, |acc, d| acc.checked_mul(d.values.len()))
         .filter(|&n| n <= MAX_CELLS)
         .ok_or(DpError::TooManyCells)?;
-    // Each column's codes → domain positions; a value outside the codebook is refused.
-    let mut maps = Vec::new();
-    for domain in domains {
-        let column = table
-            .column(&domain.column)
-            .ok_or_else(|| DpError::UnknownColumn(domain.column.clone()))?;
-        let mut map = Vec::with_capacity(column.dictionary.code_count());
-        for code in 0..column.dictionary.code_count() {
-            let value = column.dictionary.value(code as u16);
-            let position = domain
-                .values
-                .iter()
-                .position(|v| v.as_deref() == value)
-                .ok_or_else(|| DpError::OutsideDomain {
-                    column: domain.column.clone(),
-                    value: value.unwrap_or_default().to_owned(),
-                })?;
-            map.push(position);
-        }
-        maps.push((column, map, domain.values.len()));
-    }
+    let maps = domains
+        .iter()
+        .map(|domain| {
+            code_positions(table, domain).map(|(column, map)| (column, map, domain.values.len()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut counts = vec![0u64; cells];
     for row in 0..table.rows() {
         let index = maps.iter().fold(0, |acc, (column, map, size)| {
@@ -178,6 +163,41 @@ pub fn exact_crosstab(table: &Table, domains: &[Domain]) -> Result<CountTable, D
     })
 }
 
+/// The column of `domain` and, for each of its codes, the position of its value in the domain; a
+/// value outside the codebook is refused.
+fn code_positions<'t>(
+    table: &'t Table,
+    domain: &Domain,
+) -> Result<(&'t Column, Vec<usize>), DpError> {
+    let column = table
+        .column(&domain.column)
+        .ok_or_else(|| DpError::UnknownColumn(domain.column.clone()))?;
+    let mut map = Vec::with_capacity(column.dictionary.code_count());
+    for code in 0..column.dictionary.code_count() {
+        let value = column.dictionary.value(code as u16);
+        let position = domain
+            .values
+            .iter()
+            .position(|v| v.as_deref() == value)
+            .ok_or_else(|| DpError::OutsideDomain {
+                column: domain.column.clone(),
+                value: value.unwrap_or_default().to_owned(),
+            })?;
+        map.push(position);
+    }
+    Ok((column, map))
+}
+
+/// Each row's value of `domain`'s column as its position in the domain.
+pub(crate) fn domain_positions(table: &Table, domain: &Domain) -> Result<Vec<u32>, DpError> {
+    let (column, map) = code_positions(table, domain)?;
+    Ok(column
+        .codes
+        .iter()
+        .map(|&code| map[usize::from(code)] as u32)
+        .collect())
+}
+
 /// Every count plus one discrete Laplace draw.
 fn add_noise<R: Rng + ?Sized>(exact: &[i64], scale: Rational, rng: &mut R) -> Vec<i64> {
     exact
@@ -189,7 +209,7 @@ fn add_noise<R: Rng + ?Sized>(exact: &[i64], scale: Rational, rng: &mut R) -> Ve
 /// The non-negative integer counts closest (in the Euclidean sense) to `noisy` with the same
 /// total (zero if the noisy total is negative): each cell minus one amount θ, floored at zero,
 /// then rounded so the total is kept exactly (largest remainders first, ties to the earlier cell).
-fn non_negative(noisy: &[i64]) -> Vec<u64> {
+pub(crate) fn non_negative(noisy: &[i64]) -> Vec<u64> {
     let total: i64 = noisy.iter().sum();
     if total <= 0 {
         return vec![0; noisy.len()];
@@ -249,6 +269,8 @@ pub enum DpError {
         "the domains have more than 10,000,000 cells together: cross fewer or smaller variables"
     )]
     TooManyCells,
+    #[error("the synthetic table could not be built: {0}")]
+    Table(String),
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! the total variation distance of the table and of each of its lower marginals, the mean
 //! absolute error per cell, and how many rare combinations (fewer than k records) show up.
 
-use crate::dp_aggregates::CountTable;
+use antitrata_domain::stats::Table;
+
+use crate::dp_aggregates::{CountTable, Domain, DpError, exact_crosstab};
 
 /// The total variation distance between two count vectors seen as distributions: half the sum
 /// of the absolute differences of their shares; 0 identical, 1 disjoint.
@@ -75,6 +77,46 @@ pub fn evaluate(exact: &CountTable, released: &CountTable, k: u64) -> Evaluation
         exact_total: exact.total(),
         released_total: released.total(),
     }
+}
+
+/// The total variation distance between `input` and `output` (tables with the domains' columns)
+/// of every one- and two-way marginal over `domains`, and of the three-way marginals: all of them
+/// when there are at most `max_triples`, otherwise `max_triples` spread evenly over their
+/// lexicographic order.
+pub fn marginal_distances(
+    input: &Table,
+    output: &Table,
+    domains: &[Domain],
+    max_triples: usize,
+) -> Result<Vec<MarginalDistance>, DpError> {
+    let mut subsets = combinations(domains.len(), 1);
+    subsets.extend(combinations(domains.len(), 2));
+    let triples = combinations(domains.len(), 3);
+    let step = triples.len().div_ceil(max_triples.max(1)).max(1);
+    subsets.extend(triples.into_iter().step_by(step));
+    subsets
+        .into_iter()
+        .map(|keep| {
+            let chosen: Vec<Domain> = keep.iter().map(|&i| domains[i].clone()).collect();
+            Ok(MarginalDistance {
+                variables: chosen.iter().map(|d| d.column.clone()).collect(),
+                total_variation: total_variation(
+                    &exact_crosstab(input, &chosen)?.counts,
+                    &exact_crosstab(output, &chosen)?.counts,
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The mean distance of the marginals of `size` variables, if any was measured.
+pub fn mean_distance(distances: &[MarginalDistance], size: usize) -> Option<f64> {
+    let of_size: Vec<f64> = distances
+        .iter()
+        .filter(|d| d.variables.len() == size)
+        .map(|d| d.total_variation)
+        .collect();
+    (!of_size.is_empty()).then(|| of_size.iter().sum::<f64>() / of_size.len() as f64)
 }
 
 /// The subsets of `0..n` of a given size, in lexicographic order.

@@ -169,7 +169,8 @@ enum Command {
         /// With --cases: the e-mail of a supervisor of that country; every case is audited.
         #[arg(long = "as", value_name = "EMAIL")]
         account: Option<String>,
-        /// kanon (k-anonymity) or dp-aggregates (an ε-differentially private cross-tab).
+        /// kanon (k-anonymity), dp-aggregates (an ε-differentially private cross-tab) or
+        /// dp-synthetic (ε-differentially private synthetic records).
         #[arg(long, default_value = "kanon")]
         method: String,
         /// Every combination of quasi-identifier values released is shared by at least k records.
@@ -182,13 +183,15 @@ enum Command {
         /// The largest share of records that may be suppressed, 0 to 1 (kanon).
         #[arg(long, default_value_t = 0.05)]
         max_suppressed: f64,
-        /// The country whose yearly privacy budget pays (dp-aggregates), e.g. GT.
+        /// The country whose yearly privacy budget pays (dp-aggregates, dp-synthetic), e.g. GT;
+        /// with --cases, that country.
         #[arg(long)]
         country: Option<String>,
-        /// The privacy budget the release spends (dp-aggregates), e.g. 1.0.
+        /// The privacy budget the release spends (dp-aggregates, dp-synthetic), e.g. 1.0.
         #[arg(long)]
         epsilon: Option<String>,
-        /// The variables to cross (dp-aggregates), comma-separated, one to three.
+        /// The variables to cross (dp-aggregates), comma-separated, one to three; for
+        /// dp-synthetic the columns to synthesize (default: every column with a codebook domain).
         #[arg(long, value_delimiter = ',')]
         by: Vec<String>,
         /// A new or empty folder.

@@ -6,7 +6,9 @@
 //! - `kanon`: the dataset's CTDC columns, quasi-identifiers generalized, suppressed records left
 //!   out;
 //! - `dp-aggregates`: a cross-tab of one to three variables over their codebook domains with
-//!   discrete Laplace noise, after spending its ε from the country's yearly budget.
+//!   discrete Laplace noise, after spending its ε from the country's yearly budget;
+//! - `dp-synthetic`: synthetic CTDC records drawn from noisy one- and two-way marginals
+//!   (`antitrata_privacy::dp_synthetic`), after spending its ε the same way.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,7 +17,8 @@ use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES, read_table, write
 use antitrata_domain::{Actor, CountryCode};
 use antitrata_privacy::{
     CTDC_QUASI_IDENTIFIERS, Domain, Hierarchy, KAnonymityRequest, QuasiIdentifier, Rational,
-    anonymize, evaluate, exact_crosstab, noisy_crosstab,
+    anonymize, evaluate, exact_crosstab, marginal_distances, mean_distance, noisy_crosstab,
+    synthesize,
 };
 use antitrata_store::{AuditEvent, Budget, OpenedBetween, RecordsUse, Spend, Store};
 use anyhow::{Context, bail};
@@ -55,9 +58,8 @@ pub async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result
     match request.method.as_str() {
         "kanon" => release_kanon(config, request).await,
         "dp-aggregates" => release_dp_aggregates(config, request).await,
-        other => {
-            bail!("--method {other}: use kanon or dp-aggregates (dp-synthetic is not built yet)")
-        }
+        "dp-synthetic" => release_dp_synthetic(config, request).await,
+        other => bail!("--method {other}: use kanon, dp-aggregates or dp-synthetic"),
     }
 }
 
@@ -120,8 +122,9 @@ const RARE_BELOW: u64 = 11;
 /// The first year of the year domain of noisy tables (the last is next year).
 const FIRST_YEAR: i32 = 2000;
 
-#[allow(clippy::print_stdout, reason = "the CLI's own output")]
-async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
+/// The country whose yearly budget pays for a differentially private release: `--country`, or
+/// the country of the live cases released (which must then be the same).
+fn paying_country(request: &ReleaseRequest) -> anyhow::Result<CountryCode> {
     let asked_country = request
         .country
         .as_deref()
@@ -141,13 +144,62 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
             bail!("--country: the country whose yearly privacy budget pays for this release")
         }
     };
-    let epsilon_text = request
+    Ok(country)
+}
+
+/// `--epsilon` as typed and as an exact fraction.
+fn epsilon_of(request: &ReleaseRequest) -> anyhow::Result<(&str, Rational)> {
+    let text = request
         .epsilon
         .as_deref()
         .context("--epsilon: the privacy budget this release spends, e.g. 1.0")?;
-    let epsilon = Rational::parse_decimal(epsilon_text)
+    let epsilon = Rational::parse_decimal(text)
         .filter(|e| e.numerator > 0)
-        .with_context(|| format!("--epsilon {epsilon_text}: write a positive decimal, e.g. 0.5"))?;
+        .with_context(|| format!("--epsilon {text}: write a positive decimal, e.g. 0.5"))?;
+    Ok((text, epsilon))
+}
+
+/// Spends `epsilon` from `country`'s budget of this year, or refuses: called before anything of
+/// the release is written.
+async fn pay(
+    config: &Config,
+    store: &Store,
+    source: &Source,
+    country: CountryCode,
+    epsilon: Rational,
+    method: &str,
+    year: i32,
+) -> anyhow::Result<(Uuid, Budget)> {
+    let release_id = Uuid::now_v7();
+    let epsilon_micros = i64::try_from(
+        (u128::from(epsilon.numerator) * 1_000_000).div_ceil(u128::from(epsilon.denominator)),
+    )?;
+    let spent = store
+        .spend_privacy_budget(
+            &source.actor,
+            &Spend {
+                release_id,
+                country,
+                year,
+                method: method.into(),
+                budget: Budget {
+                    epsilon_micros,
+                    delta_femtos: 0,
+                },
+            },
+            Budget {
+                epsilon_micros: config.yearly_epsilon_micros,
+                delta_femtos: 0,
+            },
+        )
+        .await?;
+    Ok((release_id, spent))
+}
+
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
+    let country = paying_country(&request)?;
+    let (epsilon_text, epsilon) = epsilon_of(&request)?;
     if request.by.is_empty() {
         bail!("--by: name one to three variables to cross, e.g. gender,ageBroad");
     }
@@ -164,29 +216,16 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
     let evaluation = evaluate(&exact_crosstab(&table, &domains)?, &tab, RARE_BELOW);
 
     // Pay before anything leaves: a release past the budget writes nothing.
-    let release_id = Uuid::now_v7();
-    let epsilon_micros = i64::try_from(
-        (u128::from(epsilon.numerator) * 1_000_000).div_ceil(u128::from(epsilon.denominator)),
-    )?;
-    let spent = store
-        .spend_privacy_budget(
-            &source.actor,
-            &Spend {
-                release_id,
-                country,
-                year: now.year(),
-                method: "dp-aggregates".into(),
-                budget: Budget {
-                    epsilon_micros,
-                    delta_femtos: 0,
-                },
-            },
-            Budget {
-                epsilon_micros: config.yearly_epsilon_micros,
-                delta_femtos: 0,
-            },
-        )
-        .await?;
+    let (release_id, spent) = pay(
+        config,
+        &store,
+        &source,
+        country,
+        epsilon,
+        "dp-aggregates",
+        now.year(),
+    )
+    .await?;
 
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = request.by.iter().map(String::as_str).collect();
@@ -260,6 +299,140 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
         request.by.join(" × "),
         request.out.display(),
         country,
+        spent.epsilon_micros as f64 / 1e6,
+        now.year(),
+        config.yearly_epsilon_micros as f64 / 1e6
+    );
+    Ok(())
+}
+
+/// Three-way marginals measured in a synthetic release's evaluation, at most.
+const EVALUATED_TRIPLES: usize = 2_000;
+
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+async fn release_dp_synthetic(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
+    let country = paying_country(&request)?;
+    let (epsilon_text, epsilon) = epsilon_of(&request)?;
+    let now = OffsetDateTime::now_utc();
+    let years = FIRST_YEAR..=now.year() + 1;
+    let store = open_store(config).await?;
+    let (source, table) = load_source(&store, &request).await?;
+    // By default every column with a closed codebook vocabulary; lists and free text have no
+    // data-independent domain and are left out.
+    let columns: Vec<String> = if request.by.is_empty() {
+        table
+            .columns()
+            .iter()
+            .map(|c| c.name.clone())
+            .filter(|c| Domain::from_codebook(c, years.clone()).is_ok())
+            .collect()
+    } else {
+        request.by.clone()
+    };
+    let domains = columns
+        .iter()
+        .map(|c| Domain::from_codebook(c, years.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let left_out: Vec<&str> = table
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|name| !columns.iter().any(|c| c == name))
+        .collect();
+    let started = std::time::Instant::now();
+    let mut rng = StdRng::from_os_rng();
+    let synthetic = synthesize(&table, &domains, epsilon, &mut rng)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let distances = marginal_distances(&table, &synthetic.table, &domains, EVALUATED_TRIPLES)?;
+
+    let (release_id, spent) = pay(
+        config,
+        &store,
+        &source,
+        country,
+        epsilon,
+        "dp-synthetic",
+        now.year(),
+    )
+    .await?;
+    let data = write_csv(&synthetic.table)?;
+    let mean = |size| mean_distance(&distances, size);
+    let measured = |size| {
+        distances
+            .iter()
+            .filter(|d| d.variables.len() == size)
+            .count()
+    };
+    let manifest = json!({
+        "format": "antitrata-release/1",
+        "release_id": release_id.to_string(),
+        "software": format!("antitrata {}", env!("CARGO_PKG_VERSION")),
+        "created_at": now.format(&Rfc3339)?,
+        "method": "dp-synthetic",
+        "source": {
+            "dataset": source.name,
+            "format": source.format,
+            "sha256": source.sha256,
+            "rows": table.rows(),
+        },
+        "privacy": {
+            "epsilon": epsilon_text,
+            "delta": 0,
+            "neighbouring": "one record added or removed",
+            "mechanism": "MST-style: ε/3 on every one-way marginal (discrete Laplace of scale \
+                          3d/ε), ε/3 on choosing a tree of d − 1 pairs (exponential mechanism, \
+                          Gumbel trick in floating point), ε/3 on the chosen two-way marginals \
+                          (discrete Laplace of scale 3(d − 1)/ε); records drawn from the \
+                          tree-shaped model (post-processing)",
+            "budget": {
+                "country": country.as_str(),
+                "year": now.year(),
+                "spent_this_year_epsilon": spent.epsilon_micros as f64 / 1e6,
+                "yearly_limit_epsilon": config.yearly_epsilon_micros as f64 / 1e6,
+            },
+        },
+        "variables": domains.iter().map(|d| json!({
+            "column": d.column,
+            "domain": "codebook",
+            "values": d.values.len(),
+        })).collect::<Vec<_>>(),
+        "left_out": left_out,
+        "tree": synthetic.edges.iter().map(|(a, b)| [a, b]).collect::<Vec<_>>(),
+        "rows": synthetic.table.rows(),
+        "seconds": seconds,
+        "evaluation": {
+            "note": "measured against the exact data, so not itself differentially private: \
+                     for the releasing office's review",
+            "mean_total_variation": {
+                "one_way": mean(1),
+                "two_way": mean(2),
+                "three_way": mean(3),
+            },
+            "marginals_measured": {
+                "one_way": measured(1),
+                "two_way": measured(2),
+                "three_way": measured(3),
+            },
+            "total_variation": distances.iter().map(|m| json!({
+                "variables": m.variables,
+                "distance": m.total_variation,
+            })).collect::<Vec<_>>(),
+        },
+    });
+    write_bundle(&request.out, &data, manifest)?;
+    store.close().await;
+    let shown = |size| mean(size).map_or_else(|| "-".to_owned(), |m| format!("{m:.3}"));
+    println!(
+        "ε-differentially private synthetic records of `{}` in {}: {} records over {} variables \
+         in {seconds:.1} s; mean total variation distance {} (1-way), {} (2-way), {} (3-way); \
+         ε = {epsilon_text} spent; {country} has spent ε = {} of its {} budget of {}",
+        source.name,
+        request.out.display(),
+        synthetic.table.rows(),
+        domains.len(),
+        shown(1),
+        shown(2),
+        shown(3),
         spent.epsilon_micros as f64 / 1e6,
         now.year(),
         config.yearly_epsilon_micros as f64 / 1e6
@@ -394,20 +567,22 @@ pub async fn import_release(
         );
     }
     verify_files(dir, &manifest)?;
-    if manifest["method"] != "kanon" {
-        bail!(
-            "this release is `{}`: only k-anonymous releases (record files) are imported as \
-             datasets so far",
-            manifest["method"].as_str().unwrap_or("?")
-        );
-    }
-    let generalized: Vec<String> = manifest["quasi_identifiers"]
-        .as_array()
-        .context("manifest.json has no quasi_identifiers")?
-        .iter()
-        .filter(|qi| qi["level"].as_u64().unwrap_or(0) > 0)
-        .filter_map(|qi| qi["column"].as_str().map(str::to_owned))
-        .collect();
+    let method = manifest["method"].as_str().unwrap_or("?");
+    let generalized: Vec<String> = match method {
+        "kanon" => manifest["quasi_identifiers"]
+            .as_array()
+            .context("manifest.json has no quasi_identifiers")?
+            .iter()
+            .filter(|qi| qi["level"].as_u64().unwrap_or(0) > 0)
+            .filter_map(|qi| qi["column"].as_str().map(str::to_owned))
+            .collect(),
+        // Synthetic records take only codebook values.
+        "dp-synthetic" => Vec::new(),
+        other => bail!(
+            "this release is `{other}`: only record files (k-anonymous or synthetic releases) \
+             are imported as datasets so far"
+        ),
+    };
     let name = dataset.unwrap_or_else(|| {
         format!(
             "release-{}",
@@ -421,7 +596,7 @@ pub async fn import_release(
             dataset: Some(name),
             skip_invalid: false,
             any_text: generalized,
-            format: Some("release-kanon".into()),
+            format: Some(format!("release-{method}")),
         },
     )
     .await

@@ -333,3 +333,62 @@ fn parse_crosstab_csv(text: &str) -> BTreeMap<String, u64> {
         })
         .collect()
 }
+
+/// Issue 6's acceptance run: differentially private synthetic records of the whole 2017 file at
+/// ε = 4 (every variable with a codebook domain), a manifest with the evaluation, and a bundle the
+/// regional import verifies.
+#[test]
+fn a_dp_synthetic_release_of_2017_completes_and_its_bundle_verifies() {
+    let Some(folder) = ctdc_folder() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = folder.join(FILES[0].0);
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "import",
+            "ctdc",
+            file.to_str().unwrap(),
+            "--dataset",
+            "g2017",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, out, err) = cli(
+        dir.path(),
+        &[
+            "release",
+            "--dataset",
+            "g2017",
+            "--method",
+            "dp-synthetic",
+            "--country",
+            "GT",
+            "--epsilon",
+            "4",
+            "--out",
+            "synthetic",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("synthetic records of `g2017`"), "{out}");
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("synthetic/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["variables"].as_array().unwrap().len(), 57);
+    let rows = manifest["rows"].as_u64().unwrap();
+    assert!(rows.abs_diff(47_102) < 500, "{rows} rows");
+    let evaluation = &manifest["evaluation"];
+    assert_eq!(evaluation["marginals_measured"]["one_way"], 57);
+    assert_eq!(evaluation["marginals_measured"]["two_way"], 57 * 56 / 2);
+    for size in ["one_way", "two_way", "three_way"] {
+        let mean = evaluation["mean_total_variation"][size].as_f64().unwrap();
+        // Far from independent noise (which would be near 1 on these skewed columns).
+        assert!(mean < 0.2, "{size}: {mean}");
+    }
+    let (ok, out, err) = cli(dir.path(), &["import", "release", "synthetic"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("release-g2017"), "{out}");
+}

@@ -377,3 +377,64 @@ fn a_supervisor_releases_the_live_cases_protected_for_the_region() {
     assert!(ok, "{err}");
     assert!(out.contains("GT has spent ε = 0.5"), "{out}");
 }
+
+#[test]
+fn live_cases_are_released_as_synthetic_records_that_import_after_a_hash_check() {
+    let dir = tempfile::tempdir().unwrap();
+    hotline_with_cases(dir.path());
+    let (ok, out, err) = cli(
+        dir.path(),
+        &[
+            "release",
+            "--cases",
+            "GT",
+            "--as",
+            "sup@gt.example",
+            "--method",
+            "dp-synthetic",
+            "--epsilon",
+            "2",
+            "--out",
+            "rel-syn",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("synthetic records of `cases-GT`"), "{out}");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("rel-syn/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["method"], "dp-synthetic");
+    assert_eq!(manifest["privacy"]["epsilon"], "2");
+    assert_eq!(manifest["privacy"]["budget"]["country"], "GT");
+    let variables = manifest["variables"].as_array().unwrap().len();
+    assert_eq!(manifest["tree"].as_array().unwrap().len(), variables - 1);
+    let one_way = manifest["evaluation"]["mean_total_variation"]["one_way"]
+        .as_f64()
+        .unwrap();
+    assert!((0.0..1.0).contains(&one_way), "{one_way}");
+    assert!(
+        manifest["left_out"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("RecruiterRelationship"))
+    );
+    let data = std::fs::read_to_string(dir.path().join("rel-syn/data.csv")).unwrap();
+    assert!(!data.contains("(demo)"));
+
+    let (ok, out, err) = cli(dir.path(), &["import", "release", "rel-syn"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("release-cases-GT"), "{out}");
+    // One changed byte and the bundle is refused.
+    std::fs::write(
+        dir.path().join("rel-syn/data.csv"),
+        data.replacen("yearOfRegistration", "yearOfRegistratioN", 1),
+    )
+    .unwrap();
+    let (ok, _, err) = cli(
+        dir.path(),
+        &["import", "release", "rel-syn", "--dataset", "again"],
+    );
+    assert!(!ok);
+    assert!(err.contains("does not match the manifest"), "{err}");
+}

@@ -183,13 +183,16 @@ fn a_k_anonymous_release_keeps_every_group_at_k_and_says_so() {
             "--dataset",
             "rcm",
             "--method",
-            "dp-synthetic",
+            "magic",
             "--out",
             dir.path().join("other").to_str().unwrap(),
         ],
     );
     assert!(!ok);
-    assert!(err.contains("use kanon or dp-aggregates"), "{err}");
+    assert!(
+        err.contains("use kanon, dp-aggregates or dp-synthetic"),
+        "{err}"
+    );
 }
 
 /// Differentially private cross-tabs spend the country's yearly budget (4.0 by default); one that
@@ -268,7 +271,10 @@ fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
         ],
     );
     assert!(!ok);
-    assert!(err.contains("only k-anonymous releases"), "{err}");
+    assert!(
+        err.contains("only record files (k-anonymous or synthetic releases)"),
+        "{err}"
+    );
 
     let (ok, _, err) = release("3", "second");
     assert!(!ok);
