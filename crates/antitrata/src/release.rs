@@ -373,7 +373,6 @@ async fn release_dp_synthetic(config: &Config, request: ReleaseRequest) -> anyho
             "dataset": source.name,
             "format": source.format,
             "sha256": source.sha256,
-            "rows": table.rows(),
         },
         "privacy": {
             "epsilon": epsilon_text,
@@ -403,6 +402,7 @@ async fn release_dp_synthetic(config: &Config, request: ReleaseRequest) -> anyho
         "evaluation": {
             "note": "measured against the exact data, so not itself differentially private: \
                      for the releasing office's review",
+            "exact_rows": table.rows(),
             "mean_total_variation": {
                 "one_way": mean(1),
                 "two_way": mean(2),
