@@ -11,6 +11,7 @@ mod health;
 mod hotlines;
 mod i18n;
 mod pages;
+mod release_report;
 mod response;
 mod runtime;
 mod security;
@@ -34,6 +35,7 @@ use tracing::Level;
 pub use auth::password::{hash_password, verify_password};
 pub use auth::permissions::{API_ROUTES, Access, CONSOLE_ROUTES, allows};
 pub use i18n::{Tr, negotiate};
+pub use release_report::release_report;
 pub use runtime::{Clock, Runtime, token_hash};
 pub use snapshot::Snapshot;
 

@@ -1,7 +1,8 @@
 //! `antitrata release`: a privacy-protected release of a dataset, or of a country's live cases
 //! (`--cases XX --as EMAIL`, a supervisor of the country; every case read is audited as
-//! `case.released`), written to a new folder as `data.csv` and `manifest.json` (method,
-//! parameters, guarantees, and the SHA-256 of every file).
+//! `case.released`), written to a new folder as `data.csv`, `report.html` (the manifest's facts
+//! and evaluation for people) and `manifest.json` (method, parameters, guarantees, evaluation,
+//! and the SHA-256 of every file).
 //!
 //! - `kanon`: the dataset's CTDC columns, quasi-identifiers generalized, suppressed records left
 //!   out;
@@ -667,16 +668,25 @@ fn write_csv(table: &Table) -> anyhow::Result<Vec<u8>> {
     Ok(out.into_inner()?)
 }
 
-/// Writes `data.csv` and `manifest.json`, the manifest completed with the data's size and
-/// SHA-256 so the regional import can check them.
+/// Writes `data.csv`, `report.html` (in the default language) and `manifest.json`, the manifest
+/// completed with the files' sizes and SHA-256 so the regional import can check them.
 fn write_bundle(out: &Path, data: &[u8], mut manifest: serde_json::Value) -> anyhow::Result<()> {
+    let report = antitrata_web::release_report(&manifest, antitrata_domain::Lang::DEFAULT)
+        .context("rendering report.html")?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     write_file(&out.join("data.csv"), data)?;
-    manifest["files"] = json!([{
-        "name": "data.csv",
-        "bytes": data.len(),
-        "sha256": format!("{:x}", Sha256::digest(data)),
-    }]);
+    write_file(&out.join("report.html"), report.as_bytes())?;
+    let listed = |name: &str, bytes: &[u8]| {
+        json!({
+            "name": name,
+            "bytes": bytes.len(),
+            "sha256": format!("{:x}", Sha256::digest(bytes)),
+        })
+    };
+    manifest["files"] = json!([
+        listed("data.csv", data),
+        listed("report.html", report.as_bytes())
+    ]);
     write_file(
         &out.join("manifest.json"),
         serde_json::to_string_pretty(&manifest)?.as_bytes(),

@@ -193,3 +193,25 @@ stats-live-cases = Live cases of { $country } (this hotline)
 stats-live-note = Live cases are counted as one record per victim per case, in CTDC's variables, leaving out cases closed as not trafficking or as duplicates. They are for this country's staff only: outside the country they are shown only privacy-protected.
 stats-error-repeated = The variable “{ $name }” is chosen twice.
 home-stats = Statistics
+
+## Release reports (report.html of a release bundle)
+report-title = Release report
+report-source = Released from
+report-created = Made at
+report-software = Software
+report-epsilon = Privacy budget ε
+report-delta = δ
+report-mechanism = Mechanism
+report-budget-country = Budget of
+report-budget-spent = ε spent this year
+report-k = k asked
+report-k-achieved = k achieved
+report-rows = Records released
+report-suppressed = Records suppressed
+report-rows-exact = Records in the data
+report-mae = Mean absolute error per cell
+report-distance = Mean total variation distance from the data (0 same, 1 disjoint)
+report-distance-short = Distance
+report-marginals-of = { $count }-way marginals
+report-worst = The marginals farthest from the data
+report-variables = Variables

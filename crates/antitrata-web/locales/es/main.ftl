@@ -193,3 +193,25 @@ stats-live-cases = Casos en curso de { $country } (esta línea)
 stats-live-note = Los casos en curso se cuentan como un registro por víctima y caso, con las variables de CTDC, sin los casos cerrados por no ser trata o por duplicados. Son solo para el personal de este país: fuera del país se muestran únicamente con protección de la privacidad.
 stats-error-repeated = La variable «{ $name }» está elegida dos veces.
 home-stats = Estadísticas
+
+## Informes de publicación (report.html de un paquete)
+report-title = Informe de la publicación
+report-source = Publicado a partir de
+report-created = Hecho el
+report-software = Programa
+report-epsilon = Presupuesto de privacidad ε
+report-delta = δ
+report-mechanism = Mecanismo
+report-budget-country = Presupuesto de
+report-budget-spent = ε gastado este año
+report-k = k pedido
+report-k-achieved = k logrado
+report-rows = Registros publicados
+report-suppressed = Registros suprimidos
+report-rows-exact = Registros en los datos
+report-mae = Error absoluto medio por celda
+report-distance = Distancia de variación total media respecto de los datos (0 iguales, 1 disjuntos)
+report-distance-short = Distancia
+report-marginals-of = Marginales de orden { $count }
+report-worst = Las marginales más alejadas de los datos
+report-variables = Variables

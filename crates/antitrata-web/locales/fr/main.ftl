@@ -193,3 +193,25 @@ stats-live-cases = Dossiers en cours de { $country } (cette ligne)
 stats-live-note = Les dossiers en cours sont comptés à raison d'un enregistrement par victime et par dossier, selon les variables de CTDC, sans les dossiers clos comme ne relevant pas de la traite ou comme doublons. Ils sont réservés au personnel de ce pays : hors du pays, ils ne sont montrés que protégés.
 stats-error-repeated = La variable « { $name } » est choisie deux fois.
 home-stats = Statistiques
+
+## Rapports de publication (report.html d'un paquet)
+report-title = Rapport de publication
+report-source = Publié à partir de
+report-created = Fait le
+report-software = Logiciel
+report-epsilon = Budget de confidentialité ε
+report-delta = δ
+report-mechanism = Mécanisme
+report-budget-country = Budget de
+report-budget-spent = ε dépensé cette année
+report-k = k demandé
+report-k-achieved = k atteint
+report-rows = Enregistrements publiés
+report-suppressed = Enregistrements supprimés
+report-rows-exact = Enregistrements dans les données
+report-mae = Erreur absolue moyenne par cellule
+report-distance = Distance de variation totale moyenne aux données (0 identiques, 1 disjointes)
+report-distance-short = Distance
+report-marginals-of = Marginales d'ordre { $count }
+report-worst = Les marginales les plus éloignées des données
+report-variables = Variables

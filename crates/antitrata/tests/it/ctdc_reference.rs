@@ -388,6 +388,21 @@ fn a_dp_synthetic_release_of_2017_completes_and_its_bundle_verifies() {
         // Far from independent noise (which would be near 1 on these skewed columns).
         assert!(mean < 0.2, "{size}: {mean}");
     }
+    // The report shows the same figures for people, and the manifest lists it with its hash.
+    let report = std::fs::read_to_string(dir.path().join("synthetic/report.html")).unwrap();
+    assert!(report.contains("Informe de la publicación: dp-synthetic"));
+    let two_way = evaluation["mean_total_variation"]["two_way"]
+        .as_f64()
+        .unwrap();
+    assert!(report.contains(&format!("{two_way:.3}")), "{two_way}");
+    assert!(report.contains("Marginales de orden 3"));
+    let files: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["data.csv", "report.html"]);
     let (ok, out, err) = cli(dir.path(), &["import", "release", "synthetic"]);
     assert!(ok, "{err}");
     assert!(out.contains("release-g2017"), "{out}");
