@@ -80,11 +80,11 @@ pub fn synthesize<R: Rng + ?Sized>(
     let two_way: Vec<Vec<u64>> = edges
         .iter()
         .map(|&(a, b)| {
-            let mut counts = vec![0i64; sizes[a] * sizes[b]];
-            for (&x, &y) in positions[a].iter().zip(&positions[b]) {
-                counts[x as usize * sizes[b] + y as usize] += 1;
-            }
-            non_negative(&noisy(&counts, two_way_scale, rng))
+            non_negative(&noisy(
+                &pair_counts(&positions, &sizes, a, b),
+                two_way_scale,
+                rng,
+            ))
         })
         .collect();
 
@@ -158,6 +158,15 @@ fn estimated_rows(measured: &[Vec<i64>]) -> usize {
     (weighted / weights).round().max(0.0) as usize
 }
 
+/// The exact counts of the pair of variables `a` and `b`, row-major (`b` varies fastest).
+fn pair_counts(positions: &[Vec<u32>], sizes: &[usize], a: usize, b: usize) -> Vec<i64> {
+    let mut counts = vec![0i64; sizes[a] * sizes[b]];
+    for (&x, &y) in positions[a].iter().zip(&positions[b]) {
+        counts[x as usize * sizes[b] + y as usize] += 1;
+    }
+    counts
+}
+
 /// The discrete Laplace scale `parts / ε`.
 fn scale(parts: u64, epsilon: Rational) -> Rational {
     Rational {
@@ -190,10 +199,7 @@ fn choose_tree<R: Rng + ?Sized>(
     let mut candidates: Vec<(usize, usize, f64)> = Vec::new();
     for a in 0..d {
         for b in a + 1..d {
-            let mut counts = vec![0u64; sizes[a] * sizes[b]];
-            for (&x, &y) in positions[a].iter().zip(&positions[b]) {
-                counts[x as usize * sizes[b] + y as usize] += 1;
-            }
+            let counts = pair_counts(positions, sizes, a, b);
             let mut score = 0.0;
             for x in 0..sizes[a] {
                 for y in 0..sizes[b] {
