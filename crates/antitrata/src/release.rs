@@ -246,51 +246,42 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
         out.write_record(&values)?;
     }
     let data = out.into_inner()?;
-    let manifest = json!({
-        "format": "antitrata-release/1",
-        "release_id": release_id.to_string(),
-        "software": format!("antitrata {}", env!("CARGO_PKG_VERSION")),
-        "created_at": now.format(&Rfc3339)?,
-        "method": "dp-aggregates",
-        "source": {
-            "dataset": source.name,
-            "format": source.format,
-            "sha256": source.sha256,
-        },
-        "privacy": {
-            "epsilon": epsilon_text,
-            "delta": 0,
-            "neighbouring": "one record added or removed",
-            "mechanism": "discrete Laplace of scale 1/ε on every cell (exact sampler, Canonne–Kamath–Steinke 2020)",
-            "post_processing": "projection onto non-negative integers with the noisy total; marginals are sums of this table",
-            "budget": {
-                "country": country.as_str(),
-                "year": now.year(),
-                "spent_this_year_epsilon": spent.epsilon_micros as f64 / 1e6,
-                "yearly_limit_epsilon": config.yearly_epsilon_micros as f64 / 1e6,
+    let manifest = manifest(
+        "dp-aggregates",
+        now,
+        &source,
+        json!({
+            "release_id": release_id.to_string(),
+            "privacy": {
+                "epsilon": epsilon_text,
+                "delta": 0,
+                "neighbouring": "one record added or removed",
+                "mechanism": "discrete Laplace of scale 1/ε on every cell (exact sampler, Canonne–Kamath–Steinke 2020)",
+                "post_processing": "projection onto non-negative integers with the noisy total; marginals are sums of this table",
+                "budget": budget_spent(config, country, now.year(), spent),
             },
-        },
-        "variables": tab.domains.iter().map(|d| json!({
-            "column": d.column,
-            "domain": "codebook",
-            "values": d.values.len(),
-        })).collect::<Vec<_>>(),
-        "cells": tab.counts.len(),
-        "evaluation": {
-            "note": "measured against the exact data, so not itself differentially private: \
-                     for the releasing office's review",
-            "total_variation": evaluation.marginals.iter().map(|m| json!({
-                "variables": m.variables,
-                "distance": m.total_variation,
+            "variables": tab.domains.iter().map(|d| json!({
+                "column": d.column,
+                "domain": "codebook",
+                "values": d.values.len(),
             })).collect::<Vec<_>>(),
-            "mean_absolute_error_per_cell": evaluation.mean_absolute_error,
-            "rare_below": RARE_BELOW,
-            "rare_cells": evaluation.rare_cells,
-            "rare_cells_released_non_empty": evaluation.rare_cells_released,
-            "exact_total": evaluation.exact_total,
-            "released_total": evaluation.released_total,
-        },
-    });
+            "cells": tab.counts.len(),
+            "evaluation": {
+                "note": "measured against the exact data, so not itself differentially private: \
+                         for the releasing office's review",
+                "total_variation": evaluation.marginals.iter().map(|m| json!({
+                    "variables": m.variables,
+                    "distance": m.total_variation,
+                })).collect::<Vec<_>>(),
+                "mean_absolute_error_per_cell": evaluation.mean_absolute_error,
+                "rare_below": RARE_BELOW,
+                "rare_cells": evaluation.rare_cells,
+                "rare_cells_released_non_empty": evaluation.rare_cells_released,
+                "exact_total": evaluation.exact_total,
+                "released_total": evaluation.released_total,
+            },
+        }),
+    )?;
     write_bundle(&request.out, &data, manifest)?;
     store.close().await;
     println!(
@@ -364,62 +355,53 @@ async fn release_dp_synthetic(config: &Config, request: ReleaseRequest) -> anyho
             .filter(|d| d.variables.len() == size)
             .count()
     };
-    let manifest = json!({
-        "format": "antitrata-release/1",
-        "release_id": release_id.to_string(),
-        "software": format!("antitrata {}", env!("CARGO_PKG_VERSION")),
-        "created_at": now.format(&Rfc3339)?,
-        "method": "dp-synthetic",
-        "source": {
-            "dataset": source.name,
-            "format": source.format,
-            "sha256": source.sha256,
-        },
-        "privacy": {
-            "epsilon": epsilon_text,
-            "delta": 0,
-            "neighbouring": "one record added or removed",
-            "mechanism": "MST-style: ε/3 on every one-way marginal (discrete Laplace of scale \
-                          3d/ε), ε/3 on choosing a tree of d − 1 pairs (exponential mechanism, \
-                          Gumbel trick in floating point), ε/3 on the chosen two-way marginals \
-                          (discrete Laplace of scale 3(d − 1)/ε); records drawn from the \
-                          tree-shaped model (post-processing)",
-            "budget": {
-                "country": country.as_str(),
-                "year": now.year(),
-                "spent_this_year_epsilon": spent.epsilon_micros as f64 / 1e6,
-                "yearly_limit_epsilon": config.yearly_epsilon_micros as f64 / 1e6,
+    let manifest = manifest(
+        "dp-synthetic",
+        now,
+        &source,
+        json!({
+            "release_id": release_id.to_string(),
+            "privacy": {
+                "epsilon": epsilon_text,
+                "delta": 0,
+                "neighbouring": "one record added or removed",
+                "mechanism": "MST-style: ε/3 on every one-way marginal (discrete Laplace of scale \
+                              3d/ε), ε/3 on choosing a tree of d − 1 pairs (exponential mechanism, \
+                              Gumbel trick in floating point), ε/3 on the chosen two-way marginals \
+                              (discrete Laplace of scale 3(d − 1)/ε); records drawn from the \
+                              tree-shaped model (post-processing)",
+                "budget": budget_spent(config, country, now.year(), spent),
             },
-        },
-        "variables": domains.iter().map(|d| json!({
-            "column": d.column,
-            "domain": "codebook",
-            "values": d.values.len(),
-        })).collect::<Vec<_>>(),
-        "left_out": left_out,
-        "tree": synthetic.edges.iter().map(|(a, b)| [a, b]).collect::<Vec<_>>(),
-        "rows": synthetic.table.rows(),
-        "seconds": seconds,
-        "evaluation": {
-            "note": "measured against the exact data, so not itself differentially private: \
-                     for the releasing office's review",
-            "exact_rows": table.rows(),
-            "mean_total_variation": {
-                "one_way": mean(1),
-                "two_way": mean(2),
-                "three_way": mean(3),
-            },
-            "marginals_measured": {
-                "one_way": measured(1),
-                "two_way": measured(2),
-                "three_way": measured(3),
-            },
-            "total_variation": distances.iter().map(|m| json!({
-                "variables": m.variables,
-                "distance": m.total_variation,
+            "variables": domains.iter().map(|d| json!({
+                "column": d.column,
+                "domain": "codebook",
+                "values": d.values.len(),
             })).collect::<Vec<_>>(),
-        },
-    });
+            "left_out": left_out,
+            "tree": synthetic.edges.iter().map(|(a, b)| [a, b]).collect::<Vec<_>>(),
+            "rows": synthetic.table.rows(),
+            "seconds": seconds,
+            "evaluation": {
+                "note": "measured against the exact data, so not itself differentially private: \
+                         for the releasing office's review",
+                "exact_rows": table.rows(),
+                "mean_total_variation": {
+                    "one_way": mean(1),
+                    "two_way": mean(2),
+                    "three_way": mean(3),
+                },
+                "marginals_measured": {
+                    "one_way": measured(1),
+                    "two_way": measured(2),
+                    "three_way": measured(3),
+                },
+                "total_variation": distances.iter().map(|m| json!({
+                    "variables": m.variables,
+                    "distance": m.total_variation,
+                })).collect::<Vec<_>>(),
+            },
+        }),
+    )?;
     write_bundle(&request.out, &data, manifest)?;
     store.close().await;
     let shown = |size| mean(size).map_or_else(|| "-".to_owned(), |m| format!("{m:.3}"));
@@ -468,53 +450,48 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
     let released = anonymize(&table, &k_request)?;
 
     let data = write_csv(&released.table)?;
-    let created_at = OffsetDateTime::now_utc().format(&Rfc3339)?;
-    let manifest = json!({
-        "format": "antitrata-release/1",
-        "software": format!("antitrata {}", env!("CARGO_PKG_VERSION")),
-        "created_at": created_at,
-        "method": "kanon",
-        "source": {
-            "dataset": source.name,
-            "format": source.format,
-            "sha256": source.sha256,
-            "rows": table.rows(),
-        },
-        "parameters": {
-            "k": request.k,
-            "max_suppressed_share": request.max_suppressed,
-            "search": "full-domain lattice, bottom-up with monotonicity pruning; loss = mean of level / height",
-        },
-        "quasi_identifiers": k_request.quasi_identifiers.iter().zip(&released.loss).map(|(qi, loss)| json!({
-            "column": qi.column,
-            "hierarchy": qi.hierarchy.as_str(),
-            "level": loss.level,
-            "height": loss.height,
-            "information_loss": loss.loss,
-        })).collect::<Vec<_>>(),
-        "guarantee": {
-            "achieved_k": released.achieved_k,
-            "equivalence_classes": released.classes,
-        },
-        "rows": {
-            "input": table.rows(),
-            "output": released.table.rows(),
-            "suppressed": released.suppressed,
-        },
-        "search": {
-            "nodes": released.nodes,
-            "nodes_evaluated": released.nodes_evaluated,
-        },
-        "evaluation": {
-            "note": "total variation distance between the input generalized the same way (every \
-                     record kept) and the release: what suppression changed",
-            "total_variation": released.distances.iter().map(|d| json!({
-                "variables": d.variables,
-                "distance": d.total_variation,
+    let mut manifest = manifest(
+        "kanon",
+        OffsetDateTime::now_utc(),
+        &source,
+        json!({
+            "parameters": {
+                "k": request.k,
+                "max_suppressed_share": request.max_suppressed,
+                "search": "full-domain lattice, bottom-up with monotonicity pruning; loss = mean of level / height",
+            },
+            "quasi_identifiers": k_request.quasi_identifiers.iter().zip(&released.loss).map(|(qi, loss)| json!({
+                "column": qi.column,
+                "hierarchy": qi.hierarchy.as_str(),
+                "level": loss.level,
+                "height": loss.height,
+                "information_loss": loss.loss,
             })).collect::<Vec<_>>(),
-            "suppressed_share": released.suppressed as f64 / table.rows().max(1) as f64,
-        },
-    });
+            "guarantee": {
+                "achieved_k": released.achieved_k,
+                "equivalence_classes": released.classes,
+            },
+            "rows": {
+                "input": table.rows(),
+                "output": released.table.rows(),
+                "suppressed": released.suppressed,
+            },
+            "search": {
+                "nodes": released.nodes,
+                "nodes_evaluated": released.nodes_evaluated,
+            },
+            "evaluation": {
+                "note": "total variation distance between the input generalized the same way (every \
+                         record kept) and the release: what suppression changed",
+                "total_variation": released.distances.iter().map(|d| json!({
+                    "variables": d.variables,
+                    "distance": d.total_variation,
+                })).collect::<Vec<_>>(),
+                "suppressed_share": released.suppressed as f64 / table.rows().max(1) as f64,
+            },
+        }),
+    )?;
+    manifest["source"]["rows"] = json!(table.rows());
     write_bundle(&request.out, &data, manifest)?;
     store
         .append_audit(
@@ -666,6 +643,46 @@ fn write_csv(table: &Table) -> anyhow::Result<Vec<u8>> {
         )?;
     }
     Ok(out.into_inner()?)
+}
+
+/// A release manifest: the fields every release has (format, software, time, method, source),
+/// then the method's own `fields`.
+fn manifest(
+    method: &str,
+    now: OffsetDateTime,
+    source: &Source,
+    fields: serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    let mut manifest = json!({
+        "format": "antitrata-release/1",
+        "software": format!("antitrata {}", env!("CARGO_PKG_VERSION")),
+        "created_at": now.format(&Rfc3339)?,
+        "method": method,
+        "source": {
+            "dataset": source.name,
+            "format": source.format,
+            "sha256": source.sha256,
+        },
+    });
+    if let (Some(all), serde_json::Value::Object(more)) = (manifest.as_object_mut(), fields) {
+        all.extend(more);
+    }
+    Ok(manifest)
+}
+
+/// What a differentially private release's manifest says of the budget that paid for it.
+fn budget_spent(
+    config: &Config,
+    country: CountryCode,
+    year: i32,
+    spent: Budget,
+) -> serde_json::Value {
+    json!({
+        "country": country.as_str(),
+        "year": year,
+        "spent_this_year_epsilon": spent.epsilon_micros as f64 / 1e6,
+        "yearly_limit_epsilon": config.yearly_epsilon_micros as f64 / 1e6,
+    })
 }
 
 /// Writes `data.csv`, `report.html` (in the default language) and `manifest.json`, the manifest
