@@ -62,6 +62,9 @@ pub struct ColumnLoss {
 pub struct KAnonymous {
     /// The input's columns, quasi-identifiers generalized, suppressed records left out.
     pub table: Table,
+    /// The input generalized the same way with every record kept: what the release is measured
+    /// against.
+    pub generalized: Table,
     /// The generalization level chosen for each quasi-identifier, in request order.
     pub levels: Vec<usize>,
     /// The size of the smallest equivalence class in the output (0 when nothing is left).
@@ -251,6 +254,7 @@ pub fn anonymize(
     Ok(KAnonymous {
         distances,
         table: output,
+        generalized,
         loss: qis
             .iter()
             .zip(&levels)

@@ -1,11 +1,12 @@
-//! Privacy protection for statistics that leave a country: k-anonymity, the exact samplers of
-//! differential privacy, noisy cross-tabs, differentially private synthetic records and utility
-//! metrics.
+//! Privacy protection for statistics that leave a country: k-anonymity (with SDS's
+//! all-combinations guarantee where a release needs it), the exact samplers of differential
+//! privacy, noisy cross-tabs, differentially private synthetic records and utility metrics.
 //!
 //! Pure functions only: no IO, and the clock and random number generator are parameters. The
 //! crate's invariant: no cell leaves it that breaks its release's guarantees (for k-anonymity,
 //! no combination of quasi-identifier values shared by fewer than k output records).
 
+pub mod combinations;
 pub mod dp_aggregates;
 pub mod dp_synthetic;
 pub mod hierarchy;
@@ -13,6 +14,10 @@ pub mod kanon;
 pub mod metrics;
 pub mod sampling;
 
+pub use combinations::{
+    CombinationError, CombinationMetrics, CountBucket, Guaranteed, LengthMetrics,
+    combination_metrics, withhold_rare_combinations,
+};
 pub use dp_aggregates::{CountTable, Domain, DpError, exact_crosstab, noisy_crosstab};
 pub use dp_synthetic::{Synthetic, synthesize};
 pub use hierarchy::{Hierarchy, WITHHELD};

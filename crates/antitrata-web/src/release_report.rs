@@ -25,6 +25,14 @@ const FACTS: &[(&str, &str)] = &[
     ),
     ("report-k", "/parameters/k"),
     ("report-k-achieved", "/guarantee/achieved_k"),
+    (
+        "report-all-combinations",
+        "/guarantee/all_combinations/length",
+    ),
+    (
+        "report-records-changed",
+        "/guarantee/all_combinations/records_changed",
+    ),
     ("report-rows", "/rows"),
     ("report-rows", "/rows/output"),
     ("report-suppressed", "/rows/suppressed"),
@@ -45,6 +53,11 @@ struct ReportPage {
     means: Vec<(String, String, u32)>,
     /// The farthest marginals: variables, distance.
     worst: Vec<(String, String)>,
+    /// SDS's metrics per combination length: length, input combinations (rare ones), release
+    /// combinations, suppressed %, fabricated %, rare shown %, mean absolute error.
+    combinations: Vec<[String; 7]>,
+    /// Preservation by input count: bucket, combinations, preservation %.
+    preservation: Vec<[String; 3]>,
     note: Option<String>,
 }
 
@@ -103,11 +116,14 @@ pub fn release_report(manifest: &Value, lang: Lang) -> Result<String, askama::Er
         .take(WORST)
         .map(|(variables, distance)| (variables.join(" × "), format!("{distance:.3}")))
         .collect();
+    let (combinations, preservation) = combination_rows(manifest);
     ReportPage {
         method: manifest["method"].as_str().unwrap_or("?").to_owned(),
         facts,
         means,
         worst,
+        combinations,
+        preservation,
         note: manifest
             .pointer("/evaluation/note")
             .and_then(Value::as_str)
@@ -115,6 +131,56 @@ pub fn release_report(manifest: &Value, lang: Lang) -> Result<String, askama::Er
         tr,
     }
     .render()
+}
+
+/// The rows of the combination tables, from the manifest's `evaluation.combinations`.
+fn combination_rows(manifest: &Value) -> (Vec<[String; 7]>, Vec<[String; 3]>) {
+    let number = |v: &Value| v.as_u64().map_or_else(|| "-".to_owned(), |n| n.to_string());
+    let share = |v: &Value| {
+        v.as_f64()
+            .map_or_else(|| "-".to_owned(), |x| format!("{x:.1} %"))
+    };
+    let list = |pointer: &str| {
+        manifest
+            .pointer(pointer)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let by_length = list("/evaluation/combinations/by_length")
+        .iter()
+        .map(|m| {
+            [
+                number(&m["length"]),
+                format!(
+                    "{} ({})",
+                    number(&m["input_combinations"]),
+                    number(&m["rare_input_combinations"])
+                ),
+                number(&m["output_combinations"]),
+                share(&m["suppressed_percent"]),
+                share(&m["fabricated_percent"]),
+                share(&m["rare_released_percent"]),
+                m["mean_absolute_error"]
+                    .as_f64()
+                    .map_or_else(|| "-".to_owned(), |x| format!("{x:.1}")),
+            ]
+        })
+        .collect();
+    let by_count = list("/evaluation/combinations/preservation_by_count")
+        .iter()
+        .map(|b| {
+            let to = b["to"]
+                .as_u64()
+                .map_or_else(String::new, |to| (to - 1).to_string());
+            [
+                format!("{}–{to}", number(&b["from"])),
+                number(&b["combinations"]),
+                share(&b["preservation_percent"]),
+            ]
+        })
+        .collect();
+    (by_length, by_count)
 }
 
 #[cfg(test)]
@@ -153,8 +219,52 @@ mod tests {
         );
         assert!(html.contains("gender × ageBroad × citizenship"));
         assert!(html.contains("not itself differentially private"));
+        assert!(
+            !html.contains(&Tr::new(Lang::En).t("report-preservation")),
+            "no combination metrics in this manifest, so no table"
+        );
         let spanish = release_report(&manifest, Lang::Es).unwrap();
         assert!(spanish.contains("lang=\"es\""));
         assert_ne!(spanish, html);
+    }
+
+    #[test]
+    fn the_report_shows_the_combination_metrics_and_the_guarantee() {
+        let manifest = json!({
+            "method": "kanon",
+            "guarantee": {"achieved_k": 11, "all_combinations": {"length": 3, "records_changed": 42}},
+            "evaluation": {"combinations": {
+                "by_length": [{
+                    "length": 2, "input_combinations": 900, "rare_input_combinations": 300,
+                    "output_combinations": 610, "suppressed_percent": 1.26,
+                    "fabricated_percent": 0.0, "rare_released_percent": 0.0,
+                    "mean_absolute_error": 3.456,
+                }],
+                "preservation_by_count": [
+                    {"from": 11, "to": 100, "combinations": 70, "preservation_percent": 97.14},
+                    {"from": 1000, "to": null, "combinations": 5, "preservation_percent": 100.0},
+                ],
+            }},
+        });
+        let html = release_report(&manifest, Lang::En).unwrap();
+        let en = Tr::new(Lang::En);
+        assert!(html.contains(&en.t("report-preservation")), "{html}");
+        assert!(
+            html.contains("<td>900 (300)</td><td>610</td><td>1.3 %</td>"),
+            "{html}"
+        );
+        assert!(html.contains("<td>3.5</td>"), "{html}");
+        assert!(
+            html.contains("<td>11–99</td><td>70</td><td>97.1 %</td>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<td>1000–</td>"),
+            "an open last bucket: {html}"
+        );
+        assert!(
+            html.contains("<td>42</td>"),
+            "records changed by the guarantee: {html}"
+        );
     }
 }

@@ -183,6 +183,11 @@ enum Command {
         /// The largest share of records that may be suppressed, 0 to 1 (kanon).
         #[arg(long, default_value_t = 0.05)]
         max_suppressed: f64,
+        /// kanon: also give SDS's all-combinations guarantee: every combination of up to this
+        /// many values (1 to 4) left in a released record occurs in at least k input records;
+        /// cells that would break it are withheld (`*`).
+        #[arg(long, value_name = "LENGTH")]
+        all_combinations: Option<usize>,
         /// The country whose yearly privacy budget pays (dp-aggregates, dp-synthetic), e.g. GT;
         /// with --cases, that country.
         #[arg(long)]
@@ -446,6 +451,7 @@ fn main() -> ExitCode {
             k,
             quasi_identifiers,
             max_suppressed,
+            all_combinations,
             country,
             epsilon,
             by,
@@ -462,6 +468,7 @@ fn main() -> ExitCode {
                     k,
                     quasi_identifiers,
                     max_suppressed,
+                    all_combinations,
                     country,
                     epsilon,
                     by,

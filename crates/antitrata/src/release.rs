@@ -5,11 +5,15 @@
 //! and the SHA-256 of every file).
 //!
 //! - `kanon`: the dataset's CTDC columns, quasi-identifiers generalized, suppressed records left
-//!   out;
+//!   out; with `--all-combinations R`, also cells withheld until every combination of up to R
+//!   values left in a record occurs in at least k input records (SDS's guarantee);
 //! - `dp-aggregates`: a cross-tab of one to three variables over their codebook domains with
 //!   discrete Laplace noise, after spending its ε from the country's yearly budget;
 //! - `dp-synthetic`: synthetic CTDC records drawn from noisy one- and two-way marginals
 //!   (`antitrata_privacy::dp_synthetic`), after spending its ε the same way.
+//!
+//! Record releases (kanon, dp-synthetic) also carry SDS's combination metrics in their
+//! evaluation (`antitrata_privacy::combinations`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,9 +21,9 @@ use std::path::{Path, PathBuf};
 use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES, read_table, write_ctdc_csv};
 use antitrata_domain::{Actor, CountryCode};
 use antitrata_privacy::{
-    CTDC_QUASI_IDENTIFIERS, Domain, Hierarchy, KAnonymityRequest, QuasiIdentifier, Rational,
-    anonymize, evaluate, exact_crosstab, marginal_distances, mean_distance, noisy_crosstab,
-    synthesize,
+    CTDC_QUASI_IDENTIFIERS, CombinationMetrics, Domain, Hierarchy, KAnonymityRequest,
+    QuasiIdentifier, Rational, anonymize, combination_metrics, evaluate, exact_crosstab,
+    marginal_distances, mean_distance, noisy_crosstab, synthesize, withhold_rare_combinations,
 };
 use antitrata_store::{AuditEvent, Budget, OpenedBetween, RecordsUse, Spend, Store};
 use anyhow::{Context, bail};
@@ -48,6 +52,8 @@ pub struct ReleaseRequest {
     pub k: usize,
     pub quasi_identifiers: Vec<String>,
     pub max_suppressed: f64,
+    /// kanon: the length of SDS's all-combinations guarantee, if asked.
+    pub all_combinations: Option<usize>,
     pub country: Option<String>,
     pub epsilon: Option<String>,
     pub by: Vec<String>,
@@ -56,6 +62,9 @@ pub struct ReleaseRequest {
 
 pub async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
     check_out_folder(&request.out)?;
+    if request.all_combinations.is_some() && request.method != "kanon" {
+        bail!("--all-combinations applies to --method kanon only");
+    }
     match request.method.as_str() {
         "kanon" => release_kanon(config, request).await,
         "dp-aggregates" => release_dp_aggregates(config, request).await,
@@ -119,6 +128,21 @@ async fn load_source(store: &Store, request: &ReleaseRequest) -> anyhow::Result<
 
 /// Combinations of fewer records than this count as rare in the evaluation (CTDC's k).
 const RARE_BELOW: u64 = 11;
+
+/// SDS's metrics count combinations of up to this many values (SDS's default reporting length)…
+const COMBINATION_LENGTH: usize = 3;
+/// …or of up to two in tables of more columns than this, where the three-value combinations of
+/// a file like CTDC 2017 (57 columns) run to hundreds of millions and take seconds to count.
+const WIDE_TABLE: usize = 24;
+
+/// The combination length of SDS's metrics for a release of `columns` columns.
+fn metrics_length(columns: usize) -> usize {
+    if columns > WIDE_TABLE {
+        2
+    } else {
+        COMBINATION_LENGTH
+    }
+}
 
 /// The first year of the year domain of noisy tables (the last is next year).
 const FIRST_YEAR: i32 = 2000;
@@ -336,6 +360,13 @@ async fn release_dp_synthetic(config: &Config, request: ReleaseRequest) -> anyho
     let synthetic = synthesize(&table, &domains, epsilon, &mut rng)?;
     let seconds = started.elapsed().as_secs_f64();
     let distances = marginal_distances(&table, &synthetic.table, &domains, EVALUATED_TRIPLES)?;
+    let combinations = combination_metrics(
+        &table,
+        &synthetic.table,
+        &columns,
+        metrics_length(columns.len()),
+        request.k,
+    )?;
 
     let (release_id, spent) = pay(
         config,
@@ -399,6 +430,7 @@ async fn release_dp_synthetic(config: &Config, request: ReleaseRequest) -> anyho
                     "variables": m.variables,
                     "distance": m.total_variation,
                 })).collect::<Vec<_>>(),
+                "combinations": combinations_json(&combinations),
             },
         }),
     )?;
@@ -448,8 +480,25 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
         max_suppressed: request.max_suppressed,
     };
     let released = anonymize(&table, &k_request)?;
+    let guaranteed = request
+        .all_combinations
+        .map(|length| {
+            withhold_rare_combinations(&released.generalized, &released.table, length, request.k)
+        })
+        .transpose()?;
+    let output = guaranteed.as_ref().map_or(&released.table, |g| &g.table);
+    let columns: Vec<String> = output.columns().iter().map(|c| c.name.clone()).collect();
+    let combinations = combination_metrics(
+        &released.generalized,
+        output,
+        &columns,
+        guaranteed
+            .as_ref()
+            .map_or(metrics_length(columns.len()), |g| g.length),
+        request.k,
+    )?;
 
-    let data = write_csv(&released.table)?;
+    let data = write_csv(output)?;
     let mut manifest = manifest(
         "kanon",
         OffsetDateTime::now_utc(),
@@ -470,6 +519,18 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
             "guarantee": {
                 "achieved_k": released.achieved_k,
                 "equivalence_classes": released.classes,
+                "all_combinations": guaranteed.as_ref().map(|g| json!({
+                    "length": g.length,
+                    "k": g.k,
+                    "statement": "every combination of up to `length` values left in a released \
+                                  record occurs in at least k input records (at the release's \
+                                  generalization)",
+                    "withheld_cells": g.withheld.iter().map(|(column, n)| json!({
+                        "column": column,
+                        "cells": n,
+                    })).collect::<Vec<_>>(),
+                    "records_changed": g.records_changed,
+                })),
             },
             "rows": {
                 "input": table.rows(),
@@ -488,6 +549,7 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
                     "distance": d.total_variation,
                 })).collect::<Vec<_>>(),
                 "suppressed_share": released.suppressed as f64 / table.rows().max(1) as f64,
+                "combinations": combinations_json(&combinations),
             },
         }),
     )?;
@@ -521,7 +583,47 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
             loss.column, loss.level, loss.height
         );
     }
+    if let Some(g) = &guaranteed {
+        println!(
+            "  all combinations of up to {} values occur in at least {} input records: {} cells \
+             withheld in {} records",
+            g.length,
+            g.k,
+            g.withheld.iter().map(|(_, n)| n).sum::<usize>(),
+            g.records_changed
+        );
+    }
     Ok(())
+}
+
+/// SDS's metrics as the manifests carry them.
+fn combinations_json(metrics: &CombinationMetrics) -> serde_json::Value {
+    json!({
+        "note": "SDS's metrics over combinations of present values (missing and withheld cells \
+                 are not values); rare: fewer than k input records; the release's counts are \
+                 scaled to the input's record count",
+        "length": metrics.length,
+        "k": metrics.k,
+        "by_length": metrics.by_length.iter().map(|m| json!({
+            "length": m.length,
+            "input_combinations": m.input_combinations,
+            "rare_input_combinations": m.rare_input_combinations,
+            "output_combinations": m.output_combinations,
+            "suppressed": m.suppressed,
+            "suppressed_percent": m.suppressed_percent(),
+            "fabricated": m.fabricated,
+            "fabricated_percent": m.fabricated_percent(),
+            "rare_released": m.rare_released,
+            "rare_released_percent": m.rare_released_percent(),
+            "mean_absolute_error": m.mean_absolute_error,
+        })).collect::<Vec<_>>(),
+        "preservation_by_count": metrics.by_count.iter().map(|b| json!({
+            "from": b.from,
+            "to": b.to,
+            "combinations": b.combinations,
+            "preservation_percent": b.preservation,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// Checks a release folder against its manifest and imports its data as a dataset. Only
@@ -546,13 +648,24 @@ pub async fn import_release(
     }
     verify_files(dir, &manifest)?;
     let method = manifest["method"].as_str().unwrap_or("?");
+    // Columns whose values may lie outside the codebook: generalized quasi-identifiers, and
+    // columns with cells withheld (`*`) by the all-combinations guarantee.
     let generalized: Vec<String> = match method {
         "kanon" => manifest["quasi_identifiers"]
             .as_array()
             .context("manifest.json has no quasi_identifiers")?
             .iter()
             .filter(|qi| qi["level"].as_u64().unwrap_or(0) > 0)
-            .filter_map(|qi| qi["column"].as_str().map(str::to_owned))
+            .filter_map(|qi| qi["column"].as_str())
+            .chain(
+                manifest
+                    .pointer("/guarantee/all_combinations/withheld_cells")
+                    .and_then(serde_json::Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|w| w["column"].as_str()),
+            )
+            .map(str::to_owned)
             .collect(),
         // Synthetic records take only codebook values.
         "dp-synthetic" => Vec::new(),

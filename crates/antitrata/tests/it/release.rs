@@ -2,7 +2,7 @@
 //! values at k or more (counted here, independently), and the manifest states the parameters,
 //! the guarantee and the file's SHA-256.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -191,6 +191,174 @@ fn a_k_anonymous_release_keeps_every_group_at_k_and_says_so() {
     assert!(!ok);
     assert!(
         err.contains("use kanon, dp-aggregates or dp-synthetic"),
+        "{err}"
+    );
+}
+
+/// SDS's all-combinations guarantee on top of k-anonymity: three records are the only ones from
+/// the hotline, so that value is withheld from them; every combination of up to two values left
+/// in a released record occurs in at least k input records (counted here on the input, which
+/// the release did not need to generalize).
+#[test]
+fn the_all_combinations_guarantee_withholds_rare_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::new();
+    for (i, line) in fixture().lines().enumerate() {
+        let source = match i {
+            0 => "Datasource",
+            1..=3 => "Hotline",
+            _ => "Case Management",
+        };
+        csv.push_str(&format!("{line},{source}\n"));
+    }
+    let file = dir.path().join("rcm.csv");
+    std::fs::write(&file, &csv).unwrap();
+    assert!(cli(dir.path(), &["import", "ctdc", file.to_str().unwrap()]).0);
+    // Records as column → value, so that files with columns in another order compare.
+    let records = |reader: &mut csv::Reader<&[u8]>| -> Vec<BTreeMap<String, String>> {
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        reader
+            .records()
+            .map(|r| {
+                header
+                    .iter()
+                    .cloned()
+                    .zip(r.unwrap().iter().map(str::to_owned))
+                    .collect()
+            })
+            .collect()
+    };
+    let release = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "release",
+            "--dataset",
+            "rcm",
+            "--k",
+            "5",
+            "--qi",
+            "gender,ageBroad,citizenship",
+            "--max-suppressed",
+            "0.1",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (ok, stdout, err) = cli(dir.path(), &args);
+        assert!(ok, "{err}");
+        let data = std::fs::read(out.join("data.csv")).unwrap();
+        let released = records(&mut csv::Reader::from_reader(data.as_slice()));
+        let manifest: Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        (stdout, released, manifest)
+    };
+
+    let (_, plain, plain_manifest) = release("plain", &[]);
+    assert!(
+        plain.iter().any(|r| r["Datasource"] == "Hotline"),
+        "k-anonymity alone keeps them"
+    );
+    assert!(plain_manifest["guarantee"]["all_combinations"].is_null());
+    let (stdout, guarded, manifest) = release("guarded", &["--all-combinations", "2"]);
+    assert!(stdout.contains("3 cells withheld in 3 records"), "{stdout}");
+    let guarantee = &manifest["guarantee"]["all_combinations"];
+    assert_eq!(guarantee["length"], 2);
+    assert_eq!(guarantee["withheld_cells"][0]["column"], "Datasource");
+    assert_eq!(guarantee["withheld_cells"][0]["cells"], 3);
+    assert!(
+        manifest["quasi_identifiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|q| q["level"] == 0),
+        "nothing generalized, so the input itself is what the guarantee counts in"
+    );
+
+    // The same records, with cells only ever replaced by `*`.
+    assert_eq!(plain.len(), guarded.len());
+    for (a, b) in plain.iter().zip(&guarded) {
+        for (column, x) in a {
+            assert!(x == &b[column] || b[column] == "*", "{a:?} became {b:?}");
+        }
+    }
+    let input = records(&mut csv::Reader::from_reader(csv.as_bytes()));
+    let support = |combination: &[(&String, &String)]| {
+        input
+            .iter()
+            .filter(|row| combination.iter().all(|(c, v)| &&row[*c] == v))
+            .count()
+    };
+    for row in &guarded {
+        let values: Vec<(&String, &String)> = row
+            .iter()
+            .filter(|(_, v)| !["*", "-99", ""].contains(&v.as_str()))
+            .collect();
+        for (i, &a) in values.iter().enumerate() {
+            assert!(support(&[a]) >= 5, "{a:?} in {row:?}");
+            for &b in &values[i + 1..] {
+                assert!(support(&[a, b]) >= 5, "{a:?} with {b:?} in {row:?}");
+            }
+        }
+    }
+
+    // The regional side imports it, withheld cells and all.
+    let regional = tempfile::tempdir().unwrap();
+    let guarded_dir = dir.path().join("guarded");
+    let (ok, stdout, err) = cli(
+        regional.path(),
+        &["import", "release", guarded_dir.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    assert!(stdout.contains("36 rows"), "{stdout}");
+    let (ok, counts, err) = cli(
+        regional.path(),
+        &["stats", "--dataset", "release-rcm", "--by", "Datasource"],
+    );
+    assert!(ok, "{err}");
+    assert!(counts.contains("*,3"), "{counts}");
+
+    // SDS's metrics travel in both manifests; with the guarantee no rare combination is shown.
+    let lengths = manifest["evaluation"]["combinations"]["by_length"]
+        .as_array()
+        .unwrap();
+    assert_eq!(lengths.len(), 2);
+    assert!(lengths.iter().all(|l| l["rare_released"] == 0));
+    let plain_lengths = plain_manifest["evaluation"]["combinations"]["by_length"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        plain_lengths.len(),
+        3,
+        "SDS's default length when none is asked"
+    );
+    assert!(plain_lengths[0]["rare_released"].as_u64().unwrap() > 0);
+
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "release",
+            "--dataset",
+            "rcm",
+            "--method",
+            "dp-synthetic",
+            "--epsilon",
+            "1",
+            "--country",
+            "GT",
+            "--all-combinations",
+            "2",
+            "--out",
+            dir.path().join("dp").to_str().unwrap(),
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("--all-combinations applies to --method kanon only"),
         "{err}"
     );
 }
