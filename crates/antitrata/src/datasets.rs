@@ -25,7 +25,7 @@ use crate::serve::open_store;
 use crate::users::{account_actor, cli_actor};
 
 /// Rows per stored chunk: about 2 MB of codes for the 59 columns of the 2017 file.
-const CHUNK_ROWS: usize = 16_384;
+pub(crate) const CHUNK_ROWS: usize = 16_384;
 /// Bad rows listed one by one in the report; past this only their number is given.
 const LISTED_BAD_ROWS: usize = 100;
 

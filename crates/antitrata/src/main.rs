@@ -218,8 +218,9 @@ enum ImportCommand {
         #[arg(long)]
         skip_invalid: bool,
     },
-    /// A k-anonymous release made by `antitrata release` (on the regional deployment): its
-    /// files are checked against the manifest's SHA-256 before anything is stored.
+    /// A release made by `antitrata release` (on the regional deployment): its files are
+    /// checked against the manifest's SHA-256 before anything is stored. Record releases load
+    /// as they are; a cross-tab loads as one record per unit counted in each cell.
     Release {
         /// The release folder (data.csv and manifest.json).
         dir: PathBuf,

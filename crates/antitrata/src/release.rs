@@ -18,14 +18,16 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES, read_table, write_ctdc_csv};
+use antitrata_domain::stats::{
+    DatasetId, Table, TableEncoder, ctdc::EXPLOITATION_TYPES, read_table, write_ctdc_csv,
+};
 use antitrata_domain::{Actor, CountryCode};
 use antitrata_privacy::{
     CTDC_QUASI_IDENTIFIERS, CombinationMetrics, Domain, Hierarchy, KAnonymityRequest,
     QuasiIdentifier, Rational, anonymize, combination_metrics, evaluate, exact_crosstab,
     marginal_distances, mean_distance, noisy_crosstab, synthesize, withhold_rare_combinations,
 };
-use antitrata_store::{AuditEvent, Budget, OpenedBetween, RecordsUse, Spend, Store};
+use antitrata_store::{AuditEvent, Budget, NewDataset, OpenedBetween, RecordsUse, Spend, Store};
 use anyhow::{Context, bail};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -36,7 +38,7 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::datasets::load_named;
+use crate::datasets::{CHUNK_ROWS, load_named};
 use crate::serve::open_store;
 use crate::users::{account_actor, cli_actor};
 
@@ -626,9 +628,9 @@ fn combinations_json(metrics: &CombinationMetrics) -> serde_json::Value {
     })
 }
 
-/// Checks a release folder against its manifest and imports its data as a dataset. Only
-/// k-anonymous releases are record files; a differentially private cross-tab is a table of
-/// counts, kept as the published file.
+/// Checks a release folder against its manifest and imports its data as a dataset: k-anonymous
+/// and synthetic records as they are, a differentially private cross-tab as one record per unit
+/// counted ([`import_counts`]).
 pub async fn import_release(
     config: &Config,
     dir: &Path,
@@ -669,9 +671,10 @@ pub async fn import_release(
             .collect(),
         // Synthetic records take only codebook values.
         "dp-synthetic" => Vec::new(),
+        "dp-aggregates" => Vec::new(),
         other => bail!(
-            "this release is `{other}`: only record files (k-anonymous or synthetic releases) \
-             are imported as datasets so far"
+            "this release is `{other}`: only k-anonymous, synthetic and cross-tab releases are \
+             imported"
         ),
     };
     let name = dataset.unwrap_or_else(|| {
@@ -680,6 +683,9 @@ pub async fn import_release(
             manifest["source"]["dataset"].as_str().unwrap_or("unnamed")
         )
     });
+    if method == "dp-aggregates" {
+        return import_counts(config, &dir.join("data.csv"), name).await;
+    }
     crate::datasets::import_ctdc(
         config,
         crate::datasets::ImportRequest {
@@ -694,6 +700,90 @@ pub async fn import_release(
 }
 
 /// Every file the manifest lists has its recorded size and SHA-256.
+/// The most records a cross-tab release may expand to on import.
+const MAX_EXPANDED_RECORDS: u64 = 50_000_000;
+
+/// Loads a differentially private cross-tab (its variables, then `count`) as a dataset of
+/// records: each cell's released count becomes that many records of the cell's values, so the
+/// dataset's cross-tabs over those variables are exactly the released counts and nothing more.
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+async fn import_counts(config: &Config, path: &Path, name: String) -> anyhow::Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let sha256: [u8; 32] = Sha256::digest(&bytes).into();
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .context("data.csv: the header")?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let variables = match header.split_last() {
+        Some((last, variables)) if last == "count" && !variables.is_empty() => variables.to_vec(),
+        _ => bail!("data.csv of a cross-tab release has its variables, then a `count` column"),
+    };
+    let mut cells: Vec<(Vec<Option<String>>, u64)> = Vec::new();
+    let mut total: u64 = 0;
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.with_context(|| format!("data.csv line {line}"))?;
+        let count: u64 = record
+            .get(variables.len())
+            .and_then(|c| c.parse().ok())
+            .with_context(|| format!("data.csv line {line}: the count is not a whole number"))?;
+        total = total.saturating_add(count);
+        if count > 0 {
+            let values = record
+                .iter()
+                .take(variables.len())
+                .map(|v| (!v.is_empty()).then(|| v.to_owned()))
+                .collect();
+            cells.push((values, count));
+        }
+    }
+    if total > MAX_EXPANDED_RECORDS {
+        bail!(
+            "the cross-tab counts {total} records, more than {MAX_EXPANDED_RECORDS} can be loaded"
+        );
+    }
+    let store = open_store(config).await?;
+    if store.find_dataset(&name).await?.is_some() {
+        bail!(
+            "a dataset named `{name}` exists already: choose another name with --dataset, or drop \
+             it first with `antitrata dataset drop {name}`"
+        );
+    }
+    let new = NewDataset {
+        id: DatasetId(Uuid::now_v7()),
+        name,
+        format: "release-dp-aggregates".to_owned(),
+        file_name: "data.csv".to_owned(),
+        columns: variables.clone(),
+        ignored_columns: Vec::new(),
+    };
+    let mut writer = store.begin_dataset(&cli_actor(), new).await?;
+    let mut encoder = TableEncoder::new(variables, CHUNK_ROWS);
+    for (values, count) in &cells {
+        let row: Vec<Option<&str>> = values.iter().map(Option::as_deref).collect();
+        for _ in 0..*count {
+            if let Some(chunk) = encoder.push_row(&row)? {
+                writer.write_chunk(&chunk).await?;
+            }
+        }
+    }
+    writer.write_chunk(&encoder.take_chunk()).await?;
+    let dataset = writer.finish(encoder.dictionaries(), 0, sha256).await?;
+    store.close().await;
+    println!(
+        "imported `{}`: {} rows ({} cells of the cross-tab by {}), format {}",
+        dataset.name,
+        dataset.rows,
+        cells.len(),
+        dataset.columns.join(" × "),
+        dataset.format
+    );
+    Ok(())
+}
+
 fn verify_files(dir: &Path, manifest: &serde_json::Value) -> anyhow::Result<()> {
     let files = manifest["files"]
         .as_array()
