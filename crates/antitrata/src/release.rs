@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use antitrata_domain::stats::{
-    DatasetId, Table, TableEncoder, ctdc::EXPLOITATION_TYPES, read_table, write_ctdc_csv,
+    DatasetId, Table, TableEncoder, ctdc::EXPLOITATION_TYPES, ctdc_file_of_cases,
 };
 use antitrata_domain::{Actor, CountryCode};
 use antitrata_privacy::{
@@ -115,9 +115,7 @@ async fn load_source(store: &Store, request: &ReleaseRequest) -> anyhow::Result<
         .victim_records(&actor, code, OpenedBetween::default(), RecordsUse::Release)
         .await
         .with_context(|| format!("--as {account} releasing {code}'s cases"))?;
-    let mut file = Vec::new();
-    write_ctdc_csv(&records, &mut file)?;
-    let table = read_table(file.as_slice())?;
+    let (file, table) = ctdc_file_of_cases(&records)?;
     let source = Source {
         name: format!("cases-{code}"),
         format: "ctdc-global".into(),

@@ -24,9 +24,16 @@ pub fn write_ctdc_csv<W: std::io::Write>(records: &[VictimRecord], out: W) -> cs
 
 /// The records as a table, read back from their CTDC file.
 pub fn table_of_cases(records: &[VictimRecord]) -> Result<Table, ReadError> {
+    Ok(ctdc_file_of_cases(records)?.1)
+}
+
+/// The records' CTDC file, and the table read back from it (for a release, which hashes the
+/// file).
+pub fn ctdc_file_of_cases(records: &[VictimRecord]) -> Result<(Vec<u8>, Table), ReadError> {
     let mut file = Vec::new();
     write_ctdc_csv(records, &mut file).map_err(|e| ReadError::Csv(e.to_string()))?;
-    read_table(file.as_slice())
+    let table = read_table(file.as_slice())?;
+    Ok((file, table))
 }
 
 #[cfg(test)]

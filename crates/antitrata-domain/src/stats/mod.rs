@@ -7,7 +7,7 @@ pub mod ctdc;
 pub mod dataset;
 pub mod table;
 
-pub use cases::{table_of_cases, write_ctdc_csv};
+pub use cases::{ctdc_file_of_cases, table_of_cases, write_ctdc_csv};
 pub use crosstab::{Cell, CrossTab, CrossTabError, Filter, cross_tabulate};
 pub use ctdc::{
     CellError, CtdcFormat, HeaderError, Layout, ReadError, Vocabulary, global_columns, read_table,
