@@ -24,8 +24,9 @@ use antitrata_domain::stats::{
 use antitrata_domain::{Actor, CountryCode};
 use antitrata_privacy::{
     CTDC_QUASI_IDENTIFIERS, CombinationMetrics, Domain, Hierarchy, KAnonymityRequest,
-    QuasiIdentifier, Rational, anonymize, combination_metrics, evaluate, exact_crosstab,
-    marginal_distances, mean_distance, noisy_crosstab, synthesize, withhold_rare_combinations,
+    MarginalDistance, QuasiIdentifier, Rational, anonymize, combination_metrics, evaluate,
+    exact_crosstab, marginal_distances, mean_distance, noisy_crosstab, synthesize,
+    withhold_rare_combinations,
 };
 use antitrata_store::{AuditEvent, Budget, NewDataset, OpenedBetween, RecordsUse, Spend, Store};
 use anyhow::{Context, bail};
@@ -284,19 +285,12 @@ async fn release_dp_aggregates(config: &Config, request: ReleaseRequest) -> anyh
                 "post_processing": "projection onto non-negative integers with the noisy total; marginals are sums of this table",
                 "budget": budget_spent(config, country, now.year(), spent),
             },
-            "variables": tab.domains.iter().map(|d| json!({
-                "column": d.column,
-                "domain": "codebook",
-                "values": d.values.len(),
-            })).collect::<Vec<_>>(),
+            "variables": codebook_variables(&tab.domains),
             "cells": tab.counts.len(),
             "evaluation": {
                 "note": "measured against the exact data, so not itself differentially private: \
                          for the releasing office's review",
-                "total_variation": evaluation.marginals.iter().map(|m| json!({
-                    "variables": m.variables,
-                    "distance": m.total_variation,
-                })).collect::<Vec<_>>(),
+                "total_variation": distances_json(&evaluation.marginals),
                 "mean_absolute_error_per_cell": evaluation.mean_absolute_error,
                 "rare_below": RARE_BELOW,
                 "rare_cells": evaluation.rare_cells,
@@ -403,11 +397,7 @@ async fn release_dp_synthetic(config: &Config, request: ReleaseRequest) -> anyho
                               tree-shaped model (post-processing)",
                 "budget": budget_spent(config, country, now.year(), spent),
             },
-            "variables": domains.iter().map(|d| json!({
-                "column": d.column,
-                "domain": "codebook",
-                "values": d.values.len(),
-            })).collect::<Vec<_>>(),
+            "variables": codebook_variables(&domains),
             "left_out": left_out,
             "tree": synthetic.edges.iter().map(|(a, b)| [a, b]).collect::<Vec<_>>(),
             "rows": synthetic.table.rows(),
@@ -426,10 +416,7 @@ async fn release_dp_synthetic(config: &Config, request: ReleaseRequest) -> anyho
                     "two_way": measured(2),
                     "three_way": measured(3),
                 },
-                "total_variation": distances.iter().map(|m| json!({
-                    "variables": m.variables,
-                    "distance": m.total_variation,
-                })).collect::<Vec<_>>(),
+                "total_variation": distances_json(&distances),
                 "combinations": combinations_json(&combinations),
             },
         }),
@@ -544,10 +531,7 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
             "evaluation": {
                 "note": "total variation distance between the input generalized the same way (every \
                          record kept) and the release: what suppression changed",
-                "total_variation": released.distances.iter().map(|d| json!({
-                    "variables": d.variables,
-                    "distance": d.total_variation,
-                })).collect::<Vec<_>>(),
+                "total_variation": distances_json(&released.distances),
                 "suppressed_share": released.suppressed as f64 / table.rows().max(1) as f64,
                 "combinations": combinations_json(&combinations),
             },
@@ -594,6 +578,33 @@ async fn release_kanon(config: &Config, request: ReleaseRequest) -> anyhow::Resu
         );
     }
     Ok(())
+}
+
+/// The variables of a differentially private release, each with the size of its codebook domain.
+fn codebook_variables(domains: &[Domain]) -> serde_json::Value {
+    json!(
+        domains
+            .iter()
+            .map(|d| json!({
+                "column": d.column,
+                "domain": "codebook",
+                "values": d.values.len(),
+            }))
+            .collect::<Vec<_>>()
+    )
+}
+
+/// Total variation distances of marginals as the manifests list them.
+fn distances_json(distances: &[MarginalDistance]) -> serde_json::Value {
+    json!(
+        distances
+            .iter()
+            .map(|m| json!({
+                "variables": m.variables,
+                "distance": m.total_variation,
+            }))
+            .collect::<Vec<_>>()
+    )
 }
 
 /// SDS's metrics as the manifests carry them.
