@@ -199,7 +199,7 @@ pub(crate) fn domain_positions(table: &Table, domain: &Domain) -> Result<Vec<u32
 }
 
 /// Every count plus one discrete Laplace draw.
-fn add_noise<R: Rng + ?Sized>(exact: &[i64], scale: Rational, rng: &mut R) -> Vec<i64> {
+pub(crate) fn add_noise<R: Rng + ?Sized>(exact: &[i64], scale: Rational, rng: &mut R) -> Vec<i64> {
     exact
         .iter()
         .map(|&n| n.saturating_add(discrete_laplace(rng, scale)))

@@ -21,8 +21,8 @@
 use antitrata_domain::stats::{Column, Dictionary, Table};
 use rand::Rng;
 
-use crate::dp_aggregates::{Domain, DpError, domain_positions, non_negative};
-use crate::sampling::{Rational, discrete_laplace};
+use crate::dp_aggregates::{Domain, DpError, add_noise, domain_positions, non_negative};
+use crate::sampling::Rational;
 
 /// A synthetic table and how it was made.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +64,7 @@ pub fn synthesize<R: Rng + ?Sized>(
             for &p in rows {
                 counts[p as usize] += 1;
             }
-            noisy(&counts, one_way_scale, rng)
+            add_noise(&counts, one_way_scale, rng)
         })
         .collect();
     let one_way: Vec<Vec<u64>> = measured.iter().map(|m| non_negative(m)).collect();
@@ -80,7 +80,7 @@ pub fn synthesize<R: Rng + ?Sized>(
     let two_way: Vec<Vec<u64>> = edges
         .iter()
         .map(|&(a, b)| {
-            non_negative(&noisy(
+            non_negative(&add_noise(
                 &pair_counts(&positions, &sizes, a, b),
                 two_way_scale,
                 rng,
@@ -173,13 +173,6 @@ fn scale(parts: u64, epsilon: Rational) -> Rational {
         numerator: parts.saturating_mul(epsilon.denominator),
         denominator: epsilon.numerator,
     }
-}
-
-fn noisy<R: Rng + ?Sized>(counts: &[i64], scale: Rational, rng: &mut R) -> Vec<i64> {
-    counts
-        .iter()
-        .map(|&n| n.saturating_add(discrete_laplace(rng, scale)))
-        .collect()
 }
 
 /// Kruskal's algorithm with the exponential mechanism choosing each edge among the pairs that
