@@ -53,8 +53,15 @@ impl Tr {
 
     /// The message `key` with one argument.
     pub fn t1(&self, key: &str, name: &'static str, value: &str) -> String {
-        let args: HashMap<Cow<'static, str>, FluentValue> =
-            HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_owned()))]);
+        self.tn(key, &[(name, value)])
+    }
+
+    /// The message `key` with its named arguments.
+    pub fn tn(&self, key: &str, arguments: &[(&'static str, &str)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = arguments
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from((*value).to_owned())))
+            .collect();
         LOCALES
             .try_lookup_with_args(identifier(self.lang), key, &args)
             .unwrap_or_else(|| key.to_owned())

@@ -11,7 +11,7 @@ mod health;
 mod hotlines;
 mod i18n;
 mod pages;
-mod release_report;
+pub mod release;
 mod response;
 mod runtime;
 mod security;
@@ -35,7 +35,6 @@ use tracing::Level;
 pub use auth::password::{hash_password, verify_password};
 pub use auth::permissions::{API_ROUTES, Access, CONSOLE_ROUTES, allows};
 pub use i18n::{Tr, negotiate};
-pub use release_report::release_report;
 pub use runtime::{Clock, Runtime, token_hash};
 pub use snapshot::Snapshot;
 
@@ -55,6 +54,8 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long a referral may wait without news before the supervisor's queue shows it.
     pub referral_overdue: time::Duration,
+    /// The differential-privacy budget each country may spend per year, in millionths of ε.
+    pub yearly_epsilon_micros: i64,
 }
 
 impl Default for WebConfig {
@@ -65,6 +66,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(10),
             trusted_proxies: Vec::new(),
             referral_overdue: time::Duration::hours(72),
+            yearly_epsilon_micros: 4_000_000,
         }
     }
 }

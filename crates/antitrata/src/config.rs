@@ -24,12 +24,7 @@ pub struct Config {
     pub key_file: PathBuf,
     pub web: WebConfig,
     pub log: LogConfig,
-    /// The differential-privacy budget each country may spend per year, in millionths of ε.
-    pub yearly_epsilon_micros: i64,
 }
-
-/// The yearly ε per country when the configuration says nothing.
-pub const DEFAULT_YEARLY_EPSILON: f64 = 4.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -168,31 +163,31 @@ impl Config {
             Some(hours) => time::Duration::hours(hours),
             None => defaults.referral_overdue,
         };
+        let yearly_epsilon = file
+            .privacy
+            .yearly_epsilon
+            .unwrap_or(defaults.yearly_epsilon_micros as f64 / 1e6);
+        if !(yearly_epsilon > 0.0 && yearly_epsilon <= 100.0) {
+            bail!("privacy.yearly_epsilon must be above 0 and at most 100, e.g. 4.0");
+        }
         let web = WebConfig {
             hsts: file.server.tls_terminated_upstream.unwrap_or(false),
             body_limit_bytes,
             request_timeout,
             trusted_proxies,
             referral_overdue,
+            yearly_epsilon_micros: (yearly_epsilon * 1e6).round() as i64,
         };
         let key_file = overrides
             .key_file
             .or(file.keys.file)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
-        let yearly_epsilon = file
-            .privacy
-            .yearly_epsilon
-            .unwrap_or(DEFAULT_YEARLY_EPSILON);
-        if !(yearly_epsilon > 0.0 && yearly_epsilon <= 100.0) {
-            bail!("privacy.yearly_epsilon must be above 0 and at most 100, e.g. 4.0");
-        }
         Ok(Config {
             addr,
             database,
             key_file,
             web,
             log: file.log,
-            yearly_epsilon_micros: (yearly_epsilon * 1e6).round() as i64,
         })
     }
 }
@@ -220,7 +215,7 @@ pub fn print_summary(config: &Config) {
     );
     println!(
         "  privacy:          yearly ε per country {}",
-        config.yearly_epsilon_micros as f64 / 1e6
+        config.web.yearly_epsilon_micros as f64 / 1e6
     );
     println!("(the database was not contacted)");
 }
@@ -304,6 +299,7 @@ mod tests {
         assert_eq!(
             resolve("[privacy]\nyearly_epsilon = 2.5\n", Overrides::default())
                 .unwrap()
+                .web
                 .yearly_epsilon_micros,
             2_500_000
         );

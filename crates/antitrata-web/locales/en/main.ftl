@@ -230,3 +230,33 @@ report-preservation = Counts preserved, by count in the data
 report-input-count = Records in the data
 report-combination-count = Combinations
 report-preserved = Preserved
+
+## Privacy-protected releases (supervisors)
+releases-title = Privacy-protected releases
+releases-intro = Statistics about victims leave the country only protected. Make a release here and send its archive, unpacked, to the regional office: it holds the data (data.csv), the report (report.html) and the manifest (manifest.json) with the guarantees and the SHA-256 of every file.
+releases-budget = { $country } has spent ε = { $spent } of its privacy budget of { $limit } for { $year }.
+releases-source = Data released
+releases-method = Protection
+release-method-kanon = k-anonymity: records, rare values generalized or left out
+release-method-dp-aggregates = Differential privacy: a cross-tab of 1 to 3 variables
+release-method-dp-synthetic = Differential privacy: synthetic records
+releases-k-help = Every released combination of personal characteristics is shared by at least k records (11 as CTDC publishes).
+releases-epsilon-help = The privacy budget spent by a differentially private release: smaller protects more and is noisier.
+releases-variables = Variables
+releases-variables-help = Separated by commas. Cross-tab: 1 to 3 variables (required). Synthetic records: the variables to synthesize (empty: every variable with a closed list of values). k-anonymity: the quasi-identifiers (empty: age, gender, citizenship, country of exploitation, year and source).
+releases-all-combinations = Also: every combination of up to this many values occurs in at least k records (k-anonymity only)
+releases-make = Make the release and download it
+releases-note = A differentially private release spends its ε when it is made, even if the archive is never used. Reading the live cases for a release is recorded in the audit log, case by case.
+release-error-method = Choose a protection from the list.
+release-error-k = k must be a whole number from 2 to 1000.
+release-error-epsilon = ε must be a positive decimal number, such as 0.5 or 1.
+release-error-variables = A cross-tab needs 1 to 3 variables, separated by commas.
+release-error-all-combinations = The all-combinations guarantee applies to k-anonymity only, for 2 to 4 values.
+release-error-source = There is no dataset named { $name }.
+release-error-unknown = The data has no variable named { $name }.
+release-error-repeated = The variable { $name } is named twice.
+release-error-no-domain = The variable { $name } has no closed list of values, so it cannot be released with differential privacy.
+release-error-outside = The variable { $column } holds the value { $value }, which its list of values does not have.
+release-error-impossible = The data are too few for this k: choose a smaller k or fewer quasi-identifiers.
+release-error-too-large = This release is too large: choose fewer or smaller variables.
+release-error-budget = Refused, nothing spent: { $asked } more would pass the yearly budget of { $limit } (already spent: { $spent }).

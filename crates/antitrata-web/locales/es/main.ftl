@@ -230,3 +230,33 @@ report-preservation = Conteos conservados, según el conteo en los datos
 report-input-count = Registros en los datos
 report-combination-count = Combinaciones
 report-preserved = Conservado
+
+## Publicaciones protegidas (supervisión)
+releases-title = Publicaciones con protección de la privacidad
+releases-intro = Las estadísticas sobre víctimas solo salen del país protegidas. Prepare aquí una publicación y envíe su archivo, descomprimido, a la oficina regional: contiene los datos (data.csv), el informe (report.html) y el manifiesto (manifest.json) con las garantías y el SHA-256 de cada archivo.
+releases-budget = { $country } ha gastado ε = { $spent } de su presupuesto de privacidad de { $limit } para { $year }.
+releases-source = Datos publicados
+releases-method = Protección
+release-method-kanon = k-anonimato: registros, con los valores raros generalizados u omitidos
+release-method-dp-aggregates = Privacidad diferencial: una tabla cruzada de 1 a 3 variables
+release-method-dp-synthetic = Privacidad diferencial: registros sintéticos
+releases-k-help = Cada combinación de características personales publicada la comparten al menos k registros (11 como publica CTDC).
+releases-epsilon-help = El presupuesto de privacidad que gasta una publicación con privacidad diferencial: más pequeño protege más y da más ruido.
+releases-variables = Variables
+releases-variables-help = Separadas por comas. Tabla cruzada: de 1 a 3 variables (obligatorio). Registros sintéticos: las variables a sintetizar (vacío: toda variable con lista cerrada de valores). k-anonimato: los cuasi-identificadores (vacío: edad, género, nacionalidad, país de explotación, año y fuente).
+releases-all-combinations = Además: toda combinación de hasta este número de valores aparece en al menos k registros (solo k-anonimato)
+releases-make = Preparar la publicación y descargarla
+releases-note = Una publicación con privacidad diferencial gasta su ε al prepararse, aunque el archivo no se use nunca. La lectura de los casos en curso para una publicación queda en el registro de auditoría, caso por caso.
+release-error-method = Elija una protección de la lista.
+release-error-k = k debe ser un número entero de 2 a 1000.
+release-error-epsilon = ε debe ser un número decimal positivo, como 0.5 o 1.
+release-error-variables = Una tabla cruzada necesita de 1 a 3 variables, separadas por comas.
+release-error-all-combinations = La garantía de todas las combinaciones solo se aplica al k-anonimato, para 2 a 4 valores.
+release-error-source = No hay ningún conjunto de datos llamado { $name }.
+release-error-unknown = Los datos no tienen ninguna variable llamada { $name }.
+release-error-repeated = La variable { $name } aparece dos veces.
+release-error-no-domain = La variable { $name } no tiene una lista cerrada de valores, así que no puede publicarse con privacidad diferencial.
+release-error-outside = La variable { $column } tiene el valor { $value }, que no está en su lista de valores.
+release-error-impossible = Hay demasiado pocos datos para este k: elija un k menor o menos cuasi-identificadores.
+release-error-too-large = Esta publicación es demasiado grande: elija menos variables o variables más pequeñas.
+release-error-budget = Rechazada, no se gastó nada: { $asked } más superaría el presupuesto anual de { $limit } (ya gastado: { $spent }).

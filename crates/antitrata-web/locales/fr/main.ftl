@@ -230,3 +230,33 @@ report-preservation = Effectifs conservés, selon l’effectif dans les données
 report-input-count = Enregistrements dans les données
 report-combination-count = Combinaisons
 report-preserved = Conservé
+
+## Publications protégées (supervision)
+releases-title = Publications protégeant la vie privée
+releases-intro = Les statistiques sur les victimes ne quittent le pays que protégées. Préparez ici une publication et envoyez son archive, décompressée, au bureau régional : elle contient les données (data.csv), le rapport (report.html) et le manifeste (manifest.json) avec les garanties et le SHA-256 de chaque fichier.
+releases-budget = { $country } a dépensé ε = { $spent } de son budget de confidentialité de { $limit } pour { $year }.
+releases-source = Données publiées
+releases-method = Protection
+release-method-kanon = k-anonymat : des enregistrements, valeurs rares généralisées ou retirées
+release-method-dp-aggregates = Confidentialité différentielle : un tableau croisé de 1 à 3 variables
+release-method-dp-synthetic = Confidentialité différentielle : des enregistrements synthétiques
+releases-k-help = Chaque combinaison de caractéristiques personnelles publiée est partagée par au moins k enregistrements (11 comme le publie CTDC).
+releases-epsilon-help = Le budget de confidentialité dépensé par une publication différentiellement privée : plus petit, il protège davantage et ajoute plus de bruit.
+releases-variables = Variables
+releases-variables-help = Séparées par des virgules. Tableau croisé : 1 à 3 variables (obligatoire). Enregistrements synthétiques : les variables à synthétiser (vide : toute variable à liste fermée de valeurs). k-anonymat : les quasi-identifiants (vide : âge, genre, nationalité, pays d’exploitation, année et source).
+releases-all-combinations = En plus : toute combinaison d’au plus ce nombre de valeurs figure dans au moins k enregistrements (k-anonymat seulement)
+releases-make = Préparer la publication et la télécharger
+releases-note = Une publication différentiellement privée dépense son ε dès qu’elle est préparée, même si l’archive n’est jamais utilisée. La lecture des dossiers en cours pour une publication est inscrite au journal d’audit, dossier par dossier.
+release-error-method = Choisissez une protection dans la liste.
+release-error-k = k doit être un nombre entier de 2 à 1000.
+release-error-epsilon = ε doit être un nombre décimal positif, comme 0.5 ou 1.
+release-error-variables = Un tableau croisé demande 1 à 3 variables, séparées par des virgules.
+release-error-all-combinations = La garantie de toutes les combinaisons ne s’applique qu’au k-anonymat, pour 2 à 4 valeurs.
+release-error-source = Aucun jeu de données ne s’appelle { $name }.
+release-error-unknown = Les données n’ont pas de variable nommée { $name }.
+release-error-repeated = La variable { $name } est nommée deux fois.
+release-error-no-domain = La variable { $name } n’a pas de liste fermée de valeurs : elle ne peut pas être publiée avec la confidentialité différentielle.
+release-error-outside = La variable { $column } contient la valeur { $value }, absente de sa liste de valeurs.
+release-error-impossible = Les données sont trop peu nombreuses pour ce k : choisissez un k plus petit ou moins de quasi-identifiants.
+release-error-too-large = Cette publication est trop grande : choisissez des variables moins nombreuses ou plus petites.
+release-error-budget = Refusée, rien n’a été dépensé : { $asked } de plus dépasserait le budget annuel de { $limit } (déjà dépensé : { $spent }).

@@ -147,6 +147,16 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/console/queue", Access::Roles(&[Role::Supervisor])),
     ("GET", "/console/stats", Access::Roles(STATISTICS)),
     ("GET", "/console/stats.csv", Access::Roles(STATISTICS)),
+    (
+        "GET",
+        "/console/releases",
+        Access::Roles(&[Role::Supervisor]),
+    ),
+    (
+        "POST",
+        "/console/releases",
+        Access::Roles(&[Role::Supervisor]),
+    ),
 ];
 
 /// Every JSON API route: method, path as registered, and who may use it. Case work takes a

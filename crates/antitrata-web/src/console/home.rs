@@ -27,7 +27,7 @@ struct HomePage {
     show_stats: bool,
     /// Whether the account does hotline work (contacts, cases).
     show_casework: bool,
-    /// Whether the account has a supervisor's queue.
+    /// Whether the account has a supervisor's queue and releases.
     show_queue: bool,
 }
 

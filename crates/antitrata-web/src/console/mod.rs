@@ -1,5 +1,6 @@
-//! The operator console: sign-in, setup links, second factor, home, people, audit, statistics. Every route here is listed
-//! in `auth::permissions::CONSOLE_ROUTES`, which the `enforce_access` layer applies.
+//! The operator console: sign-in, setup links, second factor, home, people, audit, statistics,
+//! releases. Every route here is listed in `auth::permissions::CONSOLE_ROUTES`, which the
+//! `enforce_access` layer applies.
 
 mod account;
 mod audit;
@@ -8,6 +9,7 @@ mod chart;
 mod home;
 mod login;
 mod persons;
+mod releases;
 mod second_factor;
 mod setup;
 mod stats;
@@ -139,6 +141,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/console/queue", get(casework::queue::show_queue))
         .route("/console/stats", get(stats::show_stats))
         .route("/console/stats.csv", get(stats::download_stats))
+        .route(
+            "/console/releases",
+            get(releases::show_releases).post(releases::make_console_release),
+        )
         .route_layer(from_fn_with_state(state, enforce_access))
 }
 

@@ -41,7 +41,7 @@ pub(crate) struct TableCache {
 }
 
 impl TableCache {
-    async fn get(
+    pub(super) async fn get(
         &self,
         store: &antitrata_store::Store,
         id: DatasetId,

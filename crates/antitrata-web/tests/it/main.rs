@@ -21,5 +21,6 @@ mod hotline_e2e;
 mod i18n;
 mod pages;
 mod permissions;
+mod releases;
 mod stats;
 mod support;

@@ -1,0 +1,498 @@
+//! Privacy-protected releases for supervisors: the form of `antitrata release` (source, method,
+//! k, ε, variables, all-combinations guarantee) and, once the release is made, its bundle
+//! (`data.csv`, `report.html`, `manifest.json`) as a zip archive that `antitrata import release`
+//! loads on the regional deployment once unpacked. A differentially private release is paid from
+//! the supervisor's country's yearly budget, shown on the page; reading live cases for a release
+//! audits every case taken (`RecordsUse::Release`). A mistake in the form, or a release past the
+//! budget, shows the form again with a localized message and spends nothing.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use antitrata_domain::stats::{Table, ctdc_file_of_cases};
+use antitrata_domain::{Actor, CountryCode};
+use antitrata_privacy::{CombinationError, DpError, KAnonymityError};
+use antitrata_store::{Budget, OpenedBetween, RecordsUse, StoreError};
+use askama::Template;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::stats::LIVE_CASES;
+use super::{PostedForm, console_page, page_lang, unavailable, verified_form};
+use crate::AppState;
+use crate::auth::session::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::pages::LangLink;
+use crate::release::{
+    Bundle, DEFAULT_MAX_SUPPRESSED, Epsilon, Method, Parameters, Payer, ReleaseError, Source,
+    make_release,
+};
+
+/// The k of CTDC's own k-anonymous release, offered first.
+const DEFAULT_K: &str = "11";
+/// The ε offered first.
+const DEFAULT_EPSILON: &str = "1.0";
+/// The largest k the form accepts.
+const MAX_K: usize = 1_000;
+/// The longest all-combinations guarantee (SDS's own limit).
+const MAX_COMBINATION_LENGTH: usize = 4;
+
+/// The form as sent; every field is text so a mistake can be shown back as typed.
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+pub(crate) struct ReleaseForm {
+    csrf: String,
+    source: String,
+    method: String,
+    k: String,
+    epsilon: String,
+    variables: String,
+    all_combinations: String,
+}
+
+impl Default for ReleaseForm {
+    fn default() -> ReleaseForm {
+        ReleaseForm {
+            csrf: String::new(),
+            source: String::new(),
+            method: Method::Kanon.as_str().to_owned(),
+            k: DEFAULT_K.to_owned(),
+            epsilon: DEFAULT_EPSILON.to_owned(),
+            variables: String::new(),
+            all_combinations: String::new(),
+        }
+    }
+}
+
+impl PostedForm for ReleaseForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/releases.html")]
+struct ReleasesPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    csrf: String,
+    /// Value and label of each source that may be released.
+    sources: Vec<(String, String)>,
+    methods: Vec<(&'static str, String)>,
+    form: ReleaseForm,
+    budget: String,
+    error: Option<String>,
+}
+
+impl ReleasesPage {
+    fn is_source(&self, value: &str) -> bool {
+        self.form.source == value
+    }
+
+    fn is_method(&self, value: &str) -> bool {
+        self.form.method == value
+    }
+
+    fn is_length(&self, value: &str) -> bool {
+        self.form.all_combinations == value
+    }
+}
+
+pub(super) async fn show_releases(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    page(&state, &who, &headers, ReleaseForm::default(), None)
+        .await
+        .map_err(unavailable(lang, &headers))
+}
+
+/// Makes the release the form asks for and answers with its bundle as a zip archive, or shows
+/// the form again with what is wrong.
+pub(super) async fn make_console_release(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    form: Result<Form<ReleaseForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), &headers);
+    let form = verified_form(form, &who, lang, &headers)?;
+    let tr = Tr::new(lang);
+    let actor = crate::casework::actor(&state, &who.account, &headers);
+    let Some(country) = actor.scope.country() else {
+        return Err(PageError::new(lang, AppError::Forbidden, &headers));
+    };
+    let refusal = match release(&state, &actor, country, &form, &tr).await {
+        Ok((stem, bundle)) => {
+            return archive(&stem, &bundle, &state).map_err(|e| {
+                tracing::error!(error = %e, "writing a release archive failed");
+                PageError::new(lang, AppError::Internal, &headers)
+            });
+        }
+        Err(refusal) => refusal,
+    };
+    let message = match refusal {
+        Refusal::Mistake(message) => message,
+        Refusal::Failed(error) => return Err(failure(error, lang, &headers)),
+    };
+    let mut response = page(&state, &who, &headers, form, Some(message))
+        .await
+        .map_err(unavailable(lang, &headers))?;
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    Ok(response)
+}
+
+/// Why a release was not made.
+enum Refusal {
+    /// Something the supervisor can change, in their language.
+    Mistake(String),
+    /// Something they cannot.
+    Failed(ReleaseError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(error: StoreError) -> Refusal {
+        Refusal::Failed(ReleaseError::Store(error))
+    }
+}
+
+/// The page with `form` filled in as sent.
+async fn page(
+    state: &AppState,
+    who: &SignedIn,
+    headers: &HeaderMap,
+    form: ReleaseForm,
+    error: Option<String>,
+) -> Result<Response, StoreError> {
+    let lang = page_lang(Some(&who.account), headers);
+    let tr = Tr::new(lang);
+    let country = who.account.country;
+    let mut sources = Vec::new();
+    if let Some(country) = country {
+        sources.push((
+            LIVE_CASES.to_owned(),
+            tr.t1("stats-live-cases", "country", country.as_str()),
+        ));
+    }
+    for dataset in state.store.list_datasets().await? {
+        let label = format!("{} ({})", dataset.name, dataset.rows);
+        sources.push((dataset.name, label));
+    }
+    let mut form = form;
+    if form.source.is_empty() {
+        form.source = sources
+            .first()
+            .map(|(value, _)| value.clone())
+            .unwrap_or_default();
+    }
+    let budget = match country {
+        Some(country) => {
+            let year = state.runtime.now().year();
+            let spent = state.store.privacy_budget_spent(country, year).await?;
+            tr.tn(
+                "releases-budget",
+                &[
+                    ("country", country.as_str()),
+                    ("year", &year.to_string()),
+                    ("spent", &epsilon_text(spent.epsilon_micros)),
+                    ("limit", &epsilon_text(state.config.yearly_epsilon_micros)),
+                ],
+            )
+        }
+        None => String::new(),
+    };
+    let page = ReleasesPage {
+        title: tr.t("releases-title"),
+        switch: vec![],
+        csrf: who.session.csrf_token.clone(),
+        sources,
+        methods: Method::ALL
+            .iter()
+            .map(|m| (m.as_str(), tr.t(&format!("release-method-{}", m.as_str()))))
+            .collect(),
+        form,
+        budget,
+        error,
+        tr,
+    };
+    Ok(console_page(lang, page.render(), headers))
+}
+
+/// ε in the ledger's millionths, as people write it.
+fn epsilon_text(micros: i64) -> String {
+    (micros as f64 / 1e6).to_string()
+}
+
+/// Reads the form, loads its source and makes the release; returns the archive's name stem and
+/// the bundle.
+async fn release(
+    state: &AppState,
+    actor: &Actor,
+    country: CountryCode,
+    form: &ReleaseForm,
+    tr: &Tr,
+) -> Result<(String, Bundle), Refusal> {
+    let mistake = |key: &str| Refusal::Mistake(tr.t(key));
+    let method =
+        Method::parse(form.method.trim()).ok_or_else(|| mistake("release-error-method"))?;
+    let k = form
+        .k
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|k| (2..=MAX_K).contains(k))
+        .ok_or_else(|| mistake("release-error-k"))?;
+    let epsilon = if method.spends_budget() {
+        Some(Epsilon::parse(&form.epsilon).ok_or_else(|| mistake("release-error-epsilon"))?)
+    } else {
+        None
+    };
+    let all_combinations = match form.all_combinations.trim() {
+        "" => None,
+        text => Some(
+            text.parse::<usize>()
+                .ok()
+                .filter(|l| (1..=MAX_COMBINATION_LENGTH).contains(l) && method == Method::Kanon)
+                .ok_or_else(|| mistake("release-error-all-combinations"))?,
+        ),
+    };
+    let variables: Vec<String> = form
+        .variables
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if method == Method::DpAggregates && !(1..=3).contains(&variables.len()) {
+        return Err(mistake("release-error-variables"));
+    }
+    let parameters = Parameters {
+        method,
+        k,
+        quasi_identifiers: if method == Method::Kanon {
+            variables.clone()
+        } else {
+            Vec::new()
+        },
+        max_suppressed: DEFAULT_MAX_SUPPRESSED,
+        all_combinations,
+        epsilon,
+        variables,
+    };
+    let (source, table) = load_source(state, actor, country, &form.source, tr).await?;
+    let mut seed = [0u8; 32];
+    state.runtime.random.fill(&mut seed);
+    let now = state.runtime.now();
+    let bundle = make_release(
+        &state.store,
+        &source,
+        table,
+        &parameters,
+        Some(Payer {
+            country,
+            yearly_limit: Budget {
+                epsilon_micros: state.config.yearly_epsilon_micros,
+                delta_femtos: 0,
+            },
+        }),
+        tr.lang,
+        now,
+        StdRng::from_seed(seed),
+    )
+    .await
+    .map_err(|error| match explain(&error, tr) {
+        Some(message) => Refusal::Mistake(message),
+        None => Refusal::Failed(error),
+    })?;
+    let stem = format!(
+        "release-{}-{}-{}",
+        file_safe(&source.name),
+        method.as_str(),
+        now.date()
+    );
+    Ok((stem, bundle))
+}
+
+/// The source the form names: the live cases of the supervisor's country, read for a release
+/// (every case audited), or an imported dataset.
+async fn load_source(
+    state: &AppState,
+    actor: &Actor,
+    country: CountryCode,
+    name: &str,
+    tr: &Tr,
+) -> Result<(Source, Arc<Table>), Refusal> {
+    if name == LIVE_CASES {
+        let records = state
+            .store
+            .victim_records(
+                actor,
+                country,
+                OpenedBetween::default(),
+                RecordsUse::Release,
+            )
+            .await?;
+        let (file, table) = ctdc_file_of_cases(&records).map_err(|e| {
+            Refusal::Failed(ReleaseError::Output(format!(
+                "the cases do not read as a CTDC table: {e}"
+            )))
+        })?;
+        let source = Source {
+            name: format!("cases-{country}"),
+            format: "ctdc-global".into(),
+            sha256: format!("{:x}", Sha256::digest(&file)),
+            actor: actor.clone(),
+            record: ("cases", country.to_string()),
+        };
+        return Ok((source, Arc::new(table)));
+    }
+    let unknown = || Refusal::Mistake(tr.t1("release-error-source", "name", name));
+    let dataset = state.store.find_dataset(name).await?.ok_or_else(unknown)?;
+    let table = state
+        .tables
+        .get(&state.store, dataset.id)
+        .await?
+        .ok_or_else(unknown)?;
+    let source = Source {
+        name: dataset.name,
+        format: dataset.format,
+        sha256: dataset.content_sha256,
+        actor: actor.clone(),
+        record: ("dataset", dataset.id.to_string()),
+    };
+    Ok((source, table))
+}
+
+/// What the supervisor can change about a refused release, in their language; `None` for a
+/// failure that is not theirs to fix.
+fn explain(error: &ReleaseError, tr: &Tr) -> Option<String> {
+    let message = match error {
+        ReleaseError::NoVariables
+        | ReleaseError::Dp(DpError::VariableCount(_))
+        | ReleaseError::KAnonymity(KAnonymityError::NoQuasiIdentifiers) => {
+            tr.t("release-error-variables")
+        }
+        ReleaseError::NoEpsilon
+        | ReleaseError::EpsilonTooLarge
+        | ReleaseError::Dp(DpError::NoEpsilon) => tr.t("release-error-epsilon"),
+        ReleaseError::AllCombinationsNotKanon
+        | ReleaseError::Combinations(CombinationError::Length) => {
+            tr.t("release-error-all-combinations")
+        }
+        ReleaseError::KAnonymity(KAnonymityError::KTooSmall)
+        | ReleaseError::Combinations(CombinationError::KTooSmall) => tr.t("release-error-k"),
+        ReleaseError::Dp(DpError::UnknownColumn(name))
+        | ReleaseError::KAnonymity(KAnonymityError::UnknownColumn(name))
+        | ReleaseError::Combinations(CombinationError::UnknownColumn(name)) => {
+            tr.t1("release-error-unknown", "name", name)
+        }
+        ReleaseError::KAnonymity(KAnonymityError::Repeated(name)) => {
+            tr.t1("release-error-repeated", "name", name)
+        }
+        ReleaseError::Dp(DpError::NoDomain(name)) => tr.t1("release-error-no-domain", "name", name),
+        ReleaseError::Dp(DpError::OutsideDomain { column, value }) => tr.tn(
+            "release-error-outside",
+            &[("column", column.as_str()), ("value", value.as_str())],
+        ),
+        ReleaseError::KAnonymity(KAnonymityError::Impossible) => tr.t("release-error-impossible"),
+        ReleaseError::KAnonymity(KAnonymityError::TooManyNodes(_))
+        | ReleaseError::Dp(DpError::TooManyCells)
+        | ReleaseError::Combinations(CombinationError::TooManyColumns) => {
+            tr.t("release-error-too-large")
+        }
+        ReleaseError::Store(StoreError::OverBudget {
+            spent,
+            asked,
+            limit,
+            ..
+        }) => tr.tn(
+            "release-error-budget",
+            &[
+                ("spent", &epsilon_text(spent.epsilon_micros)),
+                ("asked", &epsilon_text(asked.epsilon_micros)),
+                ("limit", &epsilon_text(limit.epsilon_micros)),
+            ],
+        ),
+        _ => return None,
+    };
+    Some(message)
+}
+
+/// The error page for a release that failed for reasons the supervisor cannot change.
+fn failure(error: ReleaseError, lang: antitrata_domain::Lang, headers: &HeaderMap) -> PageError {
+    match error {
+        ReleaseError::Store(StoreError::OutOfScope) => {
+            PageError::new(lang, AppError::Forbidden, headers)
+        }
+        ReleaseError::Store(error) => unavailable(lang, headers)(error),
+        other => {
+            tracing::error!(error = %other, "a console release failed");
+            PageError::new(lang, AppError::Internal, headers)
+        }
+    }
+}
+
+/// A name made safe for a file: letters, digits, `.`, `_` and `-` kept, anything else `-`.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The bundle as a zip archive of one folder named `stem`, offered for download.
+fn archive(
+    stem: &str,
+    bundle: &Bundle,
+    state: &AppState,
+) -> Result<Response, zip::result::ZipError> {
+    let now = state.runtime.now();
+    let modified = zip::DateTime::from_date_and_time(
+        u16::try_from(now.year()).unwrap_or(1980),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+    )
+    .unwrap_or_default();
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(modified);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in &bundle.files {
+        zip.start_file(format!("{stem}/{name}"), options)?;
+        zip.write_all(bytes)?;
+    }
+    let bytes = zip.finish()?.into_inner();
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{stem}.zip\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        bytes,
+    )
+        .into_response())
+}

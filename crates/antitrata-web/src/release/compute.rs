@@ -1,0 +1,336 @@
+//! The three release methods as pure computations over a table: the released data as CSV and the
+//! manifest fields that describe and evaluate it. Paying, auditing and the common manifest fields
+//! are the caller's (`make_release`).
+
+use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES};
+use antitrata_privacy::{
+    CTDC_QUASI_IDENTIFIERS, Domain, Hierarchy, KAnonymityRequest, QuasiIdentifier, anonymize,
+    combination_metrics, evaluate, exact_crosstab, marginal_distances, mean_distance,
+    noisy_crosstab, synthesize, withhold_rare_combinations,
+};
+use rand::rngs::StdRng;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::manifest::{codebook_variables, combinations_json, distances_json};
+use super::{Epsilon, Method, Parameters, ReleaseError};
+
+/// A computed release, before it is paid for and bundled.
+pub(super) struct Made {
+    pub data: Vec<u8>,
+    /// The method's own manifest fields.
+    pub fields: Value,
+    /// The source's record count, where the manifest states it.
+    pub source_rows: Option<usize>,
+}
+
+/// Combinations of fewer records than this count as rare in a cross-tab's evaluation (CTDC's k).
+const RARE_BELOW: u64 = 11;
+
+/// SDS's metrics count combinations of up to this many values (SDS's default reporting length)…
+const COMBINATION_LENGTH: usize = 3;
+/// …or of up to two in tables of more columns than this, where the three-value combinations of
+/// a file like CTDC 2017 (57 columns) run to hundreds of millions and take seconds to count.
+const WIDE_TABLE: usize = 24;
+
+/// The first year of the year domain of noisy tables (the last is next year).
+const FIRST_YEAR: i32 = 2000;
+
+/// Three-way marginals measured in a synthetic release's evaluation, at most.
+const EVALUATED_TRIPLES: usize = 2_000;
+
+pub(super) fn compute(
+    table: &Table,
+    parameters: &Parameters,
+    now: OffsetDateTime,
+    rng: StdRng,
+) -> Result<Made, ReleaseError> {
+    let years = FIRST_YEAR..=now.year() + 1;
+    match parameters.method {
+        Method::Kanon => kanon(table, parameters),
+        Method::DpAggregates => {
+            let epsilon = parameters.epsilon.as_ref().ok_or(ReleaseError::NoEpsilon)?;
+            dp_aggregates(table, &parameters.variables, epsilon, years, rng)
+        }
+        Method::DpSynthetic => {
+            let epsilon = parameters.epsilon.as_ref().ok_or(ReleaseError::NoEpsilon)?;
+            dp_synthetic(table, parameters, epsilon, years, rng)
+        }
+    }
+}
+
+/// The combination length of SDS's metrics for a release of `columns` columns.
+fn metrics_length(columns: usize) -> usize {
+    if columns > WIDE_TABLE {
+        2
+    } else {
+        COMBINATION_LENGTH
+    }
+}
+
+fn kanon(table: &Table, parameters: &Parameters) -> Result<Made, ReleaseError> {
+    let names: Vec<String> = if parameters.quasi_identifiers.is_empty() {
+        CTDC_QUASI_IDENTIFIERS
+            .iter()
+            .filter(|c| table.position(c).is_some())
+            .map(|c| (*c).to_owned())
+            .collect()
+    } else {
+        parameters.quasi_identifiers.clone()
+    };
+    let request = KAnonymityRequest {
+        quasi_identifiers: names
+            .iter()
+            .map(|c| QuasiIdentifier {
+                column: c.clone(),
+                hierarchy: Hierarchy::for_column(c),
+            })
+            .collect(),
+        k: parameters.k,
+        max_suppressed: parameters.max_suppressed,
+    };
+    let released = anonymize(table, &request)?;
+    let guaranteed = parameters
+        .all_combinations
+        .map(|length| {
+            withhold_rare_combinations(&released.generalized, &released.table, length, parameters.k)
+        })
+        .transpose()?;
+    let output = guaranteed.as_ref().map_or(&released.table, |g| &g.table);
+    let columns: Vec<String> = output.columns().iter().map(|c| c.name.clone()).collect();
+    let combinations = combination_metrics(
+        &released.generalized,
+        output,
+        &columns,
+        guaranteed
+            .as_ref()
+            .map_or(metrics_length(columns.len()), |g| g.length),
+        parameters.k,
+    )?;
+    let fields = json!({
+        "parameters": {
+            "k": parameters.k,
+            "max_suppressed_share": parameters.max_suppressed,
+            "search": "full-domain lattice, bottom-up with monotonicity pruning; loss = mean of level / height",
+        },
+        "quasi_identifiers": request.quasi_identifiers.iter().zip(&released.loss).map(|(qi, loss)| json!({
+            "column": qi.column,
+            "hierarchy": qi.hierarchy.as_str(),
+            "level": loss.level,
+            "height": loss.height,
+            "information_loss": loss.loss,
+        })).collect::<Vec<_>>(),
+        "guarantee": {
+            "achieved_k": released.achieved_k,
+            "equivalence_classes": released.classes,
+            "all_combinations": guaranteed.as_ref().map(|g| json!({
+                "length": g.length,
+                "k": g.k,
+                "statement": "every combination of up to `length` values left in a released \
+                              record occurs in at least k input records (at the release's \
+                              generalization)",
+                "withheld_cells": g.withheld.iter().map(|(column, n)| json!({
+                    "column": column,
+                    "cells": n,
+                })).collect::<Vec<_>>(),
+                "records_changed": g.records_changed,
+            })),
+        },
+        "rows": {
+            "input": table.rows(),
+            "output": released.table.rows(),
+            "suppressed": released.suppressed,
+        },
+        "search": {
+            "nodes": released.nodes,
+            "nodes_evaluated": released.nodes_evaluated,
+        },
+        "evaluation": {
+            "note": "total variation distance between the input generalized the same way (every \
+                     record kept) and the release: what suppression changed",
+            "total_variation": distances_json(&released.distances),
+            "suppressed_share": released.suppressed as f64 / table.rows().max(1) as f64,
+            "combinations": combinations_json(&combinations),
+        },
+    });
+    Ok(Made {
+        data: write_csv(output)?,
+        fields,
+        source_rows: Some(table.rows()),
+    })
+}
+
+fn dp_aggregates(
+    table: &Table,
+    variables: &[String],
+    epsilon: &Epsilon,
+    years: std::ops::RangeInclusive<i32>,
+    mut rng: StdRng,
+) -> Result<Made, ReleaseError> {
+    if variables.is_empty() {
+        return Err(ReleaseError::NoVariables);
+    }
+    let domains = variables
+        .iter()
+        .map(|c| Domain::from_codebook(c, years.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tab = noisy_crosstab(table, &domains, epsilon.value, &mut rng)?;
+    let evaluation = evaluate(&exact_crosstab(table, &domains)?, &tab, RARE_BELOW);
+
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = variables.iter().map(String::as_str).collect();
+    header.push("count");
+    out.write_record(&header).map_err(output)?;
+    let sizes: Vec<usize> = tab.domains.iter().map(|d| d.values.len()).collect();
+    for (index, count) in tab.counts.iter().enumerate() {
+        let mut rest = index;
+        let mut values = vec![String::new(); sizes.len()];
+        for (slot, size) in sizes.iter().enumerate().rev() {
+            values[slot] = tab.domains[slot].values[rest % size]
+                .clone()
+                .unwrap_or_default();
+            rest /= size;
+        }
+        values.push(count.to_string());
+        out.write_record(&values).map_err(output)?;
+    }
+    let data = out.into_inner().map_err(output)?;
+    let fields = json!({
+        "privacy": {
+            "epsilon": epsilon.text,
+            "delta": 0,
+            "neighbouring": "one record added or removed",
+            "mechanism": "discrete Laplace of scale 1/ε on every cell (exact sampler, Canonne–Kamath–Steinke 2020)",
+            "post_processing": "projection onto non-negative integers with the noisy total; marginals are sums of this table",
+        },
+        "variables": codebook_variables(&tab.domains),
+        "cells": tab.counts.len(),
+        "evaluation": {
+            "note": "measured against the exact data, so not itself differentially private: \
+                     for the releasing office's review",
+            "total_variation": distances_json(&evaluation.marginals),
+            "mean_absolute_error_per_cell": evaluation.mean_absolute_error,
+            "rare_below": RARE_BELOW,
+            "rare_cells": evaluation.rare_cells,
+            "rare_cells_released_non_empty": evaluation.rare_cells_released,
+            "exact_total": evaluation.exact_total,
+            "released_total": evaluation.released_total,
+        },
+    });
+    Ok(Made {
+        data,
+        fields,
+        source_rows: None,
+    })
+}
+
+fn dp_synthetic(
+    table: &Table,
+    parameters: &Parameters,
+    epsilon: &Epsilon,
+    years: std::ops::RangeInclusive<i32>,
+    mut rng: StdRng,
+) -> Result<Made, ReleaseError> {
+    // By default every column with a closed codebook vocabulary; lists and free text have no
+    // data-independent domain and are left out.
+    let columns: Vec<String> = if parameters.variables.is_empty() {
+        table
+            .columns()
+            .iter()
+            .map(|c| c.name.clone())
+            .filter(|c| Domain::from_codebook(c, years.clone()).is_ok())
+            .collect()
+    } else {
+        parameters.variables.clone()
+    };
+    let domains = columns
+        .iter()
+        .map(|c| Domain::from_codebook(c, years.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let left_out: Vec<&str> = table
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|name| !columns.iter().any(|c| c == name))
+        .collect();
+    let synthetic = synthesize(table, &domains, epsilon.value, &mut rng)?;
+    let distances = marginal_distances(table, &synthetic.table, &domains, EVALUATED_TRIPLES)?;
+    let combinations = combination_metrics(
+        table,
+        &synthetic.table,
+        &columns,
+        metrics_length(columns.len()),
+        parameters.k,
+    )?;
+    let mean = |size| mean_distance(&distances, size);
+    let measured = |size| {
+        distances
+            .iter()
+            .filter(|d| d.variables.len() == size)
+            .count()
+    };
+    let fields = json!({
+        "privacy": {
+            "epsilon": epsilon.text,
+            "delta": 0,
+            "neighbouring": "one record added or removed",
+            "mechanism": "MST-style: ε/3 on every one-way marginal (discrete Laplace of scale \
+                          3d/ε), ε/3 on choosing a tree of d − 1 pairs (exponential mechanism, \
+                          Gumbel trick in floating point), ε/3 on the chosen two-way marginals \
+                          (discrete Laplace of scale 3(d − 1)/ε); records drawn from the \
+                          tree-shaped model (post-processing)",
+        },
+        "variables": codebook_variables(&domains),
+        "left_out": left_out,
+        "tree": synthetic.edges.iter().map(|(a, b)| [a, b]).collect::<Vec<_>>(),
+        "rows": synthetic.table.rows(),
+        "evaluation": {
+            "note": "measured against the exact data, so not itself differentially private: \
+                     for the releasing office's review",
+            "exact_rows": table.rows(),
+            "mean_total_variation": {
+                "one_way": mean(1),
+                "two_way": mean(2),
+                "three_way": mean(3),
+            },
+            "marginals_measured": {
+                "one_way": measured(1),
+                "two_way": measured(2),
+                "three_way": measured(3),
+            },
+            "total_variation": distances_json(&distances),
+            "combinations": combinations_json(&combinations),
+        },
+    });
+    Ok(Made {
+        data: write_csv(&synthetic.table)?,
+        fields,
+        source_rows: None,
+    })
+}
+
+/// The table's columns as CSV (derived columns left out: a release carries CTDC's own columns);
+/// an empty cell is a missing value.
+fn write_csv(table: &Table) -> Result<Vec<u8>, ReleaseError> {
+    let columns: Vec<_> = table
+        .columns()
+        .iter()
+        .filter(|c| c.name != EXPLOITATION_TYPES)
+        .collect();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(columns.iter().map(|c| c.name.as_str()))
+        .map_err(output)?;
+    for row in 0..table.rows() {
+        out.write_record(
+            columns
+                .iter()
+                .map(|c| c.dictionary.value(c.codes[row]).unwrap_or_default()),
+        )
+        .map_err(output)?;
+    }
+    out.into_inner().map_err(output)
+}
+
+fn output(error: impl std::fmt::Display) -> ReleaseError {
+    ReleaseError::Output(error.to_string())
+}
