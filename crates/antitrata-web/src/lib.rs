@@ -23,12 +23,11 @@ use std::time::Duration;
 use antitrata_store::Store;
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -130,9 +129,9 @@ pub fn app(state: AppState) -> Router {
             Arc::clone(&config),
             security::reject_oversized_body,
         ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout,
+        .layer(from_fn_with_state(
+            Arc::clone(&config),
+            security::time_limit,
         ))
         .layer(from_fn_with_state(config, security::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -1,9 +1,10 @@
-//! The security baseline every response gets, and the request-size guard.
+//! The security baseline every response gets, the request-size guard and the time limit.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -70,4 +71,32 @@ pub async fn reject_oversized_body(
         );
     }
     next.run(request).await
+}
+
+/// How long making a privacy-protected release may take: its computation runs minutes on wide
+/// data (SDS's all-combinations guarantee of length 3 on CTDC's 57 columns), far past the limit
+/// of an ordinary request.
+const RELEASE_TIME_LIMIT: Duration = Duration::from_secs(15 * 60);
+
+/// Answers 503 when a request takes longer than `request_timeout` ([`RELEASE_TIME_LIMIT`] for
+/// making a release). The handler is dropped at that moment, so a release cut off while it
+/// computes has spent nothing.
+pub async fn time_limit(
+    State(config): State<Arc<WebConfig>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let making_release =
+        request.method() == Method::POST && request.uri().path() == "/console/releases";
+    let limit = if making_release {
+        RELEASE_TIME_LIMIT
+    } else {
+        config.request_timeout
+    };
+    let path = request.uri().path().to_owned();
+    let headers = request.headers().clone();
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error_response(&path, AppError::Unavailable, &headers),
+    }
 }
