@@ -188,6 +188,21 @@ fn console_page(
     }
 }
 
+/// A file to download, never cached: a statistics CSV, a release archive.
+fn attachment(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A form posted by a signed-in account; it names its CSRF field.
 trait PostedForm {
     fn csrf(&self) -> &str;

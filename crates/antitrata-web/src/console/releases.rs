@@ -16,8 +16,8 @@ use antitrata_store::{Budget, OpenedBetween, RecordsUse, StoreError};
 use askama::Template;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::{Extension, Form};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -25,7 +25,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::stats::LIVE_CASES;
-use super::{PostedForm, console_page, page_lang, unavailable, verified_form};
+use super::{PostedForm, attachment, console_page, page_lang, unavailable, verified_form};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
@@ -481,18 +481,5 @@ fn archive(
         zip.write_all(bytes)?;
     }
     let bytes = zip.finish()?.into_inner();
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{stem}.zip\""))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/zip"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(attachment("application/zip", &format!("{stem}.zip"), bytes))
 }

@@ -18,12 +18,12 @@ use antitrata_store::{OpenedBetween, RecordsUse, StoreError};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::chart::{Chart, ChartKind, MAX_BARS, Words, lay_out};
-use super::{console_page, page_lang, unavailable};
+use super::{attachment, console_page, page_lang, unavailable};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
@@ -215,20 +215,11 @@ pub(super) async fn download_stats(
         PageError::new(lang, AppError::Internal, &headers)
     })?;
     let file_name = format!("{}-{}.csv", source.file_stem(), tab.variables.join("-"));
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &file_name,
+        csv.into_bytes(),
+    ))
 }
 
 /// The page's language and the answer to the query, or an error page for a malformed query or
