@@ -9,11 +9,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use antitrata_domain::stats::{DatasetId, Table, TableEncoder, ctdc_file_of_cases};
+use antitrata_domain::stats::{DatasetId, Table, TableEncoder};
 use antitrata_domain::{CountryCode, Lang};
-use antitrata_store::{Budget, NewDataset, OpenedBetween, RecordsUse, Store};
+use antitrata_store::{Budget, NewDataset, Store};
 use antitrata_web::release::{
-    Bundle, Epsilon, Method, Parameters, Payer, ReleaseError, Source, make_release,
+    Bundle, Epsilon, Method, Parameters, Payer, ReleaseError, Source, live_cases, make_release,
 };
 use anyhow::{Context, bail};
 use rand::SeedableRng;
@@ -222,13 +222,7 @@ async fn load_source(store: &Store, request: &ReleaseRequest) -> anyhow::Result<
             .as_deref()
             .context("--dataset or --cases: name what to release")?;
         let (dataset, table) = load_named(store, name).await?;
-        let source = Source {
-            name: dataset.name,
-            format: dataset.format,
-            sha256: dataset.content_sha256,
-            actor: cli_actor(),
-            record: ("dataset", dataset.id.to_string()),
-        };
+        let source = Source::dataset(dataset, cli_actor());
         return Ok((source, table));
     };
     let code = CountryCode::parse(country)
@@ -239,19 +233,9 @@ async fn load_source(store: &Store, request: &ReleaseRequest) -> anyhow::Result<
         .as_deref()
         .context("--as: the e-mail of the supervisor releasing the country's cases")?;
     let actor = account_actor(store, account).await?;
-    let records = store
-        .victim_records(&actor, code, OpenedBetween::default(), RecordsUse::Release)
+    live_cases(store, &actor, code)
         .await
-        .with_context(|| format!("--as {account} releasing {code}'s cases"))?;
-    let (file, table) = ctdc_file_of_cases(&records)?;
-    let source = Source {
-        name: format!("cases-{code}"),
-        format: "ctdc-global".into(),
-        sha256: format!("{:x}", Sha256::digest(&file)),
-        actor,
-        record: ("cases", code.to_string()),
-    };
-    Ok((source, table))
+        .with_context(|| format!("--as {account} releasing {code}'s cases"))
 }
 
 /// The country whose yearly budget pays for a differentially private release: `--country`, or

@@ -9,10 +9,10 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use antitrata_domain::stats::{Table, ctdc_file_of_cases};
+use antitrata_domain::stats::Table;
 use antitrata_domain::{Actor, CountryCode};
 use antitrata_privacy::{CombinationError, DpError, KAnonymityError};
-use antitrata_store::{Budget, OpenedBetween, RecordsUse, StoreError};
+use antitrata_store::{Budget, StoreError};
 use askama::Template;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
@@ -22,7 +22,6 @@ use axum::{Extension, Form};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::stats::LIVE_CASES;
 use super::{PostedForm, attachment, console_page, page_lang, unavailable, verified_form};
@@ -33,7 +32,7 @@ use crate::i18n::Tr;
 use crate::pages::LangLink;
 use crate::release::{
     Bundle, DEFAULT_MAX_SUPPRESSED, Epsilon, Method, Parameters, Payer, ReleaseError, Source,
-    make_release,
+    live_cases, make_release,
 };
 
 /// The k of CTDC's own k-anonymous release, offered first.
@@ -334,27 +333,9 @@ async fn load_source(
     tr: &Tr,
 ) -> Result<(Source, Arc<Table>), Refusal> {
     if name == LIVE_CASES {
-        let records = state
-            .store
-            .victim_records(
-                actor,
-                country,
-                OpenedBetween::default(),
-                RecordsUse::Release,
-            )
-            .await?;
-        let (file, table) = ctdc_file_of_cases(&records).map_err(|e| {
-            Refusal::Failed(ReleaseError::Output(format!(
-                "the cases do not read as a CTDC table: {e}"
-            )))
-        })?;
-        let source = Source {
-            name: format!("cases-{country}"),
-            format: "ctdc-global".into(),
-            sha256: format!("{:x}", Sha256::digest(&file)),
-            actor: actor.clone(),
-            record: ("cases", country.to_string()),
-        };
+        let (source, table) = live_cases(&state.store, actor, country)
+            .await
+            .map_err(Refusal::Failed)?;
         return Ok((source, Arc::new(table)));
     }
     let unknown = || Refusal::Mistake(tr.t1("release-error-source", "name", name));
@@ -364,13 +345,7 @@ async fn load_source(
         .get(&state.store, dataset.id)
         .await?
         .ok_or_else(unknown)?;
-    let source = Source {
-        name: dataset.name,
-        format: dataset.format,
-        sha256: dataset.content_sha256,
-        actor: actor.clone(),
-        record: ("dataset", dataset.id.to_string()),
-    };
+    let source = Source::dataset(dataset, actor.clone());
     Ok((source, table))
 }
 

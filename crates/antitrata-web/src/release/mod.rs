@@ -21,10 +21,10 @@ mod report;
 
 use std::sync::Arc;
 
-use antitrata_domain::stats::Table;
+use antitrata_domain::stats::{Dataset, Table, ctdc_file_of_cases};
 use antitrata_domain::{Actor, CountryCode, Lang};
 use antitrata_privacy::{CombinationError, DpError, KAnonymityError, Rational};
-use antitrata_store::{AuditEvent, Budget, Spend, Store, StoreError};
+use antitrata_store::{AuditEvent, Budget, OpenedBetween, RecordsUse, Spend, Store, StoreError};
 use rand::rngs::StdRng;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -123,6 +123,46 @@ pub struct Source {
     pub actor: Actor,
     /// The record type and id of the `release.created` audit entry.
     pub record: (&'static str, String),
+}
+
+impl Source {
+    /// An imported dataset, released by `actor`.
+    pub fn dataset(dataset: Dataset, actor: Actor) -> Source {
+        Source {
+            record: ("dataset", dataset.id.to_string()),
+            name: dataset.name,
+            format: dataset.format,
+            sha256: dataset.content_sha256,
+            actor,
+        }
+    }
+}
+
+/// The live cases of `country` read for a release by `actor`, as a source and its table. The
+/// store lets only the country's supervisors read them so, and audits every case taken.
+pub async fn live_cases(
+    store: &Store,
+    actor: &Actor,
+    country: CountryCode,
+) -> Result<(Source, Table), ReleaseError> {
+    let records = store
+        .victim_records(
+            actor,
+            country,
+            OpenedBetween::default(),
+            RecordsUse::Release,
+        )
+        .await?;
+    let (file, table) = ctdc_file_of_cases(&records)
+        .map_err(|e| ReleaseError::Output(format!("the cases do not read as a CTDC table: {e}")))?;
+    let source = Source {
+        name: format!("cases-{country}"),
+        format: "ctdc-global".into(),
+        sha256: format!("{:x}", Sha256::digest(&file)),
+        actor: actor.clone(),
+        record: ("cases", country.to_string()),
+    };
+    Ok((source, table))
 }
 
 /// The country whose yearly budget pays for a differentially private release, and that budget.
