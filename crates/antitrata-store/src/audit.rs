@@ -296,6 +296,22 @@ impl Store {
         Ok(())
     }
 
+    /// Appends the entries of a read made outside a write transaction, in one transaction of
+    /// its own; the read's results must not leave the store before this returns. A search reads
+    /// without holding the write turn, so searches run side by side and only their audit entries
+    /// queue behind other writers.
+    pub(crate) async fn audit_read(&self, entries: &[PendingEntry]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        with_pool!(self, |pool| {
+            let mut tx = self.begin_write(pool).await?;
+            append_audits!(tx, entries);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Entries from `after_seq` on, oldest first, at most `limit`.
     pub async fn list_audit(
         &self,

@@ -9,7 +9,7 @@ use antitrata_domain::{Actor, PersonId};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::audit::{PendingEntry, append_audit, append_audits};
+use crate::audit::{PendingEntry, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::persons::{context, event, person_digests};
 use crate::store::with_pool;
@@ -140,23 +140,20 @@ impl Store {
         let keyring = self.keyring()?;
         let home = scope(actor)?;
         let rows: Vec<CasePersonRow> = with_pool!(self, |pool| {
-            let mut tx = self.begin_write(pool).await?;
-            let rows: Vec<CasePersonRow> = sqlx::query_as(&format!(
+            sqlx::query_as(&format!(
                 "select {COLUMNS} from persons where case_id = $1 and country = $2 \
                  order by created_at, id"
             ))
             .bind(case.0)
             .bind(home.as_str())
-            .fetch_all(&mut *tx)
-            .await?;
-            let entries = rows
-                .iter()
-                .map(|row| PendingEntry::new(actor, event("person.viewed", PersonId(row.id))))
-                .collect::<Result<Vec<_>, _>>()?;
-            append_audits!(tx, &entries);
-            tx.commit().await?;
-            rows
+            .fetch_all(pool)
+            .await?
         });
+        let entries = rows
+            .iter()
+            .map(|row| PendingEntry::new(actor, event("person.viewed", PersonId(row.id))))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.audit_read(&entries).await?;
         rows.into_iter().map(|row| row.open(keyring)).collect()
     }
 }

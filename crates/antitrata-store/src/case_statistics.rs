@@ -11,7 +11,7 @@ use sqlx::FromRow;
 use time::Date;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audits};
+use crate::audit::{AuditEvent, PendingEntry};
 use crate::cases::{CASE_COLUMNS, CaseRow, push_opened_between};
 use crate::contacts::{corrupt, country, scope};
 use crate::store::with_pool;
@@ -98,7 +98,7 @@ impl Store {
                 action: purpose.verb(),
             });
         }
-        let records = with_pool!(self, |pool| {
+        let rows: Vec<VictimRow> = with_pool!(self, |pool| {
             let mut query = sqlx::QueryBuilder::new(format!(
                 "select x.*, p.id as victim_id, p.gender as victim_gender, \
                  p.age_band as victim_age_band, p.nationality as victim_nationality, \
@@ -111,22 +111,16 @@ impl Store {
                 ") x left join persons p on p.case_id = x.id and p.role = 'victim' \
                  order by x.year, x.sequence, p.id",
             );
-            match purpose.audit_action() {
-                None => records_of(query.build_query_as().fetch_all(pool).await?)?.1,
-                Some(action) => {
-                    let mut tx = self.begin_write(pool).await?;
-                    let (cases, records) =
-                        records_of(query.build_query_as().fetch_all(&mut *tx).await?)?;
-                    let entries = cases
-                        .into_iter()
-                        .map(|id| PendingEntry::new(actor, case_event(action, id)))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    append_audits!(tx, &entries);
-                    tx.commit().await?;
-                    records
-                }
-            }
+            query.build_query_as().fetch_all(pool).await?
         });
+        let (cases, records) = records_of(rows)?;
+        if let Some(action) = purpose.audit_action() {
+            let entries = cases
+                .into_iter()
+                .map(|id| PendingEntry::new(actor, case_event(action, id)))
+                .collect::<Result<Vec<_>, _>>()?;
+            self.audit_read(&entries).await?;
+        }
         Ok(records)
     }
 }

@@ -1,6 +1,7 @@
 //! Cases: opening with a reference number from the country's yearly sequence, reading, updating,
 //! assigning and moving through the status workflow. Every method takes the `Actor`, keeps to its
-//! country in SQL, and audits in the same transaction.
+//! country in SQL, and audits before it returns: writes and single reads in their own
+//! transaction, lists with `Store::audit_read`.
 
 use antitrata_domain::casework::{
     Case, CaseAction, CaseDetails, CaseId, CaseReference, CaseStatus, ClosureReason, ContactId,
@@ -12,7 +13,7 @@ use sqlx::FromRow;
 use time::Date;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit, append_audits};
+use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
@@ -397,7 +398,6 @@ impl Store {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
         let rows: Vec<CaseRow> = with_pool!(self, |pool| {
-            let mut tx = self.begin_write(pool).await?;
             let mut query = sqlx::QueryBuilder::new(format!(
                 "select {CASE_COLUMNS} from cases where country = "
             ));
@@ -425,15 +425,13 @@ impl Store {
             query
                 .push(" order by updated_at desc, id desc limit ")
                 .push_bind(filter.limit.clamp(1, 500));
-            let rows: Vec<CaseRow> = query.build_query_as().fetch_all(&mut *tx).await?;
-            let entries = rows
-                .iter()
-                .map(|row| PendingEntry::new(actor, event("case.listed", CaseId(row.id))))
-                .collect::<Result<Vec<_>, _>>()?;
-            append_audits!(tx, &entries);
-            tx.commit().await?;
-            rows
+            query.build_query_as().fetch_all(pool).await?
         });
+        let entries = rows
+            .iter()
+            .map(|row| PendingEntry::new(actor, event("case.listed", CaseId(row.id))))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.audit_read(&entries).await?;
         rows.into_iter().map(|row| row.open(keyring)).collect()
     }
 }

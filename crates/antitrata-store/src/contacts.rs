@@ -1,5 +1,6 @@
 //! Contacts and the operator's unsent contact form. Summaries, notes and drafts are sealed; every
-//! method takes the `Actor`, keeps to its country in SQL and audits in the same transaction.
+//! method takes the `Actor`, keeps to its country in SQL and audits before it returns (lists with
+//! `Store::audit_read`).
 
 use antitrata_domain::casework::{
     CallerRole, CaseId, CaseReference, Contact, ContactChannel, ContactId, ContactLanguage,
@@ -10,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit, append_audits};
+use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
@@ -204,8 +205,7 @@ impl Store {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
         let rows: Vec<ContactRow> = with_pool!(self, |pool| {
-            let mut tx = self.begin_write(pool).await?;
-            let rows: Vec<ContactRow> = match which {
+            match which {
                 ContactList::OfCase(case) => {
                     sqlx::query_as(&format!(
                         "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.country = $1 \
@@ -213,7 +213,7 @@ impl Store {
                     ))
                     .bind(country.as_str())
                     .bind(case.0)
-                    .fetch_all(&mut *tx)
+                    .fetch_all(pool)
                     .await?
                 }
                 ContactList::OpenDangers => {
@@ -224,18 +224,16 @@ impl Store {
                     ))
                     .bind(country.as_str())
                     .bind(true)
-                    .fetch_all(&mut *tx)
+                    .fetch_all(pool)
                     .await?
                 }
-            };
-            let entries = rows
-                .iter()
-                .map(|row| PendingEntry::new(actor, event("contact.listed", ContactId(row.id))))
-                .collect::<Result<Vec<_>, _>>()?;
-            append_audits!(tx, &entries);
-            tx.commit().await?;
-            rows
+            }
         });
+        let entries = rows
+            .iter()
+            .map(|row| PendingEntry::new(actor, event("contact.listed", ContactId(row.id))))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.audit_read(&entries).await?;
         rows.into_iter().map(|row| row.open(keyring)).collect()
     }
 

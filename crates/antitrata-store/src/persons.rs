@@ -1,6 +1,6 @@
 //! People in the records. Names and phone numbers are sealed on the way in and opened on the way
 //! out; searches go through blind indexes. Every method takes the `Actor`, keeps to the actor's
-//! country scope in its SQL, and writes its audit entry in the same transaction as the data.
+//! country scope in its SQL, and audits before it returns (see `Store::audit_read` for searches).
 
 use antitrata_domain::casework::CaseId;
 use antitrata_domain::{Actor, CountryCode, NewPerson, Person, PersonId};
@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit, append_audits};
+use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::crypto::{BlindField, SealContext};
 use crate::store::with_pool;
 use crate::{Keyring, Store, StoreError};
@@ -178,25 +178,23 @@ impl Store {
             2 * wanted.len() + 1,
             2 * wanted.len() + 2
         ));
+        // The search reads outside the write turn; what it found is audited before it is opened.
         let rows: Vec<PersonRow> = with_pool!(self, |pool| {
-            let mut tx = self.begin_write(pool).await?;
             let mut query = sqlx::query_as(&sql);
             for (field, digest) in &wanted {
                 query = query.bind(*field).bind(digest);
             }
-            let rows: Vec<PersonRow> = query
+            query
                 .bind(country.as_str())
                 .bind(SEARCH_LIMIT)
-                .fetch_all(&mut *tx)
-                .await?;
-            let entries = rows
-                .iter()
-                .map(|row| PendingEntry::new(actor, event("person.found", PersonId(row.id))))
-                .collect::<Result<Vec<_>, _>>()?;
-            append_audits!(tx, &entries);
-            tx.commit().await?;
-            rows
+                .fetch_all(pool)
+                .await?
         });
+        let entries = rows
+            .iter()
+            .map(|row| PendingEntry::new(actor, event("person.found", PersonId(row.id))))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.audit_read(&entries).await?;
         rows.into_iter().map(|row| row.open(keyring)).collect()
     }
 }
@@ -281,23 +279,20 @@ impl Store {
             return Err(StoreError::OutOfScope);
         };
         let rows: Vec<PersonRow> = with_pool!(self, |pool| {
-            let mut tx = self.begin_write(pool).await?;
-            let rows: Vec<PersonRow> = sqlx::query_as(&format!(
+            sqlx::query_as(&format!(
                 "select {PERSON_COLUMNS} from persons p \
                  where p.country = $1 order by p.created_at desc, p.id desc limit $2"
             ))
             .bind(country.as_str())
             .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
-            let entries = rows
-                .iter()
-                .map(|row| PendingEntry::new(actor, event("person.listed", PersonId(row.id))))
-                .collect::<Result<Vec<_>, _>>()?;
-            append_audits!(tx, &entries);
-            tx.commit().await?;
-            rows
+            .fetch_all(pool)
+            .await?
         });
+        let entries = rows
+            .iter()
+            .map(|row| PendingEntry::new(actor, event("person.listed", PersonId(row.id))))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.audit_read(&entries).await?;
         rows.into_iter().map(|row| row.open(keyring)).collect()
     }
 }

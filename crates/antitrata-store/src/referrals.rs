@@ -9,7 +9,7 @@ use antitrata_domain::{Actor, PersonId, Role};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit, append_audits};
+use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::consents::{CONSENT_COLUMNS, ConsentRow};
 use crate::contacts::{corrupt, scope};
 use crate::crypto::SealContext;
@@ -277,7 +277,6 @@ impl Store {
         let keyring = self.keyring()?;
         let home = scope(actor)?;
         let rows: Vec<ReferralRow> = with_pool!(self, |pool| {
-            let mut tx = self.begin_write(pool).await?;
             let mut query = sqlx::QueryBuilder::new(format!(
                 "select {COLUMNS} from referrals where country = "
             ));
@@ -298,15 +297,13 @@ impl Store {
                     .push(")");
             }
             query.push(" order by requested_at, id limit 500");
-            let rows: Vec<ReferralRow> = query.build_query_as().fetch_all(&mut *tx).await?;
-            let entries = rows
-                .iter()
-                .map(|row| PendingEntry::new(actor, event("referral.viewed", ReferralId(row.id))))
-                .collect::<Result<Vec<_>, _>>()?;
-            append_audits!(tx, &entries);
-            tx.commit().await?;
-            rows
+            query.build_query_as().fetch_all(pool).await?
         });
+        let entries = rows
+            .iter()
+            .map(|row| PendingEntry::new(actor, event("referral.viewed", ReferralId(row.id))))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.audit_read(&entries).await?;
         rows.into_iter().map(|row| row.open(keyring)).collect()
     }
 }
