@@ -1,7 +1,9 @@
 //! The price of protecting personal data at the store level: writing and reading a person with
 //! sealing, blind indexes and the audit entry, against the same write and read of plaintext in a
 //! plain table of the same database, in the same run. SQLite file in WAL mode with
-//! `synchronous = FULL`, as the service runs it.
+//! `synchronous = FULL`, as the service runs it. Two floors show what any audit costs before
+//! sealing and chaining: the plain statement plus one more plain row in the same transaction; and
+//! a plain insert not waiting for the disk shows the fsync's share.
 //!
 //! cargo bench -p antitrata-store --bench personal_data
 
@@ -48,7 +50,23 @@ fn personal_data(c: &mut Criterion) {
             .execute(&pool)
             .await
             .unwrap();
+        sqlx::query("create table plain_log (seq integer primary key, record blob not null, at text not null)")
+            .execute(&pool)
+            .await
+            .unwrap();
         pool
+    });
+    // The same file without waiting for the disk: how much of a plain write is the fsync.
+    let no_sync = rt.block_on(async {
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Off);
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap()
     });
     let gt = actor(Role::Caseworker, Some("GT"));
     let person = NewPerson {
@@ -72,6 +90,47 @@ fn personal_data(c: &mut Criterion) {
                     .execute(&plain)
                     .await
                     .unwrap();
+            })
+        })
+    });
+    writes.bench_function("plain insert, not waiting for the disk", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                sqlx::query("insert into plain_persons (id, country, name, phone, created_at) values ($1, $2, $3, $4, $5)")
+                    .bind(fresh())
+                    .bind("GT")
+                    .bind(NAME)
+                    .bind(PHONE)
+                    .bind("2026-11-27T12:00:00Z")
+                    .execute(&no_sync)
+                    .await
+                    .unwrap();
+            })
+        })
+    });
+    // The floor of any audited write: the plain insert and one more plain row in the same
+    // transaction, without sealing, blind index or hash chain.
+    writes.bench_function("plain insert + one log row in a transaction (floor)", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let id = fresh();
+                let mut tx = plain.begin_with("BEGIN IMMEDIATE").await.unwrap();
+                sqlx::query("insert into plain_persons (id, country, name, phone, created_at) values ($1, $2, $3, $4, $5)")
+                    .bind(id)
+                    .bind("GT")
+                    .bind(NAME)
+                    .bind(PHONE)
+                    .bind("2026-11-27T12:00:00Z")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                sqlx::query("insert into plain_log (record, at) values ($1, $2)")
+                    .bind(id)
+                    .bind("2026-11-27T12:00:00Z")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
             })
         })
     });
@@ -107,6 +166,31 @@ fn personal_data(c: &mut Criterion) {
                 .fetch_one(&plain)
                 .await
                 .unwrap();
+                row
+            })
+        })
+    });
+    // The floor of any audited read: the plain select and one plain row written durably in the
+    // same transaction, without opening, hash chain or index.
+    reads.bench_function("plain select + one log row in a transaction (floor)", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut tx = plain.begin_with("BEGIN IMMEDIATE").await.unwrap();
+                let row: (String, Option<String>) = sqlx::query_as(
+                    "select name, phone from plain_persons where id = $1 and country = $2",
+                )
+                .bind(plain_id)
+                .bind("GT")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+                sqlx::query("insert into plain_log (record, at) values ($1, $2)")
+                    .bind(plain_id)
+                    .bind("2026-11-27T12:00:00Z")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
                 row
             })
         })
