@@ -21,6 +21,22 @@ use uuid::Uuid;
 const NAME: &str = "María Fernanda López García";
 const PHONE: &str = "+502 5555-0199";
 
+/// The baseline's write: the person's row in plain text, in one statement.
+async fn insert_plain<'e>(executor: impl sqlx::SqliteExecutor<'e>, id: Uuid) {
+    sqlx::query(
+        "insert into plain_persons (id, country, name, phone, created_at) \
+         values ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind("GT")
+    .bind(NAME)
+    .bind(PHONE)
+    .bind("2026-11-27T12:00:00Z")
+    .execute(executor)
+    .await
+    .unwrap();
+}
+
 fn personal_data(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -79,34 +95,10 @@ fn personal_data(c: &mut Criterion) {
 
     let mut writes = c.benchmark_group("write one person");
     writes.bench_function("plain insert (baseline)", |b| {
-        b.iter(|| {
-            rt.block_on(async {
-                sqlx::query("insert into plain_persons (id, country, name, phone, created_at) values ($1, $2, $3, $4, $5)")
-                    .bind(fresh())
-                    .bind("GT")
-                    .bind(NAME)
-                    .bind(PHONE)
-                    .bind("2026-11-27T12:00:00Z")
-                    .execute(&plain)
-                    .await
-                    .unwrap();
-            })
-        })
+        b.iter(|| rt.block_on(insert_plain(&plain, fresh())))
     });
     writes.bench_function("plain insert, not waiting for the disk", |b| {
-        b.iter(|| {
-            rt.block_on(async {
-                sqlx::query("insert into plain_persons (id, country, name, phone, created_at) values ($1, $2, $3, $4, $5)")
-                    .bind(fresh())
-                    .bind("GT")
-                    .bind(NAME)
-                    .bind(PHONE)
-                    .bind("2026-11-27T12:00:00Z")
-                    .execute(&no_sync)
-                    .await
-                    .unwrap();
-            })
-        })
+        b.iter(|| rt.block_on(insert_plain(&no_sync, fresh())))
     });
     // The floor of any audited write: the plain insert and one more plain row in the same
     // transaction, without sealing, blind index or hash chain.
@@ -115,15 +107,7 @@ fn personal_data(c: &mut Criterion) {
             rt.block_on(async {
                 let id = fresh();
                 let mut tx = plain.begin_with("BEGIN IMMEDIATE").await.unwrap();
-                sqlx::query("insert into plain_persons (id, country, name, phone, created_at) values ($1, $2, $3, $4, $5)")
-                    .bind(id)
-                    .bind("GT")
-                    .bind(NAME)
-                    .bind(PHONE)
-                    .bind("2026-11-27T12:00:00Z")
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
+                insert_plain(&mut *tx, id).await;
                 sqlx::query("insert into plain_log (record, at) values ($1, $2)")
                     .bind(id)
                     .bind("2026-11-27T12:00:00Z")
@@ -145,13 +129,7 @@ fn personal_data(c: &mut Criterion) {
     let plain_id = fresh();
     let sealed_id = PersonId(fresh());
     rt.block_on(async {
-        sqlx::query("insert into plain_persons (id, country, name, phone, created_at) values ($1, 'GT', $2, $3, 'x')")
-            .bind(plain_id)
-            .bind(NAME)
-            .bind(PHONE)
-            .execute(&plain)
-            .await
-            .unwrap();
+        insert_plain(&plain, plain_id).await;
         store.insert_person(&gt, sealed_id, &person).await.unwrap();
     });
     let mut reads = c.benchmark_group("read one person");

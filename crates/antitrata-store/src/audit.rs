@@ -296,17 +296,25 @@ impl Store {
         Ok(())
     }
 
-    /// Appends the entries of a read made outside a write transaction, in one transaction of
-    /// its own; the read's results must not leave the store before this returns. A search reads
-    /// without holding the write turn, so searches run side by side and only their audit entries
-    /// queue behind other writers.
-    pub(crate) async fn audit_read(&self, entries: &[PendingEntry]) -> Result<(), StoreError> {
+    /// Appends `actor`'s entries for the records of a read made outside a write transaction, in
+    /// one transaction of its own; the read's results must not leave the store before this
+    /// returns. A search reads without holding the write turn, so searches run side by side and
+    /// only their audit entries queue behind other writers.
+    pub(crate) async fn audit_read(
+        &self,
+        actor: &Actor,
+        events: impl IntoIterator<Item = AuditEvent>,
+    ) -> Result<(), StoreError> {
+        let entries = events
+            .into_iter()
+            .map(|event| PendingEntry::new(actor, event))
+            .collect::<Result<Vec<_>, _>>()?;
         if entries.is_empty() {
             return Ok(());
         }
         with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            append_audits!(tx, entries);
+            append_audits!(tx, &entries);
             tx.commit().await?;
         });
         Ok(())

@@ -149,11 +149,12 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let entries = rows
-            .iter()
-            .map(|row| PendingEntry::new(actor, event("person.viewed", PersonId(row.id))))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.audit_read(&entries).await?;
+        self.audit_read(
+            actor,
+            rows.iter()
+                .map(|row| event("person.viewed", PersonId(row.id))),
+        )
+        .await?;
         rows.into_iter().map(|row| row.open(keyring)).collect()
     }
 }

@@ -11,7 +11,7 @@ use sqlx::FromRow;
 use time::Date;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry};
+use crate::audit::AuditEvent;
 use crate::cases::{CASE_COLUMNS, CaseRow, push_opened_between};
 use crate::contacts::{corrupt, country, scope};
 use crate::store::with_pool;
@@ -115,11 +115,8 @@ impl Store {
         });
         let (cases, records) = records_of(rows)?;
         if let Some(action) = purpose.audit_action() {
-            let entries = cases
-                .into_iter()
-                .map(|id| PendingEntry::new(actor, case_event(action, id)))
-                .collect::<Result<Vec<_>, _>>()?;
-            self.audit_read(&entries).await?;
+            self.audit_read(actor, cases.into_iter().map(|id| case_event(action, id)))
+                .await?;
         }
         Ok(records)
     }

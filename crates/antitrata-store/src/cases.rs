@@ -427,11 +427,11 @@ impl Store {
                 .push_bind(filter.limit.clamp(1, 500));
             query.build_query_as().fetch_all(pool).await?
         });
-        let entries = rows
-            .iter()
-            .map(|row| PendingEntry::new(actor, event("case.listed", CaseId(row.id))))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.audit_read(&entries).await?;
+        self.audit_read(
+            actor,
+            rows.iter().map(|row| event("case.listed", CaseId(row.id))),
+        )
+        .await?;
         rows.into_iter().map(|row| row.open(keyring)).collect()
     }
 }

@@ -229,11 +229,12 @@ impl Store {
                 }
             }
         });
-        let entries = rows
-            .iter()
-            .map(|row| PendingEntry::new(actor, event("contact.listed", ContactId(row.id))))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.audit_read(&entries).await?;
+        self.audit_read(
+            actor,
+            rows.iter()
+                .map(|row| event("contact.listed", ContactId(row.id))),
+        )
+        .await?;
         rows.into_iter().map(|row| row.open(keyring)).collect()
     }
 

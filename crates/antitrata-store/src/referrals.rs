@@ -299,11 +299,12 @@ impl Store {
             query.push(" order by requested_at, id limit 500");
             query.build_query_as().fetch_all(pool).await?
         });
-        let entries = rows
-            .iter()
-            .map(|row| PendingEntry::new(actor, event("referral.viewed", ReferralId(row.id))))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.audit_read(&entries).await?;
+        self.audit_read(
+            actor,
+            rows.iter()
+                .map(|row| event("referral.viewed", ReferralId(row.id))),
+        )
+        .await?;
         rows.into_iter().map(|row| row.open(keyring)).collect()
     }
 }
