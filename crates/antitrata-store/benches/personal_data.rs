@@ -37,6 +37,16 @@ async fn insert_plain<'e>(executor: impl sqlx::SqliteExecutor<'e>, id: Uuid) {
     .unwrap();
 }
 
+/// The floors' stand-in for an audit entry: one plain row naming the record.
+async fn insert_log<'e>(executor: impl sqlx::SqliteExecutor<'e>, id: Uuid) {
+    sqlx::query("insert into plain_log (record, at) values ($1, $2)")
+        .bind(id)
+        .bind("2026-11-27T12:00:00Z")
+        .execute(executor)
+        .await
+        .unwrap();
+}
+
 fn personal_data(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -108,12 +118,7 @@ fn personal_data(c: &mut Criterion) {
                 let id = fresh();
                 let mut tx = plain.begin_with("BEGIN IMMEDIATE").await.unwrap();
                 insert_plain(&mut *tx, id).await;
-                sqlx::query("insert into plain_log (record, at) values ($1, $2)")
-                    .bind(id)
-                    .bind("2026-11-27T12:00:00Z")
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
+                insert_log(&mut *tx, id).await;
                 tx.commit().await.unwrap();
             })
         })
@@ -162,12 +167,7 @@ fn personal_data(c: &mut Criterion) {
                 .fetch_one(&mut *tx)
                 .await
                 .unwrap();
-                sqlx::query("insert into plain_log (record, at) values ($1, $2)")
-                    .bind(plain_id)
-                    .bind("2026-11-27T12:00:00Z")
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
+                insert_log(&mut *tx, plain_id).await;
                 tx.commit().await.unwrap();
                 row
             })
