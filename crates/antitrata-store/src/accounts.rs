@@ -14,7 +14,7 @@ use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::store::with_pool;
 use crate::{Store, StoreError};
 
-const ACCOUNT_COLUMNS: &str = "id, email, display_name, language, roles, country, \
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, email, display_name, language, roles, country, \
      password_hash is not null as has_password, totp_enabled, disabled, service, created_at";
 
 /// Which accounts an actor may manage: every account (system administrators, the command line)
@@ -217,7 +217,7 @@ impl Store {
 }
 
 #[derive(FromRow)]
-struct AccountRow {
+pub(crate) struct AccountRow {
     id: Uuid,
     email: String,
     display_name: String,
@@ -232,7 +232,7 @@ struct AccountRow {
 }
 
 impl AccountRow {
-    fn into_domain(self) -> Result<Account, StoreError> {
+    pub(crate) fn into_domain(self) -> Result<Account, StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt(format!("user {}: bad {what}", self.id));
         Ok(Account {
             id: UserId(self.id),

@@ -7,7 +7,7 @@ use sqlx::FromRow;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::accounts::check_reach;
+use crate::accounts::{ACCOUNT_COLUMNS, AccountRow, check_reach};
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
@@ -55,7 +55,20 @@ impl TokenRow {
     }
 }
 
-const TOKEN_COLUMNS: &str = "id, user_id, name, created_at, expires_at, revoked_at, last_used_at";
+/// A token's row with its account's (`find_api_token`); the token's columns that share a name
+/// with the account's are renamed.
+#[derive(FromRow)]
+struct TokenAccountRow {
+    token_id: Uuid,
+    user_id: Uuid,
+    token_name: String,
+    token_created_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+    last_used_at: Option<i64>,
+    #[sqlx(flatten)]
+    account: AccountRow,
+}
 
 fn token_event(action: &'static str, id: Uuid) -> AuditEvent {
     AuditEvent {
@@ -123,23 +136,34 @@ impl Store {
         token_hash: &[u8],
         now: OffsetDateTime,
     ) -> Result<Option<(ApiToken, Account)>, StoreError> {
+        // The token and its account in one query: every API request asks this first.
         let sql = format!(
-            "select {TOKEN_COLUMNS} from api_tokens where token_hash = $1 \
-             and revoked_at is null and expires_at > $2"
+            "select t.id as token_id, t.user_id, t.name as token_name, \
+             t.created_at as token_created_at, t.expires_at, t.revoked_at, t.last_used_at, u.* \
+             from api_tokens t join (select {ACCOUNT_COLUMNS} from users) u on u.id = t.user_id \
+             where t.token_hash = $1 and t.revoked_at is null and t.expires_at > $2"
         );
-        let row: Option<TokenRow> = with_pool!(self, |pool| {
+        let row: Option<TokenAccountRow> = with_pool!(self, |pool| {
             sqlx::query_as(&sql)
                 .bind(token_hash)
                 .bind(unix(now))
                 .fetch_optional(pool)
                 .await?
         });
-        let Some(token) = row.map(TokenRow::into_domain).transpose()? else {
+        let Some(row) = row else {
             return Ok(None);
         };
-        let Some(account) = self.find_user(token.user).await? else {
-            return Ok(None);
-        };
+        let token = TokenRow {
+            id: row.token_id,
+            user_id: row.user_id,
+            name: row.token_name,
+            created_at: row.token_created_at,
+            expires_at: row.expires_at,
+            revoked_at: row.revoked_at,
+            last_used_at: row.last_used_at,
+        }
+        .into_domain()?;
+        let account = row.account.into_domain()?;
         if account.disabled || !account.service {
             return Ok(None);
         }

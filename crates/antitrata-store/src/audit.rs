@@ -12,7 +12,7 @@ use sqlx::FromRow;
 use time::format_description::well_known::Rfc3339;
 
 use crate::store::with_pool;
-use crate::{Store, StoreError};
+use crate::{Keyring, Store, StoreError};
 
 /// What an entry is about: an action and, for most actions, the record it touched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,6 +283,43 @@ macro_rules! append_audit {
 }
 pub(crate) use append_audit;
 
+/// Records read outside a write transaction and still sealed: the audit events their reading owes
+/// and how to open them. Only [`Store::open_read`] opens them, after appending the events, so
+/// reads can be made one by one and audited together.
+pub(crate) struct SealedRead<T> {
+    events: Vec<AuditEvent>,
+    open: Opener<T>,
+}
+
+/// How a [`SealedRead`] opens what it read.
+type Opener<T> = Box<dyn FnOnce(&Keyring) -> Result<T, StoreError> + Send>;
+
+impl<T: Send + 'static> SealedRead<Vec<T>> {
+    /// `rows`, each owing `event(row)`, opened one by one by `open`.
+    pub(crate) fn rows<R: Send + 'static>(
+        rows: Vec<R>,
+        event: impl Fn(&R) -> AuditEvent,
+        open: fn(R, &Keyring) -> Result<T, StoreError>,
+    ) -> SealedRead<Vec<T>> {
+        SealedRead {
+            events: rows.iter().map(event).collect(),
+            open: Box::new(move |keyring| rows.into_iter().map(|row| open(row, keyring)).collect()),
+        }
+    }
+}
+
+impl<T: Send + 'static> SealedRead<T> {
+    /// This read and `other`, audited together and opened together.
+    pub(crate) fn and<U: Send + 'static>(mut self, other: SealedRead<U>) -> SealedRead<(T, U)> {
+        self.events.extend(other.events);
+        let (first, second) = (self.open, other.open);
+        SealedRead {
+            events: self.events,
+            open: Box::new(move |keyring| Ok((first(keyring)?, (second)(keyring)?))),
+        }
+    }
+}
+
 impl Store {
     /// Records an event that touches no sealed record in the same transaction (a login, an export,
     /// a permission change).
@@ -318,6 +355,17 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Appends the entries a read owes (as [`Store::audit_read`]), then opens what it read.
+    pub(crate) async fn open_read<T>(
+        &self,
+        actor: &Actor,
+        read: SealedRead<T>,
+    ) -> Result<T, StoreError> {
+        let keyring = self.keyring()?;
+        self.audit_read(actor, read.events).await?;
+        (read.open)(keyring)
     }
 
     /// Entries from `after_seq` on, oldest first, at most `limit`.

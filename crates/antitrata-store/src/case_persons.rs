@@ -9,7 +9,7 @@ use antitrata_domain::{Actor, PersonId};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::audit::{PendingEntry, append_audit};
+use crate::audit::{PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::persons::{context, event, person_digests};
 use crate::store::with_pool;
@@ -137,7 +137,15 @@ impl Store {
         actor: &Actor,
         case: CaseId,
     ) -> Result<Vec<(PersonId, CasePerson)>, StoreError> {
-        let keyring = self.keyring()?;
+        let read = self.read_case_persons(actor, case).await?;
+        self.open_read(actor, read).await
+    }
+
+    pub(crate) async fn read_case_persons(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+    ) -> Result<SealedRead<Vec<(PersonId, CasePerson)>>, StoreError> {
         let home = scope(actor)?;
         let rows: Vec<CasePersonRow> = with_pool!(self, |pool| {
             sqlx::query_as(&format!(
@@ -149,13 +157,11 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        self.audit_read(
-            actor,
-            rows.iter()
-                .map(|row| event("person.viewed", PersonId(row.id))),
-        )
-        .await?;
-        rows.into_iter().map(|row| row.open(keyring)).collect()
+        Ok(SealedRead::rows(
+            rows,
+            |row| event("person.viewed", PersonId(row.id)),
+            CasePersonRow::open,
+        ))
     }
 }
 

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
@@ -186,23 +186,33 @@ impl Store {
         actor: &Actor,
         case: CaseId,
     ) -> Result<Vec<Contact>, StoreError> {
-        self.list_contacts_where(actor, ContactList::OfCase(case))
+        let read = self.read_case_contacts(actor, case).await?;
+        self.open_read(actor, read).await
+    }
+
+    pub(crate) async fn read_case_contacts(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+    ) -> Result<SealedRead<Vec<Contact>>, StoreError> {
+        self.read_contacts_where(actor, ContactList::OfCase(case))
             .await
     }
 
     /// Contacts flagged as immediate danger that no supervisor has taken charge of, oldest first:
     /// the top of the supervisor's queue.
     pub async fn list_open_dangers(&self, actor: &Actor) -> Result<Vec<Contact>, StoreError> {
-        self.list_contacts_where(actor, ContactList::OpenDangers)
-            .await
+        let read = self
+            .read_contacts_where(actor, ContactList::OpenDangers)
+            .await?;
+        self.open_read(actor, read).await
     }
 
-    async fn list_contacts_where(
+    async fn read_contacts_where(
         &self,
         actor: &Actor,
         which: ContactList,
-    ) -> Result<Vec<Contact>, StoreError> {
-        let keyring = self.keyring()?;
+    ) -> Result<SealedRead<Vec<Contact>>, StoreError> {
         let country = scope(actor)?;
         let rows: Vec<ContactRow> = with_pool!(self, |pool| {
             match which {
@@ -229,13 +239,11 @@ impl Store {
                 }
             }
         });
-        self.audit_read(
-            actor,
-            rows.iter()
-                .map(|row| event("contact.listed", ContactId(row.id))),
-        )
-        .await?;
-        rows.into_iter().map(|row| row.open(keyring)).collect()
+        Ok(SealedRead::rows(
+            rows,
+            |row| event("contact.listed", ContactId(row.id)),
+            ContactRow::open,
+        ))
     }
 
     /// A supervisor takes charge of an immediate danger: it leaves the top of the queue.

@@ -7,7 +7,7 @@ use sqlx::FromRow;
 use time::Date;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
@@ -138,6 +138,14 @@ impl Store {
         self.list_follow_ups(actor, Which::OfCase(case)).await
     }
 
+    pub(crate) async fn read_case_follow_ups(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+    ) -> Result<SealedRead<Vec<FollowUp>>, StoreError> {
+        self.read_follow_ups(actor, Which::OfCase(case)).await
+    }
+
     /// One person's open follow-ups due on or before `until`: those assigned to `user`, and those
     /// the actor wrote without assigning them. Oldest due first (overdue on top).
     pub async fn list_my_follow_ups(
@@ -163,10 +171,17 @@ impl Store {
         actor: &Actor,
         which: Which,
     ) -> Result<Vec<FollowUp>, StoreError> {
-        let keyring = self.keyring()?;
+        let read = self.read_follow_ups(actor, which).await?;
+        self.open_read(actor, read).await
+    }
+
+    async fn read_follow_ups(
+        &self,
+        actor: &Actor,
+        which: Which,
+    ) -> Result<SealedRead<Vec<FollowUp>>, StoreError> {
         let home = scope(actor)?;
         let rows: Vec<FollowUpRow> = with_pool!(self, |pool| {
-            let mut tx = self.begin_write(pool).await?;
             let mut query =
                 sqlx::QueryBuilder::new(format!("select {COLUMNS} from {FROM} where f.country = "));
             query.push_bind(home.to_string());
@@ -191,16 +206,13 @@ impl Store {
                 }
             }
             query.push(" order by f.due_on, f.id limit 500");
-            let rows: Vec<FollowUpRow> = query.build_query_as().fetch_all(&mut *tx).await?;
-            for row in &rows {
-                let entry =
-                    PendingEntry::new(actor, event("follow-up.listed", FollowUpId(row.id)))?;
-                append_audit!(tx, &entry);
-            }
-            tx.commit().await?;
-            rows
+            query.build_query_as().fetch_all(pool).await?
         });
-        rows.into_iter().map(|row| row.open(keyring)).collect()
+        Ok(SealedRead::rows(
+            rows,
+            |row| event("follow-up.listed", FollowUpId(row.id)),
+            FollowUpRow::open,
+        ))
     }
 }
 

@@ -160,21 +160,23 @@ impl Store {
         // One join on the blind index per digest: a person is found only when every word (and
         // the phone) matches, and the limit applies to those people, not to the first word's.
         // The first digest's entries are walked in record order, which is the result's order,
-        // so the walk stops at the limit instead of sorting every match.
-        let mut sql = format!(
-            "select {PERSON_COLUMNS} from blind_index b0 join persons p on p.id = b0.record_id"
-        );
+        // so the walk stops at the limit instead of sorting every match. `cross join` keeps
+        // SQLite to that order of tables: each entry of the first digest is checked against the
+        // other digests' entries (one index probe each) before its person is read, so a word
+        // that rules most of them out saves reading those people. PostgreSQL plans it as any join.
+        let mut sql = format!("select {PERSON_COLUMNS} from blind_index b0");
+        let mut conditions = String::from("b0.field = $1 and b0.digest = $2");
         for n in 1..wanted.len() {
-            sql.push_str(&format!(
-                " join blind_index b{n} on b{n}.record_id = p.id and b{n}.field = ${} \
-                 and b{n}.digest = ${}",
+            sql.push_str(&format!(" cross join blind_index b{n}"));
+            conditions.push_str(&format!(
+                " and b{n}.record_id = b0.record_id and b{n}.field = ${} and b{n}.digest = ${}",
                 2 * n + 1,
                 2 * n + 2
             ));
         }
         sql.push_str(&format!(
-            " where b0.field = $1 and b0.digest = $2 and p.country = ${} \
-             order by b0.record_id limit ${}",
+            " cross join persons p where {conditions} and p.id = b0.record_id \
+             and p.country = ${} order by b0.record_id limit ${}",
             2 * wanted.len() + 1,
             2 * wanted.len() + 2
         ));

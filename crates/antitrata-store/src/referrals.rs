@@ -9,7 +9,7 @@ use antitrata_domain::{Actor, PersonId, Role};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::consents::{CONSENT_COLUMNS, ConsentRow};
 use crate::contacts::{corrupt, scope};
 use crate::crypto::SealContext;
@@ -255,7 +255,16 @@ impl Store {
         actor: &Actor,
         case: CaseId,
     ) -> Result<Vec<Referral>, StoreError> {
-        self.list_referrals_where(actor, Some(case), None).await
+        let read = self.read_case_referrals(actor, case).await?;
+        self.open_read(actor, read).await
+    }
+
+    pub(crate) async fn read_case_referrals(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+    ) -> Result<SealedRead<Vec<Referral>>, StoreError> {
+        self.read_referrals_where(actor, Some(case), None).await
     }
 
     /// Referrals of the actor's country still waiting (requested, accepted or in progress)
@@ -265,16 +274,16 @@ impl Store {
         actor: &Actor,
         since: time::OffsetDateTime,
     ) -> Result<Vec<Referral>, StoreError> {
-        self.list_referrals_where(actor, None, Some(since)).await
+        let read = self.read_referrals_where(actor, None, Some(since)).await?;
+        self.open_read(actor, read).await
     }
 
-    async fn list_referrals_where(
+    async fn read_referrals_where(
         &self,
         actor: &Actor,
         case: Option<CaseId>,
         stale_since: Option<time::OffsetDateTime>,
-    ) -> Result<Vec<Referral>, StoreError> {
-        let keyring = self.keyring()?;
+    ) -> Result<SealedRead<Vec<Referral>>, StoreError> {
         let home = scope(actor)?;
         let rows: Vec<ReferralRow> = with_pool!(self, |pool| {
             let mut query = sqlx::QueryBuilder::new(format!(
@@ -299,13 +308,11 @@ impl Store {
             query.push(" order by requested_at, id limit 500");
             query.build_query_as().fetch_all(pool).await?
         });
-        self.audit_read(
-            actor,
-            rows.iter()
-                .map(|row| event("referral.viewed", ReferralId(row.id))),
-        )
-        .await?;
-        rows.into_iter().map(|row| row.open(keyring)).collect()
+        Ok(SealedRead::rows(
+            rows,
+            |row| event("referral.viewed", ReferralId(row.id)),
+            ReferralRow::open,
+        ))
     }
 }
 

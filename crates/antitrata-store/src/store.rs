@@ -162,6 +162,9 @@ impl Store {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
+                    // A connection to a file cannot go stale, and the check before each use
+                    // is one more round trip to the connection's thread for every query.
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
                 Pool::Sqlite(pool)

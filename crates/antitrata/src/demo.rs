@@ -20,9 +20,11 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
+use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -85,6 +87,20 @@ pub struct DemoCounts {
     pub referrals: u64,
     pub follow_ups: u64,
 }
+
+impl DemoCounts {
+    fn add(&mut self, other: DemoCounts) {
+        self.contacts += other.contacts;
+        self.cases += other.cases;
+        self.persons += other.persons;
+        self.referrals += other.referrals;
+        self.follow_ups += other.follow_ups;
+    }
+}
+
+/// Cases made at the same time: while one waits for its turn to write, the others are drawn,
+/// checked and sealed.
+const CASES_AT_ONCE: usize = 4;
 
 /// The parameters of a run.
 #[derive(Debug, Clone, Copy)]
@@ -243,136 +259,167 @@ pub async fn generate(
     plan: &DemoPlan,
     mut progress: impl FnMut(u64),
 ) -> anyhow::Result<DemoCounts> {
-    let mut rng = StdRng::seed_from_u64(plan.seed);
     let directory = store
         .find_country_directory(plan.country)
         .await?
         .with_context(|| format!("{} is not in the directory", plan.country))?;
-    let calling_code = directory
+    let calling_code: Arc<str> = directory
         .country
         .calling_code
         .trim_start_matches('+')
-        .to_owned();
-    let services = services(store, plan).await?;
+        .into();
+    let services: Arc<[ServiceId]> = services(store, plan).await?.into();
     let mut counts = DemoCounts::default();
-    for n in 0..plan.cases {
-        let opened = plan.now - Duration::minutes(rng.random_range(60..365 * 24 * 60));
-        let operator = actor(plan, Role::Operator, opened);
-        let parsed = NewContact::parse(
-            &contact_input(&mut rng, opened - Duration::minutes(15), true),
-            plan.country,
-            opened,
-        )
-        .map_err(|e| anyhow::anyhow!("demo contact: {e:?}"))?;
-        let contact = store
-            .insert_contact(&operator, ContactId(uuid(&mut rng)), &parsed)
+    let mut running = JoinSet::new();
+    let (mut next, mut made) = (0, 0);
+    loop {
+        while next < plan.cases && running.len() < CASES_AT_ONCE {
+            let (store, plan) = (store.clone(), *plan);
+            let (services, calling_code) = (services.clone(), calling_code.clone());
+            let n = next;
+            running
+                .spawn(async move { one_case(&store, &plan, &services, &calling_code, n).await });
+            next += 1;
+        }
+        let Some(case) = running.join_next().await else {
+            break;
+        };
+        counts.add(case.context("a demo case's task")??);
+        made += 1;
+        progress(made);
+    }
+    Ok(counts)
+}
+
+/// One case and everything around it, drawn from its own random numbers (the seed's and the
+/// case's number), so the same seed makes the same records whatever order the cases finish in.
+async fn one_case(
+    store: &Store,
+    plan: &DemoPlan,
+    services: &[ServiceId],
+    calling_code: &str,
+    n: u64,
+) -> anyhow::Result<DemoCounts> {
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&plan.seed.to_le_bytes());
+    seed[8..16].copy_from_slice(&n.to_le_bytes());
+    let mut rng = StdRng::from_seed(seed);
+    let mut counts = DemoCounts::default();
+    let opened = plan.now - Duration::minutes(rng.random_range(60..365 * 24 * 60));
+    let operator = actor(plan, Role::Operator, opened);
+    let parsed = NewContact::parse(
+        &contact_input(&mut rng, opened - Duration::minutes(15), true),
+        plan.country,
+        opened,
+    )
+    .map_err(|e| anyhow::anyhow!("demo contact: {e:?}"))?;
+    let contact = store
+        .insert_contact(&operator, ContactId(uuid(&mut rng)), &parsed)
+        .await?;
+    counts.contacts += 1;
+    let case_id = CaseId(uuid(&mut rng));
+    let details = case_details(&mut rng, &contact.details);
+    let case = store
+        .open_case(&operator, case_id, &details, Some(contact.id))
+        .await?;
+    counts.cases += 1;
+    // Most cases move on; a third of them end closed. The dice are thrown either way, so a
+    // second run with the same seed makes the same ids; only a new case takes the steps.
+    let fresh = case.status == CaseStatus::Open;
+    let activate = rng.random_ratio(2, 3);
+    let close = rng.random_ratio(1, 3);
+    let reason = pick(&mut rng, ClosureReason::ALL);
+
+    let worker = actor(plan, Role::Caseworker, opened + Duration::hours(1));
+    if fresh && activate {
+        store
+            .change_case_status(&worker, case_id, CaseAction::Activate, None)
+            .await?;
+    }
+    let input = person_input(&mut rng, calling_code, worker.at.date());
+    let person = CasePerson::parse(&input, plan.country, worker.at.date())
+        .or_else(|_| {
+            let without_phone = CasePersonInput {
+                phone: String::new(),
+                ..input
+            };
+            CasePerson::parse(&without_phone, plan.country, worker.at.date())
+        })
+        .map_err(|e| anyhow::anyhow!("demo person: {e:?}"))?;
+    let person_id = PersonId(uuid(&mut rng));
+    store
+        .add_case_person(&worker, person_id, case_id, &person)
+        .await?;
+    counts.persons += 1;
+
+    // Later contacts about the same case: the hotline follows up.
+    for extra in 1..plan.contacts_per_case.max(1) {
+        let at = worker.at + Duration::days(i64::from(extra));
+        let mut input = contact_input(&mut rng, at.min(plan.now), false);
+        input.case_reference = case.reference.to_string();
+        input.outcome = ContactOutcome::CaseOpenedOrLinked.code().to_owned();
+        let follow = actor(plan, Role::Operator, at.min(plan.now));
+        let parsed = NewContact::parse(&input, plan.country, follow.at)
+            .map_err(|e| anyhow::anyhow!("demo contact: {e:?}"))?;
+        store
+            .insert_contact(&follow, ContactId(uuid(&mut rng)), &parsed)
             .await?;
         counts.contacts += 1;
-        let case_id = CaseId(uuid(&mut rng));
-        let details = case_details(&mut rng, &contact.details);
-        let case = store
-            .open_case(&operator, case_id, &details, Some(contact.id))
-            .await?;
-        counts.cases += 1;
-        // Most cases move on; a third of them end closed. The dice are thrown either way, so a
-        // second run with the same seed makes the same ids; only a new case takes the steps.
-        let fresh = case.status == CaseStatus::Open;
-        let activate = rng.random_ratio(2, 3);
-        let close = rng.random_ratio(1, 3);
-        let reason = pick(&mut rng, ClosureReason::ALL);
+    }
 
-        let worker = actor(plan, Role::Caseworker, opened + Duration::hours(1));
-        if fresh && activate {
-            store
-                .change_case_status(&worker, case_id, CaseAction::Activate, None)
-                .await?;
-        }
-        let input = person_input(&mut rng, &calling_code, worker.at.date());
-        let person = CasePerson::parse(&input, plan.country, worker.at.date())
-            .or_else(|_| {
-                let without_phone = CasePersonInput {
-                    phone: String::new(),
-                    ..input
-                };
-                CasePerson::parse(&without_phone, plan.country, worker.at.date())
-            })
-            .map_err(|e| anyhow::anyhow!("demo person: {e:?}"))?;
-        let person_id = PersonId(uuid(&mut rng));
-        store
-            .add_case_person(&worker, person_id, case_id, &person)
-            .await?;
-        counts.persons += 1;
-
-        // Later contacts about the same case: the hotline follows up.
-        for extra in 1..plan.contacts_per_case.max(1) {
-            let at = worker.at + Duration::days(i64::from(extra));
-            let mut input = contact_input(&mut rng, at.min(plan.now), false);
-            input.case_reference = case.reference.to_string();
-            input.outcome = ContactOutcome::CaseOpenedOrLinked.code().to_owned();
-            let follow = actor(plan, Role::Operator, at.min(plan.now));
-            let parsed = NewContact::parse(&input, plan.country, follow.at)
-                .map_err(|e| anyhow::anyhow!("demo contact: {e:?}"))?;
-            store
-                .insert_contact(&follow, ContactId(uuid(&mut rng)), &parsed)
-                .await?;
-            counts.contacts += 1;
-        }
-
-        let consent_id = antitrata_domain::casework::ConsentId(uuid(&mut rng));
-        let referral_id = antitrata_domain::casework::ReferralId(uuid(&mut rng));
-        let service = pick(&mut rng, &services);
-        if rng.random_ratio(3, 5) {
-            let given_by = if person.is_minor {
-                GivenBy::Guardian
-            } else {
-                GivenBy::Person
-            };
-            let consent = NewConsent::parse(
-                &antitrata_domain::casework::ConsentInput {
-                    person: person_id.to_string(),
-                    scope: "referral".into(),
-                    given_by: given_by.code().into(),
-                    ..Default::default()
-                },
-                person.is_minor,
-                worker.at.date(),
-            )
-            .map_err(|e| anyhow::anyhow!("demo consent: {e:?}"))?;
-            store
-                .record_consent(&worker, consent_id, case_id, &consent)
-                .await?;
-            let referral = NewReferral {
-                case: case_id,
-                person: person_id,
-                service,
-                notes: None,
-                override_reason: None,
-            };
-            store.refer_case(&worker, referral_id, referral).await?;
-            counts.referrals += 1;
-        }
-
-        let task = NewFollowUp::parse(
-            &FollowUpInput {
-                title: pick(&mut rng, TASKS).to_owned(),
-                due_on: (worker.at.date() + Duration::days(rng.random_range(1..30))).to_string(),
-                assignee: String::new(),
+    let consent_id = antitrata_domain::casework::ConsentId(uuid(&mut rng));
+    let referral_id = antitrata_domain::casework::ReferralId(uuid(&mut rng));
+    let service = pick(&mut rng, services);
+    if rng.random_ratio(3, 5) {
+        let given_by = if person.is_minor {
+            GivenBy::Guardian
+        } else {
+            GivenBy::Person
+        };
+        let consent = NewConsent::parse(
+            &antitrata_domain::casework::ConsentInput {
+                person: person_id.to_string(),
+                scope: "referral".into(),
+                given_by: given_by.code().into(),
+                ..Default::default()
             },
+            person.is_minor,
             worker.at.date(),
         )
-        .map_err(|e| anyhow::anyhow!("demo follow-up: {e:?}"))?;
+        .map_err(|e| anyhow::anyhow!("demo consent: {e:?}"))?;
         store
-            .add_follow_up(&worker, FollowUpId(uuid(&mut rng)), case_id, &task)
+            .record_consent(&worker, consent_id, case_id, &consent)
             .await?;
-        counts.follow_ups += 1;
+        let referral = NewReferral {
+            case: case_id,
+            person: person_id,
+            service,
+            notes: None,
+            override_reason: None,
+        };
+        store.refer_case(&worker, referral_id, referral).await?;
+        counts.referrals += 1;
+    }
 
-        if fresh && close {
-            let supervisor = actor(plan, Role::Supervisor, worker.at + Duration::hours(2));
-            store
-                .change_case_status(&supervisor, case_id, CaseAction::Close(reason), None)
-                .await?;
-        }
-        progress(n + 1);
+    let task = NewFollowUp::parse(
+        &FollowUpInput {
+            title: pick(&mut rng, TASKS).to_owned(),
+            due_on: (worker.at.date() + Duration::days(rng.random_range(1..30))).to_string(),
+            assignee: String::new(),
+        },
+        worker.at.date(),
+    )
+    .map_err(|e| anyhow::anyhow!("demo follow-up: {e:?}"))?;
+    store
+        .add_follow_up(&worker, FollowUpId(uuid(&mut rng)), case_id, &task)
+        .await?;
+    counts.follow_ups += 1;
+
+    if fresh && close {
+        let supervisor = actor(plan, Role::Supervisor, worker.at + Duration::hours(2));
+        store
+            .change_case_status(&supervisor, case_id, CaseAction::Close(reason), None)
+            .await?;
     }
     Ok(counts)
 }

@@ -60,6 +60,11 @@ async fn tokens_open_the_api_only_while_live() {
             .expect("a live token is found");
         assert_eq!(found.id, issued.id, "{}", db.name);
         assert_eq!(owner.id, bridge.id);
+        assert_eq!(
+            (found.name.as_str(), found.created_at),
+            ("bridge", issued.created_at)
+        );
+        assert_eq!((owner.email, owner.service), (bridge.email.clone(), true));
         assert_eq!(found.last_used_at, None, "the use is noted after the read");
         let (again, _) = store.find_api_token(b"h1", cli.at).await.unwrap().unwrap();
         assert_eq!(again.last_used_at, Some(cli.at), "{}", db.name);

@@ -685,3 +685,60 @@ async fn rotation_reseals_hotline_work_too() {
         db.cleanup().await;
     }
 }
+
+/// A case's records read together are what the lists give one by one, with the same audit
+/// entries, appended in one batch; another country sees nothing and adds nothing.
+#[tokio::test]
+async fn case_records_are_the_case_lists_audited_together() {
+    use antitrata_domain::casework::CaseId;
+
+    for db in seeded_backends().await {
+        write_casework_canary(&db.store).await;
+        let store = &db.store;
+        let gt = actor(Role::Operator, Some("GT"));
+        let case = CaseId(Uuid::from_u128(79));
+        let before = store.list_audit(0, 1000).await.unwrap().len();
+        let records = store.case_records(&gt, case).await.unwrap();
+        let appended: Vec<(String, Option<String>)> = store
+            .list_audit(0, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .skip(before)
+            .map(|e| (e.action, e.record_id))
+            .collect();
+        let id = |n: u128| Some(Uuid::from_u128(n).to_string());
+        // The canary's person (80), referral (82), follow-up (83) and contact (78).
+        assert_eq!(
+            appended,
+            [
+                ("person.viewed".to_owned(), id(80)),
+                ("referral.viewed".to_owned(), id(82)),
+                ("follow-up.listed".to_owned(), id(83)),
+                ("contact.listed".to_owned(), id(78)),
+            ],
+            "{}",
+            db.name
+        );
+        assert!(records.persons == store.list_case_persons(&gt, case).await.unwrap());
+        assert!(records.consents == store.list_case_consents(&gt, case).await.unwrap());
+        assert!(records.referrals == store.list_case_referrals(&gt, case).await.unwrap());
+        assert!(records.follow_ups == store.list_case_follow_ups(&gt, case).await.unwrap());
+        assert!(records.contacts == store.list_case_contacts(&gt, case).await.unwrap());
+        assert_eq!(records.persons.len(), 1);
+        assert_eq!(records.contacts.len(), 1);
+
+        let hn = actor(Role::Operator, Some("HN"));
+        let before = store.list_audit(0, 1000).await.unwrap().len();
+        let elsewhere = store.case_records(&hn, case).await.unwrap();
+        assert!(elsewhere.persons.is_empty() && elsewhere.contacts.is_empty());
+        assert!(elsewhere.referrals.is_empty() && elsewhere.follow_ups.is_empty());
+        assert_eq!(store.list_audit(0, 1000).await.unwrap().len(), before);
+        let analyst = actor(Role::RegionalAnalyst, None);
+        assert!(matches!(
+            store.case_records(&analyst, case).await,
+            Err(StoreError::OutOfScope)
+        ));
+        db.cleanup().await;
+    }
+}

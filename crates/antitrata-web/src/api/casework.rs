@@ -317,21 +317,18 @@ pub async fn show_case(
         .await
         .map_err(fail)?
         .ok_or_else(|| call.error(AppError::NotFound))?;
-    let persons = store.list_case_persons(actor, id).await.map_err(fail)?;
-    let consents = store.list_case_consents(actor, id).await.map_err(fail)?;
-    let referrals = store.list_case_referrals(actor, id).await.map_err(fail)?;
-    let follow_ups = store.list_case_follow_ups(actor, id).await.map_err(fail)?;
-    let contacts = store.list_case_contacts(actor, id).await.map_err(fail)?;
+    let records = store.case_records(actor, id).await.map_err(fail)?;
     Ok(Json(CaseFileView {
         case: CaseView::from(&case),
-        persons: persons
+        persons: records
+            .persons
             .iter()
             .map(|(id, p)| PersonView::new(*id, p))
             .collect(),
-        consents: consents.iter().map(ConsentView::from).collect(),
-        referrals: referrals.iter().map(ReferralView::from).collect(),
-        follow_ups: follow_ups.iter().map(FollowUpView::from).collect(),
-        contacts: contacts.iter().map(ContactView::from).collect(),
+        consents: records.consents.iter().map(ConsentView::from).collect(),
+        referrals: records.referrals.iter().map(ReferralView::from).collect(),
+        follow_ups: records.follow_ups.iter().map(FollowUpView::from).collect(),
+        contacts: records.contacts.iter().map(ContactView::from).collect(),
     }))
 }
 

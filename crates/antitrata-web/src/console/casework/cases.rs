@@ -7,6 +7,7 @@ use antitrata_domain::casework::{
     MeansOfControl, RecruitmentMethod, RiskLevel, Sector,
 };
 use antitrata_domain::{Role, UserId};
+use antitrata_store::CaseRecords;
 use askama::Template;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -152,12 +153,19 @@ pub(in crate::console) async fn render_case(
     let tr = Tr::new(lang);
     let actor = casework_actor(state, &who.account, headers);
     let supervisor = who.account.roles.contains(&Role::Supervisor);
-    let contacts = state
+    let CaseRecords {
+        persons,
+        consents,
+        referrals,
+        follow_ups,
+        contacts,
+    } = state
         .store
-        .list_case_contacts(&actor, case.id)
+        .case_records(&actor, case.id)
         .await
-        .map_err(store_error(lang, headers))?
-        .into_iter()
+        .map_err(store_error(lang, headers))?;
+    let contacts = contacts
+        .iter()
         .map(|c| {
             (
                 c.id.to_string(),
@@ -174,11 +182,6 @@ pub(in crate::console) async fn render_case(
         .into_iter()
         .map(|(id, name)| (id.to_string(), name, case.assigned_to == Some(id)))
         .collect::<Vec<_>>();
-    let tasks = state
-        .store
-        .list_case_follow_ups(&actor, case.id)
-        .await
-        .map_err(store_error(lang, headers))?;
     let reads = state
         .store
         .list_record_reads("case", &case.id.to_string(), 50)
@@ -187,7 +190,7 @@ pub(in crate::console) async fn render_case(
     let readers = crate::console::audit::rows(&state.store, reads)
         .await
         .map_err(unavailable(lang, headers))?;
-    let people = super::people::case_people(state, &actor, &tr, case.id)
+    let people = super::people::case_people(state, &actor, &tr, persons, &consents, &referrals)
         .await
         .map_err(store_error(lang, headers))?;
     let d = &case.details;
@@ -296,7 +299,7 @@ pub(in crate::console) async fn render_case(
         contacts,
         readers,
         people,
-        tasks: super::work::task_rows(tasks, actor.at.date()),
+        tasks: super::work::task_rows(follow_ups, actor.at.date()),
         back_case: case.id.to_string(),
         new_follow_up_id: state.runtime.uuid_v7().to_string(),
         failed: shown.failed_form.unwrap_or("details"),

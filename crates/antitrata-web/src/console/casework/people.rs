@@ -3,8 +3,9 @@
 //! check; a supervisor may override it with a written reason.
 
 use antitrata_domain::casework::{
-    AgeBand, Basis, CaseId, CasePersonInput, ConsentId, ConsentInput, ConsentScope,
-    ContactLanguage, Gender, GivenBy, PersonRole, ReferralId, ReferralStatus, ServiceId,
+    AgeBand, Basis, CaseId, CasePerson, CasePersonInput, Consent, ConsentId, ConsentInput,
+    ConsentScope, ContactLanguage, Gender, GivenBy, PersonRole, Referral, ReferralId,
+    ReferralStatus, ServiceId,
 };
 use antitrata_domain::{Actor, PersonId};
 use antitrata_store::StoreError;
@@ -74,11 +75,10 @@ pub(in crate::console) async fn case_people(
     state: &AppState,
     actor: &Actor,
     tr: &Tr,
-    case: CaseId,
+    persons: Vec<(PersonId, CasePerson)>,
+    consents: &[Consent],
+    referrals: &[Referral],
 ) -> Result<CasePeople, StoreError> {
-    let persons = state.store.list_case_persons(actor, case).await?;
-    let consents = state.store.list_case_consents(actor, case).await?;
-    let referrals = state.store.list_case_referrals(actor, case).await?;
     let services = state.store.list_services(actor, None, None).await?;
     let name_of = |id: PersonId| {
         persons
