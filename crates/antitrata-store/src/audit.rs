@@ -309,6 +309,18 @@ impl<T: Send + 'static> SealedRead<Vec<T>> {
 }
 
 impl<T: Send + 'static> SealedRead<T> {
+    /// One row owing `event`, opened by `open`.
+    pub(crate) fn one<R: Send + 'static>(
+        row: R,
+        event: AuditEvent,
+        open: fn(R, &Keyring) -> Result<T, StoreError>,
+    ) -> SealedRead<T> {
+        SealedRead {
+            events: vec![event],
+            open: Box::new(move |keyring| open(row, keyring)),
+        }
+    }
+
     /// This read and `other`, audited together and opened together.
     pub(crate) fn and<U: Send + 'static>(mut self, other: SealedRead<U>) -> SealedRead<(T, U)> {
         self.events.extend(other.events);

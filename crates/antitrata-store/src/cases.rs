@@ -1,7 +1,7 @@
 //! Cases: opening with a reference number from the country's yearly sequence, reading, updating,
 //! assigning and moving through the status workflow. Every method takes the `Actor`, keeps to its
-//! country in SQL, and audits before it returns: writes and single reads in their own
-//! transaction, lists with `Store::audit_read`.
+//! country in SQL, and audits before it returns: writes in their own transaction, reads with
+//! `Store::open_read` (see `case_file.rs` for a case with everything about it).
 
 use antitrata_domain::casework::{
     Case, CaseAction, CaseDetails, CaseId, CaseReference, CaseStatus, ClosureReason, ContactId,
@@ -13,7 +13,7 @@ use sqlx::FromRow;
 use time::Date;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
@@ -140,7 +140,10 @@ impl Store {
 
     /// One case of the actor's country, audited as viewed.
     pub async fn find_case(&self, actor: &Actor, id: CaseId) -> Result<Option<Case>, StoreError> {
-        self.find_case_where(actor, CaseKey::Id(id)).await
+        match self.read_case(actor, CaseKey::Id(id)).await? {
+            Some(read) => Ok(Some(self.open_read(actor, read).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The case a reference names, in the actor's country, audited as viewed.
@@ -152,27 +155,31 @@ impl Store {
         if actor.scope.country() != Some(reference.country) {
             return Ok(None);
         }
-        self.find_case_where(actor, CaseKey::Reference(*reference))
-            .await
+        match self
+            .read_case(actor, CaseKey::Reference(*reference))
+            .await?
+        {
+            Some(read) => Ok(Some(self.open_read(actor, read).await?)),
+            None => Ok(None),
+        }
     }
 
-    async fn find_case_where(
+    /// One case of the actor's country, read and still sealed; it owes a `case.viewed` entry.
+    pub(crate) async fn read_case(
         &self,
         actor: &Actor,
         key: CaseKey,
-    ) -> Result<Option<Case>, StoreError> {
-        let keyring = self.keyring()?;
+    ) -> Result<Option<SealedRead<Case>>, StoreError> {
         let country = scope(actor)?;
         let row: Option<CaseRow> = with_pool!(self, |pool| {
-            let mut tx = self.begin_write(pool).await?;
-            let row: Option<CaseRow> = match key {
+            match key {
                 CaseKey::Id(id) => {
                     sqlx::query_as(&format!(
                         "select {CASE_COLUMNS} from cases where id = $1 and country = $2"
                     ))
                     .bind(id.0)
                     .bind(country.as_str())
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(pool)
                     .await?
                 }
                 CaseKey::Reference(reference) => {
@@ -183,18 +190,15 @@ impl Store {
                     .bind(country.as_str())
                     .bind(i64::from(reference.year))
                     .bind(i64::from(reference.sequence))
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(pool)
                     .await?
                 }
-            };
-            if let Some(row) = &row {
-                let entry = PendingEntry::new(actor, event("case.viewed", CaseId(row.id)))?;
-                append_audit!(tx, &entry);
             }
-            tx.commit().await?;
-            row
         });
-        row.map(|row| row.open(keyring)).transpose()
+        Ok(row.map(|row| {
+            let viewed = event("case.viewed", CaseId(row.id));
+            SealedRead::one(row, viewed, CaseRow::open)
+        }))
     }
 
     /// Replaces a case's descriptive fields.
@@ -466,7 +470,7 @@ impl Store {
     }
 }
 
-enum CaseKey {
+pub(crate) enum CaseKey {
     Id(CaseId),
     Reference(CaseReference),
 }

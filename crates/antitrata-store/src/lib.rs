@@ -7,8 +7,8 @@
 mod accounts;
 mod api_tokens;
 mod audit;
+mod case_file;
 mod case_persons;
-mod case_records;
 mod case_statistics;
 mod cases;
 mod consents;
@@ -33,7 +33,7 @@ mod time_columns;
 
 pub use api_tokens::ApiToken;
 pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditReport};
-pub use case_records::CaseRecords;
+pub use case_file::CaseRecords;
 pub use case_statistics::{OpenedBetween, RecordsUse};
 pub use cases::CaseFilter;
 pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealContext};

@@ -686,10 +686,10 @@ async fn rotation_reseals_hotline_work_too() {
     }
 }
 
-/// A case's records read together are what the lists give one by one, with the same audit
-/// entries, appended in one batch; another country sees nothing and adds nothing.
+/// A case's file is what `find_case` and the lists give one by one, with the same audit entries,
+/// appended in one batch; another country sees no case and adds nothing.
 #[tokio::test]
-async fn case_records_are_the_case_lists_audited_together() {
+async fn a_case_file_is_the_case_and_its_lists_audited_together() {
     use antitrata_domain::casework::CaseId;
 
     for db in seeded_backends().await {
@@ -698,7 +698,7 @@ async fn case_records_are_the_case_lists_audited_together() {
         let gt = actor(Role::Operator, Some("GT"));
         let case = CaseId(Uuid::from_u128(79));
         let before = store.list_audit(0, 1000).await.unwrap().len();
-        let records = store.case_records(&gt, case).await.unwrap();
+        let (found, records) = store.case_file(&gt, case).await.unwrap().unwrap();
         let appended: Vec<(String, Option<String>)> = store
             .list_audit(0, 1000)
             .await
@@ -708,10 +708,11 @@ async fn case_records_are_the_case_lists_audited_together() {
             .map(|e| (e.action, e.record_id))
             .collect();
         let id = |n: u128| Some(Uuid::from_u128(n).to_string());
-        // The canary's person (80), referral (82), follow-up (83) and contact (78).
+        // The canary's case (79), person (80), referral (82), follow-up (83) and contact (78).
         assert_eq!(
             appended,
             [
+                ("case.viewed".to_owned(), id(79)),
                 ("person.viewed".to_owned(), id(80)),
                 ("referral.viewed".to_owned(), id(82)),
                 ("follow-up.listed".to_owned(), id(83)),
@@ -720,6 +721,7 @@ async fn case_records_are_the_case_lists_audited_together() {
             "{}",
             db.name
         );
+        assert!(found == store.find_case(&gt, case).await.unwrap().unwrap());
         assert!(records.persons == store.list_case_persons(&gt, case).await.unwrap());
         assert!(records.consents == store.list_case_consents(&gt, case).await.unwrap());
         assert!(records.referrals == store.list_case_referrals(&gt, case).await.unwrap());
@@ -730,13 +732,18 @@ async fn case_records_are_the_case_lists_audited_together() {
 
         let hn = actor(Role::Operator, Some("HN"));
         let before = store.list_audit(0, 1000).await.unwrap().len();
-        let elsewhere = store.case_records(&hn, case).await.unwrap();
-        assert!(elsewhere.persons.is_empty() && elsewhere.contacts.is_empty());
-        assert!(elsewhere.referrals.is_empty() && elsewhere.follow_ups.is_empty());
+        assert!(store.case_file(&hn, case).await.unwrap().is_none());
+        assert!(
+            store
+                .case_file(&gt, CaseId(Uuid::from_u128(1)))
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(store.list_audit(0, 1000).await.unwrap().len(), before);
         let analyst = actor(Role::RegionalAnalyst, None);
         assert!(matches!(
-            store.case_records(&analyst, case).await,
+            store.case_file(&analyst, case).await,
             Err(StoreError::OutOfScope)
         ));
         db.cleanup().await;

@@ -312,12 +312,11 @@ pub async fn show_case(
     let store = &state.store;
     let actor = &call.actor;
     let fail = |e| call.store(e);
-    let case = store
-        .find_case(actor, id)
+    let (case, records) = store
+        .case_file(actor, id)
         .await
         .map_err(fail)?
         .ok_or_else(|| call.error(AppError::NotFound))?;
-    let records = store.case_records(actor, id).await.map_err(fail)?;
     Ok(Json(CaseFileView {
         case: CaseView::from(&case),
         persons: records

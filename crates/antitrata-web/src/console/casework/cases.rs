@@ -146,24 +146,28 @@ pub(in crate::console) async fn render_case(
     state: &AppState,
     who: &SignedIn,
     headers: &HeaderMap,
-    case: Case,
+    id: CaseId,
     shown: Shown<'_>,
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), headers);
     let tr = Tr::new(lang);
     let actor = casework_actor(state, &who.account, headers);
     let supervisor = who.account.roles.contains(&Role::Supervisor);
-    let CaseRecords {
-        persons,
-        consents,
-        referrals,
-        follow_ups,
-        contacts,
-    } = state
+    let (
+        case,
+        CaseRecords {
+            persons,
+            consents,
+            referrals,
+            follow_ups,
+            contacts,
+        },
+    ) = state
         .store
-        .case_records(&actor, case.id)
+        .case_file(&actor, id)
         .await
-        .map_err(store_error(lang, headers))?;
+        .map_err(store_error(lang, headers))?
+        .ok_or_else(|| PageError::new(lang, AppError::NotFound, headers))?;
     let contacts = contacts
         .iter()
         .map(|c| {
@@ -319,22 +323,6 @@ pub(in crate::console) fn path_id(
         .map_err(|_| PageError::new(lang, AppError::NotFound, headers))
 }
 
-pub(in crate::console) async fn load(
-    state: &AppState,
-    who: &SignedIn,
-    headers: &HeaderMap,
-    id: CaseId,
-) -> Result<Case, PageError> {
-    let lang = page_lang(Some(&who.account), headers);
-    let actor = casework_actor(state, &who.account, headers);
-    state
-        .store
-        .find_case(&actor, id)
-        .await
-        .map_err(store_error(lang, headers))?
-        .ok_or_else(|| PageError::new(lang, AppError::NotFound, headers))
-}
-
 pub(in crate::console) async fn show_case(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
@@ -342,12 +330,12 @@ pub(in crate::console) async fn show_case(
     id: Result<Path<Uuid>, PathRejection>,
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
-    let case = load(&state, &who, &headers, path_id(id, lang, &headers)?).await?;
+    let id = path_id(id, lang, &headers)?;
     let shown = Shown {
         status: StatusCode::OK,
         ..Shown::default()
     };
-    render_case(&state, &who, &headers, case, shown).await
+    render_case(&state, &who, &headers, id, shown).await
 }
 
 /// Saves the case's description; a refused field shows the form again as typed.
@@ -377,14 +365,13 @@ pub(in crate::console) async fn update_case(
         Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
         Err(Refusal::Fields(errors)) => {
             let tr = Tr::new(lang);
-            let case = load(&state, &who, &headers, id).await?;
             let shown = Shown {
                 errors: FieldErrors::new(&tr, &errors),
                 typed: Some(&input),
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 ..Shown::default()
             };
-            render_case(&state, &who, &headers, case, shown).await
+            render_case(&state, &who, &headers, id, shown).await
         }
         Err(refusal) => {
             super::people::refused(&state, &who, &headers, id, "details", refusal, pairs).await
@@ -415,7 +402,6 @@ pub(in crate::console) async fn change_status(
         Err(Refusal::Fields(errors)) => {
             // The status form is a row of buttons: its problem shows as the page's message.
             let tr = Tr::new(lang);
-            let case = load(&state, &who, &headers, id).await?;
             let shown = Shown {
                 message: errors.first().map(|e| problem_message(&tr, e.problem)),
                 errors: FieldErrors::new(&tr, &errors),
@@ -423,7 +409,7 @@ pub(in crate::console) async fn change_status(
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 ..Shown::default()
             };
-            render_case(&state, &who, &headers, case, shown).await
+            render_case(&state, &who, &headers, id, shown).await
         }
         Err(refusal) => {
             super::people::refused(&state, &who, &headers, id, "status", refusal, pairs).await

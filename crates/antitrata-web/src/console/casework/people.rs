@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use uuid::Uuid;
 
-use super::cases::{Shown, load, path_id, render_case};
+use super::cases::{Shown, path_id, render_case};
 use super::{FieldErrors, Opt, Pairs, casework_actor, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
@@ -229,8 +229,7 @@ pub(super) async fn refused(
         },
         Refusal::Store(e) => return Err(store_error(lang, headers)(e)),
     };
-    let loaded = load(state, who, headers, case).await?;
-    render_case(state, who, headers, loaded, shown).await
+    render_case(state, who, headers, case, shown).await
 }
 
 /// The case page after a form: the change stored, or the form refused.
