@@ -327,7 +327,7 @@ impl<T: Send + 'static> SealedRead<T> {
         let (first, second) = (self.open, other.open);
         SealedRead {
             events: self.events,
-            open: Box::new(move |keyring| Ok((first(keyring)?, (second)(keyring)?))),
+            open: Box::new(move |keyring| Ok((first(keyring)?, second(keyring)?))),
         }
     }
 }

@@ -6,6 +6,8 @@ use antitrata_domain::casework::{Case, CaseId, CasePerson, Consent, Contact, Fol
 use antitrata_domain::{Actor, PersonId};
 
 use crate::cases::CaseKey;
+use crate::contacts::ContactList;
+use crate::follow_ups::Which;
 use crate::{Store, StoreError};
 
 /// The records of a case, each list in its own order (see the `list_case_*` methods).
@@ -33,9 +35,12 @@ impl Store {
         };
         let read = case
             .and(self.read_case_persons(actor, id).await?)
-            .and(self.read_case_referrals(actor, id).await?)
-            .and(self.read_case_follow_ups(actor, id).await?)
-            .and(self.read_case_contacts(actor, id).await?);
+            .and(self.read_referrals_where(actor, Some(id), None).await?)
+            .and(self.read_follow_ups(actor, Which::OfCase(id)).await?)
+            .and(
+                self.read_contacts_where(actor, ContactList::OfCase(id))
+                    .await?,
+            );
         // Consents hold no sealed field and are not audited as read (`list_case_consents`).
         let consents = self.list_case_consents(actor, id).await?;
         let ((((case, persons), referrals), follow_ups), contacts) =

@@ -140,10 +140,7 @@ impl Store {
 
     /// One case of the actor's country, audited as viewed.
     pub async fn find_case(&self, actor: &Actor, id: CaseId) -> Result<Option<Case>, StoreError> {
-        match self.read_case(actor, CaseKey::Id(id)).await? {
-            Some(read) => Ok(Some(self.open_read(actor, read).await?)),
-            None => Ok(None),
-        }
+        self.find_case_where(actor, CaseKey::Id(id)).await
     }
 
     /// The case a reference names, in the actor's country, audited as viewed.
@@ -155,10 +152,16 @@ impl Store {
         if actor.scope.country() != Some(reference.country) {
             return Ok(None);
         }
-        match self
-            .read_case(actor, CaseKey::Reference(*reference))
-            .await?
-        {
+        self.find_case_where(actor, CaseKey::Reference(*reference))
+            .await
+    }
+
+    async fn find_case_where(
+        &self,
+        actor: &Actor,
+        key: CaseKey,
+    ) -> Result<Option<Case>, StoreError> {
+        match self.read_case(actor, key).await? {
             Some(read) => Ok(Some(self.open_read(actor, read).await?)),
             None => Ok(None),
         }

@@ -186,17 +186,10 @@ impl Store {
         actor: &Actor,
         case: CaseId,
     ) -> Result<Vec<Contact>, StoreError> {
-        let read = self.read_case_contacts(actor, case).await?;
+        let read = self
+            .read_contacts_where(actor, ContactList::OfCase(case))
+            .await?;
         self.open_read(actor, read).await
-    }
-
-    pub(crate) async fn read_case_contacts(
-        &self,
-        actor: &Actor,
-        case: CaseId,
-    ) -> Result<SealedRead<Vec<Contact>>, StoreError> {
-        self.read_contacts_where(actor, ContactList::OfCase(case))
-            .await
     }
 
     /// Contacts flagged as immediate danger that no supervisor has taken charge of, oldest first:
@@ -208,7 +201,7 @@ impl Store {
         self.open_read(actor, read).await
     }
 
-    async fn read_contacts_where(
+    pub(crate) async fn read_contacts_where(
         &self,
         actor: &Actor,
         which: ContactList,
@@ -351,7 +344,7 @@ impl Store {
     }
 }
 
-enum ContactList {
+pub(crate) enum ContactList {
     OfCase(CaseId),
     OpenDangers,
 }

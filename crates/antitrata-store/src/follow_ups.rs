@@ -19,7 +19,7 @@ const COLUMNS: &str = "f.id, f.case_id, f.country, k.year, k.sequence, f.title_s
 const FROM: &str = "follow_ups f join cases k on k.id = f.case_id";
 
 /// Which follow-ups a list shows.
-enum Which {
+pub(crate) enum Which {
     OfCase(CaseId),
     /// Open, due on or before the day, assigned to the user or written by the actor unassigned.
     Mine(UserId, Date),
@@ -138,14 +138,6 @@ impl Store {
         self.list_follow_ups(actor, Which::OfCase(case)).await
     }
 
-    pub(crate) async fn read_case_follow_ups(
-        &self,
-        actor: &Actor,
-        case: CaseId,
-    ) -> Result<SealedRead<Vec<FollowUp>>, StoreError> {
-        self.read_follow_ups(actor, Which::OfCase(case)).await
-    }
-
     /// One person's open follow-ups due on or before `until`: those assigned to `user`, and those
     /// the actor wrote without assigning them. Oldest due first (overdue on top).
     pub async fn list_my_follow_ups(
@@ -175,7 +167,7 @@ impl Store {
         self.open_read(actor, read).await
     }
 
-    async fn read_follow_ups(
+    pub(crate) async fn read_follow_ups(
         &self,
         actor: &Actor,
         which: Which,

@@ -255,16 +255,8 @@ impl Store {
         actor: &Actor,
         case: CaseId,
     ) -> Result<Vec<Referral>, StoreError> {
-        let read = self.read_case_referrals(actor, case).await?;
+        let read = self.read_referrals_where(actor, Some(case), None).await?;
         self.open_read(actor, read).await
-    }
-
-    pub(crate) async fn read_case_referrals(
-        &self,
-        actor: &Actor,
-        case: CaseId,
-    ) -> Result<SealedRead<Vec<Referral>>, StoreError> {
-        self.read_referrals_where(actor, Some(case), None).await
     }
 
     /// Referrals of the actor's country still waiting (requested, accepted or in progress)
@@ -278,7 +270,7 @@ impl Store {
         self.open_read(actor, read).await
     }
 
-    async fn read_referrals_where(
+    pub(crate) async fn read_referrals_where(
         &self,
         actor: &Actor,
         case: Option<CaseId>,
