@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 use time::format_description::well_known::Rfc3339;
 
+use crate::read_audits::OwedEntries;
 use crate::store::with_pool;
 use crate::{Keyring, Store, StoreError};
 
@@ -159,7 +160,7 @@ impl AuditEntry {
 }
 
 /// An entry ready to append, owned so it can cross into a transaction. It holds no personal data.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct PendingEntry {
     pub at: String,
     pub actor: String,
@@ -336,19 +337,25 @@ impl Store {
     /// Records an event that touches no sealed record in the same transaction (a login, an export,
     /// a permission change).
     pub async fn append_audit(&self, actor: &Actor, event: AuditEvent) -> Result<(), StoreError> {
-        let entry = PendingEntry::new(actor, event)?;
+        self.append_entries(&[PendingEntry::new(actor, event)?])
+            .await
+    }
+
+    /// Appends `entries` in one transaction of their own.
+    pub(crate) async fn append_entries(&self, entries: &[PendingEntry]) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            append_audit!(tx, &entry);
+            append_audits!(tx, entries);
             tx.commit().await?;
         });
         Ok(())
     }
 
-    /// Appends `actor`'s entries for the records of a read made outside a write transaction, in
-    /// one transaction of its own; the read's results must not leave the store before this
-    /// returns. A search reads without holding the write turn, so searches run side by side and
-    /// only their audit entries queue behind other writers.
+    /// Appends `actor`'s entries for the records of a read made outside a write transaction,
+    /// committed together with those of the other reads waiting ([`crate::read_audits`]); the
+    /// read's results must not leave the store before this returns. A search reads without
+    /// holding the write turn, so searches run side by side and only their audit entries queue
+    /// behind other writers.
     pub(crate) async fn audit_read(
         &self,
         actor: &Actor,
@@ -361,12 +368,8 @@ impl Store {
         if entries.is_empty() {
             return Ok(());
         }
-        with_pool!(self, |pool| {
-            let mut tx = self.begin_write(pool).await?;
-            append_audits!(tx, &entries);
-            tx.commit().await?;
-        });
-        Ok(())
+        self.commit_job(self.read_audits.as_ref(), OwedEntries(entries))
+            .await?
     }
 
     /// Appends the entries a read owes (as [`Store::audit_read`]), then opens what it read.

@@ -12,16 +12,17 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
+use crate::contact_writes::{ContactWrite, Written};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
 use crate::{Keyring, Store, StoreError};
 
-const CONTACT_COLUMNS: &str = "c.id, c.country, c.recorded_by, c.channel, c.direction, \
+pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.country, c.recorded_by, c.channel, c.direction, \
      c.started_at, c.ended_at, c.language, c.caller_role, c.caller_country, c.caller_locality, \
      c.heard_via, c.summary_sealed, c.notes_sealed, c.outcome, c.immediate_danger, \
      c.danger_handled_at, c.screening, c.case_id, k.year, k.sequence, k.has_minor";
-const CONTACT_FROM: &str = "contacts c left join cases k on k.id = c.case_id";
+pub(crate) const CONTACT_FROM: &str = "contacts c left join cases k on k.id = c.case_id";
 
 impl Store {
     /// Records a contact of the actor's country, linked to the case its reference names (which
@@ -37,105 +38,16 @@ impl Store {
         if actor.scope.country() != Some(contact.country) {
             return Err(StoreError::OutOfScope);
         }
-        let seal = |text: &Option<String>, column| {
-            text.as_deref()
-                .map(|t| keyring.seal_str(t, context(column, id)))
-                .transpose()
-        };
-        let summary = seal(&contact.summary, "summary")?;
-        let notes = seal(&contact.notes, "notes")?;
-        let (result, _) = contact.screening.result();
-        let recorded = PendingEntry::new(actor, event("contact.recorded", id))?;
-        let again = PendingEntry::new(actor, event("contact.resubmitted", id))?;
-        let inserted = with_pool!(self, |pool| {
-            let mut tx = self.begin_write(pool).await?;
-            let case: Option<(Uuid, bool)> = match &contact.case_reference {
-                Some(reference) => Some(
-                    sqlx::query_as(
-                        "select id, has_minor from cases \
-                         where country = $1 and year = $2 and sequence = $3",
-                    )
-                    .bind(reference.country.as_str())
-                    .bind(i64::from(reference.year))
-                    .bind(i64::from(reference.sequence))
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or(StoreError::NotFound("case"))?,
-                ),
-                None => None,
-            };
-            let case_id = case.map(|(id, _)| id);
-            let done = sqlx::query(
-                "insert into contacts (id, country, key_id, recorded_by, channel, direction, \
-                 started_at, ended_at, language, caller_role, caller_country, caller_locality, \
-                 heard_via, summary_sealed, notes_sealed, outcome, immediate_danger, screening, \
-                 screening_result, case_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-                 $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) on conflict (id) do nothing",
-            )
-            .bind(id.0)
-            .bind(contact.country.as_str())
-            .bind(i64::from(keyring.current_key_id()))
-            .bind(&actor.who)
-            .bind(contact.channel.code())
-            .bind(contact.direction.code())
-            .bind(unix(contact.started_at))
-            .bind(unix(contact.ended_at))
-            .bind(contact.language.code())
-            .bind(contact.caller_role.code())
-            .bind(contact.caller_country.map(|c| c.to_string()))
-            .bind(&contact.caller_locality)
-            .bind(contact.heard_via.map(|h| h.code()))
-            .bind(&summary)
-            .bind(&notes)
-            .bind(contact.outcome.code())
-            .bind(contact.immediate_danger)
-            .bind(contact.screening.to_stored())
-            .bind(result.code())
-            .bind(case_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if done == 1 {
-                if let Some(case_id) = case_id {
-                    sqlx::query("update cases set updated_at = $1 where id = $2")
-                        .bind(unix(actor.at))
-                        .bind(case_id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                append_audit!(tx, &recorded);
-            } else {
-                let owner: Option<(String, String)> =
-                    sqlx::query_as("select recorded_by, country from contacts where id = $1")
-                        .bind(id.0)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if owner != Some((actor.who.clone(), contact.country.to_string())) {
-                    return Err(StoreError::Conflict(
-                        "a contact with this id exists already".into(),
-                    ));
-                }
-                append_audit!(tx, &again);
-            }
-            // A new contact is what was just written; a resubmitted one is read back as stored.
-            let stored: Option<ContactRow> = if done == 1 {
-                None
-            } else {
-                Some(
-                    sqlx::query_as(&format!(
-                        "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.id = $1"
-                    ))
-                    .bind(id.0)
-                    .fetch_one(&mut *tx)
-                    .await?,
-                )
-            };
-            tx.commit().await?;
-            (stored, case)
-        });
-        match inserted {
-            (Some(row), _) => row.open(keyring),
-            (None, case) => Ok(Contact {
+        let write = ContactWrite::new(keyring, actor, id, contact)?;
+        let written = self
+            .commit_job(self.contact_writes.as_ref(), write)
+            .await??;
+        match written {
+            // A resubmitted contact is answered as stored.
+            Written {
+                stored: Some(row), ..
+            } => row.open(keyring),
+            Written { stored: None, case } => Ok(Contact {
                 id,
                 recorded_by: actor.who.clone(),
                 case: case
@@ -354,7 +266,7 @@ pub(crate) fn scope(actor: &Actor) -> Result<CountryCode, StoreError> {
     actor.scope.country().ok_or(StoreError::OutOfScope)
 }
 
-fn context(column: &'static str, id: ContactId) -> SealContext<'static> {
+pub(crate) fn context(column: &'static str, id: ContactId) -> SealContext<'static> {
     SealContext {
         table: "contacts",
         column,
@@ -379,7 +291,7 @@ pub(crate) fn owner_record(owner: &str) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
-fn event(action: &'static str, id: ContactId) -> AuditEvent {
+pub(crate) fn event(action: &'static str, id: ContactId) -> AuditEvent {
     AuditEvent {
         action,
         record_type: Some("contact"),
@@ -396,10 +308,10 @@ fn draft_event(action: &'static str) -> AuditEvent {
 }
 
 #[derive(FromRow)]
-struct ContactRow {
+pub(crate) struct ContactRow {
     id: Uuid,
-    country: String,
-    recorded_by: String,
+    pub(crate) country: String,
+    pub(crate) recorded_by: String,
     channel: String,
     direction: String,
     started_at: i64,

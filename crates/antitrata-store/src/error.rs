@@ -13,6 +13,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the seed data file is not valid: {0}")]
     Seed(String),
+    /// The transaction that appended the audit entries of this read, and of the reads committed
+    /// with it, failed: the read is refused.
+    #[error("appending the audit entries of the read failed: {0}")]
+    ReadAudit(std::sync::Arc<StoreError>),
     #[error(transparent)]
     Crypto(#[from] crate::CryptoError),
     /// A personal-data method was called on a store opened without the data keys.

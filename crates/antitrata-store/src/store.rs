@@ -14,6 +14,9 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::contact_writes::ContactWrite;
+use crate::group_commit::GroupCommit;
+use crate::read_audits::OwedEntries;
 use crate::{DatabaseUrl, Keyring, StoreError};
 
 pub(crate) static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -29,6 +32,11 @@ pub struct Store {
     /// retry (up to 100 ms a nap), so under load writers queue here instead, first come first
     /// served, and each starts the moment the one before it ends. `None` on PostgreSQL.
     write_turns: Option<Arc<Semaphore>>,
+    /// Where reads hand in the audit entries they owe, and operators' contacts go, to be
+    /// committed in groups ([`crate::group_commit`]). `None` only in the store those tasks
+    /// commit with.
+    pub(crate) read_audits: Option<GroupCommit<OwedEntries>>,
+    pub(crate) contact_writes: Option<GroupCommit<ContactWrite>>,
 }
 
 #[derive(Debug, Clone)]
@@ -199,11 +207,17 @@ impl Store {
             Pool::Sqlite(_) => Some(Arc::new(Semaphore::new(1))),
             Pool::Postgres(_) => None,
         };
-        Ok(Store {
+        let mut store = Store {
             pool,
             keyring: None,
             write_turns,
-        })
+            read_audits: None,
+            contact_writes: None,
+        };
+        let groups_commit_with = store.clone();
+        store.read_audits = Some(GroupCommit::start(groups_commit_with.clone()));
+        store.contact_writes = Some(GroupCommit::start(groups_commit_with));
+        Ok(store)
     }
 
     /// The same store, sealing and opening personal fields with `keyring`.

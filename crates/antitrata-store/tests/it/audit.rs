@@ -234,3 +234,72 @@ async fn a_batch_of_entries_longer_than_one_insert_chains_in_order() {
         db.cleanup().await;
     }
 }
+
+/// Reads' audit entries are committed together; when that append fails, every read waiting on it
+/// is refused and returns nothing, and reads succeed again once appends do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_whose_audit_entries_cannot_be_appended_are_refused() {
+    use antitrata_domain::{CountryCode, NewPerson, PersonId};
+    use antitrata_store::StoreError;
+    for db in antitrata_store::testing::seeded_backends().await {
+        let operator = actor(Role::Operator, Some("GT"));
+        let person = NewPerson {
+            country: CountryCode::parse("GT").unwrap(),
+            name: "Rosa Canary Cux".into(),
+            phone: None,
+        };
+        db.store
+            .insert_person(&operator, PersonId(uuid::Uuid::from_u128(1)), &person)
+            .await
+            .unwrap();
+        let refuse = match db.store.backend() {
+            Backend::Sqlite => vec![
+                "create trigger audit_log_refuse before insert on audit_log \
+                 begin select raise(abort, 'the disk is full'); end",
+            ],
+            Backend::Postgres => vec![
+                "create function audit_log_refuse() returns trigger language plpgsql as \
+                 $$ begin raise exception 'the disk is full'; end $$",
+                "create trigger audit_log_refuse before insert on audit_log \
+                 for each row execute function audit_log_refuse()",
+            ],
+        };
+        for sql in refuse {
+            db.store.execute_raw_for_tests(sql).await.unwrap();
+        }
+        let before = db.store.verify_audit().await.unwrap().entries;
+
+        let searches: Vec<_> = (0..8)
+            .map(|_| {
+                let (store, operator) = (db.store.clone(), operator.clone());
+                tokio::spawn(
+                    async move { store.search_persons(&operator, Some("Rosa"), None).await },
+                )
+            })
+            .collect();
+        for search in searches {
+            let refused = search.await.unwrap();
+            assert!(
+                matches!(refused, Err(StoreError::ReadAudit(_))),
+                "{}: {refused:?}",
+                db.name
+            );
+        }
+        assert_eq!(db.store.verify_audit().await.unwrap().entries, before);
+
+        let drop = match db.store.backend() {
+            Backend::Sqlite => "drop trigger audit_log_refuse",
+            Backend::Postgres => "drop trigger audit_log_refuse on audit_log",
+        };
+        db.store.execute_raw_for_tests(drop).await.unwrap();
+        let found = db
+            .store
+            .search_persons(&operator, Some("Rosa"), None)
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1, "{}", db.name);
+        let report = db.store.verify_audit().await.unwrap();
+        assert_eq!((report.entries, report.problem), (before + 1, None));
+        db.cleanup().await;
+    }
+}

@@ -5,7 +5,7 @@
 use antitrata_domain::casework::{ContactId, ContactInput, NewContact};
 use antitrata_domain::{CountryCode, NewPerson, PersonId, Role};
 use antitrata_store::testing::{TestDb, actor, postgres, sqlite_file};
-use antitrata_store::{Store, StoreError};
+use antitrata_store::{Backend, Store, StoreError};
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -117,4 +117,122 @@ fn transactions_begin_only_through_begin_write() {
         offenders.is_empty(),
         "begin a write with begin_write: {offenders:?}"
     );
+}
+
+fn contact_from(locality: &str, case_reference: &str) -> NewContact {
+    let input = ContactInput {
+        channel: "call".into(),
+        started_at: "2026-11-27T11:50:00Z".into(),
+        language: "es".into(),
+        caller_role: "community-member".into(),
+        caller_locality: locality.into(),
+        case_reference: case_reference.into(),
+        outcome: "information-given".into(),
+        ..ContactInput::default()
+    };
+    NewContact::parse(&input, gt(), datetime!(2026-11-27 12:00 UTC)).unwrap()
+}
+
+/// Contacts recorded at the same moment share a commit, yet each is answered for itself: one that
+/// names no case, one whose id is another operator's and one the database refuses fail alone,
+/// and every other is stored and audited once.
+async fn group(db: TestDb) {
+    db.store.seed_reference_data().await.unwrap();
+    let operator = actor(Role::Operator, Some("GT"));
+    let mut other = actor(Role::Operator, Some("GT"));
+    other.who = "another-operator".into();
+    let taken = ContactId(Uuid::from_u128(99));
+    db.store
+        .insert_contact(&other, taken, &contact())
+        .await
+        .unwrap();
+    let refuse = match db.store.backend() {
+        Backend::Sqlite => vec![
+            "create trigger contacts_refuse before insert on contacts \
+             when new.caller_locality = 'Refused' begin select raise(abort, 'refused'); end",
+        ],
+        Backend::Postgres => vec![
+            "create function contacts_refuse() returns trigger language plpgsql as \
+             $$ begin if new.caller_locality = 'Refused' then raise exception 'refused'; end if; \
+             return new; end $$",
+            "create trigger contacts_refuse before insert on contacts \
+             for each row execute function contacts_refuse()",
+        ],
+    };
+    for sql in refuse {
+        db.store.execute_raw_for_tests(sql).await.unwrap();
+    }
+    let before = db.store.verify_audit().await.unwrap().entries;
+
+    let writes: Vec<_> = (0..48u128)
+        .map(|n| {
+            let (store, operator) = (db.store.clone(), operator.clone());
+            let (id, contact) = match n {
+                7 => (
+                    ContactId(Uuid::from_u128(2_000 + n)),
+                    contact_from("Capital", "GT-2026-999999"),
+                ),
+                20 => (taken, contact()),
+                33 => (
+                    ContactId(Uuid::from_u128(2_000 + n)),
+                    contact_from("Refused", ""),
+                ),
+                // The same contact twice: stored once.
+                41 => (
+                    ContactId(Uuid::from_u128(2_000 + 40)),
+                    contact_from("Capital", ""),
+                ),
+                _ => (
+                    ContactId(Uuid::from_u128(2_000 + n)),
+                    contact_from("Capital", ""),
+                ),
+            };
+            tokio::spawn(async move { (n, store.insert_contact(&operator, id, &contact).await) })
+        })
+        .collect();
+    for write in writes {
+        let (n, written) = write.await.unwrap();
+        match n {
+            7 => assert!(
+                matches!(written, Err(StoreError::NotFound("case"))),
+                "{}: {written:?}",
+                db.name
+            ),
+            20 => assert!(
+                matches!(written, Err(StoreError::Conflict(_))),
+                "{}: {written:?}",
+                db.name
+            ),
+            33 => assert!(
+                matches!(written, Err(StoreError::Database(_))),
+                "{}: {written:?}",
+                db.name
+            ),
+            _ => assert_eq!(
+                written.unwrap().details.caller_locality.as_deref(),
+                Some("Capital")
+            ),
+        }
+    }
+    // 48 submissions: three refused, two of them the same contact.
+    assert_eq!(
+        db.store.count_rows_for_tests("contacts").await.unwrap(),
+        1 + 44,
+        "{}",
+        db.name
+    );
+    let report = db.store.verify_audit().await.unwrap();
+    assert!(report.problem.is_none(), "{}: {report:?}", db.name);
+    // One entry per answered contact: 44 recorded and one resubmitted.
+    assert_eq!(report.entries - before, 45, "{}", db.name);
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn contacts_committed_together_are_answered_each_for_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    group(sqlite_file(&dir.path().join("hotline.db")).await).await;
+    if let Some(db) = postgres().await {
+        group(db).await;
+    }
 }
