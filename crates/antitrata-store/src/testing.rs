@@ -149,6 +149,10 @@ pub async fn sqlite_file(path: &std::path::Path) -> TestDb {
 }
 
 /// A fresh PostgreSQL database, or `None` when `ANTITRATA_TEST_PG_URL` is not set.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "test support: a random name keeps parallel test databases apart"
+)]
 pub async fn postgres() -> Option<TestDb> {
     let admin_url = std::env::var(PG_URL_VAR).ok()?;
     let database = format!("antitrata_test_{:016x}", rand::random::<u64>());

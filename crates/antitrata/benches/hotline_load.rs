@@ -19,7 +19,8 @@
     clippy::print_stdout,
     clippy::unwrap_used,
     clippy::expect_used,
-    reason = "a benchmark tool"
+    clippy::disallowed_methods,
+    reason = "a benchmark tool: it times requests and names its runs"
 )]
 
 use std::path::{Path, PathBuf};

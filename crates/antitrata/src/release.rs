@@ -66,6 +66,7 @@ pub async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result
                 epsilon_micros: config.web.yearly_epsilon_micros,
                 delta_femtos: 0,
             },
+            release_id: Uuid::now_v7(),
         };
         (Some(payer), Some(epsilon_of(&request)?))
     } else {

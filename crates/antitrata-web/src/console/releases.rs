@@ -304,6 +304,7 @@ async fn release(
                 epsilon_micros: state.config.yearly_epsilon_micros,
                 delta_femtos: 0,
             },
+            release_id: state.runtime.uuid_v7(),
         }),
         tr.lang,
         now,

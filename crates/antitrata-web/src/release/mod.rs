@@ -170,6 +170,9 @@ pub async fn live_cases(
 pub struct Payer {
     pub country: CountryCode,
     pub yearly_limit: Budget,
+    /// The id the release is booked under in the ledger, made by the caller (nothing below the
+    /// binary makes randomness or reads the clock).
+    pub release_id: Uuid,
 }
 
 /// A finished release: its manifest, and its files in the order a folder or archive lists them
@@ -240,7 +243,7 @@ pub async fn make_release(
     match payment {
         // Pay before anything leaves: a release past the budget is refused here.
         Some((payer, epsilon_micros)) => {
-            let release_id = Uuid::now_v7();
+            let release_id = payer.release_id;
             let spent = store
                 .spend_privacy_budget(
                     &source.actor,

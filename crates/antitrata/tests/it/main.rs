@@ -6,7 +6,9 @@
     clippy::panic,
     clippy::zombie_processes,
     clippy::print_stderr,
-    reason = "test helpers fail loudly, say what they skip, and kill what they spawn"
+    clippy::disallowed_methods,
+    reason = "test helpers fail loudly, say what they skip, kill what they spawn, and may read \
+              the clock"
 )]
 
 mod cli;
