@@ -165,7 +165,8 @@ pub async fn live_cases(
     Ok((source, table))
 }
 
-/// The country whose yearly budget pays for a differentially private release, and that budget.
+/// The country whose yearly budget pays for a differentially private release, that budget, and
+/// the id the payment is booked under.
 #[derive(Debug, Clone, Copy)]
 pub struct Payer {
     pub country: CountryCode,
