@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::store::with_pool;
-use crate::{Store, StoreError};
+use crate::{ConflictKind, Store, StoreError};
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, email, display_name, language, roles, country, \
      password_hash is not null as has_password, totp_enabled, disabled, service, created_at";
@@ -69,9 +69,7 @@ impl Store {
             if let Err(sqlx::Error::Database(e)) = &inserted
                 && e.is_unique_violation()
             {
-                return Err(StoreError::Conflict(
-                    "an account with this e-mail address exists".into(),
-                ));
+                return Err(StoreError::Conflict(ConflictKind::EmailTaken));
             }
             inserted?;
             append_audit!(tx, &audit);

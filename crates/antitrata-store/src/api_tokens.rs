@@ -11,7 +11,7 @@ use crate::accounts::{ACCOUNT_COLUMNS, AccountRow, check_reach};
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
-use crate::{Store, StoreError};
+use crate::{ConflictKind, Store, StoreError};
 
 /// How often the last use of a token is written down: a busy client does not turn every read
 /// into a write.
@@ -93,12 +93,10 @@ impl Store {
     ) -> Result<ApiToken, StoreError> {
         check_reach(actor, account.country)?;
         if !account.service {
-            return Err(StoreError::Conflict(
-                "API tokens are only for service accounts (`user add --service`)".into(),
-            ));
+            return Err(StoreError::Conflict(ConflictKind::NotAServiceAccount));
         }
         if account.disabled {
-            return Err(StoreError::Conflict("the account is disabled".into()));
+            return Err(StoreError::Conflict(ConflictKind::AccountDisabled));
         }
         let audit = PendingEntry::new(actor, token_event("api-token.created", id))?;
         with_pool!(self, |pool| {

@@ -14,7 +14,7 @@ use crate::contacts::{corrupt, country, scope};
 use crate::persons::{context, event, person_digests};
 use crate::store::with_pool;
 use crate::time_columns::{date_text, parse_date, unix};
-use crate::{Keyring, Store, StoreError};
+use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 
 const COLUMNS: &str = "id, country, role, name_sealed, aliases_sealed, phone_sealed, \
      address_sealed, born_on_sealed, age_band, gender, nationality, languages, is_minor";
@@ -55,7 +55,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             if case_exists.is_none() {
-                return Err(StoreError::NotFound("case"));
+                return Err(StoreError::NotFound(Entity::Case));
             }
             let done = sqlx::query(
                 "insert into persons (id, country, key_id, name_sealed, phone_sealed, created_at, \
@@ -114,9 +114,9 @@ impl Store {
                         .fetch_optional(&mut *tx)
                         .await?;
                 if owner != Some((home.to_string(), Some(case.0))) {
-                    return Err(StoreError::Conflict(
-                        "a person with this id exists already".into(),
-                    ));
+                    return Err(StoreError::Conflict(ConflictKind::IdTaken(
+                        Entity::PersonOfTheCase,
+                    )));
                 }
                 append_audit!(tx, &again);
             }

@@ -18,7 +18,7 @@ use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
-use crate::{Keyring, Store, StoreError};
+use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 
 pub(crate) const CASE_COLUMNS: &str = "id, country, year, sequence, status, closure_reason, \
      closure_note_sealed, assigned_to, risk, exploitation_types, sectors, means_of_control, \
@@ -70,9 +70,7 @@ impl Store {
                     append_audit!(tx, &again);
                 }
                 Some(_) => {
-                    return Err(StoreError::Conflict(
-                        "a case with this id exists already".into(),
-                    ));
+                    return Err(StoreError::Conflict(ConflictKind::IdTaken(Entity::Case)));
                 }
                 None => {
                     // One row per country and year; the upsert takes its lock, so two cases
@@ -121,7 +119,7 @@ impl Store {
                         .await?
                         .rows_affected();
                         if linked != 1 {
-                            return Err(StoreError::NotFound("unlinked contact"));
+                            return Err(StoreError::NotFound(Entity::UnlinkedContact));
                         }
                     }
                     append_audit!(tx, &opened);
@@ -246,7 +244,7 @@ impl Store {
                 .push_bind(country.to_string());
             let done = update.build().execute(&mut *tx).await?.rows_affected();
             if done != 1 {
-                return Err(StoreError::NotFound("case"));
+                return Err(StoreError::NotFound(Entity::Case));
             }
             append_audit!(tx, &audit);
             let row: CaseRow =
@@ -296,7 +294,7 @@ impl Store {
                     .bind(country.as_str())
                     .fetch_optional(&mut *tx)
                     .await?;
-            let status = status.ok_or(StoreError::NotFound("case"))?;
+            let status = status.ok_or(StoreError::NotFound(Entity::Case))?;
             let current = CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
             let next = current.after(action).ok_or(StoreError::NotAllowedNow {
                 status: current.code(),
@@ -322,9 +320,9 @@ impl Store {
             .await?
             .rows_affected();
             if done != 1 {
-                return Err(StoreError::Conflict(
-                    "the case changed while this was being done; reload it".into(),
-                ));
+                return Err(StoreError::Conflict(ConflictKind::ChangedMeanwhile(
+                    Entity::Case,
+                )));
             }
             append_audit!(tx, &audit);
             let row: CaseRow =
@@ -364,7 +362,7 @@ impl Store {
                         .any(|r| matches!(r, Role::Caseworker | Role::Supervisor))
             });
             if !fits {
-                return Err(StoreError::NotFound("caseworker"));
+                return Err(StoreError::NotFound(Entity::Caseworker));
             }
         }
         let audit = PendingEntry::new(actor, event("case.assigned", id))?;
@@ -381,7 +379,7 @@ impl Store {
             .await?
             .rows_affected();
             if done != 1 {
-                return Err(StoreError::NotFound("case"));
+                return Err(StoreError::NotFound(Entity::Case));
             }
             append_audit!(tx, &audit);
             let row: CaseRow =

@@ -12,7 +12,7 @@ use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::contacts::{corrupt, scope};
 use crate::store::with_pool;
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
-use crate::{Store, StoreError};
+use crate::{ConflictKind, Entity, Store, StoreError};
 
 pub(crate) const CONSENT_COLUMNS: &str = "id, case_id, person_id, scope, service_id, given_by, \
      given_at, expires_on, withdrawn_at, recorded_by";
@@ -39,11 +39,9 @@ impl Store {
             .bind(home.as_str())
             .fetch_optional(&mut *tx)
             .await?;
-            let minor = minor.ok_or(StoreError::NotFound("person of the case"))?;
+            let minor = minor.ok_or(StoreError::NotFound(Entity::PersonOfTheCase))?;
             if minor && consent.given_by == GivenBy::Person {
-                return Err(StoreError::Conflict(
-                    "a minor's consent is given by a guardian".into(),
-                ));
+                return Err(StoreError::Conflict(ConflictKind::MinorNeedsGuardian));
             }
             if let Some(service) = consent.service {
                 let known: Option<Uuid> =
@@ -53,7 +51,7 @@ impl Store {
                         .fetch_optional(&mut *tx)
                         .await?;
                 if known.is_none() {
-                    return Err(StoreError::NotFound("service"));
+                    return Err(StoreError::NotFound(Entity::Service));
                 }
             }
             let done = sqlx::query(
@@ -86,9 +84,8 @@ impl Store {
             .bind(case.0)
             .fetch_optional(&mut *tx)
             .await?;
-            let row = row.ok_or_else(|| {
-                StoreError::Conflict("a consent with this id exists already".into())
-            })?;
+            let row =
+                row.ok_or_else(|| StoreError::Conflict(ConflictKind::IdTaken(Entity::Consent)))?;
             tx.commit().await?;
             row
         });

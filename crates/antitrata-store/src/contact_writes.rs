@@ -15,7 +15,7 @@ use crate::contacts::{CONTACT_COLUMNS, CONTACT_FROM, ContactRow, context, event}
 use crate::group_commit::Grouped;
 use crate::store::with_pool;
 use crate::time_columns::unix;
-use crate::{Keyring, Store, StoreError};
+use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 
 /// A contact ready to write: checked, sealed, its audit entries made.
 pub(crate) struct ContactWrite {
@@ -118,7 +118,7 @@ impl Store {
                             .bind(i64::from(reference.sequence))
                             .fetch_optional(&mut *tx)
                             .await?
-                            .ok_or(StoreError::NotFound("case"))?,
+                            .ok_or(StoreError::NotFound(Entity::Case))?,
                         ),
                         None => None,
                     };
@@ -178,9 +178,7 @@ impl Store {
                     if (stored.recorded_by.as_str(), stored.country.as_str())
                         != (w.recorded_by.as_str(), w.country.as_str())
                     {
-                        return Err(StoreError::Conflict(
-                            "a contact with this id exists already".into(),
-                        ));
+                        return Err(StoreError::Conflict(ConflictKind::IdTaken(Entity::Contact)));
                     }
                     Ok(Written {
                         stored: Some(stored),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::accounts::to_hex;
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::store::{Pool, WriteTx, with_pool};
-use crate::{Store, StoreError};
+use crate::{ConflictKind, Store, StoreError};
 
 /// A dataset about to be written: everything but its rows.
 #[derive(Debug, Clone)]
@@ -89,9 +89,7 @@ impl Store {
             }
         };
         if let Some((name,)) = clash {
-            return Err(StoreError::Conflict(format!(
-                "a dataset named `{name}` exists already"
-            )));
+            return Err(StoreError::Conflict(ConflictKind::DatasetNameTaken(name)));
         }
         let mut writer = DatasetWriter {
             tx,
@@ -308,9 +306,7 @@ impl DatasetWriter {
                     .fetch_optional(&mut **tx)
                     .await?;
             if let Some((name,)) = same {
-                return Err(StoreError::Conflict(format!(
-                    "the same file was imported already as `{name}`"
-                )));
+                return Err(StoreError::Conflict(ConflictKind::SameContentAs(name)));
             }
             for (position, (name, json)) in encoded.iter().enumerate() {
                 sqlx::query(

@@ -22,9 +22,10 @@ pub enum StoreError {
     /// A personal-data method was called on a store opened without the data keys.
     #[error("personal data needs the data keys, and this store was opened without them")]
     NoKeyring,
-    /// The write would break a uniqueness rule; the message says which.
+    /// The write does not fit what is stored: an id or name taken, a record changed meanwhile,
+    /// an account that cannot hold what is asked of it.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(ConflictKind),
     /// A release would spend more privacy budget than the year's limit leaves.
     #[error(
         "{country} has spent {spent} of its {year} privacy budget ({limit}); this release needs \
@@ -43,7 +44,7 @@ pub enum StoreError {
     /// A record named by the caller (a case reference, a contact to link) does not exist in the
     /// actor's scope.
     #[error("no such {0} in the actor's country")]
-    NotFound(&'static str),
+    NotFound(Entity),
     /// The actor's role may not take this action (only supervisors close cases).
     #[error("a {role} may not {action}")]
     RoleNotAllowed {
@@ -62,4 +63,67 @@ pub enum StoreError {
         status: &'static str,
         action: &'static str,
     },
+}
+
+/// A kind of record the caller names, as store errors tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Case,
+    Contact,
+    /// A contact not yet linked to a case (a case opens from one).
+    UnlinkedContact,
+    /// A person recorded in a case, by their id in it.
+    PersonOfTheCase,
+    Consent,
+    FollowUp,
+    Referral,
+    Service,
+    /// An active caseworker of the country, to assign work to.
+    Caseworker,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Case => "case",
+            Entity::Contact => "contact",
+            Entity::UnlinkedContact => "unlinked contact",
+            Entity::PersonOfTheCase => "person of the case",
+            Entity::Consent => "consent",
+            Entity::FollowUp => "follow-up",
+            Entity::Referral => "referral",
+            Entity::Service => "service",
+            Entity::Caseworker => "caseworker",
+        }
+    }
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which rule of the stored records a refused write would break.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConflictKind {
+    /// The id is another record's: a client reused it with a different record.
+    #[error("a {0} with this id exists already")]
+    IdTaken(Entity),
+    /// The record changed between reading and writing it.
+    #[error("the {0} changed meanwhile; reload it")]
+    ChangedMeanwhile(Entity),
+    #[error("an account with this e-mail address exists")]
+    EmailTaken,
+    #[error("a dataset named `{0}` exists already")]
+    DatasetNameTaken(String),
+    /// The same content is stored already, under this dataset name.
+    #[error("the same file was imported already as `{0}`")]
+    SameContentAs(String),
+    #[error("API tokens are only for service accounts (`user add --service`)")]
+    NotAServiceAccount,
+    #[error("the account is disabled")]
+    AccountDisabled,
+    #[error("a minor's consent is given by a guardian")]
+    MinorNeedsGuardian,
 }

@@ -12,7 +12,7 @@ use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
-use crate::{Keyring, Store, StoreError};
+use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 
 const COLUMNS: &str = "f.id, f.case_id, f.country, k.year, k.sequence, f.title_sealed, \
      f.due_on, f.assignee, f.created_by, f.done_at, k.has_minor";
@@ -49,7 +49,7 @@ impl Store {
                         .any(|r| matches!(r, Role::Operator | Role::Caseworker | Role::Supervisor))
             });
             if !fits {
-                return Err(StoreError::NotFound("caseworker"));
+                return Err(StoreError::NotFound(Entity::Caseworker));
             }
         }
         let title = keyring.seal_str(&task.title, context(id))?;
@@ -62,7 +62,7 @@ impl Store {
                     .bind(home.as_str())
                     .fetch_optional(&mut *tx)
                     .await?;
-            case_exists.ok_or(StoreError::NotFound("case"))?;
+            case_exists.ok_or(StoreError::NotFound(Entity::Case))?;
             let done = sqlx::query(
                 "insert into follow_ups (id, country, case_id, key_id, title_sealed, due_on, \
                  assignee, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -91,9 +91,8 @@ impl Store {
             .bind(case.0)
             .fetch_optional(&mut *tx)
             .await?;
-            let row = row.ok_or_else(|| {
-                StoreError::Conflict("a follow-up with this id exists already".into())
-            })?;
+            let row =
+                row.ok_or_else(|| StoreError::Conflict(ConflictKind::IdTaken(Entity::FollowUp)))?;
             tx.commit().await?;
             row
         });

@@ -42,7 +42,7 @@ pub use cases::CaseFilter;
 pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealContext};
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use datasets::{DatasetWriter, NewDataset};
-pub use error::StoreError;
+pub use error::{ConflictKind, Entity, StoreError};
 pub use persons::SEARCH_LIMIT;
 pub use privacy_budget::{Budget, Spend};
 pub use referrals::NewReferral;

@@ -15,7 +15,7 @@ use crate::contacts::{corrupt, scope};
 use crate::crypto::SealContext;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
-use crate::{Keyring, Store, StoreError};
+use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 
 const COLUMNS: &str = "id, case_id, person_id, service_id, status, consent_id, override_by, \
      override_reason_sealed, notes_sealed, requested_by, requested_at, updated_at";
@@ -86,7 +86,7 @@ impl Store {
                     .bind(home.as_str())
                     .fetch_optional(&mut *tx)
                     .await?;
-            let status = status.ok_or(StoreError::NotFound("case"))?;
+            let status = status.ok_or(StoreError::NotFound(Entity::Case))?;
             let status = CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
             if !status.is_open() {
                 return Err(StoreError::NotAllowedNow {
@@ -102,7 +102,7 @@ impl Store {
             .bind(home.as_str())
             .fetch_optional(&mut *tx)
             .await?;
-            person.ok_or(StoreError::NotFound("person of the case"))?;
+            person.ok_or(StoreError::NotFound(Entity::PersonOfTheCase))?;
             let service: Option<Uuid> = sqlx::query_scalar(
                 "select id from services where id = $1 and country = $2 and active = $3",
             )
@@ -111,7 +111,7 @@ impl Store {
             .bind(true)
             .fetch_optional(&mut *tx)
             .await?;
-            service.ok_or(StoreError::NotFound("service"))?;
+            service.ok_or(StoreError::NotFound(Entity::Service))?;
             let consents: Vec<ConsentRow> = sqlx::query_as(&format!(
                 "select {CONSENT_COLUMNS} from consents where person_id = $1 and case_id = $2 \
                  and scope = $3 order by given_at desc, id"
@@ -213,7 +213,7 @@ impl Store {
                     .bind(home.as_str())
                     .fetch_optional(&mut *tx)
                     .await?;
-            let status = status.ok_or(StoreError::NotFound("referral"))?;
+            let status = status.ok_or(StoreError::NotFound(Entity::Referral))?;
             let current = ReferralStatus::parse(&status)
                 .ok_or_else(|| corrupt("referral status", &status))?;
             if !current.may_become(next) {
@@ -233,9 +233,9 @@ impl Store {
             .await?
             .rows_affected();
             if done != 1 {
-                return Err(StoreError::Conflict(
-                    "the referral changed meanwhile".into(),
-                ));
+                return Err(StoreError::Conflict(ConflictKind::ChangedMeanwhile(
+                    Entity::Referral,
+                )));
             }
             append_audit!(tx, &audit);
             let row: ReferralRow =

@@ -13,7 +13,7 @@ use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::store::with_pool;
 use crate::time_columns::unix;
-use crate::{Store, StoreError};
+use crate::{ConflictKind, Entity, Store, StoreError};
 
 const COLUMNS: &str = "id, country, organization, name, categories, locality, address, phone, \
      email, hours, languages, eligibility, active";
@@ -44,9 +44,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             if other.is_some_and(|c| c != home.as_str()) {
-                return Err(StoreError::Conflict(
-                    "a service with this id exists already".into(),
-                ));
+                return Err(StoreError::Conflict(ConflictKind::IdTaken(Entity::Service)));
             }
             sqlx::query(
                 "insert into services (id, country, organization, name, categories, locality, \

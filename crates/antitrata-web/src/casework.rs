@@ -13,7 +13,7 @@ use antitrata_domain::casework::{
     ServiceInput,
 };
 use antitrata_domain::{Account, Actor, PersonId, Role};
-use antitrata_store::{CaseFilter, NewReferral, Store, StoreError};
+use antitrata_store::{CaseFilter, ConflictKind, Entity, NewReferral, Store, StoreError};
 use axum::http::HeaderMap;
 use uuid::Uuid;
 
@@ -59,7 +59,8 @@ pub(crate) enum Refusal {
 impl From<StoreError> for Refusal {
     fn from(e: StoreError) -> Refusal {
         match e {
-            StoreError::NotAllowedNow { .. } => Refusal::NotNow,
+            StoreError::NotAllowedNow { .. }
+            | StoreError::Conflict(ConflictKind::ChangedMeanwhile(_)) => Refusal::NotNow,
             other => Refusal::Store(other),
         }
     }
@@ -133,7 +134,7 @@ pub(crate) async fn record_contact(
     let parsed = NewContact::parse(input, country(actor)?, actor.at);
     let (contact, id) = with_id(parsed, id, "id")?;
     match store.insert_contact(actor, ContactId(id), &contact).await {
-        Err(StoreError::NotFound("case")) => refuse("case_reference", Problem::UnknownCode),
+        Err(StoreError::NotFound(Entity::Case)) => refuse("case_reference", Problem::UnknownCode),
         other => Ok(other?),
     }
 }
@@ -208,7 +209,7 @@ pub(crate) async fn change_status(
         "request-closure" => closing(reason, &mut errors).map(CaseAction::RequestClosure),
         "close" | "approve-closure" => {
             let Some(case) = store.find_case(actor, id).await? else {
-                return Err(Refusal::Store(StoreError::NotFound("case")));
+                return Err(Refusal::Store(StoreError::NotFound(Entity::Case)));
             };
             closing(reason.or(case.closure_reason), &mut errors).map(CaseAction::Close)
         }
@@ -225,13 +226,9 @@ pub(crate) async fn change_status(
     let Some(action) = action else {
         return refuse("action", Problem::Required);
     };
-    match store
+    Ok(store
         .change_case_status(actor, id, action, note.as_deref())
-        .await
-    {
-        Err(StoreError::Conflict(_)) => Err(Refusal::NotNow),
-        other => Ok(other?),
-    }
+        .await?)
 }
 
 /// Adds a person to a case of the actor's country.
@@ -268,9 +265,13 @@ pub(crate) async fn record_consent(
         .record_consent(actor, ConsentId(id), case, &consent)
         .await
     {
-        Err(StoreError::NotFound("person of the case")) => refuse("person", Problem::UnknownCode),
-        Err(StoreError::NotFound("service")) => refuse("service", Problem::UnknownCode),
-        Err(StoreError::Conflict(_)) => refuse("given_by", Problem::NotAllowedNow),
+        Err(StoreError::NotFound(Entity::PersonOfTheCase)) => {
+            refuse("person", Problem::UnknownCode)
+        }
+        Err(StoreError::NotFound(Entity::Service)) => refuse("service", Problem::UnknownCode),
+        Err(StoreError::Conflict(ConflictKind::MinorNeedsGuardian)) => {
+            refuse("given_by", Problem::NotAllowedNow)
+        }
         other => Ok(other?),
     }
 }
@@ -332,8 +333,10 @@ pub(crate) async fn refer(
     };
     match store.refer_case(actor, ReferralId(id), new).await {
         Err(StoreError::NoConsent) => refuse("consent", Problem::Required),
-        Err(StoreError::NotFound("person of the case")) => refuse("person", Problem::UnknownCode),
-        Err(StoreError::NotFound("service")) => refuse("service", Problem::UnknownCode),
+        Err(StoreError::NotFound(Entity::PersonOfTheCase)) => {
+            refuse("person", Problem::UnknownCode)
+        }
+        Err(StoreError::NotFound(Entity::Service)) => refuse("service", Problem::UnknownCode),
         Err(StoreError::NotAllowedNow { .. }) => refuse("consent", Problem::NotAllowedNow),
         other => Ok(other?),
     }
@@ -349,10 +352,7 @@ pub(crate) async fn update_referral(
     let Some(next) = ReferralStatus::parse(status.trim()) else {
         return refuse("status", Problem::UnknownCode);
     };
-    match store.update_referral(actor, id, next).await {
-        Err(StoreError::Conflict(_)) => Err(Refusal::NotNow),
-        other => Ok(other?),
-    }
+    Ok(store.update_referral(actor, id, next).await?)
 }
 
 /// Adds a follow-up to a case; the assignee must be a caseworker of the country.
@@ -369,7 +369,7 @@ pub(crate) async fn add_follow_up(
         .add_follow_up(actor, FollowUpId(id), case, &task)
         .await
     {
-        Err(StoreError::NotFound("caseworker")) => refuse("assignee", Problem::UnknownCode),
+        Err(StoreError::NotFound(Entity::Caseworker)) => refuse("assignee", Problem::UnknownCode),
         other => Ok(other?),
     }
 }

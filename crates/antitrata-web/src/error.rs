@@ -1,6 +1,7 @@
 //! Errors as users see them: a localized HTML page on the site, RFC 9457 problem details on the API.
 
 use antitrata_domain::Lang;
+use antitrata_store::StoreError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -44,6 +45,33 @@ impl AppError {
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+
+    /// What a store failure means to whoever asked, the same on the console and the API: a
+    /// scope or role that does not reach the record is 403, a record named that does not exist
+    /// 404, a write that does not fit the records as stored (an id taken, a record changed
+    /// meanwhile, a step its status does not allow, no consent, no budget left) 409, and the
+    /// database or the keys failing 503, logged with `surface` (`console`, `api`).
+    pub(crate) fn from_store(e: &StoreError, surface: &'static str) -> AppError {
+        let error = match e {
+            StoreError::OutOfScope | StoreError::RoleNotAllowed { .. } => AppError::Forbidden,
+            StoreError::NotFound(_) => AppError::NotFound,
+            StoreError::Conflict(_)
+            | StoreError::NotAllowedNow { .. }
+            | StoreError::NoConsent
+            | StoreError::OverBudget { .. } => AppError::Conflict,
+            StoreError::Database(_)
+            | StoreError::Migration(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Seed(_)
+            | StoreError::ReadAudit(_)
+            | StoreError::Crypto(_)
+            | StoreError::NoKeyring => AppError::Unavailable,
+        };
+        if error.status().is_server_error() {
+            tracing::error!(error = %e, surface, "the store failed");
+        }
+        error
+    }
 }
 
 /// The id SetRequestId gave this request, shown on server errors so staff can find the log line.
@@ -69,6 +97,11 @@ impl PageError {
             error,
             request_id: request_id(headers),
         }
+    }
+
+    /// A store failure as a console page (see [`AppError::from_store`]).
+    pub(crate) fn store(lang: Lang, headers: &HeaderMap, e: &StoreError) -> PageError {
+        PageError::new(lang, AppError::from_store(e, "console"), headers)
     }
 
     /// For requests whose URL names no valid language: the visitor's preferred one.
@@ -142,6 +175,11 @@ impl ApiError {
             errors: Vec::new(),
             detail: None,
         }
+    }
+
+    /// A store failure as API problem details (see [`AppError::from_store`]).
+    pub(crate) fn store(headers: &HeaderMap, e: &StoreError) -> ApiError {
+        ApiError::from_headers(headers)(AppError::from_store(e, "api"))
     }
 
     /// The language the problem is told in.
@@ -251,5 +289,134 @@ pub fn error_response(path: &str, error: AppError, headers: &HeaderMap) -> Respo
             Some(lang) => PageError::new(lang, error, headers).into_response(),
             None => PageError::negotiated(error, headers).into_response(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use antitrata_domain::CountryCode;
+    use antitrata_store::{Budget, ConflictKind, CryptoError, Entity};
+
+    use super::*;
+
+    /// Which variant a store error is; the match has no catch-all, so a new variant does not
+    /// compile until the test below gives it a status.
+    fn variant(e: &StoreError) -> usize {
+        match e {
+            StoreError::Database(_) => 0,
+            StoreError::Migration(_) => 1,
+            StoreError::Corrupt(_) => 2,
+            StoreError::Seed(_) => 3,
+            StoreError::ReadAudit(_) => 4,
+            StoreError::Crypto(_) => 5,
+            StoreError::NoKeyring => 6,
+            StoreError::Conflict(_) => 7,
+            StoreError::OverBudget { .. } => 8,
+            StoreError::OutOfScope => 9,
+            StoreError::NotFound(_) => 10,
+            StoreError::RoleNotAllowed { .. } => 11,
+            StoreError::NoConsent => 12,
+            StoreError::NotAllowedNow { .. } => 13,
+        }
+    }
+
+    const VARIANTS: usize = 14;
+
+    /// Every kind of store failure, with the status the console and the API both give it.
+    fn every_store_error() -> Vec<(StoreError, StatusCode)> {
+        let budget = Budget {
+            epsilon_micros: 1_000_000,
+            delta_femtos: 0,
+        };
+        vec![
+            (
+                StoreError::Database(sqlx::Error::PoolTimedOut),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                StoreError::Migration(sqlx::migrate::MigrateError::VersionMissing(3)),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                StoreError::Corrupt("status `x`".into()),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                StoreError::Seed("no countries".into()),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                StoreError::ReadAudit(Arc::new(StoreError::Database(sqlx::Error::PoolClosed))),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                StoreError::Crypto(CryptoError::Tampered),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (StoreError::NoKeyring, StatusCode::SERVICE_UNAVAILABLE),
+            (
+                StoreError::Conflict(ConflictKind::IdTaken(Entity::Consent)),
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::Conflict(ConflictKind::ChangedMeanwhile(Entity::Case)),
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::Conflict(ConflictKind::EmailTaken),
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::OverBudget {
+                    country: CountryCode::parse("GT").unwrap(),
+                    year: 2026,
+                    spent: budget,
+                    asked: budget,
+                    limit: budget,
+                },
+                StatusCode::CONFLICT,
+            ),
+            (StoreError::OutOfScope, StatusCode::FORBIDDEN),
+            (
+                StoreError::NotFound(Entity::PersonOfTheCase),
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                StoreError::RoleNotAllowed {
+                    role: "operator",
+                    action: "close cases",
+                },
+                StatusCode::FORBIDDEN,
+            ),
+            (StoreError::NoConsent, StatusCode::CONFLICT),
+            (
+                StoreError::NotAllowedNow {
+                    status: "closed",
+                    action: "referred",
+                },
+                StatusCode::CONFLICT,
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_console_and_the_api_answer_each_store_error_with_the_same_status() {
+        let headers = HeaderMap::new();
+        let cases = every_store_error();
+        let mut seen = [false; VARIANTS];
+        for (error, expected) in &cases {
+            seen[variant(error)] = true;
+            let page = PageError::store(Lang::Es, &headers, error).into_response();
+            let api = ApiError::store(&headers, error).into_response();
+            assert_eq!(page.status(), *expected, "console, {error:?}");
+            assert_eq!(api.status(), *expected, "api, {error:?}");
+        }
+        let missing: Vec<usize> = (0..VARIANTS).filter(|&v| !seen[v]).collect();
+        assert!(
+            missing.is_empty(),
+            "store error variants not checked: {missing:?}"
+        );
     }
 }

@@ -14,7 +14,7 @@ use antitrata_domain::stats::{
     CrossTab, Dataset, DatasetId, Filter, Layout, Table, TableEncoder, check_dataset_name,
     cross_tabulate, table_of_cases, year_column,
 };
-use antitrata_store::{NewDataset, OpenedBetween, RecordsUse, Store, StoreError};
+use antitrata_store::{ConflictKind, NewDataset, OpenedBetween, RecordsUse, Store, StoreError};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
@@ -187,7 +187,7 @@ pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Res
     progress.finish_and_clear();
     let dataset = match writer.finish(encoder.dictionaries(), skipped, sha256).await {
         Ok(dataset) => dataset,
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(ConflictKind::SameContentAs(_))) => {
             let existing = store
                 .find_dataset_by_content(&sha256)
                 .await?

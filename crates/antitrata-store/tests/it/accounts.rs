@@ -1,8 +1,8 @@
 //! Staff accounts and setup links, within the actor's reach.
 
 use antitrata_domain::{CountryCode, Email, Lang, NewAccount, Role, UserId};
-use antitrata_store::StoreError;
 use antitrata_store::testing::{actor, seeded_backends};
+use antitrata_store::{ConflictKind, StoreError};
 use time::Duration;
 use uuid::Uuid;
 
@@ -55,7 +55,10 @@ async fn accounts_are_created_found_listed_and_disabled() {
             )
             .await;
         assert!(
-            matches!(duplicate, Err(StoreError::Conflict(_))),
+            matches!(
+                duplicate,
+                Err(StoreError::Conflict(ConflictKind::EmailTaken))
+            ),
             "{}",
             db.name
         );

@@ -2,7 +2,7 @@
 
 use antitrata_domain::{Account, CountryCode, Email, Lang, NewAccount, Role, UserId};
 use antitrata_store::testing::{TestDb, actor, seeded_backends};
-use antitrata_store::{Store, StoreError};
+use antitrata_store::{ConflictKind, Store, StoreError};
 use time::Duration;
 use uuid::Uuid;
 
@@ -42,7 +42,10 @@ async fn tokens_open_the_api_only_while_live() {
             .insert_api_token(&cli, &person, Uuid::from_u128(9), "x", b"h-person", expires)
             .await;
         assert!(
-            matches!(refused, Err(StoreError::Conflict(_))),
+            matches!(
+                refused,
+                Err(StoreError::Conflict(ConflictKind::NotAServiceAccount))
+            ),
             "{}: a person's account got a token",
             db.name
         );

@@ -7,7 +7,7 @@ use antitrata_domain::casework::{
 };
 use antitrata_domain::{CountryCode, Email, Lang, NewAccount, Role, UserId};
 use antitrata_store::testing::{actor, seeded_backends};
-use antitrata_store::{CaseFilter, StoreError};
+use antitrata_store::{CaseFilter, ConflictKind, Entity, StoreError};
 use time::macros::{date, datetime};
 use uuid::Uuid;
 
@@ -83,7 +83,7 @@ async fn contacts_are_sealed_scoped_audited_and_stored_once() {
         hn_contact.country = CountryCode::parse("HN").unwrap();
         assert!(matches!(
             db.store.insert_contact(&hn, cid(1), &hn_contact).await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict(ConflictKind::IdTaken(Entity::Contact)))
         ));
         assert!(matches!(
             db.store.insert_contact(&hn, cid(2), &contact("x")).await,
@@ -124,7 +124,7 @@ async fn a_contact_links_only_to_an_existing_case_of_its_country() {
             .insert_contact(&operator, cid(1), &linked)
             .await
             .unwrap_err();
-        assert!(matches!(err, StoreError::NotFound("case")), "{err}");
+        assert!(matches!(err, StoreError::NotFound(Entity::Case)), "{err}");
         assert_eq!(db.store.count_rows_for_tests("contacts").await.unwrap(), 0);
 
         let case = db
@@ -301,7 +301,7 @@ async fn the_workflow_needs_a_supervisor_to_close_and_refuses_wrong_steps() {
         let hn = actor(Role::Supervisor, Some("HN"));
         assert!(matches!(
             db.store.change_case_status(&hn, kid(1), close, None).await,
-            Err(StoreError::NotFound("case"))
+            Err(StoreError::NotFound(Entity::Case))
         ));
         let actions: Vec<String> = db
             .store
@@ -381,7 +381,7 @@ async fn cases_are_assigned_within_the_country_and_listed_by_filter() {
         for wrong in [foreign, operator_account, UserId(Uuid::from_u128(999))] {
             assert!(matches!(
                 db.store.assign_case(&supervisor, kid(1), Some(wrong)).await,
-                Err(StoreError::NotFound("caseworker"))
+                Err(StoreError::NotFound(Entity::Caseworker))
             ));
         }
         let workers = db.store.list_case_workers(&supervisor).await.unwrap();
@@ -664,7 +664,7 @@ async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_superviso
                     &task("x", "2026-11-27", Some(UserId(Uuid::from_u128(999))))
                 )
                 .await,
-            Err(StoreError::NotFound("caseworker"))
+            Err(StoreError::NotFound(Entity::Caseworker))
         ));
         let mut worker = actor(Role::Caseworker, Some("GT"));
         worker.who = worker_id.to_string();

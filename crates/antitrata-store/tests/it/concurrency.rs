@@ -5,7 +5,7 @@
 use antitrata_domain::casework::{ContactId, ContactInput, NewContact};
 use antitrata_domain::{CountryCode, NewPerson, PersonId, Role};
 use antitrata_store::testing::{TestDb, actor, postgres, sqlite_file};
-use antitrata_store::{Backend, Store, StoreError};
+use antitrata_store::{Backend, ConflictKind, Entity, Store, StoreError};
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -194,12 +194,15 @@ async fn group(db: TestDb) {
         let (n, written) = write.await.unwrap();
         match n {
             7 => assert!(
-                matches!(written, Err(StoreError::NotFound("case"))),
+                matches!(written, Err(StoreError::NotFound(Entity::Case))),
                 "{}: {written:?}",
                 db.name
             ),
             20 => assert!(
-                matches!(written, Err(StoreError::Conflict(_))),
+                matches!(
+                    written,
+                    Err(StoreError::Conflict(ConflictKind::IdTaken(Entity::Contact)))
+                ),
                 "{}: {written:?}",
                 db.name
             ),

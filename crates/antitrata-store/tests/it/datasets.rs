@@ -4,7 +4,7 @@
 use antitrata_domain::Role;
 use antitrata_domain::stats::{DatasetId, Table, TableEncoder, cross_tabulate};
 use antitrata_store::testing::{actor, backends};
-use antitrata_store::{NewDataset, StoreError};
+use antitrata_store::{ConflictKind, NewDataset, StoreError};
 use uuid::Uuid;
 
 fn new_dataset(name: &str) -> NewDataset {
@@ -108,7 +108,7 @@ async fn the_same_name_or_content_is_refused() {
 
         let same_name = db.store.begin_dataset(&cli, new_dataset("a")).await;
         assert!(
-            matches!(same_name, Err(StoreError::Conflict(_))),
+            matches!(&same_name, Err(StoreError::Conflict(ConflictKind::DatasetNameTaken(name))) if name == "a"),
             "{}",
             db.name
         );
@@ -122,7 +122,7 @@ async fn the_same_name_or_content_is_refused() {
             .finish(encoder.dictionaries(), 0, [1; 32])
             .await;
         assert!(
-            matches!(&refused, Err(StoreError::Conflict(m)) if m.contains("imported already as `a`")),
+            matches!(&refused, Err(StoreError::Conflict(ConflictKind::SameContentAs(name))) if name == "a"),
             "{}: {refused:?}",
             db.name
         );

@@ -8,7 +8,7 @@ use antitrata_domain::casework::{
 };
 use antitrata_domain::{CountryCode, PersonId, Role};
 use antitrata_store::testing::{TestDb, actor, seeded_backends};
-use antitrata_store::{NewReferral, StoreError};
+use antitrata_store::{ConflictKind, Entity, NewReferral, StoreError};
 use time::macros::date;
 use uuid::Uuid;
 
@@ -160,7 +160,7 @@ async fn people_of_a_case_are_sealed_searchable_and_flag_minors() {
             .add_case_person(&hn, PersonId(Uuid::from_u128(12)), CASE, &person("X", ""))
             .await
             .unwrap_err();
-        assert!(matches!(err, StoreError::NotFound("case")), "{err}");
+        assert!(matches!(err, StoreError::NotFound(Entity::Case)), "{err}");
         assert!(
             db.store
                 .list_case_persons(&hn, CASE)
@@ -459,7 +459,7 @@ async fn a_minor_consents_through_a_guardian() {
             db.store
                 .record_consent(&worker, ConsentId(Uuid::from_u128(51)), CASE, &by_self)
                 .await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict(ConflictKind::MinorNeedsGuardian))
         ));
         let by_guardian = NewConsent {
             given_by: antitrata_domain::casework::GivenBy::Guardian,

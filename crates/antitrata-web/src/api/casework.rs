@@ -48,20 +48,8 @@ impl Call {
         ApiError::from_headers(&self.headers)(error)
     }
 
-    /// A store failure: out of scope and forbidden roles are 403, missing records 404, a record
-    /// that moved on 409, anything else 503 (logged).
     fn store(&self, e: StoreError) -> ApiError {
-        self.error(match e {
-            StoreError::OutOfScope | StoreError::RoleNotAllowed { .. } => AppError::Forbidden,
-            StoreError::NotFound(_) => AppError::NotFound,
-            StoreError::Conflict(_) | StoreError::NotAllowedNow { .. } | StoreError::NoConsent => {
-                AppError::Conflict
-            }
-            other => {
-                tracing::error!(error = %other, "api: the store failed");
-                AppError::Unavailable
-            }
-        })
+        ApiError::store(&self.headers, &e)
     }
 
     fn refused(&self, refusal: Refusal) -> ApiError {

@@ -89,10 +89,7 @@ pub async fn cross_tab(
     let actor = crate::casework::actor(&state, &caller.account, &headers);
     let outcome = answer_stats(&state, &actor, &question, &tr)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "api: the store failed");
-            ApiError::from_headers(&headers)(AppError::Unavailable)
-        })?;
+        .map_err(|e| ApiError::store(&headers, &e))?;
     if let Some(message) = outcome.error {
         return Err(bad.with_detail(message));
     }

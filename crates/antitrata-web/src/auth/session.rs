@@ -72,10 +72,7 @@ pub async fn signed_in(
     };
     let hash = token_hash(&token);
     let now = state.runtime.now();
-    let unavailable = |e: antitrata_store::StoreError| {
-        tracing::error!(error = %e, "reading the session failed");
-        AppError::Unavailable
-    };
+    let unavailable = |e: antitrata_store::StoreError| AppError::from_store(&e, "session");
     let Some(session) = state
         .store
         .find_session(&hash, now, LIMITS)

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::{account_actor, console_page, page_lang, password_hash, unavailable, verified_form};
+use super::{account_actor, console_page, page_lang, password_hash, store_error, verified_form};
 use crate::AppState;
 use crate::auth::password::{check_new_password, verify_password};
 use crate::auth::session::{SESSION_COOKIE, SignedIn, clear_cookie};
@@ -77,7 +77,7 @@ pub(super) async fn change_password(
     let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
     let form = verified_form(form, &who, lang, &headers)?;
-    let fail = unavailable(lang, &headers);
+    let fail = store_error(lang, &headers);
     let stored = state
         .store
         .password_hash(who.account.id)

@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::{console_page, page_lang, unavailable};
+use super::{console_page, page_lang, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
@@ -86,7 +86,7 @@ pub(super) async fn show_audit(
     let Some(country) = who.account.scope().country() else {
         return Err(PageError::new(lang, AppError::Forbidden, &headers));
     };
-    let fail = unavailable(lang, &headers);
+    let fail = store_error(lang, &headers);
     let entries = state
         .store
         .list_country_audit(country, i64::MAX, PAGE_SIZE)

@@ -12,7 +12,7 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use time::Duration;
 
-use super::{console_page, page_lang, unavailable, verified_form, visitor_actor};
+use super::{console_page, page_lang, store_error, verified_form, visitor_actor};
 use crate::AppState;
 use crate::auth::password::{dummy_hash, verify_password};
 use crate::auth::session::{
@@ -120,7 +120,7 @@ pub(super) async fn submit_login(
         ));
     }
     let store = &state.store;
-    let fail = unavailable(lang, &headers);
+    let fail = store_error(lang, &headers);
     let now = state.runtime.now();
     let account = match Email::parse(&form.email) {
         Ok(email) => store.find_user_by_email(&email).await.map_err(&fail)?,
@@ -247,7 +247,7 @@ pub(super) async fn logout(
         .store
         .delete_session(&who.token_hash)
         .await
-        .map_err(unavailable(lang, &headers))?;
+        .map_err(store_error(lang, &headers))?;
     let mut response = Redirect::to("/console/login").into_response();
     response
         .headers_mut()

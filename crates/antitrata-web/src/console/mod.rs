@@ -269,15 +269,12 @@ fn visitor_actor(state: &AppState, who: Option<&Account>, headers: &HeaderMap) -
     }
 }
 
-/// Maps a store failure to a 503 page, logging the cause.
-fn unavailable(
+/// Maps a store failure to its error page, for `.map_err(store_error(lang, &headers))`.
+fn store_error(
     lang: Lang,
     headers: &HeaderMap,
 ) -> impl Fn(antitrata_store::StoreError) -> PageError + '_ {
-    move |e| {
-        tracing::error!(error = %e, "console: the store failed");
-        PageError::new(lang, AppError::Unavailable, headers)
-    }
+    move |e| PageError::store(lang, headers, &e)
 }
 
 /// An instant as the console shows it: to the minute, in UTC, said so.

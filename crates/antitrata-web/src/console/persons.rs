@@ -2,7 +2,6 @@
 //! posted, so names and phone numbers never sit in a URL, a browser history or a log.
 
 use antitrata_domain::{Person, PersonId};
-use antitrata_store::StoreError;
 use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -12,7 +11,7 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{account_actor, console_page, page_lang, unavailable, verified_form};
+use super::{account_actor, console_page, page_lang, store_error, verified_form};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
@@ -110,7 +109,7 @@ pub(super) async fn search_persons(
         .store
         .search_persons(&actor, name, phone)
         .await
-        .map_err(|e| scope_or_unavailable(e, lang, &headers))?;
+        .map_err(store_error(lang, &headers))?;
     Ok(search_page(
         &who,
         &headers,
@@ -147,16 +146,16 @@ pub(super) async fn show_person(
         .store
         .find_person(&actor, PersonId(id))
         .await
-        .map_err(|e| scope_or_unavailable(e, lang, &headers))?
+        .map_err(store_error(lang, &headers))?
         .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
     let reads = state
         .store
         .list_record_reads("person", &person.id.to_string(), 100)
         .await
-        .map_err(unavailable(lang, &headers))?;
+        .map_err(store_error(lang, &headers))?;
     let readers = super::audit::rows(&state.store, reads)
         .await
-        .map_err(unavailable(lang, &headers))?;
+        .map_err(store_error(lang, &headers))?;
     let tr = Tr::new(lang);
     let page = PersonPage {
         title: tr.t("persons-title"),
@@ -169,17 +168,6 @@ pub(super) async fn show_person(
         tr,
     };
     Ok(console_page(lang, page.render(), &headers))
-}
-
-fn scope_or_unavailable(
-    e: StoreError,
-    lang: antitrata_domain::Lang,
-    headers: &HeaderMap,
-) -> PageError {
-    match e {
-        StoreError::OutOfScope => PageError::new(lang, AppError::Forbidden, headers),
-        other => unavailable(lang, headers)(other),
-    }
 }
 
 /// How many people the recent list shows.
@@ -197,6 +185,6 @@ pub(super) async fn list_recent(
         .store
         .list_recent_persons(&actor, RECENT)
         .await
-        .map_err(|e| scope_or_unavailable(e, lang, &headers))?;
+        .map_err(store_error(lang, &headers))?;
     Ok(search_page(&who, &headers, ("", ""), Some(people)))
 }

@@ -24,7 +24,7 @@ use rand::rngs::StdRng;
 use serde::Deserialize;
 
 use super::stats::LIVE_CASES;
-use super::{PostedForm, attachment, console_page, page_lang, unavailable, verified_form};
+use super::{PostedForm, attachment, console_page, page_lang, store_error, verified_form};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
@@ -114,7 +114,7 @@ pub(super) async fn show_releases(
     let lang = page_lang(Some(&who.account), &headers);
     page(&state, &who, &headers, ReleaseForm::default(), None)
         .await
-        .map_err(unavailable(lang, &headers))
+        .map_err(store_error(lang, &headers))
 }
 
 /// Makes the release the form asks for and answers with its bundle as a zip archive, or shows
@@ -147,7 +147,7 @@ pub(super) async fn make_console_release(
     };
     let mut response = page(&state, &who, &headers, form, Some(message))
         .await
-        .map_err(unavailable(lang, &headers))?;
+        .map_err(store_error(lang, &headers))?;
     *response.status_mut() = StatusCode::BAD_REQUEST;
     Ok(response)
 }
@@ -408,10 +408,7 @@ fn explain(error: &ReleaseError, tr: &Tr) -> Option<String> {
 /// The error page for a release that failed for reasons the supervisor cannot change.
 fn failure(error: ReleaseError, lang: antitrata_domain::Lang, headers: &HeaderMap) -> PageError {
     match error {
-        ReleaseError::Store(StoreError::OutOfScope) => {
-            PageError::new(lang, AppError::Forbidden, headers)
-        }
-        ReleaseError::Store(error) => unavailable(lang, headers)(error),
+        ReleaseError::Store(error) => store_error(lang, headers)(error),
         other => {
             tracing::error!(error = %other, "a console release failed");
             PageError::new(lang, AppError::Internal, headers)

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::{account_actor, console_page, page_lang, unavailable, verified_form};
+use super::{account_actor, console_page, page_lang, store_error, verified_form};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::auth::{throttle, totp};
@@ -82,7 +82,7 @@ pub(super) async fn submit_code(
     let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
     let form = verified_form(form, &who, lang, &headers)?;
-    let fail = unavailable(lang, &headers);
+    let fail = store_error(lang, &headers);
     let now = state.runtime.now();
     let keys = [throttle::account_key(who.account.id)];
     let actor = account_actor(&state, &who.account, &headers);
@@ -201,7 +201,7 @@ pub(super) async fn show_enrolment(
         .store
         .set_totp_secret(who.account.id, &secret)
         .await
-        .map_err(unavailable(lang, &headers))?;
+        .map_err(store_error(lang, &headers))?;
     Ok(enrolment_page(
         &who,
         &headers,
@@ -223,7 +223,7 @@ pub(super) async fn submit_enrolment(
     if who.account.totp_enabled {
         return Ok(Redirect::to("/console/login/totp").into_response());
     }
-    let fail = unavailable(lang, &headers);
+    let fail = store_error(lang, &headers);
     let now = state.runtime.now();
     let Some(secret) = state
         .store

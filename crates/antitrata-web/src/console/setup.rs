@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::login::{login_csrf, login_csrf_matches, with_login_csrf_cookie};
-use super::{console_page, page_lang, password_hash, request_id, unavailable};
+use super::{console_page, page_lang, password_hash, request_id, store_error};
 use crate::AppState;
 use crate::auth::password::check_new_password;
 use crate::error::{AppError, PageError};
@@ -71,7 +71,7 @@ pub(super) async fn show_setup(
         .store
         .find_setup_token(&token_hash(&token), state.runtime.now())
         .await
-        .map_err(unavailable(lang, &headers))?
+        .map_err(store_error(lang, &headers))?
         .is_some();
     Ok(if valid {
         setup_page(&state, &headers, StatusCode::OK, None, true)
@@ -106,7 +106,7 @@ pub(super) async fn submit_setup(
             true,
         ));
     }
-    let fail = unavailable(lang, &headers);
+    let fail = store_error(lang, &headers);
     let now = state.runtime.now();
     let hash = token_hash(&token);
     let Some(user) = state

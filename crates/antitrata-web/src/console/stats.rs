@@ -23,7 +23,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::chart::{Chart, ChartKind, MAX_BARS, Words, lay_out};
-use super::{attachment, console_page, page_lang, unavailable};
+use super::{attachment, console_page, page_lang, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
@@ -238,7 +238,7 @@ async fn asked(
     let actor = crate::casework::actor(state, &who.account, headers);
     let outcome = answer(state, &actor, &query, &tr)
         .await
-        .map_err(unavailable(lang, headers))?;
+        .map_err(store_error(lang, headers))?;
     Ok((tr, outcome))
 }
 

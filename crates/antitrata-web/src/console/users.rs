@@ -5,7 +5,7 @@
 use antitrata_domain::{
     CountryCode, Email, Lang, NewAccount, RCM_MEMBERS, Role, UserId, check_role_assignment,
 };
-use antitrata_store::StoreError;
+use antitrata_store::{ConflictKind, StoreError};
 use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use time::Duration;
 use uuid::Uuid;
 
-use super::{account_actor, console_page, page_lang, unavailable, verified_form};
+use super::{account_actor, console_page, page_lang, store_error, verified_form};
 use crate::AppState;
 use crate::auth::permissions::may_assign;
 use crate::auth::session::SignedIn;
@@ -67,7 +67,7 @@ async fn users_page(
         .store
         .list_users(&actor)
         .await
-        .map_err(unavailable(lang, headers))?;
+        .map_err(store_error(lang, headers))?;
     let rows = accounts
         .into_iter()
         .map(|a| UserRow {
@@ -220,7 +220,7 @@ pub(super) async fn create_user(
     };
     match state.store.insert_user(&actor, id, &new).await {
         Ok(_) => {}
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(ConflictKind::EmailTaken)) => {
             return users_page(
                 &state,
                 &who,
@@ -231,10 +231,7 @@ pub(super) async fn create_user(
             )
             .await;
         }
-        Err(StoreError::OutOfScope) => {
-            return Err(PageError::new(lang, AppError::Forbidden, &headers));
-        }
-        Err(e) => return Err(unavailable(lang, &headers)(e)),
+        Err(e) => return Err(store_error(lang, &headers)(e)),
     }
     let token = state.runtime.token();
     let expires = state.runtime.now() + SETUP_LINK_VALIDITY;
@@ -242,7 +239,7 @@ pub(super) async fn create_user(
         .store
         .insert_setup_token(&actor, id, &token_hash(&token), expires)
         .await
-        .map_err(unavailable(lang, &headers))?;
+        .map_err(store_error(lang, &headers))?;
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -276,7 +273,7 @@ pub(super) async fn disable_user(
         .store
         .disable_user(&actor, UserId(id))
         .await
-        .map_err(unavailable(lang, &headers))?;
+        .map_err(store_error(lang, &headers))?;
     if !disabled {
         return Err(PageError::new(lang, AppError::NotFound, &headers));
     }

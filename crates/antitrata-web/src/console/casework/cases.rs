@@ -24,7 +24,7 @@ use super::{
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::casework::{self, Refusal, StatusInput};
-use crate::console::{console_page, format_utc, page_lang, unavailable, verified_form};
+use crate::console::{console_page, format_utc, page_lang, verified_form};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -190,10 +190,10 @@ pub(in crate::console) async fn render_case(
         .store
         .list_record_reads("case", &case.id.to_string(), 50)
         .await
-        .map_err(unavailable(lang, headers))?;
+        .map_err(store_error(lang, headers))?;
     let readers = crate::console::audit::rows(&state.store, reads)
         .await
-        .map_err(unavailable(lang, headers))?;
+        .map_err(store_error(lang, headers))?;
     let people = super::people::case_people(state, &actor, &tr, persons, &consents, &referrals)
         .await
         .map_err(store_error(lang, headers))?;

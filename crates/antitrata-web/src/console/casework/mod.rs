@@ -11,11 +11,10 @@ pub(super) mod work;
 
 use antitrata_domain::Lang;
 use antitrata_domain::casework::{FieldError, Picklist};
-use antitrata_store::StoreError;
 use axum::http::HeaderMap;
 use serde::Deserialize;
 
-use super::{PostedForm, unavailable};
+use super::{PostedForm, store_error};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 
@@ -111,8 +110,6 @@ pub(super) fn country_list(text: &str) -> Vec<String> {
 
 pub(super) use crate::casework::{actor as casework_actor, problem_message};
 
-/// A store failure as a page: out of scope and forbidden roles are 403, missing records 404,
-/// anything else 503.
 /// What a refused form shows: its bad fields as messages to put beside them; a step the record
 /// no longer allows, or a store failure, as the error page it is.
 pub(super) fn field_errors(
@@ -124,18 +121,5 @@ pub(super) fn field_errors(
         crate::casework::Refusal::Fields(errors) => Ok(FieldErrors::new(&Tr::new(lang), &errors)),
         crate::casework::Refusal::NotNow => Err(PageError::new(lang, AppError::Conflict, headers)),
         crate::casework::Refusal::Store(e) => Err(store_error(lang, headers)(e)),
-    }
-}
-
-pub(super) fn store_error(
-    lang: Lang,
-    headers: &HeaderMap,
-) -> impl Fn(StoreError) -> PageError + '_ {
-    move |e| match e {
-        StoreError::OutOfScope | StoreError::RoleNotAllowed { .. } => {
-            PageError::new(lang, AppError::Forbidden, headers)
-        }
-        StoreError::NotFound(_) => PageError::new(lang, AppError::NotFound, headers),
-        other => unavailable(lang, headers)(other),
     }
 }
