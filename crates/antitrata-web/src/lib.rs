@@ -11,7 +11,7 @@ mod health;
 mod hotlines;
 mod i18n;
 mod pages;
-pub mod release;
+mod release_report;
 mod response;
 mod runtime;
 mod security;
@@ -20,6 +20,7 @@ mod snapshot;
 use std::sync::Arc;
 use std::time::Duration;
 
+use antitrata_app::releases::{DEFAULT_YEARLY_LIMIT, Releases};
 use antitrata_store::Store;
 use axum::Router;
 use axum::extract::Request;
@@ -34,7 +35,8 @@ use tracing::Level;
 pub use auth::password::{hash_password, verify_password};
 pub use auth::permissions::{API_ROUTES, Access, CONSOLE_ROUTES, allows};
 pub use i18n::{Tr, negotiate};
-pub use runtime::{Clock, Runtime, token_hash};
+pub use release_report::release_report;
+pub use runtime::{Clock, Runtime};
 pub use snapshot::Snapshot;
 
 use crate::error::{AppError, error_response};
@@ -53,8 +55,6 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long a referral may wait without news before the supervisor's queue shows it.
     pub referral_overdue: time::Duration,
-    /// The differential-privacy budget each country may spend per year, in millionths of ε.
-    pub yearly_epsilon_micros: i64,
 }
 
 impl Default for WebConfig {
@@ -65,7 +65,6 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(10),
             trusted_proxies: Vec::new(),
             referral_overdue: time::Duration::hours(72),
-            yearly_epsilon_micros: 4_000_000,
         }
     }
 }
@@ -79,17 +78,28 @@ pub struct AppState {
     runtime: Runtime,
     /// Statistical tables loaded for the console's statistics page.
     tables: Arc<console::TableCache>,
+    releases: Releases,
 }
 
 impl AppState {
+    /// The state over `store`; releases are paid from the default yearly budget until
+    /// [`AppState::with_releases`] says otherwise.
     pub fn new(store: Store, config: WebConfig, runtime: Runtime) -> AppState {
+        let releases = Releases::new(store.clone(), DEFAULT_YEARLY_LIMIT, release_report);
         AppState {
             store,
             directory: Arc::default(),
             config: Arc::new(config),
             runtime,
             tables: Arc::default(),
+            releases,
         }
+    }
+
+    /// Releases made as configured (the yearly budget), over the same store.
+    pub fn with_releases(mut self, releases: Releases) -> AppState {
+        self.releases = releases;
+        self
     }
 
     /// The pre-rendered directory, loaded on first use.

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use antitrata_store::NonceSource;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 /// Tells the time. The binary passes the system clock; tests pass one they can move.
@@ -52,9 +51,4 @@ impl Runtime {
         self.random.fill(&mut salt);
         salt
     }
-}
-
-/// What the database keeps of a token: its SHA-256.
-pub fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
 }

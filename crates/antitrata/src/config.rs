@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use antitrata_store::DatabaseUrl;
+use antitrata_app::releases::DEFAULT_YEARLY_LIMIT;
+use antitrata_store::{Budget, DatabaseUrl};
 use antitrata_web::WebConfig;
 use anyhow::{Context, bail};
 use secrecy::{ExposeSecret, SecretString};
@@ -23,6 +24,8 @@ pub struct Config {
     /// The data-key file, outside the database; created with mode 0600 on first start.
     pub key_file: PathBuf,
     pub web: WebConfig,
+    /// The differential-privacy budget each country may spend per year (`privacy.yearly_epsilon`).
+    pub yearly_limit: Budget,
     pub log: LogConfig,
 }
 
@@ -166,7 +169,7 @@ impl Config {
         let yearly_epsilon = file
             .privacy
             .yearly_epsilon
-            .unwrap_or(defaults.yearly_epsilon_micros as f64 / 1e6);
+            .unwrap_or(DEFAULT_YEARLY_LIMIT.epsilon_micros as f64 / 1e6);
         if !(yearly_epsilon > 0.0 && yearly_epsilon <= 100.0) {
             bail!("privacy.yearly_epsilon must be above 0 and at most 100, e.g. 4.0");
         }
@@ -176,7 +179,10 @@ impl Config {
             request_timeout,
             trusted_proxies,
             referral_overdue,
-            yearly_epsilon_micros: (yearly_epsilon * 1e6).round() as i64,
+        };
+        let yearly_limit = Budget {
+            epsilon_micros: (yearly_epsilon * 1e6).round() as i64,
+            delta_femtos: 0,
         };
         let key_file = overrides
             .key_file
@@ -187,6 +193,7 @@ impl Config {
             database,
             key_file,
             web,
+            yearly_limit,
             log: file.log,
         })
     }
@@ -215,7 +222,7 @@ pub fn print_summary(config: &Config) {
     );
     println!(
         "  privacy:          yearly ε per country {}",
-        config.web.yearly_epsilon_micros as f64 / 1e6
+        config.yearly_limit.epsilon_micros as f64 / 1e6
     );
     println!("(the database was not contacted)");
 }
@@ -299,8 +306,8 @@ mod tests {
         assert_eq!(
             resolve("[privacy]\nyearly_epsilon = 2.5\n", Overrides::default())
                 .unwrap()
-                .web
-                .yearly_epsilon_micros,
+                .yearly_limit
+                .epsilon_micros,
             2_500_000
         );
         let err = resolve(

@@ -188,7 +188,7 @@ enum Command {
         #[arg(long = "qi", value_delimiter = ',')]
         quasi_identifiers: Vec<String>,
         /// The largest share of records that may be suppressed, 0 to 1 (kanon).
-        #[arg(long, default_value_t = antitrata_web::release::DEFAULT_MAX_SUPPRESSED)]
+        #[arg(long, default_value_t = antitrata_app::releases::DEFAULT_MAX_SUPPRESSED)]
         max_suppressed: f64,
         /// kanon: also give SDS's all-combinations guarantee: every combination of up to this
         /// many values (1 to 4) left in a released record occurs in at least k input records;

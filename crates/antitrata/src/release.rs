@@ -1,6 +1,6 @@
 //! `antitrata release`: a privacy-protected release of a dataset, or of a country's live cases
 //! (`--cases XX --as EMAIL`, a supervisor of the country; every case read is audited as
-//! `case.released`), made by `antitrata_web::release` (the same code as the supervisors' console
+//! `case.released`), made by `antitrata_app::releases` (the same code as the supervisors' console
 //! page) and written to a new folder as `data.csv`, `report.html` and `manifest.json`; and
 //! `antitrata import release`, which checks such a folder against its manifest and loads it on
 //! the regional deployment.
@@ -9,12 +9,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use antitrata_app::releases::{
+    Bundle, Epsilon, Method, Order, Parameters, Payer, ReleaseError, Releases, Source,
+};
 use antitrata_domain::stats::{DatasetId, Table, TableEncoder};
 use antitrata_domain::{CountryCode, Lang};
-use antitrata_store::{Budget, NewDataset, Store};
-use antitrata_web::release::{
-    Bundle, Epsilon, Method, Parameters, Payer, ReleaseError, Source, live_cases, make_release,
-};
+use antitrata_store::{NewDataset, Store};
 use anyhow::{Context, bail};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::datasets::{CHUNK_ROWS, load_named};
-use crate::serve::open_store;
+use crate::serve::{open_store, releases};
 use crate::users::{account_actor, cli_actor};
 
 /// What `release` was asked for.
@@ -62,10 +62,6 @@ pub async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result
     let (payer, epsilon) = if method.spends_budget() {
         let payer = Payer {
             country: paying_country(&request)?,
-            yearly_limit: Budget {
-                epsilon_micros: config.web.yearly_epsilon_micros,
-                delta_femtos: 0,
-            },
             release_id: Uuid::now_v7(),
         };
         (Some(payer), Some(epsilon_of(&request)?))
@@ -85,19 +81,20 @@ pub async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result
         variables: request.by.clone(),
     };
     let store = open_store(config).await?;
-    let (source, table) = load_source(&store, &request).await?;
+    let releases = releases(config, &store);
+    let (source, table) = load_source(&store, &releases, &request).await?;
     let started = std::time::Instant::now();
-    let made = make_release(
-        &store,
-        &source,
-        Arc::new(table),
-        &parameters,
-        payer,
-        Lang::DEFAULT,
-        OffsetDateTime::now_utc(),
-        StdRng::from_os_rng(),
-    )
-    .await;
+    let made = releases
+        .make(Order {
+            source: &source,
+            table: Arc::new(table),
+            parameters: &parameters,
+            payer,
+            lang: Lang::DEFAULT,
+            now: OffsetDateTime::now_utc(),
+            rng: StdRng::from_os_rng(),
+        })
+        .await;
     store.close().await;
     let bundle = made.map_err(explain)?;
     write_bundle(&request.out, &bundle)?;
@@ -216,7 +213,11 @@ fn variables(manifest: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
-async fn load_source(store: &Store, request: &ReleaseRequest) -> anyhow::Result<(Source, Table)> {
+async fn load_source(
+    store: &Store,
+    releases: &Releases,
+    request: &ReleaseRequest,
+) -> anyhow::Result<(Source, Table)> {
     let (Some(country), None) = (&request.cases, &request.dataset) else {
         let name = request
             .dataset
@@ -234,7 +235,8 @@ async fn load_source(store: &Store, request: &ReleaseRequest) -> anyhow::Result<
         .as_deref()
         .context("--as: the e-mail of the supervisor releasing the country's cases")?;
     let actor = account_actor(store, account).await?;
-    live_cases(store, &actor, code)
+    releases
+        .live_cases(&actor, code)
         .await
         .with_context(|| format!("--as {account} releasing {code}'s cases"))
 }

@@ -1,6 +1,7 @@
 //! `serve` and `migrate`: open the database, bring it up to date, and run the web service until
 //! SIGINT or SIGTERM, letting requests in flight finish.
 
+use antitrata_app::releases::Releases;
 use antitrata_store::{SeedOutcome, Store};
 use std::sync::Arc;
 
@@ -61,6 +62,16 @@ async fn open(config: &Config, bulk_load: bool) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// Releases over `store`, paid from the configured yearly budget, their reports rendered with
+/// the web crate's template: the console and `antitrata release` make them the same way.
+pub fn releases(config: &Config, store: &Store) -> Releases {
+    Releases::new(
+        store.clone(),
+        config.yearly_limit,
+        antitrata_web::release_report,
+    )
+}
+
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     tracing::info!(database = %config.database, "database is up to date");
@@ -74,7 +85,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         clock: Arc::new(SystemClock),
         random: Arc::new(keys::OsRandom),
     };
-    let state = AppState::new(store.clone(), config.web.clone(), runtime);
+    let state = AppState::new(store.clone(), config.web.clone(), runtime)
+        .with_releases(releases(&config, &store));
     state
         .warm_up()
         .await

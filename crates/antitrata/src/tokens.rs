@@ -42,7 +42,7 @@ pub async fn create(config: &Config, email: &str, name: &str, days: u16) -> anyh
             &account,
             Uuid::now_v7(),
             name,
-            &antitrata_web::token_hash(&token),
+            &antitrata_app::token_hash(&token),
             actor.at + Duration::days(i64::from(days)),
         )
         .await?;

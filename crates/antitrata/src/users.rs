@@ -141,7 +141,7 @@ pub async fn add(config: &Config, request: AddUser) -> anyhow::Result<()> {
     let mut token = [0u8; 32];
     OsRandom.fill(&mut token);
     let token_text = URL_SAFE_NO_PAD.encode(token);
-    let hash = antitrata_web::token_hash(&token_text);
+    let hash = antitrata_app::token_hash(&token_text);
     store
         .insert_setup_token(&actor, id, &hash, actor.at + SETUP_LINK_VALIDITY)
         .await?;

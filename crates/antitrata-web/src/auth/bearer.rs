@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, header};
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::runtime::token_hash;
+use antitrata_app::token_hash;
 
 /// The service account behind an API request.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use time::Duration;
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::runtime::token_hash;
+use antitrata_app::token_hash;
 
 pub const SESSION_COOKIE: &str = "antitrata_session";
 pub const LOGIN_CSRF_COOKIE: &str = "antitrata_login_csrf";

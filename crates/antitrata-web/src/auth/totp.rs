@@ -96,7 +96,7 @@ pub fn normalize_recovery_code(typed: &str) -> String {
 
 /// What is stored of a recovery code: the SHA-256 of its normalized form.
 pub fn recovery_code_hash(typed: &str) -> Vec<u8> {
-    crate::runtime::token_hash(&normalize_recovery_code(typed))
+    antitrata_app::token_hash(&normalize_recovery_code(typed))
 }
 
 /// Whether what was typed looks like a recovery code rather than a six-digit code.

@@ -23,7 +23,7 @@ use crate::auth::throttle;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
-use crate::runtime::token_hash;
+use antitrata_app::token_hash;
 
 #[derive(Template)]
 #[template(path = "console/login.html")]

@@ -9,10 +9,13 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use antitrata_app::releases::{
+    Bundle, DEFAULT_MAX_SUPPRESSED, Epsilon, Method, Order, Parameters, Payer, ReleaseError, Source,
+};
 use antitrata_domain::stats::Table;
 use antitrata_domain::{Actor, CountryCode};
 use antitrata_privacy::{CombinationError, DpError, KAnonymityError};
-use antitrata_store::{Budget, StoreError};
+use antitrata_store::StoreError;
 use askama::Template;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
@@ -30,10 +33,6 @@ use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
-use crate::release::{
-    Bundle, DEFAULT_MAX_SUPPRESSED, Epsilon, Method, Parameters, Payer, ReleaseError, Source,
-    live_cases, make_release,
-};
 
 /// The k of CTDC's own k-anonymous release, offered first.
 const DEFAULT_K: &str = "11";
@@ -205,7 +204,10 @@ async fn page(
                     ("country", country.as_str()),
                     ("year", &year.to_string()),
                     ("spent", &epsilon_text(spent.epsilon_micros)),
-                    ("limit", &epsilon_text(state.config.yearly_epsilon_micros)),
+                    (
+                        "limit",
+                        &epsilon_text(state.releases.yearly_limit().epsilon_micros),
+                    ),
                 ],
             )
         }
@@ -293,28 +295,26 @@ async fn release(
     let mut seed = [0u8; 32];
     state.runtime.random.fill(&mut seed);
     let now = state.runtime.now();
-    let bundle = make_release(
-        &state.store,
-        &source,
+    let order = Order {
+        source: &source,
         table,
-        &parameters,
-        Some(Payer {
+        parameters: &parameters,
+        payer: Some(Payer {
             country,
-            yearly_limit: Budget {
-                epsilon_micros: state.config.yearly_epsilon_micros,
-                delta_femtos: 0,
-            },
             release_id: state.runtime.uuid_v7(),
         }),
-        tr.lang,
+        lang: tr.lang,
         now,
-        StdRng::from_seed(seed),
-    )
-    .await
-    .map_err(|error| match explain(&error, tr) {
-        Some(message) => Refusal::Mistake(message),
-        None => Refusal::Failed(error),
-    })?;
+        rng: StdRng::from_seed(seed),
+    };
+    let bundle = state
+        .releases
+        .make(order)
+        .await
+        .map_err(|error| match explain(&error, tr) {
+            Some(message) => Refusal::Mistake(message),
+            None => Refusal::Failed(error),
+        })?;
     let stem = format!(
         "release-{}-{}-{}",
         file_safe(&source.name),
@@ -334,7 +334,9 @@ async fn load_source(
     tr: &Tr,
 ) -> Result<(Source, Arc<Table>), Refusal> {
     if name == LIVE_CASES {
-        let (source, table) = live_cases(&state.store, actor, country)
+        let (source, table) = state
+            .releases
+            .live_cases(actor, country)
             .await
             .map_err(Refusal::Failed)?;
         return Ok((source, Arc::new(table)));

@@ -14,7 +14,7 @@ use crate::auth::password::check_new_password;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
-use crate::runtime::token_hash;
+use antitrata_app::token_hash;
 
 #[derive(Template)]
 #[template(path = "console/setup.html")]

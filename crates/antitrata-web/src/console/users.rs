@@ -23,7 +23,7 @@ use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
-use crate::runtime::token_hash;
+use antitrata_app::token_hash;
 
 /// How long a setup link works.
 const SETUP_LINK_VALIDITY: Duration = Duration::hours(72);

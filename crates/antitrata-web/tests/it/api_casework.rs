@@ -41,7 +41,7 @@ pub async fn service_token(store: &Store, n: u128, role: Role, country: Option<&
             &account,
             Uuid::from_u128(n + 10_000),
             "test",
-            &antitrata_web::token_hash(&token),
+            &antitrata_app::token_hash(&token),
             cli.at + Duration::days(30),
         )
         .await

@@ -61,8 +61,13 @@ struct ReportPage {
     note: Option<String>,
 }
 
-/// Renders the report of the release `manifest` describes, in `lang`.
-pub fn release_report(manifest: &Value, lang: Lang) -> Result<String, askama::Error> {
+/// Renders the report of the release `manifest` describes, in `lang` (the application's
+/// `RenderReport`, which the binary passes to its releases).
+pub fn release_report(manifest: &Value, lang: Lang) -> Result<String, String> {
+    report(manifest, lang).map_err(|e| e.to_string())
+}
+
+fn report(manifest: &Value, lang: Lang) -> Result<String, askama::Error> {
     let tr = Tr::new(lang);
     let facts = FACTS
         .iter()

@@ -1,0 +1,363 @@
+//! Privacy-protected releases, made in memory for `antitrata release` and the supervisors'
+//! console page alike: the released data (`data.csv`), its report (`report.html`, rendered by
+//! the caller's [`RenderReport`]) and its manifest (`manifest.json`: method, parameters,
+//! guarantees, evaluation and the SHA-256 of every other file).
+//!
+//! - `kanon`: the source's CTDC columns, quasi-identifiers generalized, suppressed records left
+//!   out; with `all_combinations`, also cells withheld until every combination of up to that many
+//!   values left in a record occurs in at least k input records (SDS's guarantee);
+//! - `dp-aggregates`: a cross-tab of one to three variables over their codebook domains with
+//!   discrete Laplace noise;
+//! - `dp-synthetic`: synthetic CTDC records drawn from noisy one- and two-way marginals.
+//!
+//! The computation runs on a blocking thread; then a differentially private release spends its
+//! ε from the paying country's yearly budget (the store refuses past the limit, and nothing is
+//! made), and a k-anonymous one is audited as `release.created`. Nothing reaches the caller
+//! before that.
+
+mod compute;
+mod manifest;
+
+use std::sync::Arc;
+
+use antitrata_domain::stats::{Dataset, Table, ctdc_file_of_cases};
+use antitrata_domain::{Actor, CountryCode, Lang};
+use antitrata_privacy::{CombinationError, DpError, KAnonymityError, Rational};
+use antitrata_store::{AuditEvent, Budget, OpenedBetween, RecordsUse, Spend, Store, StoreError};
+use rand::rngs::StdRng;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// How a release protects its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Kanon,
+    DpAggregates,
+    DpSynthetic,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Method::Kanon, Method::DpAggregates, Method::DpSynthetic];
+
+    pub fn parse(text: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Kanon => "kanon",
+            Method::DpAggregates => "dp-aggregates",
+            Method::DpSynthetic => "dp-synthetic",
+        }
+    }
+
+    /// Whether the release is differentially private, and so spends privacy budget.
+    pub fn spends_budget(self) -> bool {
+        self != Method::Kanon
+    }
+}
+
+/// A privacy budget ε as typed and as an exact fraction; always above zero.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Epsilon {
+    pub text: String,
+    pub value: Rational,
+}
+
+impl Epsilon {
+    /// A positive decimal such as `1`, `0.5` or `4.0`.
+    pub fn parse(text: &str) -> Option<Epsilon> {
+        let text = text.trim();
+        let value = Rational::parse_decimal(text).filter(|e| e.numerator > 0)?;
+        Some(Epsilon {
+            text: text.to_owned(),
+            value,
+        })
+    }
+
+    /// ε in the ledger's units (millionths), rounded up so a release never spends less than it
+    /// says.
+    fn micros(&self) -> Result<i64, ReleaseError> {
+        let micros = (u128::from(self.value.numerator) * 1_000_000)
+            .div_ceil(u128::from(self.value.denominator));
+        i64::try_from(micros).map_err(|_| ReleaseError::EpsilonTooLarge)
+    }
+}
+
+/// The largest share of records a k-anonymous release suppresses unless asked otherwise.
+pub const DEFAULT_MAX_SUPPRESSED: f64 = 0.05;
+
+/// What to release, and how.
+#[derive(Debug, Clone)]
+pub struct Parameters {
+    pub method: Method,
+    /// kanon: the smallest group of quasi-identifier values; every method: the count below which
+    /// a combination is rare in SDS's metrics.
+    pub k: usize,
+    /// kanon: the quasi-identifiers; empty for CTDC's own that the source has.
+    pub quasi_identifiers: Vec<String>,
+    /// kanon: the largest share of records that may be suppressed, 0 to 1.
+    pub max_suppressed: f64,
+    /// kanon: the length of SDS's all-combinations guarantee, if wanted.
+    pub all_combinations: Option<usize>,
+    /// dp-aggregates and dp-synthetic: the budget spent.
+    pub epsilon: Option<Epsilon>,
+    /// dp-aggregates: the one to three variables crossed. dp-synthetic: the variables synthesized;
+    /// empty for every column with a closed codebook vocabulary.
+    pub variables: Vec<String>,
+}
+
+/// What a release is made from, as its manifest and audit entry name it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub format: String,
+    /// SHA-256 of the imported file, or of the live cases written as a CTDC file.
+    pub sha256: String,
+    /// Who releases it: the command line or a supervisor.
+    pub actor: Actor,
+    /// The record type and id of the `release.created` audit entry.
+    pub record: (&'static str, String),
+}
+
+impl Source {
+    /// An imported dataset, released by `actor`.
+    pub fn dataset(dataset: Dataset, actor: Actor) -> Source {
+        Source {
+            record: ("dataset", dataset.id.to_string()),
+            name: dataset.name,
+            format: dataset.format,
+            sha256: dataset.content_sha256,
+            actor,
+        }
+    }
+}
+
+/// The country whose yearly budget pays for a differentially private release, and the id the
+/// payment is booked under in the ledger, made by the caller (nothing below the binary makes
+/// randomness or reads the clock).
+#[derive(Debug, Clone, Copy)]
+pub struct Payer {
+    pub country: CountryCode,
+    pub release_id: Uuid,
+}
+
+/// Renders a release's `report.html` from its manifest, in a language; the web crate holds the
+/// template, and the binary passes its renderer in.
+pub type RenderReport = fn(&Value, Lang) -> Result<String, String>;
+
+/// The yearly budget each country may spend unless configured otherwise: ε = 4.
+pub const DEFAULT_YEARLY_LIMIT: Budget = Budget {
+    epsilon_micros: 4_000_000,
+    delta_femtos: 0,
+};
+
+/// One release to make: from what, how, paid by whom, told in which language, and the time and
+/// randomness it is made with.
+#[derive(Debug)]
+pub struct Order<'a> {
+    pub source: &'a Source,
+    pub table: Arc<Table>,
+    pub parameters: &'a Parameters,
+    /// Who pays for a differentially private release; `None` refuses one.
+    pub payer: Option<Payer>,
+    /// The language of `report.html`.
+    pub lang: Lang,
+    pub now: OffsetDateTime,
+    pub rng: StdRng,
+}
+
+/// Releases as the command line and the console make them: the one way from a source and its
+/// parameters to a bundle, paid from each country's yearly budget.
+#[derive(Debug, Clone)]
+pub struct Releases {
+    store: Store,
+    yearly_limit: Budget,
+    render_report: RenderReport,
+}
+
+impl Releases {
+    pub fn new(store: Store, yearly_limit: Budget, render_report: RenderReport) -> Releases {
+        Releases {
+            store,
+            yearly_limit,
+            render_report,
+        }
+    }
+
+    /// What each country may spend in a year.
+    pub fn yearly_limit(&self) -> Budget {
+        self.yearly_limit
+    }
+
+    /// The live cases of `country` read for a release by `actor`, as a source and its table.
+    /// The store lets only the country's supervisors read them so, and audits every case taken.
+    pub async fn live_cases(
+        &self,
+        actor: &Actor,
+        country: CountryCode,
+    ) -> Result<(Source, Table), ReleaseError> {
+        let records = self
+            .store
+            .victim_records(
+                actor,
+                country,
+                OpenedBetween::default(),
+                RecordsUse::Release,
+            )
+            .await?;
+        let (file, table) = ctdc_file_of_cases(&records).map_err(|e| {
+            ReleaseError::Output(format!("the cases do not read as a CTDC table: {e}"))
+        })?;
+        let source = Source {
+            name: format!("cases-{country}"),
+            format: "ctdc-global".into(),
+            sha256: format!("{:x}", Sha256::digest(&file)),
+            actor: actor.clone(),
+            record: ("cases", country.to_string()),
+        };
+        Ok((source, table))
+    }
+
+    /// Makes the release `order` asks for, paying from its payer's budget if it is
+    /// differentially private.
+    pub async fn make(&self, order: Order<'_>) -> Result<Bundle, ReleaseError> {
+        let Order {
+            source,
+            table,
+            parameters,
+            payer,
+            lang,
+            now,
+            rng,
+        } = order;
+        let method = parameters.method;
+        if parameters.all_combinations.is_some() && method != Method::Kanon {
+            return Err(ReleaseError::AllCombinationsNotKanon);
+        }
+        let payment = if method.spends_budget() {
+            let payer = payer.ok_or(ReleaseError::NoPayer)?;
+            let epsilon = parameters.epsilon.as_ref().ok_or(ReleaseError::NoEpsilon)?;
+            Some((payer, epsilon.micros()?))
+        } else {
+            None
+        };
+        let job = parameters.clone();
+        let made = tokio::task::spawn_blocking(move || compute::compute(&table, &job, now, rng))
+            .await
+            .map_err(|e| ReleaseError::Output(format!("the computation stopped: {e}")))??;
+        let mut fields = made.fields;
+        match payment {
+            // Pay before anything leaves: a release past the budget is refused here.
+            Some((payer, epsilon_micros)) => {
+                let spent = self
+                    .store
+                    .spend_privacy_budget(
+                        &source.actor,
+                        &Spend {
+                            release_id: payer.release_id,
+                            country: payer.country,
+                            year: now.year(),
+                            method: method.as_str().into(),
+                            budget: Budget {
+                                epsilon_micros,
+                                delta_femtos: 0,
+                            },
+                        },
+                        self.yearly_limit,
+                    )
+                    .await?;
+                fields["release_id"] = json!(payer.release_id.to_string());
+                fields["privacy"]["budget"] = json!({
+                    "country": payer.country.as_str(),
+                    "year": now.year(),
+                    "spent_this_year_epsilon": spent.epsilon_micros as f64 / 1e6,
+                    "yearly_limit_epsilon": self.yearly_limit.epsilon_micros as f64 / 1e6,
+                });
+            }
+            None => {
+                self.store
+                    .append_audit(
+                        &source.actor,
+                        AuditEvent {
+                            action: "release.created",
+                            record_type: Some(source.record.0),
+                            record_id: Some(source.record.1.clone()),
+                        },
+                    )
+                    .await?;
+            }
+        }
+        let mut manifest = manifest::manifest(method, now, source, fields)?;
+        if let Some(rows) = made.source_rows {
+            manifest["source"]["rows"] = json!(rows);
+        }
+        self.bundle(made.data, manifest, lang)
+    }
+
+    /// The files of a release: its data, its report, and its manifest completed with the size
+    /// and SHA-256 of the other two so the regional import can check them.
+    fn bundle(
+        &self,
+        data: Vec<u8>,
+        mut manifest: Value,
+        lang: Lang,
+    ) -> Result<Bundle, ReleaseError> {
+        let report = (self.render_report)(&manifest, lang)
+            .map_err(|e| ReleaseError::Output(format!("rendering report.html: {e}")))?
+            .into_bytes();
+        let listed = |name: &str, bytes: &[u8]| {
+            json!({
+                "name": name,
+                "bytes": bytes.len(),
+                "sha256": format!("{:x}", Sha256::digest(bytes)),
+            })
+        };
+        manifest["files"] = json!([listed("data.csv", &data), listed("report.html", &report)]);
+        let written = serde_json::to_vec_pretty(&manifest)
+            .map_err(|e| ReleaseError::Output(format!("writing manifest.json: {e}")))?;
+        Ok(Bundle {
+            manifest,
+            files: vec![
+                ("data.csv", data),
+                ("report.html", report),
+                ("manifest.json", written),
+            ],
+        })
+    }
+}
+
+/// A finished release: its manifest, and its files in the order a folder or archive lists them
+/// (`data.csv`, `report.html`, `manifest.json`).
+#[derive(Debug)]
+pub struct Bundle {
+    pub manifest: Value,
+    pub files: Vec<(&'static str, Vec<u8>)>,
+}
+
+/// Why no release was made. Nothing was spent or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    #[error("the all-combinations guarantee applies to k-anonymous releases only")]
+    AllCombinationsNotKanon,
+    #[error("a differentially private release needs a country to pay from its yearly budget")]
+    NoPayer,
+    #[error("a differentially private release needs ε, the privacy budget it spends")]
+    NoEpsilon,
+    #[error("ε is too large for the ledger")]
+    EpsilonTooLarge,
+    #[error("name one to three variables to cross, e.g. gender,ageBroad")]
+    NoVariables,
+    #[error(transparent)]
+    KAnonymity(#[from] KAnonymityError),
+    #[error(transparent)]
+    Dp(#[from] DpError),
+    #[error(transparent)]
+    Combinations(#[from] CombinationError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the release could not be written: {0}")]
+    Output(String),
+}
