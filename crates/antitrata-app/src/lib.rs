@@ -1,12 +1,14 @@
 //! The application's use cases, one function each, that the command line, the console and the
 //! JSON API all call: making a privacy-protected release (compute, pay from the ledger, audit,
-//! manifest, bundle) and keeping tokens as their hashes. Below it the store and the privacy
+//! manifest, bundle), reading and answering a statistics question, and keeping tokens as their
+//! hashes. Below it the store and the privacy
 //! crate; above it the web crate (HTTP, HTML) and the binary (flags, config, files, wiring).
 //!
 //! Like the crates below it, it neither reads the clock nor makes randomness: the time, the
 //! random generator and every new id come in as arguments.
 
 pub mod releases;
+pub mod statistics;
 mod tokens;
 
 pub use tokens::token_hash;

@@ -9,12 +9,12 @@ use std::fs::File;
 use std::io::{BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
+use antitrata_app::statistics::{self, AnswerError, Asked, Question, QuestionError};
 use antitrata_domain::CountryCode;
 use antitrata_domain::stats::{
-    CrossTab, Dataset, DatasetId, Filter, Layout, Table, TableEncoder, check_dataset_name,
-    cross_tabulate, table_of_cases, year_column,
+    Dataset, DatasetId, Layout, Table, TableEncoder, check_dataset_name, cross_tabulate,
 };
-use antitrata_store::{ConflictKind, NewDataset, OpenedBetween, RecordsUse, Store, StoreError};
+use antitrata_store::{ConflictKind, NewDataset, Store, StoreError};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
@@ -455,8 +455,9 @@ pub enum StatsSource {
 pub struct StatsRequest {
     pub source: StatsSource,
     pub by: Vec<String>,
-    pub from_year: Option<i32>,
-    pub to_year: Option<i32>,
+    /// The year range as typed; empty for none.
+    pub from_year: String,
+    pub to_year: String,
     /// `column=value` filters; several for one column keep any of the values.
     pub filters: Vec<String>,
 }
@@ -465,13 +466,19 @@ pub struct StatsRequest {
 /// then `count` and `percent`.
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
 pub async fn stats(config: &Config, request: StatsRequest) -> anyhow::Result<()> {
+    let question = question_of(&request)?;
     let store = open_store(config).await?;
     let table = match &request.source {
         StatsSource::Dataset(name) => load_named(&store, name).await.map(|(_, table)| table),
         StatsSource::Cases { country, account } => live_cases(&store, country, account).await,
     };
     store.close().await;
-    let tab = crosstab_of(&table?, &request)?;
+    let tab = statistics::answer(&table?, &question).map_err(|e| match e {
+        AnswerError::NoYearColumn => {
+            anyhow::anyhow!("--from-year/--to-year: the dataset has no year column")
+        }
+        AnswerError::CrossTab(e) => e.into(),
+    })?;
     print!("{}", tab.to_csv()?);
     Ok(())
 }
@@ -482,44 +489,33 @@ async fn live_cases(store: &Store, country: &str, account: &str) -> anyhow::Resu
         .ok()
         .with_context(|| format!("--cases `{country}`: write an ISO code, e.g. GT"))?;
     let actor = account_actor(store, account).await?;
-    let records = store
-        .victim_records(
-            &actor,
-            code,
-            OpenedBetween::default(),
-            RecordsUse::Statistics,
-        )
+    statistics::live_cases(store, &actor, code)
         .await
-        .with_context(|| format!("--as {account} counting {code}'s cases"))?;
-    Ok(table_of_cases(&records)?)
+        .with_context(|| format!("--as {account} counting {code}'s cases"))
 }
 
-fn crosstab_of(table: &Table, request: &StatsRequest) -> anyhow::Result<CrossTab> {
-    let mut filters = Vec::new();
-    if request.from_year.is_some() || request.to_year.is_some() {
-        let year =
-            year_column(table).context("--from-year/--to-year: the dataset has no year column")?;
-        filters.push(Filter::year_range(
-            table,
-            year,
-            request.from_year,
-            request.to_year,
-        )?);
-    }
-    let mut by_column: Vec<(&str, Vec<Option<&str>>)> = Vec::new();
+/// The question the flags ask, read as the console and the API read theirs.
+fn question_of(request: &StatsRequest) -> anyhow::Result<Question> {
+    let mut keep: Vec<(&str, Vec<Option<&str>>)> = Vec::new();
     for filter in &request.filters {
         let Some((column, value)) = filter.split_once('=') else {
             bail!("--where `{filter}`: write it as column=value (empty value for missing)");
         };
         let value = (!value.is_empty()).then_some(value);
-        match by_column.iter_mut().find(|(c, _)| *c == column) {
+        match keep.iter_mut().find(|(c, _)| *c == column) {
             Some((_, values)) => values.push(value),
-            None => by_column.push((column, vec![value])),
+            None => keep.push((column, vec![value])),
         }
     }
-    for (column, values) in by_column {
-        filters.push(Filter::values(table, column, &values)?);
-    }
-    let by: Vec<&str> = request.by.iter().map(String::as_str).collect();
-    Ok(cross_tabulate(table, &by, &filters)?)
+    let asked = Asked {
+        by: request.by.iter().map(String::as_str).collect(),
+        from_year: &request.from_year,
+        to_year: &request.to_year,
+        keep,
+    };
+    Question::parse(&asked).map_err(|e| match e {
+        QuestionError::Year { which, text } => {
+            anyhow::anyhow!("--{which}-year {text}: write a year from 1900 to 2100, e.g. 2016")
+        }
+    })
 }

@@ -129,12 +129,12 @@ enum Command {
         /// The variables to cross, comma-separated (one to three), e.g. gender,ageBroad.
         #[arg(long, value_delimiter = ',', required = true)]
         by: Vec<String>,
-        /// Count only records registered in this year or later.
-        #[arg(long)]
-        from_year: Option<i32>,
-        /// Count only records registered in this year or earlier.
-        #[arg(long)]
-        to_year: Option<i32>,
+        /// Count only records registered in this year or later (1900 to 2100).
+        #[arg(long, value_name = "YEAR", default_value = "")]
+        from_year: String,
+        /// Count only records registered in this year or earlier (1900 to 2100).
+        #[arg(long, value_name = "YEAR", default_value = "")]
+        to_year: String,
         /// Keep only records with column=value; repeat for several values or columns.
         #[arg(long = "where", value_name = "COLUMN=VALUE")]
         filters: Vec<String>,

@@ -192,6 +192,7 @@ stats-error-unknown = This dataset has no variable “{ $name }”.
 stats-live-cases = Live cases of { $country } (this hotline)
 stats-live-note = Live cases are counted as one record per victim per case, in CTDC's variables, leaving out cases closed as not trafficking or as duplicates. They are for this country's staff only: outside the country they are shown only privacy-protected.
 stats-error-repeated = The variable “{ $name }” is chosen twice.
+stats-error-no-year = This dataset has no year of registration, so it cannot be limited to years: leave the years empty.
 home-stats = Statistics
 
 ## Release reports (report.html of a release bundle)

@@ -192,6 +192,7 @@ stats-error-unknown = Este conjunto de datos no tiene la variable «{ $name }».
 stats-live-cases = Casos en curso de { $country } (esta línea)
 stats-live-note = Los casos en curso se cuentan como un registro por víctima y caso, con las variables de CTDC, sin los casos cerrados por no ser trata o por duplicados. Son solo para el personal de este país: fuera del país se muestran únicamente con protección de la privacidad.
 stats-error-repeated = La variable «{ $name }» está elegida dos veces.
+stats-error-no-year = Este conjunto de datos no tiene año de registro, así que no se puede limitar por años: deje los años vacíos.
 home-stats = Estadísticas
 
 ## Informes de publicación (report.html de un paquete)

@@ -192,6 +192,7 @@ stats-error-unknown = Ce jeu de données n'a pas de variable « { $name } ».
 stats-live-cases = Dossiers en cours de { $country } (cette ligne)
 stats-live-note = Les dossiers en cours sont comptés à raison d'un enregistrement par victime et par dossier, selon les variables de CTDC, sans les dossiers clos comme ne relevant pas de la traite ou comme doublons. Ils sont réservés au personnel de ce pays : hors du pays, ils ne sont montrés que protégés.
 stats-error-repeated = La variable « { $name } » est choisie deux fois.
+stats-error-no-year = Ce jeu de données n'a pas d'année d'enregistrement : il ne peut pas être limité à des années, laissez les années vides.
 home-stats = Statistiques
 
 ## Rapports de publication (report.html d'un paquet)

@@ -1,7 +1,8 @@
 //! Statistics over imported datasets, and over the live cases of the account's own country: pick
 //! a source, one to three variables, a year range and a chart; get a table with counts and shares
 //! (missing shown as its own row), a server-drawn SVG chart, and the same table as CSV. The JSON
-//! API's `/api/v1/stats` asks the same questions through [`answer`]. No personal data is
+//! API's `/api/v1/stats` asks the same questions through [`answer`], and `antitrata stats` reads
+//! and counts its own with the same `antitrata_app::statistics`. No personal data is
 //! involved, so nothing is audited. Dataset tables are kept in memory after their first use, so a
 //! question costs a cross-tab, not a load; the live cases are read afresh for each question, and
 //! only the country's own hotline roles may read them (the store decides,
@@ -9,12 +10,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use antitrata_domain::stats::{
-    CrossTab, CrossTabError, Dataset, DatasetId, Filter, Table, cross_tabulate, table_of_cases,
-    year_column,
-};
+use antitrata_app::statistics::{self, AnswerError, Asked, Question, QuestionError};
+use antitrata_domain::stats::{CrossTab, CrossTabError, Dataset, DatasetId, Table, year_column};
 use antitrata_domain::{Actor, CountryCode, Lang};
-use antitrata_store::{OpenedBetween, RecordsUse, StoreError};
+use antitrata_store::{RecordsUse, StoreError};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -305,21 +304,9 @@ pub(crate) async fn answer(
     let table = match &outcome.chosen {
         None => None,
         Some(Source::Dataset(dataset)) => state.tables.get(&state.store, dataset.id).await?,
-        Some(Source::Cases(country)) => {
-            let records = state
-                .store
-                .victim_records(
-                    actor,
-                    *country,
-                    OpenedBetween::default(),
-                    RecordsUse::Statistics,
-                )
-                .await?;
-            let table = table_of_cases(&records).map_err(|e| {
-                StoreError::Corrupt(format!("the cases do not read as a CTDC table: {e}"))
-            })?;
-            Some(Arc::new(table))
-        }
+        Some(Source::Cases(country)) => Some(Arc::new(
+            statistics::live_cases(&state.store, actor, *country).await?,
+        )),
     };
     let Some(table) = table else {
         if let Some(name) = wanted {
@@ -328,64 +315,49 @@ pub(crate) async fn answer(
         return Ok(outcome);
     };
     outcome.columns = table.columns().iter().map(|c| c.name.clone()).collect();
-    let year = year_column(&table);
-    outcome.year_column = year.is_some();
+    outcome.year_column = year_column(&table).is_some();
     if variables.is_empty() {
         return Ok(outcome);
     }
-    let parse_year = |text: &str| -> Result<Option<i32>, ()> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(None);
-        }
-        match text.parse::<i32>() {
-            Ok(year @ 1900..=2100) => Ok(Some(year)),
-            _ => Err(()),
-        }
-    };
-    let (Ok(from), Ok(to)) = (parse_year(&outcome.from), parse_year(&outcome.to)) else {
-        outcome.error = Some(tr.t("stats-error-year"));
-        return Ok(outcome);
-    };
-    let mut filters = Vec::new();
-    if let (Some(year), true) = (year, from.is_some() || to.is_some()) {
-        match Filter::year_range(&table, year, from, to) {
-            Ok(filter) => filters.push(filter),
-            Err(e) => {
-                outcome.error = Some(explain(&e, tr));
-                return Ok(outcome);
-            }
-        }
-    }
+    let mut keep = Vec::new();
     if !outcome.only.is_empty() {
-        let kept: Vec<Option<&str>> = outcome
+        let kept = outcome
             .values
             .split(',')
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(Some)
             .collect();
-        match Filter::values(&table, &outcome.only, &kept) {
-            Ok(filter) => filters.push(filter),
-            Err(e) => {
-                outcome.error = Some(explain(&e, tr));
-                return Ok(outcome);
-            }
-        }
+        keep.push((outcome.only.as_str(), kept));
     }
-    match cross_tabulate(&table, &variables, &filters) {
+    let asked = Asked {
+        by: variables,
+        from_year: &outcome.from,
+        to_year: &outcome.to,
+        keep,
+    };
+    let answered = Question::parse(&asked)
+        .map_err(|QuestionError::Year { .. }| tr.t("stats-error-year"))
+        .and_then(|question| statistics::answer(&table, &question).map_err(|e| explain(&e, tr)));
+    match answered {
         Ok(tab) => outcome.tab = Some(tab),
-        Err(e) => outcome.error = Some(explain(&e, tr)),
+        Err(message) => outcome.error = Some(message),
     }
     Ok(outcome)
 }
 
-fn explain(error: &CrossTabError, tr: &Tr) -> String {
+fn explain(error: &AnswerError, tr: &Tr) -> String {
     match error {
-        CrossTabError::VariableCount(_) => tr.t("stats-error-count"),
-        CrossTabError::UnknownColumn(name) => tr.t1("stats-error-unknown", "name", name),
-        CrossTabError::Repeated(name) => tr.t1("stats-error-repeated", "name", name),
-        CrossTabError::Csv(_) => tr.t("stats-error-count"),
+        AnswerError::NoYearColumn => tr.t("stats-error-no-year"),
+        AnswerError::CrossTab(CrossTabError::VariableCount(_) | CrossTabError::Csv(_)) => {
+            tr.t("stats-error-count")
+        }
+        AnswerError::CrossTab(CrossTabError::UnknownColumn(name)) => {
+            tr.t1("stats-error-unknown", "name", name)
+        }
+        AnswerError::CrossTab(CrossTabError::Repeated(name)) => {
+            tr.t1("stats-error-repeated", "name", name)
+        }
     }
 }
 

@@ -105,6 +105,31 @@ fn a_ctdc_file_is_imported_counted_listed_and_dropped() {
     );
     assert_eq!(out, "gender,count,percent\nFemale,2,66.67\nMale,1,33.33\n");
 
+    // Years are read as the console and the API read them: 1900 to 2100.
+    for (flag, year) in [
+        ("--from-year", "1800"),
+        ("--to-year", "21000"),
+        ("--from-year", "x"),
+    ] {
+        let (ok, out, err) = cli(
+            dir.path(),
+            &[
+                "stats",
+                "--dataset",
+                "ctdc-mini",
+                "--by",
+                "gender",
+                flag,
+                year,
+            ],
+        );
+        assert!(!ok && out.is_empty(), "{flag} {year}: {out}");
+        assert!(
+            err.contains(&format!("{flag} {year}: write a year from 1900 to 2100")),
+            "{err}"
+        );
+    }
+
     // The same file again is a no-op, whatever name is asked for.
     let (ok, out, _) = cli(
         dir.path(),
