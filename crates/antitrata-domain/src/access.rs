@@ -1,6 +1,6 @@
 //! Who is acting: roles, the countries a role reaches, and the actor recorded in the audit log.
-//! The decisions of what each role may do live in one permission module (accounts issue); this
-//! file holds the vocabulary they share with the store.
+//! What each role may do is decided in one place, [`crate::policy`]; this file holds the
+//! vocabulary it shares with the store.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -78,4 +78,18 @@ pub struct Actor {
     pub request_id: Option<String>,
     /// When the action happens; the binary's clock decides, so tests can fix it.
     pub at: OffsetDateTime,
+}
+
+impl Actor {
+    /// Someone not signed in (yet), acting as `who`: a sign-in attempt, or the holder of a setup
+    /// link choosing their password. A visitor reaches no country's records.
+    pub fn visitor(who: String, request_id: Option<String>, at: OffsetDateTime) -> Actor {
+        Actor {
+            who,
+            role: Role::Visitor,
+            scope: CountryScope::None,
+            request_id,
+            at,
+        }
+    }
 }

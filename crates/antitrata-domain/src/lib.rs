@@ -13,6 +13,7 @@ mod lang;
 pub mod m49;
 mod person;
 mod phone;
+pub mod policy;
 pub mod stats;
 pub mod time_text;
 

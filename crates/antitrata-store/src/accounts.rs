@@ -1,9 +1,7 @@
 //! Staff accounts and their one-time setup links. Who may manage which accounts is decided by the
 //! permission module; the store still refuses to reach outside the actor's country.
 
-use antitrata_domain::{
-    Account, Actor, CountryCode, CountryScope, Email, Lang, NewAccount, Role, UserId,
-};
+use antitrata_domain::{Account, Actor, CountryCode, Email, Lang, NewAccount, Role, UserId};
 use sqlx::FromRow;
 use sqlx::types::Json;
 use time::OffsetDateTime;
@@ -13,18 +11,24 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::store::with_pool;
 use crate::{ConflictKind, Store, StoreError};
+use antitrata_domain::policy::Action;
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, email, display_name, language, roles, country, \
      password_hash is not null as has_password, totp_enabled, disabled, service, created_at";
 
-/// Which accounts an actor may manage: every account (system administrators, the command line)
-/// or those of one country (country administrators).
+/// Which accounts an actor may manage: every account, or those of its one country.
 pub(crate) fn accounts_reach(actor: &Actor) -> Result<Option<CountryCode>, StoreError> {
-    match (actor.role, &actor.scope) {
-        (Role::Cli | Role::SystemAdmin, _) => Ok(None),
-        (Role::CountryAdmin, CountryScope::Country(code)) => Ok(Some(*code)),
-        _ => Err(StoreError::OutOfScope),
+    if !actor.may(Action::ManageAccounts) {
+        return Err(StoreError::OutOfScope);
     }
+    if actor.may(Action::ManageEveryAccount) {
+        return Ok(None);
+    }
+    actor
+        .scope
+        .country()
+        .map(Some)
+        .ok_or(StoreError::OutOfScope)
 }
 
 pub(crate) fn check_reach(actor: &Actor, country: Option<CountryCode>) -> Result<(), StoreError> {
@@ -283,13 +287,7 @@ impl Store {
         let Some(user) = self.find_setup_token(token_hash, now).await? else {
             return Ok(None);
         };
-        let actor = Actor {
-            who: user.to_string(),
-            role: Role::Cli,
-            scope: CountryScope::None,
-            request_id,
-            at: now,
-        };
+        let actor = Actor::visitor(user.to_string(), request_id, now);
         let audit = PendingEntry::new(&actor, AuditEvent::for_user("password.set", user))?;
         self.replace_password(user, password_hash, &audit).await?;
         Ok(Some(user))

@@ -6,7 +6,7 @@
 use antitrata_domain::casework::{
     AgeBand, CaseId, Gender, VictimFacts, VictimRecord, counts_in_statistics,
 };
-use antitrata_domain::{Actor, CountryCode, Role};
+use antitrata_domain::{Actor, CountryCode};
 use sqlx::FromRow;
 use time::Date;
 use uuid::Uuid;
@@ -14,8 +14,10 @@ use uuid::Uuid;
 use crate::audit::AuditEvent;
 use crate::cases::{CASE_COLUMNS, CaseRow, push_opened_between};
 use crate::contacts::{corrupt, country, scope};
+use crate::error::require;
 use crate::store::with_pool;
 use crate::{Store, StoreError};
+use antitrata_domain::policy::Action;
 
 /// What the records are read for, which decides who may read them and whether each case is
 /// audited.
@@ -31,22 +33,12 @@ pub enum RecordsUse {
 }
 
 impl RecordsUse {
-    /// Whether an actor in this role, within its own country, may read the records for this use.
-    pub fn allows(self, role: Role) -> bool {
+    /// What the permission policy calls reading the records for this use.
+    pub fn action(self) -> Action {
         match self {
-            RecordsUse::Statistics => matches!(
-                role,
-                Role::Operator | Role::Caseworker | Role::Supervisor | Role::CountryAdmin
-            ),
-            RecordsUse::Export | RecordsUse::Release => role == Role::Supervisor,
-        }
-    }
-
-    fn verb(self) -> &'static str {
-        match self {
-            RecordsUse::Statistics => "count the country's cases",
-            RecordsUse::Export => "export the country's cases",
-            RecordsUse::Release => "release the country's cases",
+            RecordsUse::Statistics => Action::CountLiveCases,
+            RecordsUse::Export => Action::ExportCases,
+            RecordsUse::Release => Action::MakeReleases,
         }
     }
 
@@ -92,12 +84,7 @@ impl Store {
         if scope(actor)? != wanted {
             return Err(StoreError::OutOfScope);
         }
-        if !purpose.allows(actor.role) {
-            return Err(StoreError::RoleNotAllowed {
-                role: actor.role.as_str(),
-                action: purpose.verb(),
-            });
-        }
+        require(actor, purpose.action())?;
         let rows: Vec<VictimRow> = with_pool!(self, |pool| {
             let mut query = sqlx::QueryBuilder::new(format!(
                 "select x.*, p.id as victim_id, p.gender as victim_gender, \

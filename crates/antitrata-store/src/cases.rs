@@ -16,9 +16,11 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
+use crate::error::require;
 use crate::store::with_pool;
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
+use antitrata_domain::policy::{Action, may};
 
 pub(crate) const CASE_COLUMNS: &str = "id, country, year, sequence, status, closure_reason, \
      closure_note_sealed, assigned_to, risk, exploitation_types, sectors, means_of_control, \
@@ -271,11 +273,8 @@ impl Store {
     ) -> Result<Case, StoreError> {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
-        if action.needs_supervisor() && actor.role != Role::Supervisor {
-            return Err(StoreError::RoleNotAllowed {
-                role: actor.role.as_str(),
-                action: action_verb(action),
-            });
+        if action.needs_supervisor() {
+            require(actor, Action::DecideClosure)?;
         }
         let reason = match action {
             CaseAction::RequestClosure(reason) | CaseAction::Close(reason) => Some(reason),
@@ -346,20 +345,13 @@ impl Store {
     ) -> Result<Case, StoreError> {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
-        if actor.role != Role::Supervisor {
-            return Err(StoreError::RoleNotAllowed {
-                role: actor.role.as_str(),
-                action: "assign cases",
-            });
-        }
+        require(actor, Action::AssignCases)?;
         if let Some(user) = assignee {
             let account = self.find_user(user).await?;
             let fits = account.is_some_and(|a| {
                 !a.disabled
                     && a.country == Some(country)
-                    && a.roles
-                        .iter()
-                        .any(|r| matches!(r, Role::Caseworker | Role::Supervisor))
+                    && a.roles.iter().any(|r| may(*r, Action::BeAssignedCase))
             });
             if !fits {
                 return Err(StoreError::NotFound(Entity::Caseworker));
@@ -464,7 +456,7 @@ impl Store {
             .filter(|(_, _, roles)| {
                 roles
                     .iter()
-                    .any(|r| r == Role::Caseworker.as_str() || r == Role::Supervisor.as_str())
+                    .any(|r| Role::parse(r).is_some_and(|role| may(role, Action::BeAssignedCase)))
             })
             .map(|(id, name, _)| (UserId(id), name))
             .collect())

@@ -6,7 +6,7 @@ use antitrata_domain::casework::{
     CallerRole, CaseId, CaseReference, Contact, ContactChannel, ContactId, ContactLanguage,
     ContactOutcome, Direction, HeardVia, NewContact, Screening,
 };
-use antitrata_domain::{Actor, CountryCode, Role};
+use antitrata_domain::{Actor, CountryCode};
 use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 use uuid::Uuid;
@@ -14,9 +14,11 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contact_writes::{ContactWrite, Written};
 use crate::crypto::SealContext;
+use crate::error::require;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
 use crate::{Keyring, Store, StoreError};
+use antitrata_domain::policy::Action;
 
 pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.country, c.recorded_by, c.channel, c.direction, \
      c.started_at, c.ended_at, c.language, c.caller_role, c.caller_country, c.caller_locality, \
@@ -159,12 +161,7 @@ impl Store {
         id: ContactId,
     ) -> Result<bool, StoreError> {
         let country = scope(actor)?;
-        if actor.role != Role::Supervisor {
-            return Err(StoreError::RoleNotAllowed {
-                role: actor.role.as_str(),
-                action: "take charge of an immediate danger",
-            });
-        }
+        require(actor, Action::TakeChargeOfDanger)?;
         let audit = PendingEntry::new(actor, event("contact.danger-handled", id))?;
         let done = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;

@@ -65,6 +65,22 @@ pub enum StoreError {
     },
 }
 
+/// `RoleNotAllowed` unless the permission policy lets the actor's role take `action`: the store
+/// asks the policy, and holds no list of roles of its own.
+pub(crate) fn require(
+    actor: &antitrata_domain::Actor,
+    action: antitrata_domain::policy::Action,
+) -> Result<(), StoreError> {
+    if actor.may(action) {
+        Ok(())
+    } else {
+        Err(StoreError::RoleNotAllowed {
+            role: actor.role.as_str(),
+            action: action.verb(),
+        })
+    }
+}
+
 /// A kind of record the caller names, as store errors tell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entity {

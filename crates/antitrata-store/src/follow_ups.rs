@@ -2,7 +2,7 @@
 //! for the supervisor (overdue). Titles are sealed; every list read is audited.
 
 use antitrata_domain::casework::{CaseId, CaseReference, FollowUp, FollowUpId, NewFollowUp};
-use antitrata_domain::{Actor, Role, UserId};
+use antitrata_domain::{Actor, UserId};
 use sqlx::FromRow;
 use time::Date;
 use uuid::Uuid;
@@ -13,6 +13,7 @@ use crate::crypto::SealContext;
 use crate::store::with_pool;
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
+use antitrata_domain::policy::{Action, may};
 
 const COLUMNS: &str = "f.id, f.case_id, f.country, k.year, k.sequence, f.title_sealed, \
      f.due_on, f.assignee, f.created_by, f.done_at, k.has_minor";
@@ -44,9 +45,7 @@ impl Store {
             let fits = account.is_some_and(|a| {
                 !a.disabled
                     && a.country == Some(home)
-                    && a.roles
-                        .iter()
-                        .any(|r| matches!(r, Role::Operator | Role::Caseworker | Role::Supervisor))
+                    && a.roles.iter().any(|r| may(*r, Action::BeAssignedFollowUp))
             });
             if !fits {
                 return Err(StoreError::NotFound(Entity::Caseworker));

@@ -2,12 +2,13 @@
 //! budget. Spending is one conditional update, so two releases racing for the last of a budget
 //! cannot both pass; the spend is recorded and audited in the same transaction.
 
-use antitrata_domain::{Actor, CountryCode, Role};
+use antitrata_domain::{Actor, CountryCode};
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::store::with_pool;
 use crate::{Store, StoreError};
+use antitrata_domain::policy::Action;
 
 /// An amount of privacy budget: ε in millionths, δ in units of 10⁻¹⁵.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,7 +48,8 @@ impl Store {
         spend: &Spend,
         limit: Budget,
     ) -> Result<Budget, StoreError> {
-        if actor.role != Role::Cli && actor.scope.country() != Some(spend.country) {
+        if !actor.may(Action::SpendAnyCountryBudget) && actor.scope.country() != Some(spend.country)
+        {
             return Err(StoreError::OutOfScope);
         }
         let audit = PendingEntry::new(

@@ -5,7 +5,7 @@
 use antitrata_domain::casework::{
     Basis, CaseId, CaseStatus, ConsentScope, Referral, ReferralId, ReferralStatus, ServiceId,
 };
-use antitrata_domain::{Actor, PersonId, Role};
+use antitrata_domain::{Actor, PersonId};
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -13,9 +13,11 @@ use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::consents::{CONSENT_COLUMNS, ConsentRow};
 use crate::contacts::{corrupt, scope};
 use crate::crypto::SealContext;
+use crate::error::require;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
 use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
+use antitrata_domain::policy::Action;
 
 const COLUMNS: &str = "id, case_id, person_id, service_id, status, consent_id, override_by, \
      override_reason_sealed, notes_sealed, requested_by, requested_at, updated_at";
@@ -44,11 +46,8 @@ impl Store {
         let keyring = self.keyring()?;
         let home = scope(actor)?;
         let reason = new.override_reason.map(str::trim).filter(|r| !r.is_empty());
-        if reason.is_some() && actor.role != Role::Supervisor {
-            return Err(StoreError::RoleNotAllowed {
-                role: actor.role.as_str(),
-                action: "disclose without consent",
-            });
+        if reason.is_some() {
+            require(actor, Action::DiscloseWithoutConsent)?;
         }
         let notes = new
             .notes

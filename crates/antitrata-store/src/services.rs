@@ -2,18 +2,20 @@
 //! hotline work in the country searches it by category and place. Not personal data, but every
 //! change is audited.
 
+use antitrata_domain::Actor;
 use antitrata_domain::casework::{
     ContactLanguage, Service, ServiceCategory, ServiceDetails, ServiceId, join_codes, split_codes,
 };
-use antitrata_domain::{Actor, Role};
 use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::contacts::{corrupt, country, scope};
+use crate::error::require;
 use crate::store::with_pool;
 use crate::time_columns::unix;
 use crate::{ConflictKind, Entity, Store, StoreError};
+use antitrata_domain::policy::Action;
 
 const COLUMNS: &str = "id, country, organization, name, categories, locality, address, phone, \
      email, hours, languages, eligibility, active";
@@ -29,12 +31,7 @@ impl Store {
         active: bool,
     ) -> Result<Service, StoreError> {
         let home = scope(actor)?;
-        if actor.role != Role::CountryAdmin {
-            return Err(StoreError::RoleNotAllowed {
-                role: actor.role.as_str(),
-                action: "edit the services directory",
-            });
-        }
+        require(actor, Action::EditServices)?;
         let audit = PendingEntry::new(actor, event("service.saved", id))?;
         with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;

@@ -12,30 +12,11 @@ use antitrata_domain::casework::{
     NewFollowUp, Problem, Referral, ReferralId, ReferralStatus, Service, ServiceDetails, ServiceId,
     ServiceInput,
 };
-use antitrata_domain::{Account, Actor, PersonId, Role};
+use antitrata_domain::{Actor, PersonId};
 use antitrata_store::{CaseFilter, ConflictKind, Entity, NewReferral, Store, StoreError};
-use axum::http::HeaderMap;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::i18n::Tr;
-
-/// The actor for hotline work: a supervisor acts as supervisor (closing, assigning), otherwise
-/// as caseworker or operator, whichever the account holds.
-pub(crate) fn actor(state: &AppState, account: &Account, headers: &HeaderMap) -> Actor {
-    let role = [Role::Supervisor, Role::Caseworker, Role::Operator]
-        .into_iter()
-        .find(|r| account.roles.contains(r))
-        .or_else(|| account.roles.first().copied())
-        .unwrap_or(Role::Visitor);
-    Actor {
-        who: account.id.to_string(),
-        role,
-        scope: account.scope(),
-        request_id: crate::error::request_id(headers),
-        at: state.runtime.now(),
-    }
-}
 
 /// A field problem in the user's language.
 pub(crate) fn problem_message(tr: &Tr, problem: Problem) -> String {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use antitrata_app::statistics::{self, AnswerError, Asked, Question, QuestionError};
 use antitrata_domain::CountryCode;
+use antitrata_domain::policy::Action;
 use antitrata_domain::stats::{
     Dataset, DatasetId, Layout, Table, TableEncoder, check_dataset_name, cross_tabulate,
 };
@@ -488,7 +489,7 @@ async fn live_cases(store: &Store, country: &str, account: &str) -> anyhow::Resu
     let code = CountryCode::parse(country)
         .ok()
         .with_context(|| format!("--cases `{country}`: write an ISO code, e.g. GT"))?;
-    let actor = account_actor(store, account).await?;
+    let actor = account_actor(store, account, Action::CountLiveCases).await?;
     statistics::live_cases(store, &actor, code)
         .await
         .with_context(|| format!("--as {account} counting {code}'s cases"))

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use antitrata_domain::CountryCode;
 use antitrata_domain::casework::{HTCDS_FIELDS, HtcdsValue, VictimRecord};
+use antitrata_domain::policy::Action;
 use antitrata_domain::stats::{global_columns, write_ctdc_csv};
 use antitrata_store::{OpenedBetween, RecordsUse, StoreError};
 use anyhow::{Context, bail};
@@ -93,7 +94,7 @@ pub async fn export(config: &Config, request: ExportRequest) -> anyhow::Result<(
     };
 
     let store = open_store(config).await?;
-    let actor = account_actor(&store, &request.account).await?;
+    let actor = account_actor(&store, &request.account, Action::ExportCases).await?;
     let records = store
         .victim_records(&actor, country, between, RecordsUse::Export)
         .await

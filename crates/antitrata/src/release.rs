@@ -12,6 +12,7 @@ use std::sync::Arc;
 use antitrata_app::releases::{
     Bundle, Epsilon, Method, Order, Parameters, Payer, ReleaseError, Releases, Source,
 };
+use antitrata_domain::policy::Action;
 use antitrata_domain::stats::{DatasetId, Table, TableEncoder};
 use antitrata_domain::{CountryCode, Lang};
 use antitrata_store::{NewDataset, Store};
@@ -234,7 +235,7 @@ async fn load_source(
         .account
         .as_deref()
         .context("--as: the e-mail of the supervisor releasing the country's cases")?;
-    let actor = account_actor(store, account).await?;
+    let actor = account_actor(store, account, Action::MakeReleases).await?;
     releases
         .live_cases(&actor, code)
         .await

@@ -2,6 +2,7 @@
 //! account has no password: the command prints a one-time setup link, shown once and stored only
 //! as a hash. No install has a default password.
 
+use antitrata_domain::policy::{Action, acting_role};
 use antitrata_domain::{
     Account, Actor, CountryCode, CountryScope, Email, Lang, NewAccount, Role, UserId,
     check_role_assignment,
@@ -42,13 +43,14 @@ pub(crate) fn cli_actor() -> Actor {
     }
 }
 
-/// The actor for a command that acts on a country's records in the name of an account
-/// (`--as EMAIL`): the account must exist, be enabled and hold a country role; it acts as
-/// supervisor if it is one, else in its first country role. The store then decides what that role
-/// may do, and the audit log names the account.
+/// The actor for a command that takes `action` on a country's records in the name of an account
+/// (`--as EMAIL`): the account must exist, be enabled and hold a country role; it acts as the role
+/// the permission policy lets take the action (`policy::acting_role`, as the console and the API
+/// do). The store then decides what that role may do, and the audit log names the account.
 pub(crate) async fn account_actor(
     store: &antitrata_store::Store,
     email: &str,
+    action: Action,
 ) -> anyhow::Result<Actor> {
     let parsed = Email::parse(email).context("--as")?;
     let Some(account) = store.find_user_by_email(&parsed).await? else {
@@ -59,19 +61,11 @@ pub(crate) async fn account_actor(
     if account.disabled {
         bail!("--as {email}: this account is disabled");
     }
-    let country_roles = [
-        Role::Supervisor,
-        Role::Caseworker,
-        Role::Operator,
-        Role::CountryAdmin,
-    ];
-    let Some(role) = country_roles
-        .into_iter()
-        .find(|r| account.roles.contains(r))
-        .filter(|_| account.scope().country().is_some())
-    else {
+    let in_a_country = account.scope().country().is_some();
+    if !in_a_country || !account.roles.iter().any(|r| r.is_country_role()) {
         bail!("--as {email}: the account holds no role in a country's hotline");
-    };
+    }
+    let role = acting_role(&account.roles, action);
     Ok(Actor {
         who: account.id.to_string(),
         role,

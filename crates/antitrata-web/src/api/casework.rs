@@ -8,7 +8,8 @@ use antitrata_domain::casework::{
     ContactId, ContactInput, Errors, FollowUpId, FollowUpInput, ReferralId, ServiceCategory,
     ServiceInput,
 };
-use antitrata_domain::{Actor, Role, UserId};
+use antitrata_domain::policy::Action;
+use antitrata_domain::{Actor, UserId};
 use antitrata_store::{CaseFilter, StoreError};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -37,9 +38,15 @@ struct Call {
 }
 
 impl Call {
+    /// A call for hotline work.
     fn new(state: &AppState, caller: &ApiCaller, headers: HeaderMap) -> Call {
+        Call::acting(state, caller, headers, Action::WorkCases)
+    }
+
+    /// A call for `action`: the caller acts as the role the policy lets take it.
+    fn acting(state: &AppState, caller: &ApiCaller, headers: HeaderMap, action: Action) -> Call {
         Call {
-            actor: casework::actor(state, &caller.account, &headers),
+            actor: crate::auth::actor(state, &caller.account, &headers, action),
             headers,
         }
     }
@@ -699,8 +706,7 @@ pub async fn save_service(
     headers: HeaderMap,
     body: Result<Json<ServiceBody>, JsonRejection>,
 ) -> Created<ServiceView> {
-    let mut call = Call::new(&state, &caller, headers);
-    call.actor.role = Role::CountryAdmin;
+    let call = Call::acting(&state, &caller, headers, Action::EditServices);
     let body = call.body(body)?;
     let service = casework::save_service(
         &state.store,

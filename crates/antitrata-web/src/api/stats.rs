@@ -2,6 +2,7 @@
 //! same sources (datasets; the live cases of the caller's own country for its hotline roles), the
 //! same checks and the same localized messages as the console, through `console::stats::answer`.
 
+use antitrata_domain::policy::Action;
 use antitrata_domain::stats::CrossTab;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -86,7 +87,7 @@ pub async fn cross_tab(
     if by.next().is_some() {
         return Err(bad.with_detail(tr.t("stats-error-count")));
     }
-    let actor = crate::casework::actor(&state, &caller.account, &headers);
+    let actor = crate::auth::actor(&state, &caller.account, &headers, Action::CountLiveCases);
     let outcome = answer_stats(&state, &actor, &question, &tr)
         .await
         .map_err(|e| ApiError::store(&headers, &e))?;

@@ -1,8 +1,10 @@
-//! The one place that decides who may use which console route. Every console route must have an
-//! entry in [`CONSOLE_ROUTES`]; the middleware denies any route without one, and a test fails when
-//! a route is added to the code without a decision here.
+//! The one place that decides which action each console and API route is: every route must have
+//! an entry in [`CONSOLE_ROUTES`] or [`API_ROUTES`]; the middleware denies any route without one,
+//! and a test fails when a route is added to the code without a decision here. Which roles may
+//! take each action is the domain's permission policy (`antitrata_domain::policy`).
 
 use antitrata_domain::Role;
+use antitrata_domain::policy::{Action, may};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
@@ -23,8 +25,8 @@ pub enum Access {
     PasswordDone,
     /// Any fully signed-in account.
     SignedIn,
-    /// Fully signed-in accounts holding one of these roles.
-    Roles(&'static [Role]),
+    /// Fully signed-in accounts holding a role the permission policy lets take this action.
+    May(Action),
 }
 
 /// Every console route: method, path as registered, and who may use it.
@@ -41,121 +43,145 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/console", Access::SignedIn),
     ("GET", "/console/account", Access::SignedIn),
     ("POST", "/console/account", Access::SignedIn),
-    ("GET", "/console/users", Access::Roles(ACCOUNT_ADMINS)),
-    ("POST", "/console/users", Access::Roles(ACCOUNT_ADMINS)),
+    ("GET", "/console/users", Access::May(Action::ManageAccounts)),
+    (
+        "POST",
+        "/console/users",
+        Access::May(Action::ManageAccounts),
+    ),
     (
         "POST",
         "/console/users/{id}/disable",
-        Access::Roles(ACCOUNT_ADMINS),
+        Access::May(Action::ManageAccounts),
     ),
-    ("GET", "/console/audit", Access::Roles(&[Role::Supervisor])),
-    ("GET", "/console/persons", Access::Roles(PERSONAL_DATA)),
+    ("GET", "/console/audit", Access::May(Action::ReadAudit)),
+    ("GET", "/console/persons", Access::May(Action::WorkCases)),
     (
         "POST",
         "/console/persons/search",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "GET",
         "/console/persons/recent",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
-    ("GET", "/console/persons/{id}", Access::Roles(PERSONAL_DATA)),
-    ("GET", "/console/contacts/new", Access::Roles(PERSONAL_DATA)),
-    ("POST", "/console/contacts", Access::Roles(PERSONAL_DATA)),
+    (
+        "GET",
+        "/console/persons/{id}",
+        Access::May(Action::WorkCases),
+    ),
+    (
+        "GET",
+        "/console/contacts/new",
+        Access::May(Action::WorkCases),
+    ),
+    ("POST", "/console/contacts", Access::May(Action::WorkCases)),
     (
         "POST",
         "/console/contacts/draft",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "GET",
         "/console/contacts/{id}",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/console/contacts/{id}/danger-handled",
-        Access::Roles(&[Role::Supervisor]),
+        Access::May(Action::TakeChargeOfDanger),
     ),
-    ("GET", "/console/cases", Access::Roles(PERSONAL_DATA)),
-    ("POST", "/console/cases", Access::Roles(PERSONAL_DATA)),
-    ("GET", "/console/cases/{id}", Access::Roles(PERSONAL_DATA)),
-    ("POST", "/console/cases/{id}", Access::Roles(PERSONAL_DATA)),
+    ("GET", "/console/cases", Access::May(Action::WorkCases)),
+    ("POST", "/console/cases", Access::May(Action::WorkCases)),
+    ("GET", "/console/cases/{id}", Access::May(Action::WorkCases)),
+    (
+        "POST",
+        "/console/cases/{id}",
+        Access::May(Action::WorkCases),
+    ),
     (
         "POST",
         "/console/cases/{id}/status",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/console/cases/{id}/assign",
-        Access::Roles(&[Role::Supervisor]),
+        Access::May(Action::AssignCases),
     ),
     (
         "POST",
         "/console/cases/{id}/persons",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/console/cases/{id}/consents",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/console/cases/{id}/referrals",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/console/consents/{id}/withdraw",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/console/referrals/{id}/status",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
-    ("GET", "/console/services", Access::Roles(DIRECTORY_READERS)),
+    (
+        "GET",
+        "/console/services",
+        Access::May(Action::ReadServices),
+    ),
     (
         "POST",
         "/console/services",
-        Access::Roles(&[Role::CountryAdmin]),
+        Access::May(Action::EditServices),
     ),
     (
         "GET",
         "/console/services/{id}",
-        Access::Roles(&[Role::CountryAdmin]),
+        Access::May(Action::EditServices),
     ),
     (
         "POST",
         "/console/services/{id}",
-        Access::Roles(&[Role::CountryAdmin]),
+        Access::May(Action::EditServices),
     ),
     (
         "POST",
         "/console/cases/{id}/follow-ups",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/console/follow-ups/{id}/done",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
-    ("GET", "/console/work", Access::Roles(PERSONAL_DATA)),
-    ("GET", "/console/queue", Access::Roles(&[Role::Supervisor])),
-    ("GET", "/console/stats", Access::Roles(STATISTICS)),
-    ("GET", "/console/stats.csv", Access::Roles(STATISTICS)),
+    ("GET", "/console/work", Access::May(Action::WorkCases)),
+    ("GET", "/console/queue", Access::May(Action::SeeQueue)),
+    ("GET", "/console/stats", Access::May(Action::ReadStatistics)),
+    (
+        "GET",
+        "/console/stats.csv",
+        Access::May(Action::ReadStatistics),
+    ),
     (
         "GET",
         "/console/releases",
-        Access::Roles(&[Role::Supervisor]),
+        Access::May(Action::MakeReleases),
     ),
     (
         "POST",
         "/console/releases",
-        Access::Roles(&[Role::Supervisor]),
+        Access::May(Action::MakeReleases),
     ),
 ];
 
@@ -166,111 +192,81 @@ pub const API_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/countries", Access::Public),
     ("GET", "/api/v1/hotlines", Access::Public),
     ("GET", "/api/v1/hotlines/{iso2}", Access::Public),
-    ("POST", "/api/v1/contacts", Access::Roles(PERSONAL_DATA)),
-    ("GET", "/api/v1/contacts/{id}", Access::Roles(PERSONAL_DATA)),
+    ("POST", "/api/v1/contacts", Access::May(Action::WorkCases)),
+    (
+        "GET",
+        "/api/v1/contacts/{id}",
+        Access::May(Action::WorkCases),
+    ),
     (
         "POST",
         "/api/v1/contacts/{id}/danger-handled",
-        Access::Roles(&[Role::Supervisor]),
+        Access::May(Action::TakeChargeOfDanger),
     ),
-    ("GET", "/api/v1/cases", Access::Roles(PERSONAL_DATA)),
-    ("POST", "/api/v1/cases", Access::Roles(PERSONAL_DATA)),
-    ("GET", "/api/v1/cases/{id}", Access::Roles(PERSONAL_DATA)),
-    ("PUT", "/api/v1/cases/{id}", Access::Roles(PERSONAL_DATA)),
+    ("GET", "/api/v1/cases", Access::May(Action::WorkCases)),
+    ("POST", "/api/v1/cases", Access::May(Action::WorkCases)),
+    ("GET", "/api/v1/cases/{id}", Access::May(Action::WorkCases)),
+    ("PUT", "/api/v1/cases/{id}", Access::May(Action::WorkCases)),
     (
         "POST",
         "/api/v1/cases/{id}/status",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/api/v1/cases/{id}/assign",
-        Access::Roles(&[Role::Supervisor]),
+        Access::May(Action::AssignCases),
     ),
     (
         "POST",
         "/api/v1/cases/{id}/persons",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/api/v1/cases/{id}/consents",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/api/v1/cases/{id}/referrals",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/api/v1/cases/{id}/follow-ups",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/api/v1/consents/{id}/withdraw",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/api/v1/referrals/{id}/status",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/api/v1/follow-ups/{id}/done",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
     (
         "POST",
         "/api/v1/persons/search",
-        Access::Roles(PERSONAL_DATA),
+        Access::May(Action::WorkCases),
     ),
-    ("GET", "/api/v1/services", Access::Roles(DIRECTORY_READERS)),
+    ("GET", "/api/v1/services", Access::May(Action::ReadServices)),
     (
         "POST",
         "/api/v1/services",
-        Access::Roles(&[Role::CountryAdmin]),
+        Access::May(Action::EditServices),
     ),
-    ("GET", "/api/v1/work", Access::Roles(PERSONAL_DATA)),
-    ("GET", "/api/v1/queue", Access::Roles(&[Role::Supervisor])),
-    ("GET", "/api/v1/stats", Access::Roles(STATISTICS)),
+    ("GET", "/api/v1/work", Access::May(Action::WorkCases)),
+    ("GET", "/api/v1/queue", Access::May(Action::SeeQueue)),
+    ("GET", "/api/v1/stats", Access::May(Action::ReadStatistics)),
 ];
-
-/// Roles that see personal data of people in the records (of their own country).
-pub const PERSONAL_DATA: &[Role] = &[Role::Operator, Role::Caseworker, Role::Supervisor];
-/// Roles that see statistics of imported datasets (anonymised or synthetic records, no personal
-/// data): every role with a part in the work or in the campaign; not the system administrator,
-/// who runs the installation.
-pub const STATISTICS: &[Role] = &[
-    Role::Operator,
-    Role::Caseworker,
-    Role::Supervisor,
-    Role::CountryAdmin,
-    Role::RegionalAnalyst,
-    Role::CampaignEditor,
-];
-/// Roles that read their country's services directory: hotline work, and the administrators
-/// who keep it.
-pub const DIRECTORY_READERS: &[Role] = &[
-    Role::Operator,
-    Role::Caseworker,
-    Role::Supervisor,
-    Role::CountryAdmin,
-];
-/// Roles that manage accounts.
-pub const ACCOUNT_ADMINS: &[Role] = &[Role::CountryAdmin, Role::SystemAdmin];
-
-/// Whether an administrator holding `admin_roles` may give `role` to an account: system
-/// administrators any role, country administrators only the country roles (of their own country,
-/// which the store enforces).
-pub fn may_assign(admin_roles: &[Role], role: Role) -> bool {
-    if admin_roles.contains(&Role::SystemAdmin) {
-        return Role::ASSIGNABLE.contains(&role);
-    }
-    admin_roles.contains(&Role::CountryAdmin) && role.is_country_role()
-}
 
 /// The decision for a request, or `None` when the route has none (denied).
 pub fn access_for(method: &Method, path: &str) -> Option<Access> {
@@ -286,7 +282,7 @@ pub fn allows(access: Access, roles: &[Role], second_factor_done: bool) -> bool 
     match access {
         Access::Public | Access::PasswordDone => true,
         Access::SignedIn => second_factor_done,
-        Access::Roles(allowed) => second_factor_done && roles.iter().any(|r| allowed.contains(r)),
+        Access::May(action) => second_factor_done && roles.iter().any(|r| may(*r, action)),
     }
 }
 

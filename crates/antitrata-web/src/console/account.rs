@@ -1,6 +1,7 @@
 //! The account page: changing one's password. A change ends every session of the account,
 //! this one included.
 
+use antitrata_domain::policy::Action;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -8,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::{account_actor, console_page, page_lang, password_hash, store_error, verified_form};
+use super::{console_page, page_lang, password_hash, store_error, verified_form};
 use crate::AppState;
 use crate::auth::password::{check_new_password, verify_password};
 use crate::auth::session::{SESSION_COOKIE, SignedIn, clear_cookie};
@@ -113,7 +114,7 @@ pub(super) async fn change_password(
         ));
     }
     let phc = password_hash(&state, &form.password, lang, &headers)?;
-    let actor = account_actor(&state, &who.account, &headers);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::ManageOwnAccount);
     state
         .store
         .change_password(&actor, who.account.id, &phc)

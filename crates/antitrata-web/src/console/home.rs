@@ -6,12 +6,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::{console_page, page_lang};
-use antitrata_domain::Role;
 
-use crate::auth::permissions::{PERSONAL_DATA, STATISTICS};
 use crate::auth::session::SignedIn;
 use crate::i18n::Tr;
 use crate::pages::LangLink;
+use antitrata_domain::policy::{Action, may};
 
 #[derive(Template)]
 #[template(path = "console/home.html")]
@@ -40,6 +39,7 @@ pub(super) async fn show_home(Extension(who): Extension<SignedIn>, headers: Head
         .iter()
         .map(|r| tr.t(&format!("role-{}", r.as_str())))
         .collect();
+    let holds = |action| who.account.roles.iter().any(|r| may(*r, action));
     let page = HomePage {
         title: tr.t("console-title"),
         switch: vec![],
@@ -50,9 +50,9 @@ pub(super) async fn show_home(Extension(who): Extension<SignedIn>, headers: Head
             .country
             .map_or_else(|| tr.t("home-regional"), |c| c.to_string()),
         csrf: who.session.csrf_token.clone(),
-        show_stats: who.account.roles.iter().any(|r| STATISTICS.contains(r)),
-        show_casework: who.account.roles.iter().any(|r| PERSONAL_DATA.contains(r)),
-        show_queue: who.account.roles.contains(&Role::Supervisor),
+        show_stats: holds(Action::ReadStatistics),
+        show_casework: holds(Action::WorkCases),
+        show_queue: holds(Action::SeeQueue),
         tr,
     };
     console_page(lang, page.render(), &headers)

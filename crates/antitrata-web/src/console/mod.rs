@@ -17,7 +17,7 @@ mod users;
 
 pub(crate) use stats::{StatsQuery, TableCache, answer as answer_stats};
 
-use antitrata_domain::{Account, Actor, CountryScope, Lang, Role};
+use antitrata_domain::{Account, Actor, Lang};
 use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::from_fn_with_state;
@@ -247,26 +247,13 @@ fn password_hash(
     })
 }
 
-/// The audit actor for a signed-in account.
-fn account_actor(state: &AppState, account: &Account, headers: &HeaderMap) -> Actor {
-    Actor {
-        who: account.id.to_string(),
-        role: account.roles.first().copied().unwrap_or(Role::Visitor),
-        scope: account.scope(),
-        request_id: request_id(headers),
-        at: state.runtime.now(),
-    }
-}
-
 /// The audit actor before sign-in: the account tried, if known.
 fn visitor_actor(state: &AppState, who: Option<&Account>, headers: &HeaderMap) -> Actor {
-    Actor {
-        who: who.map_or_else(|| "unknown".to_owned(), |a| a.id.to_string()),
-        role: Role::Visitor,
-        scope: CountryScope::None,
-        request_id: request_id(headers),
-        at: state.runtime.now(),
-    }
+    Actor::visitor(
+        who.map_or_else(|| "unknown".to_owned(), |a| a.id.to_string()),
+        request_id(headers),
+        state.runtime.now(),
+    )
 }
 
 /// Maps a store failure to its error page, for `.map_err(store_error(lang, &headers))`.

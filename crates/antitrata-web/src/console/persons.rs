@@ -1,6 +1,7 @@
 //! Finding and viewing people in the records, within the signed-in account's country. Searches are
 //! posted, so names and phone numbers never sit in a URL, a browser history or a log.
 
+use antitrata_domain::policy::Action;
 use antitrata_domain::{Person, PersonId};
 use askama::Template;
 use axum::extract::rejection::PathRejection;
@@ -11,7 +12,7 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{account_actor, console_page, page_lang, store_error, verified_form};
+use super::{console_page, page_lang, store_error, verified_form};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
@@ -102,7 +103,7 @@ pub(super) async fn search_persons(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
     let form = verified_form(form, &who, lang, &headers)?;
-    let actor = account_actor(&state, &who.account, &headers);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::WorkCases);
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
     let phone = Some(form.phone.trim()).filter(|p| !p.is_empty());
     let people = state
@@ -141,7 +142,7 @@ pub(super) async fn show_person(
     let Ok(Path(id)) = id else {
         return Err(PageError::new(lang, AppError::NotFound, &headers));
     };
-    let actor = account_actor(&state, &who.account, &headers);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::WorkCases);
     let person = state
         .store
         .find_person(&actor, PersonId(id))
@@ -180,7 +181,7 @@ pub(super) async fn list_recent(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), &headers);
-    let actor = account_actor(&state, &who.account, &headers);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::WorkCases);
     let people = state
         .store
         .list_recent_persons(&actor, RECENT)

@@ -6,6 +6,7 @@
 //! audits every case taken (`RecordsUse::Release`). A mistake in the form, or a release past the
 //! budget, shows the form again with a localized message and spends nothing.
 
+use antitrata_domain::policy::Action;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -127,7 +128,7 @@ pub(super) async fn make_console_release(
     let lang = page_lang(Some(&who.account), &headers);
     let form = verified_form(form, &who, lang, &headers)?;
     let tr = Tr::new(lang);
-    let actor = crate::casework::actor(&state, &who.account, &headers);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::MakeReleases);
     let Some(country) = actor.scope.country() else {
         return Err(PageError::new(lang, AppError::Forbidden, &headers));
     };

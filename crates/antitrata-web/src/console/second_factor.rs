@@ -1,5 +1,6 @@
 //! The second factor: entering a TOTP code at sign-in, and enrolling an authenticator app.
 
+use antitrata_domain::policy::Action;
 use antitrata_store::AuditEvent;
 use askama::Template;
 use axum::extract::State;
@@ -8,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::{account_actor, console_page, page_lang, store_error, verified_form};
+use super::{console_page, page_lang, store_error, verified_form};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::auth::{throttle, totp};
@@ -85,7 +86,7 @@ pub(super) async fn submit_code(
     let fail = store_error(lang, &headers);
     let now = state.runtime.now();
     let keys = [throttle::account_key(who.account.id)];
-    let actor = account_actor(&state, &who.account, &headers);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::ManageOwnAccount);
     if let Some(wait) = throttle::time_to_wait(&state.store, &keys, now)
         .await
         .map_err(&fail)?
@@ -252,7 +253,7 @@ pub(super) async fn submit_enrolment(
             error,
         ));
     }
-    let actor = account_actor(&state, &who.account, &headers);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::ManageOwnAccount);
     state
         .store
         .enable_totp(&actor, who.account.id)

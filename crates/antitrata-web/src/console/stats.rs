@@ -8,12 +8,13 @@
 //! only the country's own hotline roles may read them (the store decides,
 //! `RecordsUse::Statistics`).
 
+use antitrata_domain::policy::Action;
 use std::sync::{Arc, Mutex};
 
 use antitrata_app::statistics::{self, AnswerError, Asked, Question, QuestionError};
 use antitrata_domain::stats::{CrossTab, CrossTabError, Dataset, DatasetId, Table, year_column};
 use antitrata_domain::{Actor, CountryCode, Lang};
-use antitrata_store::{RecordsUse, StoreError};
+use antitrata_store::StoreError;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -234,7 +235,7 @@ async fn asked(
         return Err(PageError::new(lang, AppError::BadRequest, headers));
     };
     let tr = Tr::new(lang);
-    let actor = crate::casework::actor(state, &who.account, headers);
+    let actor = crate::auth::actor(state, &who.account, headers, Action::CountLiveCases);
     let outcome = answer(state, &actor, &query, &tr)
         .await
         .map_err(store_error(lang, headers))?;
@@ -253,7 +254,7 @@ pub(crate) async fn answer(
     let live = actor
         .scope
         .country()
-        .filter(|_| RecordsUse::Statistics.allows(actor.role));
+        .filter(|_| actor.may(Action::CountLiveCases));
     let wanted = query.dataset.as_deref().filter(|d| !d.is_empty());
     let chosen = match wanted {
         Some(LIVE_CASES) => live.map(Source::Cases),

@@ -2,6 +2,7 @@
 //! accounts an administrator reaches. Country administrators reach their own country's accounts
 //! and may give only country roles.
 
+use antitrata_domain::policy::Action;
 use antitrata_domain::{
     CountryCode, Email, Lang, NewAccount, RCM_MEMBERS, Role, UserId, check_role_assignment,
 };
@@ -16,14 +17,14 @@ use serde::Deserialize;
 use time::Duration;
 use uuid::Uuid;
 
-use super::{account_actor, console_page, page_lang, store_error, verified_form};
+use super::{console_page, page_lang, store_error, verified_form};
 use crate::AppState;
-use crate::auth::permissions::may_assign;
 use crate::auth::session::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
 use antitrata_app::token_hash;
+use antitrata_domain::policy::may_assign;
 
 /// How long a setup link works.
 const SETUP_LINK_VALIDITY: Duration = Duration::hours(72);
@@ -62,7 +63,7 @@ async fn users_page(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), headers);
     let tr = Tr::new(lang);
-    let actor = account_actor(state, &who.account, headers);
+    let actor = crate::auth::actor(state, &who.account, headers, Action::ManageAccounts);
     let accounts = state
         .store
         .list_users(&actor)
@@ -208,7 +209,7 @@ pub(super) async fn create_user(
         }
     };
     let language = Lang::parse(&form.language).unwrap_or(Lang::Es);
-    let actor = account_actor(&state, &who.account, &headers);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::ManageAccounts);
     let id = UserId(state.runtime.uuid_v7());
     let new = NewAccount {
         email,
@@ -268,7 +269,7 @@ pub(super) async fn disable_user(
     let Ok(Path(id)) = id else {
         return Err(PageError::new(lang, AppError::NotFound, &headers));
     };
-    let actor = account_actor(&state, &who.account, &headers);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::ManageAccounts);
     let disabled = state
         .store
         .disable_user(&actor, UserId(id))

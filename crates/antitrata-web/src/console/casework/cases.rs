@@ -2,11 +2,12 @@
 //! off it, editing its description, moving it through the workflow, assigning it, and the list
 //! with its filters.
 
+use antitrata_domain::UserId;
 use antitrata_domain::casework::{
     Case, CaseId, CaseInput, CaseReference, CaseStatus, ClosureReason, ContactId, ExploitationType,
     MeansOfControl, RecruitmentMethod, RiskLevel, Sector,
 };
-use antitrata_domain::{Role, UserId};
+use antitrata_domain::policy::Action;
 use antitrata_store::CaseRecords;
 use askama::Template;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
@@ -152,7 +153,8 @@ pub(in crate::console) async fn render_case(
     let lang = page_lang(Some(&who.account), headers);
     let tr = Tr::new(lang);
     let actor = casework_actor(state, &who.account, headers);
-    let supervisor = who.account.roles.contains(&Role::Supervisor);
+    // Closing, assigning and overriding consent are the supervisor's, as the policy says.
+    let supervisor = actor.may(Action::DecideClosure);
     let (
         case,
         CaseRecords {

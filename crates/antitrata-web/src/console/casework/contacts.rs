@@ -1,11 +1,11 @@
 //! Recording a contact: the form (restored from the operator's draft), the draft saved in the
 //! background, the contact page with its screening, and a supervisor taking charge of a danger.
 
-use antitrata_domain::Role;
 use antitrata_domain::casework::{
     Answer, CallerRole, Contact, ContactChannel, ContactId, ContactInput, ContactLanguage,
     ContactOutcome, Direction, HeardVia, Indicator,
 };
+use antitrata_domain::policy::{Action, may};
 use askama::Template;
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Path, State};
@@ -371,7 +371,11 @@ fn contact_page(
         danger: d.immediate_danger,
         danger_open: d.immediate_danger && contact.danger_handled_at.is_none(),
         emergency,
-        is_supervisor: who.account.roles.contains(&Role::Supervisor),
+        is_supervisor: who
+            .account
+            .roles
+            .iter()
+            .any(|r| may(*r, Action::TakeChargeOfDanger)),
         case: contact
             .case
             .map(|(id, reference)| (id.to_string(), reference.to_string())),

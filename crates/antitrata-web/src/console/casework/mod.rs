@@ -108,7 +108,21 @@ pub(super) fn country_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-pub(super) use crate::casework::{actor as casework_actor, problem_message};
+pub(super) use crate::casework::problem_message;
+
+/// The actor an account is for hotline work.
+pub(super) fn casework_actor(
+    state: &crate::AppState,
+    account: &antitrata_domain::Account,
+    headers: &HeaderMap,
+) -> antitrata_domain::Actor {
+    crate::auth::actor(
+        state,
+        account,
+        headers,
+        antitrata_domain::policy::Action::WorkCases,
+    )
+}
 
 /// What a refused form shows: its bad fields as messages to put beside them; a step the record
 /// no longer allows, or a store failure, as the error page it is.

@@ -2,10 +2,10 @@
 //! by category and place; its country administrators add, edit, deactivate and bring back
 //! services.
 
-use antitrata_domain::Role;
 use antitrata_domain::casework::{
     ContactLanguage, Service, ServiceCategory, ServiceId, ServiceInput,
 };
+use antitrata_domain::policy::{Action, may};
 use askama::Template;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -19,7 +19,7 @@ use super::{FieldErrors, Opt, Pairs, field_errors, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::casework;
-use crate::console::{account_actor, console_page, page_lang, verified_form};
+use crate::console::{console_page, page_lang, verified_form};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -127,14 +127,18 @@ async fn page(
 ) -> Result<Response, PageError> {
     let lang = page_lang(Some(&who.account), headers);
     let tr = Tr::new(lang);
-    let actor = account_actor(state, &who.account, headers);
+    let actor = crate::auth::actor(state, &who.account, headers, Action::ReadServices);
     let category = ServiceCategory::parse(filter.category.trim());
     let services = state
         .store
         .list_services(&actor, category, Some(filter.place.as_str()))
         .await
         .map_err(store_error(lang, headers))?;
-    let can_edit = who.account.roles.contains(&Role::CountryAdmin);
+    let can_edit = who
+        .account
+        .roles
+        .iter()
+        .any(|r| may(*r, Action::EditServices));
     let deactivated = if can_edit {
         state
             .store
@@ -211,11 +215,9 @@ pub(in crate::console) async fn add_service(
     }
 }
 
-/// The administrator acting on the directory, as their country administrator role.
+/// The administrator acting on the directory.
 fn admin_actor(state: &AppState, who: &SignedIn, headers: &HeaderMap) -> antitrata_domain::Actor {
-    let mut actor = account_actor(state, &who.account, headers);
-    actor.role = Role::CountryAdmin;
-    actor
+    crate::auth::actor(state, &who.account, headers, Action::EditServices)
 }
 
 fn service_input(pairs: &Pairs) -> ServiceInput {
