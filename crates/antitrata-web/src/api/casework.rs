@@ -3,80 +3,30 @@
 //! 400; a body with bad fields a 422 naming each; a step the record no longer allows a 409.
 //! Creating requests carry their own `id`: sending one twice stores one record.
 
+use antitrata_domain::UserId;
 use antitrata_domain::casework::{
     CaseId, CaseInput, CasePersonInput, CaseReference, CaseStatus, ConsentId, ConsentInput,
     ContactId, ContactInput, Errors, FollowUpId, FollowUpInput, ReferralId, ServiceCategory,
     ServiceInput,
 };
 use antitrata_domain::policy::Action;
-use antitrata_domain::{Actor, UserId};
-use antitrata_store::{CaseFilter, StoreError};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Json};
+use antitrata_store::CaseFilter;
+use axum::Json;
+use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::extract::{Body, Call, Id, Params};
 use super::views::{
     CaseFileView, CaseView, ConsentView, ContactView, FollowUpView, PersonHit, PersonView,
     QueueView, ReferralView, ServiceView, WorkView,
 };
-use crate::AppState;
-use crate::auth::bearer::ApiCaller;
-use crate::casework::{self, ReferralInput, Refusal, StatusInput};
+use crate::casework::{self, ReferralInput, StatusInput};
 use crate::error::{ApiError, AppError};
 
 type Reply<T> = Result<Json<T>, ApiError>;
 type Created<T> = Result<(StatusCode, Json<T>), ApiError>;
-
-/// One API request's caller, as the store's actor, and how its errors are told.
-struct Call {
-    actor: Actor,
-    headers: HeaderMap,
-}
-
-impl Call {
-    /// A call for hotline work.
-    fn new(state: &AppState, caller: &ApiCaller, headers: HeaderMap) -> Call {
-        Call::acting(state, caller, headers, Action::WorkCases)
-    }
-
-    /// A call for `action`: the caller acts as the role the policy lets take it.
-    fn acting(state: &AppState, caller: &ApiCaller, headers: HeaderMap, action: Action) -> Call {
-        Call {
-            actor: crate::auth::actor(state, &caller.account, &headers, action),
-            headers,
-        }
-    }
-
-    fn error(&self, error: AppError) -> ApiError {
-        ApiError::from_headers(&self.headers)(error)
-    }
-
-    fn store(&self, e: StoreError) -> ApiError {
-        ApiError::store(&self.headers, &e)
-    }
-
-    fn refused(&self, refusal: Refusal) -> ApiError {
-        match refusal {
-            Refusal::Fields(errors) => ApiError::fields(&self.headers, &errors),
-            Refusal::NotNow => self.error(AppError::Conflict),
-            Refusal::Store(e) => self.store(e),
-        }
-    }
-
-    fn body<T>(&self, body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-        body.map(|Json(b)| b)
-            .map_err(|_| self.error(AppError::BadRequest))
-    }
-
-    fn id(&self, path: Result<Path<Uuid>, PathRejection>) -> Result<Uuid, ApiError> {
-        path.map(|Path(id)| id)
-            .map_err(|_| self.error(AppError::NotFound))
-    }
-}
 
 fn created<T>(value: T) -> (StatusCode, Json<T>) {
     (StatusCode::CREATED, Json(value))
@@ -98,15 +48,8 @@ pub struct NewContactBody {
         (status = 422, body = crate::error::ProblemJson, description = "Field problems; nothing stored"),
     ),
     security(("bearer" = [])))]
-pub async fn create_contact(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    body: Result<Json<NewContactBody>, JsonRejection>,
-) -> Created<ContactView> {
-    let call = Call::new(&state, &caller, headers);
-    let body = call.body(body)?;
-    let contact = casework::record_contact(&state.store, &call.actor, body.id, &body.contact)
+pub async fn create_contact(call: Call, Body(body): Body<NewContactBody>) -> Created<ContactView> {
+    let contact = casework::record_contact(call.store(), &call.actor, body.id, &body.contact)
         .await
         .map_err(|r| call.refused(r))?;
     Ok(created(ContactView::from(&contact)))
@@ -116,19 +59,12 @@ pub async fn create_contact(
     params(("id" = Uuid, Path, description = "The contact's id")),
     responses((status = 200, body = ContactView), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn show_contact(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-) -> Reply<ContactView> {
-    let call = Call::new(&state, &caller, headers);
-    let id = call.id(id)?;
-    let contact = state
-        .store
+pub async fn show_contact(call: Call, Id(id): Id) -> Reply<ContactView> {
+    let contact = call
+        .store()
         .find_contact(&call.actor, ContactId(id))
         .await
-        .map_err(|e| call.store(e))?
+        .map_err(|e| call.fail(e))?
         .ok_or_else(|| call.error(AppError::NotFound))?;
     Ok(Json(ContactView::from(&contact)))
 }
@@ -138,23 +74,12 @@ pub async fn show_contact(
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Taken in charge"), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn handle_danger(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-) -> Result<StatusCode, ApiError> {
-    let call = Call::new(&state, &caller, headers);
-    let id = call.id(id)?;
-    let found = state
-        .store
+pub async fn handle_danger(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
+    let done = call
+        .store()
         .mark_danger_handled(&call.actor, ContactId(id))
-        .await
-        .map_err(|e| call.store(e))?;
-    if !found {
-        return Err(call.error(AppError::NotFound));
-    }
-    Ok(StatusCode::NO_CONTENT)
+        .await;
+    call.done(done)
 }
 
 /// Filters of the case list; every one optional.
@@ -189,16 +114,7 @@ const LIST_LIMIT: i64 = 100;
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseQuery),
     responses((status = 200, body = Vec<CaseView>), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn list_cases(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    query: Result<Query<CaseQuery>, QueryRejection>,
-) -> Reply<Vec<CaseView>> {
-    let call = Call::new(&state, &caller, headers);
-    let q = query
-        .map(|Query(q)| q)
-        .map_err(|_| call.error(AppError::BadRequest))?;
+pub async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Reply<Vec<CaseView>> {
     let mut errors = Errors::default();
     let reference = match q.reference.trim() {
         "" => None,
@@ -227,8 +143,8 @@ pub async fn list_cases(
     );
     errors
         .finish(())
-        .map_err(|e| ApiError::fields(&call.headers, &e))?;
-    let store = &state.store;
+        .map_err(|e| ApiError::fields(call.headers(), &e))?;
+    let store = call.store();
     let one = |case: Option<antitrata_domain::casework::Case>| {
         Json(case.iter().map(CaseView::from).collect())
     };
@@ -236,20 +152,20 @@ pub async fn list_cases(
         let case = store
             .find_case_by_reference(&call.actor, &reference)
             .await
-            .map_err(|e| call.store(e))?;
+            .map_err(|e| call.fail(e))?;
         return Ok(one(case));
     }
     if let Some(contact) = contact {
         let linked = store
             .find_contact(&call.actor, contact)
             .await
-            .map_err(|e| call.store(e))?
+            .map_err(|e| call.fail(e))?
             .and_then(|c| c.case);
         let case = match linked {
             Some((id, _)) => store
                 .find_case(&call.actor, id)
                 .await
-                .map_err(|e| call.store(e))?,
+                .map_err(|e| call.fail(e))?,
             None => None,
         };
         return Ok(one(case));
@@ -257,7 +173,7 @@ pub async fn list_cases(
     let cases = store
         .list_cases(&call.actor, &filter)
         .await
-        .map_err(|e| call.store(e))?;
+        .map_err(|e| call.fail(e))?;
     Ok(Json(cases.iter().map(CaseView::from).collect()))
 }
 
@@ -273,16 +189,9 @@ pub struct NewCaseBody {
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseBody,
     responses((status = 201, body = CaseView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn open_case(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    body: Result<Json<NewCaseBody>, JsonRejection>,
-) -> Created<CaseView> {
-    let call = Call::new(&state, &caller, headers);
-    let body = call.body(body)?;
+pub async fn open_case(call: Call, Body(body): Body<NewCaseBody>) -> Created<CaseView> {
     let case = casework::open_case(
-        &state.store,
+        call.store(),
         &call.actor,
         body.id,
         body.contact.map(ContactId),
@@ -296,17 +205,11 @@ pub async fn open_case(
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path)),
     responses((status = 200, body = CaseFileView), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn show_case(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-) -> Reply<CaseFileView> {
-    let call = Call::new(&state, &caller, headers);
-    let id = CaseId(call.id(id)?);
-    let store = &state.store;
+pub async fn show_case(call: Call, Id(id): Id) -> Reply<CaseFileView> {
+    let id = CaseId(id);
+    let store = call.store();
     let actor = &call.actor;
-    let fail = |e| call.store(e);
+    let fail = |e| call.fail(e);
     let (case, records) = store
         .case_file(actor, id)
         .await
@@ -331,17 +234,10 @@ pub async fn show_case(
     request_body = CaseInput,
     responses((status = 200, body = CaseView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn update_case(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    body: Result<Json<CaseInput>, JsonRejection>,
-) -> Reply<CaseView> {
-    let call = Call::new(&state, &caller, headers);
-    let id = CaseId(call.id(id)?);
-    let input = call.body(body)?;
-    let case = casework::update_case(&state.store, &call.actor, id, &input)
+pub async fn update_case(call: Call, Id(id): Id, Body(body): Body<CaseInput>) -> Reply<CaseView> {
+    let id = CaseId(id);
+    let input = body;
+    let case = casework::update_case(call.store(), &call.actor, id, &input)
         .await
         .map_err(|r| call.refused(r))?;
     Ok(Json(CaseView::from(&case)))
@@ -358,16 +254,13 @@ pub async fn update_case(
     ),
     security(("bearer" = [])))]
 pub async fn change_status(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    body: Result<Json<StatusInput>, JsonRejection>,
+    call: Call,
+    Id(id): Id,
+    Body(body): Body<StatusInput>,
 ) -> Reply<CaseView> {
-    let call = Call::new(&state, &caller, headers);
-    let id = CaseId(call.id(id)?);
-    let input = call.body(body)?;
-    let case = casework::change_status(&state.store, &call.actor, id, &input)
+    let id = CaseId(id);
+    let input = body;
+    let case = casework::change_status(call.store(), &call.actor, id, &input)
         .await
         .map_err(|r| call.refused(r))?;
     Ok(Json(CaseView::from(&case)))
@@ -383,21 +276,13 @@ pub struct AssignBody {
     params(("id" = Uuid, Path)), request_body = AssignBody,
     responses((status = 200, body = CaseView), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn assign_case(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    body: Result<Json<AssignBody>, JsonRejection>,
-) -> Reply<CaseView> {
-    let call = Call::new(&state, &caller, headers);
-    let id = CaseId(call.id(id)?);
-    let body = call.body(body)?;
-    let case = state
-        .store
+pub async fn assign_case(call: Call, Id(id): Id, Body(body): Body<AssignBody>) -> Reply<CaseView> {
+    let id = CaseId(id);
+    let case = call
+        .store()
         .assign_case(&call.actor, id, body.assignee.map(UserId))
         .await
-        .map_err(|e| call.store(e))?;
+        .map_err(|e| call.fail(e))?;
     Ok(Json(CaseView::from(&case)))
 }
 
@@ -414,16 +299,12 @@ pub struct NewPersonBody {
     responses((status = 201, body = PersonView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
 pub async fn add_person(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    body: Result<Json<NewPersonBody>, JsonRejection>,
+    call: Call,
+    Id(id): Id,
+    Body(body): Body<NewPersonBody>,
 ) -> Created<PersonView> {
-    let call = Call::new(&state, &caller, headers);
-    let case = CaseId(call.id(id)?);
-    let body = call.body(body)?;
-    let (id, person) = casework::add_person(&state.store, &call.actor, case, body.id, &body.person)
+    let case = CaseId(id);
+    let (id, person) = casework::add_person(call.store(), &call.actor, case, body.id, &body.person)
         .await
         .map_err(|r| call.refused(r))?;
     Ok(created(PersonView::new(id, &person)))
@@ -442,16 +323,12 @@ pub struct NewConsentBody {
     responses((status = 201, body = ConsentView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
 pub async fn record_consent(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    body: Result<Json<NewConsentBody>, JsonRejection>,
+    call: Call,
+    Id(id): Id,
+    Body(body): Body<NewConsentBody>,
 ) -> Created<ConsentView> {
-    let call = Call::new(&state, &caller, headers);
-    let case = CaseId(call.id(id)?);
-    let body = call.body(body)?;
-    let consent = casework::record_consent(&state.store, &call.actor, case, body.id, &body.consent)
+    let case = CaseId(id);
+    let consent = casework::record_consent(call.store(), &call.actor, case, body.id, &body.consent)
         .await
         .map_err(|r| call.refused(r))?;
     Ok(created(ConsentView::from(&consent)))
@@ -462,23 +339,10 @@ pub async fn record_consent(
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Withdrawn"), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn withdraw_consent(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-) -> Result<StatusCode, ApiError> {
-    let call = Call::new(&state, &caller, headers);
-    let id = ConsentId(call.id(id)?);
-    let found = state
-        .store
-        .withdraw_consent(&call.actor, id)
-        .await
-        .map_err(|e| call.store(e))?;
-    if !found {
-        return Err(call.error(AppError::NotFound));
-    }
-    Ok(StatusCode::NO_CONTENT)
+pub async fn withdraw_consent(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
+    let id = ConsentId(id);
+    let done = call.store().withdraw_consent(&call.actor, id).await;
+    call.done(done)
 }
 
 /// A referral of a person of the case to a service.
@@ -496,16 +360,12 @@ pub struct NewReferralBody {
     responses((status = 201, body = ReferralView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
 pub async fn refer(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    body: Result<Json<NewReferralBody>, JsonRejection>,
+    call: Call,
+    Id(id): Id,
+    Body(body): Body<NewReferralBody>,
 ) -> Created<ReferralView> {
-    let call = Call::new(&state, &caller, headers);
-    let case = CaseId(call.id(id)?);
-    let body = call.body(body)?;
-    let referral = casework::refer(&state.store, &call.actor, case, body.id, &body.referral)
+    let case = CaseId(id);
+    let referral = casework::refer(call.store(), &call.actor, case, body.id, &body.referral)
         .await
         .map_err(|r| call.refused(r))?;
     Ok(created(ReferralView::from(&referral)))
@@ -526,16 +386,12 @@ pub struct ReferralStatusBody {
     ),
     security(("bearer" = [])))]
 pub async fn update_referral(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    body: Result<Json<ReferralStatusBody>, JsonRejection>,
+    call: Call,
+    Id(id): Id,
+    Body(body): Body<ReferralStatusBody>,
 ) -> Reply<ReferralView> {
-    let call = Call::new(&state, &caller, headers);
-    let id = ReferralId(call.id(id)?);
-    let body = call.body(body)?;
-    let referral = casework::update_referral(&state.store, &call.actor, id, &body.status)
+    let id = ReferralId(id);
+    let referral = casework::update_referral(call.store(), &call.actor, id, &body.status)
         .await
         .map_err(|r| call.refused(r))?;
     Ok(Json(ReferralView::from(&referral)))
@@ -554,16 +410,12 @@ pub struct NewFollowUpBody {
     responses((status = 201, body = FollowUpView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
 pub async fn add_follow_up(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    body: Result<Json<NewFollowUpBody>, JsonRejection>,
+    call: Call,
+    Id(id): Id,
+    Body(body): Body<NewFollowUpBody>,
 ) -> Created<FollowUpView> {
-    let call = Call::new(&state, &caller, headers);
-    let case = CaseId(call.id(id)?);
-    let body = call.body(body)?;
-    let task = casework::add_follow_up(&state.store, &call.actor, case, body.id, &body.follow_up)
+    let case = CaseId(id);
+    let task = casework::add_follow_up(call.store(), &call.actor, case, body.id, &body.follow_up)
         .await
         .map_err(|r| call.refused(r))?;
     Ok(created(FollowUpView::from(&task)))
@@ -573,23 +425,10 @@ pub async fn add_follow_up(
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Done"), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn complete_follow_up(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-) -> Result<StatusCode, ApiError> {
-    let call = Call::new(&state, &caller, headers);
-    let id = FollowUpId(call.id(id)?);
-    let found = state
-        .store
-        .complete_follow_up(&call.actor, id)
-        .await
-        .map_err(|e| call.store(e))?;
-    if !found {
-        return Err(call.error(AppError::NotFound));
-    }
-    Ok(StatusCode::NO_CONTENT)
+pub async fn complete_follow_up(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
+    let id = FollowUpId(id);
+    let done = call.store().complete_follow_up(&call.actor, id).await;
+    call.done(done)
 }
 
 /// A search for people by name words (three letters at least, each a prefix of a word of the
@@ -606,14 +445,8 @@ pub struct PersonQuery {
 #[utoipa::path(post, path = "/api/v1/persons/search", tag = "persons", request_body = PersonQuery,
     responses((status = 200, body = Vec<PersonHit>), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn search_persons(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    body: Result<Json<PersonQuery>, JsonRejection>,
-) -> Reply<Vec<PersonHit>> {
-    let call = Call::new(&state, &caller, headers);
-    let q = call.body(body)?;
+pub async fn search_persons(call: Call, Body(body): Body<PersonQuery>) -> Reply<Vec<PersonHit>> {
+    let q = body;
     let name = Some(q.name.trim()).filter(|n| !n.is_empty());
     let phone = Some(q.phone.trim()).filter(|p| !p.is_empty());
     if name.is_none() && phone.is_none() {
@@ -621,13 +454,13 @@ pub async fn search_persons(
             field: "name",
             problem: antitrata_domain::casework::Problem::Required,
         }];
-        return Err(ApiError::fields(&call.headers, &errors));
+        return Err(ApiError::fields(call.headers(), &errors));
     }
-    let found = state
-        .store
+    let found = call
+        .store()
         .search_persons(&call.actor, name, phone)
         .await
-        .map_err(|e| call.store(e))?;
+        .map_err(|e| call.fail(e))?;
     Ok(Json(
         found
             .into_iter()
@@ -657,27 +490,18 @@ pub struct ServiceQuery {
 #[utoipa::path(get, path = "/api/v1/services", tag = "services", params(ServiceQuery),
     responses((status = 200, body = Vec<ServiceView>), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn list_services(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    query: Result<Query<ServiceQuery>, QueryRejection>,
-) -> Reply<Vec<ServiceView>> {
-    let call = Call::new(&state, &caller, headers);
-    let q = query
-        .map(|Query(q)| q)
-        .map_err(|_| call.error(AppError::BadRequest))?;
+pub async fn list_services(call: Call, Params(q): Params<ServiceQuery>) -> Reply<Vec<ServiceView>> {
     let mut errors = Errors::default();
     let category = errors.optional_code("category", &q.category, ServiceCategory::parse);
     errors
         .finish(())
-        .map_err(|e| ApiError::fields(&call.headers, &e))?;
+        .map_err(|e| ApiError::fields(call.headers(), &e))?;
     let place = Some(q.place.trim()).filter(|p| !p.is_empty());
-    let services = state
-        .store
+    let services = call
+        .store()
         .list_services(&call.actor, category, place)
         .await
-        .map_err(|e| call.store(e))?;
+        .map_err(|e| call.fail(e))?;
     Ok(Json(services.iter().map(ServiceView::from).collect()))
 }
 
@@ -700,16 +524,10 @@ fn active_by_default() -> bool {
 #[utoipa::path(post, path = "/api/v1/services", tag = "services", request_body = ServiceBody,
     responses((status = 201, body = ServiceView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn save_service(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    body: Result<Json<ServiceBody>, JsonRejection>,
-) -> Created<ServiceView> {
-    let call = Call::acting(&state, &caller, headers, Action::EditServices);
-    let body = call.body(body)?;
+pub async fn save_service(call: Call, Body(body): Body<ServiceBody>) -> Created<ServiceView> {
+    let call = call.acting(Action::EditServices);
     let service = casework::save_service(
-        &state.store,
+        call.store(),
         &call.actor,
         body.id,
         &body.service,
@@ -726,29 +544,24 @@ const MY_CASES: i64 = 100;
 /// The caller's follow-ups due today or overdue, and the open cases assigned to it.
 #[utoipa::path(get, path = "/api/v1/work", tag = "cases",
     responses((status = 200, body = WorkView)), security(("bearer" = [])))]
-pub async fn show_work(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-) -> Reply<WorkView> {
-    let call = Call::new(&state, &caller, headers);
-    let me = caller.account.id;
-    let tasks = state
-        .store
+pub async fn show_work(call: Call) -> Reply<WorkView> {
+    let me = call.account.id;
+    let tasks = call
+        .store()
         .list_my_follow_ups(&call.actor, me, call.actor.at.date())
         .await
-        .map_err(|e| call.store(e))?;
+        .map_err(|e| call.fail(e))?;
     let filter = CaseFilter {
         assigned_to: Some(me),
         open_only: true,
         limit: MY_CASES,
         ..CaseFilter::default()
     };
-    let cases = state
-        .store
+    let cases = call
+        .store()
         .list_cases(&call.actor, &filter)
         .await
-        .map_err(|e| call.store(e))?;
+        .map_err(|e| call.fail(e))?;
     Ok(Json(WorkView {
         follow_ups: tasks.iter().map(FollowUpView::from).collect(),
         cases: cases.iter().map(CaseView::from).collect(),
@@ -761,15 +574,10 @@ const QUEUE_LIMIT: i64 = 50;
 /// The supervisor's queue, immediate danger first.
 #[utoipa::path(get, path = "/api/v1/queue", tag = "cases",
     responses((status = 200, body = QueueView)), security(("bearer" = [])))]
-pub async fn show_queue(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-) -> Reply<QueueView> {
-    let call = Call::new(&state, &caller, headers);
-    let store = &state.store;
+pub async fn show_queue(call: Call) -> Reply<QueueView> {
+    let store = call.store();
     let actor = &call.actor;
-    let fail = |e| call.store(e);
+    let fail = |e| call.fail(e);
     let dangers = store.list_open_dangers(actor).await.map_err(fail)?;
     let closure_requests = CaseFilter {
         status: Some(CaseStatus::ClosureRequested),
@@ -792,7 +600,7 @@ pub async fn show_queue(
         .await
         .map_err(fail)?;
     let stale = store
-        .list_stale_referrals(actor, actor.at - state.config.referral_overdue)
+        .list_stale_referrals(actor, actor.at - call.state.config.referral_overdue)
         .await
         .map_err(fail)?;
     Ok(Json(QueueView {

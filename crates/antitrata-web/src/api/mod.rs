@@ -6,6 +6,7 @@
 
 mod casework;
 pub(crate) mod directory;
+mod extract;
 mod openapi;
 mod stats;
 mod views;

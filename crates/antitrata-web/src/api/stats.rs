@@ -4,15 +4,11 @@
 
 use antitrata_domain::policy::Action;
 use antitrata_domain::stats::CrossTab;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::{Extension, Json};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
-use crate::auth::bearer::ApiCaller;
+use super::extract::{Call, Params};
 use crate::console::{StatsQuery, answer_stats};
 use crate::error::{ApiError, AppError};
 use crate::i18n::Tr;
@@ -62,16 +58,12 @@ pub struct CellView {
             body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
 pub async fn cross_tab(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    headers: HeaderMap,
-    query: Result<Query<StatsParams>, QueryRejection>,
+    call: Call,
+    Params(params): Params<StatsParams>,
 ) -> Result<Json<CrossTabView>, ApiError> {
-    let bad = ApiError::from_headers(&headers)(AppError::BadRequest);
+    let call = call.acting(Action::CountLiveCases);
+    let bad = call.error(AppError::BadRequest);
     let tr = Tr::new(bad.lang());
-    let Ok(Query(params)) = query else {
-        return Err(bad);
-    };
     let mut by = params.by.split(',').map(str::trim).map(str::to_owned);
     let question = StatsQuery {
         dataset: params.source,
@@ -87,10 +79,9 @@ pub async fn cross_tab(
     if by.next().is_some() {
         return Err(bad.with_detail(tr.t("stats-error-count")));
     }
-    let actor = crate::auth::actor(&state, &caller.account, &headers, Action::CountLiveCases);
-    let outcome = answer_stats(&state, &actor, &question, &tr)
+    let outcome = answer_stats(&call.state, &call.actor, &question, &tr)
         .await
-        .map_err(|e| ApiError::store(&headers, &e))?;
+        .map_err(|e| call.fail(e))?;
     if let Some(message) = outcome.error {
         return Err(bad.with_detail(message));
     }
