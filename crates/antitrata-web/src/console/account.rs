@@ -3,16 +3,15 @@
 
 use antitrata_domain::policy::Action;
 use askama::Template;
-use axum::extract::State;
+use axum::Extension;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::{console_page, page_lang, password_hash, store_error, verified_form};
-use crate::AppState;
+use super::{console_page, page_lang, password_hash, store_error};
 use crate::auth::password::{check_new_password, verify_password};
 use crate::auth::session::{SESSION_COOKIE, SignedIn, clear_cookie};
+use crate::console::extract::{Console, Verified};
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -70,14 +69,10 @@ pub(super) async fn show_account(
 }
 
 pub(super) async fn change_password(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<PasswordForm>, axum::extract::rejection::FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(form): Verified<PasswordForm>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
-    let form = verified_form(form, &who, lang, &headers)?;
     let fail = store_error(lang, &headers);
     let stored = state
         .store

@@ -6,15 +6,11 @@ use std::collections::HashMap;
 use antitrata_domain::UserId;
 use antitrata_store::{AuditEntry, Store, StoreError};
 use askama::Template;
-use axum::Extension;
-use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::{console_page, page_lang, store_error};
-use crate::AppState;
-use crate::auth::session::SignedIn;
+use super::{console_page, store_error};
+use crate::console::extract::Console;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -78,11 +74,8 @@ struct AuditPage {
 }
 
 pub(super) async fn show_audit(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, lang, headers): Console,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
     let Some(country) = who.account.scope().country() else {
         return Err(PageError::new(lang, AppError::Forbidden, &headers));
     };

@@ -12,14 +12,14 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use time::Duration;
 
-use super::{console_page, page_lang, store_error, verified_form, visitor_actor};
+use super::{console_page, page_lang, store_error, visitor_actor};
 use crate::AppState;
 use crate::auth::password::{dummy_hash, verify_password};
 use crate::auth::session::{
-    LIMITS, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SignedIn, clear_cookie, cookie_value, same_secret,
-    set_cookie,
+    LIMITS, LOGIN_CSRF_COOKIE, SESSION_COOKIE, clear_cookie, cookie_value, same_secret, set_cookie,
 };
 use crate::auth::throttle;
+use crate::console::extract::{Console, Verified};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -236,13 +236,9 @@ pub(super) async fn submit_login(
 
 /// Ends the session and clears its cookie.
 pub(super) async fn logout(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<super::CsrfOnly>, axum::extract::rejection::FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(_): Verified<super::CsrfOnly>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    verified_form(form, &who, lang, &headers)?;
     state
         .store
         .delete_session(&who.token_hash)

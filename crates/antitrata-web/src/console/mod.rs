@@ -6,6 +6,7 @@ mod account;
 mod audit;
 mod casework;
 mod chart;
+mod extract;
 mod home;
 mod login;
 mod persons;
@@ -18,16 +19,14 @@ mod users;
 pub(crate) use stats::{StatsQuery, TableCache, answer as answer_stats};
 
 use antitrata_domain::{Account, Actor, Lang};
-use axum::extract::rejection::FormRejection;
+use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 
 use crate::AppState;
 use crate::auth::permissions::enforce_access;
-use crate::auth::session::{SignedIn, same_secret};
 use crate::error::{AppError, PageError, request_id};
 use crate::i18n::negotiate;
 
@@ -206,20 +205,6 @@ fn attachment(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Re
 /// A form posted by a signed-in account; it names its CSRF field.
 trait PostedForm {
     fn csrf(&self) -> &str;
-}
-
-/// The form, if it parsed and carries the session's CSRF token; otherwise a 403 page. A state-
-/// changing request without the token changes nothing.
-fn verified_form<F: PostedForm>(
-    form: Result<Form<F>, FormRejection>,
-    who: &SignedIn,
-    lang: Lang,
-    headers: &HeaderMap,
-) -> Result<F, PageError> {
-    match form {
-        Ok(Form(form)) if same_secret(form.csrf(), &who.session.csrf_token) => Ok(form),
-        _ => Err(PageError::new(lang, AppError::Forbidden, headers)),
-    }
 }
 
 /// A form that carries only the CSRF token (logout, disabling an account).

@@ -4,17 +4,14 @@
 use antitrata_domain::policy::Action;
 use antitrata_domain::{Person, PersonId};
 use askama::Template;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::Extension;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::{Extension, Form};
 use serde::Deserialize;
-use uuid::Uuid;
 
-use super::{console_page, page_lang, store_error, verified_form};
-use crate::AppState;
+use super::{console_page, page_lang, store_error};
 use crate::auth::session::SignedIn;
+use crate::console::extract::{Console, PathId, Verified};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -96,13 +93,9 @@ pub(super) async fn show_search(
 }
 
 pub(super) async fn search_persons(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<SearchForm>, axum::extract::rejection::FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(form): Verified<SearchForm>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let form = verified_form(form, &who, lang, &headers)?;
     let actor = crate::auth::actor(&state, &who.account, &headers, Action::WorkCases);
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
     let phone = Some(form.phone.trim()).filter(|p| !p.is_empty());
@@ -133,15 +126,9 @@ struct PersonPage {
 }
 
 pub(super) async fn show_person(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let Ok(Path(id)) = id else {
-        return Err(PageError::new(lang, AppError::NotFound, &headers));
-    };
     let actor = crate::auth::actor(&state, &who.account, &headers, Action::WorkCases);
     let person = state
         .store
@@ -176,11 +163,8 @@ const RECENT: i64 = 50;
 
 /// The people recorded most recently in the account's country.
 pub(super) async fn list_recent(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, lang, headers): Console,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
     let actor = crate::auth::actor(&state, &who.account, &headers, Action::WorkCases);
     let people = state
         .store

@@ -18,19 +18,17 @@ use antitrata_domain::{Actor, CountryCode};
 use antitrata_privacy::{CombinationError, DpError, KAnonymityError};
 use antitrata_store::StoreError;
 use askama::Template;
-use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::{Extension, Form};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Deserialize;
 
 use super::stats::LIVE_CASES;
-use super::{PostedForm, attachment, console_page, page_lang, store_error, verified_form};
+use super::{PostedForm, attachment, console_page, page_lang, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
+use crate::console::extract::{Console, Verified};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -107,11 +105,8 @@ impl ReleasesPage {
 }
 
 pub(super) async fn show_releases(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, lang, headers): Console,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
     page(&state, &who, &headers, ReleaseForm::default(), None)
         .await
         .map_err(store_error(lang, &headers))
@@ -120,13 +115,9 @@ pub(super) async fn show_releases(
 /// Makes the release the form asks for and answers with its bundle as a zip archive, or shows
 /// the form again with what is wrong.
 pub(super) async fn make_console_release(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<ReleaseForm>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(form): Verified<ReleaseForm>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let form = verified_form(form, &who, lang, &headers)?;
     let tr = Tr::new(lang);
     let actor = crate::auth::actor(&state, &who.account, &headers, Action::MakeReleases);
     let Some(country) = actor.scope.country() else {

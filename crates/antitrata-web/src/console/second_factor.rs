@@ -3,16 +3,15 @@
 use antitrata_domain::policy::Action;
 use antitrata_store::AuditEvent;
 use askama::Template;
-use axum::extract::State;
+use axum::Extension;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::{console_page, page_lang, store_error, verified_form};
-use crate::AppState;
+use super::{console_page, page_lang, store_error};
 use crate::auth::session::SignedIn;
 use crate::auth::{throttle, totp};
+use crate::console::extract::{Console, Verified};
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -75,14 +74,10 @@ pub(super) async fn show_code(Extension(who): Extension<SignedIn>, headers: Head
 
 /// Checks the code; a wrong one counts as a failed sign-in for the account.
 pub(super) async fn submit_code(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<CodeForm>, axum::extract::rejection::FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(form): Verified<CodeForm>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
-    let form = verified_form(form, &who, lang, &headers)?;
     let fail = store_error(lang, &headers);
     let now = state.runtime.now();
     let keys = [throttle::account_key(who.account.id)];
@@ -188,14 +183,11 @@ fn enrolment_page(
 /// Shows a new secret as a QR code. Enrolment is for accounts without TOTP; a session that passed
 /// its second factor cannot replace it here.
 pub(super) async fn show_enrolment(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, lang, headers): Console,
 ) -> Result<Response, PageError> {
     if who.account.totp_enabled {
         return Ok(Redirect::to("/console/login/totp").into_response());
     }
-    let lang = page_lang(Some(&who.account), &headers);
     let mut secret = [0u8; totp::SECRET_LEN];
     state.runtime.random.fill(&mut secret);
     state
@@ -214,13 +206,9 @@ pub(super) async fn show_enrolment(
 
 /// Turns TOTP on once the account types a valid code from the new secret.
 pub(super) async fn submit_enrolment(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<CodeForm>, axum::extract::rejection::FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(form): Verified<CodeForm>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let form = verified_form(form, &who, lang, &headers)?;
     if who.account.totp_enabled {
         return Ok(Redirect::to("/console/login/totp").into_response());
     }

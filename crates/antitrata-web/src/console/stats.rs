@@ -16,8 +16,8 @@ use antitrata_domain::stats::{CrossTab, CrossTabError, Dataset, DatasetId, Table
 use antitrata_domain::{Actor, CountryCode, Lang};
 use antitrata_store::StoreError;
 use askama::Template;
+use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
@@ -26,6 +26,7 @@ use super::chart::{Chart, ChartKind, MAX_BARS, Words, lay_out};
 use super::{attachment, console_page, page_lang, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
+use crate::console::extract::Console;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -158,9 +159,7 @@ struct TableRow {
 }
 
 pub(super) async fn show_stats(
-    State(state): State<AppState>,
-    axum::Extension(who): axum::Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, _, headers): Console,
     query: Result<Query<StatsQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let (tr, outcome) = asked(&state, &who, &headers, query).await?;
@@ -200,9 +199,7 @@ pub(super) async fn show_stats(
 
 /// The same cross-tabulation as CSV, for spreadsheets.
 pub(super) async fn download_stats(
-    State(state): State<AppState>,
-    axum::Extension(who): axum::Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, _, headers): Console,
     query: Result<Query<StatsQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let (tr, outcome) = asked(&state, &who, &headers, query).await?;

@@ -8,18 +8,15 @@ use antitrata_domain::{
 };
 use antitrata_store::{ConflictKind, StoreError};
 use askama::Template;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use serde::Deserialize;
 use time::Duration;
-use uuid::Uuid;
 
-use super::{console_page, page_lang, store_error, verified_form};
+use super::{console_page, page_lang, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
+use crate::console::extract::{Console, PathId, Verified};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -127,9 +124,7 @@ async fn users_page(
 }
 
 pub(super) async fn list_users(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, _, headers): Console,
 ) -> Result<Response, PageError> {
     users_page(&state, &who, &headers, StatusCode::OK, None, None).await
 }
@@ -157,14 +152,10 @@ impl super::PostedForm for NewUserForm {
 
 /// Creates an account and shows its setup link once.
 pub(super) async fn create_user(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<NewUserForm>, axum::extract::rejection::FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(form): Verified<NewUserForm>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
-    let form = verified_form(form, &who, lang, &headers)?;
     let invalid = |problem: String| tr.t1("users-invalid", "problem", &problem);
     let Some(role) = Role::parse(&form.role) else {
         let problem = invalid(tr.t("users-role"));
@@ -258,17 +249,10 @@ pub(super) async fn create_user(
 }
 
 pub(super) async fn disable_user(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<super::CsrfOnly>, axum::extract::rejection::FormRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+    Verified(_): Verified<super::CsrfOnly>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    verified_form(form, &who, lang, &headers)?;
-    let Ok(Path(id)) = id else {
-        return Err(PageError::new(lang, AppError::NotFound, &headers));
-    };
     let actor = crate::auth::actor(&state, &who.account, &headers, Action::ManageAccounts);
     let disabled = state
         .store

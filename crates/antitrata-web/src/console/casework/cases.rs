@@ -10,11 +10,10 @@ use antitrata_domain::casework::{
 use antitrata_domain::policy::Action;
 use antitrata_store::CaseRecords;
 use askama::Template;
-use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -25,20 +24,17 @@ use super::{
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::casework::{self, Refusal, StatusInput};
-use crate::console::{console_page, format_utc, page_lang, verified_form};
+use crate::console::extract::{Console, PathId, Verified};
+use crate::console::{console_page, format_utc, page_lang};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
 
 /// Opens a case, from the contact named in the form if any, and shows it.
 pub(in crate::console) async fn open_case(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
     let actor = casework_actor(&state, &who.account, &headers);
     let bad = || PageError::new(lang, AppError::BadRequest, &headers);
     let id = Uuid::parse_str(pairs.get("id")).map_err(|_| bad())?;
@@ -316,23 +312,11 @@ pub(in crate::console) async fn render_case(
     Ok((shown.status, console_page(lang, page.render(), headers)).into_response())
 }
 
-pub(in crate::console) fn path_id(
-    id: Result<Path<Uuid>, PathRejection>,
-    lang: antitrata_domain::Lang,
-    headers: &HeaderMap,
-) -> Result<CaseId, PageError> {
-    id.map(|Path(id)| CaseId(id))
-        .map_err(|_| PageError::new(lang, AppError::NotFound, headers))
-}
-
 pub(in crate::console) async fn show_case(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
+    Console(state, who, _, headers): Console,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let id = path_id(id, lang, &headers)?;
+    let id = CaseId(id);
     let shown = Shown {
         status: StatusCode::OK,
         ..Shown::default()
@@ -342,15 +326,11 @@ pub(in crate::console) async fn show_case(
 
 /// Saves the case's description; a refused field shows the form again as typed.
 pub(in crate::console) async fn update_case(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let id = path_id(id, lang, &headers)?;
+    let id = CaseId(id);
     let actor = casework_actor(&state, &who.account, &headers);
     let input = CaseInput {
         risk: pairs.get("risk").to_owned(),
@@ -384,15 +364,11 @@ pub(in crate::console) async fn update_case(
 /// Takes a workflow step. Closing needs a reason; a step the case's status does not allow (two
 /// people acting at once) says so on the case page and changes nothing.
 pub(in crate::console) async fn change_status(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let id = path_id(id, lang, &headers)?;
+    let id = CaseId(id);
     let actor = casework_actor(&state, &who.account, &headers);
     let input = StatusInput {
         action: pairs.get("action").to_owned(),
@@ -421,15 +397,11 @@ pub(in crate::console) async fn change_status(
 
 /// A supervisor assigns the case (or takes it back with an empty choice).
 pub(in crate::console) async fn assign_case(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let id = path_id(id, lang, &headers)?;
+    let id = CaseId(id);
     let actor = casework_actor(&state, &who.account, &headers);
     let assignee = match pairs.get("assignee") {
         "" => None,
@@ -512,12 +484,9 @@ const LIST_LIMIT: i64 = 100;
 
 /// Cases of the account's country by reference, status, form of exploitation and opening dates.
 pub(in crate::console) async fn list_cases(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, lang, headers): Console,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let actor = casework_actor(&state, &who.account, &headers);

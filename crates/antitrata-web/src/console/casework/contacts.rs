@@ -7,11 +7,8 @@ use antitrata_domain::casework::{
 };
 use antitrata_domain::policy::{Action, may};
 use askama::Template;
-use axum::extract::rejection::{FormRejection, PathRejection};
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
@@ -19,7 +16,8 @@ use super::{FieldErrors, Opt, Pairs, casework_actor, field_errors, label, option
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::casework;
-use crate::console::{console_page, page_lang, verified_form};
+use crate::console::extract::{Console, PathId, Verified};
+use crate::console::{console_page, page_lang};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -139,11 +137,8 @@ fn fresh(state: &AppState) -> (String, String) {
 
 /// The contact form, filled from the operator's draft when one is kept.
 pub(in crate::console) async fn new_contact(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, lang, headers): Console,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
     let actor = casework_actor(&state, &who.account, &headers);
     let draft = state
         .store
@@ -194,13 +189,9 @@ fn contact_input(pairs: &Pairs) -> ContactInput {
 /// Records the contact; on any bad field, shows the form again with every problem beside its
 /// field and stores nothing. Sending the same form twice stores one contact.
 pub(in crate::console) async fn create_contact(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
     let actor = casework_actor(&state, &who.account, &headers);
     let id = Uuid::parse_str(pairs.get("id")).ok();
     let contact =
@@ -228,13 +219,9 @@ pub(in crate::console) async fn create_contact(
 
 /// Keeps the half-filled form (sent by the page every few seconds while it changes).
 pub(in crate::console) async fn save_draft(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
     let kept: Vec<&(String, String)> = pairs.0.iter().filter(|(n, _)| n != "csrf").collect();
     let draft = serde_urlencoded::to_string(&kept).unwrap_or_default();
     if draft.len() > DRAFT_MAX {
@@ -275,15 +262,9 @@ struct ContactPage {
 }
 
 pub(in crate::console) async fn show_contact(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let Ok(Path(id)) = id else {
-        return Err(PageError::new(lang, AppError::NotFound, &headers));
-    };
     let actor = casework_actor(&state, &who.account, &headers);
     let contact = state
         .store
@@ -387,17 +368,10 @@ fn contact_page(
 
 /// A supervisor takes charge of an immediate danger; back to the queue.
 pub(in crate::console) async fn handle_danger(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<crate::console::CsrfOnly>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+    Verified(_): Verified<crate::console::CsrfOnly>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    verified_form(form, &who, lang, &headers)?;
-    let Ok(Path(id)) = id else {
-        return Err(PageError::new(lang, AppError::NotFound, &headers));
-    };
     let actor = casework_actor(&state, &who.account, &headers);
     state
         .store

@@ -9,19 +9,17 @@ use antitrata_domain::casework::{
 };
 use antitrata_domain::{Actor, PersonId};
 use antitrata_store::StoreError;
-use axum::extract::rejection::{FormRejection, PathRejection};
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use uuid::Uuid;
 
-use super::cases::{Shown, path_id, render_case};
+use super::cases::{Shown, render_case};
 use super::{FieldErrors, Opt, Pairs, casework_actor, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::casework::{self, ReferralInput, Refusal};
-use crate::console::{format_utc, page_lang, verified_form};
+use crate::console::extract::{Console, PathId, Verified};
+use crate::console::{format_utc, page_lang};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 
@@ -259,15 +257,11 @@ fn back_to(case: CaseId, form: &str) -> Response {
 
 /// Adds a person to the case.
 pub(in crate::console) async fn add_person(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, _, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let case = path_id(id, lang, &headers)?;
+    let case = CaseId(id);
     let actor = casework_actor(&state, &who.account, &headers);
     let input = CasePersonInput {
         role: pairs.get("role").to_owned(),
@@ -289,15 +283,11 @@ pub(in crate::console) async fn add_person(
 
 /// Records a consent of a person of the case.
 pub(in crate::console) async fn record_consent(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, _, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let case = path_id(id, lang, &headers)?;
+    let case = CaseId(id);
     let actor = casework_actor(&state, &who.account, &headers);
     let input = ConsentInput {
         person: pairs.get("person").to_owned(),
@@ -313,17 +303,10 @@ pub(in crate::console) async fn record_consent(
 
 /// Withdraws a consent; the form names the case to go back to.
 pub(in crate::console) async fn withdraw_consent(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let Ok(Path(id)) = id else {
-        return Err(PageError::new(lang, AppError::NotFound, &headers));
-    };
     let case = form_id(&pairs, "case")
         .map(CaseId)
         .ok_or_else(|| PageError::new(lang, AppError::BadRequest, &headers))?;
@@ -339,15 +322,11 @@ pub(in crate::console) async fn withdraw_consent(
 /// Refers a person of the case to a service: refused without a consent that covers it, unless a
 /// supervisor writes why it cannot wait.
 pub(in crate::console) async fn refer(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, _, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let case = path_id(id, lang, &headers)?;
+    let case = CaseId(id);
     let actor = casework_actor(&state, &who.account, &headers);
     let input = ReferralInput {
         person: pairs.get("person").to_owned(),
@@ -362,17 +341,10 @@ pub(in crate::console) async fn refer(
 
 /// Moves a referral forward; the form names the case to go back to.
 pub(in crate::console) async fn update_referral(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let Ok(Path(id)) = id else {
-        return Err(PageError::new(lang, AppError::NotFound, &headers));
-    };
     let case = form_id(&pairs, "case")
         .map(CaseId)
         .ok_or_else(|| PageError::new(lang, AppError::BadRequest, &headers))?;

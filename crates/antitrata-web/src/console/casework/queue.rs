@@ -4,16 +4,12 @@
 use antitrata_domain::casework::CaseStatus;
 use antitrata_store::CaseFilter;
 use askama::Template;
-use axum::Extension;
-use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::cases::{CaseRow, case_rows};
 use super::{casework_actor, label, store_error};
-use crate::AppState;
-use crate::auth::session::SignedIn;
-use crate::console::{console_page, format_utc, page_lang};
+use crate::console::extract::Console;
+use crate::console::{console_page, format_utc};
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -48,11 +44,8 @@ struct DangerRow {
 const QUEUE_LIMIT: i64 = 100;
 
 pub(in crate::console) async fn show_queue(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, lang, headers): Console,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
     let actor = casework_actor(&state, &who.account, &headers);
     let dangers = state

@@ -7,11 +7,10 @@ use antitrata_domain::casework::{
 };
 use antitrata_domain::policy::{Action, may};
 use askama::Template;
-use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -19,7 +18,8 @@ use super::{FieldErrors, Opt, Pairs, field_errors, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::casework;
-use crate::console::{console_page, page_lang, verified_form};
+use crate::console::extract::{Console, PathId, Verified};
+use crate::console::{console_page, page_lang};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -168,9 +168,7 @@ async fn page(
 }
 
 pub(in crate::console) async fn list_services(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, _, headers): Console,
     filter: Result<Query<Filter>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let filter = filter.map(|Query(f)| f).unwrap_or_default();
@@ -188,13 +186,9 @@ pub(in crate::console) async fn list_services(
 
 /// A country administrator adds a service to the country's directory.
 pub(in crate::console) async fn add_service(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
     let actor = admin_actor(&state, &who, &headers);
     let id = Uuid::parse_str(pairs.get("id").trim()).ok();
     match casework::save_service(&state.store, &actor, id, &service_input(&pairs), true).await {
@@ -286,15 +280,9 @@ fn edit_page(
 
 /// A country administrator's form for one service of the country, as stored.
 pub(in crate::console) async fn edit_service(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let Ok(Path(id)) = id else {
-        return Err(PageError::new(lang, AppError::NotFound, &headers));
-    };
     let actor = admin_actor(&state, &who, &headers);
     let service = state
         .store
@@ -316,17 +304,10 @@ pub(in crate::console) async fn edit_service(
 /// Saves a country administrator's edit of a service, including whether it is active: a
 /// deactivated service leaves the directory's searches and takes no new referrals.
 pub(in crate::console) async fn update_service(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let Ok(Path(id)) = id else {
-        return Err(PageError::new(lang, AppError::NotFound, &headers));
-    };
     let actor = admin_actor(&state, &who, &headers);
     // Only a service of the country is edited here; a new id is added from the directory page.
     if state

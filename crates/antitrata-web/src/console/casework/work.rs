@@ -1,24 +1,19 @@
 //! Follow-ups in the console: added on the case page, done with one button, and gathered on
 //! "my work" (today and overdue, and the cases assigned to me).
 
-use antitrata_domain::casework::{FollowUp, FollowUpId, FollowUpInput};
+use antitrata_domain::casework::{CaseId, FollowUp, FollowUpId, FollowUpInput};
 use antitrata_store::CaseFilter;
 use askama::Template;
-use axum::extract::rejection::{FormRejection, PathRejection};
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use uuid::Uuid;
 
-use super::cases::{CaseRow, case_rows, path_id};
+use super::cases::{CaseRow, case_rows};
 use super::people::after;
 use super::{Pairs, casework_actor, store_error};
-use crate::AppState;
-use crate::auth::session::SignedIn;
 use crate::casework;
-use crate::console::{console_page, page_lang, verified_form};
-use crate::error::{AppError, PageError};
+use crate::console::console_page;
+use crate::console::extract::{Console, PathId, Verified};
+use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::pages::LangLink;
 
@@ -52,15 +47,11 @@ pub(in crate::console) fn task_rows(tasks: Vec<FollowUp>, today: time::Date) -> 
 
 /// Adds a follow-up to a case; a refused one shows the case page with the problem.
 pub(in crate::console) async fn add_follow_up(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, _, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let case = path_id(id, lang, &headers)?;
+    let case = CaseId(id);
     let actor = casework_actor(&state, &who.account, &headers);
     let input = FollowUpInput {
         title: pairs.get("title").to_owned(),
@@ -74,17 +65,10 @@ pub(in crate::console) async fn add_follow_up(
 
 /// Marks a follow-up done and goes back where the form says (`/console/work` or the case).
 pub(in crate::console) async fn complete_follow_up(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-    id: Result<Path<Uuid>, PathRejection>,
-    form: Result<Form<Pairs>, FormRejection>,
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
-    let pairs = verified_form(form, &who, lang, &headers)?;
-    let Ok(Path(id)) = id else {
-        return Err(PageError::new(lang, AppError::NotFound, &headers));
-    };
     let actor = casework_actor(&state, &who.account, &headers);
     state
         .store
@@ -116,11 +100,8 @@ const MY_CASES: i64 = 100;
 
 /// "My work": my follow-ups due today or overdue, and the open cases assigned to me.
 pub(in crate::console) async fn show_work(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
+    Console(state, who, lang, headers): Console,
 ) -> Result<Response, PageError> {
-    let lang = page_lang(Some(&who.account), &headers);
     let tr = Tr::new(lang);
     let actor = casework_actor(&state, &who.account, &headers);
     let today = actor.at.date();
