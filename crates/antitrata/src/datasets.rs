@@ -9,13 +9,14 @@ use std::fs::File;
 use std::io::{BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
+use antitrata_app::import::{self, Import, ImportError, Imported};
 use antitrata_app::statistics::{self, AnswerError, Asked, Question, QuestionError};
 use antitrata_domain::CountryCode;
 use antitrata_domain::policy::Action;
 use antitrata_domain::stats::{
-    Dataset, DatasetId, Layout, Table, TableEncoder, check_dataset_name, cross_tabulate,
+    Dataset, DatasetId, ReadError, Table, check_dataset_name, cross_tabulate,
 };
-use antitrata_store::{ConflictKind, NewDataset, Store, StoreError};
+use antitrata_store::Store;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
@@ -24,11 +25,6 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::serve::open_store;
 use crate::users::{account_actor, cli_actor};
-
-/// Rows per stored chunk: about 2 MB of codes for the 59 columns of the 2017 file.
-pub(crate) const CHUNK_ROWS: usize = 16_384;
-/// Bad rows listed one by one in the report; past this only their number is given.
-const LISTED_BAD_ROWS: usize = 100;
 
 /// What `import ctdc` was asked for.
 #[derive(Debug)]
@@ -40,19 +36,6 @@ pub struct ImportRequest {
     pub any_text: Vec<String>,
     /// For releases: the format recorded instead of the file's CTDC format.
     pub format: Option<String>,
-}
-
-/// One row that could not be read, as reported.
-#[derive(Debug)]
-struct BadRow {
-    line: u64,
-    reason: String,
-}
-
-impl std::fmt::Display for BadRow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.reason)
-    }
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
@@ -79,126 +62,46 @@ pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Res
              with --dataset, or drop it first with `antitrata dataset drop {name}`"
         );
     }
-    // The file's hash is computed on its own thread while the rows are read and stored; a file
-    // imported before is found when the import commits, and then nothing is stored.
-    let hashing = {
-        let path = path.clone();
-        std::thread::spawn(move || file_sha256(&path))
-    };
-
     let file = File::open(&path).with_context(|| format!("opening {}", path.display()))?;
     let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 16, file));
-    let mut header = csv::StringRecord::new();
-    let more = reader
-        .read_record(&mut header)
-        .map_err(|e| anyhow::anyhow!("{} (the header)", describe_csv_error(&e)))?;
-    if !more {
-        bail!(
-            "{} is empty: a CTDC file starts with a header line",
-            path.display()
-        );
-    }
-    let mut layout =
-        Layout::from_header(&header.iter().collect::<Vec<_>>()).context("line 1 (the header)")?;
-    layout
-        .accept_any_text(&request.any_text)
-        .map_err(|column| anyhow::anyhow!("line 1 (the header): no column `{column}`"))?;
-    let columns = layout.column_names();
-
-    let new = NewDataset {
+    let import = Import {
+        reader: BufReader::with_capacity(1 << 16, file),
         id: DatasetId(Uuid::now_v7()),
-        name: name.clone(),
-        format: request
-            .format
-            .clone()
-            .unwrap_or_else(|| layout.format().as_str().to_owned()),
+        name,
         file_name: path
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_owned(),
-        columns: columns.clone(),
-        ignored_columns: layout.ignored().to_vec(),
+        skip_invalid: request.skip_invalid,
+        any_text: request.any_text,
+        format: request.format,
     };
-    let mut writer = store.begin_dataset(&cli_actor(), new).await?;
-    let mut encoder = TableEncoder::new(columns.clone(), CHUNK_ROWS);
     let progress = progress_bar(bytes);
-    let mut bad_rows: Vec<BadRow> = Vec::new();
-    let mut skipped: u64 = 0;
-    let mut note_bad = |bad: BadRow| -> anyhow::Result<()> {
-        if !request.skip_invalid {
-            bail!("{bad}\n{NOTHING_IMPORTED}");
-        }
-        skipped += 1;
-        if bad_rows.len() < LISTED_BAD_ROWS {
-            bad_rows.push(bad);
-        }
-        Ok(())
-    };
-
-    // CSV parsing runs on its own thread, a batch of records at a time.
-    let (batch_tx, mut batches) = tokio::sync::mpsc::channel(4);
-    let (spare_tx, spare_rx) = std::sync::mpsc::channel();
-    let reading = std::thread::spawn(move || read_batches(reader, &batch_tx, &spare_rx));
-    // One allocation for every row's values: emptied and handed back each time.
-    let mut spare: Vec<Option<&'static str>> = Vec::with_capacity(columns.len());
-    while let Some(batch) = batches.recv().await {
-        let batch = match batch {
-            Ok(batch) => batch,
-            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
-                note_bad(describe_csv_error(&e))?;
-                continue;
-            }
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-        };
-        for record in &batch {
-            let line = record.position().map_or(0, |p| p.line());
-            if record.len() == 1 && record.get(0).is_some_and(str::is_empty) {
-                continue; // a blank line
-            }
-            let mut values: Vec<Option<&str>> = spare.into_iter().map(|_| None).collect();
-            let full_chunk = match read_row(&layout, record, &mut values) {
-                Ok(()) => encoder.push_row(&values)?,
-                Err(reason) => {
-                    note_bad(BadRow { line, reason })?;
-                    None
-                }
-            };
-            values.clear();
-            spare = values.into_iter().map(|_| None).collect();
-            if let Some(chunk) = full_chunk {
-                writer.write_chunk(&chunk).await?;
-                progress.set_position(record.position().map_or(0, |p| p.byte()));
-            }
-        }
-        // The reader may have stopped already; then the batch is simply dropped.
-        let _ = spare_tx.send(batch);
-    }
-    reading
-        .join()
-        .map_err(|_| anyhow::anyhow!("the CSV reader stopped unexpectedly"))?;
-    writer.write_chunk(&encoder.take_chunk()).await?;
-    let sha256 = hashing
-        .join()
-        .map_err(|_| anyhow::anyhow!("hashing the file stopped unexpectedly"))??;
+    let imported = import::import_ctdc(&store, &cli_actor(), import, |byte| {
+        progress.set_position(byte);
+    })
+    .await;
     progress.finish_and_clear();
-    let dataset = match writer.finish(encoder.dictionaries(), skipped, sha256).await {
-        Ok(dataset) => dataset,
-        Err(StoreError::Conflict(ConflictKind::SameContentAs(_))) => {
-            let existing = store
-                .find_dataset_by_content(&sha256)
-                .await?
-                .context("the dataset of the same content was dropped meanwhile: import again")?;
+    let imported = match imported {
+        Ok(imported) => imported,
+        Err(e) => {
+            store.close().await;
+            return Err(refused(e, &path));
+        }
+    };
+    store.close().await;
+    let (dataset, skipped, bad_rows) = match imported {
+        Imported::Already(existing) => {
             println!("{}", already_imported(&path, &existing));
             return Ok(());
         }
-        Err(e) => return Err(e.into()),
+        Imported::New {
+            dataset,
+            skipped,
+            bad_rows,
+        } => (dataset, skipped, bad_rows),
     };
-
     println!(
         "imported `{}`: {} rows, {} columns, format {}",
         dataset.name,
@@ -221,8 +124,27 @@ pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Res
             println!("  … and {} more", skipped - bad_rows.len() as u64);
         }
     }
-    store.close().await;
     Ok(())
+}
+
+/// A refused import in the command line's terms; nothing was stored.
+fn refused(error: ImportError, path: &Path) -> anyhow::Error {
+    match error {
+        ImportError::Read(ReadError::Empty) => anyhow::anyhow!(
+            "{} is empty: a CTDC file starts with a header line",
+            path.display()
+        ),
+        ImportError::Read(ReadError::Csv(e)) => {
+            anyhow::anyhow!("reading {}: {e}\n{NOTHING_IMPORTED}", path.display())
+        }
+        ImportError::Read(e) => anyhow::anyhow!("{e}"),
+        ImportError::BadRow(bad) => anyhow::anyhow!("{bad}\n{NOTHING_IMPORTED}"),
+        ImportError::Store(e) => anyhow::Error::new(e).context("storing the dataset"),
+        ImportError::Stopped => anyhow::anyhow!(
+            "the import of {} stopped before it was stored: import it again",
+            path.display()
+        ),
+    }
 }
 
 fn already_imported(path: &Path, existing: &Dataset) -> String {
@@ -234,91 +156,8 @@ fn already_imported(path: &Path, existing: &Dataset) -> String {
     )
 }
 
-/// Records read at a time by the reader thread.
-const BATCH_RECORDS: usize = 1024;
-
-type Batch = Result<Vec<csv::StringRecord>, csv::Error>;
-
-/// Reads records in batches and sends them on, reusing the batches handed back. A record that is
-/// not UTF-8 is sent as its error and reading goes on; any other error ends the reading.
-fn read_batches<R: Read>(
-    mut reader: csv::Reader<R>,
-    out: &tokio::sync::mpsc::Sender<Batch>,
-    spares: &std::sync::mpsc::Receiver<Vec<csv::StringRecord>>,
-) {
-    loop {
-        let mut batch = spares.try_recv().unwrap_or_default();
-        let mut filled = 0;
-        let mut failure = None;
-        while filled < BATCH_RECORDS {
-            if batch.len() == filled {
-                batch.push(csv::StringRecord::new());
-            }
-            match reader.read_record(&mut batch[filled]) {
-                Ok(true) => filled += 1,
-                Ok(false) => break,
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            }
-        }
-        batch.truncate(filled);
-        let done = filled < BATCH_RECORDS && failure.is_none();
-        if !batch.is_empty() && out.blocking_send(Ok(batch)).is_err() {
-            return;
-        }
-        if let Some(e) = failure {
-            let go_on = matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
-            if out.blocking_send(Err(e)).is_err() || !go_on {
-                return;
-            }
-            continue;
-        }
-        if done {
-            return;
-        }
-    }
-}
-
 const NOTHING_IMPORTED: &str =
     "nothing was imported: fix the file, or pass --skip-invalid to leave bad rows out";
-
-/// Checks one record and normalizes it into `values`; the error says what is wrong, where.
-fn read_row<'a>(
-    layout: &'a Layout,
-    record: &'a csv::StringRecord,
-    values: &mut Vec<Option<&'a str>>,
-) -> Result<(), String> {
-    if record.len() != layout.width() {
-        return Err(format!(
-            "has {} fields where the header has {}: the line is broken or cut short",
-            record.len(),
-            layout.width()
-        ));
-    }
-    layout
-        .normalize_row(|i| record.get(i), values)
-        .map_err(|e| e.to_string())
-}
-
-/// A CSV reading error as a bad row: where, and what to do.
-fn describe_csv_error(error: &csv::Error) -> BadRow {
-    match error.kind() {
-        csv::ErrorKind::Utf8 { pos, err } => BadRow {
-            line: pos.as_ref().map_or(0, |p| p.line()),
-            reason: format!(
-                "column {}: byte {} of the field is not UTF-8: save the file as UTF-8",
-                err.field() + 1,
-                err.valid_up_to() + 1
-            ),
-        },
-        _ => BadRow {
-            line: error.position().map_or(0, |p| p.line()),
-            reason: error.to_string(),
-        },
-    }
-}
 
 fn file_sha256(path: &Path) -> anyhow::Result<[u8; 32]> {
     let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;

@@ -9,11 +9,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use antitrata_app::import::{CrossTabFile, import_cross_tab};
 use antitrata_app::releases::{
     Bundle, Epsilon, Method, Order, Parameters, Payer, ReleaseError, Releases, Source,
 };
 use antitrata_domain::policy::Action;
-use antitrata_domain::stats::{DatasetId, Table, TableEncoder};
+use antitrata_domain::stats::{DatasetId, Table};
 use antitrata_domain::{CountryCode, Lang};
 use antitrata_store::{NewDataset, Store};
 use anyhow::{Context, bail};
@@ -24,7 +25,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::datasets::{CHUNK_ROWS, load_named};
+use crate::datasets::load_named;
 use crate::serve::{open_store, releases};
 use crate::users::{account_actor, cli_actor};
 
@@ -357,51 +358,14 @@ pub async fn import_release(
 }
 
 /// Every file the manifest lists has its recorded size and SHA-256.
-/// The most records a cross-tab release may expand to on import.
-const MAX_EXPANDED_RECORDS: u64 = 50_000_000;
-
 /// Loads a differentially private cross-tab (its variables, then `count`) as a dataset of
-/// records: each cell's released count becomes that many records of the cell's values, so the
-/// dataset's cross-tabs over those variables are exactly the released counts and nothing more.
+/// records (`antitrata_app::import::import_cross_tab`: each cell's released count becomes that
+/// many records of the cell's values).
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
 async fn import_counts(config: &Config, path: &Path, name: String) -> anyhow::Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let sha256: [u8; 32] = Sha256::digest(&bytes).into();
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
-    let header: Vec<String> = reader
-        .headers()
-        .context("data.csv: the header")?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let variables = match header.split_last() {
-        Some((last, variables)) if last == "count" && !variables.is_empty() => variables.to_vec(),
-        _ => bail!("data.csv of a cross-tab release has its variables, then a `count` column"),
-    };
-    let mut cells: Vec<(Vec<Option<String>>, u64)> = Vec::new();
-    let mut total: u64 = 0;
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.with_context(|| format!("data.csv line {line}"))?;
-        let count: u64 = record
-            .get(variables.len())
-            .and_then(|c| c.parse().ok())
-            .with_context(|| format!("data.csv line {line}: the count is not a whole number"))?;
-        total = total.saturating_add(count);
-        if count > 0 {
-            let values = record
-                .iter()
-                .take(variables.len())
-                .map(|v| (!v.is_empty()).then(|| v.to_owned()))
-                .collect();
-            cells.push((values, count));
-        }
-    }
-    if total > MAX_EXPANDED_RECORDS {
-        bail!(
-            "the cross-tab counts {total} records, more than {MAX_EXPANDED_RECORDS} can be loaded"
-        );
-    }
+    let file = CrossTabFile::parse(&bytes)?;
     let store = open_store(config).await?;
     if store.find_dataset(&name).await?.is_some() {
         bail!(
@@ -414,27 +378,17 @@ async fn import_counts(config: &Config, path: &Path, name: String) -> anyhow::Re
         name,
         format: "release-dp-aggregates".to_owned(),
         file_name: "data.csv".to_owned(),
-        columns: variables.clone(),
+        columns: file.variables.clone(),
         ignored_columns: Vec::new(),
     };
-    let mut writer = store.begin_dataset(&cli_actor(), new).await?;
-    let mut encoder = TableEncoder::new(variables, CHUNK_ROWS);
-    for (values, count) in &cells {
-        let row: Vec<Option<&str>> = values.iter().map(Option::as_deref).collect();
-        for _ in 0..*count {
-            if let Some(chunk) = encoder.push_row(&row)? {
-                writer.write_chunk(&chunk).await?;
-            }
-        }
-    }
-    writer.write_chunk(&encoder.take_chunk()).await?;
-    let dataset = writer.finish(encoder.dictionaries(), 0, sha256).await?;
+    let dataset = import_cross_tab(&store, &cli_actor(), new, &file, sha256).await;
     store.close().await;
+    let dataset = dataset?;
     println!(
         "imported `{}`: {} rows ({} cells of the cross-tab by {}), format {}",
         dataset.name,
         dataset.rows,
-        cells.len(),
+        file.cells.len(),
         dataset.columns.join(" × "),
         dataset.format
     );

@@ -524,63 +524,6 @@ fn normalize(kind: Kind, raw: &str) -> Result<Option<&str>, CellProblem> {
     }
 }
 
-/// Reads a whole CTDC file into a table in memory, stopping at the first bad row: for tests,
-/// benchmarks and other small files. The importer (`antitrata import ctdc`) streams into the store
-/// instead, with a report of every bad row.
-pub fn read_table<R: std::io::Read>(reader: R) -> Result<crate::stats::Table, ReadError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
-    let mut header = csv::StringRecord::new();
-    if !reader
-        .read_record(&mut header)
-        .map_err(|e| ReadError::Csv(e.to_string()))?
-    {
-        return Err(ReadError::Empty);
-    }
-    let layout = Layout::from_header(&header.iter().collect::<Vec<_>>())?;
-    let mut encoder = crate::stats::TableEncoder::new(layout.column_names(), 1 << 16);
-    let mut chunks = Vec::new();
-    let mut record = csv::StringRecord::new();
-    while reader
-        .read_record(&mut record)
-        .map_err(|e| ReadError::Csv(e.to_string()))?
-    {
-        let line = record.position().map_or(0, csv::Position::line);
-        if record.len() != layout.width() {
-            return Err(ReadError::Width { line });
-        }
-        let mut values = Vec::new();
-        layout
-            .normalize_row(|i| record.get(i), &mut values)
-            .map_err(|error| ReadError::Cell { line, error })?;
-        chunks.extend(encoder.push_row(&values)?);
-    }
-    chunks.push(encoder.take_chunk());
-    Ok(crate::stats::Table::from_chunks(
-        encoder.dictionaries(),
-        chunks,
-    )?)
-}
-
-/// A CTDC file that [`read_table`] could not read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReadError {
-    #[error("the file is empty")]
-    Empty,
-    #[error("{0}")]
-    Csv(String),
-    #[error("line 1 (the header): {0}")]
-    Header(#[from] HeaderError),
-    #[error("line {line}: the number of fields differs from the header's")]
-    Width { line: u64 },
-    #[error("line {line}: {error}")]
-    Cell { line: u64, error: CellError },
-    #[error(transparent)]
-    Table(#[from] crate::stats::TableError),
-}
-
 /// A header that is no CTDC file of a known format.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HeaderError {
@@ -638,6 +581,7 @@ pub enum CellProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::{BadRow, ReadError, RowProblem, read_table};
 
     fn row<'a>(layout: &'a Layout, fields: &[&'a str]) -> Vec<Option<&'a str>> {
         let mut out = Vec::new();
@@ -793,7 +737,10 @@ mod tests {
         let bad = "yearOfRegistration,gender\n2016,Female\n2017,Mal\n";
         assert!(matches!(
             read_table(bad.as_bytes()),
-            Err(ReadError::Cell { line: 3, .. })
+            Err(ReadError::Row(BadRow {
+                line: 3,
+                problem: RowProblem::Cell(_)
+            }))
         ));
         assert_eq!(read_table(&b""[..]), Err(ReadError::Empty));
     }

@@ -5,13 +5,14 @@ pub mod cases;
 pub mod crosstab;
 pub mod ctdc;
 pub mod dataset;
+pub mod reader;
 pub mod table;
 
 pub use cases::{ctdc_file_of_cases, table_of_cases, write_ctdc_csv};
 pub use crosstab::{Cell, CrossTab, CrossTabError, Filter, cross_tabulate};
 pub use ctdc::{
-    CellError, CtdcFormat, HeaderError, Layout, ReadError, Vocabulary, global_columns, read_table,
-    vocabulary, year_column,
+    CellError, CtdcFormat, HeaderError, Layout, Vocabulary, global_columns, vocabulary, year_column,
 };
 pub use dataset::{Dataset, DatasetId, DatasetNameError, check_dataset_name};
+pub use reader::{BadRow, CtdcReader, ReadError, RowProblem, Step, read_table};
 pub use table::{Column, Dictionary, MISSING, Table, TableEncoder, TableError};
