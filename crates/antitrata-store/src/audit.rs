@@ -173,7 +173,7 @@ pub(crate) struct PendingEntry {
 }
 
 impl PendingEntry {
-    pub fn new(actor: &Actor, event: AuditEvent) -> Result<PendingEntry, StoreError> {
+    pub(crate) fn new(actor: &Actor, event: AuditEvent) -> Result<PendingEntry, StoreError> {
         Ok(PendingEntry {
             at: actor
                 .at

@@ -11,7 +11,7 @@ use crate::pages::render_error;
 
 /// What went wrong, independent of how it is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AppError {
+pub(crate) enum AppError {
     /// The URL is malformed (bad percent-encoding, a country code that is not two letters).
     BadRequest,
     /// The API request carries no valid bearer token.
@@ -31,7 +31,7 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn status(self) -> StatusCode {
+    pub(crate) fn status(self) -> StatusCode {
         match self {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -84,14 +84,14 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
 
 /// An error shown as a localized HTML page.
 #[derive(Debug)]
-pub struct PageError {
+pub(crate) struct PageError {
     lang: Lang,
     error: AppError,
     request_id: Option<String>,
 }
 
 impl PageError {
-    pub fn new(lang: Lang, error: AppError, headers: &HeaderMap) -> PageError {
+    pub(crate) fn new(lang: Lang, error: AppError, headers: &HeaderMap) -> PageError {
         PageError {
             lang,
             error,
@@ -105,7 +105,7 @@ impl PageError {
     }
 
     /// For requests whose URL names no valid language: the visitor's preferred one.
-    pub fn negotiated(error: AppError, headers: &HeaderMap) -> PageError {
+    pub(crate) fn negotiated(error: AppError, headers: &HeaderMap) -> PageError {
         let accept = headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok());
@@ -139,7 +139,7 @@ impl IntoResponse for PageError {
 /// An error shown as `application/problem+json` (RFC 9457), with a localized `detail` and, for
 /// a refused submission, each field's problem.
 #[derive(Debug)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     lang: Lang,
     error: AppError,
     request_id: Option<String>,
@@ -150,7 +150,7 @@ pub struct ApiError {
 
 /// One refused field of a submission, in a problem's `errors`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct FieldProblem {
+pub(crate) struct FieldProblem {
     /// The field's name in the request body.
     pub field: &'static str,
     /// `required`, `too-long`, `unknown-code`, `in-future`, `bad-date`, `ends-before-start`,
@@ -162,7 +162,7 @@ pub struct FieldProblem {
 
 impl ApiError {
     /// Makes a converter for one request, so handlers can write `.map_err(&to_api)`.
-    pub fn from_headers(headers: &HeaderMap) -> impl Fn(AppError) -> ApiError + use<> {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> impl Fn(AppError) -> ApiError + use<> {
         let accept = headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok());
@@ -183,18 +183,18 @@ impl ApiError {
     }
 
     /// The language the problem is told in.
-    pub fn lang(&self) -> Lang {
+    pub(crate) fn lang(&self) -> Lang {
         self.lang
     }
 
     /// The same problem, told by `detail` (already in [`ApiError::lang`]).
-    pub fn with_detail(mut self, detail: String) -> ApiError {
+    pub(crate) fn with_detail(mut self, detail: String) -> ApiError {
         self.detail = Some(detail);
         self
     }
 
     /// A 422 naming each refused field, in the request's language.
-    pub fn fields(
+    pub(crate) fn fields(
         headers: &HeaderMap,
         errors: &[antitrata_domain::casework::FieldError],
     ) -> ApiError {
@@ -215,7 +215,7 @@ impl ApiError {
 /// RFC 9457 problem details.
 #[derive(Serialize, utoipa::ToSchema)]
 #[schema(as = Problem)]
-pub struct ProblemJson<'a> {
+pub(crate) struct ProblemJson<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     title: &'static str,
@@ -274,12 +274,12 @@ fn error_reply(
 }
 
 /// Whether a path belongs to the JSON API, whose errors are problem details rather than pages.
-pub fn is_api_path(path: &str) -> bool {
+pub(crate) fn is_api_path(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/") || path == "/healthz"
 }
 
 /// Shows an error the way the path calls for.
-pub fn error_response(path: &str, error: AppError, headers: &HeaderMap) -> Response {
+pub(crate) fn error_response(path: &str, error: AppError, headers: &HeaderMap) -> Response {
     if is_api_path(path) {
         ApiError::from_headers(headers)(error).into_response()
     } else {

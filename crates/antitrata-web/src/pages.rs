@@ -9,7 +9,7 @@ use crate::i18n::Tr;
 
 /// A link to the same page in another language.
 #[derive(Debug)]
-pub struct LangLink {
+pub(crate) struct LangLink {
     pub code: &'static str,
     pub href: String,
     pub current: bool,
@@ -44,7 +44,10 @@ struct IndexEntry {
 }
 
 /// `/{lang}/`: every country, sorted by its name in that language, with its main number.
-pub fn render_index(lang: Lang, directories: &[CountryDirectory]) -> Result<String, askama::Error> {
+pub(crate) fn render_index(
+    lang: Lang,
+    directories: &[CountryDirectory],
+) -> Result<String, askama::Error> {
     let tr = Tr::new(lang);
     let mut countries: Vec<IndexEntry> = directories
         .iter()
@@ -103,7 +106,10 @@ struct LineView {
 }
 
 /// `/{lang}/{iso2}`: the emergency number first, then dedicated lines, then other lines.
-pub fn render_country(lang: Lang, directory: &CountryDirectory) -> Result<String, askama::Error> {
+pub(crate) fn render_country(
+    lang: Lang,
+    directory: &CountryDirectory,
+) -> Result<String, askama::Error> {
     let tr = Tr::new(lang);
     let country = &directory.country;
     let mut lines: Vec<&Hotline> = directory.hotlines.iter().collect();
@@ -154,7 +160,7 @@ struct ErrorPage {
 }
 
 /// A localized error page for an HTTP status we answer with (400, 404, 405, 413, 500, 503).
-pub fn render_error(
+pub(crate) fn render_error(
     lang: Lang,
     status: u16,
     error_id: Option<&str>,
@@ -210,7 +216,7 @@ fn line_view(tr: &Tr, directory: &CountryDirectory, h: &Hotline) -> LineView {
 }
 
 /// The Fluent key naming a scope; a test checks every scope has one in every language.
-pub fn scope_key(scope: HotlineScope) -> String {
+pub(crate) fn scope_key(scope: HotlineScope) -> String {
     format!("scope-{}", scope.as_str())
 }
 

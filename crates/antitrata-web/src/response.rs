@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 /// How long browsers and proxies may keep a public page or API answer. Short: lines can change.
 const PUBLIC_MAX_AGE: &str = "public, max-age=300";
 
-pub fn cached_html(lang: Lang, html: Bytes) -> Response {
+pub(crate) fn cached_html(lang: Lang, html: Bytes) -> Response {
     (
         [
             (
@@ -29,7 +29,7 @@ pub fn cached_html(lang: Lang, html: Bytes) -> Response {
         .into_response()
 }
 
-pub fn cached_json(json: Bytes) -> Response {
+pub(crate) fn cached_json(json: Bytes) -> Response {
     (
         [
             (

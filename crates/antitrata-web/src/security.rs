@@ -23,7 +23,7 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), g
 const HSTS: &str = "max-age=63072000; includeSubDomains";
 
 /// Sets the security headers on every response, errors included.
-pub async fn security_headers(
+pub(crate) async fn security_headers(
     State(config): State<Arc<WebConfig>>,
     request: Request,
     next: Next,
@@ -53,7 +53,7 @@ pub async fn security_headers(
 
 /// Answers 413 before routing when a request announces a body larger than the limit. Bodies
 /// without a length are cut off at the limit by `RequestBodyLimitLayer` when read.
-pub async fn reject_oversized_body(
+pub(crate) async fn reject_oversized_body(
     State(config): State<Arc<WebConfig>>,
     request: Request,
     next: Next,
@@ -81,7 +81,7 @@ const RELEASE_TIME_LIMIT: Duration = Duration::from_secs(15 * 60);
 /// Answers 503 when a request takes longer than `request_timeout` ([`RELEASE_TIME_LIMIT`] for
 /// making a release). The handler is dropped at that moment, so a release cut off while it
 /// computes has spent nothing.
-pub async fn time_limit(
+pub(crate) async fn time_limit(
     State(config): State<Arc<WebConfig>>,
     request: Request,
     next: Next,

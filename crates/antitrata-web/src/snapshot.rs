@@ -60,14 +60,14 @@ impl Snapshot {
 
 /// Holds the current snapshot; loads it from the store on first use and after `invalidate`.
 #[derive(Debug, Default)]
-pub struct DirectoryCache {
+pub(crate) struct DirectoryCache {
     current: ArcSwapOption<Snapshot>,
     /// One load at a time, so a burst of requests after start-up makes one query, not hundreds.
     loading: tokio::sync::Mutex<()>,
 }
 
 impl DirectoryCache {
-    pub async fn get(&self, store: &Store) -> Result<Arc<Snapshot>, AppError> {
+    pub(crate) async fn get(&self, store: &Store) -> Result<Arc<Snapshot>, AppError> {
         if let Some(snapshot) = self.current.load_full() {
             return Ok(snapshot);
         }
@@ -89,7 +89,7 @@ impl DirectoryCache {
 
     /// Drops the snapshot; the next request rebuilds it from the store. Call after any edit of
     /// the directory.
-    pub fn invalidate(&self) {
+    pub(crate) fn invalidate(&self) {
         self.current.store(None);
     }
 }

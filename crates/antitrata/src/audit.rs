@@ -21,7 +21,7 @@ fn cli_actor() -> Actor {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn verify(config: &Config) -> anyhow::Result<()> {
+pub(crate) async fn verify(config: &Config) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let report = store.verify_audit().await?;
     store.close().await;
@@ -44,7 +44,7 @@ pub async fn verify(config: &Config) -> anyhow::Result<()> {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn rotate_keys(config: &Config, batch: i64, add_key: bool) -> anyhow::Result<()> {
+pub(crate) async fn rotate_keys(config: &Config, batch: i64, add_key: bool) -> anyhow::Result<()> {
     if batch < 1 {
         bail!("--batch must be at least 1");
     }

@@ -12,13 +12,13 @@ use anyhow::{Context, bail};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://antitrata-data/antitrata.db";
-pub const DEFAULT_KEY_FILE: &str = "antitrata-data/keys.toml";
+pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://antitrata-data/antitrata.db";
+pub(crate) const DEFAULT_KEY_FILE: &str = "antitrata-data/keys.toml";
 
 /// The validated configuration of a run.
 #[derive(Debug)]
-pub struct Config {
+pub(crate) struct Config {
     pub addr: SocketAddr,
     pub database: DatabaseUrl,
     /// The data-key file, outside the database; created with mode 0600 on first start.
@@ -31,7 +31,7 @@ pub struct Config {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     #[default]
     Text,
     Json,
@@ -39,7 +39,7 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct LogConfig {
+pub(crate) struct LogConfig {
     pub format: LogFormat,
     /// A tracing filter, e.g. `info` or `info,antitrata_web=debug`. `RUST_LOG` overrides it.
     pub filter: String,
@@ -56,7 +56,7 @@ impl Default for LogConfig {
 
 /// Values given on the command line or in the environment; they override the file.
 #[derive(Debug, Default)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     pub addr: Option<String>,
     pub database_url: Option<String>,
     pub key_file: Option<PathBuf>,
@@ -109,7 +109,7 @@ struct DatabaseSection {
 }
 
 impl Config {
-    pub fn load(file: Option<&Path>, overrides: Overrides) -> anyhow::Result<Config> {
+    pub(crate) fn load(file: Option<&Path>, overrides: Overrides) -> anyhow::Result<Config> {
         let file_config = match file {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -201,7 +201,7 @@ impl Config {
 
 /// `check-config` output: the effective configuration, secrets hidden.
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub fn print_summary(config: &Config) {
+pub(crate) fn print_summary(config: &Config) {
     println!("configuration is valid");
     println!("  listen address:   {}", config.addr);
     println!("  database:         {}", config.database);

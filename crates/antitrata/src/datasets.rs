@@ -28,7 +28,7 @@ use crate::users::{account_actor, cli_actor};
 
 /// What `import ctdc` was asked for.
 #[derive(Debug)]
-pub struct ImportRequest {
+pub(crate) struct ImportRequest {
     pub file: PathBuf,
     pub dataset: Option<String>,
     pub skip_invalid: bool,
@@ -39,7 +39,7 @@ pub struct ImportRequest {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Result<()> {
+pub(crate) async fn import_ctdc(config: &Config, request: ImportRequest) -> anyhow::Result<()> {
     let path = request.file.clone();
     let name = match &request.dataset {
         Some(name) => name.clone(),
@@ -190,7 +190,7 @@ fn progress_bar(bytes: u64) -> ProgressBar {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn list(config: &Config) -> anyhow::Result<()> {
+pub(crate) async fn list(config: &Config) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let datasets = store.list_datasets().await?;
     if datasets.is_empty() {
@@ -236,7 +236,7 @@ const SHOWN_VALUES: usize = 5;
 
 /// Describes a dataset: where it came from, and each column's values with their counts.
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn show(config: &Config, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn show(config: &Config, name: &str) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let (d, table) = load_named(&store, name).await?;
     store.close().await;
@@ -272,7 +272,7 @@ pub async fn show(config: &Config, name: &str) -> anyhow::Result<()> {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn drop_dataset(config: &Config, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn drop_dataset(config: &Config, name: &str) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let dataset = find_named(&store, name).await?;
     store.drop_dataset(&cli_actor(), dataset.id).await?;
@@ -283,7 +283,7 @@ pub async fn drop_dataset(config: &Config, name: &str) -> anyhow::Result<()> {
 
 /// What `antitrata stats` counts.
 #[derive(Debug)]
-pub enum StatsSource {
+pub(crate) enum StatsSource {
     /// A dataset, by name or id.
     Dataset(String),
     /// A country's live cases, in the name of an account of that country.
@@ -292,7 +292,7 @@ pub enum StatsSource {
 
 /// What `antitrata stats` was asked for.
 #[derive(Debug)]
-pub struct StatsRequest {
+pub(crate) struct StatsRequest {
     pub source: StatsSource,
     pub by: Vec<String>,
     /// The year range as typed; empty for none.
@@ -305,7 +305,7 @@ pub struct StatsRequest {
 /// Prints a cross-tabulation of a dataset as CSV: one column per variable (empty = missing),
 /// then `count` and `percent`.
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn stats(config: &Config, request: StatsRequest) -> anyhow::Result<()> {
+pub(crate) async fn stats(config: &Config, request: StatsRequest) -> anyhow::Result<()> {
     let question = question_of(&request)?;
     let store = open_store(config).await?;
     let table = match &request.source {

@@ -80,7 +80,7 @@ const TASKS: &[&str] = &[
 
 /// What was made.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct DemoCounts {
+pub(crate) struct DemoCounts {
     pub contacts: u64,
     pub cases: u64,
     pub persons: u64,
@@ -104,7 +104,7 @@ const CASES_AT_ONCE: usize = 4;
 
 /// The parameters of a run.
 #[derive(Debug, Clone, Copy)]
-pub struct DemoPlan {
+pub(crate) struct DemoPlan {
     pub country: CountryCode,
     pub cases: u64,
     /// Contacts per case on average (one opens it; the others follow it up); at least 1.
@@ -254,7 +254,7 @@ fn case_details(rng: &mut StdRng, contact: &NewContact) -> CaseDetails {
 }
 
 /// Makes the demo records, calling `progress` after each case.
-pub async fn generate(
+pub(crate) async fn generate(
     store: &Store,
     plan: &DemoPlan,
     mut progress: impl FnMut(u64),
@@ -426,7 +426,7 @@ async fn one_case(
 
 /// `antitrata demo-data`.
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn run(
+pub(crate) async fn run(
     config: &Config,
     country: &str,
     cases: u64,

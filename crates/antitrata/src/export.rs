@@ -33,7 +33,7 @@ const PARQUET_GROUP_ROWS: usize = 65_536;
 
 /// The standard a file follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Standard {
+pub(crate) enum Standard {
     /// CTDC's Global Dataset: 63 variables, `-99` for missing.
     Ctdc,
     /// HTCDS field names and picklist values.
@@ -42,7 +42,7 @@ pub enum Standard {
 
 /// The file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FileFormat {
+pub(crate) enum FileFormat {
     Csv,
     Json,
     Parquet,
@@ -50,7 +50,7 @@ pub enum FileFormat {
 
 /// What `antitrata export` was asked for, as typed.
 #[derive(Debug)]
-pub struct ExportRequest {
+pub(crate) struct ExportRequest {
     pub standard: Standard,
     pub country: String,
     pub account: String,
@@ -62,7 +62,7 @@ pub struct ExportRequest {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn export(config: &Config, request: ExportRequest) -> anyhow::Result<()> {
+pub(crate) async fn export(config: &Config, request: ExportRequest) -> anyhow::Result<()> {
     let country = CountryCode::parse(&request.country).ok().with_context(|| {
         format!(
             "--country `{}`: write an ISO code, e.g. GT",

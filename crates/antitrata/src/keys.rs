@@ -14,7 +14,7 @@ use time::format_description::well_known::Rfc3339;
 
 /// The operating system's random source, for keys and nonces.
 #[derive(Debug)]
-pub struct OsRandom;
+pub(crate) struct OsRandom;
 
 impl NonceSource for OsRandom {
     fn fill(&self, buf: &mut [u8]) {
@@ -27,7 +27,7 @@ impl NonceSource for OsRandom {
 }
 
 /// Loads the key file, creating it (and its folder) with fresh keys if it does not exist.
-pub fn load_or_create(path: &Path) -> anyhow::Result<Arc<Keyring>> {
+pub(crate) fn load_or_create(path: &Path) -> anyhow::Result<Arc<Keyring>> {
     if !path.exists() {
         let file = KeyFile::generate(&OsRandom, &now_text());
         write_new(path, &file)?;
@@ -37,7 +37,7 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<Arc<Keyring>> {
 }
 
 /// Loads an existing key file; refuses one that others than its owner can read.
-pub fn load(path: &Path) -> anyhow::Result<Arc<Keyring>> {
+pub(crate) fn load(path: &Path) -> anyhow::Result<Arc<Keyring>> {
     let file = read(path)?;
     Ok(Arc::new(
         file.into_keyring(Arc::new(OsRandom))
@@ -63,7 +63,7 @@ fn read(path: &Path) -> anyhow::Result<KeyFile> {
 
 /// Adds a key to the file and makes it current; returns the new key's id. The file is replaced
 /// atomically, so a crash leaves either the old or the new file.
-pub fn rotate(path: &Path) -> anyhow::Result<u32> {
+pub(crate) fn rotate(path: &Path) -> anyhow::Result<u32> {
     let mut file = read(path)?;
     let id = file.add_key(&OsRandom, &now_text());
     let temporary = path.with_extension("toml.new");

@@ -31,7 +31,7 @@ use crate::users::{account_actor, cli_actor};
 
 /// What `release` was asked for.
 #[derive(Debug)]
-pub struct ReleaseRequest {
+pub(crate) struct ReleaseRequest {
     /// What is released: a dataset by name or id, or `None` with `cases`.
     pub dataset: Option<String>,
     /// The country whose live cases are released, in the name of `account`.
@@ -50,7 +50,7 @@ pub struct ReleaseRequest {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
+pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
     check_out_folder(&request.out)?;
     let method = Method::parse(&request.method).with_context(|| {
         format!(
@@ -289,7 +289,7 @@ fn write_bundle(out: &Path, bundle: &Bundle) -> anyhow::Result<()> {
 /// Checks a release folder against its manifest and imports its data as a dataset: k-anonymous
 /// and synthetic records as they are, a differentially private cross-tab as one record per unit
 /// counted ([`import_counts`]).
-pub async fn import_release(
+pub(crate) async fn import_release(
     config: &Config,
     dir: &Path,
     dataset: Option<String>,

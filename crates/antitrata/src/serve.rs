@@ -17,13 +17,13 @@ use crate::keys;
 
 /// Opens the configured database (creating a SQLite file and its folder) with the data keys
 /// (creating the key file on first start), migrates and seeds it.
-pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+pub(crate) async fn open_store(config: &Config) -> anyhow::Result<Store> {
     open(config, false).await
 }
 
 /// As [`open_store`], with commits that do not wait for the disk: only for data that can be made
 /// again (see [`Store::connect_for_bulk_load`]).
-pub async fn open_store_for_bulk_load(config: &Config) -> anyhow::Result<Store> {
+pub(crate) async fn open_store_for_bulk_load(config: &Config) -> anyhow::Result<Store> {
     open(config, true).await
 }
 
@@ -64,7 +64,7 @@ async fn open(config: &Config, bulk_load: bool) -> anyhow::Result<Store> {
 
 /// Releases over `store`, paid from the configured yearly budget, their reports rendered with
 /// the web crate's template: the console and `antitrata release` make them the same way.
-pub fn releases(config: &Config, store: &Store) -> Releases {
+pub(crate) fn releases(config: &Config, store: &Store) -> Releases {
     Releases::new(
         store.clone(),
         config.yearly_limit,
@@ -72,14 +72,14 @@ pub fn releases(config: &Config, store: &Store) -> Releases {
     )
 }
 
-pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+pub(crate) async fn migrate(config: &Config) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     tracing::info!(database = %config.database, "database is up to date");
     store.close().await;
     Ok(())
 }
 
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     let runtime = Runtime {
         clock: Arc::new(SystemClock),

@@ -16,10 +16,15 @@ use crate::serve::open_store;
 use crate::users::cli_actor;
 
 /// Every token starts with this, so secret scanners and people recognise one.
-pub const TOKEN_PREFIX: &str = "atk_";
+pub(crate) const TOKEN_PREFIX: &str = "atk_";
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn create(config: &Config, email: &str, name: &str, days: u16) -> anyhow::Result<()> {
+pub(crate) async fn create(
+    config: &Config,
+    email: &str,
+    name: &str,
+    days: u16,
+) -> anyhow::Result<()> {
     let email = Email::parse(email).context("--email")?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -58,7 +63,7 @@ pub async fn create(config: &Config, email: &str, name: &str, days: u16) -> anyh
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn list(config: &Config) -> anyhow::Result<()> {
+pub(crate) async fn list(config: &Config) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let actor = cli_actor();
     let tokens = store.list_api_tokens(&actor).await?;
@@ -89,7 +94,7 @@ pub async fn list(config: &Config) -> anyhow::Result<()> {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn revoke(config: &Config, id: &str) -> anyhow::Result<()> {
+pub(crate) async fn revoke(config: &Config, id: &str) -> anyhow::Result<()> {
     let id = Uuid::parse_str(id).context("the token id, as `token list` shows it")?;
     let store = open_store(config).await?;
     let revoked = store.revoke_api_token(&cli_actor(), id).await?;

@@ -23,7 +23,7 @@ const SETUP_LINK_VALIDITY: Duration = Duration::hours(72);
 
 /// What `user add` was asked for, as typed.
 #[derive(Debug)]
-pub struct AddUser {
+pub(crate) struct AddUser {
     pub email: String,
     pub roles: Vec<String>,
     pub country: Option<String>,
@@ -81,7 +81,7 @@ fn new_user_id() -> UserId {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn add(config: &Config, request: AddUser) -> anyhow::Result<()> {
+pub(crate) async fn add(config: &Config, request: AddUser) -> anyhow::Result<()> {
     let email = Email::parse(&request.email).context("--email")?;
     let roles = request
         .roles
@@ -150,7 +150,7 @@ pub async fn add(config: &Config, request: AddUser) -> anyhow::Result<()> {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn list(config: &Config) -> anyhow::Result<()> {
+pub(crate) async fn list(config: &Config) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let accounts = store.list_users(&cli_actor()).await?;
     store.close().await;
@@ -166,7 +166,7 @@ pub async fn list(config: &Config) -> anyhow::Result<()> {
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
-pub async fn disable(config: &Config, email: &str) -> anyhow::Result<()> {
+pub(crate) async fn disable(config: &Config, email: &str) -> anyhow::Result<()> {
     let email = Email::parse(email).context("--email")?;
     let store = open_store(config).await?;
     let Some(account) = store.find_user_by_email(&email).await? else {

@@ -131,6 +131,10 @@ pub fn split_codes<T>(joined: &str, parse: impl Fn(&str) -> Option<T>) -> Option
 }
 
 #[cfg(test)]
+#[allow(
+    unreachable_pub,
+    reason = "the macro makes public vocabularies; this one is the test's own"
+)]
 mod tests {
     use super::*;
 

@@ -198,7 +198,7 @@ impl Errors {
 }
 
 /// The country a code names, if it is one UN M49 places.
-pub fn known_country(code: &str) -> Option<crate::CountryCode> {
+pub(super) fn known_country(code: &str) -> Option<crate::CountryCode> {
     crate::CountryCode::parse(code.trim())
         .ok()
         .filter(|c| crate::m49::place(c.as_str()).is_some())

@@ -88,7 +88,7 @@ impl Keyring {
 }
 
 /// The id of the key a blob was sealed with.
-pub fn sealed_key_id(blob: &[u8]) -> Result<u32, CryptoError> {
+pub(crate) fn sealed_key_id(blob: &[u8]) -> Result<u32, CryptoError> {
     if blob.len() < HEADER_LEN + 16 || blob[0] != FORMAT_VERSION {
         return Err(CryptoError::Tampered);
     }

@@ -34,7 +34,7 @@ fn created<T>(value: T) -> (StatusCode, Json<T>) {
 
 /// A new contact: its id (a UUID the client makes, so a retry stores one contact) and fields.
 #[derive(Deserialize, ToSchema)]
-pub struct NewContactBody {
+pub(super) struct NewContactBody {
     pub id: Option<Uuid>,
     #[serde(flatten)]
     pub contact: ContactInput,
@@ -48,7 +48,10 @@ pub struct NewContactBody {
         (status = 422, body = crate::error::ProblemJson, description = "Field problems; nothing stored"),
     ),
     security(("bearer" = [])))]
-pub async fn create_contact(call: Call, Body(body): Body<NewContactBody>) -> Created<ContactView> {
+pub(super) async fn create_contact(
+    call: Call,
+    Body(body): Body<NewContactBody>,
+) -> Created<ContactView> {
     let contact = casework::record_contact(call.store(), &call.actor, body.id, &body.contact)
         .await
         .map_err(|r| call.refused(r))?;
@@ -59,7 +62,7 @@ pub async fn create_contact(call: Call, Body(body): Body<NewContactBody>) -> Cre
     params(("id" = Uuid, Path, description = "The contact's id")),
     responses((status = 200, body = ContactView), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn show_contact(call: Call, Id(id): Id) -> Reply<ContactView> {
+pub(super) async fn show_contact(call: Call, Id(id): Id) -> Reply<ContactView> {
     let contact = call
         .store()
         .find_contact(&call.actor, ContactId(id))
@@ -74,7 +77,7 @@ pub async fn show_contact(call: Call, Id(id): Id) -> Reply<ContactView> {
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Taken in charge"), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn handle_danger(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
+pub(super) async fn handle_danger(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
     let done = call
         .store()
         .mark_danger_handled(&call.actor, ContactId(id))
@@ -85,7 +88,7 @@ pub async fn handle_danger(call: Call, Id(id): Id) -> Result<StatusCode, ApiErro
 /// Filters of the case list; every one optional.
 #[derive(Deserialize, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct CaseQuery {
+pub(super) struct CaseQuery {
     /// A case reference (`GT-2026-000123`): the list holds that case or nothing.
     #[serde(default)]
     pub reference: String,
@@ -114,7 +117,7 @@ const LIST_LIMIT: i64 = 100;
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseQuery),
     responses((status = 200, body = Vec<CaseView>), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Reply<Vec<CaseView>> {
+pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Reply<Vec<CaseView>> {
     let mut errors = Errors::default();
     let reference = match q.reference.trim() {
         "" => None,
@@ -179,7 +182,7 @@ pub async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Reply<Vec<C
 
 /// A case to open: its id, and the contact it comes from, if any.
 #[derive(Deserialize, ToSchema)]
-pub struct NewCaseBody {
+pub(super) struct NewCaseBody {
     pub id: Uuid,
     /// A screened contact of the country: the case starts with what its screening found.
     pub contact: Option<Uuid>,
@@ -189,7 +192,7 @@ pub struct NewCaseBody {
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseBody,
     responses((status = 201, body = CaseView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn open_case(call: Call, Body(body): Body<NewCaseBody>) -> Created<CaseView> {
+pub(super) async fn open_case(call: Call, Body(body): Body<NewCaseBody>) -> Created<CaseView> {
     let case = casework::open_case(
         call.store(),
         &call.actor,
@@ -205,7 +208,7 @@ pub async fn open_case(call: Call, Body(body): Body<NewCaseBody>) -> Created<Cas
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path)),
     responses((status = 200, body = CaseFileView), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn show_case(call: Call, Id(id): Id) -> Reply<CaseFileView> {
+pub(super) async fn show_case(call: Call, Id(id): Id) -> Reply<CaseFileView> {
     let id = CaseId(id);
     let store = call.store();
     let actor = &call.actor;
@@ -234,7 +237,11 @@ pub async fn show_case(call: Call, Id(id): Id) -> Reply<CaseFileView> {
     request_body = CaseInput,
     responses((status = 200, body = CaseView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn update_case(call: Call, Id(id): Id, Body(body): Body<CaseInput>) -> Reply<CaseView> {
+pub(super) async fn update_case(
+    call: Call,
+    Id(id): Id,
+    Body(body): Body<CaseInput>,
+) -> Reply<CaseView> {
     let id = CaseId(id);
     let input = body;
     let case = casework::update_case(call.store(), &call.actor, id, &input)
@@ -253,7 +260,7 @@ pub async fn update_case(call: Call, Id(id): Id, Body(body): Body<CaseInput>) ->
         (status = 422, body = crate::error::ProblemJson),
     ),
     security(("bearer" = [])))]
-pub async fn change_status(
+pub(super) async fn change_status(
     call: Call,
     Id(id): Id,
     Body(body): Body<StatusInput>,
@@ -268,7 +275,7 @@ pub async fn change_status(
 
 /// Whom a supervisor assigns the case to; `null` takes it back.
 #[derive(Deserialize, ToSchema)]
-pub struct AssignBody {
+pub(super) struct AssignBody {
     pub assignee: Option<Uuid>,
 }
 
@@ -276,7 +283,11 @@ pub struct AssignBody {
     params(("id" = Uuid, Path)), request_body = AssignBody,
     responses((status = 200, body = CaseView), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn assign_case(call: Call, Id(id): Id, Body(body): Body<AssignBody>) -> Reply<CaseView> {
+pub(super) async fn assign_case(
+    call: Call,
+    Id(id): Id,
+    Body(body): Body<AssignBody>,
+) -> Reply<CaseView> {
     let id = CaseId(id);
     let case = call
         .store()
@@ -288,7 +299,7 @@ pub async fn assign_case(call: Call, Id(id): Id, Body(body): Body<AssignBody>) -
 
 /// A person to add to a case.
 #[derive(Deserialize, ToSchema)]
-pub struct NewPersonBody {
+pub(super) struct NewPersonBody {
     pub id: Option<Uuid>,
     #[serde(flatten)]
     pub person: CasePersonInput,
@@ -298,7 +309,7 @@ pub struct NewPersonBody {
     params(("id" = Uuid, Path)), request_body = NewPersonBody,
     responses((status = 201, body = PersonView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn add_person(
+pub(super) async fn add_person(
     call: Call,
     Id(id): Id,
     Body(body): Body<NewPersonBody>,
@@ -312,7 +323,7 @@ pub async fn add_person(
 
 /// A consent of a person of the case.
 #[derive(Deserialize, ToSchema)]
-pub struct NewConsentBody {
+pub(super) struct NewConsentBody {
     pub id: Option<Uuid>,
     #[serde(flatten)]
     pub consent: ConsentInput,
@@ -322,7 +333,7 @@ pub struct NewConsentBody {
     params(("id" = Uuid, Path)), request_body = NewConsentBody,
     responses((status = 201, body = ConsentView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn record_consent(
+pub(super) async fn record_consent(
     call: Call,
     Id(id): Id,
     Body(body): Body<NewConsentBody>,
@@ -339,7 +350,7 @@ pub async fn record_consent(
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Withdrawn"), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn withdraw_consent(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
+pub(super) async fn withdraw_consent(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
     let id = ConsentId(id);
     let done = call.store().withdraw_consent(&call.actor, id).await;
     call.done(done)
@@ -347,7 +358,7 @@ pub async fn withdraw_consent(call: Call, Id(id): Id) -> Result<StatusCode, ApiE
 
 /// A referral of a person of the case to a service.
 #[derive(Deserialize, ToSchema)]
-pub struct NewReferralBody {
+pub(super) struct NewReferralBody {
     pub id: Option<Uuid>,
     #[serde(flatten)]
     pub referral: ReferralInput,
@@ -359,7 +370,7 @@ pub struct NewReferralBody {
     params(("id" = Uuid, Path)), request_body = NewReferralBody,
     responses((status = 201, body = ReferralView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn refer(
+pub(super) async fn refer(
     call: Call,
     Id(id): Id,
     Body(body): Body<NewReferralBody>,
@@ -373,7 +384,7 @@ pub async fn refer(
 
 /// The status a referral moves to: `accepted`, `declined`, `in-progress` or `completed`.
 #[derive(Deserialize, ToSchema)]
-pub struct ReferralStatusBody {
+pub(super) struct ReferralStatusBody {
     pub status: String,
 }
 
@@ -385,7 +396,7 @@ pub struct ReferralStatusBody {
         (status = 422, body = crate::error::ProblemJson),
     ),
     security(("bearer" = [])))]
-pub async fn update_referral(
+pub(super) async fn update_referral(
     call: Call,
     Id(id): Id,
     Body(body): Body<ReferralStatusBody>,
@@ -399,7 +410,7 @@ pub async fn update_referral(
 
 /// A task on the case.
 #[derive(Deserialize, ToSchema)]
-pub struct NewFollowUpBody {
+pub(super) struct NewFollowUpBody {
     pub id: Option<Uuid>,
     #[serde(flatten)]
     pub follow_up: FollowUpInput,
@@ -409,7 +420,7 @@ pub struct NewFollowUpBody {
     params(("id" = Uuid, Path)), request_body = NewFollowUpBody,
     responses((status = 201, body = FollowUpView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn add_follow_up(
+pub(super) async fn add_follow_up(
     call: Call,
     Id(id): Id,
     Body(body): Body<NewFollowUpBody>,
@@ -425,7 +436,7 @@ pub async fn add_follow_up(
     params(("id" = Uuid, Path)),
     responses((status = 204, description = "Done"), (status = 404, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn complete_follow_up(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
+pub(super) async fn complete_follow_up(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
     let id = FollowUpId(id);
     let done = call.store().complete_follow_up(&call.actor, id).await;
     call.done(done)
@@ -435,7 +446,7 @@ pub async fn complete_follow_up(call: Call, Id(id): Id) -> Result<StatusCode, Ap
 /// name) and/or phone number; exact through the blind indexes, audited per person found. It is
 /// a POST so that names and numbers stay out of URLs and the logs of proxies.
 #[derive(Deserialize, Default, ToSchema)]
-pub struct PersonQuery {
+pub(super) struct PersonQuery {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -445,7 +456,10 @@ pub struct PersonQuery {
 #[utoipa::path(post, path = "/api/v1/persons/search", tag = "persons", request_body = PersonQuery,
     responses((status = 200, body = Vec<PersonHit>), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn search_persons(call: Call, Body(body): Body<PersonQuery>) -> Reply<Vec<PersonHit>> {
+pub(super) async fn search_persons(
+    call: Call,
+    Body(body): Body<PersonQuery>,
+) -> Reply<Vec<PersonHit>> {
     let q = body;
     let name = Some(q.name.trim()).filter(|n| !n.is_empty());
     let phone = Some(q.phone.trim()).filter(|p| !p.is_empty());
@@ -477,7 +491,7 @@ pub async fn search_persons(call: Call, Body(body): Body<PersonQuery>) -> Reply<
 /// The directory's filters.
 #[derive(Deserialize, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ServiceQuery {
+pub(super) struct ServiceQuery {
     /// A category code (`shelter`, `medical`, `legal`, …).
     #[serde(default)]
     pub category: String,
@@ -490,7 +504,10 @@ pub struct ServiceQuery {
 #[utoipa::path(get, path = "/api/v1/services", tag = "services", params(ServiceQuery),
     responses((status = 200, body = Vec<ServiceView>), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn list_services(call: Call, Params(q): Params<ServiceQuery>) -> Reply<Vec<ServiceView>> {
+pub(super) async fn list_services(
+    call: Call,
+    Params(q): Params<ServiceQuery>,
+) -> Reply<Vec<ServiceView>> {
     let mut errors = Errors::default();
     let category = errors.optional_code("category", &q.category, ServiceCategory::parse);
     errors
@@ -508,7 +525,7 @@ pub async fn list_services(call: Call, Params(q): Params<ServiceQuery>) -> Reply
 /// A service of the directory, added or replaced under its id; `active: false` takes it out of
 /// the choices for new referrals.
 #[derive(Deserialize, ToSchema)]
-pub struct ServiceBody {
+pub(super) struct ServiceBody {
     pub id: Option<Uuid>,
     #[serde(default = "active_by_default")]
     pub active: bool,
@@ -524,7 +541,10 @@ fn active_by_default() -> bool {
 #[utoipa::path(post, path = "/api/v1/services", tag = "services", request_body = ServiceBody,
     responses((status = 201, body = ServiceView), (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn save_service(call: Call, Body(body): Body<ServiceBody>) -> Created<ServiceView> {
+pub(super) async fn save_service(
+    call: Call,
+    Body(body): Body<ServiceBody>,
+) -> Created<ServiceView> {
     let call = call.acting(Action::EditServices);
     let service = casework::save_service(
         call.store(),
@@ -544,7 +564,7 @@ const MY_CASES: i64 = 100;
 /// The caller's follow-ups due today or overdue, and the open cases assigned to it.
 #[utoipa::path(get, path = "/api/v1/work", tag = "cases",
     responses((status = 200, body = WorkView)), security(("bearer" = [])))]
-pub async fn show_work(call: Call) -> Reply<WorkView> {
+pub(super) async fn show_work(call: Call) -> Reply<WorkView> {
     let me = call.account.id;
     let tasks = call
         .store()
@@ -574,7 +594,7 @@ const QUEUE_LIMIT: i64 = 50;
 /// The supervisor's queue, immediate danger first.
 #[utoipa::path(get, path = "/api/v1/queue", tag = "cases",
     responses((status = 200, body = QueueView)), security(("bearer" = [])))]
-pub async fn show_queue(call: Call) -> Reply<QueueView> {
+pub(super) async fn show_queue(call: Call) -> Reply<QueueView> {
     let store = call.store();
     let actor = &call.actor;
     let fail = |e| call.fail(e);

@@ -50,30 +50,30 @@ impl FromRequestParts<AppState> for Call {
 
 impl Call {
     /// The same caller acting for `action`: the role the policy lets take it.
-    pub fn acting(mut self, action: Action) -> Call {
+    pub(super) fn acting(mut self, action: Action) -> Call {
         self.actor = crate::auth::actor(&self.state, &self.account, &self.headers, action);
         self
     }
 
-    pub fn store(&self) -> &Store {
+    pub(super) fn store(&self) -> &Store {
         &self.state.store
     }
 
-    pub fn headers(&self) -> &HeaderMap {
+    pub(super) fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
-    pub fn error(&self, error: AppError) -> ApiError {
+    pub(super) fn error(&self, error: AppError) -> ApiError {
         ApiError::from_headers(&self.headers)(error)
     }
 
     /// A store failure as the API tells it.
-    pub fn fail(&self, e: StoreError) -> ApiError {
+    pub(super) fn fail(&self, e: StoreError) -> ApiError {
         ApiError::store(&self.headers, &e)
     }
 
     /// 204 when the store did it, 404 when there was nothing to do it to.
-    pub fn done(&self, answer: Result<bool, StoreError>) -> Result<StatusCode, ApiError> {
+    pub(super) fn done(&self, answer: Result<bool, StoreError>) -> Result<StatusCode, ApiError> {
         match answer.map_err(|e| self.fail(e))? {
             true => Ok(StatusCode::NO_CONTENT),
             false => Err(self.error(AppError::NotFound)),
@@ -82,7 +82,7 @@ impl Call {
 
     /// A refused submission: its field problems as a 422, a step the record no longer allows as
     /// a 409, a store failure as the API tells it.
-    pub fn refused(&self, refusal: Refusal) -> ApiError {
+    pub(super) fn refused(&self, refusal: Refusal) -> ApiError {
         match refusal {
             Refusal::Fields(errors) => ApiError::fields(&self.headers, &errors),
             Refusal::NotNow => self.error(AppError::Conflict),

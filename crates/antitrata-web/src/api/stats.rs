@@ -16,7 +16,7 @@ use crate::i18n::Tr;
 /// The question.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct StatsParams {
+pub(super) struct StatsParams {
     /// A dataset's name (as `antitrata dataset list` shows it), or `live:cases` for the live
     /// cases of the caller's country. Defaults to the first dataset.
     source: Option<String>,
@@ -34,7 +34,7 @@ pub struct StatsParams {
 
 /// A cross-tabulation: one cell per combination present, missing values as `null`.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CrossTabView {
+pub(super) struct CrossTabView {
     /// The dataset's name, or `live:cases`.
     source: String,
     variables: Vec<String>,
@@ -43,7 +43,7 @@ pub struct CrossTabView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CellView {
+pub(super) struct CellView {
     /// One value per variable, `null` where the record has none.
     values: Vec<Option<String>>,
     count: u64,
@@ -57,7 +57,7 @@ pub struct CellView {
         (status = 400, description = "A question that cannot be answered; `detail` says why",
             body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
-pub async fn cross_tab(
+pub(super) async fn cross_tab(
     call: Call,
     Params(params): Params<StatsParams>,
 ) -> Result<Json<CrossTabView>, ApiError> {

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 /// A contact with its screening.
 #[derive(Serialize, ToSchema)]
-pub struct ContactView {
+pub(super) struct ContactView {
     pub id: Uuid,
     pub country: CountryCode,
     pub channel: ContactChannel,
@@ -48,14 +48,14 @@ pub struct ContactView {
 
 /// The screening's answers (every indicator), its result and the rule that decided it.
 #[derive(Serialize, ToSchema)]
-pub struct ScreeningView {
+pub(super) struct ScreeningView {
     pub answers: BTreeMap<&'static str, &'static str>,
     pub result: ScreeningResult,
     pub rule: ScreeningRule,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CaseLink {
+pub(super) struct CaseLink {
     pub id: Uuid,
     /// `GT-2026-000123`.
     pub reference: String,
@@ -104,7 +104,7 @@ impl From<&Contact> for ContactView {
 
 /// A case and its description.
 #[derive(Serialize, ToSchema)]
-pub struct CaseView {
+pub(super) struct CaseView {
     pub id: Uuid,
     /// `GT-2026-000123`.
     pub reference: String,
@@ -162,7 +162,7 @@ impl From<&Case> for CaseView {
 
 /// A case with everything hanging off it.
 #[derive(Serialize, ToSchema)]
-pub struct CaseFileView {
+pub(super) struct CaseFileView {
     pub case: CaseView,
     pub persons: Vec<PersonView>,
     pub consents: Vec<ConsentView>,
@@ -174,7 +174,7 @@ pub struct CaseFileView {
 
 /// A person of a case. Name, aliases, phone, address and date of birth are sealed at rest.
 #[derive(Serialize, ToSchema)]
-pub struct PersonView {
+pub(super) struct PersonView {
     pub id: Uuid,
     pub role: PersonRole,
     pub name: String,
@@ -191,7 +191,7 @@ pub struct PersonView {
 }
 
 impl PersonView {
-    pub fn new(id: PersonId, p: &CasePerson) -> PersonView {
+    pub(super) fn new(id: PersonId, p: &CasePerson) -> PersonView {
         PersonView {
             id: id.0,
             role: p.role,
@@ -211,7 +211,7 @@ impl PersonView {
 
 /// What a person agreed to, who gave it, until when, and whether it was withdrawn.
 #[derive(Serialize, ToSchema)]
-pub struct ConsentView {
+pub(super) struct ConsentView {
     pub id: Uuid,
     pub case: Uuid,
     pub person: Uuid,
@@ -247,7 +247,7 @@ impl From<&Consent> for ConsentView {
 
 /// A referral of a person of a case to a service, and what it rests on.
 #[derive(Serialize, ToSchema)]
-pub struct ReferralView {
+pub(super) struct ReferralView {
     pub id: Uuid,
     pub case: Uuid,
     pub person: Uuid,
@@ -290,7 +290,7 @@ impl From<&Referral> for ReferralView {
 
 /// A service of the directory (after Open Referral's HSDS).
 #[derive(Serialize, ToSchema)]
-pub struct ServiceView {
+pub(super) struct ServiceView {
     pub id: Uuid,
     pub country: CountryCode,
     pub active: bool,
@@ -329,7 +329,7 @@ impl From<&Service> for ServiceView {
 
 /// A task on a case.
 #[derive(Serialize, ToSchema)]
-pub struct FollowUpView {
+pub(super) struct FollowUpView {
     pub id: Uuid,
     pub case: Uuid,
     pub reference: String,
@@ -362,7 +362,7 @@ impl From<&FollowUp> for FollowUpView {
 
 /// "My work": my follow-ups due today or overdue, and the open cases assigned to me.
 #[derive(Serialize, ToSchema)]
-pub struct WorkView {
+pub(super) struct WorkView {
     pub follow_ups: Vec<FollowUpView>,
     pub cases: Vec<CaseView>,
 }
@@ -370,7 +370,7 @@ pub struct WorkView {
 /// The supervisor's queue, most urgent first: contacts in immediate danger nobody took charge
 /// of, closures to approve, unassigned open cases, overdue follow-ups and referrals waiting too long.
 #[derive(Serialize, ToSchema)]
-pub struct QueueView {
+pub(super) struct QueueView {
     pub dangers: Vec<ContactView>,
     /// Cases whose closure waits for a supervisor's approval.
     pub closure_requests: Vec<CaseView>,
@@ -381,7 +381,7 @@ pub struct QueueView {
 
 /// A person found by name or phone (blind index).
 #[derive(Serialize, ToSchema)]
-pub struct PersonHit {
+pub(super) struct PersonHit {
     pub id: Uuid,
     pub name: String,
     pub phone: Option<String>,

@@ -9,7 +9,7 @@ use antitrata_app::token_hash;
 
 /// The service account behind an API request.
 #[derive(Debug, Clone)]
-pub struct ApiCaller {
+pub(crate) struct ApiCaller {
     pub account: Account,
 }
 
@@ -25,7 +25,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 /// The live token's service account, or `None` when the request has no token or one that is
 /// unknown, revoked, expired or of a disabled account (all alike to the caller).
-pub async fn bearer_caller(
+pub(crate) async fn bearer_caller(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<ApiCaller>, AppError> {

@@ -7,12 +7,12 @@ use axum::http::HeaderMap;
 
 use crate::AppState;
 
-pub mod bearer;
-pub mod password;
-pub mod permissions;
-pub mod session;
-pub mod throttle;
-pub mod totp;
+pub(crate) mod bearer;
+pub(crate) mod password;
+pub(crate) mod permissions;
+pub(crate) mod session;
+pub(crate) mod throttle;
+pub(crate) mod totp;
 
 /// The actor a signed-in account (or a service account) is for `action`: the role the
 /// permission policy lets take it ([`acting_role`], the one rule), its country, the request and

@@ -4,9 +4,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 
 /// The shortest password accepted.
-pub const MIN_LENGTH: usize = 12;
+pub(crate) const MIN_LENGTH: usize = 12;
 /// The longest: hashing megabytes would be a denial of service.
-pub const MAX_LENGTH: usize = 256;
+pub(crate) const MAX_LENGTH: usize = 256;
 /// zxcvbn's score (0 to 4) a password must reach: 3 means "safely unguessable".
 const MIN_SCORE: u8 = 3;
 
@@ -16,7 +16,7 @@ const MIN_SCORE: u8 = 3;
     clippy::enum_variant_names,
     reason = "each says what the password is too much of"
 )]
-pub enum PasswordProblem {
+pub(crate) enum PasswordProblem {
     TooShort,
     TooLong,
     /// Common, or built from the account's own name or address.
@@ -24,7 +24,7 @@ pub enum PasswordProblem {
 }
 
 impl PasswordProblem {
-    pub fn message_key(self) -> &'static str {
+    pub(crate) fn message_key(self) -> &'static str {
         match self {
             PasswordProblem::TooShort => "password-too-short",
             PasswordProblem::TooLong => "password-too-long",
@@ -43,7 +43,7 @@ fn argon2() -> Argon2<'static> {
 
 /// Checks a new password against the rules; `context` holds the account's name and address,
 /// which must not make up the password.
-pub fn check_new_password(password: &str, context: &[&str]) -> Result<(), PasswordProblem> {
+pub(crate) fn check_new_password(password: &str, context: &[&str]) -> Result<(), PasswordProblem> {
     let length = password.chars().count();
     if length < MIN_LENGTH {
         return Err(PasswordProblem::TooShort);
@@ -78,7 +78,7 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 
 /// A hash of no one's password, verified when the account does not exist so that an unknown
 /// address takes as long to refuse as a wrong password.
-pub fn dummy_hash() -> &'static str {
+pub(crate) fn dummy_hash() -> &'static str {
     "$argon2id$v=19$m=65536,t=3,p=1$YW50aXRyYXRhLWR1bW15$bKr2QVrMfmSHoPZ0wL/fKG/uEv7oEQKu5WUV2RWbaG0"
 }
 

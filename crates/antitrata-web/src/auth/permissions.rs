@@ -124,7 +124,7 @@ pub const API_ROUTES: &[(&str, &str, Access)] = &[
 ];
 
 /// The decision for a request, or `None` when the route has none (denied).
-pub fn access_for(method: &Method, path: &str) -> Option<Access> {
+pub(crate) fn access_for(method: &Method, path: &str) -> Option<Access> {
     CONSOLE_ROUTES
         .iter()
         .chain(API_ROUTES)
@@ -143,7 +143,7 @@ pub fn allows(access: Access, roles: &[Role], second_factor_done: bool) -> bool 
 
 /// Applies [`CONSOLE_ROUTES`] to every console request and hands the signed-in account to the
 /// handler as a request extension.
-pub async fn enforce_access(
+pub(crate) async fn enforce_access(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
@@ -196,7 +196,7 @@ pub async fn enforce_access(
 /// Applies [`API_ROUTES`] to every API request: an open route passes; any other needs a live
 /// bearer token of an enabled service account holding an allowed role (401 without one, 403
 /// with the wrong roles). The caller reaches the handler as a request extension.
-pub async fn enforce_api_access(
+pub(crate) async fn enforce_api_access(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,

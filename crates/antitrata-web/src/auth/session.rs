@@ -9,17 +9,17 @@ use crate::AppState;
 use crate::error::AppError;
 use antitrata_app::token_hash;
 
-pub const SESSION_COOKIE: &str = "antitrata_session";
-pub const LOGIN_CSRF_COOKIE: &str = "antitrata_login_csrf";
+pub(crate) const SESSION_COOKIE: &str = "antitrata_session";
+pub(crate) const LOGIN_CSRF_COOKIE: &str = "antitrata_login_csrf";
 
 /// A session ends after 30 idle minutes or 12 hours, whichever comes first.
-pub const LIMITS: SessionLimits = SessionLimits {
+pub(crate) const LIMITS: SessionLimits = SessionLimits {
     idle: Duration::minutes(30),
     absolute: Duration::hours(12),
 };
 
 /// The value of cookie `name` in the request, if any.
-pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -31,7 +31,7 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A `Set-Cookie` value: HttpOnly, Secure, SameSite=Strict, limited to the console.
-pub fn set_cookie(name: &str, value: &str, max_age: Duration) -> HeaderValue {
+pub(crate) fn set_cookie(name: &str, value: &str, max_age: Duration) -> HeaderValue {
     let cookie = cookie::Cookie::build((name, value))
         .http_only(true)
         .secure(true)
@@ -43,27 +43,27 @@ pub fn set_cookie(name: &str, value: &str, max_age: Duration) -> HeaderValue {
 }
 
 /// A `Set-Cookie` value that deletes cookie `name`.
-pub fn clear_cookie(name: &str) -> HeaderValue {
+pub(crate) fn clear_cookie(name: &str) -> HeaderValue {
     set_cookie(name, "", Duration::ZERO)
 }
 
 /// Compares two secrets in time that does not depend on where they differ (only their lengths,
 /// which are public, may end the comparison early).
-pub fn same_secret(a: &str, b: &str) -> bool {
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq;
     bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// The signed-in account behind a request.
 #[derive(Debug, Clone)]
-pub struct SignedIn {
+pub(crate) struct SignedIn {
     pub account: Account,
     pub session: Session,
     pub token_hash: Vec<u8>,
 }
 
 /// Finds the live session of the request's cookie and its enabled account.
-pub async fn signed_in(
+pub(crate) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<SignedIn>, AppError> {

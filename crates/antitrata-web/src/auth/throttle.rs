@@ -5,12 +5,12 @@ use antitrata_store::Store;
 use time::{Duration, OffsetDateTime};
 
 /// Failures allowed before waiting starts.
-pub const FREE_ATTEMPTS: u32 = 5;
+pub(crate) const FREE_ATTEMPTS: u32 = 5;
 /// The longest wait.
-pub const MAX_WAIT: Duration = Duration::minutes(15);
+pub(crate) const MAX_WAIT: Duration = Duration::minutes(15);
 
 /// How long to wait after the last of `failures` failures.
-pub fn wait_after(failures: u32) -> Duration {
+pub(crate) fn wait_after(failures: u32) -> Duration {
     if failures < FREE_ATTEMPTS {
         return Duration::ZERO;
     }
@@ -21,7 +21,7 @@ pub fn wait_after(failures: u32) -> Duration {
 /// The address a request comes from: the peer, or, when the peer is a trusted proxy, the nearest
 /// address in `X-Forwarded-For` that is not itself a trusted proxy. A client cannot spoof it by
 /// sending its own header, since only entries added by trusted proxies are skipped.
-pub fn client_address(
+pub(crate) fn client_address(
     peer: Option<std::net::IpAddr>,
     forwarded_for: Option<&str>,
     trusted: &[std::net::IpAddr],
@@ -44,20 +44,20 @@ pub fn client_address(
 }
 
 /// A wait in whole minutes, rounded up and at least one, as the sign-in pages say it.
-pub fn minutes_to_wait(wait: Duration) -> i64 {
+pub(crate) fn minutes_to_wait(wait: Duration) -> i64 {
     ((wait.whole_seconds() + 59) / 60).max(1)
 }
 
-pub fn account_key(id: impl std::fmt::Display) -> String {
+pub(crate) fn account_key(id: impl std::fmt::Display) -> String {
     format!("account:{id}")
 }
 
-pub fn address_key(address: impl std::fmt::Display) -> String {
+pub(crate) fn address_key(address: impl std::fmt::Display) -> String {
     format!("address:{address}")
 }
 
 /// The time left to wait before another attempt under any of `keys`, if any.
-pub async fn time_to_wait(
+pub(crate) async fn time_to_wait(
     store: &Store,
     keys: &[String],
     now: OffsetDateTime,
@@ -72,7 +72,7 @@ pub async fn time_to_wait(
 }
 
 /// Counts a failure under every key.
-pub async fn record_failure(
+pub(crate) async fn record_failure(
     store: &Store,
     keys: &[String],
     now: OffsetDateTime,

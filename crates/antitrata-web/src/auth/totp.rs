@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 /// 160-bit secrets, as RFC 4226 recommends.
-pub const SECRET_LEN: usize = 20;
+pub(crate) const SECRET_LEN: usize = 20;
 
 fn totp(secret: &[u8], account: &str) -> Option<TOTP> {
     TOTP::new(
@@ -25,7 +25,7 @@ fn totp(secret: &[u8], account: &str) -> Option<TOTP> {
 /// The time step whose code `code` is, for `secret` at `now`, allowing one 30-second step of
 /// drift either way; `None` if the code is not valid. The caller records the step so the same code
 /// cannot be used twice.
-pub fn matching_step(secret: &[u8], code: &str, now: OffsetDateTime) -> Option<i64> {
+pub(crate) fn matching_step(secret: &[u8], code: &str, now: OffsetDateTime) -> Option<i64> {
     let code = code.trim();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         return None;
@@ -46,13 +46,13 @@ pub fn matching_step(secret: &[u8], code: &str, now: OffsetDateTime) -> Option<i
 
 /// The code an app shows at `now`.
 #[cfg(test)]
-pub fn code_at(secret: &[u8], now: OffsetDateTime) -> Option<String> {
+pub(crate) fn code_at(secret: &[u8], now: OffsetDateTime) -> Option<String> {
     let seconds = u64::try_from(now.unix_timestamp()).ok()?;
     Some(totp(secret, "-")?.generate(seconds))
 }
 
 /// The enrolment: the secret in base32 for typing by hand, and an SVG QR code of the otpauth URL.
-pub fn enrolment(secret: &[u8], account: &str) -> Option<(String, String)> {
+pub(crate) fn enrolment(secret: &[u8], account: &str) -> Option<(String, String)> {
     let totp = totp(secret, account)?;
     let manual = Secret::Raw(secret.to_vec()).to_encoded().to_string();
     let svg = QrCode::new(totp.get_url().as_bytes())
@@ -69,10 +69,10 @@ pub fn enrolment(secret: &[u8], account: &str) -> Option<(String, String)> {
 }
 
 /// How many recovery codes an account gets.
-pub const RECOVERY_CODES: usize = 10;
+pub(crate) const RECOVERY_CODES: usize = 10;
 
 /// A recovery code from 10 random bytes: 16 base32 letters in four groups (`abcd-efgh-ijkl-mnop`).
-pub fn recovery_code(random: &[u8; 10]) -> String {
+pub(crate) fn recovery_code(random: &[u8; 10]) -> String {
     let text = Secret::Raw(random.to_vec())
         .to_encoded()
         .to_string()
@@ -86,7 +86,7 @@ pub fn recovery_code(random: &[u8; 10]) -> String {
 }
 
 /// A typed recovery code as stored: lowercase, without dashes or spaces.
-pub fn normalize_recovery_code(typed: &str) -> String {
+pub(crate) fn normalize_recovery_code(typed: &str) -> String {
     typed
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -95,12 +95,12 @@ pub fn normalize_recovery_code(typed: &str) -> String {
 }
 
 /// What is stored of a recovery code: the SHA-256 of its normalized form.
-pub fn recovery_code_hash(typed: &str) -> Vec<u8> {
+pub(crate) fn recovery_code_hash(typed: &str) -> Vec<u8> {
     antitrata_app::token_hash(&normalize_recovery_code(typed))
 }
 
 /// Whether what was typed looks like a recovery code rather than a six-digit code.
-pub fn is_recovery_code(typed: &str) -> bool {
+pub(crate) fn is_recovery_code(typed: &str) -> bool {
     normalize_recovery_code(typed).len() == 16
 }
 

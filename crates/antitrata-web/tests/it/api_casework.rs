@@ -17,7 +17,12 @@ use crate::console::console;
 use crate::support::{Reply, get, send};
 
 /// A service account holding `role` in `country`, and a live token for it.
-pub async fn service_token(store: &Store, n: u128, role: Role, country: Option<&str>) -> String {
+pub(crate) async fn service_token(
+    store: &Store,
+    n: u128,
+    role: Role,
+    country: Option<&str>,
+) -> String {
     let cli = actor(Role::Cli, None);
     let account = store
         .insert_user(
@@ -49,7 +54,7 @@ pub async fn service_token(store: &Store, n: u128, role: Role, country: Option<&
     token
 }
 
-pub async fn call(
+pub(crate) async fn call(
     app: &Router,
     method: Method,
     uri: &str,

@@ -19,7 +19,7 @@ use crate::support::{public_pages, seeded_store};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-pub fn chromedriver() -> Option<PathBuf> {
+pub(crate) fn chromedriver() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("ANTITRATA_TEST_CHROMEDRIVER") {
         let path = PathBuf::from(path);
         assert!(
@@ -116,14 +116,14 @@ async fn pages_fit_a_320_px_phone_in_chromium() {
 }
 
 /// Headless Chromium driven through a ChromeDriver of its own, with a fresh profile.
-pub struct Browser {
+pub(crate) struct Browser {
     pub client: fantoccini::Client,
     driver: tokio::process::Child,
     profile: PathBuf,
 }
 
 impl Browser {
-    pub async fn start(driver_path: &std::path::Path) -> Browser {
+    pub(crate) async fn start(driver_path: &std::path::Path) -> Browser {
         let port = free_port();
         let driver = tokio::process::Command::new(driver_path)
             .arg(format!("--port={port}"))
@@ -151,7 +151,7 @@ impl Browser {
         }
     }
 
-    pub async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         let _ = self.client.clone().close().await;
         self.driver.kill().await.unwrap();
         let _ = std::fs::remove_dir_all(&self.profile);
@@ -160,7 +160,7 @@ impl Browser {
 
 /// Saves a screenshot of the current page as `target/screenshots/<name>.png` for people to
 /// look at.
-pub async fn screenshot(client: &fantoccini::Client, name: &str) {
+pub(crate) async fn screenshot(client: &fantoccini::Client, name: &str) {
     let png = client.screenshot().await.unwrap();
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&folder).unwrap();

@@ -17,15 +17,15 @@ use uuid::Uuid;
 
 use crate::support::{FixedClock, Reply, send, test_runtime};
 
-pub const PASSWORD: &str = "lamp-orbit-violet-cactus";
+pub(crate) const PASSWORD: &str = "lamp-orbit-violet-cactus";
 
-pub struct Console {
+pub(crate) struct Console {
     pub app: Router,
     pub clock: Arc<FixedClock>,
     pub store: Store,
 }
 
-pub fn console(db: &TestDb) -> Console {
+pub(crate) fn console(db: &TestDb) -> Console {
     let clock = FixedClock::new();
     let state = AppState::new(
         db.store.clone(),
@@ -40,7 +40,7 @@ pub fn console(db: &TestDb) -> Console {
 }
 
 /// An account with a known setup token `setup-<n>`.
-pub async fn account(
+pub(crate) async fn account(
     store: &Store,
     n: u128,
     email: &str,
@@ -72,7 +72,7 @@ pub async fn account(
 }
 
 /// `name=value` pairs of the Set-Cookie headers.
-pub fn cookies(reply: &Reply) -> Vec<String> {
+pub(crate) fn cookies(reply: &Reply) -> Vec<String> {
     reply
         .headers
         .get_all("set-cookie")
@@ -81,14 +81,14 @@ pub fn cookies(reply: &Reply) -> Vec<String> {
         .collect()
 }
 
-pub fn cookie(reply: &Reply, name: &str) -> Option<String> {
+pub(crate) fn cookie(reply: &Reply, name: &str) -> Option<String> {
     cookies(reply)
         .into_iter()
         .find_map(|c| c.strip_prefix(&format!("{name}=")).map(str::to_owned))
         .filter(|v| !v.is_empty())
 }
 
-pub fn hidden_csrf(body: &str) -> String {
+pub(crate) fn hidden_csrf(body: &str) -> String {
     body.split("name=\"csrf\" value=\"")
         .nth(1)
         .unwrap()
@@ -98,7 +98,12 @@ pub fn hidden_csrf(body: &str) -> String {
         .to_owned()
 }
 
-pub async fn post(app: &Router, uri: &str, cookie_header: &str, form: &[(&str, &str)]) -> Reply {
+pub(crate) async fn post(
+    app: &Router,
+    uri: &str,
+    cookie_header: &str,
+    form: &[(&str, &str)],
+) -> Reply {
     let body: Vec<String> = form
         .iter()
         .map(|(k, v)| format!("{k}={}", urlencode(v)))
@@ -112,7 +117,7 @@ pub async fn post(app: &Router, uri: &str, cookie_header: &str, form: &[(&str, &
     send(app, request).await
 }
 
-pub async fn get_as(app: &Router, uri: &str, cookie_header: &str) -> Reply {
+pub(crate) async fn get_as(app: &Router, uri: &str, cookie_header: &str) -> Reply {
     let request = Request::get(uri)
         .header("cookie", cookie_header)
         .header("accept-language", "en");
@@ -132,7 +137,7 @@ fn urlencode(value: &str) -> String {
 }
 
 /// Opens the setup link and sets `PASSWORD`.
-pub async fn set_password(c: &Console, n: u128) {
+pub(crate) async fn set_password(c: &Console, n: u128) {
     let page = get_as(&c.app, &format!("/console/setup/setup-{n}"), "").await;
     assert_eq!(page.status, 200, "{}", page.body);
     let csrf = cookie(&page, "antitrata_login_csrf").unwrap();
@@ -153,7 +158,7 @@ pub async fn set_password(c: &Console, n: u128) {
 }
 
 /// Posts the login form; returns the reply and the login CSRF cookie used.
-pub async fn login(c: &Console, email: &str, password: &str) -> Reply {
+pub(crate) async fn login(c: &Console, email: &str, password: &str) -> Reply {
     let page = get_as(&c.app, "/console/login", "").await;
     let csrf = cookie(&page, "antitrata_login_csrf").unwrap();
     assert_eq!(hidden_csrf(&page.body), csrf);
@@ -166,7 +171,7 @@ pub async fn login(c: &Console, email: &str, password: &str) -> Reply {
     .await
 }
 
-pub fn code(secret: &[u8], c: &Console) -> String {
+pub(crate) fn code(secret: &[u8], c: &Console) -> String {
     let totp = TOTP::new(
         Algorithm::SHA1,
         6,
@@ -181,7 +186,7 @@ pub fn code(secret: &[u8], c: &Console) -> String {
 }
 
 /// Signs in an account that needs a second factor, enrolling it: returns the session cookie.
-pub async fn sign_in_with_enrolment(c: &Console, user: UserId, email: &str) -> String {
+pub(crate) async fn sign_in_with_enrolment(c: &Console, user: UserId, email: &str) -> String {
     let reply = login(c, email, PASSWORD).await;
     assert_eq!(reply.status, 303, "{}", reply.body);
     assert_eq!(reply.header("location"), "/console/totp/enrol");

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::console::{Console, account, console, get_as};
 
-pub async fn import_small_dataset(c: &Console) {
+pub(crate) async fn import_small_dataset(c: &Console) {
     let columns = vec![
         "yearOfRegistration".to_owned(),
         "gender".to_owned(),
@@ -46,7 +46,7 @@ pub async fn import_small_dataset(c: &Console) {
 }
 
 /// A signed-in session of an account with this role, its second factor done.
-pub async fn session(c: &Console, n: u128, role: Role, country: Option<&str>) -> String {
+pub(crate) async fn session(c: &Console, n: u128, role: Role, country: Option<&str>) -> String {
     let user = account(&c.store, n, &format!("u{n}@example.org"), role, country).await;
     let token = format!("stats-session-{n}");
     c.store
@@ -245,7 +245,7 @@ async fn the_home_page_links_to_statistics_only_for_roles_that_may_see_them() {
 
 /// Three cases of Guatemala (one closed as not trafficking), two with a victim, and one case of
 /// Honduras.
-pub async fn open_live_cases(c: &Console) {
+pub(crate) async fn open_live_cases(c: &Console) {
     use antitrata_domain::casework::{
         CaseAction, CaseDetails, CaseId, CaseInput, CasePerson, CasePersonInput, ClosureReason,
     };

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 use tower::ServiceExt;
 
-pub async fn seeded_store(url: &DatabaseUrl) -> Store {
+pub(crate) async fn seeded_store(url: &DatabaseUrl) -> Store {
     let store = Store::connect(url).await.expect("open store");
     store.migrate().await.expect("migrate");
     store.seed_reference_data().await.expect("seed");
@@ -21,11 +21,11 @@ pub async fn seeded_store(url: &DatabaseUrl) -> Store {
 }
 
 /// The app on a seeded in-memory SQLite database.
-pub async fn test_app() -> Router {
+pub(crate) async fn test_app() -> Router {
     test_app_with(WebConfig::default()).await
 }
 
-pub async fn test_app_with(config: WebConfig) -> Router {
+pub(crate) async fn test_app_with(config: WebConfig) -> Router {
     let store = seeded_store(&DatabaseUrl::SqliteMemory).await;
     app(AppState::new(
         store,
@@ -36,14 +36,14 @@ pub async fn test_app_with(config: WebConfig) -> Router {
 
 /// A clock that stands still until a test moves it.
 #[derive(Debug)]
-pub struct FixedClock(Mutex<OffsetDateTime>);
+pub(crate) struct FixedClock(Mutex<OffsetDateTime>);
 
 impl FixedClock {
-    pub fn new() -> Arc<FixedClock> {
+    pub(crate) fn new() -> Arc<FixedClock> {
         Arc::new(FixedClock(Mutex::new(datetime!(2026-11-27 12:00:00 UTC))))
     }
 
-    pub fn advance(&self, by: time::Duration) {
+    pub(crate) fn advance(&self, by: time::Duration) {
         *self.0.lock().unwrap() += by;
     }
 }
@@ -55,14 +55,14 @@ impl Clock for FixedClock {
 }
 
 /// The runtime of a test: a fixed clock and repeatable randomness.
-pub fn test_runtime(clock: Arc<FixedClock>) -> Runtime {
+pub(crate) fn test_runtime(clock: Arc<FixedClock>) -> Runtime {
     Runtime {
         clock,
         random: Arc::new(CountingNonces::new(5)),
     }
 }
 
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
@@ -70,19 +70,19 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     }
 
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 }
 
-pub async fn send(app: &Router, request: Request<Body>) -> Reply {
+pub(crate) async fn send(app: &Router, request: Request<Body>) -> Reply {
     let response = app.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
     let headers = response.headers().clone();
@@ -100,11 +100,11 @@ pub async fn send(app: &Router, request: Request<Body>) -> Reply {
     }
 }
 
-pub async fn get(app: &Router, uri: &str) -> Reply {
+pub(crate) async fn get(app: &Router, uri: &str) -> Reply {
     send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
-pub async fn get_with(app: &Router, uri: &str, name: &str, value: &str) -> Reply {
+pub(crate) async fn get_with(app: &Router, uri: &str, name: &str, value: &str) -> Reply {
     send(
         app,
         Request::get(uri)
@@ -115,7 +115,7 @@ pub async fn get_with(app: &Router, uri: &str, name: &str, value: &str) -> Reply
     .await
 }
 
-pub async fn request(app: &Router, method: Method, uri: &str, body: Vec<u8>) -> Reply {
+pub(crate) async fn request(app: &Router, method: Method, uri: &str, body: Vec<u8>) -> Reply {
     let len = body.len();
     let request = Request::builder()
         .method(method)
@@ -127,7 +127,7 @@ pub async fn request(app: &Router, method: Method, uri: &str, body: Vec<u8>) -> 
 }
 
 /// Every public page of the directory: the index and each country, in each language.
-pub fn public_pages() -> Vec<String> {
+pub(crate) fn public_pages() -> Vec<String> {
     let mut pages = Vec::new();
     for lang in ["es", "en", "fr"] {
         pages.push(format!("/{lang}/"));
@@ -139,6 +139,6 @@ pub fn public_pages() -> Vec<String> {
 }
 
 /// The clock's time in unix seconds, for TOTP codes.
-pub fn now(clock: &FixedClock) -> u64 {
+pub(crate) fn now(clock: &FixedClock) -> u64 {
     u64::try_from(clock.now().unix_timestamp()).unwrap()
 }

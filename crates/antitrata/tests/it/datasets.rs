@@ -16,7 +16,7 @@ const GOOD: &str = "By using this data you agree to the Terms of Use: https://ww
 2,2017,Hotline,Female,9--17,MX,-99,1,US\n\
 3,2015,Case Management,Unknown,0\u{2014}8,00,1.0,0.0,0\n";
 
-pub fn cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
+pub(crate) fn cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
     let output = run(antitrata().current_dir(dir).args(args));
     (
         output.status.success(),
@@ -25,7 +25,7 @@ pub fn cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
     )
 }
 
-pub async fn store_in(dir: &Path) -> Store {
+pub(crate) async fn store_in(dir: &Path) -> Store {
     let url = format!(
         "sqlite://{}",
         dir.join("antitrata-data/antitrata.db").display()

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-pub fn antitrata() -> Command {
+pub(crate) fn antitrata() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_antitrata"));
     // A clean environment for what the binary reads, whatever the developer's shell has.
     for var in [
@@ -21,12 +21,12 @@ pub fn antitrata() -> Command {
     command
 }
 
-pub fn run(command: &mut Command) -> Output {
+pub(crate) fn run(command: &mut Command) -> Output {
     command.output().expect("run antitrata")
 }
 
 /// A running `antitrata serve` and the address it listens on.
-pub struct Server {
+pub(crate) struct Server {
     pub child: Child,
     pub addr: String,
     pub log: mpsc::Receiver<String>,
@@ -34,7 +34,7 @@ pub struct Server {
 
 impl Server {
     /// Starts `serve` on a free port in `dir` and waits until it says where it listens.
-    pub fn start(dir: &Path, args: &[&str]) -> Server {
+    pub(crate) fn start(dir: &Path, args: &[&str]) -> Server {
         let mut child = antitrata()
             .current_dir(dir)
             .args(["serve", "--addr", "127.0.0.1:0"])
@@ -78,13 +78,13 @@ impl Server {
     }
 
     /// A GET over a fresh connection: (status, body).
-    pub fn get(&self, path: &str) -> (u16, String) {
+    pub(crate) fn get(&self, path: &str) -> (u16, String) {
         get(&self.addr, path)
     }
 
     /// Sends SIGTERM and waits for the process to exit; returns whether it exited cleanly and its
     /// remaining log.
-    pub fn terminate(mut self) -> (bool, Vec<String>) {
+    pub(crate) fn terminate(mut self) -> (bool, Vec<String>) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -96,7 +96,7 @@ impl Server {
     }
 }
 
-pub fn get(addr: &str, path: &str) -> (u16, String) {
+pub(crate) fn get(addr: &str, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))

@@ -47,7 +47,7 @@ pub(super) fn label<T: Picklist>(tr: &Tr, value: T) -> String {
 pub(super) struct FieldErrors(Vec<(&'static str, String)>);
 
 impl FieldErrors {
-    pub fn new(tr: &Tr, errors: &[FieldError]) -> FieldErrors {
+    pub(super) fn new(tr: &Tr, errors: &[FieldError]) -> FieldErrors {
         FieldErrors(
             errors
                 .iter()
@@ -56,14 +56,14 @@ impl FieldErrors {
         )
     }
 
-    pub fn of(&self, field: &str) -> Option<&str> {
+    pub(super) fn of(&self, field: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }
@@ -76,7 +76,7 @@ pub(super) struct Pairs(pub Vec<(String, String)>);
 
 impl Pairs {
     /// The first value of `name`, or "".
-    pub fn get(&self, name: &str) -> &str {
+    pub(super) fn get(&self, name: &str) -> &str {
         self.0
             .iter()
             .find(|(n, _)| n == name)
@@ -84,7 +84,7 @@ impl Pairs {
     }
 
     /// Every value of `name`.
-    pub fn all(&self, name: &str) -> Vec<String> {
+    pub(super) fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(n, _)| n == name)
