@@ -144,7 +144,8 @@ enum Command {
     /// country's supervisors may; every case exported is audited.
     Export {
         /// ctdc (the Global Dataset's 63 variables; imports back with `import ctdc`) or htcds.
-        standard: export::Standard,
+        #[arg(value_parser = export::standard)]
+        standard: antitrata_app::export::Standard,
         /// ISO code of the country, e.g. GT.
         #[arg(long)]
         country: String,
@@ -161,8 +162,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         /// csv, json (htcds only) or parquet; by default from the file's extension, else csv.
-        #[arg(long, value_enum)]
-        format: Option<export::FileFormat>,
+        #[arg(long, value_parser = export::file_format)]
+        format: Option<antitrata_app::export::FileFormat>,
     },
     /// Write a privacy-protected release of a dataset, or of a country's live cases, into a new
     /// folder: data.csv and manifest.json.
