@@ -171,12 +171,17 @@ fn read_rows<R: Read>(mut reader: CtdcReader<Hashing<R>>, out: &mpsc::Sender<Han
             Ok(Step::End) => {
                 let last = encoder.take_chunk();
                 let dictionaries = encoder.dictionaries();
-                let sha256 = reader.into_inner().finish();
-                let _ = out.blocking_send(Handed::Done {
-                    last,
-                    dictionaries,
-                    sha256,
-                });
+                let done = match reader.into_inner().finish() {
+                    Some(sha256) => Handed::Done {
+                        last,
+                        dictionaries,
+                        sha256,
+                    },
+                    None => {
+                        Handed::Failed(ReadError::Csv("the hashing of the file stopped".into()))
+                    }
+                };
+                let _ = out.blocking_send(done);
                 return;
             }
             Err(e) => {
@@ -190,32 +195,49 @@ fn read_rows<R: Read>(mut reader: CtdcReader<Hashing<R>>, out: &mpsc::Sender<Han
     }
 }
 
-/// The SHA-256 of everything read through it.
+/// The SHA-256 of everything read through it, computed on a thread of its own so that hashing
+/// and parsing share the file's one reading.
 struct Hashing<R> {
     inner: R,
-    hasher: Sha256,
+    bytes: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    hasher: std::thread::JoinHandle<[u8; 32]>,
 }
 
 impl<R: Read> Hashing<R> {
     fn new(inner: R) -> Hashing<R> {
+        let (bytes, read) = std::sync::mpsc::sync_channel::<Vec<u8>>(16);
+        let hasher = std::thread::spawn(move || {
+            let mut hasher = Sha256::new();
+            for piece in read {
+                hasher.update(&piece);
+            }
+            hasher.finalize().into()
+        });
         Hashing {
             inner,
-            hasher: Sha256::new(),
+            bytes: Some(bytes),
+            hasher,
         }
     }
 
     /// The hash of the whole content: the rest is read first, so it does not depend on where
-    /// the CSV reader stopped.
-    fn finish(mut self) -> [u8; 32] {
+    /// the CSV reader stopped. `None` if the hashing thread stopped.
+    fn finish(mut self) -> Option<[u8; 32]> {
         let _ = std::io::copy(&mut self, &mut std::io::sink());
-        self.hasher.finalize().into()
+        drop(self.bytes.take());
+        self.hasher.join().ok()
     }
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buffer)?;
-        self.hasher.update(&buffer[..read]);
+        if let Some(bytes) = &self.bytes
+            && read > 0
+            && bytes.send(buffer[..read].to_vec()).is_err()
+        {
+            return Err(std::io::Error::other("the hashing of the file stopped"));
+        }
         Ok(read)
     }
 }

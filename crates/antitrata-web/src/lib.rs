@@ -78,14 +78,20 @@ pub struct AppState {
     runtime: Runtime,
     /// Statistical tables loaded for the console's statistics page.
     tables: Arc<console::TableCache>,
-    releases: Releases,
+    /// Behind an `Arc`: axum clones the state many times a request, and `Releases` holds a
+    /// `Store` (several handles of its own).
+    releases: Arc<Releases>,
 }
 
 impl AppState {
     /// The state over `store`; releases are paid from the default yearly budget until
     /// [`AppState::with_releases`] says otherwise.
     pub fn new(store: Store, config: WebConfig, runtime: Runtime) -> AppState {
-        let releases = Releases::new(store.clone(), DEFAULT_YEARLY_LIMIT, release_report);
+        let releases = Arc::new(Releases::new(
+            store.clone(),
+            DEFAULT_YEARLY_LIMIT,
+            release_report,
+        ));
         AppState {
             store,
             directory: Arc::default(),
@@ -98,7 +104,7 @@ impl AppState {
 
     /// Releases made as configured (the yearly budget), over the same store.
     pub fn with_releases(mut self, releases: Releases) -> AppState {
-        self.releases = releases;
+        self.releases = Arc::new(releases);
         self
     }
 

@@ -15,6 +15,8 @@ pub struct CtdcReader<R> {
     layout: Layout,
     /// The current row, reused: its allocation serves every row.
     record: csv::StringRecord,
+    /// The buffer of a row's values, emptied and reused likewise.
+    spare: Vec<Option<&'static str>>,
 }
 
 /// What reading one more row gave.
@@ -83,10 +85,12 @@ impl<R: Read> CtdcReader<R> {
         layout
             .accept_any_text(any_text)
             .map_err(ReadError::NoSuchColumn)?;
+        let spare = Vec::with_capacity(layout.column_names().len());
         Ok(CtdcReader {
             csv,
             layout,
             record: header,
+            spare,
         })
     }
 
@@ -140,12 +144,21 @@ impl<R: Read> CtdcReader<R> {
                 return Ok(Step::Bad(BadRow { line, problem }));
             }
             let record = &self.record;
-            let mut values = Vec::with_capacity(self.layout.column_names().len());
-            if let Err(error) = self.layout.normalize_row(|i| record.get(i), &mut values) {
-                let problem = RowProblem::Cell(error);
-                return Ok(Step::Bad(BadRow { line, problem }));
-            }
-            return Ok(Step::Row(encoder.push_row(&values)?));
+            // The buffer takes this row's lifetime and is handed back empty: one allocation.
+            let mut values: Vec<Option<&str>> = std::mem::take(&mut self.spare)
+                .into_iter()
+                .map(|_| None)
+                .collect();
+            let step = match self.layout.normalize_row(|i| record.get(i), &mut values) {
+                Ok(()) => encoder.push_row(&values).map(Step::Row),
+                Err(error) => Ok(Step::Bad(BadRow {
+                    line,
+                    problem: RowProblem::Cell(error),
+                })),
+            };
+            values.clear();
+            self.spare = values.into_iter().map(|_| None).collect();
+            return Ok(step?);
         }
     }
 
