@@ -11,7 +11,7 @@ use crate::stats::{CellError, HeaderError, Layout, TableEncoder, TableError};
 /// A CTDC file being read.
 #[derive(Debug)]
 pub struct CtdcReader<R> {
-    csv: csv::Reader<R>,
+    csv: csv::Reader<Recent<R>>,
     layout: Layout,
     /// The current row, reused: its allocation serves every row.
     record: csv::StringRecord,
@@ -73,7 +73,7 @@ impl<R: Read> CtdcReader<R> {
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(reader);
+            .from_reader(Recent::new(reader));
         let mut bytes = csv::ByteRecord::new();
         if !csv.read_byte_record(&mut bytes).map_err(csv_error)? {
             return Err(ReadError::Empty);
@@ -105,7 +105,7 @@ impl<R: Read> CtdcReader<R> {
 
     /// The file, once read.
     pub fn into_inner(self) -> R {
-        self.csv.into_inner()
+        self.csv.into_inner().inner
     }
 
     /// How far into the file the reading is, in bytes.
@@ -121,7 +121,9 @@ impl<R: Read> CtdcReader<R> {
             if !self.csv.read_byte_record(&mut bytes).map_err(csv_error)? {
                 return Ok(Step::End);
             }
-            let line = bytes.position().map_or(0, csv::Position::line);
+            let line = bytes.position().map_or(0, |at| {
+                at.line() + self.csv.get_ref().line_ends_at(at.byte())
+            });
             match csv::StringRecord::from_byte_record(bytes) {
                 Ok(record) => self.record = record,
                 Err(e) => {
@@ -181,6 +183,58 @@ impl<R: Read> CtdcReader<R> {
     }
 }
 
+/// The input, with its last bytes kept so that a row's line can be told exactly. The `csv` crate
+/// counts a record's line from where its parsing began: after a blank line that is the blank
+/// line, and in a file with CRLF line ends the line before (it stops between `\r` and `\n`). The
+/// line ends between that place and the record's first byte are counted here.
+#[derive(Debug)]
+struct Recent<R> {
+    inner: R,
+    /// The bytes read from `start` on; at most twice [`KEPT`], far more than the `csv` crate reads
+    /// ahead of the record it is on.
+    kept: Vec<u8>,
+    start: u64,
+}
+
+const KEPT: usize = 1 << 16;
+
+impl<R> Recent<R> {
+    fn new(inner: R) -> Recent<R> {
+        Recent {
+            inner,
+            kept: Vec::with_capacity(2 * KEPT),
+            start: 0,
+        }
+    }
+
+    /// How many line ends (`\n`) stand between `byte` and the first byte after it that is no
+    /// line end: the lines to add to the `csv` crate's count for a record it began at `byte`.
+    fn line_ends_at(&self, byte: u64) -> u64 {
+        let Some(from) = byte
+            .checked_sub(self.start)
+            .and_then(|at| usize::try_from(at).ok())
+        else {
+            return 0;
+        };
+        let ends = self.kept.get(from..).unwrap_or_default();
+        let run = ends.iter().take_while(|b| matches!(b, b'\r' | b'\n'));
+        run.filter(|b| **b == b'\n').count() as u64
+    }
+}
+
+impl<R: Read> Read for Recent<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        if self.kept.len() + read > 2 * KEPT {
+            let dropped = self.kept.len().saturating_sub(KEPT);
+            self.kept.drain(..dropped);
+            self.start += dropped as u64;
+        }
+        self.kept.extend_from_slice(&buffer[..read]);
+        Ok(read)
+    }
+}
+
 /// Reads a whole CTDC file into a table in memory, stopping at the first bad row: for live cases,
 /// tests, benchmarks and other small files. The importer streams into the store instead, through
 /// the same [`CtdcReader`], with a report of every bad row.
@@ -222,29 +276,61 @@ mod tests {
 
     #[test]
     fn blank_lines_are_passed_over_and_bad_rows_do_not_stop_the_reading() {
-        // The csv crate counts a record's line from where its parsing began: a record just after
-        // a blank line is told by the blank line's number (see the note on issue 19), so the
-        // bad rows here come before the blank line.
-        let file = b"yearOfRegistration,gender\n2016,Female\n2017,F\xe9minin\n2018\n2019,Femal\n\n2020,Male\n";
+        let file = b"yearOfRegistration,gender\n2016,Female\n\n2017,F\xe9minin\n2018\n\n\n2019,Femal\n2020,Male\n";
         assert_eq!(
             steps(file),
             vec![
                 Ok(1),
                 Err(
-                    "line 3: column 2: byte 2 of the field is not UTF-8: save the file as UTF-8"
+                    "line 4: column 2: byte 2 of the field is not UTF-8: save the file as UTF-8"
                         .into()
                 ),
                 Err(
-                    "line 4: has 1 fields where the header has 2: the line is broken or cut short"
+                    "line 5: has 1 fields where the header has 2: the line is broken or cut short"
                         .into()
                 ),
                 Err(
-                    "line 5: column `gender`, value `Femal`: not one of: Female, Male, \
+                    "line 8: column `gender`, value `Femal`: not one of: Female, Male, \
                      Transgender/NonConforming, Unknown"
                         .into()
                 ),
                 Ok(2),
             ]
+        );
+    }
+
+    #[test]
+    fn rows_are_told_by_their_own_line_in_files_with_crlf_line_ends() {
+        let file =
+            b"yearOfRegistration,gender\r\n2016,Female\r\n2017,Femal\r\n\r\n2018\r\n2019,Male";
+        assert_eq!(
+            steps(file),
+            vec![
+                Ok(1),
+                Err(
+                    "line 3: column `gender`, value `Femal`: not one of: Female, Male, \
+                     Transgender/NonConforming, Unknown"
+                        .into()
+                ),
+                Err(
+                    "line 5: has 1 fields where the header has 2: the line is broken or cut short"
+                        .into()
+                ),
+                Ok(2),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_is_counted_right_far_into_a_file() {
+        // Past what is kept, the count rests on the csv crate's own, with the line ends after it.
+        let mut file = b"yearOfRegistration,gender\r\n".to_vec();
+        file.extend(b"2016,Female\r\n".repeat(20_000));
+        file.extend(b"2017,Femal\r\n");
+        let bad = steps(&file).into_iter().find_map(Result::err);
+        assert_eq!(
+            bad.as_deref().and_then(|b| b.split(':').next()),
+            Some("line 20002")
         );
     }
 
