@@ -117,6 +117,7 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
 fn explain(error: ReleaseError) -> anyhow::Error {
     match error {
         ReleaseError::Dp(e) => anyhow::Error::new(e).context("--by"),
+        e @ ReleaseError::NoSuchColumn { .. } => anyhow::Error::new(e).context("--by"),
         ReleaseError::KAnonymity(e) => anyhow::Error::new(e).context("--k or --quasi-identifiers"),
         other => anyhow::Error::new(other),
     }

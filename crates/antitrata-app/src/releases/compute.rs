@@ -170,6 +170,7 @@ fn dp_aggregates(
     if variables.is_empty() {
         return Err(ReleaseError::NoVariables);
     }
+    columns_of(table, variables)?;
     let domains = variables
         .iter()
         .map(|c| Domain::from_codebook(c, years.clone()))
@@ -241,6 +242,7 @@ fn dp_synthetic(
             .filter(|c| Domain::from_codebook(c, years.clone()).is_ok())
             .collect()
     } else {
+        columns_of(table, &parameters.variables)?;
         parameters.variables.clone()
     };
     let domains = columns
@@ -329,6 +331,23 @@ fn write_csv(table: &Table) -> Result<Vec<u8>, ReleaseError> {
         .map_err(output)?;
     }
     out.into_inner().map_err(output)
+}
+
+/// Refuses a variable the table does not have, naming those it has: checked before any domain,
+/// so a misspelt column is not told as one without a codebook vocabulary.
+fn columns_of(table: &Table, variables: &[String]) -> Result<(), ReleaseError> {
+    match variables.iter().find(|v| table.position(v).is_none()) {
+        None => Ok(()),
+        Some(name) => Err(ReleaseError::NoSuchColumn {
+            name: name.clone(),
+            columns: table
+                .columns()
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
 }
 
 fn output(error: impl std::fmt::Display) -> ReleaseError {

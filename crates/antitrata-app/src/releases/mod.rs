@@ -350,6 +350,9 @@ pub enum ReleaseError {
     EpsilonTooLarge,
     #[error("name one to three variables to cross, e.g. gender,ageBroad")]
     NoVariables,
+    /// A variable named that the table does not have: `columns` lists those it has.
+    #[error("the table has no column `{name}`; its columns are: {columns}")]
+    NoSuchColumn { name: String, columns: String },
     #[error(transparent)]
     KAnonymity(#[from] KAnonymityError),
     #[error(transparent)]

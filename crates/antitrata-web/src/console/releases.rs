@@ -362,7 +362,8 @@ fn explain(error: &ReleaseError, tr: &Tr) -> Option<String> {
         }
         ReleaseError::KAnonymity(KAnonymityError::KTooSmall)
         | ReleaseError::Combinations(CombinationError::KTooSmall) => tr.t("release-error-k"),
-        ReleaseError::Dp(DpError::UnknownColumn(name))
+        ReleaseError::NoSuchColumn { name, .. }
+        | ReleaseError::Dp(DpError::UnknownColumn(name))
         | ReleaseError::KAnonymity(KAnonymityError::UnknownColumn(name))
         | ReleaseError::Combinations(CombinationError::UnknownColumn(name)) => {
             tr.t1("release-error-unknown", "name", name)

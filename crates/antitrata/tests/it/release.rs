@@ -501,9 +501,13 @@ fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
                 "--epsilon",
                 "1",
                 "--by",
-                "RecruiterRelationship",
+                "exploitationTypes",
             ],
             "no closed list of values",
+        ),
+        (
+            vec!["--country", "GT", "--epsilon", "1", "--by", "gender,sex"],
+            "--by: the table has no column `sex`; its columns are: ",
         ),
     ] {
         let mut all = vec![
