@@ -66,6 +66,16 @@ pub enum ReadError {
     Table(#[from] TableError),
 }
 
+impl RowProblem {
+    /// A field that is not UTF-8, told by its column and first bad byte, both from 1.
+    fn not_utf8(error: &csv::Utf8Error) -> RowProblem {
+        RowProblem::NotUtf8 {
+            field: error.field() + 1,
+            byte: error.valid_up_to() + 1,
+        }
+    }
+}
+
 impl<R: Read> CtdcReader<R> {
     /// Reads the header; the columns named in `any_text` (of a release, whose values were
     /// generalized) then take any text.
@@ -79,7 +89,10 @@ impl<R: Read> CtdcReader<R> {
             return Err(ReadError::Empty);
         }
         let header = csv::StringRecord::from_byte_record(bytes).map_err(|e| {
-            ReadError::Csv(format!("line 1 (the header): {}", not_utf8(e.utf8_error())))
+            ReadError::Csv(format!(
+                "line 1 (the header): {}",
+                RowProblem::not_utf8(e.utf8_error())
+            ))
         })?;
         let mut layout = Layout::from_header(&header.iter().collect::<Vec<_>>())?;
         layout
@@ -127,10 +140,7 @@ impl<R: Read> CtdcReader<R> {
             match csv::StringRecord::from_byte_record(bytes) {
                 Ok(record) => self.record = record,
                 Err(e) => {
-                    let problem = RowProblem::NotUtf8 {
-                        field: e.utf8_error().field() + 1,
-                        byte: e.utf8_error().valid_up_to() + 1,
-                    };
+                    let problem = RowProblem::not_utf8(e.utf8_error());
                     self.record = csv::StringRecord::from_byte_record_lossy(e.into_byte_record());
                     return Ok(Step::Bad(BadRow { line, problem }));
                 }
@@ -247,14 +257,6 @@ fn csv_error(error: csv::Error) -> ReadError {
         Some(at) => ReadError::Csv(format!("line {}: {error}", at.line())),
         None => ReadError::Csv(error.to_string()),
     }
-}
-
-fn not_utf8(error: &csv::Utf8Error) -> String {
-    format!(
-        "column {}: byte {} of the field is not UTF-8: save the file as UTF-8",
-        error.field() + 1,
-        error.valid_up_to() + 1
-    )
 }
 
 #[cfg(test)]
