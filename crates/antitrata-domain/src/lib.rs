@@ -15,6 +15,7 @@ mod person;
 mod phone;
 pub mod policy;
 pub mod stats;
+pub mod throttle;
 pub mod time_text;
 
 pub use access::{Actor, CountryScope, Role};

@@ -387,16 +387,38 @@ impl Store {
         Ok(())
     }
 
-    /// Records that a session passed its second factor.
-    pub async fn mark_second_factor_done(&self, token_hash: &[u8]) -> Result<(), StoreError> {
-        with_pool!(self, |pool| {
-            let _turn = self.write_turn().await?;
-            sqlx::query("update sessions set second_factor_done = true where token_hash = $1")
-                .bind(token_hash)
-                .execute(pool)
+    /// Records that a session passed its second factor, under a new token: the token someone
+    /// may have seen before the second factor ends here. The session keeps its age (the
+    /// absolute limit still counts from the password) and takes a new CSRF token. Returns
+    /// whether the old session still existed.
+    pub async fn pass_second_factor(
+        &self,
+        old_token_hash: &[u8],
+        new_token_hash: &[u8],
+        new_csrf_token: &str,
+    ) -> Result<bool, StoreError> {
+        let moved = with_pool!(self, |pool| {
+            let mut tx = self.begin_write(pool).await?;
+            let moved = sqlx::query(
+                "insert into sessions (token_hash, user_id, csrf_token, second_factor_done, \
+                 created_at, last_seen_at) \
+                 select $2, user_id, $3, true, created_at, last_seen_at from sessions \
+                 where token_hash = $1",
+            )
+            .bind(old_token_hash)
+            .bind(new_token_hash)
+            .bind(new_csrf_token)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sqlx::query("delete from sessions where token_hash = $1")
+                .bind(old_token_hash)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
+            moved == 1
         });
-        Ok(())
+        Ok(moved)
     }
 }
 

@@ -29,6 +29,7 @@ mod reseal;
 mod seed;
 mod services;
 mod sessions;
+mod sign_in_throttle;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -48,4 +49,5 @@ pub use privacy_budget::{Budget, Spend};
 pub use referrals::NewReferral;
 pub use seed::{SeedOutcome, seed_directory};
 pub use sessions::{Session, SessionLimits};
+pub use sign_in_throttle::{Attempt, ThrottleKey};
 pub use store::{Backend, Store};

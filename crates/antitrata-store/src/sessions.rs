@@ -1,4 +1,4 @@
-//! Console sessions and login throttling. The store keeps only hashes of session tokens and
+//! Console sessions. The store keeps only hashes of session tokens and
 //! decides nothing about time limits: callers pass `now` and the limits.
 
 use antitrata_domain::UserId;
@@ -140,53 +140,5 @@ impl Store {
                 .rows_affected()
         });
         Ok(done)
-    }
-
-    /// Counts one more failed sign-in under `key` at `now`; returns the failures so far.
-    pub async fn record_login_failure(
-        &self,
-        key: &str,
-        now: OffsetDateTime,
-    ) -> Result<u32, StoreError> {
-        let (failures,): (i64,) = with_pool!(self, |pool| {
-            let _turn = self.write_turn().await?;
-            sqlx::query_as(
-                "insert into login_throttle (key, failures, last_failure_at) values ($1, 1, $2) \
-                 on conflict (key) do update set failures = login_throttle.failures + 1, \
-                 last_failure_at = excluded.last_failure_at returning failures",
-            )
-            .bind(key)
-            .bind(now.unix_timestamp())
-            .fetch_one(pool)
-            .await?
-        });
-        Ok(u32::try_from(failures).unwrap_or(u32::MAX))
-    }
-
-    /// The failures counted under `key` and when the last one happened.
-    pub async fn login_failures(
-        &self,
-        key: &str,
-    ) -> Result<Option<(u32, OffsetDateTime)>, StoreError> {
-        let row: Option<(i64, i64)> = with_pool!(self, |pool| {
-            sqlx::query_as("select failures, last_failure_at from login_throttle where key = $1")
-                .bind(key)
-                .fetch_optional(pool)
-                .await?
-        });
-        row.map(|(failures, last)| Ok((u32::try_from(failures).unwrap_or(u32::MAX), at(last)?)))
-            .transpose()
-    }
-
-    /// Forgets the failures under `key` (after a successful sign-in).
-    pub async fn reset_login_failures(&self, key: &str) -> Result<(), StoreError> {
-        with_pool!(self, |pool| {
-            let _turn = self.write_turn().await?;
-            sqlx::query("delete from login_throttle where key = $1")
-                .bind(key)
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
     }
 }

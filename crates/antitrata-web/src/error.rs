@@ -27,6 +27,8 @@ pub(crate) enum AppError {
     Unprocessable,
     /// The database does not answer: say so, and point to the emergency number.
     Unavailable,
+    /// Too many sign-ins at once: come back in a second (503 with `Retry-After`).
+    Busy,
     Internal,
 }
 
@@ -41,7 +43,7 @@ impl AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -123,7 +125,7 @@ impl IntoResponse for PageError {
             .filter(|_| status.is_server_error());
         match render_error(self.lang, status.as_u16(), id) {
             Ok(html) => error_reply(
-                status,
+                self.error,
                 "text/html; charset=utf-8",
                 self.lang,
                 html.into_bytes(),
@@ -244,7 +246,7 @@ impl IntoResponse for ApiError {
             errors: &self.errors,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        let mut reply = error_reply(status, "application/problem+json", self.lang, body);
+        let mut reply = error_reply(self.error, "application/problem+json", self.lang, body);
         if status == StatusCode::UNAUTHORIZED {
             reply.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -255,13 +257,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// An error response in `lang`; errors are never cached.
-fn error_reply(
-    status: StatusCode,
-    content_type: &'static str,
-    lang: Lang,
-    body: Vec<u8>,
-) -> Response {
+/// An error response in `lang`; errors are never cached, and "busy" says when to come back.
+fn error_reply(error: AppError, content_type: &'static str, lang: Lang, body: Vec<u8>) -> Response {
     let headers = [
         (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
         (
@@ -270,7 +267,13 @@ fn error_reply(
         ),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
     ];
-    (status, headers, body).into_response()
+    let mut reply = (error.status(), headers, body).into_response();
+    if error == AppError::Busy {
+        reply
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    reply
 }
 
 /// Whether a path belongs to the JSON API, whose errors are problem details rather than pages.

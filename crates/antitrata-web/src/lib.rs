@@ -81,6 +81,8 @@ pub struct AppState {
     /// Behind an `Arc`: axum clones the state many times a request, and `Releases` holds a
     /// `Store` (several handles of its own).
     releases: Arc<Releases>,
+    /// Argon2 runs, off the async threads and queued (see [`auth::hashing`]).
+    hashing: Arc<auth::hashing::Hashing>,
 }
 
 impl AppState {
@@ -99,6 +101,7 @@ impl AppState {
             runtime,
             tables: Arc::default(),
             releases,
+            hashing: Arc::default(),
         }
     }
 
@@ -184,13 +187,15 @@ async fn method_not_allowed(uri: Uri, headers: HeaderMap) -> Response {
 }
 
 /// Serves the application on `listener` until `shutdown` resolves, then lets requests in flight
-/// finish before returning.
+/// finish before returning. Each request knows its connection's peer address
+/// ([`auth::throttle::ClientAddress`]): sign-in throttling counts per address.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

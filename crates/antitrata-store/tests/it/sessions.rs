@@ -1,8 +1,9 @@
 //! Passwords set through setup links, sessions with idle and absolute limits, login throttling.
 
+use antitrata_domain::throttle;
 use antitrata_domain::{CountryCode, Email, Lang, NewAccount, Role, UserId};
-use antitrata_store::SessionLimits;
 use antitrata_store::testing::{TestDb, actor, seeded_backends};
+use antitrata_store::{Attempt, SessionLimits, ThrottleKey};
 use time::Duration;
 use uuid::Uuid;
 
@@ -202,40 +203,192 @@ async fn sessions_expire_when_idle_or_old_and_end_with_the_password() {
 }
 
 #[tokio::test]
-async fn failed_logins_are_counted_per_key_until_reset() {
+async fn passing_the_second_factor_moves_the_session_to_a_new_token() {
     for db in seeded_backends().await {
-        let now = actor(Role::Cli, None).at;
-        for n in 1..=3 {
-            assert_eq!(
-                db.store
-                    .record_login_failure("account:1", now + Duration::seconds(n))
-                    .await
-                    .unwrap(),
-                n as u32
-            );
-        }
+        let user = with_account(&db).await;
+        let start = actor(Role::Cli, None).at;
+        db.store
+            .insert_session(b"before", user, "csrf-1", false, start)
+            .await
+            .unwrap();
+        let moved = db
+            .store
+            .pass_second_factor(b"before", b"after", "csrf-2")
+            .await
+            .unwrap();
+        assert!(moved, "{}", db.name);
+        let later = start + Duration::minutes(1);
         assert_eq!(
             db.store
-                .record_login_failure("address:127.0.0.1", now)
+                .find_session(b"before", later, LIMITS)
+                .await
+                .unwrap(),
+            None,
+            "the token seen before the second factor no longer works"
+        );
+        let session = db
+            .store
+            .find_session(b"after", later, LIMITS)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                session.user,
+                session.csrf_token.as_str(),
+                session.second_factor_done
+            ),
+            (user, "csrf-2", true)
+        );
+        assert_eq!(
+            session.created_at, start,
+            "the absolute limit still counts from sign-in"
+        );
+        assert!(
+            !db.store
+                .pass_second_factor(b"before", b"again", "csrf-3")
+                .await
+                .unwrap(),
+            "a session gone cannot be moved"
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn attempts_are_taken_under_every_key_and_refused_ones_count_nowhere() {
+    for db in seeded_backends().await {
+        let now = actor(Role::Cli, None).at;
+        let account = ThrottleKey::Password(UserId(Uuid::from_u128(1)));
+        let address = ThrottleKey::Address("198.51.100.7".parse().unwrap());
+        let other_address = ThrottleKey::Address("203.0.113.9".parse().unwrap());
+        for n in 0..5 {
+            let at = now + Duration::seconds(n);
+            assert_eq!(
+                db.store
+                    .take_attempt(&[address, account], at)
+                    .await
+                    .unwrap(),
+                Attempt::Taken,
+                "{}: attempt {n} is free",
+                db.name
+            );
+        }
+        let last = now + Duration::seconds(4);
+        assert_eq!(
+            db.store.attempts_counted(account).await.unwrap(),
+            Some((5, last))
+        );
+        assert_eq!(
+            db.store.attempts_counted(address).await.unwrap(),
+            Some((5, last))
+        );
+        // The sixth waits a second after the fifth, and is not counted.
+        assert_eq!(
+            db.store
+                .take_attempt(&[other_address, account], last)
+                .await
+                .unwrap(),
+            Attempt::Wait(Duration::seconds(1))
+        );
+        assert_eq!(
+            db.store.attempts_counted(account).await.unwrap(),
+            Some((5, last))
+        );
+        assert_eq!(
+            db.store.attempts_counted(other_address).await.unwrap(),
+            None,
+            "a refused attempt leaves no row behind"
+        );
+        // Another account from the same address waits too; from another address it does not.
+        let ben = ThrottleKey::Password(UserId(Uuid::from_u128(2)));
+        assert!(matches!(
+            db.store.take_attempt(&[address, ben], last).await.unwrap(),
+            Attempt::Wait(_)
+        ));
+        assert_eq!(
+            db.store
+                .take_attempt(&[other_address, ben], last)
+                .await
+                .unwrap(),
+            Attempt::Taken
+        );
+        // A success clears the account and gives the address its attempt back.
+        db.store
+            .give_back_attempt(&[other_address, ben])
+            .await
+            .unwrap();
+        assert_eq!(db.store.attempts_counted(ben).await.unwrap(), None);
+        assert_eq!(
+            db.store.attempts_counted(other_address).await.unwrap(),
+            Some((0, last))
+        );
+        // An hour without failures forgives them.
+        let later = last + Duration::hours(1);
+        assert_eq!(
+            db.store
+                .take_attempt(&[address, account], later)
+                .await
+                .unwrap(),
+            Attempt::Taken
+        );
+        assert_eq!(
+            db.store.attempts_counted(account).await.unwrap(),
+            Some((1, later))
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_attempts_at_once_take_only_the_free_ones() {
+    for db in seeded_backends().await {
+        let now = actor(Role::Cli, None).at;
+        let address = ThrottleKey::Address("198.51.100.7".parse().unwrap());
+        let attempts = (0..16).map(|n| {
+            let store = db.store.clone();
+            let account = ThrottleKey::Password(UserId(Uuid::from_u128(n % 3)));
+            tokio::spawn(async move { store.take_attempt(&[account, address], now).await })
+        });
+        let mut taken = 0;
+        for attempt in attempts.collect::<Vec<_>>() {
+            if attempt.await.unwrap().unwrap() == Attempt::Taken {
+                taken += 1;
+            }
+        }
+        assert_eq!(
+            taken,
+            throttle::PASSWORD.free_attempts,
+            "{}: only the free attempts go ahead",
+            db.name
+        );
+        assert_eq!(
+            db.store.attempts_counted(address).await.unwrap().unwrap().0,
+            throttle::PASSWORD.free_attempts
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn addresses_are_kept_only_as_keyed_digests() {
+    for db in seeded_backends().await {
+        let now = actor(Role::Cli, None).at;
+        let address = ThrottleKey::Address("198.51.100.7".parse().unwrap());
+        db.store.take_attempt(&[address], now).await.unwrap();
+        assert_eq!(
+            db.store
+                .count_rows_for_tests("login_throttle where key like '%198.51.100.7%'")
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            db.store
+                .count_rows_for_tests("login_throttle where key like 'address:%'")
                 .await
                 .unwrap(),
             1
-        );
-        let (failures, last) = db.store.login_failures("account:1").await.unwrap().unwrap();
-        assert_eq!(
-            (failures, last),
-            (3, now + Duration::seconds(3)),
-            "{}",
-            db.name
-        );
-        db.store.reset_login_failures("account:1").await.unwrap();
-        assert_eq!(db.store.login_failures("account:1").await.unwrap(), None);
-        assert!(
-            db.store
-                .login_failures("address:127.0.0.1")
-                .await
-                .unwrap()
-                .is_some()
         );
         db.cleanup().await;
     }

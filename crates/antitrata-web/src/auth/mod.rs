@@ -8,6 +8,7 @@ use axum::http::HeaderMap;
 use crate::AppState;
 
 pub(crate) mod bearer;
+pub(crate) mod hashing;
 pub(crate) mod password;
 pub(crate) mod permissions;
 pub(crate) mod session;

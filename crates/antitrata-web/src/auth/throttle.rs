@@ -1,38 +1,98 @@
-//! Login throttling: after five failures under one key (an account, or a source address), each
-//! further attempt must wait twice as long as the last, up to fifteen minutes.
+//! Sign-in throttling at the edge: the address a request comes from, and one call that takes an
+//! attempt before a password or code is checked. The schedules are the domain's
+//! ([`antitrata_domain::throttle`]); the store counts atomically ([`Store::take_attempt`]).
 
-use antitrata_store::Store;
+use std::net::{IpAddr, SocketAddr};
+
+use antitrata_store::{Attempt, AuditEvent, Store, StoreError, ThrottleKey};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
 use time::{Duration, OffsetDateTime};
 
-/// Failures allowed before waiting starts.
-pub(crate) const FREE_ATTEMPTS: u32 = 5;
-/// The longest wait.
-pub(crate) const MAX_WAIT: Duration = Duration::minutes(15);
+use crate::AppState;
 
-/// How long to wait after the last of `failures` failures.
-pub(crate) fn wait_after(failures: u32) -> Duration {
-    if failures < FREE_ATTEMPTS {
-        return Duration::ZERO;
+/// The address a request comes from (see [`client_address`]), or `None` when the server was
+/// not given its connections' peers (tests that call the router directly).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClientAddress(pub(crate) Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<ClientAddress, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Ok(ClientAddress(client_address(
+            peer,
+            forwarded,
+            &state.config.trusted_proxies,
+        )))
     }
-    let exponent = (failures - FREE_ATTEMPTS).min(20);
-    Duration::seconds(1i64 << exponent).min(MAX_WAIT)
+}
+
+impl ClientAddress {
+    /// The keys an attempt on `account`'s password from this address counts under. Without a
+    /// known address only the account's: never one shared key that everyone's failures fill.
+    pub(crate) fn password_keys(
+        self,
+        account: Option<antitrata_domain::UserId>,
+    ) -> Vec<ThrottleKey> {
+        self.0
+            .map(ThrottleKey::Address)
+            .into_iter()
+            .chain(account.map(ThrottleKey::Password))
+            .collect()
+    }
+}
+
+/// Takes an attempt under `keys`; when one of them must still wait, records the refusal in the
+/// audit trail and returns how long.
+pub(crate) async fn take_attempt(
+    store: &Store,
+    keys: &[ThrottleKey],
+    actor: &antitrata_domain::Actor,
+    record: Option<antitrata_domain::UserId>,
+    now: OffsetDateTime,
+) -> Result<Option<Duration>, StoreError> {
+    match store.take_attempt(keys, now).await? {
+        Attempt::Taken => Ok(None),
+        Attempt::Wait(wait) => {
+            let event = AuditEvent {
+                action: "login.throttled",
+                record_type: Some("user"),
+                record_id: record.map(|id| id.to_string()),
+            };
+            store.append_audit(actor, event).await?;
+            tracing::warn!(account = ?record, "attempt refused: too many failures");
+            Ok(Some(wait))
+        }
+    }
 }
 
 /// The address a request comes from: the peer, or, when the peer is a trusted proxy, the nearest
 /// address in `X-Forwarded-For` that is not itself a trusted proxy. A client cannot spoof it by
 /// sending its own header, since only entries added by trusted proxies are skipped.
 pub(crate) fn client_address(
-    peer: Option<std::net::IpAddr>,
+    peer: Option<IpAddr>,
     forwarded_for: Option<&str>,
-    trusted: &[std::net::IpAddr],
-) -> Option<std::net::IpAddr> {
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
     let peer = peer?;
     if !trusted.contains(&peer) {
         return Some(peer);
     }
     let mut nearest = peer;
     for hop in forwarded_for.unwrap_or_default().rsplit(',') {
-        let Ok(address) = hop.trim().parse::<std::net::IpAddr>() else {
+        let Ok(address) = hop.trim().parse::<IpAddr>() else {
             break;
         };
         nearest = address;
@@ -41,46 +101,6 @@ pub(crate) fn client_address(
         }
     }
     Some(nearest)
-}
-
-/// A wait in whole minutes, rounded up and at least one, as the sign-in pages say it.
-pub(crate) fn minutes_to_wait(wait: Duration) -> i64 {
-    ((wait.whole_seconds() + 59) / 60).max(1)
-}
-
-pub(crate) fn account_key(id: impl std::fmt::Display) -> String {
-    format!("account:{id}")
-}
-
-pub(crate) fn address_key(address: impl std::fmt::Display) -> String {
-    format!("address:{address}")
-}
-
-/// The time left to wait before another attempt under any of `keys`, if any.
-pub(crate) async fn time_to_wait(
-    store: &Store,
-    keys: &[String],
-    now: OffsetDateTime,
-) -> Result<Option<Duration>, antitrata_store::StoreError> {
-    let mut longest = Duration::ZERO;
-    for key in keys {
-        if let Some((failures, last)) = store.login_failures(key).await? {
-            longest = longest.max(last + wait_after(failures) - now);
-        }
-    }
-    Ok((longest > Duration::ZERO).then_some(longest))
-}
-
-/// Counts a failure under every key.
-pub(crate) async fn record_failure(
-    store: &Store,
-    keys: &[String],
-    now: OffsetDateTime,
-) -> Result<(), antitrata_store::StoreError> {
-    for key in keys {
-        store.record_login_failure(key, now).await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -122,19 +142,5 @@ mod tests {
             Some(ip("10.0.0.1"))
         );
         assert_eq!(client_address(None, None, &proxy), None);
-    }
-
-    #[test]
-    fn waits_double_after_five_failures_up_to_fifteen_minutes() {
-        assert_eq!(wait_after(0), Duration::ZERO);
-        assert_eq!(wait_after(4), Duration::ZERO);
-        assert_eq!(wait_after(5), Duration::seconds(1));
-        assert_eq!(wait_after(6), Duration::seconds(2));
-        assert_eq!(wait_after(10), Duration::seconds(32));
-        assert_eq!(wait_after(20), MAX_WAIT);
-        assert_eq!(wait_after(u32::MAX), MAX_WAIT);
-        assert_eq!(minutes_to_wait(Duration::seconds(1)), 1);
-        assert_eq!(minutes_to_wait(Duration::seconds(61)), 2);
-        assert_eq!(minutes_to_wait(MAX_WAIT), 15);
     }
 }

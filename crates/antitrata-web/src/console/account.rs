@@ -9,8 +9,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{console_page, page_lang, password_hash, store_error};
-use crate::auth::password::{check_new_password, verify_password};
+use antitrata_domain::throttle::minutes_to_wait;
+use antitrata_store::AuditEvent;
+
+use crate::auth::password::check_new_password;
 use crate::auth::session::{SESSION_COOKIE, SignedIn, clear_cookie};
+use crate::auth::throttle::{self, ClientAddress};
 use crate::console::extract::{Console, Verified};
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -68,18 +72,50 @@ pub(super) async fn show_account(
     account_page(&who, &headers, StatusCode::OK, None)
 }
 
+/// Changes the password once the current one is confirmed. Confirming it is a password attempt
+/// like a sign-in: throttled per account and address, so a session left open does not let
+/// anyone guess the password behind it.
 pub(super) async fn change_password(
     Console(state, who, lang, headers): Console,
+    address: ClientAddress,
     Verified(form): Verified<PasswordForm>,
 ) -> Result<Response, PageError> {
     let tr = Tr::new(lang);
     let fail = store_error(lang, &headers);
+    let page_error = |e| PageError::new(lang, e, &headers);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::ManageOwnAccount);
+    let keys = address.password_keys(Some(who.account.id));
+    let turn = state.hashing.admit().map_err(page_error)?;
+    let now = state.runtime.now();
+    if let Some(wait) =
+        throttle::take_attempt(&state.store, &keys, &actor, Some(who.account.id), now)
+            .await
+            .map_err(&fail)?
+    {
+        let minutes = minutes_to_wait(wait).to_string();
+        return Ok(account_page(
+            &who,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(tr.t1("login-throttled", "minutes", &minutes)),
+        ));
+    }
     let stored = state
         .store
         .password_hash(who.account.id)
         .await
         .map_err(&fail)?;
-    if !stored.is_some_and(|hash| verify_password(&form.current, &hash)) {
+    let current_ok = match &stored {
+        Some(hash) => turn.verify(&form.current, hash).await.map_err(page_error)?,
+        None => false,
+    };
+    if !current_ok {
+        let event = AuditEvent::for_user("account.password-check-failed", who.account.id);
+        state
+            .store
+            .append_audit(&actor, event)
+            .await
+            .map_err(&fail)?;
         return Ok(account_page(
             &who,
             &headers,
@@ -87,6 +123,7 @@ pub(super) async fn change_password(
             Some(tr.t("account-wrong-current")),
         ));
     }
+    state.store.give_back_attempt(&keys).await.map_err(&fail)?;
     if form.password != form.confirm {
         return Ok(account_page(
             &who,
@@ -108,8 +145,7 @@ pub(super) async fn change_password(
             Some(tr.t(problem.message_key())),
         ));
     }
-    let phc = password_hash(&state, &form.password, lang, &headers)?;
-    let actor = crate::auth::actor(&state, &who.account, &headers, Action::ManageOwnAccount);
+    let phc = password_hash(&state, &form.password, lang, &headers).await?;
     state
         .store
         .change_password(&actor, who.account.id, &phc)

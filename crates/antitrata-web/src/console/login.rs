@@ -1,29 +1,28 @@
 //! Signing in with e-mail and password, and signing out.
 
-use std::net::SocketAddr;
-
 use antitrata_domain::Email;
 use antitrata_store::AuditEvent;
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::Form;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use serde::Deserialize;
 use time::Duration;
 
 use super::{console_page, page_lang, store_error, visitor_actor};
 use crate::AppState;
-use crate::auth::password::{dummy_hash, verify_password};
+use crate::auth::password::dummy_hash;
 use crate::auth::session::{
     LIMITS, LOGIN_CSRF_COOKIE, SESSION_COOKIE, clear_cookie, cookie_value, same_secret, set_cookie,
 };
-use crate::auth::throttle;
+use crate::auth::throttle::{self, ClientAddress};
 use crate::console::extract::{Console, Verified};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
 use antitrata_app::token_hash;
+use antitrata_domain::throttle::minutes_to_wait;
 
 #[derive(Template)]
 #[template(path = "console/login.html")]
@@ -101,7 +100,7 @@ pub(super) async fn show_login(State(state): State<AppState>, headers: HeaderMap
 
 pub(super) async fn submit_login(
     State(state): State<AppState>,
-    address: Option<Extension<ConnectInfo<SocketAddr>>>,
+    address: ClientAddress,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
@@ -126,32 +125,20 @@ pub(super) async fn submit_login(
         Ok(email) => store.find_user_by_email(&email).await.map_err(&fail)?,
         Err(_) => None,
     };
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let client = throttle::client_address(
-        address.map(|a| a.0.0.ip()),
-        forwarded,
-        &state.config.trusted_proxies,
-    );
-    let mut keys = vec![throttle::address_key(
-        client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
-    )];
-    if let Some(account) = &account {
-        keys.push(throttle::account_key(account.id));
-    }
+    let keys = address.password_keys(account.as_ref().map(|a| a.id));
     let actor = visitor_actor(&state, account.as_ref(), &headers);
 
-    if let Some(wait) = throttle::time_to_wait(store, &keys, now)
-        .await
-        .map_err(&fail)?
+    // A turn to hash first: a sign-in told "busy" must not count as a failure.
+    let turn = state
+        .hashing
+        .admit()
+        .map_err(|e| PageError::new(lang, e, &headers))?;
+    if let Some(wait) =
+        throttle::take_attempt(store, &keys, &actor, account.as_ref().map(|a| a.id), now)
+            .await
+            .map_err(&fail)?
     {
-        let event = AuditEvent {
-            action: "login.throttled",
-            record_type: Some("user"),
-            record_id: account.as_ref().map(|a| a.id.to_string()),
-        };
-        store.append_audit(&actor, event).await.map_err(&fail)?;
-        tracing::warn!(account = ?account.as_ref().map(|a| a.id), "sign-in refused: too many failures");
-        let minutes = throttle::minutes_to_wait(wait).to_string();
+        let minutes = minutes_to_wait(wait).to_string();
         let message = tr.t1("login-throttled", "minutes", &minutes);
         return Ok(login_page(
             &state,
@@ -168,14 +155,16 @@ pub(super) async fn submit_login(
         Some(a) if !a.disabled => store.password_hash(a.id).await.map_err(&fail)?,
         _ => None,
     };
-    let password_ok = verify_password(
-        &form.password,
-        stored_hash.as_deref().unwrap_or(dummy_hash()),
-    ) && stored_hash.is_some();
+    let matches = turn
+        .verify(
+            &form.password,
+            stored_hash.as_deref().unwrap_or(dummy_hash()),
+        )
+        .await
+        .map_err(|e| PageError::new(lang, e, &headers))?;
+    let password_ok = matches && stored_hash.is_some();
     let Some(account) = account.filter(|_| password_ok) else {
-        throttle::record_failure(store, &keys, now)
-            .await
-            .map_err(&fail)?;
+        // The attempt was counted when it was taken.
         let event = AuditEvent {
             action: "login.failed",
             record_type: Some("user"),
@@ -196,10 +185,7 @@ pub(super) async fn submit_login(
         ));
     };
 
-    store
-        .reset_login_failures(&throttle::account_key(account.id))
-        .await
-        .map_err(&fail)?;
+    store.give_back_attempt(&keys).await.map_err(&fail)?;
     // A new session, with a new token, at every sign-in.
     let token = state.runtime.token();
     let csrf = state.runtime.token();

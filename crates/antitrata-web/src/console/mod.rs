@@ -219,17 +219,22 @@ impl PostedForm for CsrfOnly {
     }
 }
 
-/// Hashes a new password under a fresh salt; a failure is a 500 page.
-fn password_hash(
+/// Hashes a new password under a fresh salt, off the async threads in its turn ("busy" when
+/// too many are waiting).
+async fn password_hash(
     state: &AppState,
     password: &str,
     lang: Lang,
     headers: &HeaderMap,
 ) -> Result<String, PageError> {
-    crate::auth::password::hash_password(password, &state.runtime.salt()).map_err(|e| {
-        tracing::error!(error = %e, "hashing a password failed");
-        PageError::new(lang, AppError::Internal, headers)
-    })
+    let page_error = |e| PageError::new(lang, e, headers);
+    state
+        .hashing
+        .admit()
+        .map_err(page_error)?
+        .hash(password, state.runtime.salt())
+        .await
+        .map_err(page_error)
 }
 
 /// The audit actor before sign-in: the account tried, if known.

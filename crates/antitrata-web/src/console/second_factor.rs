@@ -4,15 +4,21 @@ use antitrata_domain::policy::Action;
 use antitrata_store::AuditEvent;
 use askama::Template;
 use axum::Extension;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{console_page, page_lang, store_error};
-use crate::auth::session::SignedIn;
+use antitrata_app::token_hash;
+use antitrata_domain::Lang;
+use antitrata_domain::throttle::minutes_to_wait;
+use antitrata_store::ThrottleKey;
+
+use crate::AppState;
+use crate::auth::session::{LIMITS, SESSION_COOKIE, SignedIn, set_cookie};
 use crate::auth::{throttle, totp};
 use crate::console::extract::{Console, Verified};
-use crate::error::PageError;
+use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
 
@@ -72,7 +78,9 @@ pub(super) async fn show_code(Extension(who): Extension<SignedIn>, headers: Head
     code_page(&who, &headers, StatusCode::OK, None)
 }
 
-/// Checks the code; a wrong one counts as a failed sign-in for the account.
+/// Checks the code. Every attempt is taken from the account's second-factor throttle before
+/// the code is looked at, and only a right code gives it back: a correct password buys no more
+/// guesses (the schedule is [`antitrata_domain::throttle::SECOND_FACTOR`]).
 pub(super) async fn submit_code(
     Console(state, who, lang, headers): Console,
     Verified(form): Verified<CodeForm>,
@@ -80,13 +88,14 @@ pub(super) async fn submit_code(
     let tr = Tr::new(lang);
     let fail = store_error(lang, &headers);
     let now = state.runtime.now();
-    let keys = [throttle::account_key(who.account.id)];
+    let keys = [ThrottleKey::SecondFactor(who.account.id)];
     let actor = crate::auth::actor(&state, &who.account, &headers, Action::ManageOwnAccount);
-    if let Some(wait) = throttle::time_to_wait(&state.store, &keys, now)
-        .await
-        .map_err(&fail)?
+    if let Some(wait) =
+        throttle::take_attempt(&state.store, &keys, &actor, Some(who.account.id), now)
+            .await
+            .map_err(&fail)?
     {
-        let minutes = throttle::minutes_to_wait(wait);
+        let minutes = minutes_to_wait(wait);
         return Ok(code_page(
             &who,
             &headers,
@@ -121,9 +130,6 @@ pub(super) async fn submit_code(
         }
     };
     if !valid {
-        throttle::record_failure(&state.store, &keys, now)
-            .await
-            .map_err(&fail)?;
         let event = AuditEvent::for_user("login.totp-failed", who.account.id);
         state
             .store
@@ -137,23 +143,38 @@ pub(super) async fn submit_code(
             Some(tr.t("totp-wrong")),
         ));
     }
-    state
-        .store
-        .reset_login_failures(&keys[0])
-        .await
-        .map_err(&fail)?;
-    state
-        .store
-        .mark_second_factor_done(&who.token_hash)
-        .await
-        .map_err(&fail)?;
+    state.store.give_back_attempt(&keys).await.map_err(&fail)?;
+    let cookie = pass_second_factor(&state, &who, lang, &headers).await?;
     let event = AuditEvent::for_user("login.succeeded", who.account.id);
     state
         .store
         .append_audit(&actor, event)
         .await
         .map_err(&fail)?;
-    Ok(Redirect::to("/console").into_response())
+    let mut response = Redirect::to("/console").into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// Moves the session to a new token now that the second factor is passed; returns its cookie.
+async fn pass_second_factor(
+    state: &AppState,
+    who: &SignedIn,
+    lang: Lang,
+    headers: &HeaderMap,
+) -> Result<HeaderValue, PageError> {
+    let token = state.runtime.token();
+    let csrf = state.runtime.token();
+    let moved = state
+        .store
+        .pass_second_factor(&who.token_hash, &token_hash(&token), &csrf)
+        .await
+        .map_err(store_error(lang, headers))?;
+    if !moved {
+        // Signed out meanwhile (another tab): this sign-in ends here.
+        return Err(PageError::new(lang, AppError::Unauthorized, headers));
+    }
+    Ok(set_cookie(SESSION_COOKIE, &token, LIMITS.absolute))
 }
 
 fn enrolment_page(
@@ -247,11 +268,7 @@ pub(super) async fn submit_enrolment(
         .enable_totp(&actor, who.account.id)
         .await
         .map_err(&fail)?;
-    state
-        .store
-        .mark_second_factor_done(&who.token_hash)
-        .await
-        .map_err(&fail)?;
+    let cookie = pass_second_factor(&state, &who, lang, &headers).await?;
 
     // Recovery codes, shown once; only their hashes are kept.
     let codes: Vec<String> = (0..totp::RECOVERY_CODES)
@@ -274,7 +291,9 @@ pub(super) async fn submit_enrolment(
         codes,
         tr,
     };
-    Ok(console_page(lang, page.render(), &headers))
+    let mut response = console_page(lang, page.render(), &headers).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
 }
 
 #[derive(Template)]

@@ -146,7 +146,7 @@ pub(super) async fn submit_setup(
             true,
         ));
     }
-    let phc = password_hash(&state, &form.password, lang, &headers)?;
+    let phc = password_hash(&state, &form.password, lang, &headers).await?;
     let set = state
         .store
         .set_password_with_setup_token(&hash, &phc, now, request_id(&headers))

@@ -214,7 +214,16 @@ pub(crate) async fn sign_in_with_enrolment(c: &Console, user: UserId, email: &st
         "recovery codes are shown once"
     );
     assert_eq!(recovery_codes(&done.body).len(), 10);
-    session
+    session_cookie(&done)
+}
+
+/// The session cookie a reply sets, as a `Cookie` header; passing the second factor sets a new
+/// one.
+pub(crate) fn session_cookie(reply: &Reply) -> String {
+    format!(
+        "antitrata_session={}",
+        cookie(reply, "antitrata_session").expect("a session cookie")
+    )
 }
 
 /// The recovery codes on the page shown after enrolment.
@@ -364,7 +373,19 @@ async fn sign_in_needs_the_password_then_the_second_factor() {
         )
         .await;
         assert_eq!(right.header("location"), "/console");
-        assert_eq!(get_as(&c.app, "/console", &pending).await.status, 200);
+        let signed_in = session_cookie(&right);
+        assert_ne!(
+            signed_in, pending,
+            "passing the second factor gives a new token"
+        );
+        assert_eq!(get_as(&c.app, "/console", &signed_in).await.status, 200);
+        assert_eq!(
+            get_as(&c.app, "/console", &pending)
+                .await
+                .header("location"),
+            "/console/login",
+            "the token from before the second factor no longer opens anything"
+        );
         db.cleanup().await;
     }
 }
@@ -434,7 +455,7 @@ async fn sign_in_with_enrolment_again(c: &Console, user: UserId) -> String {
     );
     let page = get_as(&c.app, "/console/login/totp", &session).await;
     let secret = c.store.totp_secret(user).await.unwrap().unwrap();
-    post(
+    let done = post(
         &c.app,
         "/console/login/totp",
         &session,
@@ -444,7 +465,7 @@ async fn sign_in_with_enrolment_again(c: &Console, user: UserId) -> String {
         ],
     )
     .await;
-    session
+    session_cookie(&done)
 }
 
 #[tokio::test]

@@ -24,5 +24,6 @@ mod i18n;
 mod pages;
 mod permissions;
 mod releases;
+mod security;
 mod stats;
 mod support;
