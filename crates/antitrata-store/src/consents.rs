@@ -108,6 +108,19 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            if done == 0 {
+                // Nothing changed: done already, or no such record in the actor's country,
+                // which is told like any record that does not exist.
+                let (found,): (i64,) =
+                    sqlx::query_as("select count(*) from consents where id = $1 and country = $2")
+                        .bind(id.0)
+                        .bind(home.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if found == 0 {
+                    return Err(StoreError::NotFound(Entity::Consent));
+                }
+            }
             if done == 1 {
                 append_audit!(tx, &audit);
             }

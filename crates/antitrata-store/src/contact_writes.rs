@@ -27,6 +27,7 @@ pub(crate) struct ContactWrite {
     contact: NewContact,
     summary: Option<Vec<u8>>,
     notes: Option<Vec<u8>>,
+    locality: Option<Vec<u8>>,
     recorded: PendingEntry,
     resubmitted: PendingEntry,
 }
@@ -61,6 +62,7 @@ impl ContactWrite {
             contact: contact.clone(),
             summary: seal(&contact.summary, "summary")?,
             notes: seal(&contact.notes, "notes")?,
+            locality: seal(&contact.caller_locality, "caller_locality")?,
             recorded: PendingEntry::new(actor, event("contact.recorded", id))?,
             resubmitted: PendingEntry::new(actor, event("contact.resubmitted", id))?,
         })
@@ -128,7 +130,7 @@ impl Store {
                     let inserted = sqlx::query(
                         "insert into contacts (id, country, key_id, recorded_by, channel, \
                          direction, started_at, ended_at, language, caller_role, caller_country, \
-                         caller_locality, heard_via, summary_sealed, notes_sealed, outcome, \
+                         caller_locality_sealed, heard_via, summary_sealed, notes_sealed, outcome, \
                          immediate_danger, screening, screening_result, case_id) values ($1, $2, \
                          $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
                          $19, $20) on conflict (id) do nothing",
@@ -144,7 +146,7 @@ impl Store {
                     .bind(contact.language.code())
                     .bind(contact.caller_role.code())
                     .bind(contact.caller_country.map(|c| c.to_string()))
-                    .bind(&contact.caller_locality)
+                    .bind(&w.locality)
                     .bind(contact.heard_via.map(|h| h.code()))
                     .bind(&w.summary)
                     .bind(&w.notes)

@@ -17,11 +17,12 @@ use crate::crypto::SealContext;
 use crate::error::require;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
-use crate::{Keyring, Store, StoreError};
+use crate::{Entity, Keyring, Store, StoreError};
 use antitrata_domain::policy::Action;
 
 pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.country, c.recorded_by, c.channel, c.direction, \
-     c.started_at, c.ended_at, c.language, c.caller_role, c.caller_country, c.caller_locality, \
+     c.started_at, c.ended_at, c.language, c.caller_role, c.caller_country, \
+     c.caller_locality_sealed, \
      c.heard_via, c.summary_sealed, c.notes_sealed, c.outcome, c.immediate_danger, \
      c.danger_handled_at, c.screening, c.case_id, k.year, k.sequence, k.has_minor";
 pub(crate) const CONTACT_FROM: &str = "contacts c left join cases k on k.id = c.case_id";
@@ -176,6 +177,19 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            if done == 0 {
+                // Nothing changed: done already, or no such record in the actor's country,
+                // which is told like any record that does not exist.
+                let (found,): (i64,) =
+                    sqlx::query_as("select count(*) from contacts where id = $1 and country = $2")
+                        .bind(id.0)
+                        .bind(country.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if found == 0 {
+                    return Err(StoreError::NotFound(Entity::Contact));
+                }
+            }
             if done == 1 {
                 append_audit!(tx, &audit);
             }
@@ -304,6 +318,44 @@ fn draft_event(action: &'static str) -> AuditEvent {
     }
 }
 
+impl Store {
+    /// Seals the caller localities that databases migrated before 0014 hold in plain text, and
+    /// empties the plain column; returns how many. Runs at every start with the data keys (see
+    /// [`Store::migrate`]): afterwards it finds nothing.
+    pub(crate) async fn seal_plain_localities(&self, keyring: &Keyring) -> Result<u64, StoreError> {
+        let mut done = 0;
+        loop {
+            let sealed = with_pool!(self, |pool| {
+                let mut tx = self.begin_write(pool).await?;
+                let rows: Vec<(Uuid, String)> = sqlx::query_as(
+                    "select id, caller_locality from contacts \
+                     where caller_locality is not null limit 500",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                for (id, locality) in &rows {
+                    let blob =
+                        keyring.seal_str(locality, context("caller_locality", ContactId(*id)))?;
+                    sqlx::query(
+                        "update contacts set caller_locality_sealed = $1, caller_locality = null \
+                         where id = $2",
+                    )
+                    .bind(blob)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                rows.len() as u64
+            });
+            if sealed == 0 {
+                return Ok(done);
+            }
+            done += sealed;
+        }
+    }
+}
+
 #[derive(FromRow)]
 pub(crate) struct ContactRow {
     id: Uuid,
@@ -316,7 +368,7 @@ pub(crate) struct ContactRow {
     language: String,
     caller_role: String,
     caller_country: Option<String>,
-    caller_locality: Option<String>,
+    caller_locality_sealed: Option<Vec<u8>>,
     heard_via: Option<String>,
     summary_sealed: Option<Vec<u8>>,
     notes_sealed: Option<Vec<u8>>,
@@ -377,7 +429,7 @@ impl ContactRow {
                 caller_role: CallerRole::parse(&self.caller_role)
                     .ok_or_else(|| corrupt("caller role", &self.caller_role))?,
                 caller_country: self.caller_country.as_deref().map(country).transpose()?,
-                caller_locality: self.caller_locality,
+                caller_locality: open(self.caller_locality_sealed, "caller_locality")?,
                 heard_via: self
                     .heard_via
                     .as_deref()

@@ -22,6 +22,12 @@ pub enum StoreError {
     /// A personal-data method was called on a store opened without the data keys.
     #[error("personal data needs the data keys, and this store was opened without them")]
     NoKeyring,
+    /// The data keys given are not the ones the database's sealed data was sealed with.
+    #[error(
+        "the database belongs to data-key file {expected}, and the keys given are of key file \
+         {found}: they cannot open its sealed data"
+    )]
+    WrongDataKey { expected: String, found: String },
     /// The write does not fit what is stored: an id or name taken, a record changed meanwhile,
     /// an account that cannot hold what is asked of it.
     #[error("{0}")]

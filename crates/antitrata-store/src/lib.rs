@@ -21,6 +21,7 @@ mod directory;
 mod error;
 mod follow_ups;
 mod group_commit;
+mod key_check;
 mod persons;
 mod privacy_budget;
 mod read_audits;

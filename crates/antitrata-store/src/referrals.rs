@@ -132,11 +132,11 @@ impl Store {
                 return Err(StoreError::NoConsent);
             }
             let now = unix(actor.at);
-            sqlx::query(
+            let inserted = sqlx::query(
                 "insert into referrals (id, country, case_id, person_id, service_id, status, \
                  consent_id, override_by, key_id, override_reason_sealed, notes_sealed, \
                  requested_by, requested_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, \
-                 $9, $10, $11, $12, $13, $14)",
+                 $9, $10, $11, $12, $13, $14) on conflict (id) do nothing",
             )
             .bind(id.0)
             .bind(home.as_str())
@@ -157,7 +157,14 @@ impl Store {
             .bind(now)
             .bind(now)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                // The id is taken, in this country or another: the same answer either way.
+                return Err(StoreError::Conflict(ConflictKind::IdTaken(
+                    Entity::Referral,
+                )));
+            }
             if covering.is_none() {
                 append_audit!(tx, &overridden);
             }

@@ -13,7 +13,7 @@ use crate::{Store, StoreError};
 
 /// How a table's rows are named in their seal context.
 #[derive(Clone, Copy)]
-enum RowKey {
+pub(crate) enum RowKey {
     /// An `id` column holding the record's UUID.
     Id,
     /// An `owner` text column (drafts), bound through a digest of the owner.
@@ -22,13 +22,13 @@ enum RowKey {
 
 /// A table with sealed columns: each `<name>_sealed` column was sealed with the context
 /// (`table`, `<name>`, row).
-struct SealedTable {
-    table: &'static str,
-    key: RowKey,
-    columns: &'static [&'static str],
+pub(crate) struct SealedTable {
+    pub(crate) table: &'static str,
+    pub(crate) key: RowKey,
+    pub(crate) columns: &'static [&'static str],
 }
 
-const SEALED_TABLES: &[SealedTable] = &[
+pub(crate) const SEALED_TABLES: &[SealedTable] = &[
     SealedTable {
         table: "persons",
         key: RowKey::Id,
@@ -37,7 +37,7 @@ const SEALED_TABLES: &[SealedTable] = &[
     SealedTable {
         table: "contacts",
         key: RowKey::Id,
-        columns: &["summary", "notes"],
+        columns: &["summary", "notes", "caller_locality"],
     },
     SealedTable {
         table: "cases",
@@ -58,6 +58,11 @@ const SEALED_TABLES: &[SealedTable] = &[
         table: "contact_drafts",
         key: RowKey::Owner,
         columns: &["draft"],
+    },
+    SealedTable {
+        table: "key_check",
+        key: RowKey::Id,
+        columns: &["check"],
     },
 ];
 

@@ -256,11 +256,23 @@ impl Store {
         self.keyring.as_deref().ok_or(StoreError::NoKeyring)
     }
 
-    /// Applies the embedded migrations of this backend that are not applied yet.
+    /// Applies the embedded migrations of this backend that are not applied yet. With the data
+    /// keys, then checks they are the database's ([`Store::check_data_key`]: a wrong key file
+    /// stops here) and seals what older versions kept in plain text.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        if let Some(keyring) = self.keyring.as_deref() {
+            self.check_data_key().await?;
+            let sealed = self.seal_plain_localities(keyring).await?;
+            if sealed > 0 {
+                tracing::info!(
+                    contacts = sealed,
+                    "sealed caller localities kept in plain text"
+                );
+            }
         }
         Ok(())
     }

@@ -67,7 +67,8 @@ impl AppError {
             | StoreError::Seed(_)
             | StoreError::ReadAudit(_)
             | StoreError::Crypto(_)
-            | StoreError::NoKeyring => AppError::Unavailable,
+            | StoreError::NoKeyring
+            | StoreError::WrongDataKey { .. } => AppError::Unavailable,
         };
         if error.status().is_server_error() {
             tracing::error!(error = %e, surface, "the store failed");
@@ -322,10 +323,11 @@ mod tests {
             StoreError::RoleNotAllowed { .. } => 11,
             StoreError::NoConsent => 12,
             StoreError::NotAllowedNow { .. } => 13,
+            StoreError::WrongDataKey { .. } => 14,
         }
     }
 
-    const VARIANTS: usize = 14;
+    const VARIANTS: usize = 15;
 
     /// Every kind of store failure, with the status the console and the API both give it.
     fn every_store_error() -> Vec<(StoreError, StatusCode)> {
@@ -359,6 +361,13 @@ mod tests {
                 StatusCode::SERVICE_UNAVAILABLE,
             ),
             (StoreError::NoKeyring, StatusCode::SERVICE_UNAVAILABLE),
+            (
+                StoreError::WrongDataKey {
+                    expected: "0123456789abcdef".into(),
+                    found: "fedcba9876543210".into(),
+                },
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
             (
                 StoreError::Conflict(ConflictKind::IdTaken(Entity::Consent)),
                 StatusCode::CONFLICT,

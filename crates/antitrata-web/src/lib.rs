@@ -53,6 +53,9 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Reverse proxies whose `X-Forwarded-For` is believed, for per-address sign-in throttling.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The site's address as people reach it (`https://host`, no trailing slash): the base of
+    /// every link the console shows, never the request's `Host`.
+    pub public_url: String,
     /// How long a referral may wait without news before the supervisor's queue shows it.
     pub referral_overdue: time::Duration,
 }
@@ -64,6 +67,7 @@ impl Default for WebConfig {
             body_limit_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(10),
             trusted_proxies: Vec::new(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
             referral_overdue: time::Duration::hours(72),
         }
     }
@@ -140,6 +144,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(assets::router())
         .merge(console::router(state.clone()))
+        .route_layer(axum::middleware::from_fn(record_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -160,22 +165,62 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(set_aside_client_request_id))
 }
 
-/// The log span of a request: method, path and request id. Never the query string, headers or
-/// body: what a visitor looks up is their business.
+/// The header a client's own `X-Request-Id` is moved to: the request id in logs and the audit
+/// trail is always one the server made, so a client cannot plant ids in the trail.
+const CLIENT_REQUEST_ID: &str = "x-client-request-id";
+
+/// Moves a client's `X-Request-Id` aside (to [`CLIENT_REQUEST_ID`]) before the server's own is
+/// set; only a short id of safe characters is kept.
+async fn set_aside_client_request_id(
+    mut request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = request.headers_mut();
+    headers.remove(CLIENT_REQUEST_ID);
+    if let Some(theirs) = headers.remove("x-request-id") {
+        let safe = theirs.len() <= 64
+            && theirs
+                .as_bytes()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b));
+        if safe {
+            headers.insert(CLIENT_REQUEST_ID, theirs);
+        }
+    }
+    next.run(request).await
+}
+
+/// The log span of a request: method, route template (`/console/setup/{token}`, never the path,
+/// which may hold a token or what a visitor looked up), the server's request id and the client's.
+/// Never the query string, headers or body.
 fn request_span(request: &Request) -> tracing::Span {
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .to_owned()
+    };
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
-        request_id = %request_id,
+        route = tracing::field::Empty,
+        request_id = %header("x-request-id"),
+        client_request_id = %header(CLIENT_REQUEST_ID),
     )
+}
+
+/// Writes the matched route's template into the request's span; a request that matches no
+/// route is logged without one.
+async fn record_route(request: Request, next: axum::middleware::Next) -> Response {
+    if let Some(route) = request.extensions().get::<axum::extract::MatchedPath>() {
+        tracing::Span::current().record("route", tracing::field::display(route.as_str()));
+    }
+    next.run(request).await
 }
 
 async fn not_found(uri: Uri, headers: HeaderMap) -> Response {

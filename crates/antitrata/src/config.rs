@@ -16,6 +16,36 @@ pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://antitrata-data/antitrata.db";
 pub(crate) const DEFAULT_KEY_FILE: &str = "antitrata-data/keys.toml";
 
+/// `server.public_url`: the site's address as people reach it, `http(s)://HOST[:PORT]` with no
+/// path, for the links the service shows (a setup link), never taken from a request's `Host`.
+fn public_url(text: &str) -> anyhow::Result<String> {
+    let parsed = url::Url::parse(text)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .filter(|u| u.host_str().is_some() && u.path() == "/" && u.query().is_none())
+        .filter(|u| u.username().is_empty() && u.password().is_none() && u.fragment().is_none());
+    match parsed {
+        Some(url) => Ok(url.as_str().trim_end_matches('/').to_owned()),
+        None => bail!(
+            "server.public_url must be http:// or https:// and a host, with no path, e.g. \
+             \"https://trata.example.org\" (it was `{text}`)"
+        ),
+    }
+}
+
+/// Where the key file is when the configuration does not say: beside a SQLite database, so that
+/// starting from another folder finds the same keys; for PostgreSQL, `antitrata-data/keys.toml`
+/// under the working folder (production sets `keys.file`).
+fn default_key_file(database: &DatabaseUrl) -> PathBuf {
+    match database {
+        DatabaseUrl::SqliteFile(path) => path
+            .parent()
+            .unwrap_or_else(|| Path::new(""))
+            .join("keys.toml"),
+        _ => PathBuf::from(DEFAULT_KEY_FILE),
+    }
+}
+
 /// The validated configuration of a run.
 #[derive(Debug)]
 pub(crate) struct Config {
@@ -100,6 +130,7 @@ struct ServerSection {
     request_timeout_secs: Option<u64>,
     body_limit_bytes: Option<usize>,
     trusted_proxies: Option<Vec<String>>,
+    public_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -159,6 +190,10 @@ impl Config {
                     .with_context(|| format!("server.trusted_proxies: `{ip}` is not an IP address"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let public_url = match file.server.public_url {
+            Some(text) => public_url(&text)?,
+            None => format!("http://{addr}"),
+        };
         let referral_overdue = match file.casework.referral_overdue_hours {
             Some(hours) if !(1..=24 * 365).contains(&hours) => {
                 bail!("casework.referral_overdue_hours must be from 1 to 8760, e.g. 72")
@@ -178,6 +213,7 @@ impl Config {
             body_limit_bytes,
             request_timeout,
             trusted_proxies,
+            public_url,
             referral_overdue,
         };
         let yearly_limit = Budget {
@@ -187,7 +223,7 @@ impl Config {
         let key_file = overrides
             .key_file
             .or(file.keys.file)
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
+            .unwrap_or_else(|| default_key_file(&database));
         Ok(Config {
             addr,
             database,
@@ -296,6 +332,38 @@ mod tests {
                 Overrides::default()
             )
             .is_err()
+        );
+        for bad in [
+            "trata.example.org",
+            "ftp://trata.example.org",
+            "https://trata.example.org/console",
+            "https://user@trata.example.org",
+        ] {
+            let err = resolve(
+                &format!("[server]\npublic_url = \"{bad}\"\n"),
+                Overrides::default(),
+            )
+            .unwrap_err();
+            assert!(err.to_string().contains("public_url"), "{bad}: {err}");
+        }
+        let config = resolve(
+            "[server]\npublic_url = \"https://trata.example.org/\"\n",
+            Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(config.web.public_url, "https://trata.example.org");
+        assert_eq!(
+            resolve("", Overrides::default()).unwrap().web.public_url,
+            format!("http://{DEFAULT_ADDR}")
+        );
+        let sqlite = Overrides {
+            database_url: Some("sqlite:///srv/antitrata/db/antitrata.db".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve("", sqlite).unwrap().key_file,
+            PathBuf::from("/srv/antitrata/db/keys.toml"),
+            "the keys are beside the database, wherever the service starts"
         );
         let config = resolve(
             "[casework]\nreferral_overdue_hours = 24\n",

@@ -26,14 +26,24 @@ impl NonceSource for OsRandom {
     }
 }
 
+/// A key file as loaded at start.
+pub(crate) struct Loaded {
+    pub keyring: Arc<Keyring>,
+    /// Made by this start: the database must not hold data sealed before (the store checks).
+    pub created: bool,
+}
+
 /// Loads the key file, creating it (and its folder) with fresh keys if it does not exist.
-pub(crate) fn load_or_create(path: &Path) -> anyhow::Result<Arc<Keyring>> {
-    if !path.exists() {
+pub(crate) fn load_or_create(path: &Path) -> anyhow::Result<Loaded> {
+    let created = !path.exists();
+    if created {
         let file = KeyFile::generate(&OsRandom, &now_text());
         write_new(path, &file)?;
-        tracing::info!(path = %path.display(), "created a new data-key file: back it up offline");
     }
-    load(path)
+    Ok(Loaded {
+        keyring: load(path)?,
+        created,
+    })
 }
 
 /// Loads an existing key file; refuses one that others than its owner can read.

@@ -2,14 +2,14 @@
 //! SIGINT or SIGTERM, letting requests in flight finish.
 
 use antitrata_app::releases::Releases;
-use antitrata_store::{SeedOutcome, Store};
+use antitrata_store::{DatabaseUrl, SeedOutcome, Store, StoreError};
 use std::sync::Arc;
 
 use antitrata_web::{AppState, Clock, Runtime};
 use std::os::unix::fs::DirBuilderExt;
 use time::OffsetDateTime;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -28,7 +28,7 @@ pub(crate) async fn open_store_for_bulk_load(config: &Config) -> anyhow::Result<
 }
 
 async fn open(config: &Config, bulk_load: bool) -> anyhow::Result<Store> {
-    let keyring = keys::load_or_create(&config.key_file)?;
+    let keys = keys::load_or_create(&config.key_file)?;
     if let Some(folder) = config.database.sqlite_folder() {
         // Only the service's user may enter the folder that holds the database.
         std::fs::DirBuilder::new()
@@ -37,6 +37,9 @@ async fn open(config: &Config, bulk_load: bool) -> anyhow::Result<Store> {
             .create(&folder)
             .with_context(|| format!("creating the database folder {}", folder.display()))?;
     }
+    if let DatabaseUrl::SqliteFile(path) = &config.database {
+        create_private(path)?;
+    }
     let store = if bulk_load {
         Store::connect_for_bulk_load(&config.database).await
     } else {
@@ -44,8 +47,32 @@ async fn open(config: &Config, bulk_load: bool) -> anyhow::Result<Store> {
     };
     let store = store
         .with_context(|| format!("opening the database {}", config.database))?
-        .with_keyring(keyring);
-    store.migrate().await.context("migrating the database")?;
+        .with_keyring(Arc::clone(&keys.keyring));
+    match store.migrate().await {
+        Ok(()) => {}
+        Err(StoreError::WrongDataKey { expected, found }) => {
+            store.close().await;
+            let made = if keys.created {
+                // Made by this start for a database that has keys of its own: it must not stay
+                // to be mistaken for the real one.
+                let _ = std::fs::remove_file(&config.key_file);
+                " (it did not exist, so this start made it, and has removed it again)"
+            } else {
+                ""
+            };
+            bail!(
+                "the data-key file {path} (key file {found}){made} is not this database's: the \
+                 database expects key file {expected}. Start with the key file that first opened \
+                 this database (set `keys.file`, `ANTITRATA_KEY_FILE` or `--key-file`), or restore \
+                 it from its backup; a new key file is made only for a database with no sealed data",
+                path = config.key_file.display(),
+            );
+        }
+        Err(e) => return Err(e).context("migrating the database"),
+    }
+    if keys.created {
+        tracing::info!(path = %config.key_file.display(), "created a new data-key file: back it up offline");
+    }
     match store
         .seed_reference_data()
         .await
@@ -60,6 +87,22 @@ async fn open(config: &Config, bulk_load: bool) -> anyhow::Result<Store> {
         SeedOutcome::AlreadyPresent => tracing::debug!("hotline directory already present"),
     }
     Ok(store)
+}
+
+/// Creates the SQLite database file readable by its owner only (0600) if it does not exist, so it
+/// is private even in a folder that is not: SQLite gives its journal files the same mode.
+fn create_private(path: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("creating the database file {}", path.display())),
+    }
 }
 
 /// Releases over `store`, paid from the configured yearly budget, their reports rendered with

@@ -145,7 +145,7 @@ pub(crate) async fn add(config: &Config, request: AddUser) -> anyhow::Result<()>
     println!(
         "one-time setup link (valid 72 hours; shown only now, keep it out of chats and tickets):"
     );
-    println!("  http://{}/console/setup/{token_text}", config.addr);
+    println!("  {}/console/setup/{token_text}", config.web.public_url);
     Ok(())
 }
 

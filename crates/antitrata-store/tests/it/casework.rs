@@ -723,7 +723,10 @@ async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_superviso
                 .unwrap()
                 .is_empty()
         );
-        assert!(!db.store.complete_follow_up(&hn, fid(2)).await.unwrap());
+        assert!(matches!(
+            db.store.complete_follow_up(&hn, fid(2)).await,
+            Err(StoreError::NotFound(Entity::FollowUp))
+        ));
         db.cleanup().await;
     }
 }

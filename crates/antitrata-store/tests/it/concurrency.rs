@@ -133,6 +133,21 @@ fn contact_from(locality: &str, case_reference: &str) -> NewContact {
     NewContact::parse(&input, gt(), datetime!(2026-11-27 12:00 UTC)).unwrap()
 }
 
+/// The contact the test's trigger refuses: the only one from a Belizean caller (the locality is
+/// sealed, so the trigger cannot read it).
+fn refused_contact() -> NewContact {
+    let input = ContactInput {
+        channel: "call".into(),
+        started_at: "2026-11-27T11:50:00Z".into(),
+        language: "es".into(),
+        caller_role: "community-member".into(),
+        caller_country: "BZ".into(),
+        outcome: "information-given".into(),
+        ..ContactInput::default()
+    };
+    NewContact::parse(&input, gt(), datetime!(2026-11-27 12:00 UTC)).unwrap()
+}
+
 /// Contacts recorded at the same moment share a commit, yet each is answered for itself: one that
 /// names no case, one whose id is another operator's and one the database refuses fail alone,
 /// and every other is stored and audited once.
@@ -149,11 +164,11 @@ async fn group(db: TestDb) {
     let refuse = match db.store.backend() {
         Backend::Sqlite => vec![
             "create trigger contacts_refuse before insert on contacts \
-             when new.caller_locality = 'Refused' begin select raise(abort, 'refused'); end",
+             when new.caller_country = 'BZ' begin select raise(abort, 'refused'); end",
         ],
         Backend::Postgres => vec![
             "create function contacts_refuse() returns trigger language plpgsql as \
-             $$ begin if new.caller_locality = 'Refused' then raise exception 'refused'; end if; \
+             $$ begin if new.caller_country = 'BZ' then raise exception 'refused'; end if; \
              return new; end $$",
             "create trigger contacts_refuse before insert on contacts \
              for each row execute function contacts_refuse()",
@@ -173,10 +188,7 @@ async fn group(db: TestDb) {
                     contact_from("Capital", "GT-2026-999999"),
                 ),
                 20 => (taken, contact()),
-                33 => (
-                    ContactId(Uuid::from_u128(2_000 + n)),
-                    contact_from("Refused", ""),
-                ),
+                33 => (ContactId(Uuid::from_u128(2_000 + n)), refused_contact()),
                 // The same contact twice: stored once.
                 41 => (
                     ContactId(Uuid::from_u128(2_000 + 40)),

@@ -292,6 +292,44 @@ async fn a_referral_needs_a_covering_consent_and_withdrawal_blocks_the_next() {
         assert_eq!(made.notes.as_deref(), Some("Needs a bed tonight"));
         let case = db.store.find_case(&worker, CASE).await.unwrap().unwrap();
         assert_eq!(case.status, CaseStatus::Referred);
+        // Sent again, the same referral is the one stored.
+        let again = db
+            .store
+            .refer_case(&worker, ReferralId(Uuid::from_u128(41)), referral(SHELTER))
+            .await
+            .unwrap();
+        assert_eq!(again.id, made.id);
+        // An id another country holds is a conflict like any other id taken (it was an unhandled
+        // constraint, a 503, where a fresh id gave 201: an oracle of where ids live).
+        db.store
+            .execute_raw_for_tests(&format!(
+                "update referrals set country = 'HN' where id = {}",
+                match db.store.backend() {
+                    antitrata_store::Backend::Sqlite => format!("x'{:032x}'", 41u128),
+                    antitrata_store::Backend::Postgres => format!("'{}'", Uuid::from_u128(41)),
+                }
+            ))
+            .await
+            .unwrap();
+        let again = db
+            .store
+            .refer_case(&worker, ReferralId(Uuid::from_u128(41)), referral(SHELTER))
+            .await;
+        assert!(
+            matches!(
+                again,
+                Err(StoreError::Conflict(ConflictKind::IdTaken(
+                    Entity::Referral
+                )))
+            ),
+            "{}: {again:?}",
+            db.name
+        );
+        assert_eq!(db.store.count_rows_for_tests("referrals").await.unwrap(), 1);
+        db.store
+            .execute_raw_for_tests("update referrals set country = 'GT'")
+            .await
+            .unwrap();
         assert!(matches!(
             db.store
                 .refer_case(&worker, ReferralId(Uuid::from_u128(42)), referral(CLINIC))
@@ -469,6 +507,112 @@ async fn a_minor_consents_through_a_guardian() {
             .record_consent(&worker, ConsentId(Uuid::from_u128(52)), CASE, &by_guardian)
             .await
             .unwrap();
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn acting_on_another_countrys_record_is_told_as_no_such_record_and_changes_nothing() {
+    use antitrata_domain::casework::{
+        ContactId, ContactInput, FollowUpId, NewContact, NewFollowUp,
+    };
+    for db in seeded_backends().await {
+        setup(&db).await;
+        let worker = actor(Role::Caseworker, Some("GT"));
+        let consent_id = ConsentId(Uuid::from_u128(30));
+        db.store
+            .record_consent(&worker, consent_id, CASE, &consent(None))
+            .await
+            .unwrap();
+        let task = NewFollowUp {
+            title: "Call back".into(),
+            due_on: date!(2026 - 11 - 30),
+            assignee: None,
+        };
+        let follow_up = FollowUpId(Uuid::from_u128(31));
+        db.store
+            .add_follow_up(&worker, follow_up, CASE, &task)
+            .await
+            .unwrap();
+        let input = ContactInput {
+            channel: "call".into(),
+            language: "es".into(),
+            caller_role: "potential-victim".into(),
+            outcome: "case-opened-or-linked".into(),
+            immediate_danger: true,
+            ..ContactInput::default()
+        };
+        let operator = actor(Role::Operator, Some("GT"));
+        let contact = NewContact::parse(&input, gt(), operator.at).unwrap();
+        let danger = ContactId(Uuid::from_u128(32));
+        db.store
+            .insert_contact(&operator, danger, &contact)
+            .await
+            .unwrap();
+
+        // Honduras acts on Guatemala's records, and on records that do not exist at all: the
+        // same answer for both, so the answer does not tell where an id lives.
+        let hn_worker = actor(Role::Caseworker, Some("HN"));
+        let hn_supervisor = actor(Role::Supervisor, Some("HN"));
+        for id in [30, 99] {
+            let withdrawn = db
+                .store
+                .withdraw_consent(&hn_worker, ConsentId(Uuid::from_u128(id)))
+                .await;
+            assert!(
+                matches!(withdrawn, Err(StoreError::NotFound(Entity::Consent))),
+                "{}: {withdrawn:?}",
+                db.name
+            );
+        }
+        for id in [31, 99] {
+            let done = db
+                .store
+                .complete_follow_up(&hn_worker, FollowUpId(Uuid::from_u128(id)))
+                .await;
+            assert!(
+                matches!(done, Err(StoreError::NotFound(Entity::FollowUp))),
+                "{}: {done:?}",
+                db.name
+            );
+        }
+        for id in [32, 99] {
+            let handled = db
+                .store
+                .mark_danger_handled(&hn_supervisor, ContactId(Uuid::from_u128(id)))
+                .await;
+            assert!(
+                matches!(handled, Err(StoreError::NotFound(Entity::Contact))),
+                "{}: {handled:?}",
+                db.name
+            );
+        }
+        // Nothing changed in Guatemala; there, done twice is done once.
+        assert!(
+            db.store
+                .withdraw_consent(&worker, consent_id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !db.store
+                .withdraw_consent(&worker, consent_id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            db.store
+                .complete_follow_up(&worker, follow_up)
+                .await
+                .unwrap()
+        );
+        let gt_supervisor = actor(Role::Supervisor, Some("GT"));
+        assert!(
+            db.store
+                .mark_danger_handled(&gt_supervisor, danger)
+                .await
+                .unwrap()
+        );
         db.cleanup().await;
     }
 }

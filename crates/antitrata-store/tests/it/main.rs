@@ -21,6 +21,7 @@ mod concurrency;
 mod datasets;
 mod directory;
 mod disclosure;
+mod key_check;
 mod lifecycle;
 mod personal_data;
 mod privacy_budget;

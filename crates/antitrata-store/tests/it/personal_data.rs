@@ -304,7 +304,8 @@ async fn write_canary(store: &Store) -> String {
     text
 }
 
-/// The canary in every sealed field of hotline work: a contact's summary and notes, a case's
+/// The canary in every sealed field of hotline work: a contact's summary, notes and caller's
+/// locality, a case's
 /// closure note and an operator's draft, each read back through the store.
 async fn write_casework_canary(store: &Store) {
     use antitrata_domain::casework::{
@@ -319,6 +320,7 @@ async fn write_casework_canary(store: &Store) {
         outcome: "case-opened-or-linked".into(),
         summary: canary.clone(),
         notes: canary.clone(),
+        caller_locality: CANARY_NAME.into(),
         ..ContactInput::default()
     };
     let contact = NewContact::parse(&input, gt.scope.country().unwrap(), gt.at).unwrap();
@@ -339,6 +341,7 @@ async fn write_casework_canary(store: &Store) {
     );
     let back = store.find_contact(&gt, contact_id).await.unwrap().unwrap();
     assert_eq!(back.details.notes.as_deref(), Some(canary.as_str()));
+    assert_eq!(back.details.caller_locality.as_deref(), Some(CANARY_NAME));
 
     // A person of the case with every sealed field, and a referral whose notes and override
     // reason carry the canary.
@@ -544,7 +547,8 @@ async fn rotation_reseals_every_row_in_resumable_batches() {
             "Person 5"
         );
         assert_eq!(rotated.reseal_batch(&cli, 2).await.unwrap(), 2);
-        assert_eq!(rotated.reseal_batch(&cli, 2).await.unwrap(), 1);
+        // The last person and the data-key check value.
+        assert_eq!(rotated.reseal_batch(&cli, 2).await.unwrap(), 2);
         assert_eq!(rotated.reseal_batch(&cli, 2).await.unwrap(), 0);
 
         // Every row is now on key 2: a key file holding only key 2 reads them all.
@@ -568,10 +572,15 @@ async fn rotation_reseals_every_row_in_resumable_batches() {
                 .len(),
             2
         );
+        new_only
+            .check_data_key()
+            .await
+            .expect("after a full reseal, a key file without the old key still passes the check");
         let log = db.store.list_audit(0, 1000).await.unwrap();
         assert_eq!(
             log.iter().filter(|e| e.action == "keys.resealed").count(),
-            3
+            4,
+            "persons in three batches, the check in one"
         );
         assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
         db.cleanup().await;
@@ -651,8 +660,8 @@ async fn rotation_reseals_hotline_work_too() {
             }
             total += done;
         }
-        // A person, a contact, a case, a referral, a follow-up and a draft.
-        assert_eq!(total, 6, "{}", db.name);
+        // A person, a contact, a case, a referral, a follow-up, a draft and the data-key check.
+        assert_eq!(total, 7, "{}", db.name);
 
         let mut only_new = test_key_file();
         only_new.add_key(&CountingNonces::new(99), "2026-06-01T00:00:00Z");

@@ -226,5 +226,11 @@ pub(crate) async fn enforce_api_access(
         return to_api(AppError::Forbidden).into_response();
     }
     request.extensions_mut().insert(caller);
-    next.run(request).await
+    // What a caller reads here may be personal data: no cache along the way may keep it.
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
 }

@@ -8,7 +8,7 @@ use antitrata_domain::{
 };
 use antitrata_store::{ConflictKind, StoreError};
 use askama::Template;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::Duration;
@@ -232,11 +232,7 @@ pub(super) async fn create_user(
         .insert_setup_token(&actor, id, &token_hash(&token), expires)
         .await
         .map_err(store_error(lang, &headers))?;
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let link = format!("https://{host}/console/setup/{token}");
+    let link = format!("{}/console/setup/{token}", state.config.public_url);
     users_page(
         &state,
         &who,

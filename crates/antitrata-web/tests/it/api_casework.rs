@@ -326,6 +326,11 @@ async fn a_service_account_works_a_case_through_the_api() {
         )
         .await;
         assert_eq!(file.status, 200, "{name}");
+        assert_eq!(
+            file.header("cache-control"),
+            "no-store",
+            "{name}: personal data is kept by no cache"
+        );
         let file = file.json();
         for (part, n) in [
             ("persons", 1),

@@ -10,7 +10,7 @@ use crate::console::{
 };
 
 /// The value of the hidden input `name` in a page.
-fn hidden(body: &str, name: &str) -> String {
+pub(crate) fn hidden(body: &str, name: &str) -> String {
     body.split(&format!("name=\"{name}\" value=\""))
         .nth(1)
         .unwrap_or_else(|| panic!("no hidden {name}"))
@@ -28,7 +28,7 @@ async fn signed_in(c: &Console, n: u128, role: Role, country: &str) -> String {
 }
 
 /// A complete contact form as the page would post it, with the page's hidden fields.
-fn contact_form<'a>(page: &'a str, csrf: &'a str) -> Vec<(&'static str, String)> {
+pub(crate) fn contact_form<'a>(page: &'a str, csrf: &'a str) -> Vec<(&'static str, String)> {
     vec![
         ("csrf", csrf.to_owned()),
         ("id", hidden(page, "id")),

@@ -867,6 +867,13 @@ async fn administrators_create_and_disable_accounts_within_their_reach() {
         )
         .await;
         assert_eq!(created.status, 201, "{}", created.body);
+        assert!(
+            created
+                .body
+                .contains("http://127.0.0.1:8080/console/setup/"),
+            "the link is built on the configured public address, not the request's Host: {}",
+            created.body
+        );
         let link = created
             .body
             .split("/console/setup/")

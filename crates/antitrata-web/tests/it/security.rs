@@ -337,3 +337,120 @@ async fn a_burst_of_sign_ins_queues_for_argon2_and_the_rest_are_told_to_come_bac
         db.cleanup().await;
     }
 }
+
+/// Everything logged by any thread of this test binary, at every level, from the first call on.
+fn captured_log() -> &'static std::sync::Mutex<Vec<u8>> {
+    use std::sync::{Mutex, OnceLock};
+
+    static LOG: OnceLock<&'static Mutex<Vec<u8>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log: &'static Mutex<Vec<u8>> = Box::leak(Box::new(Mutex::new(Vec::new())));
+        struct Writer(&'static Mutex<Vec<u8>>);
+        impl std::io::Write for Writer {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || Writer(log))
+            .init();
+        log
+    })
+}
+
+#[tokio::test]
+async fn a_whole_console_session_logs_no_secret_and_no_personal_field() {
+    let log = captured_log();
+    for db in seeded_backends().await {
+        let c = console(&db);
+        // The setup token is `setup-4242` (see `account`).
+        let user = account(
+            &c.store,
+            4242,
+            "zqx.logcanary@example.org",
+            Role::Operator,
+            Some("GT"),
+        )
+        .await;
+        set_password(&c, 4242).await;
+        let session = sign_in_with_enrolment(&c, user, "zqx.logcanary@example.org").await;
+        let secret = c.store.totp_secret(user).await.unwrap().unwrap();
+        // As the enrolment page shows it to type by hand (base32).
+        let manual_key = totp_rs::Secret::Raw(secret.clone())
+            .to_encoded()
+            .to_string();
+
+        let page = crate::console::get_as(&c.app, "/console/contacts/new", &session).await;
+        let csrf = hidden_csrf(&page.body);
+        let mut form = crate::casework::contact_form(&page.body, &csrf);
+        for (name, value) in &mut form {
+            match *name {
+                "summary" => *value = "Zqxsummary locked in a bar".into(),
+                "caller_locality" => *value = "Zqxlocality".into(),
+                _ => {}
+            }
+        }
+        form.push(("caller_locality", "Zqxlocality".into()));
+        form.push(("notes", "Zqxnotes".into()));
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let saved = crate::console::post(&c.app, "/console/contacts", &session, &pairs).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let contact = crate::console::get_as(&c.app, saved.header("location"), &session).await;
+        assert!(
+            contact.body.contains("Zqxlocality"),
+            "the locality is shown back"
+        );
+        let search = crate::console::post(
+            &c.app,
+            "/console/persons/search",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("name", "Zqxsearched Person"),
+                ("phone", "7391 4826"),
+            ],
+        )
+        .await;
+        assert_eq!(search.status, 200, "{}", search.body);
+        // A wrong password and a wrong code are logged as failures, never as what was typed.
+        crate::console::login(&c, "zqx.logcanary@example.org", "Zqxwrongpassword-1").await;
+
+        let text = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+        assert!(
+            text.contains("route=/console/setup/{token}"),
+            "{}: the capture sees the session's requests, by route",
+            db.name
+        );
+        for secret in [
+            "setup-4242",
+            crate::console::PASSWORD,
+            "Zqxwrongpassword",
+            &manual_key,
+            "zqx.logcanary",
+            "Zqxsummary",
+            "Zqxlocality",
+            "Zqxnotes",
+            "Zqxsearched",
+            "7391 4826",
+            "73914826",
+        ] {
+            assert!(
+                !text.contains(secret),
+                "{}: the log holds {secret:?}",
+                db.name
+            );
+        }
+        let session_token = session.trim_start_matches("antitrata_session=");
+        assert!(
+            !text.contains(session_token),
+            "the session token is not logged"
+        );
+        db.cleanup().await;
+    }
+}

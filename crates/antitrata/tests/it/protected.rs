@@ -53,10 +53,83 @@ fn the_key_file_is_created_private_and_rotation_adds_a_key() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("chmod 600"));
 }
 
+#[test]
+fn the_keys_are_found_beside_the_database_and_a_wrong_key_file_refuses_to_start() {
+    let home = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let database = format!(
+        "sqlite://{}",
+        home.path().join("data/antitrata.db").display()
+    );
+    let in_dir = |dir: &std::path::Path, args: &[&str]| {
+        let output = run(antitrata()
+            .current_dir(dir)
+            .args(["--database", &database])
+            .args(args));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
+    };
+    let (ok, text) = in_dir(
+        home.path(),
+        &[
+            "demo-data",
+            "--country",
+            "GT",
+            "--cases",
+            "3",
+            "--seed",
+            "1",
+        ],
+    );
+    assert!(ok, "{text}");
+    let key_file = home.path().join("data/keys.toml");
+    assert!(key_file.exists(), "the key file is beside the database");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&home.path().join("data/antitrata.db")), 0o600);
+
+    // Started from another folder: the same keys, no second key file.
+    let (ok, text) = in_dir(elsewhere.path(), &["migrate"]);
+    assert!(ok, "{text}");
+    assert!(!elsewhere.path().join("antitrata-data").exists());
+
+    // With the key file missing, a new one would not open the sealed data: refused, and the
+    // file made for the attempt is gone again.
+    let kept = home.path().join("keys.toml.kept");
+    std::fs::rename(&key_file, &kept).unwrap();
+    let (ok, text) = in_dir(elsewhere.path(), &["migrate"]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("is not this database's"), "{text}");
+    assert!(text.contains(&key_file.display().to_string()), "{text}");
+    assert!(!key_file.exists(), "no stray key file is left behind");
+
+    // Another existing key file: refused the same way, and kept (it is someone's).
+    let (ok, _) = in_dir(elsewhere.path(), &["--key-file", "other.toml", "migrate"]);
+    let other = elsewhere.path().join("other.toml");
+    assert!(!ok);
+    assert!(
+        !other.exists(),
+        "a key file made for the attempt is removed"
+    );
+    std::fs::copy(&kept, &other).unwrap();
+    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (ok, text) = in_dir(elsewhere.path(), &["--key-file", "other.toml", "migrate"]);
+    assert!(ok, "a copy of the right key file works: {text}");
+
+    std::fs::rename(&kept, &key_file).unwrap();
+    let (ok, text) = in_dir(elsewhere.path(), &["migrate"]);
+    assert!(ok, "{text}");
+}
+
 #[tokio::test]
 async fn audit_verify_names_the_first_tampered_entry() {
     let dir = tempfile::tempdir().unwrap();
-    // Three rotations write three audit entries.
+    // Three rotations write six audit entries: each adds a key, and reseals the data-key check
+    // (the only sealed value of an empty database) under it.
     for _ in 0..3 {
         let output = run(antitrata().current_dir(dir.path()).args(["keys", "rotate"]));
         assert!(
@@ -73,7 +146,7 @@ async fn audit_verify_names_the_first_tampered_entry() {
     let output = verify();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
-    assert!(stdout.contains("3 intact entries"), "{stdout}");
+    assert!(stdout.contains("6 intact entries"), "{stdout}");
 
     let url = DatabaseUrl::parse(&format!(
         "sqlite://{}",

@@ -14,6 +14,7 @@ pub(crate) fn antitrata() -> Command {
         "ANTITRATA_ADDR",
         "ANTITRATA_DATABASE_URL",
         "ANTITRATA_CONFIG",
+        "ANTITRATA_KEY_FILE",
         "RUST_LOG",
     ] {
         command.env_remove(var);
