@@ -58,6 +58,8 @@ pub struct WebConfig {
     pub public_url: String,
     /// How long a referral may wait without news before the supervisor's queue shows it.
     pub referral_overdue: time::Duration,
+    /// How long a connection may take to send a request's headers before it is closed.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for WebConfig {
@@ -69,6 +71,7 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             referral_overdue: time::Duration::hours(72),
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -233,14 +236,69 @@ async fn method_not_allowed(uri: Uri, headers: HeaderMap) -> Response {
 
 /// Serves the application on `listener` until `shutdown` resolves, then lets requests in flight
 /// finish before returning. Each request knows its connection's peer address
-/// ([`auth::throttle::ClientAddress`]): sign-in throttling counts per address.
+/// ([`auth::throttle::ClientAddress`]): sign-in throttling counts per address. A connection that
+/// has not sent a request's headers within [`WebConfig::header_read_timeout`] is closed, so
+/// clients that open connections and never finish them cannot hold the server's sockets.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto;
+    use tower::ServiceExt;
+
+    let header_read_timeout = state.config.header_read_timeout;
+    let app = app(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            // Shutdown first: a server flooded with connections still stops.
+            biased;
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset while queued: the next
+                    // accept may work; wait a little so a full table does not spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let service = app.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                request.map(axum::body::Body::new)
+            },
+        );
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_read_timeout);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .keep_alive_timeout(header_read_timeout);
+        let connection = builder
+            .serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            )
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "a connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

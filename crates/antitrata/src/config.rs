@@ -131,6 +131,7 @@ struct ServerSection {
     body_limit_bytes: Option<usize>,
     trusted_proxies: Option<Vec<String>>,
     public_url: Option<String>,
+    header_read_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -175,6 +176,13 @@ impl Config {
             Some(secs) => Duration::from_secs(secs),
             None => defaults.request_timeout,
         };
+        let header_read_timeout = match file.server.header_read_timeout_secs {
+            Some(secs) if !(1..=300).contains(&secs) => {
+                bail!("server.header_read_timeout_secs must be from 1 to 300, e.g. 10")
+            }
+            Some(secs) => Duration::from_secs(secs),
+            None => defaults.header_read_timeout,
+        };
         let body_limit_bytes = match file.server.body_limit_bytes {
             Some(0) => bail!("server.body_limit_bytes must be at least 1"),
             Some(bytes) => bytes,
@@ -215,6 +223,7 @@ impl Config {
             trusted_proxies,
             public_url,
             referral_overdue,
+            header_read_timeout,
         };
         let yearly_limit = Budget {
             epsilon_micros: (yearly_epsilon * 1e6).round() as i64,

@@ -135,6 +135,7 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("rendering the hotline directory failed: {e}"))?;
 
+    let shutdown = shutdown_signal()?;
     let listener = TcpListener::bind(config.addr).await.with_context(|| {
         format!(
             "listening on {} (is another program using it?)",
@@ -146,7 +147,7 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
         .context("reading the listening address")?;
     tracing::info!(database = %config.database, "listening on http://{local}");
 
-    antitrata_web::serve(listener, state, shutdown_signal())
+    antitrata_web::serve(listener, state, shutdown)
         .await
         .context("serving HTTP")?;
     store.close().await;
@@ -154,30 +155,20 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
+/// A future that resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed now, before
+/// the service says it listens: a signal sent as soon as it answers must stop it cleanly, not
+/// kill it.
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
 
 /// The real clock: only the binary reads it.

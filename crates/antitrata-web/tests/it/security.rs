@@ -454,3 +454,58 @@ async fn a_whole_console_session_logs_no_secret_and_no_personal_field() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_never_finish_their_headers_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let db = antitrata_store::testing::sqlite().await;
+    db.store.seed_reference_data().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let config = WebConfig {
+        header_read_timeout: std::time::Duration::from_secs(1),
+        ..WebConfig::default()
+    };
+    let state = AppState::new(db.store.clone(), config, test_runtime(FixedClock::new()));
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(antitrata_web::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+
+    // Fifty clients start a request and never finish its headers.
+    let mut slow = Vec::new();
+    for _ in 0..50 {
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        stream
+            .write_all(b"GET /es/gt HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1")
+            .await
+            .unwrap();
+        slow.push(stream);
+    }
+    // Meanwhile a visitor is served.
+    let visitor = From::new(&format!("http://{address}"), "127.0.0.1")
+        .send(
+            Request::get(format!("http://{address}/es/gt"))
+                .body(Full::default())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(visitor.status, 200);
+    // Each slow connection is closed by the server (the guard only stops a hung test).
+    for (n, mut stream) in slow.into_iter().enumerate() {
+        let mut buf = [0u8; 1024];
+        let read = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    // hyper may answer 408 before closing: read on to the end.
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await;
+        assert!(read.is_ok(), "connection {n} was still open after 20 s");
+    }
+    db.cleanup().await;
+}
