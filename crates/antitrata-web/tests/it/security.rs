@@ -509,3 +509,439 @@ async fn connections_that_never_finish_their_headers_are_closed() {
     }
     db.cleanup().await;
 }
+
+/// Every state-changing console route, from the route table: a form without the right CSRF token
+/// is refused (403) and changes nothing, for an account whose roles may use the route. A route
+/// added to the table is covered the day it is added.
+#[tokio::test]
+async fn every_console_form_without_its_csrf_token_is_refused_and_changes_nothing() {
+    use antitrata_web::{Access, CONSOLE_ROUTES, allows};
+    use sha2::{Digest, Sha256};
+
+    for db in seeded_backends().await {
+        let c = console(&db);
+        // One account holding every role the table names, signed in with its second factor.
+        let mut sessions = Vec::new();
+        for (n, role) in Role::ASSIGNABLE.into_iter().enumerate() {
+            let country = role.is_country_role().then_some("GT");
+            let user = account(
+                &c.store,
+                500 + n as u128,
+                &format!("csrf-{}@example.org", role.as_str()),
+                role,
+                country,
+            )
+            .await;
+            let token = format!("csrf-session-{n}");
+            c.store
+                .insert_session(
+                    &Sha256::digest(token.as_bytes()),
+                    user,
+                    &format!("the-right-csrf-token-{n}"),
+                    true,
+                    c.clock.now(),
+                )
+                .await
+                .unwrap();
+            sessions.push((role, format!("antitrata_session={token}")));
+        }
+        let posts: Vec<_> = CONSOLE_ROUTES
+            .iter()
+            .filter(|(method, path, _)| *method == "POST" && *path != "/console/logout")
+            .collect();
+        assert!(posts.len() >= 15, "the table's forms: {}", posts.len());
+        for (_, path, access) in posts {
+            let uri = path
+                .replace("{token}", "setup-501")
+                .replace("{id}", "00000000-0000-7000-8000-000000000001");
+            let session = match access {
+                Access::Public => String::new(),
+                _ => sessions
+                    .iter()
+                    .find(|(role, _)| allows(*access, &[*role], true))
+                    .map(|(_, s)| s.clone())
+                    .unwrap_or_else(|| panic!("no role may use {path}")),
+            };
+            let audit_before = c.store.verify_audit().await.unwrap().entries;
+            // No token at all (a malformed form, 400, or a refused one, 403), and a wrong one.
+            for (form, refusals) in [
+                (vec![], &[400, 403][..]),
+                (vec![("csrf", "not-the-token")], &[403][..]),
+            ] {
+                let cookie =
+                    format!("{session}; antitrata_login_csrf=a-login-token-of-at-least-32-chars");
+                let reply = crate::console::post(&c.app, &uri, &cookie, &form).await;
+                assert!(
+                    refusals.contains(&reply.status.as_u16()),
+                    "{}: POST {path} with {form:?} must be refused, got {}",
+                    db.name,
+                    reply.status
+                );
+            }
+            assert_eq!(
+                c.store.verify_audit().await.unwrap().entries,
+                audit_before,
+                "{}: a refused POST {path} wrote nothing to the audit trail",
+                db.name
+            );
+        }
+        db.cleanup().await;
+    }
+}
+
+/// Every API route that is not public, from the route table: a console session cookie opens
+/// nothing (the API takes bearer tokens only, so a page on another site cannot act through a
+/// signed-in browser).
+#[tokio::test]
+async fn the_api_takes_no_session_cookie_for_any_route() {
+    use antitrata_web::{API_ROUTES, Access};
+    use sha2::{Digest, Sha256};
+
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let user = account(
+            &c.store,
+            601,
+            "cookie@example.org",
+            Role::Supervisor,
+            Some("GT"),
+        )
+        .await;
+        c.store
+            .insert_session(
+                &Sha256::digest(b"cookie-session"),
+                user,
+                "cookie-csrf",
+                true,
+                c.clock.now(),
+            )
+            .await
+            .unwrap();
+        for (method, path, access) in API_ROUTES {
+            if *access == Access::Public {
+                continue;
+            }
+            let uri = path.replace("{id}", "00000000-0000-7000-8000-000000000001");
+            let request = Request::builder()
+                .method(*method)
+                .uri(&uri)
+                .header("cookie", "antitrata_session=cookie-session")
+                .header("content-type", "application/json")
+                .body(Body::from("{}"))
+                .unwrap();
+            let reply = crate::support::send(&c.app, request).await;
+            assert_eq!(
+                reply.status, 401,
+                "{}: {method} {path} with only a session cookie: {}",
+                db.name, reply.body
+            );
+        }
+        db.cleanup().await;
+    }
+}
+
+/// One record of each kind in Guatemala, made through the store: the ids another country's
+/// accounts will aim at.
+struct Guatemala {
+    case: uuid::Uuid,
+    person: uuid::Uuid,
+    contact: uuid::Uuid,
+    consent: uuid::Uuid,
+    referral: uuid::Uuid,
+    service: uuid::Uuid,
+    follow_up: uuid::Uuid,
+    user: uuid::Uuid,
+}
+
+async fn guatemala(store: &antitrata_store::Store) -> Guatemala {
+    use antitrata_domain::PersonId;
+    use antitrata_domain::casework::*;
+    use antitrata_store::testing::actor;
+    use uuid::Uuid;
+
+    let gt = antitrata_domain::CountryCode::parse("GT").unwrap();
+    let operator = actor(Role::Operator, Some("GT"));
+    let worker = actor(Role::Caseworker, Some("GT"));
+    let admin = actor(Role::CountryAdmin, Some("GT"));
+    let ids = Guatemala {
+        case: Uuid::from_u128(701),
+        person: Uuid::from_u128(702),
+        contact: Uuid::from_u128(703),
+        consent: Uuid::from_u128(704),
+        referral: Uuid::from_u128(705),
+        service: Uuid::from_u128(706),
+        follow_up: Uuid::from_u128(707),
+        user: account(
+            store,
+            708,
+            "gt-worker@example.org",
+            Role::Caseworker,
+            Some("GT"),
+        )
+        .await
+        .0,
+    };
+    let input = ContactInput {
+        channel: "call".into(),
+        language: "es".into(),
+        caller_role: "potential-victim".into(),
+        outcome: "case-opened-or-linked".into(),
+        immediate_danger: true,
+        summary: "Encerrada en un bar".into(),
+        ..ContactInput::default()
+    };
+    let contact = NewContact::parse(&input, gt, operator.at).unwrap();
+    store
+        .insert_contact(&operator, ContactId(ids.contact), &contact)
+        .await
+        .unwrap();
+    store
+        .open_case(
+            &worker,
+            CaseId(ids.case),
+            &CaseDetails::default(),
+            Some(ContactId(ids.contact)),
+        )
+        .await
+        .unwrap();
+    let person = CasePersonInput {
+        role: "victim".into(),
+        name: "Ana Horizontal".into(),
+        born_on: "1990-01-01".into(),
+        ..CasePersonInput::default()
+    };
+    store
+        .add_case_person(
+            &worker,
+            PersonId(ids.person),
+            CaseId(ids.case),
+            &CasePerson::parse(&person, gt, worker.at.date()).unwrap(),
+        )
+        .await
+        .unwrap();
+    let service = ServiceInput {
+        organization: "Refugio".into(),
+        name: "Albergue".into(),
+        categories: vec!["shelter".into()],
+        locality: "Xela".into(),
+        ..ServiceInput::default()
+    };
+    store
+        .save_service(
+            &admin,
+            ServiceId(ids.service),
+            &ServiceDetails::parse(&service, gt).unwrap(),
+            true,
+        )
+        .await
+        .unwrap();
+    let consent = ConsentInput {
+        person: ids.person.to_string(),
+        scope: "referral".into(),
+        given_by: "self".into(),
+        ..ConsentInput::default()
+    };
+    store
+        .record_consent(
+            &worker,
+            ConsentId(ids.consent),
+            CaseId(ids.case),
+            &NewConsent::parse(&consent, false, worker.at.date()).unwrap(),
+        )
+        .await
+        .unwrap();
+    store
+        .refer_case(
+            &worker,
+            ReferralId(ids.referral),
+            antitrata_store::NewReferral {
+                case: CaseId(ids.case),
+                person: PersonId(ids.person),
+                service: ServiceId(ids.service),
+                notes: None,
+                override_reason: None,
+            },
+        )
+        .await
+        .unwrap();
+    let task = NewFollowUp {
+        title: "Llamar".into(),
+        due_on: worker.at.date(),
+        assignee: None,
+    };
+    store
+        .add_follow_up(&worker, FollowUpId(ids.follow_up), CaseId(ids.case), &task)
+        .await
+        .unwrap();
+    ids
+}
+
+impl Guatemala {
+    /// The Guatemalan record a route's `{id}` names, by the path segment before it.
+    fn id_for(&self, path: &str) -> uuid::Uuid {
+        let kind = path
+            .split("/{id}")
+            .next()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap();
+        match kind {
+            "cases" => self.case,
+            "persons" => self.person,
+            "contacts" => self.contact,
+            "consents" => self.consent,
+            "referrals" => self.referral,
+            "services" => self.service,
+            "follow-ups" => self.follow_up,
+            "users" => self.user,
+            other => panic!("{path}: which record is a `{other}`? Add it to Guatemala"),
+        }
+    }
+
+    /// Everything about the records, as Guatemala's own roles read them.
+    async fn snapshot(&self, store: &antitrata_store::Store) -> String {
+        use antitrata_domain::casework::{CaseId, ContactId, ServiceId};
+        use antitrata_store::testing::actor;
+        let worker = actor(Role::Caseworker, Some("GT"));
+        let file = store.case_file(&worker, CaseId(self.case)).await.unwrap();
+        let contact = store
+            .find_contact(&worker, ContactId(self.contact))
+            .await
+            .unwrap();
+        let admin = actor(Role::CountryAdmin, Some("GT"));
+        let service = store
+            .find_service(&admin, ServiceId(self.service))
+            .await
+            .unwrap();
+        let user = store
+            .find_user(antitrata_domain::UserId(self.user))
+            .await
+            .unwrap();
+        format!("{file:?}\n{contact:?}\n{service:?}\n{user:?}")
+    }
+}
+
+/// Horizontal access over the route table: Honduras's accounts, each with the role a route
+/// needs, aim every console and API route that names a record at Guatemala's records. The
+/// answer is the one a record that does not exist gets (so ids do not tell where a case lives),
+/// it is never a success, and Guatemala's records do not change.
+#[tokio::test]
+async fn another_countrys_records_answer_every_route_like_records_that_do_not_exist() {
+    use antitrata_web::{API_ROUTES, Access, CONSOLE_ROUTES, allows};
+    use sha2::{Digest, Sha256};
+
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let gt = guatemala(&c.store).await;
+        let before = gt.snapshot(&c.store).await;
+
+        // Honduras: a console session and an API token per country role.
+        let mut sessions = Vec::new();
+        let mut tokens = Vec::new();
+        for (n, role) in Role::ASSIGNABLE
+            .into_iter()
+            .filter(|r| r.is_country_role())
+            .enumerate()
+        {
+            let user = account(
+                &c.store,
+                800 + n as u128,
+                &format!("hn-{}@example.org", role.as_str()),
+                role,
+                Some("HN"),
+            )
+            .await;
+            let token = format!("hn-session-{n}");
+            c.store
+                .insert_session(
+                    &Sha256::digest(token.as_bytes()),
+                    user,
+                    "hn-csrf",
+                    true,
+                    c.clock.now(),
+                )
+                .await
+                .unwrap();
+            sessions.push((role, format!("antitrata_session={token}")));
+            let bearer =
+                crate::api_casework::service_token(&c.store, 900 + n as u128, role, Some("HN"))
+                    .await;
+            tokens.push((role, bearer));
+        }
+        let missing = "00000000-0000-7000-8000-0000000000ff";
+        let mut checked = 0;
+        for (method, path, access) in CONSOLE_ROUTES {
+            if !path.contains("{id}") {
+                continue;
+            }
+            let Some((_, session)) = sessions.iter().find(|(r, _)| allows(*access, &[*r], true))
+            else {
+                continue;
+            };
+            let case = gt.case.to_string();
+            let answer = async |id: &str| {
+                let uri = path.replace("{id}", id);
+                let reply = match *method {
+                    "GET" => crate::console::get_as(&c.app, &uri, session).await,
+                    _ => {
+                        let form = [("csrf", "hn-csrf"), ("case", case.as_str())];
+                        crate::console::post(&c.app, &uri, session, &form).await
+                    }
+                };
+                reply.status.as_u16()
+            };
+            let theirs = answer(&gt.id_for(path).to_string()).await;
+            let nobodys = answer(missing).await;
+            assert_eq!(
+                theirs, nobodys,
+                "{}: {method} {path} tells Guatemala's record from a missing one",
+                db.name
+            );
+            assert!(
+                theirs >= 400,
+                "{}: {method} {path} answered {theirs}",
+                db.name
+            );
+            checked += 1;
+        }
+        for (method, path, access) in API_ROUTES {
+            if !path.contains("{id}") || *access == Access::Public {
+                continue;
+            }
+            let Some((_, token)) = tokens.iter().find(|(r, _)| allows(*access, &[*r], true)) else {
+                continue;
+            };
+            let method = axum::http::Method::from_bytes(method.as_bytes()).unwrap();
+            let answer = async |id: &str| {
+                let uri = path.replace("{id}", id);
+                let body = (method != axum::http::Method::GET).then(|| serde_json::json!({}));
+                crate::api_casework::call(&c.app, method.clone(), &uri, token, body)
+                    .await
+                    .status
+                    .as_u16()
+            };
+            let theirs = answer(&gt.id_for(path).to_string()).await;
+            let nobodys = answer(missing).await;
+            assert_eq!(
+                theirs, nobodys,
+                "{}: {method} {path} tells Guatemala's record from a missing one",
+                db.name
+            );
+            assert!(
+                theirs >= 400,
+                "{}: {method} {path} answered {theirs}",
+                db.name
+            );
+            checked += 1;
+        }
+        assert!(checked >= 25, "{checked} routes checked");
+        assert_eq!(
+            gt.snapshot(&c.store).await,
+            before,
+            "{}: Guatemala's records did not change",
+            db.name
+        );
+        db.cleanup().await;
+    }
+}
