@@ -653,7 +653,8 @@ struct Guatemala {
     user: uuid::Uuid,
 }
 
-async fn guatemala(store: &antitrata_store::Store) -> Guatemala {
+/// Every free-text field holds `text`.
+async fn guatemala(store: &antitrata_store::Store, text: &str) -> Guatemala {
     use antitrata_domain::PersonId;
     use antitrata_domain::casework::*;
     use antitrata_store::testing::actor;
@@ -687,7 +688,9 @@ async fn guatemala(store: &antitrata_store::Store) -> Guatemala {
         caller_role: "potential-victim".into(),
         outcome: "case-opened-or-linked".into(),
         immediate_danger: true,
-        summary: "Encerrada en un bar".into(),
+        summary: text.into(),
+        notes: text.into(),
+        caller_locality: text.into(),
         ..ContactInput::default()
     };
     let contact = NewContact::parse(&input, gt, operator.at).unwrap();
@@ -706,7 +709,9 @@ async fn guatemala(store: &antitrata_store::Store) -> Guatemala {
         .unwrap();
     let person = CasePersonInput {
         role: "victim".into(),
-        name: "Ana Horizontal".into(),
+        name: text.into(),
+        aliases: text.into(),
+        address: text.into(),
         born_on: "1990-01-01".into(),
         ..CasePersonInput::default()
     };
@@ -720,10 +725,10 @@ async fn guatemala(store: &antitrata_store::Store) -> Guatemala {
         .await
         .unwrap();
     let service = ServiceInput {
-        organization: "Refugio".into(),
-        name: "Albergue".into(),
+        organization: text.into(),
+        name: text.into(),
         categories: vec!["shelter".into()],
-        locality: "Xela".into(),
+        locality: text.into(),
         ..ServiceInput::default()
     };
     store
@@ -758,14 +763,14 @@ async fn guatemala(store: &antitrata_store::Store) -> Guatemala {
                 case: CaseId(ids.case),
                 person: PersonId(ids.person),
                 service: ServiceId(ids.service),
-                notes: None,
+                notes: Some(text),
                 override_reason: None,
             },
         )
         .await
         .unwrap();
     let task = NewFollowUp {
-        title: "Llamar".into(),
+        title: text.into(),
         due_on: worker.at.date(),
         assignee: None,
     };
@@ -833,7 +838,7 @@ async fn another_countrys_records_answer_every_route_like_records_that_do_not_ex
 
     for db in seeded_backends().await {
         let c = console(&db);
-        let gt = guatemala(&c.store).await;
+        let gt = guatemala(&c.store, "Ana Horizontal").await;
         let before = gt.snapshot(&c.store).await;
 
         // Honduras: a console session and an API token per country role.
@@ -942,6 +947,73 @@ async fn another_countrys_records_answer_every_route_like_records_that_do_not_ex
             "{}: Guatemala's records did not change",
             db.name
         );
+        db.cleanup().await;
+    }
+}
+
+/// Markup typed into every free-text field comes back escaped on every page that shows it.
+#[tokio::test]
+async fn markup_in_every_free_text_field_is_shown_as_text() {
+    use sha2::{Digest, Sha256};
+
+    const PAYLOAD: &str = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let gt = guatemala(&c.store, PAYLOAD).await;
+        let mut sessions = Vec::new();
+        for (n, role) in [Role::Caseworker, Role::Supervisor, Role::CountryAdmin]
+            .into_iter()
+            .enumerate()
+        {
+            let user = account(
+                &c.store,
+                950 + n as u128,
+                &format!("xss-{}@example.org", role.as_str()),
+                role,
+                Some("GT"),
+            )
+            .await;
+            let token = format!("xss-session-{n}");
+            c.store
+                .insert_session(
+                    &Sha256::digest(token.as_bytes()),
+                    user,
+                    "xss",
+                    true,
+                    c.clock.now(),
+                )
+                .await
+                .unwrap();
+            sessions.push(format!("antitrata_session={token}"));
+        }
+        // (session, page, whether the page shows the text)
+        let pages = [
+            (0, format!("/console/cases/{}", gt.case), true),
+            (0, format!("/console/contacts/{}", gt.contact), true),
+            (0, "/console/work".to_owned(), false),
+            (1, "/console/queue".to_owned(), false),
+            (2, "/console/services".to_owned(), true),
+            (2, format!("/console/services/{}", gt.service), true),
+        ];
+        for (who, page, shows) in pages {
+            let reply = crate::console::get_as(&c.app, &page, &sessions[who]).await;
+            assert_eq!(reply.status, 200, "{}: {page}", db.name);
+            for raw in ["<script>alert", "<img src=x", "onerror=alert(2)>"] {
+                assert!(
+                    !reply.body.contains(raw),
+                    "{}: {page} shows {raw:?} unescaped",
+                    db.name
+                );
+            }
+            // askama writes `<` as `&#60;` and `>` as `&#62;`.
+            if shows {
+                assert!(
+                    reply.body.contains("&#60;script&#62;alert(1)"),
+                    "{}: {page} shows the text, escaped",
+                    db.name
+                );
+            }
+        }
         db.cleanup().await;
     }
 }
