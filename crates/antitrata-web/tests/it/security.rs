@@ -1017,3 +1017,88 @@ async fn markup_in_every_free_text_field_is_shown_as_text() {
         db.cleanup().await;
     }
 }
+
+/// Confirming the current password to change it is a password attempt like a sign-in: a session
+/// left open does not let anyone guess the password behind it.
+#[tokio::test]
+async fn the_current_password_check_is_throttled_like_a_sign_in() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let user = account(&c.store, 1, "ana@example.org", Role::Operator, Some("GT")).await;
+        set_password(&c, 1).await;
+        let session = sign_in_with_enrolment(&c, user, "ana@example.org").await;
+        let page = crate::console::get_as(&c.app, "/console/account", &session).await;
+        let csrf = hidden_csrf(&page.body);
+        let mut statuses = Vec::new();
+        for n in 0..8 {
+            let guess = format!("guess-number-{n}");
+            let reply = crate::console::post(
+                &c.app,
+                "/console/account",
+                &session,
+                &[
+                    ("csrf", &csrf),
+                    ("current", &guess),
+                    ("password", "lamp-orbit-violet-cactus-2"),
+                    ("confirm", "lamp-orbit-violet-cactus-2"),
+                ],
+            )
+            .await;
+            statuses.push(reply.status.as_u16());
+        }
+        assert_eq!(
+            statuses,
+            [401, 401, 401, 401, 401, 429, 429, 429],
+            "{}: five guesses, then waits",
+            db.name
+        );
+        let log = c.store.list_audit(0, 1000).await.unwrap();
+        assert_eq!(
+            log.iter()
+                .filter(|e| e.action == "account.password-check-failed")
+                .count(),
+            5
+        );
+        db.cleanup().await;
+    }
+}
+
+/// A client's `X-Request-Id` never becomes the request id of the audit trail.
+#[tokio::test]
+async fn a_client_chosen_request_id_is_not_written_into_the_audit_trail() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        account(&c.store, 1, "ana@example.org", Role::Operator, Some("GT")).await;
+        set_password(&c, 1).await;
+        let page = crate::console::get_as(&c.app, "/console/login", "").await;
+        let csrf = cookie(&page, "antitrata_login_csrf").unwrap();
+        let request = Request::post("/console/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("antitrata_login_csrf={csrf}"))
+            .header("x-request-id", "planted-request-id")
+            .body(Body::from(format!(
+                "csrf={csrf}&email=ana%40example.org&password=wrong-wrong-wrong"
+            )))
+            .unwrap();
+        let reply = crate::support::send(&c.app, request).await;
+        assert_eq!(reply.status, 401);
+        let ours = reply.header("x-request-id").to_owned();
+        assert!(
+            uuid::Uuid::parse_str(&ours).is_ok(),
+            "the answer carries the server's own id: {ours:?}"
+        );
+        let log = c.store.list_audit(0, 1000).await.unwrap();
+        let failed = log.iter().find(|e| e.action == "login.failed").unwrap();
+        assert_eq!(
+            failed.request_id.as_deref(),
+            Some(ours.as_str()),
+            "{}",
+            db.name
+        );
+        assert!(
+            log.iter()
+                .all(|e| e.request_id.as_deref() != Some("planted-request-id"))
+        );
+        db.cleanup().await;
+    }
+}
