@@ -249,37 +249,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Everything logged by any thread of this test binary, at every level, from the first canary
-/// test on. SQLite logs its statements on its worker threads, so a thread-local capture would miss
-/// them.
-fn captured_log() -> &'static std::sync::Mutex<Vec<u8>> {
-    use std::sync::{Mutex, OnceLock};
-
-    static LOG: OnceLock<&'static Mutex<Vec<u8>>> = OnceLock::new();
-    LOG.get_or_init(|| {
-        let log: &'static Mutex<Vec<u8>> = Box::leak(Box::new(Mutex::new(Vec::new())));
-        struct Writer(&'static Mutex<Vec<u8>>);
-        impl std::io::Write for Writer {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || Writer(log))
-            .init();
-        log
-    })
-}
-
 /// Writes the canary through the normal write path, reads and searches it back, and returns the
 /// log captured so far.
 async fn write_canary(store: &Store) -> String {
-    let log = captured_log();
+    let log = antitrata_store::testing::captured_log();
     let gt = actor(Role::Operator, Some("GT"));
     store
         .insert_person(&gt, id(77), &gt_person(CANARY_NAME, Some(CANARY_PHONE)))

@@ -349,35 +349,35 @@ async fn a_burst_of_sign_ins_queues_for_argon2_and_the_rest_are_told_to_come_bac
     }
 }
 
-/// Everything logged by any thread of this test binary, at every level, from the first call on.
-fn captured_log() -> &'static std::sync::Mutex<Vec<u8>> {
-    use std::sync::{Mutex, OnceLock};
-
-    static LOG: OnceLock<&'static Mutex<Vec<u8>>> = OnceLock::new();
-    LOG.get_or_init(|| {
-        let log: &'static Mutex<Vec<u8>> = Box::leak(Box::new(Mutex::new(Vec::new())));
-        struct Writer(&'static Mutex<Vec<u8>>);
-        impl std::io::Write for Writer {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || Writer(log))
-            .init();
-        log
-    })
+/// A session of a new account `n` with `role`, past its second factor, whose forms carry `csrf`:
+/// the `Cookie` header that opens it.
+async fn signed_in_as(
+    c: &crate::console::Console,
+    n: u128,
+    role: Role,
+    country: Option<&str>,
+    csrf: &str,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let email = format!("{}-{n}@example.org", role.as_str());
+    let user = account(&c.store, n, &email, role, country).await;
+    let token = format!("session-of-{n}");
+    c.store
+        .insert_session(
+            &Sha256::digest(token.as_bytes()),
+            user,
+            csrf,
+            true,
+            c.clock.now(),
+        )
+        .await
+        .unwrap();
+    format!("antitrata_session={token}")
 }
 
 #[tokio::test]
 async fn a_whole_console_session_logs_no_secret_and_no_personal_field() {
-    let log = captured_log();
+    let log = antitrata_store::testing::captured_log();
     for db in seeded_backends().await {
         let c = console(&db);
         // The setup token is `setup-4242` (see `account`).
@@ -527,34 +527,18 @@ async fn connections_that_never_finish_their_headers_are_closed() {
 #[tokio::test]
 async fn every_console_form_without_its_csrf_token_is_refused_and_changes_nothing() {
     use antitrata_web::{Access, CONSOLE_ROUTES, allows};
-    use sha2::{Digest, Sha256};
 
     for db in seeded_backends().await {
         let c = console(&db);
-        // One account holding every role the table names, signed in with its second factor.
+        // An account of each role, signed in with its second factor.
         let mut sessions = Vec::new();
         for (n, role) in Role::ASSIGNABLE.into_iter().enumerate() {
             let country = role.is_country_role().then_some("GT");
-            let user = account(
-                &c.store,
-                500 + n as u128,
-                &format!("csrf-{}@example.org", role.as_str()),
+            let csrf = format!("the-right-csrf-token-{n}");
+            sessions.push((
                 role,
-                country,
-            )
-            .await;
-            let token = format!("csrf-session-{n}");
-            c.store
-                .insert_session(
-                    &Sha256::digest(token.as_bytes()),
-                    user,
-                    &format!("the-right-csrf-token-{n}"),
-                    true,
-                    c.clock.now(),
-                )
-                .await
-                .unwrap();
-            sessions.push((role, format!("antitrata_session={token}")));
+                signed_in_as(&c, 500 + n as u128, role, country, &csrf).await,
+            ));
         }
         let posts: Vec<_> = CONSOLE_ROUTES
             .iter()
@@ -606,28 +590,10 @@ async fn every_console_form_without_its_csrf_token_is_refused_and_changes_nothin
 #[tokio::test]
 async fn the_api_takes_no_session_cookie_for_any_route() {
     use antitrata_web::{API_ROUTES, Access};
-    use sha2::{Digest, Sha256};
 
     for db in seeded_backends().await {
         let c = console(&db);
-        let user = account(
-            &c.store,
-            601,
-            "cookie@example.org",
-            Role::Supervisor,
-            Some("GT"),
-        )
-        .await;
-        c.store
-            .insert_session(
-                &Sha256::digest(b"cookie-session"),
-                user,
-                "cookie-csrf",
-                true,
-                c.clock.now(),
-            )
-            .await
-            .unwrap();
+        let session = signed_in_as(&c, 601, Role::Supervisor, Some("GT"), "cookie-csrf").await;
         for (method, path, access) in API_ROUTES {
             if *access == Access::Public {
                 continue;
@@ -636,7 +602,7 @@ async fn the_api_takes_no_session_cookie_for_any_route() {
             let request = Request::builder()
                 .method(*method)
                 .uri(&uri)
-                .header("cookie", "antitrata_session=cookie-session")
+                .header("cookie", &session)
                 .header("content-type", "application/json")
                 .body(Body::from("{}"))
                 .unwrap();
@@ -845,7 +811,6 @@ impl Guatemala {
 #[tokio::test]
 async fn another_countrys_records_answer_every_route_like_records_that_do_not_exist() {
     use antitrata_web::{API_ROUTES, Access, CONSOLE_ROUTES, allows};
-    use sha2::{Digest, Sha256};
 
     for db in seeded_backends().await {
         let c = console(&db);
@@ -860,26 +825,8 @@ async fn another_countrys_records_answer_every_route_like_records_that_do_not_ex
             .filter(|r| r.is_country_role())
             .enumerate()
         {
-            let user = account(
-                &c.store,
-                800 + n as u128,
-                &format!("hn-{}@example.org", role.as_str()),
-                role,
-                Some("HN"),
-            )
-            .await;
-            let token = format!("hn-session-{n}");
-            c.store
-                .insert_session(
-                    &Sha256::digest(token.as_bytes()),
-                    user,
-                    "hn-csrf",
-                    true,
-                    c.clock.now(),
-                )
-                .await
-                .unwrap();
-            sessions.push((role, format!("antitrata_session={token}")));
+            let session = signed_in_as(&c, 800 + n as u128, role, Some("HN"), "hn-csrf").await;
+            sessions.push((role, session));
             let bearer =
                 crate::api_casework::service_token(&c.store, 900 + n as u128, role, Some("HN"))
                     .await;
@@ -965,8 +912,6 @@ async fn another_countrys_records_answer_every_route_like_records_that_do_not_ex
 /// Markup typed into every free-text field comes back escaped on every page that shows it.
 #[tokio::test]
 async fn markup_in_every_free_text_field_is_shown_as_text() {
-    use sha2::{Digest, Sha256};
-
     const PAYLOAD: &str = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
     for db in seeded_backends().await {
         let c = console(&db);
@@ -976,26 +921,7 @@ async fn markup_in_every_free_text_field_is_shown_as_text() {
             .into_iter()
             .enumerate()
         {
-            let user = account(
-                &c.store,
-                950 + n as u128,
-                &format!("xss-{}@example.org", role.as_str()),
-                role,
-                Some("GT"),
-            )
-            .await;
-            let token = format!("xss-session-{n}");
-            c.store
-                .insert_session(
-                    &Sha256::digest(token.as_bytes()),
-                    user,
-                    "xss",
-                    true,
-                    c.clock.now(),
-                )
-                .await
-                .unwrap();
-            sessions.push(format!("antitrata_session={token}"));
+            sessions.push(signed_in_as(&c, 950 + n as u128, role, Some("GT"), "xss").await);
         }
         // (session, page, whether the page shows the text)
         let pages = [
