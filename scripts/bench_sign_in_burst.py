@@ -45,7 +45,7 @@ def post(conn, path, cookie, fields, address=None):
     conn.request("POST", path, body=body, headers=headers)
     response = conn.getresponse()
     response.read()
-    return response.status
+    return response.status, response.getheader("retry-after")
 
 
 def setup(base, links_file):
@@ -53,7 +53,7 @@ def setup(base, links_file):
         path = urllib.parse.urlsplit(link).path
         conn = connection(base)
         cookie, token = login_csrf(conn, path)
-        status = post(conn, path, cookie, {"csrf": token, "password": PASSWORD, "confirm": PASSWORD})
+        status, _ = post(conn, path, cookie, {"csrf": token, "password": PASSWORD, "confirm": PASSWORD})
         if status != 200:
             sys.exit(f"setting a password answered {status}")
         conn.close()
@@ -73,11 +73,14 @@ def burst(base, emails_file, seconds):
             cookie, token = login_csrf(conn, "/console/login")
             started = time.monotonic()
             fields = {"csrf": token, "email": email, "password": PASSWORD}
-            status = post(conn, "/console/login", cookie, fields, address)
+            status, retry_after = post(conn, "/console/login", cookie, fields, address)
             took = time.monotonic() - started
             with lock:
                 statuses[status] = statuses.get(status, 0) + 1
                 latencies.append(took)
+            if retry_after:
+                # Told the server is busy: come back when it says, as a person would.
+                time.sleep(float(retry_after))
 
     threads = [threading.Thread(target=sign_in_again_and_again, args=(n, e)) for n, e in enumerate(emails)]
     for t in threads:

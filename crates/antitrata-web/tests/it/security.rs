@@ -1039,3 +1039,47 @@ async fn a_client_chosen_request_id_is_not_written_into_the_audit_trail() {
         db.cleanup().await;
     }
 }
+
+/// Markup sent in a form or a query string comes back escaped where the page repeats it.
+#[tokio::test]
+async fn markup_sent_in_a_request_is_repeated_only_escaped() {
+    const PAYLOAD: &str = "<script>alert(3)</script>\"><svg onload=alert(4)>";
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let session = signed_in_as(&c, 990, Role::Caseworker, Some("GT"), "reflected").await;
+        let encoded: String = PAYLOAD.bytes().map(|b| format!("%{b:02X}")).collect();
+        let replies = [
+            login(&c, PAYLOAD, "whatever-it-is").await,
+            crate::console::get_as(
+                &c.app,
+                &format!("/console/cases?reference={encoded}"),
+                &session,
+            )
+            .await,
+            crate::console::post(
+                &c.app,
+                "/console/persons/search",
+                &session,
+                &[("csrf", "reflected"), ("name", PAYLOAD), ("phone", "")],
+            )
+            .await,
+            crate::support::get(&c.app, &format!("/es/{encoded}")).await,
+            crate::support::get(&c.app, &format!("/api/v1/cases?reference={encoded}")).await,
+        ];
+        for (n, reply) in replies.iter().enumerate() {
+            for raw in ["<script>alert(3)", "<svg onload"] {
+                assert!(
+                    !reply.body.contains(raw),
+                    "{}: reply {n} ({}) repeats {raw:?} unescaped",
+                    db.name,
+                    reply.status
+                );
+            }
+        }
+        assert!(
+            replies[0].body.contains("&#60;script&#62;alert(3)"),
+            "the sign-in page gives the address typed back, escaped"
+        );
+        db.cleanup().await;
+    }
+}
