@@ -147,7 +147,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(assets::router())
         .merge(console::router(state.clone()))
-        .route_layer(axum::middleware::from_fn(record_route))
+        .route_layer(tower::util::MapRequestLayer::new(record_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -168,7 +168,9 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .layer(axum::middleware::from_fn(set_aside_client_request_id))
+        .layer(tower::util::MapRequestLayer::new(
+            set_aside_client_request_id,
+        ))
 }
 
 /// The header a client's own `X-Request-Id` is moved to: the request id in logs and the audit
@@ -176,11 +178,9 @@ pub fn app(state: AppState) -> Router {
 const CLIENT_REQUEST_ID: &str = "x-client-request-id";
 
 /// Moves a client's `X-Request-Id` aside (to [`CLIENT_REQUEST_ID`]) before the server's own is
-/// set; only a short id of safe characters is kept.
-async fn set_aside_client_request_id(
-    mut request: Request,
-    next: axum::middleware::Next,
-) -> Response {
+/// set; only a short id of safe characters is kept. A plain function (`MapRequestLayer`): no
+/// future is boxed for it on every request.
+fn set_aside_client_request_id(mut request: Request) -> Request {
     let headers = request.headers_mut();
     headers.remove(CLIENT_REQUEST_ID);
     if let Some(theirs) = headers.remove("x-request-id") {
@@ -193,7 +193,7 @@ async fn set_aside_client_request_id(
             headers.insert(CLIENT_REQUEST_ID, theirs);
         }
     }
-    next.run(request).await
+    request
 }
 
 /// The log span of a request: method, route template (`/console/setup/{token}`, never the path,
@@ -217,13 +217,13 @@ fn request_span(request: &Request) -> tracing::Span {
     )
 }
 
-/// Writes the matched route's template into the request's span; a request that matches no
-/// route is logged without one.
-async fn record_route(request: Request, next: axum::middleware::Next) -> Response {
+/// Writes the matched route's template into the request's span (entered while the router runs);
+/// a request that matches no route is logged without one. A plain function, like the above.
+fn record_route(request: Request) -> Request {
     if let Some(route) = request.extensions().get::<axum::extract::MatchedPath>() {
         tracing::Span::current().record("route", tracing::field::display(route.as_str()));
     }
-    next.run(request).await
+    request
 }
 
 async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
