@@ -427,7 +427,7 @@ async fn an_operator_of_guatemala_cannot_reach_a_contact_or_case_of_honduras() {
 }
 
 /// A case opened by `session`, returning its page path.
-async fn open_case(c: &Console, session: &str, n: u128) -> String {
+pub(crate) async fn open_case(c: &Console, session: &str, n: u128) -> String {
     let csrf = hidden_csrf_of_any(c, session).await;
     let opened = post(
         &c.app,

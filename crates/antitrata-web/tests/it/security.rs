@@ -429,6 +429,30 @@ async fn a_whole_console_session_logs_no_secret_and_no_personal_field() {
         )
         .await;
         assert_eq!(search.status, 200, "{}", search.body);
+        // A case with a person of the case: name, aliases, phone, address.
+        let case = crate::casework::open_case(&c, &session, 4343).await;
+        let added = crate::console::post(
+            &c.app,
+            &format!("{case}/persons"),
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("person_id", &uuid::Uuid::from_u128(4344).to_string()),
+                ("role", "victim"),
+                ("name", "Zqxpersonname Wobble"),
+                ("aliases", "Zqxalias"),
+                ("phone", "5555 0377"),
+                ("address", "Zqxaddress 12"),
+                ("born_on", "1990-03-04"),
+            ],
+        )
+        .await;
+        assert_eq!(added.status, 303, "{}", added.body);
+        let case_page = crate::console::get_as(&c.app, &case, &session).await;
+        assert!(
+            case_page.body.contains("Zqxpersonname"),
+            "the person is shown back"
+        );
         // A wrong password and a wrong code are logged as failures, never as what was typed.
         crate::console::login(&c, "zqx.logcanary@example.org", "Zqxwrongpassword-1").await;
 
@@ -450,6 +474,11 @@ async fn a_whole_console_session_logs_no_secret_and_no_personal_field() {
             "Zqxsearched",
             "7391 4826",
             "73914826",
+            "Zqxpersonname",
+            "Zqxalias",
+            "Zqxaddress",
+            "5555 0377",
+            "55550377",
         ] {
             assert!(
                 !text.contains(secret),
