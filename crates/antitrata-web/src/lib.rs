@@ -200,13 +200,12 @@ fn set_aside_client_request_id(mut request: Request) -> Request {
 /// which may hold a token or what a visitor looked up), the server's request id and the client's.
 /// Never the query string, headers or body.
 fn request_span(request: &Request) -> tracing::Span {
+    let headers = request.headers();
     let header = |name: &str| {
-        request
-            .headers()
+        headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-")
-            .to_owned()
     };
     tracing::info_span!(
         "request",
