@@ -210,6 +210,11 @@ enum Command {
         /// A new or empty folder.
         #[arg(long)]
         out: PathBuf,
+        /// Reproducible noise for tests and audits: the same input and seed give the same data.
+        /// The manifest says the release was seeded, and `import release` takes it only with
+        /// --test.
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
     },
 }
 
@@ -235,6 +240,10 @@ enum ImportCommand {
         /// The dataset's name (defaults to release-<source dataset>).
         #[arg(long)]
         dataset: Option<String>,
+        /// Load a bundle made with --seed (its noise can be recomputed by anyone with the seed):
+        /// for tests only.
+        #[arg(long)]
+        test: bool,
     },
 }
 
@@ -439,10 +448,10 @@ fn main() -> ExitCode {
             .await
         }),
         Command::Import {
-            source: ImportCommand::Release { dir, dataset },
+            source: ImportCommand::Release { dir, dataset, test },
         } => run_async(|| async {
             logging::init(&config.log)?;
-            release::import_release(&config, &dir, dataset).await
+            release::import_release(&config, &dir, dataset, test).await
         }),
         Command::Dataset { action } => run_async(|| async {
             logging::init(&config.log)?;
@@ -465,6 +474,7 @@ fn main() -> ExitCode {
             epsilon,
             by,
             out,
+            seed,
         } => run_async(|| async {
             logging::init(&config.log)?;
             release::release(
@@ -482,6 +492,7 @@ fn main() -> ExitCode {
                     epsilon,
                     by,
                     out,
+                    seed,
                 },
             )
             .await

@@ -11,15 +11,13 @@ use std::sync::Arc;
 
 use antitrata_app::import::{CrossTabFile, import_cross_tab};
 use antitrata_app::releases::{
-    Bundle, Epsilon, Method, Order, Parameters, Payer, ReleaseError, Releases, Source,
+    Bundle, Epsilon, Method, Order, Parameters, Payer, Randomness, ReleaseError, Releases, Source,
 };
 use antitrata_domain::policy::Action;
 use antitrata_domain::stats::{DatasetId, Table};
 use antitrata_domain::{CountryCode, Lang};
 use antitrata_store::{NewDataset, Store};
 use anyhow::{Context, bail};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -47,6 +45,8 @@ pub(crate) struct ReleaseRequest {
     pub epsilon: Option<String>,
     pub by: Vec<String>,
     pub out: PathBuf,
+    /// A seed for a reproducible release (tests and audits); the manifest says it was seeded.
+    pub seed: Option<u64>,
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
@@ -94,7 +94,14 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
             payer,
             lang: Lang::DEFAULT,
             now: OffsetDateTime::now_utc(),
-            rng: StdRng::from_os_rng(),
+            randomness: match request.seed {
+                Some(seed) => Randomness::Seeded(seed),
+                None => {
+                    let mut bytes = [0u8; 32];
+                    antitrata_store::NonceSource::fill(&crate::keys::OsRandom, &mut bytes);
+                    Randomness::Fresh(bytes)
+                }
+            },
         })
         .await;
     store.close().await;
@@ -294,6 +301,7 @@ pub(crate) async fn import_release(
     config: &Config,
     dir: &Path,
     dataset: Option<String>,
+    test: bool,
 ) -> anyhow::Result<()> {
     let manifest_path = dir.join("manifest.json");
     let manifest: serde_json::Value = serde_json::from_slice(
@@ -305,6 +313,17 @@ pub(crate) async fn import_release(
         bail!(
             "{} is not an antitrata release manifest (format antitrata-release/1)",
             manifest_path.display()
+        );
+    }
+    if let Some(seed) = manifest
+        .pointer("/seeded/seed")
+        .and_then(serde_json::Value::as_u64)
+        && !test
+    {
+        bail!(
+            "{} was made with --seed {seed}: anyone with the seed can recompute its noise, so it \
+             is not a release to load as data; it loads only as a test (--test)",
+            dir.display()
         );
     }
     verify_files(dir, &manifest)?;

@@ -24,6 +24,7 @@ use antitrata_domain::stats::{Dataset, Table, ctdc_file_of_cases};
 use antitrata_domain::{Actor, CountryCode, Lang};
 use antitrata_privacy::{CombinationError, DpError, KAnonymityError, Rational};
 use antitrata_store::{AuditEvent, Budget, OpenedBetween, RecordsUse, Spend, Store, StoreError};
+use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -166,7 +167,19 @@ pub struct Order<'a> {
     /// The language of `report.html`.
     pub lang: Lang,
     pub now: OffsetDateTime,
-    pub rng: StdRng,
+    pub randomness: Randomness,
+}
+
+/// Where a release's noise and sampling come from.
+#[derive(Debug)]
+pub enum Randomness {
+    /// 32 random bytes from the caller's random source (the operating system's): a release to
+    /// publish.
+    Fresh([u8; 32]),
+    /// A seed given by hand (`--seed N`): the same input and seed give the same data, for tests
+    /// and audits. Anyone with the seed can take the noise off, so the manifest says so and
+    /// `antitrata import release` takes such a bundle only as a test.
+    Seeded(u64),
 }
 
 /// Releases as the command line and the console make them: the one way from a source and its
@@ -231,8 +244,12 @@ impl Releases {
             payer,
             lang,
             now,
-            rng,
+            randomness,
         } = order;
+        let (rng, seed) = match randomness {
+            Randomness::Fresh(bytes) => (StdRng::from_seed(bytes), None),
+            Randomness::Seeded(seed) => (StdRng::seed_from_u64(seed), Some(seed)),
+        };
         let method = parameters.method;
         if parameters.all_combinations.is_some() && method != Method::Kanon {
             return Err(ReleaseError::AllCombinationsNotKanon);
@@ -291,6 +308,14 @@ impl Releases {
             }
         }
         let mut manifest = manifest::manifest(method, now, source, fields)?;
+        if let Some(seed) = seed {
+            manifest["seeded"] = json!({
+                "seed": seed,
+                "note": "made from a seed given by hand, to be reproduced by tests and audits; \
+                         anyone with the seed can recompute its noise, so it is not a release \
+                         to publish",
+            });
+        }
         if let Some(rows) = made.source_rows {
             manifest["source"]["rows"] = json!(rows);
         }

@@ -11,7 +11,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use antitrata_app::releases::{
-    Bundle, DEFAULT_MAX_SUPPRESSED, Epsilon, Method, Order, Parameters, Payer, ReleaseError, Source,
+    Bundle, DEFAULT_MAX_SUPPRESSED, Epsilon, Method, Order, Parameters, Payer, Randomness,
+    ReleaseError, Source,
 };
 use antitrata_domain::stats::Table;
 use antitrata_domain::{Actor, CountryCode};
@@ -20,8 +21,6 @@ use antitrata_store::StoreError;
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use serde::Deserialize;
 
 use super::stats::LIVE_CASES;
@@ -297,7 +296,7 @@ async fn release(
         }),
         lang: tr.lang,
         now,
-        rng: StdRng::from_seed(seed),
+        randomness: Randomness::Fresh(seed),
     };
     let bundle = state
         .releases

@@ -377,6 +377,46 @@ fn a_supervisor_releases_the_live_cases_protected_for_the_region() {
     let (ok, out, err) = cli(dir.path(), &[&dp[..], &["rel-dp"]].concat());
     assert!(ok, "{err}");
     assert!(out.contains("GT has spent ε = 0.5"), "{out}");
+
+    // With --seed the same input gives the same noisy data; the manifest says it was seeded, and
+    // the regional side loads it only as a test.
+    for out_dir in ["rel-seeded-1", "rel-seeded-2", "rel-seeded-3"] {
+        let seed = if out_dir == "rel-seeded-3" { "8" } else { "7" };
+        let (ok, _, err) = cli(dir.path(), &[&dp[..], &[out_dir, "--seed", seed]].concat());
+        assert!(ok, "{err}");
+    }
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(
+        read("rel-seeded-1/data.csv"),
+        read("rel-seeded-2/data.csv"),
+        "the same seed gives the same data"
+    );
+    // The seed is what decides (this is deterministic: it holds on every run or on none).
+    assert_ne!(read("rel-seeded-1/data.csv"), read("rel-seeded-3/data.csv"));
+    let seeded: serde_json::Value =
+        serde_json::from_str(&read("rel-seeded-1/manifest.json")).unwrap();
+    assert_eq!(seeded["seeded"]["seed"], 7);
+    let unseeded: serde_json::Value = serde_json::from_str(&read("rel-dp/manifest.json")).unwrap();
+    assert!(
+        unseeded.get("seeded").is_none(),
+        "a real release says nothing of seeds"
+    );
+    let (ok, _, err) = cli(dir.path(), &["import", "release", "rel-seeded-1"]);
+    assert!(!ok, "a seeded bundle is refused as data");
+    assert!(err.contains("--seed 7") && err.contains("--test"), "{err}");
+    let (ok, out, err) = cli(
+        dir.path(),
+        &[
+            "import",
+            "release",
+            "rel-seeded-1",
+            "--test",
+            "--dataset",
+            "seeded-test",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("seeded-test"), "{out}");
 }
 
 #[test]
