@@ -15,6 +15,7 @@ const FACTS: &[(&str, &str)] = &[
     ("report-source", "/source/dataset"),
     ("report-created", "/created_at"),
     ("report-software", "/software"),
+    ("report-seeded", "/seeded/seed"),
     ("report-epsilon", "/privacy/epsilon"),
     ("report-delta", "/privacy/delta"),
     ("report-mechanism", "/privacy/mechanism"),

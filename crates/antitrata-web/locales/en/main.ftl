@@ -200,6 +200,7 @@ report-title = Release report
 report-source = Released from
 report-created = Made at
 report-software = Software
+report-seeded = Made from a seed, for tests and audits (not to publish): seed
 report-epsilon = Privacy budget ε
 report-delta = δ
 report-mechanism = Mechanism

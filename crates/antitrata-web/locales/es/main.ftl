@@ -200,6 +200,7 @@ report-title = Informe de la publicación
 report-source = Publicado a partir de
 report-created = Hecho el
 report-software = Programa
+report-seeded = Hecha con una semilla, para pruebas y auditorías (no para publicar): semilla
 report-epsilon = Presupuesto de privacidad ε
 report-delta = δ
 report-mechanism = Mecanismo

@@ -200,6 +200,7 @@ report-title = Rapport de publication
 report-source = Publié à partir de
 report-created = Fait le
 report-software = Logiciel
+report-seeded = Faite à partir d’une graine, pour les tests et les audits (à ne pas publier) : graine
 report-epsilon = Budget de confidentialité ε
 report-delta = δ
 report-mechanism = Mécanisme

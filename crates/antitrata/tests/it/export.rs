@@ -396,6 +396,11 @@ fn a_supervisor_releases_the_live_cases_protected_for_the_region() {
     let seeded: serde_json::Value =
         serde_json::from_str(&read("rel-seeded-1/manifest.json")).unwrap();
     assert_eq!(seeded["seeded"]["seed"], 7);
+    assert!(
+        read("rel-seeded-1/report.html").contains("Hecha con una semilla"),
+        "the report says it too"
+    );
+    assert!(!read("rel-dp/report.html").contains("semilla"));
     let unseeded: serde_json::Value = serde_json::from_str(&read("rel-dp/manifest.json")).unwrap();
     assert!(
         unseeded.get("seeded").is_none(),
