@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::contacts::{corrupt, scope};
-use crate::store::with_pool;
+use crate::store::{require_row, with_pool};
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Store, StoreError};
 
@@ -109,17 +109,7 @@ impl Store {
             .await?
             .rows_affected();
             if done == 0 {
-                // Nothing changed: done already, or no such record in the actor's country,
-                // which is told like any record that does not exist.
-                let (found,): (i64,) =
-                    sqlx::query_as("select count(*) from consents where id = $1 and country = $2")
-                        .bind(id.0)
-                        .bind(home.as_str())
-                        .fetch_one(&mut *tx)
-                        .await?;
-                if found == 0 {
-                    return Err(StoreError::NotFound(Entity::Consent));
-                }
+                require_row!(tx, "consents", id.0, home.as_str(), Entity::Consent);
             }
             if done == 1 {
                 append_audit!(tx, &audit);

@@ -15,7 +15,7 @@ use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contact_writes::{ContactWrite, Written};
 use crate::crypto::SealContext;
 use crate::error::require;
-use crate::store::with_pool;
+use crate::store::{require_row, with_pool};
 use crate::time_columns::{from_unix, unix};
 use crate::{Entity, Keyring, Store, StoreError};
 use antitrata_domain::policy::Action;
@@ -178,17 +178,7 @@ impl Store {
             .await?
             .rows_affected();
             if done == 0 {
-                // Nothing changed: done already, or no such record in the actor's country,
-                // which is told like any record that does not exist.
-                let (found,): (i64,) =
-                    sqlx::query_as("select count(*) from contacts where id = $1 and country = $2")
-                        .bind(id.0)
-                        .bind(country.as_str())
-                        .fetch_one(&mut *tx)
-                        .await?;
-                if found == 0 {
-                    return Err(StoreError::NotFound(Entity::Contact));
-                }
+                require_row!(tx, "contacts", id.0, country.as_str(), Entity::Contact);
             }
             if done == 1 {
                 append_audit!(tx, &audit);

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
-use crate::store::with_pool;
+use crate::store::{require_row, with_pool};
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 use antitrata_domain::policy::{Action, may};
@@ -119,18 +119,7 @@ impl Store {
             .await?
             .rows_affected();
             if done == 0 {
-                // Nothing changed: done already, or no such record in the actor's country,
-                // which is told like any record that does not exist.
-                let (found,): (i64,) = sqlx::query_as(
-                    "select count(*) from follow_ups where id = $1 and country = $2",
-                )
-                .bind(id.0)
-                .bind(home.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
-                if found == 0 {
-                    return Err(StoreError::NotFound(Entity::FollowUp));
-                }
+                require_row!(tx, "follow_ups", id.0, home.as_str(), Entity::FollowUp);
             }
             if done == 1 {
                 append_audit!(tx, &audit);

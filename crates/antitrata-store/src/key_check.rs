@@ -5,6 +5,7 @@
 use sqlx::Row;
 use uuid::Uuid;
 
+use crate::accounts::to_hex;
 use crate::crypto::SealContext;
 use crate::reseal::{RowKey, SEALED_TABLES};
 use crate::store::with_pool;
@@ -27,10 +28,7 @@ impl Keyring {
     /// A short public name of the key file (from its index key, which never rotates), to tell
     /// two key files apart in a message without showing anything of the keys.
     pub fn fingerprint(&self) -> String {
-        self.keyed_digest("key-file.fingerprint", b"")[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        to_hex(&self.keyed_digest("key-file.fingerprint", b"")[..8])
     }
 }
 
@@ -84,10 +82,7 @@ impl Store {
     /// is sealed yet).
     async fn opens_what_is_sealed(&self, keyring: &Keyring) -> Result<bool, StoreError> {
         for spec in SEALED_TABLES.iter().filter(|t| t.table != "key_check") {
-            let key_column = match spec.key {
-                RowKey::Id => "id",
-                RowKey::Owner => "owner",
-            };
+            let key_column = spec.key.column();
             for column in spec.columns {
                 let select = format!(
                     "select {key_column}, {column}_sealed from {} \

@@ -20,6 +20,16 @@ pub(crate) enum RowKey {
     Owner,
 }
 
+impl RowKey {
+    /// The column that names the row.
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            RowKey::Id => "id",
+            RowKey::Owner => "owner",
+        }
+    }
+}
+
 /// A table with sealed columns: each `<name>_sealed` column was sealed with the context
 /// (`table`, `<name>`, row).
 pub(crate) struct SealedTable {
@@ -90,10 +100,7 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let keyring = self.keyring()?;
         let current = i64::from(keyring.current_key_id());
-        let key_column = match spec.key {
-            RowKey::Id => "id",
-            RowKey::Owner => "owner",
-        };
+        let key_column = spec.key.column();
         let sealed: Vec<String> = spec.columns.iter().map(|c| format!("{c}_sealed")).collect();
         let select = format!(
             "select {key_column}, {} from {} where key_id <> $1 order by {key_column} limit $2",

@@ -12,6 +12,7 @@ use antitrata_domain::UserId;
 use antitrata_domain::throttle::{self, Schedule};
 use time::{Duration, OffsetDateTime};
 
+use crate::accounts::to_hex;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
 use crate::{Store, StoreError};
@@ -45,8 +46,7 @@ impl ThrottleKey {
                 let digest = store
                     .keyring()?
                     .keyed_digest("sign-in.address", ip.to_string().as_bytes());
-                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-                format!("address:{hex}")
+                format!("address:{}", to_hex(&digest))
             }
         })
     }

@@ -71,6 +71,27 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Inside the open transaction `$tx`, for a write that changed nothing: returns
+/// `NotFound($entity)` unless `$table` holds the row `$id` in `$country`, so "done already" is
+/// told from "no such record here" (another country's record is answered like a missing one).
+macro_rules! require_row {
+    ($tx:expr, $table:literal, $id:expr, $country:expr, $entity:expr) => {{
+        let (found,): (i64,) = sqlx::query_as(concat!(
+            "select count(*) from ",
+            $table,
+            " where id = $1 and country = $2"
+        ))
+        .bind($id)
+        .bind($country)
+        .fetch_one(&mut *$tx)
+        .await?;
+        if found == 0 {
+            return Err($crate::StoreError::NotFound($entity));
+        }
+    }};
+}
+pub(crate) use require_row;
+
 /// How a transaction that may write begins on each backend. On SQLite it takes the write lock at
 /// `BEGIN IMMEDIATE`: a deferred transaction that reads first and then writes (an audited read
 /// appends to the audit chain) cannot wait for a lock another connection holds and fails at once

@@ -280,10 +280,6 @@ pub async fn serve(
             .http1()
             .timer(TokioTimer::new())
             .header_read_timeout(header_read_timeout);
-        builder
-            .http2()
-            .timer(TokioTimer::new())
-            .keep_alive_timeout(header_read_timeout);
         let connection = builder
             .serve_connection_with_upgrades(
                 TokioIo::new(stream),

@@ -38,9 +38,9 @@ fn public_url(text: &str) -> anyhow::Result<String> {
 /// under the working folder (production sets `keys.file`).
 fn default_key_file(database: &DatabaseUrl) -> PathBuf {
     match database {
-        DatabaseUrl::SqliteFile(path) => path
-            .parent()
-            .unwrap_or_else(|| Path::new(""))
+        DatabaseUrl::SqliteFile(_) => database
+            .sqlite_folder()
+            .unwrap_or_default()
             .join("keys.toml"),
         _ => PathBuf::from(DEFAULT_KEY_FILE),
     }

@@ -47,7 +47,7 @@ async fn open(config: &Config, bulk_load: bool) -> anyhow::Result<Store> {
     };
     let store = store
         .with_context(|| format!("opening the database {}", config.database))?
-        .with_keyring(Arc::clone(&keys.keyring));
+        .with_keyring(keys.keyring);
     match store.migrate().await {
         Ok(()) => {}
         Err(StoreError::WrongDataKey { expected, found }) => {

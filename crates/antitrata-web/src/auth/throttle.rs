@@ -78,6 +78,12 @@ pub(crate) async fn take_attempt(
     }
 }
 
+/// "Too many failed attempts: wait N minutes", as every throttled page says it.
+pub(crate) fn wait_message(tr: &crate::i18n::Tr, wait: Duration) -> String {
+    let minutes = antitrata_domain::throttle::minutes_to_wait(wait).to_string();
+    tr.t1("login-throttled", "minutes", &minutes)
+}
+
 /// The address a request comes from: the peer, or, when the peer is a trusted proxy, the nearest
 /// address in `X-Forwarded-For` that is not itself a trusted proxy. A client cannot spoof it by
 /// sending its own header, since only entries added by trusted proxies are skipped.

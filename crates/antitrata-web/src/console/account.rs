@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{console_page, page_lang, password_hash, store_error};
-use antitrata_domain::throttle::minutes_to_wait;
 use antitrata_store::AuditEvent;
 
 use crate::auth::password::check_new_password;
@@ -92,12 +91,11 @@ pub(super) async fn change_password(
             .await
             .map_err(&fail)?
     {
-        let minutes = minutes_to_wait(wait).to_string();
         return Ok(account_page(
             &who,
             &headers,
             StatusCode::TOO_MANY_REQUESTS,
-            Some(tr.t1("login-throttled", "minutes", &minutes)),
+            Some(throttle::wait_message(&tr, wait)),
         ));
     }
     let stored = state

@@ -22,7 +22,6 @@ use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
 use antitrata_app::token_hash;
-use antitrata_domain::throttle::minutes_to_wait;
 
 #[derive(Template)]
 #[template(path = "console/login.html")]
@@ -138,8 +137,7 @@ pub(super) async fn submit_login(
             .await
             .map_err(&fail)?
     {
-        let minutes = minutes_to_wait(wait).to_string();
-        let message = tr.t1("login-throttled", "minutes", &minutes);
+        let message = throttle::wait_message(&tr, wait);
         return Ok(login_page(
             &state,
             &headers,

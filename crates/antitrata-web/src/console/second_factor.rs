@@ -11,7 +11,6 @@ use serde::Deserialize;
 use super::{console_page, page_lang, store_error};
 use antitrata_app::token_hash;
 use antitrata_domain::Lang;
-use antitrata_domain::throttle::minutes_to_wait;
 use antitrata_store::ThrottleKey;
 
 use crate::AppState;
@@ -95,12 +94,11 @@ pub(super) async fn submit_code(
             .await
             .map_err(&fail)?
     {
-        let minutes = minutes_to_wait(wait);
         return Ok(code_page(
             &who,
             &headers,
             StatusCode::TOO_MANY_REQUESTS,
-            Some(tr.t1("login-throttled", "minutes", &minutes.to_string())),
+            Some(throttle::wait_message(&tr, wait)),
         ));
     }
     let valid = if totp::is_recovery_code(&form.code) {
