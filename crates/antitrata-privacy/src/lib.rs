@@ -28,4 +28,4 @@ pub use kanon::{
 pub use metrics::{
     Evaluation, MarginalDistance, evaluate, marginal_distances, mean_distance, total_variation,
 };
-pub use sampling::{Rational, discrete_gaussian, discrete_laplace};
+pub use sampling::{Rational, discrete_gaussian, discrete_laplace, discrete_laplace_interval};

@@ -102,6 +102,28 @@ pub fn discrete_laplace<R: Rng + ?Sized>(rng: &mut R, scale: Rational) -> i64 {
     }
 }
 
+/// The half-width `t` of the narrowest interval `−t..=t` that holds a sample of the discrete
+/// Laplace distribution of scale `scale` with probability at least `confidence` (0 to 1, e.g.
+/// 0.95): with p = exp(−1/scale), P[|X| > t] = 2·p^(t+1) / (1 + p). What a noisy count's
+/// confidence interval is, before any post-processing.
+pub fn discrete_laplace_interval(scale: f64, confidence: f64) -> u64 {
+    if scale.is_nan() || scale <= 0.0 || !(0.0..1.0).contains(&confidence) {
+        return 0;
+    }
+    let p = (-1.0 / scale).exp();
+    let tail = |t: u64| 2.0 * p.powf(t as f64 + 1.0) / (1.0 + p);
+    // The closed form, then a step either way against rounding.
+    let guess = (((1.0 - confidence) * (1.0 + p) / 2.0).ln() / p.ln()).ceil() - 1.0;
+    let mut t = guess.max(0.0) as u64;
+    while t > 0 && tail(t - 1) <= 1.0 - confidence {
+        t -= 1;
+    }
+    while tail(t) > 1.0 - confidence {
+        t += 1;
+    }
+    t
+}
+
 /// One sample of the discrete Gaussian distribution with variance parameter `sigma_squared`
 /// (Algorithm 3): P[x] ∝ exp(−x² / 2σ²) over the integers.
 pub fn discrete_gaussian<R: Rng + ?Sized>(rng: &mut R, sigma_squared: Rational) -> i64 {
@@ -256,5 +278,35 @@ mod tests {
         assert_eq!(Rational::parse_decimal("-1"), None);
         assert_eq!(Rational::parse_decimal("1e-3"), None);
         assert_eq!(Rational::parse_decimal("."), None);
+    }
+
+    #[test]
+    fn the_interval_holds_the_asked_share_of_the_distribution_and_no_narrower_one_does() {
+        // Scale 1: P[|X| ≤ 3] = 0.973 and P[|X| ≤ 2] = 0.927, so t = 3 at 95 %.
+        assert_eq!(discrete_laplace_interval(1.0, 0.95), 3);
+        for scale in [0.25, 1.0, 3.0, 12.5, 171.0] {
+            let p = (-1.0f64 / scale).exp();
+            let mass = |t: u64| {
+                (1.0 - p) / (1.0 + p) * (1.0 + 2.0 * (1..=t).map(|x| p.powf(x as f64)).sum::<f64>())
+            };
+            for confidence in [0.5, 0.9, 0.95, 0.99] {
+                let t = discrete_laplace_interval(scale, confidence);
+                assert!(
+                    mass(t) >= confidence - 1e-12,
+                    "scale {scale}, {confidence}: {t}"
+                );
+                if t > 0 {
+                    assert!(
+                        mass(t - 1) < confidence,
+                        "scale {scale}, {confidence}: {t} is not the narrowest"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            discrete_laplace_interval(0.0, 0.95),
+            0,
+            "no noise, no interval"
+        );
     }
 }

@@ -36,6 +36,82 @@ pub struct Spend {
     pub year: i32,
     pub method: String,
     pub budget: Budget,
+    /// The name of what was released (a dataset, or a country's live cases).
+    pub source: String,
+    /// The release's evaluation against the exact data, as JSON: kept here, in the country,
+    /// and never in the bundle.
+    pub evaluation: Option<String>,
+}
+
+/// A release that spent budget, as the ledger keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpentRelease {
+    pub release_id: Uuid,
+    pub country: CountryCode,
+    pub year: i32,
+    pub method: String,
+    pub budget: Budget,
+    pub source: String,
+    /// When, as RFC 3339, and by whom (the audit log's actor).
+    pub recorded_at: String,
+    pub recorded_by: String,
+    /// The evaluation as JSON: only from [`Store::read_release_evaluation`], `None` in lists.
+    pub evaluation: Option<String>,
+}
+
+/// The ledger's columns a [`SpentRelease`] is read from, without the evaluation.
+const SPENT_COLUMNS: &str = "release_id, country, year, method, epsilon_micros, delta_femtos, \
+                             source, recorded_at, recorded_by";
+
+/// A row of [`SPENT_COLUMNS`] and the evaluation (null in lists).
+type SpentRow = (
+    Uuid,
+    String,
+    i32,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+fn spent_release(row: SpentRow) -> Result<SpentRelease, StoreError> {
+    let (
+        release_id,
+        country,
+        year,
+        method,
+        epsilon_micros,
+        delta_femtos,
+        source,
+        at,
+        by,
+        evaluation,
+    ) = row;
+    Ok(SpentRelease {
+        release_id,
+        country: CountryCode::parse(&country)
+            .map_err(|_| StoreError::Corrupt(format!("privacy_spends.country `{country}`")))?,
+        year,
+        method,
+        budget: Budget {
+            epsilon_micros,
+            delta_femtos,
+        },
+        source,
+        recorded_at: at,
+        recorded_by: by,
+        evaluation,
+    })
+}
+
+/// Whether `actor` may read the releases `country` paid for: its supervisors (or whoever may
+/// spend any country's budget, as the command line does).
+fn may_read_releases(actor: &Actor, country: CountryCode) -> bool {
+    actor.may(Action::MakeReleases)
+        && (actor.scope.country() == Some(country) || actor.may(Action::SpendAnyCountryBudget))
 }
 
 impl Store {
@@ -91,8 +167,8 @@ impl Store {
                 Some((epsilon_micros, delta_femtos)) => {
                     sqlx::query(
                         "insert into privacy_spends (release_id, country, year, method, \
-                         epsilon_micros, delta_femtos, recorded_at, recorded_by) \
-                         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                         epsilon_micros, delta_femtos, recorded_at, recorded_by, source, \
+                         evaluation) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     )
                     .bind(spend.release_id)
                     .bind(country)
@@ -102,6 +178,8 @@ impl Store {
                     .bind(asked.delta_femtos)
                     .bind(&audit.at)
                     .bind(&audit.actor)
+                    .bind(&spend.source)
+                    .bind(&spend.evaluation)
                     .execute(&mut *tx)
                     .await?;
                     append_audit!(tx, &audit);
@@ -159,5 +237,62 @@ impl Store {
                 delta_femtos,
             }),
         )
+    }
+
+    /// The releases `country` paid for in `year`, newest first, without their evaluations.
+    pub async fn list_spent_releases(
+        &self,
+        actor: &Actor,
+        country: CountryCode,
+        year: i32,
+    ) -> Result<Vec<SpentRelease>, StoreError> {
+        if !may_read_releases(actor, country) {
+            return Err(StoreError::OutOfScope);
+        }
+        let rows: Vec<SpentRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "select {SPENT_COLUMNS}, cast(null as text) from privacy_spends where country = $1 \
+                 and year = $2 order by recorded_at desc, release_id desc"
+            ))
+            .bind(country.as_str())
+            .bind(year)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(spent_release).collect()
+    }
+
+    /// One release of `country` with its evaluation against the exact data, audited as
+    /// `release.evaluation_read` before it is read; `None` if the country paid for no such
+    /// release.
+    pub async fn read_release_evaluation(
+        &self,
+        actor: &Actor,
+        country: CountryCode,
+        release_id: Uuid,
+    ) -> Result<Option<SpentRelease>, StoreError> {
+        if !may_read_releases(actor, country) {
+            return Err(StoreError::OutOfScope);
+        }
+        self.append_audit(
+            actor,
+            AuditEvent {
+                action: "release.evaluation_read",
+                record_type: Some("release"),
+                record_id: Some(release_id.to_string()),
+            },
+        )
+        .await?;
+        let row: Option<SpentRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "select {SPENT_COLUMNS}, evaluation from privacy_spends \
+                     where release_id = $1 and country = $2"
+            ))
+            .bind(release_id)
+            .bind(country.as_str())
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(spent_release).transpose()
     }
 }

@@ -215,6 +215,11 @@ enum Command {
         /// --test.
         #[arg(long, value_name = "N")]
         seed: Option<u64>,
+        /// Also write a differentially private release's evaluation against the exact data
+        /// (not itself private; never part of the bundle) to this new file, outside --out, for
+        /// the releasing office. It is kept in the database beside the release's spend too.
+        #[arg(long, value_name = "FILE")]
+        evaluation: Option<PathBuf>,
     },
 }
 
@@ -475,6 +480,7 @@ fn main() -> ExitCode {
             by,
             out,
             seed,
+            evaluation,
         } => run_async(|| async {
             logging::init(&config.log)?;
             release::release(
@@ -493,6 +499,7 @@ fn main() -> ExitCode {
                     by,
                     out,
                     seed,
+                    evaluation,
                 },
             )
             .await

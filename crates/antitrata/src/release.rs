@@ -47,11 +47,16 @@ pub(crate) struct ReleaseRequest {
     pub out: PathBuf,
     /// A seed for a reproducible release (tests and audits); the manifest says it was seeded.
     pub seed: Option<u64>,
+    /// Where to write a differentially private release's evaluation, outside `out`.
+    pub evaluation: Option<PathBuf>,
 }
 
 #[allow(clippy::print_stdout, reason = "the CLI's own output")]
 pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow::Result<()> {
     check_out_folder(&request.out)?;
+    if let Some(file) = &request.evaluation {
+        check_evaluation_file(file, &request.out)?;
+    }
     let method = Method::parse(&request.method).with_context(|| {
         format!(
             "--method {}: use kanon, dp-aggregates or dp-synthetic",
@@ -107,6 +112,16 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
     store.close().await;
     let bundle = made.map_err(explain)?;
     write_bundle(&request.out, &bundle)?;
+    match (&request.evaluation, &bundle.evaluation) {
+        (Some(file), Some(evaluation)) => {
+            let json = serde_json::to_vec_pretty(evaluation).context("writing the evaluation")?;
+            write_file(file, &json)?;
+        }
+        (Some(_), None) => bail!(
+            "--evaluation: a k-anonymous release's evaluation is in its manifest; nothing written"
+        ),
+        (None, _) => {}
+    }
     let mut lines = summary(&bundle, &source.name).into_iter();
     println!(
         "{} in {} ({:.1} s)",
@@ -190,23 +205,26 @@ fn summary(bundle: &Bundle, source: &str) -> Vec<String> {
         Some("dp-aggregates") => vec![format!(
             "ε-differentially private cross-tab of `{source}` by {} ({} cells): {}",
             variables(m).join(" × "),
-            number("/cells"),
+            number("/released/cells"),
             budget()
         )],
         _ => {
+            // The evaluation is the releasing office's, shown here and never in the bundle.
+            let evaluation = bundle.evaluation.as_ref();
             let mean = |pointer: &str| {
-                m.pointer(pointer)
+                evaluation
+                    .and_then(|e| e.pointer(pointer))
                     .and_then(serde_json::Value::as_f64)
                     .map_or_else(|| "-".to_owned(), |d| format!("{d:.3}"))
             };
             vec![format!(
                 "ε-differentially private synthetic records of `{source}`: {} records over {} \
                  variables; mean total variation distance {} (1-way), {} (2-way), {} (3-way); {}",
-                number("/rows"),
+                number("/released/rows"),
                 variables(m).len(),
-                mean("/evaluation/mean_total_variation/one_way"),
-                mean("/evaluation/mean_total_variation/two_way"),
-                mean("/evaluation/mean_total_variation/three_way"),
+                mean("/mean_total_variation/one_way"),
+                mean("/mean_total_variation/two_way"),
+                mean("/mean_total_variation/three_way"),
                 budget()
             )]
         }
@@ -443,6 +461,27 @@ fn verify_files(dir: &Path, manifest: &serde_json::Value) -> anyhow::Result<()> 
 }
 
 /// A release goes into a new or empty folder, so no stale file can pass for part of it.
+/// Refuses an evaluation file that exists already or would land in the bundle's folder, where
+/// it would travel with the release.
+fn check_evaluation_file(file: &Path, out: &Path) -> anyhow::Result<()> {
+    if file.exists() {
+        bail!(
+            "--evaluation {}: the file exists; name a new one",
+            file.display()
+        );
+    }
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if absolute(file).starts_with(absolute(out)) {
+        bail!(
+            "--evaluation {}: not inside the release's folder {}, which is sent away; the \
+             evaluation is not private and stays in the country",
+            file.display(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
 fn check_out_folder(out: &Path) -> anyhow::Result<()> {
     if out.exists() {
         let empty = std::fs::read_dir(out)

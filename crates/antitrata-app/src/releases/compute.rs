@@ -5,8 +5,8 @@
 use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES};
 use antitrata_privacy::{
     CTDC_QUASI_IDENTIFIERS, Domain, Hierarchy, KAnonymityRequest, QuasiIdentifier, anonymize,
-    combination_metrics, evaluate, exact_crosstab, marginal_distances, mean_distance,
-    noisy_crosstab, synthesize, withhold_rare_combinations,
+    combination_metrics, discrete_laplace_interval, evaluate, exact_crosstab, marginal_distances,
+    mean_distance, noisy_crosstab, synthesize, withhold_rare_combinations,
 };
 use rand::rngs::StdRng;
 use serde_json::{Value, json};
@@ -20,6 +20,10 @@ pub(super) struct Made {
     pub data: Vec<u8>,
     /// The method's own manifest fields.
     pub fields: Value,
+    /// A differentially private release's evaluation against the exact data: kept in the
+    /// country (with the release's spend), never in the bundle. A k-anonymous release's
+    /// evaluation is part of its manifest, as in CTDC's own releases.
+    pub evaluation: Option<Value>,
     /// The source's record count, where the manifest states it.
     pub source_rows: Option<usize>,
 }
@@ -38,6 +42,9 @@ const FIRST_YEAR: i32 = 2000;
 
 /// Three-way marginals measured in a synthetic release's evaluation, at most.
 const EVALUATED_TRIPLES: usize = 2_000;
+
+/// The confidence of the intervals a differentially private manifest states for its noise.
+const CONFIDENCE: f64 = 0.95;
 
 pub(super) fn compute(
     table: &Table,
@@ -156,6 +163,7 @@ fn kanon(table: &Table, parameters: &Parameters) -> Result<Made, ReleaseError> {
     Ok(Made {
         data: write_csv(output)?,
         fields,
+        evaluation: None,
         source_rows: Some(table.rows()),
     })
 }
@@ -196,6 +204,7 @@ fn dp_aggregates(
         out.write_record(&values).map_err(output)?;
     }
     let data = out.into_inner().map_err(output)?;
+    let scale = 1.0 / epsilon.value.to_f64();
     let fields = json!({
         "privacy": {
             "epsilon": epsilon.text,
@@ -203,25 +212,45 @@ fn dp_aggregates(
             "neighbouring": "one record added or removed",
             "mechanism": "discrete Laplace of scale 1/ε on every cell (exact sampler, Canonne–Kamath–Steinke 2020)",
             "post_processing": "projection onto non-negative integers with the noisy total; marginals are sums of this table",
+            "noise": [noise("every cell", scale)],
         },
         "variables": codebook_variables(&tab.domains),
-        "cells": tab.counts.len(),
-        "evaluation": {
-            "note": "measured against the exact data, so not itself differentially private: \
-                     for the releasing office's review",
-            "total_variation": distances_json(&evaluation.marginals),
-            "mean_absolute_error_per_cell": evaluation.mean_absolute_error,
-            "rare_below": RARE_BELOW,
-            "rare_cells": evaluation.rare_cells,
-            "rare_cells_released_non_empty": evaluation.rare_cells_released,
-            "exact_total": evaluation.exact_total,
-            "released_total": evaluation.released_total,
+        "released": {
+            "cells": tab.counts.len(),
+            "total": tab.counts.iter().sum::<u64>(),
         },
+    });
+    let evaluation = json!({
+        "note": "measured against the exact data, so not itself differentially private: \
+                 kept by the releasing office, never in the bundle",
+        "total_variation": distances_json(&evaluation.marginals),
+        "mean_absolute_error_per_cell": evaluation.mean_absolute_error,
+        "rare_below": RARE_BELOW,
+        "rare_cells": evaluation.rare_cells,
+        "rare_cells_released_non_empty": evaluation.rare_cells_released,
+        "exact_total": evaluation.exact_total,
+        "released_total": evaluation.released_total,
     });
     Ok(Made {
         data,
         fields,
+        evaluation: Some(evaluation),
         source_rows: None,
+    })
+}
+
+/// A noise statement of a differentially private manifest: where the noise is added, its
+/// discrete Laplace scale, and the half-width of its 95 % interval (public: a function of ε and
+/// the domain only).
+fn noise(on: &str, scale: f64) -> Value {
+    json!({
+        "on": on,
+        "distribution": "discrete Laplace",
+        "scale": scale,
+        "confidence": CONFIDENCE,
+        "interval_half_width": discrete_laplace_interval(scale, CONFIDENCE),
+        "note": "before post-processing, each noisy count lies within ± interval_half_width of \
+                 the exact count with probability `confidence`",
     })
 }
 
@@ -271,6 +300,8 @@ fn dp_synthetic(
             .filter(|d| d.variables.len() == size)
             .count()
     };
+    let d = domains.len() as f64;
+    let epsilon_value = epsilon.value.to_f64();
     let fields = json!({
         "privacy": {
             "epsilon": epsilon.text,
@@ -281,32 +312,42 @@ fn dp_synthetic(
                           Gumbel trick in floating point), ε/3 on the chosen two-way marginals \
                           (discrete Laplace of scale 3(d − 1)/ε); records drawn from the \
                           tree-shaped model (post-processing)",
+            "noise": [
+                noise("every cell of every one-way marginal", 3.0 * d / epsilon_value),
+                noise(
+                    "every cell of the tree's two-way marginals",
+                    3.0 * (d - 1.0).max(1.0) / epsilon_value,
+                ),
+            ],
         },
         "variables": codebook_variables(&domains),
         "left_out": left_out,
         "tree": synthetic.edges.iter().map(|(a, b)| [a, b]).collect::<Vec<_>>(),
-        "rows": synthetic.table.rows(),
-        "evaluation": {
-            "note": "measured against the exact data, so not itself differentially private: \
-                     for the releasing office's review",
-            "exact_rows": table.rows(),
-            "mean_total_variation": {
-                "one_way": mean(1),
-                "two_way": mean(2),
-                "three_way": mean(3),
-            },
-            "marginals_measured": {
-                "one_way": measured(1),
-                "two_way": measured(2),
-                "three_way": measured(3),
-            },
-            "total_variation": distances_json(&distances),
-            "combinations": combinations_json(&combinations),
+        "released": {
+            "rows": synthetic.table.rows(),
         },
+    });
+    let evaluation = json!({
+        "note": "measured against the exact data, so not itself differentially private: \
+                 kept by the releasing office, never in the bundle",
+        "exact_rows": table.rows(),
+        "mean_total_variation": {
+            "one_way": mean(1),
+            "two_way": mean(2),
+            "three_way": mean(3),
+        },
+        "marginals_measured": {
+            "one_way": measured(1),
+            "two_way": measured(2),
+            "three_way": measured(3),
+        },
+        "total_variation": distances_json(&distances),
+        "combinations": combinations_json(&combinations),
     });
     Ok(Made {
         data: write_csv(&synthetic.table)?,
         fields,
+        evaluation: Some(evaluation),
         source_rows: None,
     })
 }

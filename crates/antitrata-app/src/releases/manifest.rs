@@ -39,6 +39,81 @@ pub(super) fn manifest(
     Ok(manifest)
 }
 
+/// Where a field of a differentially private manifest comes from. Every field is one of these
+/// three, so the bundle as a whole is as private as its stated ε: nothing in it is computed
+/// from the exact data except through the mechanism (`ARCHITECTURE.md`, invariant of releases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A parameter chosen before the data is looked at (method, ε, domains, software, time,
+    /// ids, the ledger's state), or the table's schema: the same for neighbouring tables.
+    Public,
+    /// Paid for from the budget: an output of the mechanism (the tree a synthesizer chose).
+    Noisy,
+    /// Computed from the released files alone (row counts, totals, sizes and digests), so
+    /// anyone can recompute it from the bundle.
+    Released,
+}
+
+/// Every field of a differentially private manifest, as a JSON pointer with `*` for an array
+/// index, and its origin.
+const DP_FIELDS: &[(&str, Origin)] = &[
+    ("/format", Origin::Public),
+    ("/software", Origin::Public),
+    ("/created_at", Origin::Public),
+    ("/method", Origin::Public),
+    ("/release_id", Origin::Public),
+    ("/source/dataset", Origin::Public),
+    ("/source/format", Origin::Public),
+    ("/seeded/seed", Origin::Public),
+    ("/seeded/note", Origin::Public),
+    ("/privacy/epsilon", Origin::Public),
+    ("/privacy/delta", Origin::Public),
+    ("/privacy/neighbouring", Origin::Public),
+    ("/privacy/mechanism", Origin::Public),
+    ("/privacy/post_processing", Origin::Public),
+    ("/privacy/noise/*/on", Origin::Public),
+    ("/privacy/noise/*/distribution", Origin::Public),
+    ("/privacy/noise/*/scale", Origin::Public),
+    ("/privacy/noise/*/confidence", Origin::Public),
+    ("/privacy/noise/*/interval_half_width", Origin::Public),
+    ("/privacy/noise/*/note", Origin::Public),
+    ("/privacy/budget/country", Origin::Public),
+    ("/privacy/budget/year", Origin::Public),
+    ("/privacy/budget/spent_this_year_epsilon", Origin::Public),
+    ("/privacy/budget/yearly_limit_epsilon", Origin::Public),
+    ("/variables/*/column", Origin::Public),
+    ("/variables/*/domain", Origin::Public),
+    ("/variables/*/values", Origin::Public),
+    ("/left_out/*", Origin::Public),
+    ("/tree/*/*", Origin::Noisy),
+    ("/released/cells", Origin::Released),
+    ("/released/total", Origin::Released),
+    ("/released/rows", Origin::Released),
+    ("/files/*/name", Origin::Public),
+    ("/files/*/bytes", Origin::Released),
+    ("/files/*/sha256", Origin::Released),
+];
+
+/// The origin of the field at `pointer` (a JSON pointer into a differentially private
+/// manifest, array indexes as numbers), or `None` for a field that has no place in one.
+pub fn origin_of(pointer: &str) -> Option<Origin> {
+    let pattern = pointer
+        .split('/')
+        .map(|part| {
+            if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    DP_FIELDS
+        .iter()
+        .find(|(field, _)| *field == pattern)
+        .map(|(_, origin)| *origin)
+}
+
 /// The variables of a differentially private release, each with the size of its codebook domain.
 pub(super) fn codebook_variables(domains: &[Domain]) -> Value {
     json!(

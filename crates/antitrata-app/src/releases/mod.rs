@@ -18,6 +18,8 @@
 mod compute;
 mod manifest;
 
+pub use manifest::{Origin, origin_of};
+
 use std::sync::Arc;
 
 use antitrata_domain::stats::{Dataset, Table, ctdc_file_of_cases};
@@ -266,6 +268,15 @@ impl Releases {
             .await
             .map_err(|e| ReleaseError::Output(format!("the computation stopped: {e}")))??;
         let mut fields = made.fields;
+        let evaluation = made.evaluation.map(|mut evaluation| {
+            // What the release was made from, to the byte: the country's to know.
+            evaluation["source"] = json!({
+                "dataset": source.name,
+                "format": source.format,
+                "sha256": source.sha256,
+            });
+            evaluation
+        });
         match payment {
             // Pay before anything leaves: a release past the budget is refused here.
             Some((payer, epsilon_micros)) => {
@@ -282,6 +293,8 @@ impl Releases {
                                 epsilon_micros,
                                 delta_femtos: 0,
                             },
+                            source: source.name.clone(),
+                            evaluation: evaluation.as_ref().map(Value::to_string),
                         },
                         self.yearly_limit,
                     )
@@ -308,6 +321,12 @@ impl Releases {
             }
         }
         let mut manifest = manifest::manifest(method, now, source, fields)?;
+        if method.spends_budget() {
+            // The input file's digest is a function of every record: it stays in the evaluation.
+            if let Some(source) = manifest["source"].as_object_mut() {
+                source.remove("sha256");
+            }
+        }
         if let Some(seed) = seed {
             manifest["seeded"] = json!({
                 "seed": seed,
@@ -319,7 +338,9 @@ impl Releases {
         if let Some(rows) = made.source_rows {
             manifest["source"]["rows"] = json!(rows);
         }
-        self.bundle(made.data, manifest, lang)
+        let mut bundle = self.bundle(made.data, manifest, lang)?;
+        bundle.evaluation = evaluation;
+        Ok(bundle)
     }
 
     /// The files of a release: its data, its report, and its manifest completed with the size
@@ -345,6 +366,7 @@ impl Releases {
             .map_err(|e| ReleaseError::Output(format!("writing manifest.json: {e}")))?;
         Ok(Bundle {
             manifest,
+            evaluation: None,
             files: vec![
                 ("data.csv", data),
                 ("report.html", report),
@@ -359,6 +381,10 @@ impl Releases {
 #[derive(Debug)]
 pub struct Bundle {
     pub manifest: Value,
+    /// A differentially private release's evaluation against the exact data, which the
+    /// bundle's files never carry: for the releasing office only (kept in the ledger beside the
+    /// spend, shown to the country's supervisors).
+    pub evaluation: Option<Value>,
     pub files: Vec<(&'static str, Vec<u8>)>,
 }
 

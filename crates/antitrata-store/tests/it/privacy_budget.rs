@@ -16,6 +16,8 @@ fn spend(country: &str, year: i32, epsilon_micros: i64, delta_femtos: i64) -> Sp
             epsilon_micros,
             delta_femtos,
         },
+        source: "ctdc-2017".into(),
+        evaluation: Some(r#"{"exact_total": 47102}"#.into()),
     }
 }
 
@@ -118,6 +120,88 @@ async fn spends_add_up_until_the_limit_refuses_one() {
             .filter(|a| a.starts_with("privacy."))
             .collect();
         assert_eq!(actions.len(), 3, "one entry per spend");
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_release_keeps_its_evaluation_for_its_own_countrys_supervisors_only() {
+    for db in seeded_backends().await {
+        let gt = CountryCode::parse("GT").unwrap();
+        let supervisor = actor(Role::Supervisor, Some("GT"));
+        let first = spend("GT", 2026, 1_000_000, 0);
+        let second = spend("GT", 2026, 500_000, 0);
+        for s in [&first, &second] {
+            db.store
+                .spend_privacy_budget(&supervisor, s, LIMIT)
+                .await
+                .unwrap();
+        }
+        let listed = db
+            .store
+            .list_spent_releases(&supervisor, gt, 2026)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 2, "{}", db.name);
+        assert!(
+            listed.iter().all(|r| r.evaluation.is_none()),
+            "a list carries no evaluation"
+        );
+        assert_eq!(listed[0].source, "ctdc-2017");
+        let read = db
+            .store
+            .read_release_evaluation(&supervisor, gt, first.release_id)
+            .await
+            .unwrap()
+            .expect("the release is GT's");
+        assert_eq!(
+            read.evaluation.as_deref(),
+            Some(r#"{"exact_total": 47102}"#)
+        );
+        assert_eq!(read.budget.epsilon_micros, 1_000_000);
+        let audited: Vec<_> = db
+            .store
+            .list_audit(0, 1_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "release.evaluation_read")
+            .collect();
+        assert_eq!(audited.len(), 1, "{}: every read is audited", db.name);
+        assert_eq!(
+            audited[0].record_id.as_deref(),
+            Some(first.release_id.to_string().as_str())
+        );
+
+        assert!(
+            db.store
+                .read_release_evaluation(&supervisor, gt, Uuid::now_v7())
+                .await
+                .unwrap()
+                .is_none(),
+            "{}: no such release",
+            db.name
+        );
+        for outsider in [
+            actor(Role::Supervisor, Some("HN")),
+            actor(Role::Caseworker, Some("GT")),
+            actor(Role::RegionalAnalyst, None),
+        ] {
+            assert!(
+                matches!(
+                    db.store
+                        .read_release_evaluation(&outsider, gt, first.release_id)
+                        .await,
+                    Err(StoreError::OutOfScope)
+                ),
+                "{}: {outsider:?}",
+                db.name
+            );
+            assert!(matches!(
+                db.store.list_spent_releases(&outsider, gt, 2026).await,
+                Err(StoreError::OutOfScope)
+            ));
+        }
         db.cleanup().await;
     }
 }

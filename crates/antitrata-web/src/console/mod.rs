@@ -144,6 +144,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/console/releases",
             get(releases::show_releases).post(releases::make_console_release),
         )
+        .route(
+            "/console/releases/{id}",
+            get(releases::show_release_evaluation),
+        )
         .route_layer(from_fn_with_state(state, enforce_access))
 }
 

@@ -24,13 +24,14 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::stats::LIVE_CASES;
-use super::{PostedForm, attachment, console_page, page_lang, store_error};
+use super::{PostedForm, attachment, console_page, format_utc, page_lang, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
-use crate::console::extract::{Console, Verified};
+use crate::console::extract::{Console, PathId, Verified};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
+use crate::release_report::Evaluation;
 
 /// The k of CTDC's own k-anonymous release, offered first.
 const DEFAULT_K: &str = "11";
@@ -87,6 +88,9 @@ struct ReleasesPage {
     form: ReleaseForm,
     budget: String,
     error: Option<String>,
+    /// This year's differentially private releases of the country: id, made at, method,
+    /// source, ε.
+    made: Vec<[String; 5]>,
 }
 
 impl ReleasesPage {
@@ -185,9 +189,30 @@ async fn page(
             .map(|(value, _)| value.clone())
             .unwrap_or_default();
     }
+    let year = state.runtime.now().year();
+    let made = match country {
+        Some(country) => {
+            let actor = crate::auth::actor(state, &who.account, headers, Action::MakeReleases);
+            state
+                .store
+                .list_spent_releases(&actor, country, year)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    [
+                        r.release_id.to_string(),
+                        r.recorded_at,
+                        r.method,
+                        r.source,
+                        epsilon_text(r.budget.epsilon_micros),
+                    ]
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let budget = match country {
         Some(country) => {
-            let year = state.runtime.now().year();
             let spent = state.store.privacy_budget_spent(country, year).await?;
             tr.tn(
                 "releases-budget",
@@ -216,9 +241,73 @@ async fn page(
         form,
         budget,
         error,
+        made,
         tr,
     };
     Ok(console_page(lang, page.render(), headers))
+}
+
+#[derive(Template)]
+#[template(path = "console/release.html")]
+struct EvaluationPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    /// What was released, how and when: label, value.
+    facts: Vec<(String, String)>,
+    evaluation: Evaluation,
+}
+
+/// A differentially private release of the supervisor's country and its evaluation against the
+/// exact data, which its bundle does not carry (the read is audited as
+/// `release.evaluation_read`).
+pub(super) async fn show_release_evaluation(
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+) -> Result<Response, PageError> {
+    let tr = Tr::new(lang);
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::MakeReleases);
+    let Some(country) = actor.scope.country() else {
+        return Err(PageError::new(lang, AppError::Forbidden, &headers));
+    };
+    let release = state
+        .store
+        .read_release_evaluation(&actor, country, id)
+        .await
+        .map_err(store_error(lang, &headers))?
+        .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
+    let evaluation = release
+        .evaluation
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .map(|e| Evaluation::new(&e, &tr))
+        .unwrap_or_default();
+    let when = time::OffsetDateTime::parse(
+        &release.recorded_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map_or_else(|_| release.recorded_at.clone(), format_utc);
+    let page = EvaluationPage {
+        title: tr.t("release-evaluation-title"),
+        switch: vec![],
+        facts: vec![
+            (tr.t("report-created"), when),
+            (tr.t("releases-method"), release.method),
+            (tr.t("report-source"), release.source),
+            (
+                tr.t("report-epsilon"),
+                epsilon_text(release.budget.epsilon_micros),
+            ),
+            (tr.t("release-evaluation-by"), release.recorded_by),
+            (
+                tr.t("release-evaluation-id"),
+                release.release_id.to_string(),
+            ),
+        ],
+        evaluation,
+        tr,
+    };
+    Ok(console_page(lang, page.render(), &headers))
 }
 
 /// ε in the ledger's millionths, as people write it.

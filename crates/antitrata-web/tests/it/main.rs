@@ -23,6 +23,7 @@ mod hotline_e2e;
 mod i18n;
 mod pages;
 mod permissions;
+mod release_privacy;
 mod releases;
 mod security;
 mod stats;

@@ -269,6 +269,65 @@ async fn differentially_private_releases_spend_the_budget_and_mistakes_spend_not
         let data = String::from_utf8(files["data.csv"].clone()).unwrap();
         assert!(data.starts_with("gender,citizenship\n"), "{data}");
         assert_eq!(spent(&c).await, 3_500_000);
+        assert!(
+            manifest.get("evaluation").is_none(),
+            "a private bundle carries no exact-data evaluation: {manifest}"
+        );
+
+        // The evaluation stays in the country: the releases page lists both releases, and each
+        // one's page shows its evaluation to the supervisor, audited.
+        let page = get_as(&c.app, "/console/releases", &supervisor).await;
+        let links: Vec<&str> = page
+            .body
+            .match_indices(r#"href="/console/releases/"#)
+            .map(|(at, _)| {
+                let rest = &page.body[at + r#"href=""#.len()..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        assert_eq!(links.len(), 2, "{}: {}", db.name, page.body);
+        let shown = get_as(&c.app, links[0], &supervisor).await;
+        assert_eq!(shown.status, 200, "{}", shown.body);
+        assert!(
+            shown.body.contains("dp-synthetic"),
+            "newest first: {}",
+            shown.body
+        );
+        assert!(
+            shown
+                .body
+                .contains("Mean total variation distance from the data"),
+            "{}",
+            shown.body
+        );
+        assert!(
+            shown
+                .body
+                .contains("These figures are not differentially private")
+        );
+        let audited = c
+            .store
+            .list_audit(0, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "release.evaluation_read")
+            .count();
+        assert_eq!(audited, 1, "{}", db.name);
+        let other = session(&c, 7, Role::Supervisor, Some("HN")).await;
+        let refused = get_as(&c.app, links[0], &other).await;
+        assert_eq!(
+            refused.status, 404,
+            "{}: another country's release",
+            db.name
+        );
+        let missing = get_as(
+            &c.app,
+            &format!("/console/releases/{}", uuid::Uuid::nil()),
+            &supervisor,
+        )
+        .await;
+        assert_eq!(missing.status, 404);
 
         // Mistakes: explained in the supervisor's language, status 400, nothing spent.
         for (fields, expected) in [

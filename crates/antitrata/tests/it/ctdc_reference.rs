@@ -335,8 +335,10 @@ fn parse_crosstab_csv(text: &str) -> BTreeMap<String, u64> {
 }
 
 /// Issue 6's acceptance run: differentially private synthetic records of the whole 2017 file at
-/// ε = 4 (every variable with a codebook domain), a manifest with the evaluation, and a bundle the
-/// regional import verifies.
+/// ε = 4 (every variable with a codebook domain), its evaluation kept apart, and a bundle the
+/// regional import verifies. Issue 28's: neither the file's exact row count (47,102) nor any
+/// exact-data distance appears anywhere in a differentially private bundle, synthetic or
+/// cross-tab (seeded, so the noisy counts are the same on every run).
 #[test]
 fn a_dp_synthetic_release_of_2017_completes_and_its_bundle_verifies() {
     let Some(folder) = ctdc_folder() else {
@@ -366,9 +368,13 @@ fn a_dp_synthetic_release_of_2017_completes_and_its_bundle_verifies() {
             "--country",
             "GT",
             "--epsilon",
-            "4",
+            "3",
+            "--seed",
+            "2017",
             "--out",
             "synthetic",
+            "--evaluation",
+            "synthetic-evaluation.json",
         ],
     );
     assert!(ok, "{err}");
@@ -378,9 +384,13 @@ fn a_dp_synthetic_release_of_2017_completes_and_its_bundle_verifies() {
     )
     .unwrap();
     assert_eq!(manifest["variables"].as_array().unwrap().len(), 57);
-    let rows = manifest["rows"].as_u64().unwrap();
+    let rows = manifest["released"]["rows"].as_u64().unwrap();
     assert!(rows.abs_diff(47_102) < 500, "{rows} rows");
-    let evaluation = &manifest["evaluation"];
+    let evaluation: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("synthetic-evaluation.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(evaluation["exact_rows"], 47_102);
     assert_eq!(evaluation["marginals_measured"]["one_way"], 57);
     assert_eq!(evaluation["marginals_measured"]["two_way"], 57 * 56 / 2);
     for size in ["one_way", "two_way", "three_way"] {
@@ -388,14 +398,44 @@ fn a_dp_synthetic_release_of_2017_completes_and_its_bundle_verifies() {
         // Far from independent noise (which would be near 1 on these skewed columns).
         assert!(mean < 0.2, "{size}: {mean}");
     }
-    // The report shows the same figures for people, and the manifest lists it with its hash.
+    // The report shows the noise for people, not the evaluation, and the manifest lists it with
+    // its hash.
     let report = std::fs::read_to_string(dir.path().join("synthetic/report.html")).unwrap();
     assert!(report.contains("Informe de la publicación: dp-synthetic"));
-    let two_way = evaluation["mean_total_variation"]["two_way"]
-        .as_f64()
-        .unwrap();
-    assert!(report.contains(&format!("{two_way:.3}")), "{two_way}");
-    assert!(report.contains("Marginales de orden 3"));
+    assert!(report.contains("Ruido añadido"), "{report}");
+    assert!(!report.contains("Marginales de orden"), "{report}");
+    assert_exact_count_absent(&dir.path().join("synthetic"), &evaluation);
+
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "release",
+            "--dataset",
+            "g2017",
+            "--method",
+            "dp-aggregates",
+            "--country",
+            "GT",
+            "--epsilon",
+            "0.5",
+            "--by",
+            "gender,ageBroad,citizenship",
+            "--seed",
+            "2017",
+            "--out",
+            "crosstab",
+            "--evaluation",
+            "crosstab-evaluation.json",
+        ],
+    );
+    assert!(ok, "{err}");
+    let crosstab: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("crosstab-evaluation.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(crosstab["exact_total"], 47_102);
+    assert_exact_count_absent(&dir.path().join("crosstab"), &crosstab);
+
     let files: Vec<&str> = manifest["files"]
         .as_array()
         .unwrap()
@@ -403,7 +443,43 @@ fn a_dp_synthetic_release_of_2017_completes_and_its_bundle_verifies() {
         .map(|f| f["name"].as_str().unwrap())
         .collect();
     assert_eq!(files, ["data.csv", "report.html"]);
-    let (ok, out, err) = cli(dir.path(), &["import", "release", "synthetic"]);
+    let (ok, _, err) = cli(dir.path(), &["import", "release", "synthetic"]);
+    assert!(
+        !ok && err.contains("--test"),
+        "a seeded bundle is a test: {err}"
+    );
+    let (ok, out, err) = cli(dir.path(), &["import", "release", "synthetic", "--test"]);
     assert!(ok, "{err}");
     assert!(out.contains("release-g2017"), "{out}");
+}
+
+/// No file of the bundle in `folder` holds the 2017 file's row count, written any way people
+/// write it, nor any of the exact-data distances of its `evaluation`.
+fn assert_exact_count_absent(folder: &std::path::Path, evaluation: &Value) {
+    let mut distances: Vec<String> = evaluation["total_variation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["distance"].to_string())
+        .filter(|d| d.len() > 6)
+        .collect();
+    distances.sort();
+    distances.dedup();
+    for name in ["data.csv", "report.html", "manifest.json"] {
+        let text = std::fs::read_to_string(folder.join(name)).unwrap();
+        for written in ["47102", "47,102", "47 102", "47.102", "47\u{a0}102"] {
+            assert!(
+                !text.contains(written),
+                "{}/{name} holds the exact row count as {written}",
+                folder.display()
+            );
+        }
+        for distance in &distances {
+            assert!(
+                !text.contains(distance.as_str()),
+                "{}/{name} holds the exact-data distance {distance}",
+                folder.display()
+            );
+        }
+    }
 }

@@ -445,6 +445,8 @@ fn live_cases_are_released_as_synthetic_records_that_import_after_a_hash_check()
             "2",
             "--out",
             "rel-syn",
+            "--evaluation",
+            "rel-syn-evaluation.json",
         ],
     );
     assert!(ok, "{err}");
@@ -458,7 +460,11 @@ fn live_cases_are_released_as_synthetic_records_that_import_after_a_hash_check()
     assert_eq!(manifest["privacy"]["budget"]["country"], "GT");
     let variables = manifest["variables"].as_array().unwrap().len();
     assert_eq!(manifest["tree"].as_array().unwrap().len(), variables - 1);
-    let one_way = manifest["evaluation"]["mean_total_variation"]["one_way"]
+    let evaluation: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("rel-syn-evaluation.json")).unwrap(),
+    )
+    .unwrap();
+    let one_way = evaluation["mean_total_variation"]["one_way"]
         .as_f64()
         .unwrap();
     assert!((0.0..1.0).contains(&one_way), "{one_way}");

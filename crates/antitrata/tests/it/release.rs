@@ -388,6 +388,11 @@ fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
                 "gender,ageBroad",
                 "--out",
                 dir.path().join(out).to_str().unwrap(),
+                "--evaluation",
+                dir.path()
+                    .join(format!("{out}-evaluation.json"))
+                    .to_str()
+                    .unwrap(),
             ],
         )
     };
@@ -415,20 +420,24 @@ fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
             .unwrap();
     assert_eq!(manifest["privacy"]["epsilon"], "1.5");
     assert_eq!(manifest["privacy"]["delta"], 0);
-    assert_eq!(manifest["cells"], 55);
-    let distances = manifest["evaluation"]["total_variation"]
-        .as_array()
-        .unwrap();
+    assert_eq!(manifest["released"]["cells"], 55);
+    assert_eq!(manifest["released"]["total"].as_u64().unwrap(), total);
+    assert!(
+        manifest.get("evaluation").is_none() && manifest["source"].get("sha256").is_none(),
+        "the exact-data evaluation stays out of a private bundle: {manifest}"
+    );
+    let evaluation: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("first-evaluation.json")).unwrap())
+            .unwrap();
+    let distances = evaluation["total_variation"].as_array().unwrap();
     assert_eq!(distances.len(), 3, "gender, ageBroad, and both");
     for d in distances {
         let distance = d["distance"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&distance), "{d}");
     }
-    assert_eq!(manifest["evaluation"]["exact_total"], 40);
-    assert_eq!(
-        manifest["evaluation"]["released_total"].as_u64().unwrap(),
-        total
-    );
+    assert_eq!(evaluation["exact_total"], 40);
+    assert_eq!(evaluation["released_total"].as_u64().unwrap(), total);
+    assert_eq!(evaluation["source"]["dataset"], "rcm");
 
     // The regional side loads the cross-tab as records, one per counted unit, so its cross-tabs
     // are the released counts: the same cells and the same total.
