@@ -1,7 +1,10 @@
 //! Privacy-protected releases, made in memory for `antitrata release` and the supervisors'
 //! console page alike: the released data (`data.csv`), its report (`report.html`, rendered by
 //! the caller's [`RenderReport`]) and its manifest (`manifest.json`: method, parameters,
-//! guarantees, evaluation and the SHA-256 of every other file).
+//! guarantees and the SHA-256 of every other file; a k-anonymous one also its evaluation).
+//! A differentially private bundle holds only fields of a stated [`Origin`]: its evaluation
+//! against the exact data comes back beside it ([`Bundle::evaluation`]) and is kept in the
+//! ledger with its spend, never in its files.
 //!
 //! - `kanon`: the source's CTDC columns, quasi-identifiers generalized, suppressed records left
 //!   out; with `all_combinations`, also cells withheld until every combination of up to that many

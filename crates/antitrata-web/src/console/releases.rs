@@ -2,8 +2,10 @@
 //! k, ε, variables, all-combinations guarantee) and, once the release is made, its bundle
 //! (`data.csv`, `report.html`, `manifest.json`) as a zip archive that `antitrata import release`
 //! loads on the regional deployment once unpacked. A differentially private release is paid from
-//! the supervisor's country's yearly budget, shown on the page; reading live cases for a release
-//! audits every case taken (`RecordsUse::Release`). A mistake in the form, or a release past the
+//! the supervisor's country's yearly budget, shown on the page with the year's such releases,
+//! each linking to its page with the evaluation against the exact data that its bundle does not
+//! carry (audited when read); reading live cases for a release audits every case taken
+//! (`RecordsUse::Release`). A mistake in the form, or a release past the
 //! budget, shows the form again with a localized message and spends nothing.
 
 use antitrata_domain::policy::Action;
@@ -201,7 +203,7 @@ async fn page(
                 .map(|r| {
                     [
                         r.release_id.to_string(),
-                        r.recorded_at,
+                        shown_time(&r.recorded_at),
                         r.method,
                         r.source,
                         epsilon_text(r.budget.epsilon_micros),
@@ -282,11 +284,7 @@ pub(super) async fn show_release_evaluation(
         .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
         .map(|e| Evaluation::new(&e, &tr))
         .unwrap_or_default();
-    let when = time::OffsetDateTime::parse(
-        &release.recorded_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .map_or_else(|_| release.recorded_at.clone(), format_utc);
+    let when = shown_time(&release.recorded_at);
     let page = EvaluationPage {
         title: tr.t("release-evaluation-title"),
         switch: vec![],
@@ -308,6 +306,12 @@ pub(super) async fn show_release_evaluation(
         tr,
     };
     Ok(console_page(lang, page.render(), &headers))
+}
+
+/// A ledger time (RFC 3339) as the console shows times, or as stored if it does not read.
+fn shown_time(at: &str) -> String {
+    time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .map_or_else(|_| at.to_owned(), format_utc)
 }
 
 /// ε in the ledger's millionths, as people write it.
