@@ -657,6 +657,8 @@ struct Guatemala {
     service: uuid::Uuid,
     follow_up: uuid::Uuid,
     user: uuid::Uuid,
+    /// A differentially private release paid from Guatemala's budget, with its evaluation.
+    release: uuid::Uuid,
 }
 
 /// Every free-text field holds `text`.
@@ -678,6 +680,7 @@ async fn guatemala(store: &antitrata_store::Store, text: &str) -> Guatemala {
         referral: Uuid::from_u128(705),
         service: Uuid::from_u128(706),
         follow_up: Uuid::from_u128(707),
+        release: Uuid::from_u128(709),
         user: account(
             store,
             708,
@@ -784,6 +787,26 @@ async fn guatemala(store: &antitrata_store::Store, text: &str) -> Guatemala {
         .add_follow_up(&worker, FollowUpId(ids.follow_up), CaseId(ids.case), &task)
         .await
         .unwrap();
+    let spend = antitrata_store::Spend {
+        release_id: ids.release,
+        country: gt,
+        year: worker.at.year(),
+        method: "dp-aggregates".into(),
+        budget: antitrata_store::Budget {
+            epsilon_micros: 1_000_000,
+            delta_femtos: 0,
+        },
+        source: "cases-GT".into(),
+        evaluation: Some(r#"{"exact_total": 1}"#.into()),
+    };
+    store
+        .spend_privacy_budget(
+            &actor(Role::Supervisor, Some("GT")),
+            &spend,
+            antitrata_app::releases::DEFAULT_YEARLY_LIMIT,
+        )
+        .await
+        .unwrap();
     ids
 }
 
@@ -806,6 +829,7 @@ impl Guatemala {
             "services" => self.service,
             "follow-ups" => self.follow_up,
             "users" => self.user,
+            "releases" => self.release,
             other => panic!("{path}: which record is a `{other}`? Add it to Guatemala"),
         }
     }
