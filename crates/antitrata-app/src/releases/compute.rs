@@ -97,16 +97,18 @@ fn kanon(table: &Table, parameters: &Parameters) -> Result<Made, ReleaseError> {
         max_suppressed: parameters.max_suppressed,
     };
     let released = anonymize(table, &request)?;
+    // The guarantee and the metrics are about the file written, so over its columns: a derived
+    // column is not written, and a cell withheld in it would name a column the file lacks.
+    let generalized = written(&released.generalized)?;
+    let kept = written(&released.table)?;
     let guaranteed = parameters
         .all_combinations
-        .map(|length| {
-            withhold_rare_combinations(&released.generalized, &released.table, length, parameters.k)
-        })
+        .map(|length| withhold_rare_combinations(&generalized, &kept, length, parameters.k))
         .transpose()?;
-    let output = guaranteed.as_ref().map_or(&released.table, |g| &g.table);
+    let output = guaranteed.as_ref().map_or(&kept, |g| &g.table);
     let columns: Vec<String> = output.columns().iter().map(|c| c.name.clone()).collect();
     let combinations = combination_metrics(
-        &released.generalized,
+        &generalized,
         output,
         &columns,
         guaranteed
@@ -352,8 +354,22 @@ fn dp_synthetic(
     })
 }
 
-/// The table's columns as CSV (derived columns left out: a release carries CTDC's own columns);
-/// an empty cell is a missing value.
+/// The table without its derived columns: a release carries CTDC's own columns, and the
+/// regional import derives the rest again.
+fn written(table: &Table) -> Result<Table, ReleaseError> {
+    Table::from_columns(
+        table
+            .columns()
+            .iter()
+            .filter(|c| c.name != EXPLOITATION_TYPES)
+            .cloned()
+            .collect(),
+    )
+    .map_err(output)
+}
+
+/// The table's columns as CSV (derived columns left out, see [`written`]); an empty cell is a
+/// missing value.
 fn write_csv(table: &Table) -> Result<Vec<u8>, ReleaseError> {
     let columns: Vec<_> = table
         .columns()

@@ -365,6 +365,86 @@ fn the_all_combinations_guarantee_withholds_rare_values() {
 
 /// Differentially private cross-tabs spend the country's yearly budget (4.0 by default); one that
 /// would pass it is refused and writes nothing.
+/// Issue 28: a table imported with CTDC's one-hot exploitation flags gets the derived column
+/// `exploitationTypes`; a guaranteed k-anonymous release withholds rare values in the columns it
+/// writes (the flags), never in the derived one it leaves out, so the regional side imports it
+/// back and derives the column again.
+#[test]
+fn a_guaranteed_release_of_one_hot_flags_imports_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::new();
+    for (i, line) in fixture().lines().enumerate() {
+        // Two records in forced labour: rare at k = 5.
+        let flag = match i {
+            0 => "isForcedLabour",
+            1 | 2 => "1",
+            _ => "0",
+        };
+        csv.push_str(&format!("{line},{flag}\n"));
+    }
+    let file = dir.path().join("rcm.csv");
+    std::fs::write(&file, &csv).unwrap();
+    assert!(cli(dir.path(), &["import", "ctdc", file.to_str().unwrap()]).0);
+    let (ok, schema, err) = cli(dir.path(), &["dataset", "show", "rcm"]);
+    assert!(ok, "{err}");
+    assert!(schema.contains("exploitationTypes"), "derived: {schema}");
+    let out = dir.path().join("guarded");
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "release",
+            "--dataset",
+            "rcm",
+            "--k",
+            "5",
+            "--qi",
+            "gender,ageBroad,citizenship",
+            "--max-suppressed",
+            "0.1",
+            "--all-combinations",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let withheld: Vec<&str> = manifest["guarantee"]["all_combinations"]["withheld_cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["column"].as_str().unwrap())
+        .collect();
+    assert!(withheld.contains(&"isForcedLabour"), "{withheld:?}");
+    assert!(!withheld.contains(&"exploitationTypes"), "{withheld:?}");
+    let data = std::fs::read_to_string(out.join("data.csv")).unwrap();
+    assert!(!data.lines().next().unwrap().contains("exploitationTypes"));
+
+    let regional = tempfile::tempdir().unwrap();
+    let (ok, stdout, err) = cli(
+        regional.path(),
+        &["import", "release", out.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    assert!(stdout.contains("release-rcm"), "{stdout}");
+    let (ok, counts, err) = cli(
+        regional.path(),
+        &[
+            "stats",
+            "--dataset",
+            "release-rcm",
+            "--by",
+            "isForcedLabour",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        counts.contains("*,2"),
+        "the two rare flags withheld: {counts}"
+    );
+}
+
 #[test]
 fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
     let dir = tempfile::tempdir().unwrap();
