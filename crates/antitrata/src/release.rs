@@ -66,6 +66,12 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
     if request.all_combinations.is_some() && method != Method::Kanon {
         bail!("--all-combinations applies to --method kanon only");
     }
+    if request.evaluation.is_some() && !method.spends_budget() {
+        bail!(
+            "--evaluation applies to differentially private releases only: a k-anonymous \
+             release's evaluation is in its manifest"
+        );
+    }
     let (payer, epsilon) = if method.spends_budget() {
         let payer = Payer {
             country: paying_country(&request)?,
@@ -112,15 +118,9 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
     store.close().await;
     let bundle = made.map_err(explain)?;
     write_bundle(&request.out, &bundle)?;
-    match (&request.evaluation, &bundle.evaluation) {
-        (Some(file), Some(evaluation)) => {
-            let json = serde_json::to_vec_pretty(evaluation).context("writing the evaluation")?;
-            write_file(file, &json)?;
-        }
-        (Some(_), None) => bail!(
-            "--evaluation: a k-anonymous release's evaluation is in its manifest; nothing written"
-        ),
-        (None, _) => {}
+    if let (Some(file), Some(evaluation)) = (&request.evaluation, &bundle.evaluation) {
+        let json = serde_json::to_vec_pretty(evaluation).context("writing the evaluation")?;
+        write_file(file, &json)?;
     }
     let mut lines = summary(&bundle, &source.name).into_iter();
     println!(

@@ -2,7 +2,7 @@
 //! manifest fields that describe and evaluate it. Paying, auditing and the common manifest fields
 //! are the caller's (`make_release`).
 
-use antitrata_domain::stats::{Table, ctdc::EXPLOITATION_TYPES};
+use antitrata_domain::stats::{Column, Table, ctdc::EXPLOITATION_TYPES};
 use antitrata_privacy::{
     CTDC_QUASI_IDENTIFIERS, Domain, Hierarchy, KAnonymityRequest, QuasiIdentifier, anonymize,
     combination_metrics, discrete_laplace_interval, evaluate, exact_crosstab, marginal_distances,
@@ -357,25 +357,19 @@ fn dp_synthetic(
 /// The table without its derived columns: a release carries CTDC's own columns, and the
 /// regional import derives the rest again.
 fn written(table: &Table) -> Result<Table, ReleaseError> {
-    Table::from_columns(
-        table
-            .columns()
-            .iter()
-            .filter(|c| c.name != EXPLOITATION_TYPES)
-            .cloned()
-            .collect(),
-    )
-    .map_err(output)
+    Table::from_columns(table.columns().iter().filter(is_written).cloned().collect())
+        .map_err(output)
+}
+
+/// Whether a column goes into a release's `data.csv`: CTDC's own columns do, derived ones not.
+fn is_written(column: &&Column) -> bool {
+    column.name != EXPLOITATION_TYPES
 }
 
 /// The table's columns as CSV (derived columns left out, see [`written`]); an empty cell is a
 /// missing value.
 fn write_csv(table: &Table) -> Result<Vec<u8>, ReleaseError> {
-    let columns: Vec<_> = table
-        .columns()
-        .iter()
-        .filter(|c| c.name != EXPLOITATION_TYPES)
-        .collect();
+    let columns: Vec<_> = table.columns().iter().filter(is_written).collect();
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(columns.iter().map(|c| c.name.as_str()))
         .map_err(output)?;

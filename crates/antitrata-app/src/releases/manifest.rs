@@ -30,9 +30,13 @@ pub(super) fn manifest(
         "source": {
             "dataset": source.name,
             "format": source.format,
-            "sha256": source.sha256,
         },
     });
+    // The input file's digest is a function of every record: a differentially private bundle
+    // leaves it to the evaluation, kept in the country.
+    if !method.spends_budget() {
+        manifest["source"]["sha256"] = json!(source.sha256);
+    }
     if let (Some(all), Value::Object(more)) = (manifest.as_object_mut(), fields) {
         all.extend(more);
     }

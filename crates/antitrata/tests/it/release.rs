@@ -361,6 +361,29 @@ fn the_all_combinations_guarantee_withholds_rare_values() {
         err.contains("--all-combinations applies to --method kanon only"),
         "{err}"
     );
+
+    // A k-anonymous release has no evaluation kept apart: refused before anything is written.
+    let refused = dir.path().join("kanon-with-evaluation");
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "release",
+            "--dataset",
+            "rcm",
+            "--k",
+            "5",
+            "--out",
+            refused.to_str().unwrap(),
+            "--evaluation",
+            dir.path().join("kanon-evaluation.json").to_str().unwrap(),
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("--evaluation applies to differentially private releases only"),
+        "{err}"
+    );
+    assert!(!refused.exists(), "nothing written");
 }
 
 /// Differentially private cross-tabs spend the country's yearly budget (4.0 by default); one that
