@@ -4,8 +4,10 @@
 //! ("norm-sub": subtract one amount from every cell, drop what falls below zero). Clamping each
 //! cell at zero instead would inflate every sum over a sparse domain, since the noise of thousands
 //! of empty cells only ever counts upwards. Lower marginals are sums of the released table, so
-//! every marginal of a release agrees with every other; all of this is post-processing and costs
-//! no budget.
+//! every marginal of a release agrees with every other. Before that, values whose noisy count
+//! (the sum of their cells) stays below the threshold of [`crate::domain_selection`] are dropped
+//! with all their cells, so absent countries get no count from noise alone. All of this is
+//! post-processing and costs no budget.
 //!
 //! Privacy: with neighbouring tables differing by one record added or removed, a record changes
 //! one cell by one, so the table is ε-differentially private (δ = 0).
@@ -13,6 +15,7 @@
 use antitrata_domain::stats::{Column, Table, Vocabulary, vocabulary};
 use rand::Rng;
 
+use crate::domain_selection::{DomainStep, keep, threshold};
 use crate::sampling::{Rational, discrete_laplace};
 use antitrata_domain::m49;
 
@@ -116,21 +119,72 @@ pub fn noisy_crosstab<R: Rng + ?Sized>(
         return Err(DpError::NoEpsilon);
     }
     let exact = exact_crosstab(table, domains)?;
-    // Scale 1/ε = denominator / numerator.
-    let scale = Rational {
-        numerator: epsilon.denominator,
-        denominator: epsilon.numerator,
-    };
+    let scale = cell_scale(epsilon);
     let counts: Vec<i64> = exact
         .counts
         .iter()
         .map(|&n| i64::try_from(n).unwrap_or(i64::MAX))
         .collect();
     let noisy = add_noise(&counts, scale, rng);
+    let kept = kept_cells(
+        &noisy,
+        &exact.domains,
+        &crosstab_domain_steps(domains, epsilon),
+    );
     Ok(CountTable {
         domains: exact.domains,
-        counts: non_negative(&noisy),
+        counts: non_negative_within(&noisy, &kept),
     })
+}
+
+/// The noise scale of every cell of [`noisy_crosstab`]: 1/ε = denominator / numerator.
+fn cell_scale(epsilon: Rational) -> Rational {
+    Rational {
+        numerator: epsilon.denominator,
+        denominator: epsilon.numerator,
+    }
+}
+
+/// The domain steps of [`noisy_crosstab`] over `domains` at `epsilon`, one per variable: the
+/// noisy count of a value is the sum of its cells, each with noise of scale 1/ε.
+pub fn crosstab_domain_steps(domains: &[Domain], epsilon: Rational) -> Vec<DomainStep> {
+    let scale = cell_scale(epsilon);
+    let cells: usize = domains.iter().map(|d| d.values.len()).product();
+    domains
+        .iter()
+        .map(|domain| {
+            let summed = cells / domain.values.len().max(1);
+            DomainStep {
+                column: domain.column.clone(),
+                threshold: threshold(scale, summed, domain.values.len()),
+                summed,
+            }
+        })
+        .collect()
+}
+
+/// The domain step of a cross-tab ([`crate::domain_selection`]): for each variable, a value whose
+/// noisy count (the sum of its cells) stays below the variable's threshold is dropped, and with
+/// it every cell that has it.
+fn kept_cells(noisy: &[i64], domains: &[Domain], steps: &[DomainStep]) -> Vec<bool> {
+    let sizes: Vec<usize> = domains.iter().map(|d| d.values.len()).collect();
+    // The stride of each variable's digit in a row-major cell index.
+    let strides: Vec<usize> = (0..sizes.len())
+        .map(|i| sizes[i + 1..].iter().product())
+        .collect();
+    let digit = |cell: usize, variable: usize| cell / strides[variable] % sizes[variable];
+    let kept_values: Vec<Vec<bool>> = (0..sizes.len())
+        .map(|variable| {
+            let mut sums = vec![0i64; sizes[variable]];
+            for (cell, &n) in noisy.iter().enumerate() {
+                sums[digit(cell, variable)] += n;
+            }
+            keep(&sums, steps[variable].threshold)
+        })
+        .collect();
+    (0..noisy.len())
+        .map(|cell| (0..sizes.len()).all(|variable| kept_values[variable][digit(cell, variable)]))
+        .collect()
 }
 
 /// The exact counts of `table` over `domains`: what a release is measured against, never
@@ -203,6 +257,20 @@ pub(crate) fn add_noise<R: Rng + ?Sized>(exact: &[i64], scale: Rational, rng: &m
     exact
         .iter()
         .map(|&n| n.saturating_add(discrete_laplace(rng, scale)))
+        .collect()
+}
+
+/// [`non_negative`] over the cells marked in `kept`; the others are zero.
+pub(crate) fn non_negative_within(noisy: &[i64], kept: &[bool]) -> Vec<u64> {
+    let within: Vec<i64> = noisy
+        .iter()
+        .zip(kept)
+        .filter(|(_, k)| **k)
+        .map(|(n, _)| *n)
+        .collect();
+    let mut released = non_negative(&within).into_iter();
+    kept.iter()
+        .map(|&k| if k { released.next().unwrap_or(0) } else { 0 })
         .collect()
 }
 

@@ -7,6 +7,7 @@
 //! no combination of quasi-identifier values shared by fewer than k output records).
 
 pub mod combinations;
+pub mod domain_selection;
 pub mod dp_aggregates;
 pub mod dp_synthetic;
 pub mod hierarchy;
@@ -18,7 +19,10 @@ pub use combinations::{
     CombinationError, CombinationMetrics, CountBucket, Guaranteed, LengthMetrics,
     combination_metrics, withhold_rare_combinations,
 };
-pub use dp_aggregates::{CountTable, Domain, DpError, exact_crosstab, noisy_crosstab};
+pub use domain_selection::DomainStep;
+pub use dp_aggregates::{
+    CountTable, Domain, DpError, crosstab_domain_steps, exact_crosstab, noisy_crosstab,
+};
 pub use dp_synthetic::{Synthetic, synthesize};
 pub use hierarchy::{Hierarchy, WITHHELD};
 pub use kanon::{

@@ -54,6 +54,8 @@ struct ReportPage {
     facts: Vec<(String, String)>,
     /// A differentially private release's noise: where, scale, half-width of the 95 % interval.
     noise: Vec<[String; 3]>,
+    /// A differentially private release's domain step: variable, threshold.
+    domain_step: Vec<(String, String)>,
     /// Whether the release is differentially private (its evaluation is not in the bundle).
     private: bool,
     evaluation: Evaluation,
@@ -111,7 +113,20 @@ fn report(manifest: &Value, lang: Lang) -> Result<String, askama::Error> {
             ]
         })
         .collect();
+    let domain_step = manifest
+        .pointer("/privacy/domain_step/thresholds")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|step| {
+            (
+                step["column"].as_str().unwrap_or("?").to_owned(),
+                step["threshold"].to_string(),
+            )
+        })
+        .collect();
     ReportPage {
+        domain_step,
         method: manifest["method"].as_str().unwrap_or("?").to_owned(),
         facts: facts(manifest, FACTS, &tr),
         noise,

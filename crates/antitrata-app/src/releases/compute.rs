@@ -5,14 +5,15 @@
 use antitrata_domain::stats::{Column, Table, ctdc::EXPLOITATION_TYPES};
 use antitrata_privacy::{
     CTDC_QUASI_IDENTIFIERS, Domain, Hierarchy, KAnonymityRequest, QuasiIdentifier, anonymize,
-    combination_metrics, discrete_laplace_interval, evaluate, exact_crosstab, marginal_distances,
-    mean_distance, noisy_crosstab, synthesize, withhold_rare_combinations,
+    combination_metrics, crosstab_domain_steps, discrete_laplace_interval, evaluate,
+    exact_crosstab, marginal_distances, mean_distance, noisy_crosstab, synthesize,
+    withhold_rare_combinations,
 };
 use rand::rngs::StdRng;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::manifest::{codebook_variables, combinations_json, distances_json};
+use super::manifest::{codebook_variables, combinations_json, distances_json, domain_step_json};
 use super::{Epsilon, Method, Parameters, ReleaseError};
 
 /// A computed release, before it is paid for and bundled.
@@ -213,8 +214,12 @@ fn dp_aggregates(
             "delta": 0,
             "neighbouring": "one record added or removed",
             "mechanism": "discrete Laplace of scale 1/ε on every cell (exact sampler, Canonne–Kamath–Steinke 2020)",
-            "post_processing": "projection onto non-negative integers with the noisy total; marginals are sums of this table",
+            "post_processing": "the domain step (values whose noisy count stays below their \
+                                threshold are dropped with their cells), then projection onto \
+                                non-negative integers with the noisy total; marginals are sums \
+                                of this table",
             "noise": [noise("every cell", scale)],
+            "domain_step": domain_step_json(&crosstab_domain_steps(&domains, epsilon.value)),
         },
         "variables": codebook_variables(&tab.domains),
         "released": {
@@ -309,18 +314,20 @@ fn dp_synthetic(
             "epsilon": epsilon.text,
             "delta": 0,
             "neighbouring": "one record added or removed",
-            "mechanism": "MST-style: ε/3 on every one-way marginal (discrete Laplace of scale \
-                          3d/ε), ε/3 on choosing a tree of d − 1 pairs (exponential mechanism, \
-                          Gumbel trick in floating point), ε/3 on the chosen two-way marginals \
-                          (discrete Laplace of scale 3(d − 1)/ε); records drawn from the \
-                          tree-shaped model (post-processing)",
+            "mechanism": "MST-style: 2ε/5 on every one-way marginal (discrete Laplace of \
+                          scale 5d/(2ε)), ε/10 on choosing a tree of d − 1 pairs (exponential \
+                          mechanism, Gumbel trick in floating point), ε/2 on the chosen two-way \
+                          marginals (discrete Laplace of scale 2(d − 1)/ε); records drawn from the \
+                          tree-shaped model over the values the domain step kept \
+                          (post-processing)",
             "noise": [
-                noise("every cell of every one-way marginal", 3.0 * d / epsilon_value),
+                noise("every cell of every one-way marginal", 2.5 * d / epsilon_value),
                 noise(
                     "every cell of the tree's two-way marginals",
-                    3.0 * (d - 1.0).max(1.0) / epsilon_value,
+                    2.0 * (d - 1.0).max(1.0) / epsilon_value,
                 ),
             ],
+            "domain_step": domain_step_json(&synthetic.domain_steps),
         },
         "variables": codebook_variables(&domains),
         "left_out": left_out,

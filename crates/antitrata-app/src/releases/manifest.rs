@@ -1,7 +1,8 @@
 //! The JSON of a release manifest: the fields every release has, and the lists several methods
 //! share. `report.rs` reads the same fields back.
 
-use antitrata_privacy::{CombinationMetrics, Domain, MarginalDistance};
+use antitrata_privacy::domain_selection::EXPECTED_INVENTED;
+use antitrata_privacy::{CombinationMetrics, Domain, DomainStep, MarginalDistance};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -81,6 +82,20 @@ const DP_FIELDS: &[(&str, Origin)] = &[
     ("/privacy/noise/*/confidence", Origin::Public),
     ("/privacy/noise/*/interval_half_width", Origin::Public),
     ("/privacy/noise/*/note", Origin::Public),
+    ("/privacy/domain_step/rule", Origin::Public),
+    (
+        "/privacy/domain_step/expected_invented_per_variable",
+        Origin::Public,
+    ),
+    ("/privacy/domain_step/thresholds/*/column", Origin::Public),
+    (
+        "/privacy/domain_step/thresholds/*/threshold",
+        Origin::Public,
+    ),
+    (
+        "/privacy/domain_step/thresholds/*/noisy_cells_summed",
+        Origin::Public,
+    ),
     ("/privacy/budget/country", Origin::Public),
     ("/privacy/budget/year", Origin::Public),
     ("/privacy/budget/spent_this_year_epsilon", Origin::Public),
@@ -130,6 +145,23 @@ pub(super) fn codebook_variables(domains: &[Domain]) -> Value {
             }))
             .collect::<Vec<_>>()
     )
+}
+
+/// The domain step of a differentially private release ([`antitrata_privacy::domain_selection`]):
+/// public, since its thresholds come from the noise scale and the domains alone.
+pub(super) fn domain_step_json(steps: &[DomainStep]) -> Value {
+    json!({
+        "rule": "a value whose noisy count stays below its variable's threshold is dropped and \
+                 given nothing (post-processing: no budget); each threshold is set from the \
+                 noise alone, so that values absent from the data pass it fewer than \
+                 expected_invented_per_variable times per variable on average",
+        "expected_invented_per_variable": EXPECTED_INVENTED,
+        "thresholds": steps.iter().map(|step| json!({
+            "column": step.column,
+            "threshold": step.threshold,
+            "noisy_cells_summed": step.summed,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// Total variation distances of marginals as the manifests list them.

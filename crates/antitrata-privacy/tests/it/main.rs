@@ -13,6 +13,8 @@
     reason = "tests fail loudly and say what they skip"
 )]
 
+mod domains;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 

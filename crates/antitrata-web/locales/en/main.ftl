@@ -241,6 +241,10 @@ report-noise-help = Every count was measured with random noise of this scale; be
 report-noise-on = Added to
 report-noise-scale = Scale
 report-noise-interval = Interval
+report-domain-step = Values kept
+report-domain-step-help = A value whose noisy count stayed below its variable's threshold was dropped and given nothing, so noise alone does not make up values (such as countries) that no record has. The thresholds come from the noise scale alone; a real value with fewer records than its threshold may have been dropped too.
+report-domain-variable = Variable
+report-domain-threshold = Threshold (noisy count)
 report-dp-private = Everything in this release is a public parameter, a figure computed from the released data, or noisy: its comparison with the exact data stays with the releasing office, so that the release as a whole keeps its privacy guarantee.
 
 ## Privacy-protected releases (supervisors)

@@ -241,6 +241,10 @@ report-noise-help = Cada conteo se midió con ruido aleatorio de esta escala; an
 report-noise-on = Añadido a
 report-noise-scale = Escala
 report-noise-interval = Intervalo
+report-domain-step = Valores conservados
+report-domain-step-help = Un valor cuyo conteo con ruido quedó por debajo del umbral de su variable se descartó y no recibió nada, de modo que el ruido por sí solo no inventa valores (como países) que ningún registro tiene. Los umbrales dependen solo de la escala del ruido; un valor real con menos registros que su umbral también pudo descartarse.
+report-domain-variable = Variable
+report-domain-threshold = Umbral (conteo con ruido)
 report-dp-private = Todo en esta publicación es un parámetro público, una cifra calculada a partir de los datos publicados, o lleva ruido: su comparación con los datos exactos queda en la oficina que publica, para que la publicación en su conjunto mantenga su garantía de privacidad.
 
 ## Publicaciones protegidas (supervisión)

@@ -241,6 +241,10 @@ report-noise-help = Chaque compte a été mesuré avec un bruit aléatoire de ce
 report-noise-on = Ajouté à
 report-noise-scale = Échelle
 report-noise-interval = Intervalle
+report-domain-step = Valeurs conservées
+report-domain-step-help = Une valeur dont le compte bruité est resté sous le seuil de sa variable a été écartée et n'a rien reçu : le bruit seul n'invente pas de valeurs (des pays, par exemple) qu'aucun enregistrement n'a. Les seuils ne dépendent que de l'échelle du bruit ; une valeur réelle comptant moins d'enregistrements que son seuil a pu être écartée aussi.
+report-domain-variable = Variable
+report-domain-threshold = Seuil (compte bruité)
 report-dp-private = Tout dans cette publication est un paramètre public, un chiffre calculé à partir des données publiées, ou bruité : sa comparaison avec les données exactes reste au bureau qui publie, pour que la publication dans son ensemble garde sa garantie de confidentialité.
 
 ## Publications protégées (supervision)

@@ -1,0 +1,176 @@
+//! Domains that do not invent: which values of a codebook domain a differentially private
+//! release may give mass to, chosen from the release's own noisy counts.
+//!
+//! A codebook domain is wide (about 250 countries) and one country's table uses few of its
+//! values. Noise gives every absent value a count too, and a synthesizer drawing from those
+//! counts, or a cross-tab listing them, would name countries no record has: an analyst cannot
+//! tell that noise from fact. So each value's noisy count (one cell of a one-way marginal, or the
+//! sum of the cells of that value in a cross-tab) is compared with a threshold set from the noise
+//! alone: the smallest count that absent values pass, all the column's values together, fewer
+//! than [`EXPECTED_INVENTED`] times on average. Values below it are dropped and nothing of the
+//! release gives them mass.
+//!
+//! The threshold depends only on the noise scale, the domain's size and how many noisy cells are
+//! summed, so it is public; which values pass depends on the noisy counts only, so dropping them
+//! is post-processing and costs no budget. A value of the input with few records can be dropped
+//! too: that is the price, and the threshold is the figure to publish for it.
+
+use crate::sampling::Rational;
+
+/// How many absent values of one variable may pass its threshold, on average: with noise alone
+/// deciding, a release invents at most one value per variable on average. Each such value gets
+/// about a threshold's worth of records, a few hundredths of a percent of a national table; a
+/// lower figure would raise the threshold and drop more real values (measured, issue 28).
+pub const EXPECTED_INVENTED: f64 = 1.0;
+
+/// The domain step of one variable as a release states it: public, since it depends only on
+/// the noise scale and the domains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainStep {
+    pub column: String,
+    /// The noisy count a value must reach to be kept.
+    pub threshold: i64,
+    /// How many noisy cells make up a value's count.
+    pub summed: usize,
+}
+
+/// The smallest noisy count a value must reach to be kept, when its count is the sum of
+/// `summed` cells (at least one) each with discrete Laplace noise of `scale`, over a domain of
+/// `values` values: the smallest integer `t ≥ 1` with `values · P(noise ≥ t) ≤`
+/// [`EXPECTED_INVENTED`].
+pub fn threshold(scale: Rational, summed: usize, values: usize) -> i64 {
+    let scale = scale.to_f64();
+    let allowed = EXPECTED_INVENTED / values.max(1) as f64;
+    if scale <= 0.0 {
+        return 1;
+    }
+    // The tail falls as t grows: double, then halve the interval.
+    let mut high = 1i64;
+    while tail(scale, summed.max(1), high) > allowed {
+        high = high.saturating_mul(2);
+        if high == i64::MAX {
+            return high;
+        }
+    }
+    let mut low = high / 2;
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if tail(scale, summed.max(1), middle) > allowed {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    high.max(1)
+}
+
+/// An upper bound on the probability that the sum of `n` discrete Laplace draws of `scale`
+/// reaches `t ≥ 1`: exact for one draw (`pᵗ / (1 + p)` with `p = e^(−1/scale)`), Chernoff's
+/// bound `min over 0 < λ < 1/scale of M(λ)ⁿ e^(−λt)` for a sum, with the moment generating
+/// function `M(λ) = (1 − p)² / ((1 − p·e^λ)(1 − p·e^(−λ)))`.
+fn tail(scale: f64, n: usize, t: i64) -> f64 {
+    let p = (-1.0 / scale).exp();
+    let t = t as f64;
+    if n == 1 {
+        return p.powf(t) / (1.0 + p);
+    }
+    let n = n as f64;
+    let log_bound = |lambda: f64| {
+        let m =
+            2.0 * (1.0 - p).ln() - (1.0 - p * lambda.exp()).ln() - (1.0 - p * (-lambda).exp()).ln();
+        n * m - lambda * t
+    };
+    // The log of the bound is convex in λ: golden-section search over (0, 1/scale).
+    let golden = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut a, mut b) = (0.0, 1.0 / scale * (1.0 - 1e-9));
+    for _ in 0..100 {
+        let c = b - golden * (b - a);
+        let d = a + golden * (b - a);
+        if log_bound(c) < log_bound(d) {
+            b = d;
+        } else {
+            a = c;
+        }
+    }
+    log_bound((a + b) / 2.0).exp().min(1.0)
+}
+
+/// Which values to keep: those whose noisy count reaches `threshold`; if none does, the one
+/// with the largest noisy count (the first of equals), so a variable always has a value to give.
+pub fn keep(noisy: &[i64], threshold: i64) -> Vec<bool> {
+    let mut kept: Vec<bool> = noisy.iter().map(|&n| n >= threshold).collect();
+    if !kept.iter().any(|&k| k)
+        && let Some(best) =
+            (0..noisy.len()).max_by(|&a, &b| noisy[a].cmp(&noisy[b]).then(b.cmp(&a)))
+    {
+        kept[best] = true;
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    use super::*;
+    use crate::sampling::discrete_laplace;
+
+    #[test]
+    fn one_draw_uses_the_exact_tail() {
+        // Scale 1: p = 1/e, P(X ≥ t) = e^(−t) / (1 + 1/e). 250 values, one expected:
+        // e^(−t) ≤ 0.004 · 1.3679 → t ≥ 5.21, so 6.
+        let one = Rational::new(1, 1).unwrap();
+        assert_eq!(threshold(one, 1, 250), 6);
+        // Two values: e^(−t) ≤ 0.5 · 1.3679 → t ≥ 0.38, so 1.
+        assert_eq!(threshold(one, 1, 2), 1);
+        // Scale 10: p = e^(−0.1), pᵗ ≤ 0.004 · 1.9048 → t ≥ 48.8, so 49.
+        assert_eq!(threshold(Rational::new(10, 1).unwrap(), 1, 250), 49);
+    }
+
+    #[test]
+    fn a_sum_needs_a_higher_threshold_than_one_cell() {
+        let two = Rational::new(2, 1).unwrap();
+        let single = threshold(two, 1, 250);
+        let summed = threshold(two, 20, 250);
+        assert!(summed > single, "{single} {summed}");
+        // A sum of 20 draws has a standard deviation of about √20 · 2.8 ≈ 12.6: its threshold
+        // lies a few of those above zero, far below 20 times one cell's.
+        assert!((30..120).contains(&summed), "{summed}");
+    }
+
+    #[test]
+    fn the_bound_holds_on_draws() {
+        // 4,000 sums of 5 draws of scale 3 each: the share at or above the threshold for 250
+        // values stays below the bound's 0.4 % (here, under 1 % to allow for sampling).
+        let scale = Rational::new(3, 1).unwrap();
+        let t = threshold(scale, 5, 250);
+        let mut rng = StdRng::seed_from_u64(1);
+        let passed = (0..4_000)
+            .filter(|_| {
+                (0..5)
+                    .map(|_| discrete_laplace(&mut rng, scale))
+                    .sum::<i64>()
+                    >= t
+            })
+            .count();
+        assert!(passed < 40, "{passed} of 4,000 at or above {t}");
+        // And the threshold is not far above what it must be: a fifth of it is passed often.
+        let low = (0..4_000)
+            .filter(|_| {
+                (0..5)
+                    .map(|_| discrete_laplace(&mut rng, scale))
+                    .sum::<i64>()
+                    >= t / 5
+            })
+            .count();
+        assert!(low > 400, "{low} of 4,000 at or above {}", t / 5);
+    }
+
+    #[test]
+    fn keeps_what_passes_or_else_the_largest() {
+        assert_eq!(keep(&[10, 2, 7, -3], 7), [true, false, true, false]);
+        assert_eq!(keep(&[1, 4, 4, -3], 7), [false, true, false, false]);
+        assert_eq!(keep(&[], 7), Vec::<bool>::new());
+    }
+}
