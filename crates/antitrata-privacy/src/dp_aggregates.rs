@@ -15,8 +15,8 @@
 use antitrata_domain::stats::{Column, Table, Vocabulary, vocabulary};
 use rand::Rng;
 
-use crate::domain_selection::{DomainStep, keep, threshold};
 use crate::sampling::{Rational, discrete_laplace};
+use crate::workload::noisy_workload;
 use antitrata_domain::m49;
 
 /// The most cells a released table may have.
@@ -108,83 +108,16 @@ impl CountTable {
 }
 
 /// Counts `table` over `domains` and adds discrete Laplace noise of scale 1/ε to every cell,
-/// zero cells included, then makes the counts non-negative with their noisy total.
+/// zero cells included, drops the values the domain step drops, then makes the counts
+/// non-negative with their noisy total: a workload of one table ([`crate::workload`]).
 pub fn noisy_crosstab<R: Rng + ?Sized>(
     table: &Table,
     domains: &[Domain],
     epsilon: Rational,
     rng: &mut R,
 ) -> Result<CountTable, DpError> {
-    if epsilon.numerator == 0 {
-        return Err(DpError::NoEpsilon);
-    }
-    let exact = exact_crosstab(table, domains)?;
-    let scale = cell_scale(epsilon);
-    let counts: Vec<i64> = exact
-        .counts
-        .iter()
-        .map(|&n| i64::try_from(n).unwrap_or(i64::MAX))
-        .collect();
-    let noisy = add_noise(&counts, scale, rng);
-    let kept = kept_cells(
-        &noisy,
-        &exact.domains,
-        &crosstab_domain_steps(domains, epsilon),
-    );
-    Ok(CountTable {
-        domains: exact.domains,
-        counts: non_negative_within(&noisy, &kept),
-    })
-}
-
-/// The noise scale of every cell of [`noisy_crosstab`]: 1/ε = denominator / numerator.
-fn cell_scale(epsilon: Rational) -> Rational {
-    Rational {
-        numerator: epsilon.denominator,
-        denominator: epsilon.numerator,
-    }
-}
-
-/// The domain steps of [`noisy_crosstab`] over `domains` at `epsilon`, one per variable: the
-/// noisy count of a value is the sum of its cells, each with noise of scale 1/ε.
-pub fn crosstab_domain_steps(domains: &[Domain], epsilon: Rational) -> Vec<DomainStep> {
-    let scale = cell_scale(epsilon);
-    let cells: usize = domains.iter().map(|d| d.values.len()).product();
-    domains
-        .iter()
-        .map(|domain| {
-            let summed = cells / domain.values.len().max(1);
-            DomainStep {
-                column: domain.column.clone(),
-                threshold: threshold(scale, summed, domain.values.len()),
-                summed,
-            }
-        })
-        .collect()
-}
-
-/// The domain step of a cross-tab ([`crate::domain_selection`]): for each variable, a value whose
-/// noisy count (the sum of its cells) stays below the variable's threshold is dropped, and with
-/// it every cell that has it.
-fn kept_cells(noisy: &[i64], domains: &[Domain], steps: &[DomainStep]) -> Vec<bool> {
-    let sizes: Vec<usize> = domains.iter().map(|d| d.values.len()).collect();
-    // The stride of each variable's digit in a row-major cell index.
-    let strides: Vec<usize> = (0..sizes.len())
-        .map(|i| sizes[i + 1..].iter().product())
-        .collect();
-    let digit = |cell: usize, variable: usize| cell / strides[variable] % sizes[variable];
-    let kept_values: Vec<Vec<bool>> = (0..sizes.len())
-        .map(|variable| {
-            let mut sums = vec![0i64; sizes[variable]];
-            for (cell, &n) in noisy.iter().enumerate() {
-                sums[digit(cell, variable)] += n;
-            }
-            keep(&sums, steps[variable].threshold)
-        })
-        .collect();
-    (0..noisy.len())
-        .map(|cell| (0..sizes.len()).all(|variable| kept_values[variable][digit(cell, variable)]))
-        .collect()
+    let mut workload = noisy_workload(table, &[domains.to_vec()], epsilon, rng)?;
+    Ok(workload.tables.remove(0))
 }
 
 /// The exact counts of `table` over `domains`: what a release is measured against, never
@@ -323,6 +256,8 @@ pub(crate) fn non_negative(noisy: &[i64]) -> Vec<u64> {
 pub enum DpError {
     #[error("cross one to three variables, not {0}")]
     VariableCount(usize),
+    #[error("`{0}` is named twice in one table")]
+    RepeatedVariable(String),
     #[error("ε must be above zero")]
     NoEpsilon,
     #[error("the table has no column `{0}`")]

@@ -14,15 +14,14 @@ pub mod hierarchy;
 pub mod kanon;
 pub mod metrics;
 pub mod sampling;
+pub mod workload;
 
 pub use combinations::{
     CombinationError, CombinationMetrics, CountBucket, Guaranteed, LengthMetrics,
     combination_metrics, withhold_rare_combinations,
 };
 pub use domain_selection::DomainStep;
-pub use dp_aggregates::{
-    CountTable, Domain, DpError, crosstab_domain_steps, exact_crosstab, noisy_crosstab,
-};
+pub use dp_aggregates::{CountTable, Domain, DpError, exact_crosstab, noisy_crosstab};
 pub use dp_synthetic::{Synthetic, synthesize};
 pub use hierarchy::{Hierarchy, WITHHELD};
 pub use kanon::{
@@ -33,3 +32,4 @@ pub use metrics::{
     Evaluation, MarginalDistance, evaluate, marginal_distances, mean_distance, total_variation,
 };
 pub use sampling::{Rational, discrete_gaussian, discrete_laplace, discrete_laplace_interval};
+pub use workload::{Workload, noisy_workload, workload_scale};

@@ -203,9 +203,11 @@ enum Command {
         /// The privacy budget the release spends (dp-aggregates, dp-synthetic), e.g. 1.0.
         #[arg(long)]
         epsilon: Option<String>,
-        /// The variables to cross (dp-aggregates), comma-separated, one to three; for
-        /// dp-synthetic the columns to synthesize (default: every column with a codebook domain).
-        #[arg(long, value_delimiter = ',')]
+        /// The variables to cross (dp-aggregates), comma-separated, one to three; repeat for
+        /// several tables released together, consistent and paid once (`--by gender,ageBroad
+        /// --by gender,ageBroad,citizenship`). For dp-synthetic the columns to synthesize
+        /// (default: every column with a codebook domain).
+        #[arg(long, value_name = "VARIABLES")]
         by: Vec<String>,
         /// A new or empty folder.
         #[arg(long)]

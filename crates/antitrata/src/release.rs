@@ -43,6 +43,7 @@ pub(crate) struct ReleaseRequest {
     pub all_combinations: Option<usize>,
     pub country: Option<String>,
     pub epsilon: Option<String>,
+    /// Each `--by` as given: comma-separated variables (one table of a workload).
     pub by: Vec<String>,
     pub out: PathBuf,
     /// A seed for a reproducible release (tests and audits); the manifest says it was seeded.
@@ -81,8 +82,28 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
     } else {
         (None, None)
     };
-    if method == Method::DpAggregates && request.by.is_empty() {
-        bail!("--by: name one to three variables to cross, e.g. gender,ageBroad");
+    let tables: Vec<Vec<String>> = request
+        .by
+        .iter()
+        .map(|table| {
+            table
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if method == Method::DpAggregates
+        && (tables.is_empty() || tables.iter().any(|t| !(1..=3).contains(&t.len())))
+    {
+        bail!(
+            "--by: name one to three variables to cross, e.g. gender,ageBroad; repeat --by for \
+             several tables released together"
+        );
+    }
+    if method != Method::DpAggregates && tables.len() > 1 {
+        bail!("--by: several tables are for --method dp-aggregates; name the columns in one --by");
     }
     let parameters = Parameters {
         method,
@@ -91,7 +112,8 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
         max_suppressed: request.max_suppressed,
         all_combinations: request.all_combinations,
         epsilon,
-        variables: request.by.clone(),
+        variables: tables.iter().flatten().cloned().collect(),
+        tables,
     };
     let store = open_store(config).await?;
     let releases = releases(config, &store);
@@ -202,12 +224,40 @@ fn summary(bundle: &Bundle, source: &str) -> Vec<String> {
             }
             lines
         }
-        Some("dp-aggregates") => vec![format!(
-            "ε-differentially private cross-tab of `{source}` by {} ({} cells): {}",
-            variables(m).join(" × "),
-            number("/released/cells"),
-            budget()
-        )],
+        Some("dp-aggregates") => {
+            let tables: Vec<String> = m
+                .pointer("/workload/tables")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|t| {
+                    let variables: Vec<&str> = t["variables"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(serde_json::Value::as_str)
+                        .collect();
+                    format!(
+                        "{} ({})",
+                        variables.join(" × "),
+                        t["file"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect();
+            let mut lines = vec![format!(
+                "ε-differentially private cross-tab of `{source}` by {} ({} cells): {}",
+                variables(m).join(" × "),
+                number("/released/cells"),
+                budget()
+            )];
+            if !tables.is_empty() {
+                lines.push(format!(
+                    "tables released together, each a sum of data.csv: {}",
+                    tables.join("; ")
+                ));
+            }
+            lines
+        }
         _ => {
             // The evaluation is the releasing office's, shown here and never in the bundle.
             let evaluation = bundle.evaluation.as_ref();

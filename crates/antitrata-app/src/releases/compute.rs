@@ -4,10 +4,10 @@
 
 use antitrata_domain::stats::{Column, Table, ctdc::EXPLOITATION_TYPES};
 use antitrata_privacy::{
-    CTDC_QUASI_IDENTIFIERS, Domain, Hierarchy, KAnonymityRequest, QuasiIdentifier, anonymize,
-    combination_metrics, crosstab_domain_steps, discrete_laplace_interval, evaluate,
-    exact_crosstab, marginal_distances, mean_distance, noisy_crosstab, synthesize,
-    withhold_rare_combinations,
+    CTDC_QUASI_IDENTIFIERS, CountTable, Domain, Evaluation, Hierarchy, KAnonymityRequest,
+    QuasiIdentifier, anonymize, combination_metrics, discrete_laplace_interval, evaluate,
+    exact_crosstab, marginal_distances, mean_distance, noisy_workload, synthesize,
+    withhold_rare_combinations, workload_scale,
 };
 use rand::rngs::StdRng;
 use serde_json::{Value, json};
@@ -19,6 +19,8 @@ use super::{Epsilon, Method, Parameters, ReleaseError};
 /// A computed release, before it is paid for and bundled.
 pub(super) struct Made {
     pub data: Vec<u8>,
+    /// Further data files of the bundle, after `data.csv`: a workload's tables.
+    pub files: Vec<(String, Vec<u8>)>,
     /// The method's own manifest fields.
     pub fields: Value,
     /// A differentially private release's evaluation against the exact data: kept in the
@@ -58,7 +60,7 @@ pub(super) fn compute(
         Method::Kanon => kanon(table, parameters),
         Method::DpAggregates => {
             let epsilon = parameters.epsilon.as_ref().ok_or(ReleaseError::NoEpsilon)?;
-            dp_aggregates(table, &parameters.variables, epsilon, years, rng)
+            dp_aggregates(table, &parameters.tables, epsilon, years, rng)
         }
         Method::DpSynthetic => {
             let epsilon = parameters.epsilon.as_ref().ok_or(ReleaseError::NoEpsilon)?;
@@ -165,6 +167,7 @@ fn kanon(table: &Table, parameters: &Parameters) -> Result<Made, ReleaseError> {
     });
     Ok(Made {
         data: write_csv(output)?,
+        files: Vec::new(),
         fields,
         evaluation: None,
         source_rows: Some(table.rows()),
@@ -173,24 +176,125 @@ fn kanon(table: &Table, parameters: &Parameters) -> Result<Made, ReleaseError> {
 
 fn dp_aggregates(
     table: &Table,
-    variables: &[String],
+    tables: &[Vec<String>],
     epsilon: &Epsilon,
     years: std::ops::RangeInclusive<i32>,
     mut rng: StdRng,
 ) -> Result<Made, ReleaseError> {
-    if variables.is_empty() {
+    if tables.is_empty() || tables.iter().any(|t| !(1..=3).contains(&t.len())) {
         return Err(ReleaseError::NoVariables);
     }
-    columns_of(table, variables)?;
-    let domains = variables
+    let domains = tables
         .iter()
-        .map(|c| Domain::from_codebook(c, years.clone()))
+        .map(|variables| {
+            columns_of(table, variables)?;
+            variables
+                .iter()
+                .map(|c| Domain::from_codebook(c, years.clone()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(ReleaseError::from)
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    let tab = noisy_crosstab(table, &domains, epsilon.value, &mut rng)?;
-    let evaluation = evaluate(&exact_crosstab(table, &domains)?, &tab, RARE_BELOW);
+    let released = noisy_workload(table, &domains, epsilon.value, &mut rng)?;
+    let evaluations = domains
+        .iter()
+        .zip(&released.tables)
+        .map(|(domains, tab)| Ok(evaluate(&exact_crosstab(table, domains)?, tab, RARE_BELOW)))
+        .collect::<Result<Vec<_>, ReleaseError>>()?;
 
+    // data.csv is the table over every variable; with several tables, each is a file of its
+    // own too, summed from it.
+    let files = if tables.len() > 1 {
+        released
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(i, tab)| Ok((format!("table-{}.csv", i + 1), crosstab_csv(tab)?)))
+            .collect::<Result<Vec<_>, ReleaseError>>()?
+    } else {
+        Vec::new()
+    };
+    let scale = workload_scale(tables.len(), epsilon.value).to_f64();
+    let mut fields = json!({
+        "privacy": {
+            "epsilon": epsilon.text,
+            "delta": 0,
+            "neighbouring": "one record added or removed",
+            "mechanism": "discrete Laplace of scale T/ε on every cell of each of the T tables \
+                          (exact sampler, Canonne–Kamath–Steinke 2020)",
+            "post_processing": "the domain step (values whose noisy count stays below their \
+                                threshold are dropped with their cells); each table projected \
+                                onto non-negative integers with its noisy total; one table over \
+                                every variable fitted to all of them (iterative proportional \
+                                fitting) and rounded with its total; every table and marginal \
+                                is a sum of that table",
+            "noise": [noise("every cell of every table", scale)],
+            "domain_step": domain_step_json(&released.domain_steps),
+        },
+        "variables": codebook_variables(&released.union.domains),
+        "released": {
+            "cells": released.union.counts.len(),
+            "total": released.union.total(),
+        },
+    });
+    if tables.len() > 1 {
+        fields["workload"] = json!({
+            "note": "data.csv is the table over every variable, fitted to the tables measured; \
+                     each table is the sum of its cells, so all agree and share one total. \
+                     Only the tables listed were measured: a combination of variables that no \
+                     table has is the fit's, with those variables independent",
+            "tables": tables.iter().zip(&files).map(|(variables, (file, _))| json!({
+                "variables": variables,
+                "file": file,
+            })).collect::<Vec<_>>(),
+        });
+    }
+    // The evaluation of the table with the most cells, then of every table.
+    let largest = (0..evaluations.len())
+        .max_by_key(|&i| (released.tables[i].counts.len(), std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    let mut evaluation = evaluation_json(&evaluations[largest]);
+    if tables.len() > 1 {
+        evaluation["tables"] = json!(
+            tables
+                .iter()
+                .zip(&evaluations)
+                .map(|(variables, e)| {
+                    let mut table = evaluation_json(e);
+                    table["variables"] = json!(variables);
+                    table
+                })
+                .collect::<Vec<_>>()
+        );
+    }
+    Ok(Made {
+        data: crosstab_csv(&released.union)?,
+        files,
+        fields,
+        evaluation: Some(evaluation),
+        source_rows: None,
+    })
+}
+
+/// A released cross-tab's evaluation against the exact data, as the console shows it.
+fn evaluation_json(evaluation: &Evaluation) -> Value {
+    json!({
+        "note": "measured against the exact data, so not itself differentially private: \
+                 kept by the releasing office, never in the bundle",
+        "total_variation": distances_json(&evaluation.marginals),
+        "mean_absolute_error_per_cell": evaluation.mean_absolute_error,
+        "rare_below": RARE_BELOW,
+        "rare_cells": evaluation.rare_cells,
+        "rare_cells_released_non_empty": evaluation.rare_cells_released,
+        "exact_total": evaluation.exact_total,
+        "released_total": evaluation.released_total,
+    })
+}
+
+/// A cross-tab as CSV: its variables, then `count`; every cell, missing as an empty value.
+fn crosstab_csv(tab: &CountTable) -> Result<Vec<u8>, ReleaseError> {
     let mut out = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<&str> = variables.iter().map(String::as_str).collect();
+    let mut header: Vec<&str> = tab.domains.iter().map(|d| d.column.as_str()).collect();
     header.push("count");
     out.write_record(&header).map_err(output)?;
     let sizes: Vec<usize> = tab.domains.iter().map(|d| d.values.len()).collect();
@@ -206,44 +310,7 @@ fn dp_aggregates(
         values.push(count.to_string());
         out.write_record(&values).map_err(output)?;
     }
-    let data = out.into_inner().map_err(output)?;
-    let scale = 1.0 / epsilon.value.to_f64();
-    let fields = json!({
-        "privacy": {
-            "epsilon": epsilon.text,
-            "delta": 0,
-            "neighbouring": "one record added or removed",
-            "mechanism": "discrete Laplace of scale 1/ε on every cell (exact sampler, Canonne–Kamath–Steinke 2020)",
-            "post_processing": "the domain step (values whose noisy count stays below their \
-                                threshold are dropped with their cells), then projection onto \
-                                non-negative integers with the noisy total; marginals are sums \
-                                of this table",
-            "noise": [noise("every cell", scale)],
-            "domain_step": domain_step_json(&crosstab_domain_steps(&domains, epsilon.value)),
-        },
-        "variables": codebook_variables(&tab.domains),
-        "released": {
-            "cells": tab.counts.len(),
-            "total": tab.counts.iter().sum::<u64>(),
-        },
-    });
-    let evaluation = json!({
-        "note": "measured against the exact data, so not itself differentially private: \
-                 kept by the releasing office, never in the bundle",
-        "total_variation": distances_json(&evaluation.marginals),
-        "mean_absolute_error_per_cell": evaluation.mean_absolute_error,
-        "rare_below": RARE_BELOW,
-        "rare_cells": evaluation.rare_cells,
-        "rare_cells_released_non_empty": evaluation.rare_cells_released,
-        "exact_total": evaluation.exact_total,
-        "released_total": evaluation.released_total,
-    });
-    Ok(Made {
-        data,
-        fields,
-        evaluation: Some(evaluation),
-        source_rows: None,
-    })
+    out.into_inner().map_err(output)
 }
 
 /// A noise statement of a differentially private manifest: where the noise is added, its
@@ -355,6 +422,7 @@ fn dp_synthetic(
     });
     Ok(Made {
         data: write_csv(&synthetic.table)?,
+        files: Vec::new(),
         fields,
         evaluation: Some(evaluation),
         source_rows: None,

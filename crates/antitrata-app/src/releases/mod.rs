@@ -9,8 +9,9 @@
 //! - `kanon`: the source's CTDC columns, quasi-identifiers generalized, suppressed records left
 //!   out; with `all_combinations`, also cells withheld until every combination of up to that many
 //!   values left in a record occurs in at least k input records (SDS's guarantee);
-//! - `dp-aggregates`: a cross-tab of one to three variables over their codebook domains with
-//!   discrete Laplace noise;
+//! - `dp-aggregates`: one or more cross-tabs of one to three variables each over their codebook
+//!   domains with discrete Laplace noise, released together and consistent (a workload: every
+//!   table is a sum of one fitted table over all their variables, in `data.csv`);
 //! - `dp-synthetic`: synthetic CTDC records drawn from noisy one- and two-way marginals.
 //!
 //! The computation runs on a blocking thread; then a differentially private release spends its
@@ -110,9 +111,11 @@ pub struct Parameters {
     pub all_combinations: Option<usize>,
     /// dp-aggregates and dp-synthetic: the budget spent.
     pub epsilon: Option<Epsilon>,
-    /// dp-aggregates: the one to three variables crossed. dp-synthetic: the variables synthesized;
-    /// empty for every column with a closed codebook vocabulary.
+    /// dp-synthetic: the variables synthesized; empty for every column with a closed codebook
+    /// vocabulary.
     pub variables: Vec<String>,
+    /// dp-aggregates: the tables released together, one to three variables each.
+    pub tables: Vec<Vec<String>>,
 }
 
 /// What a release is made from, as its manifest and audit entry name it.
@@ -335,16 +338,18 @@ impl Releases {
         if let Some(rows) = made.source_rows {
             manifest["source"]["rows"] = json!(rows);
         }
-        let mut bundle = self.bundle(made.data, manifest, lang)?;
+        let mut bundle = self.bundle(made.data, made.files, manifest, lang)?;
         bundle.evaluation = evaluation;
         Ok(bundle)
     }
 
-    /// The files of a release: its data, its report, and its manifest completed with the size
-    /// and SHA-256 of the other two so the regional import can check them.
+    /// The files of a release: its data (`data.csv`, then any further tables), its report, and
+    /// its manifest completed with the size and SHA-256 of the others so the regional import can
+    /// check them.
     fn bundle(
         &self,
         data: Vec<u8>,
+        tables: Vec<(String, Vec<u8>)>,
         mut manifest: Value,
         lang: Lang,
     ) -> Result<Bundle, ReleaseError> {
@@ -358,23 +363,28 @@ impl Releases {
                 "sha256": format!("{:x}", Sha256::digest(bytes)),
             })
         };
-        manifest["files"] = json!([listed("data.csv", &data), listed("report.html", &report)]);
+        let mut files = vec![("data.csv".to_owned(), data)];
+        files.extend(tables);
+        files.push(("report.html".to_owned(), report));
+        manifest["files"] = json!(
+            files
+                .iter()
+                .map(|(name, bytes)| listed(name, bytes))
+                .collect::<Vec<_>>()
+        );
         let written = serde_json::to_vec_pretty(&manifest)
             .map_err(|e| ReleaseError::Output(format!("writing manifest.json: {e}")))?;
+        files.push(("manifest.json".to_owned(), written));
         Ok(Bundle {
             manifest,
             evaluation: None,
-            files: vec![
-                ("data.csv", data),
-                ("report.html", report),
-                ("manifest.json", written),
-            ],
+            files,
         })
     }
 }
 
 /// A finished release: its manifest, and its files in the order a folder or archive lists them
-/// (`data.csv`, `report.html`, `manifest.json`).
+/// (`data.csv`, a workload's `table-N.csv`, `report.html`, `manifest.json`).
 #[derive(Debug)]
 pub struct Bundle {
     pub manifest: Value,
@@ -382,7 +392,7 @@ pub struct Bundle {
     /// bundle's files never carry: for the releasing office only (kept in the ledger beside the
     /// spend, shown to the country's supervisors).
     pub evaluation: Option<Value>,
-    pub files: Vec<(&'static str, Vec<u8>)>,
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// Why no release was made. Nothing was spent or written.

@@ -352,16 +352,26 @@ async fn release(
                 .ok_or_else(|| mistake("release-error-all-combinations"))?,
         ),
     };
-    let variables: Vec<String> = form
+    // Tables are separated by `;` (a workload of cross-tabs released together), variables by `,`.
+    let tables: Vec<Vec<String>> = form
         .variables
-        .split(',')
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
+        .split(';')
+        .map(|table| {
+            table
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|table| !table.is_empty())
         .collect();
-    if method == Method::DpAggregates && !(1..=3).contains(&variables.len()) {
+    if method == Method::DpAggregates
+        && (tables.is_empty() || tables.iter().any(|t| !(1..=3).contains(&t.len())))
+    {
         return Err(mistake("release-error-variables"));
     }
+    let variables: Vec<String> = tables.iter().flatten().cloned().collect();
     let parameters = Parameters {
         method,
         k,
@@ -374,6 +384,7 @@ async fn release(
         all_combinations,
         epsilon,
         variables,
+        tables,
     };
     let (source, table) = load_source(state, actor, country, &form.source, tr).await?;
     let mut seed = [0u8; 32];
@@ -460,7 +471,8 @@ fn explain(error: &ReleaseError, tr: &Tr) -> Option<String> {
         | ReleaseError::Combinations(CombinationError::UnknownColumn(name)) => {
             tr.t1("release-error-unknown", "name", name)
         }
-        ReleaseError::KAnonymity(KAnonymityError::Repeated(name)) => {
+        ReleaseError::KAnonymity(KAnonymityError::Repeated(name))
+        | ReleaseError::Dp(DpError::RepeatedVariable(name)) => {
             tr.t1("release-error-repeated", "name", name)
         }
         ReleaseError::Dp(DpError::NoDomain(name)) => tr.t1("release-error-no-domain", "name", name),

@@ -71,6 +71,7 @@ async fn release(csv: &str, method: Method, variables: &[&str]) -> Bundle {
         all_combinations: None,
         epsilon: Some(Epsilon::parse("2").unwrap()),
         variables: variables.iter().map(|v| (*v).to_owned()).collect(),
+        tables: vec![variables.iter().map(|v| (*v).to_owned()).collect()],
     };
     let bundle = releases
         .make(Order {

@@ -638,3 +638,139 @@ fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
         assert!(err.contains(expected), "{expected}: {err}");
     }
 }
+
+/// The sums of a cross-tab file's counts over the cells' first `keep` values.
+fn sums_by_prefix(csv: &str, keep: usize) -> BTreeMap<Vec<String>, u64> {
+    let mut sums = BTreeMap::new();
+    for line in csv.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let count: u64 = fields.last().unwrap().parse().unwrap();
+        let key = fields[..keep].iter().map(|f| (*f).to_owned()).collect();
+        *sums.entry(key).or_insert(0) += count;
+    }
+    sums
+}
+
+#[test]
+fn a_workload_release_gives_consistent_tables_paid_once_and_imports_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rcm.csv");
+    let mut csv = String::from("yearOfRegistration,gender,ageBroad,citizenship,isSexualExploit\n");
+    for i in 0..3_000 {
+        let gender = ["Female", "Female", "Male"][i % 3];
+        let band = ["18--20", "21--23", "30--38", "9--17"][i % 4];
+        let country = ["GT", "HN", "SV", "MX", "GT"][i % 5];
+        csv.push_str(&format!("2016,{gender},{band},{country},{}\n", i % 2));
+    }
+    std::fs::write(&file, csv).unwrap();
+    assert!(cli(dir.path(), &["import", "ctdc", file.to_str().unwrap()]).0);
+    let out = dir.path().join("workload");
+    let (ok, stdout, err) = cli(
+        dir.path(),
+        &[
+            "release",
+            "--dataset",
+            "rcm",
+            "--method",
+            "dp-aggregates",
+            "--country",
+            "GT",
+            "--epsilon",
+            "1",
+            "--by",
+            "gender,ageBroad",
+            "--by",
+            "gender,ageBroad,citizenship",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        stdout.contains("GT has spent ε = 1 of its"),
+        "paid once: {stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "gender × ageBroad (table-1.csv); gender × ageBroad × citizenship (table-2.csv)"
+        ),
+        "{stdout}"
+    );
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    let (two, three, data) = (read("table-1.csv"), read("table-2.csv"), read("data.csv"));
+    assert_eq!(two.lines().next(), Some("gender,ageBroad,count"));
+    assert_eq!(
+        three.lines().next(),
+        Some("gender,ageBroad,citizenship,count")
+    );
+    assert_eq!(
+        data, three,
+        "the union of the variables is the larger table"
+    );
+    // Every 2-way cell is the sum of its 3-way cells (no count can be negative: they parse as
+    // unsigned), and both tables have one total.
+    assert_eq!(sums_by_prefix(&two, 2), sums_by_prefix(&three, 2));
+    let total = |csv: &str| sums_by_prefix(csv, 0)[&Vec::new()];
+    assert_eq!(total(&two), total(&three));
+    assert!(total(&two).abs_diff(3_000) < 100, "{}", total(&two));
+    // The noisy 2-way table is close to the data: 1,000 women 18--20 of 3,000 is 250 each band.
+    let women = sums_by_prefix(&two, 2);
+    let cell = women[&vec!["Female".to_owned(), "18--20".to_owned()]];
+    assert!(cell.abs_diff(500) < 40, "{cell}");
+
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let files: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        ["data.csv", "table-1.csv", "table-2.csv", "report.html"]
+    );
+    assert_eq!(manifest["workload"]["tables"][1]["file"], "table-2.csv");
+    assert_eq!(
+        manifest["privacy"]["noise"][0]["scale"], 2.0,
+        "T/ε with T = 2"
+    );
+
+    let regional = tempfile::tempdir().unwrap();
+    let (ok, stdout, err) = cli(
+        regional.path(),
+        &["import", "release", out.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        stdout.contains(&format!("imported `release-rcm`: {} rows", total(&three))),
+        "{stdout}"
+    );
+
+    // Several tables are for cross-tabs only.
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "release",
+            "--dataset",
+            "rcm",
+            "--method",
+            "dp-synthetic",
+            "--country",
+            "GT",
+            "--epsilon",
+            "1",
+            "--by",
+            "gender",
+            "--by",
+            "ageBroad",
+            "--out",
+            dir.path().join("refused").to_str().unwrap(),
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("several tables are for --method dp-aggregates"),
+        "{err}"
+    );
+}
