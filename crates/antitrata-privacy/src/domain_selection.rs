@@ -15,7 +15,7 @@
 //! is post-processing and costs no budget. A value of the input with few records can be dropped
 //! too: that is the price, and the threshold is the figure to publish for it.
 
-use crate::sampling::Rational;
+use crate::sampling::Noise;
 
 /// How many absent values of one variable may pass its threshold, on average: with noise alone
 /// deciding, a release invents at most one value per variable on average. Each such value gets
@@ -35,18 +35,20 @@ pub struct DomainStep {
 }
 
 /// The smallest noisy count a value must reach to be kept, when its count is the sum of
-/// `summed` cells (at least one) each with discrete Laplace noise of `scale`, over a domain of
-/// `values` values: the smallest integer `t ≥ 1` with `values · P(noise ≥ t) ≤`
-/// [`EXPECTED_INVENTED`].
-pub fn threshold(scale: Rational, summed: usize, values: usize) -> i64 {
-    let scale = scale.to_f64();
+/// `summed` cells (at least one) each with `noise`, over a domain of `values` values: the
+/// smallest integer `t ≥ 1` with `values · P(noise ≥ t) ≤` [`EXPECTED_INVENTED`].
+pub fn threshold(noise: Noise, summed: usize, values: usize) -> i64 {
     let allowed = EXPECTED_INVENTED / values.max(1) as f64;
-    if scale <= 0.0 {
+    if noise.is_none() {
         return 1;
     }
+    let tail = |summed: usize, t: i64| match noise {
+        Noise::Laplace(scale) => laplace_tail(scale.to_f64(), summed, t),
+        Noise::Gaussian(sigma_squared) => gaussian_tail(sigma_squared.to_f64(), summed, t),
+    };
     // The tail falls as t grows: double, then halve the interval.
     let mut high = 1i64;
-    while tail(scale, summed.max(1), high) > allowed {
+    while tail(summed.max(1), high) > allowed {
         high = high.saturating_mul(2);
         if high == i64::MAX {
             return high;
@@ -55,7 +57,7 @@ pub fn threshold(scale: Rational, summed: usize, values: usize) -> i64 {
     let mut low = high / 2;
     while high - low > 1 {
         let middle = low + (high - low) / 2;
-        if tail(scale, summed.max(1), middle) > allowed {
+        if tail(summed.max(1), middle) > allowed {
             low = middle;
         } else {
             high = middle;
@@ -68,7 +70,7 @@ pub fn threshold(scale: Rational, summed: usize, values: usize) -> i64 {
 /// reaches `t ≥ 1`: exact for one draw (`pᵗ / (1 + p)` with `p = e^(−1/scale)`), Chernoff's
 /// bound `min over 0 < λ < 1/scale of M(λ)ⁿ e^(−λt)` for a sum, with the moment generating
 /// function `M(λ) = (1 − p)² / ((1 − p·e^λ)(1 − p·e^(−λ)))`.
-fn tail(scale: f64, n: usize, t: i64) -> f64 {
+fn laplace_tail(scale: f64, n: usize, t: i64) -> f64 {
     let p = (-1.0 / scale).exp();
     let t = t as f64;
     if n == 1 {
@@ -95,6 +97,14 @@ fn tail(scale: f64, n: usize, t: i64) -> f64 {
     log_bound((a + b) / 2.0).exp().min(1.0)
 }
 
+/// An upper bound on the probability that the sum of `n` discrete Gaussian draws of variance
+/// `sigma_squared` reaches `t`: each is σ-sub-Gaussian, so the sum is √n·σ-sub-Gaussian and
+/// `P(sum ≥ t) ≤ exp(−t²/(2nσ²))`.
+fn gaussian_tail(sigma_squared: f64, n: usize, t: i64) -> f64 {
+    let t = t as f64;
+    (-t * t / (2.0 * n as f64 * sigma_squared)).exp()
+}
+
 /// Which values to keep: those whose noisy count reaches `threshold`; if none does, the one
 /// with the largest noisy count (the first of equals), so a variable always has a value to give.
 pub fn keep(noisy: &[i64], threshold: i64) -> Vec<bool> {
@@ -114,25 +124,27 @@ mod tests {
     use rand::rngs::StdRng;
 
     use super::*;
-    use crate::sampling::discrete_laplace;
+    use crate::sampling::{Rational, discrete_gaussian, discrete_laplace};
+
+    fn laplace(n: u64) -> Noise {
+        Noise::Laplace(Rational::new(n, 1).unwrap())
+    }
 
     #[test]
     fn one_draw_uses_the_exact_tail() {
         // Scale 1: p = 1/e, P(X ≥ t) = e^(−t) / (1 + 1/e). 250 values, one expected:
         // e^(−t) ≤ 0.004 · 1.3679 → t ≥ 5.21, so 6.
-        let one = Rational::new(1, 1).unwrap();
-        assert_eq!(threshold(one, 1, 250), 6);
+        assert_eq!(threshold(laplace(1), 1, 250), 6);
         // Two values: e^(−t) ≤ 0.5 · 1.3679 → t ≥ 0.38, so 1.
-        assert_eq!(threshold(one, 1, 2), 1);
+        assert_eq!(threshold(laplace(1), 1, 2), 1);
         // Scale 10: p = e^(−0.1), pᵗ ≤ 0.004 · 1.9048 → t ≥ 48.8, so 49.
-        assert_eq!(threshold(Rational::new(10, 1).unwrap(), 1, 250), 49);
+        assert_eq!(threshold(laplace(10), 1, 250), 49);
     }
 
     #[test]
     fn a_sum_needs_a_higher_threshold_than_one_cell() {
-        let two = Rational::new(2, 1).unwrap();
-        let single = threshold(two, 1, 250);
-        let summed = threshold(two, 20, 250);
+        let single = threshold(laplace(2), 1, 250);
+        let summed = threshold(laplace(2), 20, 250);
         assert!(summed > single, "{single} {summed}");
         // A sum of 20 draws has a standard deviation of about √20 · 2.8 ≈ 12.6: its threshold
         // lies a few of those above zero, far below 20 times one cell's.
@@ -144,7 +156,7 @@ mod tests {
         // 4,000 sums of 5 draws of scale 3 each: the share at or above the threshold for 250
         // values stays below the bound's 0.4 % (here, under 1 % to allow for sampling).
         let scale = Rational::new(3, 1).unwrap();
-        let t = threshold(scale, 5, 250);
+        let t = threshold(Noise::Laplace(scale), 5, 250);
         let mut rng = StdRng::seed_from_u64(1);
         let passed = (0..4_000)
             .filter(|_| {
@@ -165,6 +177,24 @@ mod tests {
             })
             .count();
         assert!(low > 400, "{low} of 4,000 at or above {}", t / 5);
+    }
+
+    #[test]
+    fn the_gaussian_bound_holds_on_draws() {
+        // σ² = 9: exp(−t²/(2·5·9)) ≤ 1/250 → t ≥ √(90 ln 250) ≈ 22.3, so 23 for sums of 5.
+        let sigma_squared = Rational::new(9, 1).unwrap();
+        let t = threshold(Noise::Gaussian(sigma_squared), 5, 250);
+        assert_eq!(t, 23);
+        let mut rng = StdRng::seed_from_u64(2);
+        let passed = (0..4_000)
+            .filter(|_| {
+                (0..5)
+                    .map(|_| discrete_gaussian(&mut rng, sigma_squared))
+                    .sum::<i64>()
+                    >= t
+            })
+            .count();
+        assert!(passed < 40, "{passed} of 4,000 at or above {t}");
     }
 
     #[test]

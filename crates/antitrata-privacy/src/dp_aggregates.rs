@@ -15,8 +15,8 @@
 use antitrata_domain::stats::{Column, Table, Vocabulary, vocabulary};
 use rand::Rng;
 
-use crate::sampling::{Rational, discrete_laplace};
-use crate::workload::noisy_workload;
+use crate::sampling::{Noise, Rational};
+use crate::workload::{noisy_workload, workload_scale};
 use antitrata_domain::m49;
 
 /// The most cells a released table may have.
@@ -116,7 +116,11 @@ pub fn noisy_crosstab<R: Rng + ?Sized>(
     epsilon: Rational,
     rng: &mut R,
 ) -> Result<CountTable, DpError> {
-    let mut workload = noisy_workload(table, &[domains.to_vec()], epsilon, rng)?;
+    if epsilon.numerator == 0 {
+        return Err(DpError::NoEpsilon);
+    }
+    let noise = Noise::Laplace(workload_scale(1, epsilon));
+    let mut workload = noisy_workload(table, &[domains.to_vec()], noise, rng)?;
     Ok(workload.tables.remove(0))
 }
 
@@ -185,11 +189,11 @@ pub(crate) fn domain_positions(table: &Table, domain: &Domain) -> Result<Vec<u32
         .collect())
 }
 
-/// Every count plus one discrete Laplace draw.
-pub(crate) fn add_noise<R: Rng + ?Sized>(exact: &[i64], scale: Rational, rng: &mut R) -> Vec<i64> {
+/// Every count plus one draw of `noise`.
+pub(crate) fn add_noise<R: Rng + ?Sized>(exact: &[i64], noise: Noise, rng: &mut R) -> Vec<i64> {
     exact
         .iter()
-        .map(|&n| n.saturating_add(discrete_laplace(rng, scale)))
+        .map(|&n| n.saturating_add(noise.sample(rng)))
         .collect()
 }
 
@@ -230,23 +234,26 @@ pub(crate) fn non_negative(noisy: &[i64]) -> Vec<u64> {
         }
     }
     let shifted: Vec<f64> = noisy.iter().map(|&n| (n as f64 - theta).max(0.0)).collect();
-    let mut counts: Vec<u64> = shifted.iter().map(|&x| x.floor() as u64).collect();
-    let floor_total: u64 = counts.iter().sum();
-    let mut remainder = (total as u64).saturating_sub(floor_total);
-    let mut order: Vec<usize> = (0..noisy.len()).collect();
+    round_to_total(&shifted, total as u64)
+}
+
+/// Non-negative reals rounded to integers that sum to `total`: floors, then one more to the
+/// positive values with the largest remainders (ties to the earlier cell).
+pub(crate) fn round_to_total(values: &[f64], total: u64) -> Vec<u64> {
+    let mut counts: Vec<u64> = values.iter().map(|&x| x.max(0.0).floor() as u64).collect();
+    let mut missing = total.saturating_sub(counts.iter().sum());
+    let mut order: Vec<usize> = (0..values.len()).filter(|&i| values[i] > 0.0).collect();
     order.sort_by(|&a, &b| {
-        let fa = shifted[a] - shifted[a].floor();
-        let fb = shifted[b] - shifted[b].floor();
+        let fa = values[a] - values[a].floor();
+        let fb = values[b] - values[b].floor();
         fb.total_cmp(&fa).then(a.cmp(&b))
     });
     for &i in &order {
-        if remainder == 0 {
+        if missing == 0 {
             break;
         }
-        if shifted[i] > 0.0 {
-            counts[i] += 1;
-            remainder -= 1;
-        }
+        counts[i] += 1;
+        missing -= 1;
     }
     counts
 }
@@ -354,7 +361,7 @@ mod tests {
         // With ε = 1 the discrete Laplace has P[X ≥ 1] = q / (1 + q), q = e^-1, about 0.269.
         let mut rng = StdRng::seed_from_u64(5);
         let scale = Rational::new(1, 1).unwrap();
-        let noisy = add_noise(&vec![0; 20_000], scale, &mut rng);
+        let noisy = add_noise(&vec![0; 20_000], Noise::Laplace(scale), &mut rng);
         let positive = noisy.iter().filter(|&&n| n > 0).count() as f64 / 20_000.0;
         let q = (-1.0f64).exp();
         assert!((positive - q / (1.0 + q)).abs() < 0.01, "{positive}");

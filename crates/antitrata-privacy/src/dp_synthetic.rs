@@ -29,7 +29,7 @@ use rand::Rng;
 
 use crate::domain_selection::{DomainStep, keep, threshold};
 use crate::dp_aggregates::{Domain, DpError, add_noise, domain_positions, non_negative_within};
-use crate::sampling::Rational;
+use crate::sampling::{Noise, Rational};
 
 /// A synthetic table and how it was made.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +75,7 @@ pub fn synthesize<R: Rng + ?Sized>(
             for &p in rows {
                 counts[p as usize] += 1;
             }
-            add_noise(&counts, one_way_scale, rng)
+            add_noise(&counts, Noise::Laplace(one_way_scale), rng)
         })
         .collect();
     // The domain step: values whose noisy count stays below the threshold are dropped, and
@@ -84,7 +84,7 @@ pub fn synthesize<R: Rng + ?Sized>(
         .iter()
         .map(|domain| DomainStep {
             column: domain.column.clone(),
-            threshold: threshold(one_way_scale, 1, domain.values.len()),
+            threshold: threshold(Noise::Laplace(one_way_scale), 1, domain.values.len()),
             summed: 1,
         })
         .collect();
@@ -110,7 +110,11 @@ pub fn synthesize<R: Rng + ?Sized>(
     let two_way: Vec<Vec<u64>> = edges
         .iter()
         .map(|&(a, b)| {
-            let noisy = add_noise(&pair_counts(&positions, &sizes, a, b), two_way_scale, rng);
+            let noisy = add_noise(
+                &pair_counts(&positions, &sizes, a, b),
+                Noise::Laplace(two_way_scale),
+                rng,
+            );
             let cells: Vec<bool> = (0..noisy.len())
                 .map(|cell| kept[a][cell / sizes[b]] && kept[b][cell % sizes[b]])
                 .collect();

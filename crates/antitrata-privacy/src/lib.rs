@@ -6,6 +6,7 @@
 //! crate's invariant: no cell leaves it that breaks its release's guarantees (for k-anonymity,
 //! no combination of quasi-identifier values shared by fewer than k output records).
 
+pub mod accountant;
 pub mod combinations;
 pub mod domain_selection;
 pub mod dp_aggregates;
@@ -31,5 +32,7 @@ pub use kanon::{
 pub use metrics::{
     Evaluation, MarginalDistance, evaluate, marginal_distances, mean_distance, total_variation,
 };
-pub use sampling::{Rational, discrete_gaussian, discrete_laplace, discrete_laplace_interval};
-pub use workload::{Workload, noisy_workload, workload_scale};
+pub use sampling::{
+    Noise, Rational, discrete_gaussian, discrete_laplace, discrete_laplace_interval,
+};
+pub use workload::{Workload, noisy_workload, workload_scale, workload_variance};

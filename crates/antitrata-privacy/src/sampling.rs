@@ -124,6 +124,49 @@ pub fn discrete_laplace_interval(scale: f64, confidence: f64) -> u64 {
     t
 }
 
+/// The noise a release adds to each of its counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Noise {
+    /// Discrete Laplace of this scale: ε = sensitivity/scale, pure differential privacy.
+    Laplace(Rational),
+    /// Discrete Gaussian of this variance σ²: ρ = sensitivity²/(2σ²), zero-concentrated
+    /// differential privacy ([`crate::accountant`]).
+    Gaussian(Rational),
+}
+
+impl Noise {
+    pub fn sample<R: Rng + ?Sized>(self, rng: &mut R) -> i64 {
+        match self {
+            Noise::Laplace(scale) => discrete_laplace(rng, scale),
+            Noise::Gaussian(sigma_squared) => discrete_gaussian(rng, sigma_squared),
+        }
+    }
+
+    /// Whether it adds no noise at all (a zero scale or variance): never released.
+    pub fn is_none(self) -> bool {
+        match self {
+            Noise::Laplace(r) | Noise::Gaussian(r) => r.numerator == 0,
+        }
+    }
+
+    /// The half-width of an interval `−t..=t` that holds a sample with probability at least
+    /// `confidence`: exact for the discrete Laplace ([`discrete_laplace_interval`]); for the
+    /// discrete Gaussian from its sub-Gaussian tail `P[|X| ≥ t] ≤ 2·exp(−t²/2σ²)` (it is
+    /// σ-sub-Gaussian: Canonne, Kamath, Steinke 2020), so a little wider than the narrowest.
+    pub fn interval_half_width(self, confidence: f64) -> u64 {
+        match self {
+            Noise::Laplace(scale) => discrete_laplace_interval(scale.to_f64(), confidence),
+            Noise::Gaussian(sigma_squared) => {
+                if !(0.0..1.0).contains(&confidence) {
+                    return 0;
+                }
+                let t = (2.0 * sigma_squared.to_f64() * (2.0 / (1.0 - confidence)).ln()).sqrt();
+                t.ceil() as u64
+            }
+        }
+    }
+}
+
 /// One sample of the discrete Gaussian distribution with variance parameter `sigma_squared`
 /// (Algorithm 3): P[x] ∝ exp(−x² / 2σ²) over the integers.
 pub fn discrete_gaussian<R: Rng + ?Sized>(rng: &mut R, sigma_squared: Rational) -> i64 {

@@ -5,7 +5,9 @@
 //! # Privacy
 //! Each of the T tables is measured over its codebook domains with discrete Laplace noise of
 //! scale T/ε on every cell: one record moves one cell of each table by one, so the measurements
-//! together are ε-differentially private (δ = 0). Everything after is post-processing:
+//! together are ε-differentially private (δ = 0). Or, under zero-concentrated DP, with discrete
+//! Gaussian noise of variance T/(2ρ): ρ-zCDP, converted to (ε, δ) by [`crate::accountant`].
+//! Everything after is post-processing:
 //! - the domain step ([`crate::domain_selection`]) for each variable, on the first table that
 //!   has it;
 //! - each measured table made non-negative with its noisy total;
@@ -23,8 +25,9 @@ use rand::Rng;
 use crate::domain_selection::{DomainStep, keep, threshold};
 use crate::dp_aggregates::{
     CountTable, Domain, DpError, MAX_CELLS, add_noise, exact_crosstab, non_negative_within,
+    round_to_total,
 };
-use crate::sampling::Rational;
+use crate::sampling::{Noise, Rational};
 
 /// Rounds of proportional fitting: each matches every table once.
 const ROUNDS: usize = 50;
@@ -41,7 +44,8 @@ pub struct Workload {
     pub domain_steps: Vec<DomainStep>,
 }
 
-/// The noise scale of every measured cell of a workload of `tables` at `epsilon`: T/ε.
+/// The discrete Laplace scale of every measured cell of a workload of `tables` at `epsilon`:
+/// T/ε.
 pub fn workload_scale(tables: usize, epsilon: Rational) -> Rational {
     Rational {
         numerator: epsilon.denominator.saturating_mul(tables as u64),
@@ -49,15 +53,27 @@ pub fn workload_scale(tables: usize, epsilon: Rational) -> Rational {
     }
 }
 
+/// The discrete Gaussian variance of every measured cell of a workload of `tables` at ρ-zCDP:
+/// each table moves by one cell (L2 sensitivity 1), so it costs 1/(2σ²), and T tables cost ρ
+/// with σ² = T/(2ρ).
+pub fn workload_variance(tables: usize, rho: Rational) -> Rational {
+    Rational {
+        numerator: rho.denominator.saturating_mul(tables as u64),
+        denominator: rho.numerator.saturating_mul(2),
+    }
+}
+
 /// Releases the cross-tabs of `table` over each of `tables` (one to three domains each, no
-/// variable twice in one table) together, ε-differentially private as a whole.
+/// variable twice in one table) together, with `noise` on every cell of every table: with the
+/// discrete Laplace of [`workload_scale`] ε-differentially private as a whole, with the discrete
+/// Gaussian of [`workload_variance`] ρ-zCDP.
 pub fn noisy_workload<R: Rng + ?Sized>(
     table: &Table,
     tables: &[Vec<Domain>],
-    epsilon: Rational,
+    noise: Noise,
     rng: &mut R,
 ) -> Result<Workload, DpError> {
-    if epsilon.numerator == 0 {
+    if noise.is_none() {
         return Err(DpError::NoEpsilon);
     }
     if tables.is_empty() {
@@ -90,7 +106,6 @@ pub fn noisy_workload<R: Rng + ?Sized>(
         .ok_or(DpError::TooManyCells)?;
 
     // Measure every table.
-    let scale = workload_scale(tables.len(), epsilon);
     let noisy: Vec<Vec<i64>> = tables
         .iter()
         .map(|domains| {
@@ -100,7 +115,7 @@ pub fn noisy_workload<R: Rng + ?Sized>(
                 .iter()
                 .map(|&n| i64::try_from(n).unwrap_or(i64::MAX))
                 .collect();
-            Ok(add_noise(&counts, scale, rng))
+            Ok(add_noise(&counts, noise, rng))
         })
         .collect::<Result<_, DpError>>()?;
 
@@ -122,7 +137,7 @@ pub fn noisy_workload<R: Rng + ?Sized>(
         let summed = noisy[t].len() / domain.values.len().max(1);
         let step = DomainStep {
             column: domain.column.clone(),
-            threshold: threshold(scale, summed, domain.values.len()),
+            threshold: threshold(noise, summed, domain.values.len()),
             summed,
         };
         kept.push(keep(&sums, step.threshold));
@@ -212,26 +227,10 @@ fn digits(mut cell: usize, sizes: &[usize]) -> Vec<usize> {
     digits
 }
 
-/// Non-negative reals rounded to integers with their total kept (rounded): floors, then one more
-/// to the largest remainders (ties to the earlier cell).
+/// Non-negative reals rounded to integers with their total kept (rounded).
 fn rounded(values: &[f64]) -> Vec<u64> {
     let total = values.iter().sum::<f64>().round().max(0.0) as u64;
-    let mut counts: Vec<u64> = values.iter().map(|&x| x.max(0.0).floor() as u64).collect();
-    let mut missing = total.saturating_sub(counts.iter().sum());
-    let mut order: Vec<usize> = (0..values.len()).filter(|&i| values[i] > 0.0).collect();
-    order.sort_by(|&a, &b| {
-        let fa = values[a] - values[a].floor();
-        let fb = values[b] - values[b].floor();
-        fb.total_cmp(&fa).then(a.cmp(&b))
-    });
-    for &i in &order {
-        if missing == 0 {
-            break;
-        }
-        counts[i] += 1;
-        missing -= 1;
-    }
-    counts
+    round_to_total(values, total)
 }
 
 #[cfg(test)]
@@ -277,10 +276,16 @@ mod tests {
             .collect()
     }
 
+    /// The tables at ε with the discrete Laplace.
     fn release(tables: &[&[&str]], epsilon: Rational, seed: u64) -> Workload {
+        let noise = Noise::Laplace(workload_scale(tables.len(), epsilon));
+        release_with(tables, noise, seed)
+    }
+
+    fn release_with(tables: &[&[&str]], noise: Noise, seed: u64) -> Workload {
         let tables: Vec<Vec<Domain>> = tables.iter().map(|t| domains(t)).collect();
         let mut rng = StdRng::seed_from_u64(seed);
-        noisy_workload(&input(), &tables, epsilon, &mut rng).unwrap()
+        noisy_workload(&input(), &tables, noise, &mut rng).unwrap()
     }
 
     #[test]
@@ -314,6 +319,29 @@ mod tests {
             assert!(distance < 0.01, "seed {seed}: {distance}");
             assert!(two.total().abs_diff(20_000) < 100, "{}", two.total());
         }
+    }
+
+    #[test]
+    fn under_zcdp_the_tables_agree_too() {
+        // ρ = 0.5 over two tables: σ² = 2 on every cell.
+        let variance = workload_variance(2, Rational::new(1, 2).unwrap());
+        assert_eq!(variance.to_f64(), 2.0);
+        let released = release_with(
+            &[
+                &["gender", "ageBroad"],
+                &["gender", "ageBroad", "citizenship"],
+            ],
+            Noise::Gaussian(variance),
+            3,
+        );
+        let [two, three] = &released.tables[..] else {
+            panic!("two tables");
+        };
+        assert_eq!(three.marginal(&[0, 1]).counts, two.counts);
+        assert_eq!(two.total(), three.total());
+        let exact = exact_crosstab(&input(), &three.domains).unwrap();
+        let distance = total_variation(&exact.counts, &three.counts);
+        assert!(distance < 0.02, "{distance}");
     }
 
     #[test]
@@ -359,7 +387,7 @@ mod tests {
     #[test]
     fn a_variable_twice_in_a_table_or_no_table_is_refused() {
         let mut rng = StdRng::seed_from_u64(1);
-        let one = Rational::new(1, 1).unwrap();
+        let one = Noise::Laplace(Rational::new(1, 1).unwrap());
         assert_eq!(
             noisy_workload(&input(), &[domains(&["gender", "gender"])], one, &mut rng),
             Err(DpError::RepeatedVariable("gender".into()))

@@ -9,6 +9,7 @@ use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::store::with_pool;
 use crate::{Store, StoreError};
 use antitrata_domain::policy::Action;
+use antitrata_privacy::accountant::zcdp_epsilon_micros;
 
 /// An amount of privacy budget: ε in millionths, δ in units of 10⁻¹⁵.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,7 +36,12 @@ pub struct Spend {
     pub country: CountryCode,
     pub year: i32,
     pub method: String,
+    /// The release's own (ε, δ). For a zCDP release, the conversion of its ρ alone: the record
+    /// of what it would cost by itself; the ledger charges by `rho_micros` instead.
     pub budget: Budget,
+    /// A zCDP release's ρ in millionths, else 0. The year's ρ add up and are converted together,
+    /// at `budget.delta_femtos` or the larger δ of an earlier zCDP release of the year.
+    pub rho_micros: i64,
     /// The name of what was released (a dataset, or a country's live cases).
     pub source: String,
     /// The release's evaluation against the exact data, as JSON: kept here, in the country,
@@ -50,7 +56,10 @@ pub struct SpentRelease {
     pub country: CountryCode,
     pub year: i32,
     pub method: String,
+    /// Its own (ε, δ): for a zCDP release, the conversion of its ρ alone.
     pub budget: Budget,
+    /// A zCDP release's ρ in millionths, else 0.
+    pub rho_micros: i64,
     pub source: String,
     /// When, as RFC 3339, and by whom (the audit log's actor).
     pub recorded_at: String,
@@ -61,7 +70,7 @@ pub struct SpentRelease {
 
 /// The ledger's columns a [`SpentRelease`] is read from, without the evaluation.
 const SPENT_COLUMNS: &str = "release_id, country, year, method, epsilon_micros, delta_femtos, \
-                             source, recorded_at, recorded_by";
+                             rho_micros, source, recorded_at, recorded_by";
 
 /// A row of [`SPENT_COLUMNS`] and the evaluation (null in lists).
 type SpentRow = (
@@ -69,6 +78,7 @@ type SpentRow = (
     String,
     i32,
     String,
+    i64,
     i64,
     i64,
     String,
@@ -85,6 +95,7 @@ fn spent_release(row: SpentRow) -> Result<SpentRelease, StoreError> {
         method,
         epsilon_micros,
         delta_femtos,
+        rho_micros,
         source,
         at,
         by,
@@ -100,6 +111,7 @@ fn spent_release(row: SpentRow) -> Result<SpentRelease, StoreError> {
             epsilon_micros,
             delta_femtos,
         },
+        rho_micros,
         source,
         recorded_at: at,
         recorded_by: by,
@@ -114,9 +126,94 @@ fn may_read_releases(actor: &Actor, country: CountryCode) -> bool {
         && (actor.scope.country() == Some(country) || actor.may(Action::SpendAnyCountryBudget))
 }
 
+/// `privacy_budget`'s row: the year's charge (ε, δ), its summed ρ, the δ they are converted at,
+/// and the ε of that conversion (part of the charge).
+type LedgerRow = (i64, i64, i64, i64, i64);
+
+/// A country's year in the ledger: what pure and approximate releases spent, summed, and what
+/// zCDP releases spent, as ρ and the δ it is converted at.
+#[derive(Debug, Clone, Copy)]
+struct Ledger {
+    summed: Budget,
+    rho_micros: i64,
+    rho_delta_femtos: i64,
+}
+
+impl From<LedgerRow> for Ledger {
+    fn from(row: LedgerRow) -> Ledger {
+        let (epsilon_micros, delta_femtos, rho_micros, rho_delta_femtos, rho_epsilon_micros) = row;
+        let rho_delta = if rho_micros > 0 { rho_delta_femtos } else { 0 };
+        Ledger {
+            summed: Budget {
+                epsilon_micros: epsilon_micros - rho_epsilon_micros,
+                delta_femtos: delta_femtos - rho_delta,
+            },
+            rho_micros,
+            rho_delta_femtos,
+        }
+    }
+}
+
+impl Ledger {
+    /// The year with `spend` added.
+    fn with(self, spend: &Spend) -> Ledger {
+        if spend.rho_micros > 0 {
+            Ledger {
+                rho_micros: self.rho_micros.saturating_add(spend.rho_micros),
+                rho_delta_femtos: self.rho_delta_femtos.max(spend.budget.delta_femtos),
+                ..self
+            }
+        } else {
+            Ledger {
+                summed: Budget {
+                    epsilon_micros: self
+                        .summed
+                        .epsilon_micros
+                        .saturating_add(spend.budget.epsilon_micros),
+                    delta_femtos: self
+                        .summed
+                        .delta_femtos
+                        .saturating_add(spend.budget.delta_femtos),
+                },
+                ..self
+            }
+        }
+    }
+
+    /// The ε of the year's ρ at its δ (rounded up), zero without zCDP releases.
+    fn rho_epsilon_micros(self) -> i64 {
+        zcdp_epsilon_micros(self.rho_micros, self.rho_delta_femtos)
+    }
+
+    /// What the year costs: the sum, plus the conversion of the year's ρ (basic composition).
+    fn charged(self) -> Budget {
+        let rho_delta = if self.rho_micros > 0 {
+            self.rho_delta_femtos
+        } else {
+            0
+        };
+        Budget {
+            epsilon_micros: self
+                .summed
+                .epsilon_micros
+                .saturating_add(self.rho_epsilon_micros()),
+            delta_femtos: self.summed.delta_femtos.saturating_add(rho_delta),
+        }
+    }
+}
+
+impl Budget {
+    /// Whether neither ε nor δ passes `limit`'s.
+    pub fn within(self, limit: Budget) -> bool {
+        self.epsilon_micros <= limit.epsilon_micros && self.delta_femtos <= limit.delta_femtos
+    }
+}
+
 impl Store {
     /// Spends `spend` of the country's budget for the year if, with what is spent already, it
-    /// stays within `limit`; returns the total spent. Otherwise nothing changes and the error
+    /// stays within `limit`; returns the total spent. Pure and approximate releases add their
+    /// (ε, δ); zCDP releases add their ρ, and the year's ρ is converted to (ε, δ) as one
+    /// ([`antitrata_privacy::accountant`]), so the total is the sum plus that conversion. Otherwise nothing changes and the error
     /// says what is left.
     pub async fn spend_privacy_budget(
         &self,
@@ -148,62 +245,58 @@ impl Store {
             .bind(spend.year)
             .execute(&mut *tx)
             .await?;
-            let spent: Option<(i64, i64)> = sqlx::query_as(
-                "update privacy_budget set epsilon_micros = epsilon_micros + $3, \
-                 delta_femtos = delta_femtos + $4 \
-                 where country = $1 and year = $2 \
-                 and epsilon_micros + $3 <= $5 and delta_femtos + $4 <= $6 \
-                 returning epsilon_micros, delta_femtos",
+            // An update that changes nothing, to hold the row until commit (PostgreSQL; SQLite's
+            // write transaction holds the whole database).
+            let row: LedgerRow = sqlx::query_as(
+                "update privacy_budget set year = year where country = $1 and year = $2 \
+                 returning epsilon_micros, delta_femtos, rho_micros, rho_delta_femtos, \
+                 rho_epsilon_micros",
             )
             .bind(country)
             .bind(spend.year)
-            .bind(asked.epsilon_micros)
-            .bind(asked.delta_femtos)
-            .bind(limit.epsilon_micros)
-            .bind(limit.delta_femtos)
-            .fetch_optional(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
-            match spent {
-                Some((epsilon_micros, delta_femtos)) => {
-                    sqlx::query(
-                        "insert into privacy_spends (release_id, country, year, method, \
-                         epsilon_micros, delta_femtos, recorded_at, recorded_by, source, \
-                         evaluation) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    )
-                    .bind(spend.release_id)
-                    .bind(country)
-                    .bind(spend.year)
-                    .bind(&spend.method)
-                    .bind(asked.epsilon_micros)
-                    .bind(asked.delta_femtos)
-                    .bind(&audit.at)
-                    .bind(&audit.actor)
-                    .bind(&spend.source)
-                    .bind(&spend.evaluation)
-                    .execute(&mut *tx)
-                    .await?;
-                    append_audit!(tx, &audit);
-                    tx.commit().await?;
-                    Ok(Budget {
-                        epsilon_micros,
-                        delta_femtos,
-                    })
-                }
-                None => {
-                    let (epsilon_micros, delta_femtos): (i64, i64) = sqlx::query_as(
-                        "select epsilon_micros, delta_femtos from privacy_budget \
-                         where country = $1 and year = $2",
-                    )
-                    .bind(country)
-                    .bind(spend.year)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    tx.rollback().await?;
-                    Err(Budget {
-                        epsilon_micros,
-                        delta_femtos,
-                    })
-                }
+            let before = Ledger::from(row);
+            let after = before.with(spend);
+            if !after.charged().within(limit) {
+                tx.rollback().await?;
+                Err(before.charged())
+            } else {
+                sqlx::query(
+                    "update privacy_budget set epsilon_micros = $3, delta_femtos = $4, \
+                     rho_micros = $5, rho_delta_femtos = $6, rho_epsilon_micros = $7 \
+                     where country = $1 and year = $2",
+                )
+                .bind(country)
+                .bind(spend.year)
+                .bind(after.charged().epsilon_micros)
+                .bind(after.charged().delta_femtos)
+                .bind(after.rho_micros)
+                .bind(after.rho_delta_femtos)
+                .bind(after.rho_epsilon_micros())
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "insert into privacy_spends (release_id, country, year, method, \
+                     epsilon_micros, delta_femtos, rho_micros, recorded_at, recorded_by, source, \
+                     evaluation) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(spend.release_id)
+                .bind(country)
+                .bind(spend.year)
+                .bind(&spend.method)
+                .bind(asked.epsilon_micros)
+                .bind(asked.delta_femtos)
+                .bind(spend.rho_micros)
+                .bind(&audit.at)
+                .bind(&audit.actor)
+                .bind(&spend.source)
+                .bind(&spend.evaluation)
+                .execute(&mut *tx)
+                .await?;
+                append_audit!(tx, &audit);
+                tx.commit().await?;
+                Ok(after.charged())
             }
         });
         outcome.map_err(|spent| StoreError::OverBudget {

@@ -18,8 +18,11 @@ const FACTS: &[(&str, &str)] = &[
     ("report-created", "/created_at"),
     ("report-software", "/software"),
     ("report-seeded", "/seeded/seed"),
+    ("report-accountant", "/privacy/accountant"),
     ("report-epsilon", "/privacy/epsilon"),
     ("report-delta", "/privacy/delta"),
+    ("report-rho", "/privacy/rho"),
+    ("report-epsilon-converted", "/privacy/epsilon_converted"),
     ("report-mechanism", "/privacy/mechanism"),
     ("report-budget-country", "/privacy/budget/country"),
     (

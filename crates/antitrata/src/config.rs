@@ -1,16 +1,21 @@
 //! Configuration: one TOML file, then `ANTITRATA_*` environment variables and command-line flags on
 //! top (flags win), validated once.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use antitrata_app::releases::DEFAULT_YEARLY_LIMIT;
+use antitrata_domain::CountryCode;
 use antitrata_store::{Budget, DatabaseUrl};
 use antitrata_web::WebConfig;
 use anyhow::{Context, bail};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+
+/// The largest δ a budget may have: past it, (ε, δ) promises little.
+const MAX_DELTA: f64 = 1e-3;
 
 pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://antitrata-data/antitrata.db";
@@ -54,8 +59,12 @@ pub(crate) struct Config {
     /// The data-key file, outside the database; created with mode 0600 on first start.
     pub key_file: PathBuf,
     pub web: WebConfig,
-    /// The differential-privacy budget each country may spend per year (`privacy.yearly_epsilon`).
+    /// The differential-privacy budget each country may spend per year (`privacy.yearly_epsilon`,
+    /// and `privacy.delta` for zCDP releases).
     pub yearly_limit: Budget,
+    /// The δ of countries whose administrators chose their own (`[privacy.country_delta]`), in
+    /// units of 10⁻¹⁵.
+    pub country_deltas: BTreeMap<CountryCode, i64>,
     pub log: LogConfig,
 }
 
@@ -114,6 +123,8 @@ struct CaseworkSection {
 #[serde(deny_unknown_fields, default)]
 struct PrivacySection {
     yearly_epsilon: Option<f64>,
+    delta: Option<f64>,
+    country_delta: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,10 +236,39 @@ impl Config {
             referral_overdue,
             header_read_timeout,
         };
+        let delta_femtos = |delta: f64, key: &str| {
+            if delta > 0.0 && delta <= MAX_DELTA {
+                Ok((delta * 1e15).round() as i64)
+            } else {
+                Err(anyhow::anyhow!(
+                    "{key} must be above 0 and at most 1e-3, e.g. 1e-9: the chance, per year, \
+                     that a zCDP release's guarantee fails"
+                ))
+            }
+        };
         let yearly_limit = Budget {
             epsilon_micros: (yearly_epsilon * 1e6).round() as i64,
-            delta_femtos: 0,
+            delta_femtos: match file.privacy.delta {
+                Some(delta) => delta_femtos(delta, "privacy.delta")?,
+                None => DEFAULT_YEARLY_LIMIT.delta_femtos,
+            },
         };
+        let country_deltas = file
+            .privacy
+            .country_delta
+            .iter()
+            .map(|(country, &delta)| {
+                let code = CountryCode::parse(country).map_err(|_| {
+                    anyhow::anyhow!(
+                        "privacy.country_delta: `{country}` is not a country code, e.g. GT"
+                    )
+                })?;
+                Ok((
+                    code,
+                    delta_femtos(delta, &format!("privacy.country_delta.{country}"))?,
+                ))
+            })
+            .collect::<anyhow::Result<_>>()?;
         let key_file = overrides
             .key_file
             .or(file.keys.file)
@@ -239,6 +279,7 @@ impl Config {
             key_file,
             web,
             yearly_limit,
+            country_deltas,
             log: file.log,
         })
     }
@@ -266,9 +307,16 @@ pub(crate) fn print_summary(config: &Config) {
         config.log.format, config.log.filter
     );
     println!(
-        "  privacy:          yearly ε per country {}",
-        config.yearly_limit.epsilon_micros as f64 / 1e6
+        "  privacy:          yearly ε per country {}, δ for zCDP releases {:e}",
+        config.yearly_limit.epsilon_micros as f64 / 1e6,
+        config.yearly_limit.delta_femtos as f64 / 1e15
     );
+    for (country, delta) in &config.country_deltas {
+        println!(
+            "                    δ of {country} {:e}",
+            *delta as f64 / 1e15
+        );
+    }
     println!("(the database was not contacted)");
 }
 

@@ -203,6 +203,11 @@ enum Command {
         /// The privacy budget the release spends (dp-aggregates, dp-synthetic), e.g. 1.0.
         #[arg(long)]
         epsilon: Option<String>,
+        /// How a dp-aggregates release accounts for its budget: `pure` (discrete Laplace, δ = 0)
+        /// or `zcdp` (discrete Gaussian; spends ε at the country's δ, privacy.delta, and the
+        /// year's zCDP releases are converted together, so several cost less than their sum).
+        #[arg(long, default_value = "pure", value_name = "pure|zcdp")]
+        accountant: String,
         /// The variables to cross (dp-aggregates), comma-separated, one to three; repeat for
         /// several tables released together, consistent and paid once (`--by gender,ageBroad
         /// --by gender,ageBroad,citizenship`). For dp-synthetic the columns to synthesize
@@ -479,6 +484,7 @@ fn main() -> ExitCode {
             all_combinations,
             country,
             epsilon,
+            accountant,
             by,
             out,
             seed,
@@ -498,6 +504,7 @@ fn main() -> ExitCode {
                     all_combinations,
                     country,
                     epsilon,
+                    accountant,
                     by,
                     out,
                     seed,

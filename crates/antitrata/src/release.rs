@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use antitrata_app::import::{CrossTabFile, import_cross_tab};
 use antitrata_app::releases::{
-    Bundle, Epsilon, Method, Order, Parameters, Payer, Randomness, ReleaseError, Releases, Source,
+    Accountant, Bundle, Epsilon, Method, Order, Parameters, Payer, Randomness, ReleaseError,
+    Releases, Source, crosses, table_of,
 };
 use antitrata_domain::policy::Action;
 use antitrata_domain::stats::{DatasetId, Table};
@@ -43,6 +44,8 @@ pub(crate) struct ReleaseRequest {
     pub all_combinations: Option<usize>,
     pub country: Option<String>,
     pub epsilon: Option<String>,
+    /// `--accountant` as given: pure or zcdp.
+    pub accountant: String,
     /// Each `--by` as given: comma-separated variables (one table of a workload).
     pub by: Vec<String>,
     pub out: PathBuf,
@@ -67,6 +70,11 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
     if request.all_combinations.is_some() && method != Method::Kanon {
         bail!("--all-combinations applies to --method kanon only");
     }
+    let accountant = Accountant::parse(&request.accountant)
+        .with_context(|| format!("--accountant {}: use pure or zcdp", request.accountant))?;
+    if accountant == Accountant::Zcdp && method != Method::DpAggregates {
+        bail!("--accountant zcdp applies to --method dp-aggregates only");
+    }
     if request.evaluation.is_some() && !method.spends_budget() {
         bail!(
             "--evaluation applies to differentially private releases only: a k-anonymous \
@@ -82,21 +90,8 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
     } else {
         (None, None)
     };
-    let tables: Vec<Vec<String>> = request
-        .by
-        .iter()
-        .map(|table| {
-            table
-                .split(',')
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    if method == Method::DpAggregates
-        && (tables.is_empty() || tables.iter().any(|t| !(1..=3).contains(&t.len())))
-    {
+    let tables: Vec<Vec<String>> = request.by.iter().map(|t| table_of(t)).collect();
+    if method == Method::DpAggregates && !crosses(&tables) {
         bail!(
             "--by: name one to three variables to cross, e.g. gender,ageBroad; repeat --by for \
              several tables released together"
@@ -114,6 +109,7 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
         epsilon,
         variables: tables.iter().flatten().cloned().collect(),
         tables,
+        accountant,
     };
     let store = open_store(config).await?;
     let releases = releases(config, &store);
@@ -178,8 +174,16 @@ fn summary(bundle: &Bundle, source: &str) -> Vec<String> {
         )
     };
     let budget = || {
+        let zcdp = m.pointer("/privacy/rho").map_or_else(String::new, |_| {
+            format!(
+                " (zCDP: ρ = {}, (ε, δ) = ({}, {}))",
+                number("/privacy/rho"),
+                number("/privacy/epsilon_converted"),
+                number("/privacy/delta"),
+            )
+        });
         format!(
-            "ε = {} spent; {} has spent ε = {} of its {} budget of {}",
+            "ε = {}{zcdp} spent; {} has spent ε = {} of its {} budget of {}",
             m["privacy"]["epsilon"].as_str().unwrap_or("?"),
             m["privacy"]["budget"]["country"].as_str().unwrap_or("?"),
             number("/privacy/budget/spent_this_year_epsilon"),
@@ -445,7 +449,6 @@ pub(crate) async fn import_release(
     .await
 }
 
-/// Every file the manifest lists has its recorded size and SHA-256.
 /// Loads a differentially private cross-tab (its variables, then `count`) as a dataset of
 /// records (`antitrata_app::import::import_cross_tab`: each cell's released count becomes that
 /// many records of the cell's values).
@@ -483,6 +486,7 @@ async fn import_counts(config: &Config, path: &Path, name: String) -> anyhow::Re
     Ok(())
 }
 
+/// Every file the manifest lists has its recorded size and SHA-256.
 fn verify_files(dir: &Path, manifest: &serde_json::Value) -> anyhow::Result<()> {
     let files = manifest["files"]
         .as_array()

@@ -113,6 +113,7 @@ pub(crate) fn releases(config: &Config, store: &Store) -> Releases {
         config.yearly_limit,
         antitrata_web::release_report,
     )
+    .with_deltas(config.country_deltas.clone())
 }
 
 pub(crate) async fn migrate(config: &Config) -> anyhow::Result<()> {

@@ -4,17 +4,17 @@
 
 use antitrata_domain::stats::{Column, Table, ctdc::EXPLOITATION_TYPES};
 use antitrata_privacy::{
-    CTDC_QUASI_IDENTIFIERS, CountTable, Domain, Evaluation, Hierarchy, KAnonymityRequest,
-    QuasiIdentifier, anonymize, combination_metrics, discrete_laplace_interval, evaluate,
-    exact_crosstab, marginal_distances, mean_distance, noisy_workload, synthesize,
-    withhold_rare_combinations, workload_scale,
+    CTDC_QUASI_IDENTIFIERS, CountTable, Domain, Evaluation, Hierarchy, KAnonymityRequest, Noise,
+    QuasiIdentifier, Rational, anonymize, combination_metrics, evaluate, exact_crosstab,
+    marginal_distances, mean_distance, noisy_workload, synthesize, withhold_rare_combinations,
+    workload_scale, workload_variance,
 };
 use rand::rngs::StdRng;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::manifest::{codebook_variables, combinations_json, distances_json, domain_step_json};
-use super::{Epsilon, Method, Parameters, ReleaseError};
+use super::{Epsilon, Loss, Method, Parameters, ReleaseError, crosses};
 
 /// A computed release, before it is paid for and bundled.
 pub(super) struct Made {
@@ -49,9 +49,11 @@ const EVALUATED_TRIPLES: usize = 2_000;
 /// The confidence of the intervals a differentially private manifest states for its noise.
 const CONFIDENCE: f64 = 0.95;
 
+/// Computes the release `parameters` ask for; a differentially private one spends `loss`.
 pub(super) fn compute(
     table: &Table,
     parameters: &Parameters,
+    loss: Option<Loss>,
     now: OffsetDateTime,
     rng: StdRng,
 ) -> Result<Made, ReleaseError> {
@@ -60,7 +62,8 @@ pub(super) fn compute(
         Method::Kanon => kanon(table, parameters),
         Method::DpAggregates => {
             let epsilon = parameters.epsilon.as_ref().ok_or(ReleaseError::NoEpsilon)?;
-            dp_aggregates(table, &parameters.tables, epsilon, years, rng)
+            let loss = loss.ok_or(ReleaseError::NoEpsilon)?;
+            dp_aggregates(table, &parameters.tables, epsilon, loss, years, rng)
         }
         Method::DpSynthetic => {
             let epsilon = parameters.epsilon.as_ref().ok_or(ReleaseError::NoEpsilon)?;
@@ -178,10 +181,11 @@ fn dp_aggregates(
     table: &Table,
     tables: &[Vec<String>],
     epsilon: &Epsilon,
+    loss: Loss,
     years: std::ops::RangeInclusive<i32>,
     mut rng: StdRng,
 ) -> Result<Made, ReleaseError> {
-    if tables.is_empty() || tables.iter().any(|t| !(1..=3).contains(&t.len())) {
+    if !crosses(tables) {
         return Err(ReleaseError::NoVariables);
     }
     let domains = tables
@@ -195,7 +199,17 @@ fn dp_aggregates(
                 .map_err(ReleaseError::from)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let released = noisy_workload(table, &domains, epsilon.value, &mut rng)?;
+    let noise = match loss {
+        Loss::Pure(_) => Noise::Laplace(workload_scale(tables.len(), epsilon.value)),
+        Loss::Zcdp { rho_micros, .. } => Noise::Gaussian(workload_variance(
+            tables.len(),
+            Rational {
+                numerator: rho_micros.unsigned_abs(),
+                denominator: 1_000_000,
+            },
+        )),
+    };
+    let released = noisy_workload(table, &domains, noise, &mut rng)?;
     let evaluations = domains
         .iter()
         .zip(&released.tables)
@@ -214,29 +228,16 @@ fn dp_aggregates(
     } else {
         Vec::new()
     };
-    let scale = workload_scale(tables.len(), epsilon.value).to_f64();
     let mut fields = json!({
-        "privacy": {
-            "epsilon": epsilon.text,
-            "delta": 0,
-            "neighbouring": "one record added or removed",
-            "mechanism": "discrete Laplace of scale T/ε on every cell of each of the T tables \
-                          (exact sampler, Canonne–Kamath–Steinke 2020)",
-            "post_processing": "the domain step (values whose noisy count stays below their \
-                                threshold are dropped with their cells); each table projected \
-                                onto non-negative integers with its noisy total; one table over \
-                                every variable fitted to all of them (iterative proportional \
-                                fitting) and rounded with its total; every table and marginal \
-                                is a sum of that table",
-            "noise": [noise("every cell of every table", scale)],
-            "domain_step": domain_step_json(&released.domain_steps),
-        },
+        "privacy": privacy_json(epsilon, loss, tables.len()),
         "variables": codebook_variables(&released.union.domains),
         "released": {
             "cells": released.union.counts.len(),
             "total": released.union.total(),
         },
     });
+    fields["privacy"]["noise"] = json!([noise_json("every cell of every table", noise)]);
+    fields["privacy"]["domain_step"] = domain_step_json(&released.domain_steps);
     if tables.len() > 1 {
         fields["workload"] = json!({
             "note": "data.csv is the table over every variable, fitted to the tables measured; \
@@ -313,16 +314,68 @@ fn crosstab_csv(tab: &CountTable) -> Result<Vec<u8>, ReleaseError> {
     out.into_inner().map_err(output)
 }
 
+/// How a manifest names the pure accountant.
+const PURE_ACCOUNTANT: &str = "pure ε-differential privacy: the ε of releases add up";
+
+/// The privacy statement of a cross-tab release of `tables` tables: the budget, how it is
+/// accounted for, and the mechanism.
+fn privacy_json(epsilon: &Epsilon, loss: Loss, tables: usize) -> Value {
+    let post_processing = "the domain step (values whose noisy count stays below their \
+                           threshold are dropped with their cells); each table projected onto \
+                           non-negative integers with its noisy total; one table over every \
+                           variable fitted to all of them (iterative proportional fitting) and \
+                           rounded with its total; every table and marginal is a sum of that \
+                           table";
+    match loss {
+        Loss::Pure(_) => json!({
+            "accountant": PURE_ACCOUNTANT,
+            "epsilon": epsilon.text,
+            "delta": 0,
+            "neighbouring": "one record added or removed",
+            "mechanism": format!(
+                "discrete Laplace of scale T/ε on every cell of each of the T = {tables} tables \
+                 (exact sampler, Canonne–Kamath–Steinke 2020)"
+            ),
+            "post_processing": post_processing,
+        }),
+        Loss::Zcdp {
+            rho_micros,
+            delta_femtos,
+            epsilon_micros,
+        } => json!({
+            "accountant": "ρ-zCDP (zero-concentrated differential privacy), converted to (ε, δ) \
+                           by Canonne–Kamath–Steinke 2020, §2.3; the ledger adds up the \
+                           year's ρ and converts the sum",
+            "epsilon": epsilon.text,
+            "epsilon_converted": epsilon_micros as f64 / 1e6,
+            "delta": delta_femtos as f64 / 1e15,
+            "rho": rho_micros as f64 / 1e6,
+            "neighbouring": "one record added or removed",
+            "mechanism": format!(
+                "discrete Gaussian of variance T/(2ρ) on every cell of each of the T = {tables} \
+                 tables (exact sampler, Canonne–Kamath–Steinke 2020): each table is \
+                 1/(2σ²)-zCDP, the release ρ-zCDP, so (epsilon_converted, delta)-differentially \
+                 private, within epsilon"
+            ),
+            "post_processing": post_processing,
+        }),
+    }
+}
+
 /// A noise statement of a differentially private manifest: where the noise is added, its
-/// discrete Laplace scale, and the half-width of its 95 % interval (public: a function of ε and
-/// the domain only).
-fn noise(on: &str, scale: f64) -> Value {
+/// distribution and scale (the discrete Laplace's b, the discrete Gaussian's σ), and the
+/// half-width of its 95 % interval (public: a function of the budget and the domain only).
+fn noise_json(on: &str, noise: Noise) -> Value {
+    let (distribution, scale) = match noise {
+        Noise::Laplace(scale) => ("discrete Laplace", scale.to_f64()),
+        Noise::Gaussian(sigma_squared) => ("discrete Gaussian", sigma_squared.to_f64().sqrt()),
+    };
     json!({
         "on": on,
-        "distribution": "discrete Laplace",
+        "distribution": distribution,
         "scale": scale,
         "confidence": CONFIDENCE,
-        "interval_half_width": discrete_laplace_interval(scale, CONFIDENCE),
+        "interval_half_width": noise.interval_half_width(CONFIDENCE),
         "note": "before post-processing, each noisy count lies within ± interval_half_width of \
                  the exact count with probability `confidence`",
     })
@@ -374,10 +427,17 @@ fn dp_synthetic(
             .filter(|d| d.variables.len() == size)
             .count()
     };
-    let d = domains.len() as f64;
-    let epsilon_value = epsilon.value.to_f64();
+    // The synthesizer's scales: 5d/(2ε) one-way, 2(d − 1)/ε two-way.
+    let d = domains.len() as u64;
+    let laplace = |numerator: u64, denominator: u64| {
+        Noise::Laplace(Rational {
+            numerator: numerator.saturating_mul(epsilon.value.denominator),
+            denominator: denominator.saturating_mul(epsilon.value.numerator),
+        })
+    };
     let fields = json!({
         "privacy": {
+            "accountant": PURE_ACCOUNTANT,
             "epsilon": epsilon.text,
             "delta": 0,
             "neighbouring": "one record added or removed",
@@ -388,10 +448,10 @@ fn dp_synthetic(
                           tree-shaped model over the values the domain step kept \
                           (post-processing)",
             "noise": [
-                noise("every cell of every one-way marginal", 2.5 * d / epsilon_value),
-                noise(
+                noise_json("every cell of every one-way marginal", laplace(5 * d, 2)),
+                noise_json(
                     "every cell of the tree's two-way marginals",
-                    2.0 * (d - 1.0).max(1.0) / epsilon_value,
+                    laplace(2 * d.saturating_sub(1).max(1), 1),
                 ),
             ],
             "domain_step": domain_step_json(&synthetic.domain_steps),

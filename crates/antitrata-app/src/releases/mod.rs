@@ -24,10 +24,12 @@ mod manifest;
 
 pub use manifest::{Origin, origin_of};
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use antitrata_domain::stats::{Dataset, Table, ctdc_file_of_cases};
 use antitrata_domain::{Actor, CountryCode, Lang};
+use antitrata_privacy::accountant::{rho_micros_within, zcdp_epsilon_micros};
 use antitrata_privacy::{CombinationError, DpError, KAnonymityError, Rational};
 use antitrata_store::{AuditEvent, Budget, OpenedBetween, RecordsUse, Spend, Store, StoreError};
 use rand::SeedableRng;
@@ -63,6 +65,35 @@ impl Method {
     /// Whether the release is differentially private, and so spends privacy budget.
     pub fn spends_budget(self) -> bool {
         self != Method::Kanon
+    }
+}
+
+/// How a differentially private release accounts for its privacy loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Accountant {
+    /// Pure ε-differential privacy with discrete Laplace noise: δ = 0, and ε's add up.
+    #[default]
+    Pure,
+    /// ρ-zCDP with discrete Gaussian noise (dp-aggregates): the release spends the largest ρ
+    /// whose conversion at the country's δ stays within its ε, and the ledger converts the
+    /// year's summed ρ as one ([`antitrata_privacy::accountant`]).
+    Zcdp,
+}
+
+impl Accountant {
+    pub fn parse(text: &str) -> Option<Accountant> {
+        match text {
+            "pure" => Some(Accountant::Pure),
+            "zcdp" => Some(Accountant::Zcdp),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Accountant::Pure => "pure",
+            Accountant::Zcdp => "zcdp",
+        }
     }
 }
 
@@ -116,6 +147,23 @@ pub struct Parameters {
     pub variables: Vec<String>,
     /// dp-aggregates: the tables released together, one to three variables each.
     pub tables: Vec<Vec<String>>,
+    /// dp-aggregates: how the release accounts for its privacy loss (dp-synthetic: pure only).
+    pub accountant: Accountant,
+}
+
+/// The variables of one table as typed: comma-separated, spaces around them and empty names
+/// left out (`gender, ageBroad`).
+pub fn table_of(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether `tables` are a cross-tab release's: at least one, each of one to three variables.
+pub fn crosses(tables: &[Vec<String>]) -> bool {
+    !tables.is_empty() && tables.iter().all(|t| (1..=3).contains(&t.len()))
 }
 
 /// What a release is made from, as its manifest and audit entry name it.
@@ -157,11 +205,16 @@ pub struct Payer {
 /// template, and the binary passes its renderer in.
 pub type RenderReport = fn(&Value, Lang) -> Result<String, String>;
 
-/// The yearly budget each country may spend unless configured otherwise: ε = 4.
+/// The yearly budget each country may spend unless configured otherwise: ε = 4, and δ = 10⁻⁹
+/// for zCDP releases (pure ones spend none).
 pub const DEFAULT_YEARLY_LIMIT: Budget = Budget {
     epsilon_micros: 4_000_000,
-    delta_femtos: 0,
+    delta_femtos: DEFAULT_DELTA_FEMTOS,
 };
+
+/// The δ of a country's yearly budget unless its administrator chooses another: 10⁻⁹, in units
+/// of 10⁻¹⁵.
+pub const DEFAULT_DELTA_FEMTOS: i64 = 1_000_000;
 
 /// One release to make: from what, how, paid by whom, told in which language, and the time and
 /// randomness it is made with.
@@ -196,6 +249,8 @@ pub enum Randomness {
 pub struct Releases {
     store: Store,
     yearly_limit: Budget,
+    /// The δ of the countries whose administrators chose one other than `yearly_limit`'s.
+    deltas: BTreeMap<CountryCode, i64>,
     render_report: RenderReport,
 }
 
@@ -204,13 +259,32 @@ impl Releases {
         Releases {
             store,
             yearly_limit,
+            deltas: BTreeMap::new(),
             render_report,
         }
     }
 
-    /// What each country may spend in a year.
+    /// The releases with the δ of some countries' budgets set apart from the yearly limit's.
+    pub fn with_deltas(mut self, deltas: BTreeMap<CountryCode, i64>) -> Releases {
+        self.deltas = deltas;
+        self
+    }
+
+    /// What each country may spend in a year, δ as most countries have it.
     pub fn yearly_limit(&self) -> Budget {
         self.yearly_limit
+    }
+
+    /// What `country` may spend in a year: the yearly ε, and its δ.
+    pub fn limit_of(&self, country: CountryCode) -> Budget {
+        Budget {
+            delta_femtos: self
+                .deltas
+                .get(&country)
+                .copied()
+                .unwrap_or(self.yearly_limit.delta_femtos),
+            ..self.yearly_limit
+        }
     }
 
     /// The live cases of `country` read for a release by `actor`, as a source and its table.
@@ -262,17 +336,28 @@ impl Releases {
         if parameters.all_combinations.is_some() && method != Method::Kanon {
             return Err(ReleaseError::AllCombinationsNotKanon);
         }
+        if parameters.accountant == Accountant::Zcdp && method != Method::DpAggregates {
+            return Err(ReleaseError::ZcdpNotAggregates);
+        }
         let payment = if method.spends_budget() {
             let payer = payer.ok_or(ReleaseError::NoPayer)?;
             let epsilon = parameters.epsilon.as_ref().ok_or(ReleaseError::NoEpsilon)?;
-            Some((payer, epsilon.micros()?))
+            let loss = match parameters.accountant {
+                Accountant::Pure => Loss::Pure(epsilon.micros()?),
+                Accountant::Zcdp => {
+                    zcdp_loss(epsilon, self.limit_of(payer.country).delta_femtos, &table)?
+                }
+            };
+            Some((payer, loss))
         } else {
             None
         };
         let job = parameters.clone();
-        let made = tokio::task::spawn_blocking(move || compute::compute(&table, &job, now, rng))
-            .await
-            .map_err(|e| ReleaseError::Output(format!("the computation stopped: {e}")))??;
+        let loss = payment.map(|(_, loss)| loss);
+        let made =
+            tokio::task::spawn_blocking(move || compute::compute(&table, &job, loss, now, rng))
+                .await
+                .map_err(|e| ReleaseError::Output(format!("the computation stopped: {e}")))??;
         let mut fields = made.fields;
         let evaluation = made.evaluation.map(|mut evaluation| {
             // What the release was made from, to the byte: the country's to know.
@@ -285,7 +370,8 @@ impl Releases {
         });
         match payment {
             // Pay before anything leaves: a release past the budget is refused here.
-            Some((payer, epsilon_micros)) => {
+            Some((payer, loss)) => {
+                let limit = self.limit_of(payer.country);
                 let spent = self
                     .store
                     .spend_privacy_budget(
@@ -295,14 +381,12 @@ impl Releases {
                             country: payer.country,
                             year: now.year(),
                             method: method.as_str().into(),
-                            budget: Budget {
-                                epsilon_micros,
-                                delta_femtos: 0,
-                            },
+                            budget: loss.budget(),
+                            rho_micros: loss.rho_micros(),
                             source: source.name.clone(),
                             evaluation: evaluation.as_ref().map(Value::to_string),
                         },
-                        self.yearly_limit,
+                        limit,
                     )
                     .await?;
                 fields["release_id"] = json!(payer.release_id.to_string());
@@ -310,7 +394,9 @@ impl Releases {
                     "country": payer.country.as_str(),
                     "year": now.year(),
                     "spent_this_year_epsilon": spent.epsilon_micros as f64 / 1e6,
-                    "yearly_limit_epsilon": self.yearly_limit.epsilon_micros as f64 / 1e6,
+                    "spent_this_year_delta": spent.delta_femtos as f64 / 1e15,
+                    "yearly_limit_epsilon": limit.epsilon_micros as f64 / 1e6,
+                    "yearly_limit_delta": limit.delta_femtos as f64 / 1e15,
                 });
             }
             None => {
@@ -395,6 +481,69 @@ pub struct Bundle {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
+/// What a differentially private release spends, before it is paid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Loss {
+    /// ε in millionths, rounded up.
+    Pure(i64),
+    /// ρ in millionths (rounded down from the largest that fits), the δ it is converted at, and
+    /// that conversion's ε in millionths (rounded up, within the ε asked).
+    Zcdp {
+        rho_micros: i64,
+        delta_femtos: i64,
+        epsilon_micros: i64,
+    },
+}
+
+impl Loss {
+    /// The release's own (ε, δ).
+    fn budget(self) -> Budget {
+        match self {
+            Loss::Pure(epsilon_micros) => Budget {
+                epsilon_micros,
+                delta_femtos: 0,
+            },
+            Loss::Zcdp {
+                delta_femtos,
+                epsilon_micros,
+                ..
+            } => Budget {
+                epsilon_micros,
+                delta_femtos,
+            },
+        }
+    }
+
+    fn rho_micros(self) -> i64 {
+        match self {
+            Loss::Pure(_) => 0,
+            Loss::Zcdp { rho_micros, .. } => rho_micros,
+        }
+    }
+}
+
+/// The zCDP loss of a release of budget `epsilon` at the country's `delta_femtos`, refused if δ
+/// passes 1/n for the `table` released (a δ that large lets a mechanism publish a record
+/// outright) or if ε leaves no ρ.
+fn zcdp_loss(epsilon: &Epsilon, delta_femtos: i64, table: &Table) -> Result<Loss, ReleaseError> {
+    let rows = table.rows().max(1) as u128;
+    if delta_femtos <= 0 || delta_femtos as u128 * rows > 1_000_000_000_000_000 {
+        return Err(ReleaseError::DeltaTooLarge {
+            delta: delta_femtos as f64 / 1e15,
+        });
+    }
+    let delta = delta_femtos as f64 / 1e15;
+    let rho_micros = rho_micros_within(epsilon.value.to_f64(), delta);
+    if rho_micros == 0 {
+        return Err(ReleaseError::EpsilonTooSmallForZcdp);
+    }
+    Ok(Loss::Zcdp {
+        rho_micros,
+        delta_femtos,
+        epsilon_micros: zcdp_epsilon_micros(rho_micros, delta_femtos),
+    })
+}
+
 /// Why no release was made. Nothing was spent or written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
@@ -406,6 +555,16 @@ pub enum ReleaseError {
     NoEpsilon,
     #[error("ε is too large for the ledger")]
     EpsilonTooLarge,
+    #[error("the zCDP accountant applies to dp-aggregates releases only")]
+    ZcdpNotAggregates,
+    /// The country's δ passes one over the number of records released from.
+    #[error(
+        "the budget's δ = {delta:e} is above 1/n for this table: a δ that large lets a release \
+         give a record away; the country's administrator sets a smaller privacy.country_delta"
+    )]
+    DeltaTooLarge { delta: f64 },
+    #[error("ε is too small to spend any ρ under zCDP at the budget's δ; give a larger ε")]
+    EpsilonTooSmallForZcdp,
     #[error("name one to three variables to cross, e.g. gender,ageBroad")]
     NoVariables,
     /// A variable named that the table does not have: `columns` lists those it has.

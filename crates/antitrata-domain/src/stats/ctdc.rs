@@ -89,7 +89,8 @@ pub fn vocabulary(column: &str) -> Option<Vocabulary> {
         Kind::AgeBand => Vocabulary::Values(AGE_BANDS),
         Kind::Country => Vocabulary::Country,
         Kind::Flag => Vocabulary::Flag,
-        Kind::YearBand | Kind::MultiChoice(_) | Kind::Text => Vocabulary::Open,
+        Kind::YearBand => Vocabulary::Values(YEAR_BANDS),
+        Kind::MultiChoice(_) | Kind::Text => Vocabulary::Open,
     })
 }
 
@@ -133,6 +134,10 @@ const fn var(name: &'static str, kind: Kind) -> Variable {
     Variable { name, kind }
 }
 
+/// The bands of years of the victim–perpetrator synthetic dataset (its dictionary of 1 Dec 2022
+/// and the file: 2005-2013, 2014-2018, 2019, 2020, 2021-2022). A file may hold another plausible
+/// band and still import; a noisy release refuses it as outside the domain.
+const YEAR_BANDS: &[&str] = &["2005-2013", "2014-2018", "2019", "2020", "2021-2022"];
 const GENDER: &[&str] = &["Female", "Male", "Transgender/NonConforming", "Unknown"];
 const MAJORITY: &[&str] = &["Adult", "Minor", "Unknown"];
 const DATA_SOURCE: &[&str] = &["Case Management", "Hotline"];
@@ -292,10 +297,28 @@ impl Layout {
     /// headers that are no CTDC file, that name a variable twice, or that misspell one.
     pub fn from_header(header: &[&str]) -> Result<Layout, HeaderError> {
         let names: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+        let canonical = |raw: &str| {
+            ALIASES
+                .iter()
+                .find(|(alias, _)| *alias == raw)
+                .map_or(raw.to_owned(), |(_, name)| (*name).to_owned())
+        };
+        let all_of = |variables: &[Variable]| {
+            !names.is_empty()
+                && names
+                    .iter()
+                    .all(|n| variables.iter().any(|v| v.name == canonical(n)))
+        };
         let format = if names.contains(&"yearRegister") {
             CtdcFormat::VictimPerpetrator
         } else if names.contains(&"yearOfRegistration") {
             CtdcFormat::GlobalDataset
+        } else if all_of(GLOBAL) {
+            // Without the year, a file of nothing but one format's variables (a release of some
+            // of them, such as a synthetic release of four columns) is that format.
+            CtdcFormat::GlobalDataset
+        } else if all_of(VICTIM_PERPETRATOR) {
+            CtdcFormat::VictimPerpetrator
         } else {
             return Err(HeaderError::NotCtdc);
         };
@@ -329,9 +352,6 @@ impl Layout {
                 });
             }
             ignored.push(name.to_owned());
-        }
-        if !seen.contains(format.year_column()) {
-            return Err(HeaderError::NotCtdc);
         }
         if sources.len() < 2 {
             return Err(HeaderError::TooFewVariables);
@@ -529,7 +549,8 @@ fn normalize(kind: Kind, raw: &str) -> Result<Option<&str>, CellProblem> {
 pub enum HeaderError {
     #[error(
         "this is not a CTDC file: its header has neither `yearOfRegistration` (Global Dataset) \
-         nor `yearRegister` (victim–perpetrator synthetic data)"
+         nor `yearRegister` (victim–perpetrator synthetic data), and not only the variables of \
+         one of them"
     )]
     NotCtdc,
     #[error("the header names `{0}` twice")]
@@ -654,6 +675,26 @@ mod tests {
             row(&layout, &["0", "2017", "Missing", "4.5"]),
             vec![Some("2017"), None]
         );
+    }
+
+    #[test]
+    fn a_header_of_one_formats_variables_alone_is_that_format() {
+        // A release of some variables, without the year (a synthetic release of a few columns).
+        let global = Layout::from_header(&["gender", "ageBroad", "CountryofExploitation"]).unwrap();
+        assert_eq!(global.format(), CtdcFormat::GlobalDataset);
+        let vp = Layout::from_header(&["gender", "majorityStatus", "IP_Exploiter"]).unwrap();
+        assert_eq!(vp.format(), CtdcFormat::VictimPerpetrator);
+        // One foreign column, or a misspelt one, and it is no CTDC file.
+        assert_eq!(
+            Layout::from_header(&["gender", "ageBroad", "notes"]),
+            Err(HeaderError::NotCtdc)
+        );
+        assert_eq!(
+            Layout::from_header(&["gender", "IP_Exploiter", "ageBroad"]),
+            Err(HeaderError::NotCtdc),
+            "variables of both formats"
+        );
+        assert_eq!(Layout::from_header(&[]), Err(HeaderError::NotCtdc));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! it is refused and changes nothing, and each spend is audited.
 
 use antitrata_domain::{CountryCode, Role};
+use antitrata_privacy::accountant::zcdp_epsilon_micros;
 use antitrata_store::testing::{actor, seeded_backends};
 use antitrata_store::{Budget, Spend, StoreError};
 use uuid::Uuid;
@@ -16,8 +17,22 @@ fn spend(country: &str, year: i32, epsilon_micros: i64, delta_femtos: i64) -> Sp
             epsilon_micros,
             delta_femtos,
         },
+        rho_micros: 0,
         source: "ctdc-2017".into(),
         evaluation: Some(r#"{"exact_total": 47102}"#.into()),
+    }
+}
+
+/// A zCDP release of `rho_micros` at δ = `delta_femtos`, with its own conversion as its budget.
+fn zcdp_spend(country: &str, year: i32, rho_micros: i64, delta_femtos: i64) -> Spend {
+    Spend {
+        rho_micros,
+        ..spend(
+            country,
+            year,
+            zcdp_epsilon_micros(rho_micros, delta_femtos),
+            delta_femtos,
+        )
     }
 }
 
@@ -120,6 +135,121 @@ async fn spends_add_up_until_the_limit_refuses_one() {
             .filter(|a| a.starts_with("privacy."))
             .collect();
         assert_eq!(actions.len(), 3, "one entry per spend");
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn zcdp_releases_are_charged_the_conversion_of_their_summed_rho() {
+    const DELTA: i64 = 1_000_000; // 10⁻⁹
+    let limit = Budget {
+        epsilon_micros: 4_000_000,
+        delta_femtos: DELTA,
+    };
+    let rho = 50_000; // ρ = 0.05, ε ≈ 1.88 on its own at δ = 10⁻⁹
+    for db in seeded_backends().await {
+        let supervisor = actor(Role::Supervisor, Some("GT"));
+        let gt = CountryCode::parse("GT").unwrap();
+        // A pure release first: its ε adds to the conversion.
+        db.store
+            .spend_privacy_budget(&supervisor, &spend("GT", 2026, 500_000, 0), limit)
+            .await
+            .unwrap();
+        let mut releases = 0;
+        while 500_000 + zcdp_epsilon_micros(rho * (releases + 1), DELTA) <= limit.epsilon_micros {
+            let spent = db
+                .store
+                .spend_privacy_budget(&supervisor, &zcdp_spend("GT", 2026, rho, DELTA), limit)
+                .await
+                .unwrap();
+            releases += 1;
+            assert_eq!(
+                spent,
+                Budget {
+                    epsilon_micros: 500_000 + zcdp_epsilon_micros(rho * releases, DELTA),
+                    delta_femtos: DELTA,
+                },
+                "{}: after {releases}",
+                db.name
+            );
+        }
+        // Adding each release's own conversion would have stopped after one; ρ's sum goes on.
+        assert!(2 * zcdp_epsilon_micros(rho, DELTA) + 500_000 > limit.epsilon_micros);
+        assert!(releases >= 3, "{}: {releases} zCDP releases fit", db.name);
+
+        // The next would pass ε: refused, and nothing changes.
+        let before = db.store.privacy_budget_spent(gt, 2026).await.unwrap();
+        let audit = db.store.list_audit(0, 500).await.unwrap().len();
+        let refused = db
+            .store
+            .spend_privacy_budget(&supervisor, &zcdp_spend("GT", 2026, rho, DELTA), limit)
+            .await;
+        match refused {
+            Err(StoreError::OverBudget { spent, asked, .. }) => {
+                assert_eq!(spent, before);
+                assert_eq!(asked.epsilon_micros, zcdp_epsilon_micros(rho, DELTA));
+            }
+            other => panic!("{}: expected OverBudget, got {other:?}", db.name),
+        }
+        // A pure release that would fit the sum of ε but not with the conversion: refused too.
+        let pure = db
+            .store
+            .spend_privacy_budget(
+                &supervisor,
+                &spend(
+                    "GT",
+                    2026,
+                    limit.epsilon_micros - before.epsilon_micros + 1,
+                    0,
+                ),
+                limit,
+            )
+            .await;
+        assert!(
+            matches!(pure, Err(StoreError::OverBudget { .. })),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            db.store.privacy_budget_spent(gt, 2026).await.unwrap(),
+            before
+        );
+        assert_eq!(db.store.list_audit(0, 500).await.unwrap().len(), audit);
+
+        // A country whose administrator lowered δ during the year: its ρ is converted at the
+        // larger δ already spent, which passes the new limit, so a zCDP release is refused.
+        db.store
+            .spend_privacy_budget(&supervisor, &zcdp_spend("GT", 2027, rho, DELTA), limit)
+            .await
+            .unwrap();
+        let lowered = Budget {
+            delta_femtos: DELTA / 2,
+            ..limit
+        };
+        let refused = db
+            .store
+            .spend_privacy_budget(
+                &supervisor,
+                &zcdp_spend("GT", 2027, 1_000, DELTA / 2),
+                lowered,
+            )
+            .await;
+        match refused {
+            Err(StoreError::OverBudget { spent, .. }) => assert_eq!(spent.delta_femtos, DELTA),
+            other => panic!("{}: expected OverBudget, got {other:?}", db.name),
+        }
+
+        // The ledger lists each zCDP release with its ρ and its own conversion.
+        let listed = db
+            .store
+            .list_spent_releases(&supervisor, gt, 2026)
+            .await
+            .unwrap();
+        let zcdp: Vec<_> = listed.iter().filter(|r| r.rho_micros > 0).collect();
+        assert_eq!(zcdp.len(), releases as usize, "{}", db.name);
+        assert!(zcdp.iter().all(|r| r.rho_micros == rho
+            && r.budget.epsilon_micros == zcdp_epsilon_micros(rho, DELTA)
+            && r.budget.delta_femtos == DELTA));
         db.cleanup().await;
     }
 }

@@ -203,6 +203,9 @@ report-software = Software
 report-seeded = Made from a seed, for tests and audits (not to publish): seed
 report-epsilon = Privacy budget ε
 report-delta = δ
+report-accountant = Accounting
+report-rho = zCDP ρ
+report-epsilon-converted = ε of ρ at δ
 report-mechanism = Mechanism
 report-budget-country = Budget of
 report-budget-spent = ε spent this year
@@ -258,6 +261,12 @@ release-method-dp-aggregates = Differential privacy: a cross-tab of 1 to 3 varia
 release-method-dp-synthetic = Differential privacy: synthetic records
 releases-k-help = Every released combination of personal characteristics is shared by at least k records (11 as CTDC publishes).
 releases-epsilon-help = The privacy budget spent by a differentially private release: smaller protects more and is noisier.
+releases-accountant = Accounting
+releases-accountant-option = { $accountant ->
+    [zcdp] zCDP (discrete Gaussian, ε and δ)
+   *[pure] Pure ε (discrete Laplace)
+}
+releases-accountant-help = zCDP (cross-tabs only) spends ε at the budget's δ with Gaussian noise; the year's zCDP releases are converted together, so several cost less than their sum.
 releases-variables = Variables
 releases-variables-help = Separated by commas. Cross-tabs: 1 to 3 variables (required); several tables released together, consistent and paid once, separated by semicolons (gender, ageBroad; gender, ageBroad, citizenship). Synthetic records: the variables to synthesize (empty: every variable with a closed list of values). k-anonymity: the quasi-identifiers (empty: age, gender, citizenship, country of exploitation, year and source).
 releases-all-combinations = Also: every combination of up to this many values occurs in at least k records (k-anonymity only)
@@ -272,6 +281,9 @@ release-evaluation-id = Release
 release-error-method = Choose a protection from the list.
 release-error-k = k must be a whole number from 2 to 1000.
 release-error-epsilon = ε must be a positive decimal number, such as 0.5 or 1.
+release-error-accountant = The zCDP accounting applies to differentially private cross-tabs (dp-aggregates) only.
+release-error-delta = The budget's δ = { $delta } is above 1/n for this table: so large a δ could give a record away. The country's administrator sets a smaller δ.
+release-error-epsilon-zcdp = This ε is too small to spend anything under zCDP at the budget's δ: give a larger ε.
 release-error-variables = A cross-tab needs 1 to 3 variables, separated by commas (tables separated by semicolons).
 release-error-all-combinations = The all-combinations guarantee applies to k-anonymity only, for 2 to 4 values.
 release-error-source = There is no dataset named { $name }.
@@ -282,3 +294,4 @@ release-error-outside = The variable { $column } holds the value { $value }, whi
 release-error-impossible = The data are too few for this k: choose a smaller k or fewer quasi-identifiers.
 release-error-too-large = This release is too large: choose fewer or smaller variables.
 release-error-budget = Refused, nothing spent: { $asked } more would pass the yearly budget of { $limit } (already spent: { $spent }).
+release-error-budget-delta = Refused, nothing spent: this year's zCDP releases were converted at δ = { $spent }, above the budget's δ = { $limit } now set for the country.

@@ -203,6 +203,9 @@ report-software = Programa
 report-seeded = Hecha con una semilla, para pruebas y auditorías (no para publicar): semilla
 report-epsilon = Presupuesto de privacidad ε
 report-delta = δ
+report-accountant = Contabilidad
+report-rho = ρ de zCDP
+report-epsilon-converted = ε de ρ con δ
 report-mechanism = Mecanismo
 report-budget-country = Presupuesto de
 report-budget-spent = ε gastado este año
@@ -258,6 +261,12 @@ release-method-dp-aggregates = Privacidad diferencial: una tabla cruzada de 1 a 
 release-method-dp-synthetic = Privacidad diferencial: registros sintéticos
 releases-k-help = Cada combinación de características personales publicada la comparten al menos k registros (11 como publica CTDC).
 releases-epsilon-help = El presupuesto de privacidad que gasta una publicación con privacidad diferencial: más pequeño protege más y da más ruido.
+releases-accountant = Contabilidad
+releases-accountant-option = { $accountant ->
+    [zcdp] zCDP (gaussiana discreta, ε y δ)
+   *[pure] ε puro (Laplace discreta)
+}
+releases-accountant-help = zCDP (solo tablas cruzadas) gasta ε con el δ del presupuesto y ruido gaussiano; las publicaciones zCDP del año se convierten juntas, así que varias cuestan menos que su suma.
 releases-variables = Variables
 releases-variables-help = Separadas por comas. Tablas cruzadas: de 1 a 3 variables (obligatorio); varias tablas publicadas juntas, coherentes y pagadas una sola vez, separadas por punto y coma (gender, ageBroad; gender, ageBroad, citizenship). Registros sintéticos: las variables a sintetizar (vacío: toda variable con lista cerrada de valores). k-anonimato: los cuasi-identificadores (vacío: edad, género, nacionalidad, país de explotación, año y fuente).
 releases-all-combinations = Además: toda combinación de hasta este número de valores aparece en al menos k registros (solo k-anonimato)
@@ -272,6 +281,9 @@ release-evaluation-id = Publicación
 release-error-method = Elija una protección de la lista.
 release-error-k = k debe ser un número entero de 2 a 1000.
 release-error-epsilon = ε debe ser un número decimal positivo, como 0.5 o 1.
+release-error-accountant = La contabilidad zCDP solo se aplica a tablas cruzadas con privacidad diferencial (dp-aggregates).
+release-error-delta = El δ del presupuesto = { $delta } supera 1/n para esta tabla: un δ tan grande podría revelar un registro. La administración del país fija un δ menor.
+release-error-epsilon-zcdp = Este ε es demasiado pequeño para gastar algo en zCDP con el δ del presupuesto: indique un ε mayor.
 release-error-variables = Una tabla cruzada necesita de 1 a 3 variables, separadas por comas (las tablas, por punto y coma).
 release-error-all-combinations = La garantía de todas las combinaciones solo se aplica al k-anonimato, para 2 a 4 valores.
 release-error-source = No hay ningún conjunto de datos llamado { $name }.
@@ -282,3 +294,4 @@ release-error-outside = La variable { $column } tiene el valor { $value }, que n
 release-error-impossible = Hay demasiado pocos datos para este k: elija un k menor o menos cuasi-identificadores.
 release-error-too-large = Esta publicación es demasiado grande: elija menos variables o variables más pequeñas.
 release-error-budget = Rechazada, no se gastó nada: { $asked } más superaría el presupuesto anual de { $limit } (ya gastado: { $spent }).
+release-error-budget-delta = Rechazada, no se gastó nada: las publicaciones zCDP de este año se convirtieron con δ = { $spent }, por encima del δ = { $limit } que ahora fija el presupuesto del país.

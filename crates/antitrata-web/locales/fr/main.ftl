@@ -203,6 +203,9 @@ report-software = Logiciel
 report-seeded = Faite à partir d’une graine, pour les tests et les audits (à ne pas publier) : graine
 report-epsilon = Budget de confidentialité ε
 report-delta = δ
+report-accountant = Comptabilité
+report-rho = ρ de zCDP
+report-epsilon-converted = ε de ρ au δ
 report-mechanism = Mécanisme
 report-budget-country = Budget de
 report-budget-spent = ε dépensé cette année
@@ -258,6 +261,12 @@ release-method-dp-aggregates = Confidentialité différentielle : un tableau cro
 release-method-dp-synthetic = Confidentialité différentielle : des enregistrements synthétiques
 releases-k-help = Chaque combinaison de caractéristiques personnelles publiée est partagée par au moins k enregistrements (11 comme le publie CTDC).
 releases-epsilon-help = Le budget de confidentialité dépensé par une publication différentiellement privée : plus petit, il protège davantage et ajoute plus de bruit.
+releases-accountant = Comptabilité
+releases-accountant-option = { $accountant ->
+    [zcdp] zCDP (gaussienne discrète, ε et δ)
+   *[pure] ε pur (Laplace discrète)
+}
+releases-accountant-help = zCDP (tableaux croisés seulement) dépense ε au δ du budget avec un bruit gaussien ; les publications zCDP de l'année sont converties ensemble, si bien que plusieurs coûtent moins que leur somme.
 releases-variables = Variables
 releases-variables-help = Séparées par des virgules. Tableaux croisés : 1 à 3 variables (obligatoire) ; plusieurs tableaux publiés ensemble, cohérents et payés une seule fois, séparés par des points-virgules (gender, ageBroad; gender, ageBroad, citizenship). Enregistrements synthétiques : les variables à synthétiser (vide : toute variable à liste fermée de valeurs). k-anonymat : les quasi-identifiants (vide : âge, genre, nationalité, pays d’exploitation, année et source).
 releases-all-combinations = En plus : toute combinaison d’au plus ce nombre de valeurs figure dans au moins k enregistrements (k-anonymat seulement)
@@ -272,6 +281,9 @@ release-evaluation-id = Publication
 release-error-method = Choisissez une protection dans la liste.
 release-error-k = k doit être un nombre entier de 2 à 1000.
 release-error-epsilon = ε doit être un nombre décimal positif, comme 0.5 ou 1.
+release-error-accountant = La comptabilité zCDP ne s'applique qu'aux tableaux croisés à confidentialité différentielle (dp-aggregates).
+release-error-delta = Le δ du budget = { $delta } dépasse 1/n pour ce tableau : un δ aussi grand pourrait livrer un enregistrement. L'administration du pays fixe un δ plus petit.
+release-error-epsilon-zcdp = Cet ε est trop petit pour dépenser quoi que ce soit en zCDP au δ du budget : indiquez un ε plus grand.
 release-error-variables = Un tableau croisé demande 1 à 3 variables, séparées par des virgules (les tableaux, par des points-virgules).
 release-error-all-combinations = La garantie de toutes les combinaisons ne s’applique qu’au k-anonymat, pour 2 à 4 valeurs.
 release-error-source = Aucun jeu de données ne s’appelle { $name }.
@@ -282,3 +294,4 @@ release-error-outside = La variable { $column } contient la valeur { $value }, a
 release-error-impossible = Les données sont trop peu nombreuses pour ce k : choisissez un k plus petit ou moins de quasi-identifiants.
 release-error-too-large = Cette publication est trop grande : choisissez des variables moins nombreuses ou plus petites.
 release-error-budget = Refusée, rien n’a été dépensé : { $asked } de plus dépasserait le budget annuel de { $limit } (déjà dépensé : { $spent }).
+release-error-budget-delta = Refusée, rien n’a été dépensé : les publications zCDP de cette année ont été converties à δ = { $spent }, au-dessus du δ = { $limit } désormais fixé pour le pays.

@@ -13,8 +13,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use antitrata_app::releases::{
-    Bundle, DEFAULT_MAX_SUPPRESSED, Epsilon, Method, Order, Parameters, Payer, Randomness,
-    ReleaseError, Source,
+    Accountant, Bundle, DEFAULT_MAX_SUPPRESSED, Epsilon, Method, Order, Parameters, Payer,
+    Randomness, ReleaseError, Source, crosses, table_of,
 };
 use antitrata_domain::stats::Table;
 use antitrata_domain::{Actor, CountryCode};
@@ -53,6 +53,7 @@ pub(crate) struct ReleaseForm {
     method: String,
     k: String,
     epsilon: String,
+    accountant: String,
     variables: String,
     all_combinations: String,
 }
@@ -65,6 +66,7 @@ impl Default for ReleaseForm {
             method: Method::Kanon.as_str().to_owned(),
             k: DEFAULT_K.to_owned(),
             epsilon: DEFAULT_EPSILON.to_owned(),
+            accountant: Accountant::Pure.as_str().to_owned(),
             variables: String::new(),
             all_combinations: String::new(),
         }
@@ -106,6 +108,10 @@ impl ReleasesPage {
 
     fn is_length(&self, value: &str) -> bool {
         self.form.all_combinations == value
+    }
+
+    fn is_accountant(&self, value: &str) -> bool {
+        self.form.accountant == value
     }
 }
 
@@ -343,6 +349,9 @@ async fn release(
     } else {
         None
     };
+    let accountant = Accountant::parse(form.accountant.trim())
+        .filter(|a| *a == Accountant::Pure || method == Method::DpAggregates)
+        .ok_or_else(|| mistake("release-error-accountant"))?;
     let all_combinations = match form.all_combinations.trim() {
         "" => None,
         text => Some(
@@ -356,19 +365,10 @@ async fn release(
     let tables: Vec<Vec<String>> = form
         .variables
         .split(';')
-        .map(|table| {
-            table
-                .split(',')
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
+        .map(table_of)
         .filter(|table| !table.is_empty())
         .collect();
-    if method == Method::DpAggregates
-        && (tables.is_empty() || tables.iter().any(|t| !(1..=3).contains(&t.len())))
-    {
+    if method == Method::DpAggregates && !crosses(&tables) {
         return Err(mistake("release-error-variables"));
     }
     let variables: Vec<String> = tables.iter().flatten().cloned().collect();
@@ -385,6 +385,7 @@ async fn release(
         epsilon,
         variables,
         tables,
+        accountant,
     };
     let (source, table) = load_source(state, actor, country, &form.source, tr).await?;
     let mut seed = [0u8; 32];
@@ -459,6 +460,11 @@ fn explain(error: &ReleaseError, tr: &Tr) -> Option<String> {
         ReleaseError::NoEpsilon
         | ReleaseError::EpsilonTooLarge
         | ReleaseError::Dp(DpError::NoEpsilon) => tr.t("release-error-epsilon"),
+        ReleaseError::ZcdpNotAggregates => tr.t("release-error-accountant"),
+        ReleaseError::DeltaTooLarge { delta } => {
+            tr.t1("release-error-delta", "delta", &format!("{delta:e}"))
+        }
+        ReleaseError::EpsilonTooSmallForZcdp => tr.t("release-error-epsilon-zcdp"),
         ReleaseError::AllCombinationsNotKanon
         | ReleaseError::Combinations(CombinationError::Length) => {
             tr.t("release-error-all-combinations")
@@ -485,6 +491,17 @@ fn explain(error: &ReleaseError, tr: &Tr) -> Option<String> {
         | ReleaseError::Dp(DpError::TooManyCells)
         | ReleaseError::Combinations(CombinationError::TooManyColumns) => {
             tr.t("release-error-too-large")
+        }
+        ReleaseError::Store(StoreError::OverBudget { spent, limit, .. })
+            if spent.delta_femtos > limit.delta_femtos =>
+        {
+            tr.tn(
+                "release-error-budget-delta",
+                &[
+                    ("spent", &format!("{:e}", spent.delta_femtos as f64 / 1e15)),
+                    ("limit", &format!("{:e}", limit.delta_femtos as f64 / 1e15)),
+                ],
+            )
         }
         ReleaseError::Store(StoreError::OverBudget {
             spent,

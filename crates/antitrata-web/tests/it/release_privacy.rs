@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use antitrata_app::releases::{
-    Bundle, DEFAULT_YEARLY_LIMIT, Epsilon, Method, Order, Origin, Parameters, Payer, Randomness,
-    Releases, Source, origin_of,
+    Accountant, Bundle, DEFAULT_YEARLY_LIMIT, Epsilon, Method, Order, Origin, Parameters, Payer,
+    Randomness, Releases, Source, origin_of,
 };
 use antitrata_domain::stats::{Table, read_table};
 use antitrata_domain::{Actor, CountryCode, Lang, Role};
@@ -48,7 +48,7 @@ fn supervisor() -> Actor {
 
 /// A seeded release of `csv` on a store of its own (so the ledger is in the same state for
 /// both neighbours), at a fixed time and id.
-async fn release(csv: &str, method: Method, variables: &[&str]) -> Bundle {
+async fn release(csv: &str, method: Method, accountant: Accountant, variables: &[&str]) -> Bundle {
     let db = sqlite().await;
     db.store.seed_reference_data().await.unwrap();
     let releases = Releases::new(
@@ -72,6 +72,7 @@ async fn release(csv: &str, method: Method, variables: &[&str]) -> Bundle {
         epsilon: Some(Epsilon::parse("2").unwrap()),
         variables: variables.iter().map(|v| (*v).to_owned()).collect(),
         tables: vec![variables.iter().map(|v| (*v).to_owned()).collect()],
+        accountant,
     };
     let bundle = releases
         .make(Order {
@@ -167,10 +168,20 @@ fn report_of(manifest: &Value) -> String {
     antitrata_web::release_report(&manifest, Lang::En).unwrap()
 }
 
-const RELEASES: &[(Method, &[&str])] = &[
-    (Method::DpAggregates, &["gender", "ageBroad"]),
+const RELEASES: &[(Method, Accountant, &[&str])] = &[
+    (
+        Method::DpAggregates,
+        Accountant::Pure,
+        &["gender", "ageBroad"],
+    ),
+    (
+        Method::DpAggregates,
+        Accountant::Zcdp,
+        &["gender", "ageBroad"],
+    ),
     (
         Method::DpSynthetic,
+        Accountant::Pure,
         &[
             "yearOfRegistration",
             "gender",
@@ -184,30 +195,36 @@ const RELEASES: &[(Method, &[&str])] = &[
 #[tokio::test]
 async fn neighbouring_tables_give_the_same_bundle_but_for_what_the_released_data_says() {
     let (with, without) = neighbours();
-    for &(method, variables) in RELEASES {
-        let a = release(&with, method, variables).await;
-        let b = release(&without, method, variables).await;
+    for &(method, accountant, variables) in RELEASES {
+        let a = release(&with, method, accountant, variables).await;
+        let b = release(&without, method, accountant, variables).await;
         let (ma, mb) = (manifest_file(&a), manifest_file(&b));
         assert!(a.evaluation.is_some(), "the evaluation is kept apart");
         let (la, lb) = (all_leaves(&ma), all_leaves(&mb));
         assert_eq!(
             la.iter().map(|(p, _)| p).collect::<Vec<_>>(),
             lb.iter().map(|(p, _)| p).collect::<Vec<_>>(),
-            "{method:?}: the same fields"
+            "{method:?}/{accountant:?}: the same fields"
         );
         let mut released = 0;
         for ((pointer, va), (_, vb)) in la.iter().zip(&lb) {
             match origin_of(pointer) {
-                None => panic!("{method:?}: {pointer} has no stated origin"),
+                None => panic!("{method:?}/{accountant:?}: {pointer} has no stated origin"),
                 Some(Origin::Released) => released += 1,
-                Some(origin) => assert_eq!(va, vb, "{method:?}: {origin:?} field {pointer}"),
+                Some(origin) => assert_eq!(
+                    va, vb,
+                    "{method:?}/{accountant:?}: {origin:?} field {pointer}"
+                ),
             }
         }
-        assert!(released >= 5, "{method:?}: {released} released fields");
+        assert!(
+            released >= 5,
+            "{method:?}/{accountant:?}: {released} released fields"
+        );
         assert_ne!(
             file(&a, "data.csv"),
             file(&b, "data.csv"),
-            "{method:?}: the neighbours' data differ, so the test compares something"
+            "{method:?}/{accountant:?}: the neighbours' data differ, so the test compares something"
         );
 
         // The report differs only through the fields computed from the released data: B's
@@ -221,7 +238,7 @@ async fn neighbouring_tables_give_the_same_bundle_but_for_what_the_released_data
         assert_eq!(
             report_of(&swapped),
             String::from_utf8(file(&a, "report.html").to_vec()).unwrap(),
-            "{method:?}"
+            "{method:?}/{accountant:?}"
         );
     }
 }
@@ -229,26 +246,26 @@ async fn neighbouring_tables_give_the_same_bundle_but_for_what_the_released_data
 #[tokio::test]
 async fn every_field_computed_from_the_released_data_is_recomputed_from_the_bundle_alone() {
     let (with, _) = neighbours();
-    for &(method, variables) in RELEASES {
-        let bundle = release(&with, method, variables).await;
+    for &(method, accountant, variables) in RELEASES {
+        let bundle = release(&with, method, accountant, variables).await;
         let manifest = manifest_file(&bundle);
-        assert_eq!(manifest, bundle.manifest, "{method:?}");
+        assert_eq!(manifest, bundle.manifest, "{method:?}/{accountant:?}");
         let mut checked = 0;
         for (pointer, value) in all_leaves(&manifest) {
             if origin_of(&pointer) == Some(Origin::Released) {
                 assert_eq!(
                     value,
                     recomputed(&bundle, &manifest, &pointer),
-                    "{method:?}: {pointer}"
+                    "{method:?}/{accountant:?}: {pointer}"
                 );
                 checked += 1;
             }
         }
-        assert!(checked >= 5, "{method:?}: {checked}");
+        assert!(checked >= 5, "{method:?}/{accountant:?}: {checked}");
         assert_eq!(
             report_of(&manifest),
             String::from_utf8(file(&bundle, "report.html").to_vec()).unwrap(),
-            "{method:?}: report.html is its manifest rendered"
+            "{method:?}/{accountant:?}: report.html is its manifest rendered"
         );
         // The seed gives noisy figures other than the exact record count, so its absence below
         // is the bundle's doing, not a coincidence of the noise.
@@ -263,7 +280,7 @@ async fn every_field_computed_from_the_released_data_is_recomputed_from_the_bund
             + std::str::from_utf8(file(&bundle, "report.html")).unwrap();
         assert!(
             !text.contains("\"400\"") && !text.contains(">400<") && !text.contains(": 400,"),
-            "{method:?}: the exact record count appears nowhere"
+            "{method:?}/{accountant:?}: the exact record count appears nowhere"
         );
     }
 }

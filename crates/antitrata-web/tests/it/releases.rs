@@ -373,6 +373,15 @@ async fn differentially_private_releases_spend_the_budget_and_mistakes_spend_not
                 vec![("method", "nonsense")],
                 "Choose a protection from the list.",
             ),
+            (
+                vec![
+                    ("method", "dp-synthetic"),
+                    ("epsilon", "0.1"),
+                    ("accountant", "zcdp"),
+                ],
+                "The zCDP accounting applies to differentially private cross-tabs (dp-aggregates) \
+                 only.",
+            ),
         ] {
             let mut all = vec![("source", "mini"), ("k", "11")];
             all.retain(|(name, _)| !fields.iter().any(|(f, _)| f == name));
@@ -406,6 +415,33 @@ async fn differentially_private_releases_spend_the_budget_and_mistakes_spend_not
         .await;
         assert_eq!(forged.status, 403);
         assert_eq!(spent(&c).await, 3_500_000);
+
+        // A zCDP cross-tab: ε = 0.4 spent at the budget's δ as ρ, and the ledger adds the
+        // conversion of that ρ.
+        let zcdp = release(
+            &c,
+            &supervisor,
+            &[
+                ("source", "mini"),
+                ("method", "dp-aggregates"),
+                ("k", "11"),
+                ("epsilon", "0.4"),
+                ("accountant", "zcdp"),
+                ("variables", "gender"),
+            ],
+        )
+        .await;
+        assert_eq!(zcdp.status, 200, "{}: {}", db.name, zcdp.body);
+        let (_, files) = unzip(&zcdp);
+        let manifest = verified_manifest(&files);
+        let rho = manifest["privacy"]["rho"].as_f64().unwrap();
+        let converted = antitrata_privacy::accountant::zcdp_epsilon_micros(
+            (rho * 1e6).round() as i64,
+            1_000_000,
+        );
+        assert!(converted <= 400_000, "{converted}");
+        assert_eq!(spent(&c).await, 3_500_000 + converted);
+        assert_eq!(manifest["privacy"]["delta"].as_f64(), Some(1e-9));
         db.cleanup().await;
     }
 }

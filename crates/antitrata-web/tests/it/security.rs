@@ -796,6 +796,7 @@ async fn guatemala(store: &antitrata_store::Store, text: &str) -> Guatemala {
             epsilon_micros: 1_000_000,
             delta_femtos: 0,
         },
+        rho_micros: 0,
         source: "cases-GT".into(),
         evaluation: Some(r#"{"exact_total": 1}"#.into()),
     };

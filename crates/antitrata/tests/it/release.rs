@@ -774,3 +774,192 @@ fn a_workload_release_gives_consistent_tables_paid_once_and_imports_back() {
         "{err}"
     );
 }
+
+/// Issue 28: a zCDP release spends the largest ρ whose conversion at the country's δ stays
+/// within its ε, states the accountant and both figures, and the year's zCDP releases are
+/// charged the conversion of their summed ρ; a δ above 1/n for the table is refused.
+#[test]
+fn a_zcdp_release_states_rho_and_its_conversion_and_the_ledger_sums_rho() {
+    use antitrata_privacy::accountant::zcdp_epsilon_micros;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rcm.csv");
+    let mut csv = String::from("yearOfRegistration,gender,ageBroad,citizenship\n");
+    for i in 0..3_000 {
+        let gender = ["Female", "Female", "Male"][i % 3];
+        let band = ["18--20", "21--23", "30--38", "9--17"][i % 4];
+        let country = ["GT", "HN", "SV", "MX", "GT"][i % 5];
+        csv.push_str(&format!("2016,{gender},{band},{country}\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    assert!(cli(dir.path(), &["import", "ctdc", file.to_str().unwrap()]).0);
+    let release = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "release",
+            "--dataset",
+            "rcm",
+            "--method",
+            "dp-aggregates",
+            "--country",
+            "GT",
+            "--epsilon",
+            "1",
+            "--by",
+            "gender,ageBroad",
+            "--by",
+            "gender,ageBroad,citizenship",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (ok, stdout, err) = cli(dir.path(), &args);
+        let manifest: Option<Value> = std::fs::read(out.join("manifest.json"))
+            .ok()
+            .map(|bytes| serde_json::from_slice(&bytes).unwrap());
+        (ok, stdout, err, manifest)
+    };
+
+    let (ok, stdout, err, manifest) = release("first", &["--accountant", "zcdp"]);
+    assert!(ok, "{err}");
+    let manifest = manifest.unwrap();
+    let privacy = &manifest["privacy"];
+    assert!(
+        privacy["accountant"]
+            .as_str()
+            .unwrap()
+            .starts_with("ρ-zCDP"),
+        "{privacy}"
+    );
+    let rho = privacy["rho"].as_f64().unwrap();
+    let converted = privacy["epsilon_converted"].as_f64().unwrap();
+    assert_eq!(privacy["epsilon"], "1");
+    assert_eq!(privacy["delta"].as_f64(), Some(1e-9));
+    // ρ is the largest that fits ε = 1 at δ = 10⁻⁹, to a millionth.
+    let rho_micros = (rho * 1e6).round() as i64;
+    assert!(zcdp_epsilon_micros(rho_micros, 1_000_000) <= 1_000_000);
+    assert!(zcdp_epsilon_micros(rho_micros + 1, 1_000_000) > 1_000_000);
+    assert!((0.99..=1.0).contains(&converted), "{converted}");
+    assert_eq!(privacy["noise"][0]["distribution"], "discrete Gaussian");
+    // σ² = T/(2ρ) with T = 2 tables: σ = 1/√ρ.
+    let sigma = privacy["noise"][0]["scale"].as_f64().unwrap();
+    assert!((sigma - 1.0 / rho.sqrt()).abs() < 1e-9, "{sigma} {rho}");
+    assert!(stdout.contains(&format!("zCDP: ρ = {rho}")), "{stdout}");
+    // The workload is consistent under zCDP too.
+    let read = |name: &str| std::fs::read_to_string(dir.path().join("first").join(name)).unwrap();
+    let (two, three) = (read("table-1.csv"), read("table-2.csv"));
+    assert_eq!(sums_by_prefix(&two, 2), sums_by_prefix(&three, 2));
+
+    // A second zCDP release: the year is charged the conversion of both ρ together, far less
+    // than the two conversions added.
+    let (ok, _, err, second) = release("second", &["--accountant", "zcdp"]);
+    assert!(ok, "{err}");
+    let budget = &second.unwrap()["privacy"]["budget"];
+    let spent = budget["spent_this_year_epsilon"].as_f64().unwrap();
+    assert_eq!(
+        (spent * 1e6).round() as i64,
+        zcdp_epsilon_micros(2 * rho_micros, 1_000_000)
+    );
+    assert!(
+        spent < 2.0 * converted - 0.4,
+        "{spent} against 2 × {converted}"
+    );
+    assert_eq!(budget["spent_this_year_delta"].as_f64(), Some(1e-9));
+    assert_eq!(budget["yearly_limit_delta"].as_f64(), Some(1e-9));
+
+    // A pure release goes on the same ledger: its ε adds to the conversion.
+    let (ok, _, err, pure) = release("pure", &[]);
+    assert!(ok, "{err}");
+    let pure = pure.unwrap();
+    assert_eq!(pure["privacy"]["delta"], 0);
+    assert_eq!(
+        pure["privacy"]["noise"][0]["distribution"],
+        "discrete Laplace"
+    );
+    let after = pure["privacy"]["budget"]["spent_this_year_epsilon"]
+        .as_f64()
+        .unwrap();
+    assert!((after - spent - 1.0).abs() < 1e-6, "{after} {spent}");
+
+    // The bundle imports back (seeded bundles only as tests; this one is not seeded).
+    let regional = tempfile::tempdir().unwrap();
+    let (ok, _, err) = cli(
+        regional.path(),
+        &[
+            "import",
+            "release",
+            dir.path().join("first").to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+
+    // The budget's δ above 1/n for the table (3,000 records: 1/n ≈ 3.3 × 10⁻⁴) is refused,
+    // and nothing is spent or written.
+    let config = dir.path().join("wide-delta.toml");
+    std::fs::write(&config, "[privacy]\ndelta = 1e-3\n").unwrap();
+    let out = dir.path().join("refused");
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "release",
+            "--dataset",
+            "rcm",
+            "--method",
+            "dp-aggregates",
+            "--accountant",
+            "zcdp",
+            "--country",
+            "GT",
+            "--epsilon",
+            "1",
+            "--by",
+            "gender",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("is above 1/n for this table"), "{err}");
+    assert!(!out.join("manifest.json").exists());
+    let (_, _, _, last) = release("last", &[]);
+    let last = last.unwrap();
+    let now = last["privacy"]["budget"]["spent_this_year_epsilon"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (now - after - 1.0).abs() < 1e-6,
+        "the refused release spent nothing"
+    );
+
+    // zCDP is for cross-tabs; an unknown accountant is named.
+    let (ok, _, err) = cli(
+        dir.path(),
+        &[
+            "release",
+            "--dataset",
+            "rcm",
+            "--method",
+            "dp-synthetic",
+            "--accountant",
+            "zcdp",
+            "--country",
+            "GT",
+            "--epsilon",
+            "1",
+            "--out",
+            dir.path().join("synthetic").to_str().unwrap(),
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("--accountant zcdp applies to --method dp-aggregates only"),
+        "{err}"
+    );
+    let (ok, _, err, _) = release("typo", &["--accountant", "renyi"]);
+    assert!(!ok);
+    assert!(
+        err.contains("--accountant renyi: use pure or zcdp"),
+        "{err}"
+    );
+}
