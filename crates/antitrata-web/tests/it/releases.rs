@@ -445,3 +445,59 @@ async fn differentially_private_releases_spend_the_budget_and_mistakes_spend_not
         db.cleanup().await;
     }
 }
+
+/// Issue 28: a country whose administrator lowers δ during the year has zCDP releases converted
+/// at the larger δ already spent, so the next zCDP release is refused, the form says why, and
+/// nothing is spent.
+#[tokio::test]
+async fn a_zcdp_release_past_a_lowered_delta_is_refused_and_explained() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        import_small_dataset(&c).await;
+        let supervisor = session(&c, 1, Role::Supervisor, Some("GT")).await;
+        let zcdp = [
+            ("source", "mini"),
+            ("method", "dp-aggregates"),
+            ("k", "11"),
+            ("epsilon", "0.5"),
+            ("accountant", "zcdp"),
+            ("variables", "gender"),
+        ];
+        let first = release(&c, &supervisor, &zcdp).await;
+        assert_eq!(first.status, 200, "{}: {}", db.name, first.body);
+        let spent_before = spent(&c).await;
+
+        // The same deployment, restarted with GT's δ set to 5 × 10⁻¹⁰.
+        let lowered = antitrata_app::releases::Releases::new(
+            db.store.clone(),
+            antitrata_app::releases::DEFAULT_YEARLY_LIMIT,
+            antitrata_web::release_report,
+        )
+        .with_deltas([(CountryCode::parse("GT").unwrap(), 500_000)].into());
+        let state = antitrata_web::AppState::new(
+            db.store.clone(),
+            antitrata_web::WebConfig::default(),
+            crate::support::test_runtime(c.clock.clone()),
+        )
+        .with_releases(lowered);
+        let restarted = Console {
+            app: antitrata_web::app(state),
+            clock: c.clock.clone(),
+            store: db.store.clone(),
+        };
+        let refused = release(&restarted, &supervisor, &zcdp).await;
+        assert_eq!(refused.status, 400, "{}: {}", db.name, refused.body);
+        // The page escapes the apostrophes.
+        let shown = refused.body.replace("&#39;", "'");
+        assert!(
+            shown.contains(
+                "Refused, nothing spent: this year's zCDP releases were converted at δ = 1e-9, \
+                 above the budget's δ = 5e-10 now set for the country."
+            ),
+            "{}",
+            refused.body
+        );
+        assert_eq!(spent(&restarted).await, spent_before);
+        db.cleanup().await;
+    }
+}
