@@ -142,14 +142,17 @@ struct Ledger {
 impl From<LedgerRow> for Ledger {
     fn from(row: LedgerRow) -> Ledger {
         let (epsilon_micros, delta_femtos, rho_micros, rho_delta_femtos, rho_epsilon_micros) = row;
-        let rho_delta = if rho_micros > 0 { rho_delta_femtos } else { 0 };
+        let zcdp = Ledger {
+            summed: Budget::default(),
+            rho_micros,
+            rho_delta_femtos,
+        };
         Ledger {
             summed: Budget {
                 epsilon_micros: epsilon_micros - rho_epsilon_micros,
-                delta_femtos: delta_femtos - rho_delta,
+                delta_femtos: delta_femtos - zcdp.rho_delta_spent(),
             },
-            rho_micros,
-            rho_delta_femtos,
+            ..zcdp
         }
     }
 }
@@ -185,19 +188,26 @@ impl Ledger {
         zcdp_epsilon_micros(self.rho_micros, self.rho_delta_femtos)
     }
 
-    /// What the year costs: the sum, plus the conversion of the year's ρ (basic composition).
-    fn charged(self) -> Budget {
-        let rho_delta = if self.rho_micros > 0 {
+    /// The δ the year's ρ costs: its conversion's, zero without zCDP releases.
+    fn rho_delta_spent(self) -> i64 {
+        if self.rho_micros > 0 {
             self.rho_delta_femtos
         } else {
             0
-        };
+        }
+    }
+
+    /// What the year costs: the sum, plus the conversion of the year's ρ (basic composition).
+    fn charged(self) -> Budget {
         Budget {
             epsilon_micros: self
                 .summed
                 .epsilon_micros
                 .saturating_add(self.rho_epsilon_micros()),
-            delta_femtos: self.summed.delta_femtos.saturating_add(rho_delta),
+            delta_femtos: self
+                .summed
+                .delta_femtos
+                .saturating_add(self.rho_delta_spent()),
         }
     }
 }

@@ -13,7 +13,7 @@ use std::process::Command;
 use antitrata_domain::stats::{Filter, Table, cross_tabulate};
 use serde_json::Value;
 
-use crate::datasets::{cli, store_in};
+use crate::datasets::{cli, manifest_in, store_in};
 
 const FILES: [(&str, u64); 3] = [
     ("ctdc-global-dataset-2017-11-27.csv", 47_102),
@@ -584,10 +584,7 @@ fn every_method_round_trips_every_ctdc_file_through_import_release() {
             let args = [&common[..], &arguments, &["--out", out]].concat();
             let (ok, _, err) = cli(dir.path(), &args);
             assert!(ok, "{name} {out}: {err}");
-            let manifest: Value = serde_json::from_slice(
-                &std::fs::read(dir.path().join(out).join("manifest.json")).unwrap(),
-            )
-            .unwrap();
+            let manifest = manifest_in(&dir.path().join(out));
             let rows = manifest.pointer(rows_at).and_then(Value::as_u64).unwrap();
             let regional = tempfile::tempdir().unwrap();
             let bundle = dir.path().join(out);

@@ -25,6 +25,11 @@ pub(crate) fn cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// The `manifest.json` of the release bundle in `folder`.
+pub(crate) fn manifest_in(folder: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(folder.join("manifest.json")).unwrap()).unwrap()
+}
+
 pub(crate) async fn store_in(dir: &Path) -> Store {
     let url = format!(
         "sqlite://{}",

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::datasets::cli;
+use crate::datasets::{cli, manifest_in};
 
 /// 40 records: Guatemalans and Hondurans in two age bands each, and three records that are rare
 /// on their own.
@@ -79,8 +79,7 @@ fn a_k_anonymous_release_keeps_every_group_at_k_and_says_so() {
     let smallest = groups.values().copied().min().unwrap();
     assert!(smallest >= 5, "a group of {smallest}: {groups:?}");
 
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value = manifest_in(&out);
     assert_eq!(manifest["method"], "kanon");
     assert_eq!(manifest["parameters"]["k"], 5);
     assert_eq!(manifest["guarantee"]["achieved_k"], smallest as u64);
@@ -253,8 +252,7 @@ fn the_all_combinations_guarantee_withholds_rare_values() {
         assert!(ok, "{err}");
         let data = std::fs::read(out.join("data.csv")).unwrap();
         let released = records(&mut csv::Reader::from_reader(data.as_slice()));
-        let manifest: Value =
-            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let manifest: Value = manifest_in(&out);
         (stdout, released, manifest)
     };
 
@@ -431,8 +429,7 @@ fn a_guaranteed_release_of_one_hot_flags_imports_back() {
         ],
     );
     assert!(ok, "{err}");
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value = manifest_in(&out);
     let withheld: Vec<&str> = manifest["guarantee"]["all_combinations"]["withheld_cells"]
         .as_array()
         .unwrap()
@@ -518,9 +515,7 @@ fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
         .map(|r| r.rsplit(',').next().unwrap().parse::<u64>().unwrap())
         .sum();
     assert!(total.abs_diff(40) < 60, "noisy total {total} of 40 records");
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("first/manifest.json")).unwrap())
-            .unwrap();
+    let manifest: Value = manifest_in(&dir.path().join("first"));
     assert_eq!(manifest["privacy"]["epsilon"], "1.5");
     assert_eq!(manifest["privacy"]["delta"], 0);
     assert_eq!(manifest["released"]["cells"], 55);
@@ -718,8 +713,7 @@ fn a_workload_release_gives_consistent_tables_paid_once_and_imports_back() {
     let cell = women[&vec!["Female".to_owned(), "18--20".to_owned()]];
     assert!(cell.abs_diff(500) < 40, "{cell}");
 
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value = manifest_in(&out);
     let files: Vec<&str> = manifest["files"]
         .as_array()
         .unwrap()
@@ -813,9 +807,10 @@ fn a_zcdp_release_states_rho_and_its_conversion_and_the_ledger_sums_rho() {
         ];
         args.extend_from_slice(extra);
         let (ok, stdout, err) = cli(dir.path(), &args);
-        let manifest: Option<Value> = std::fs::read(out.join("manifest.json"))
-            .ok()
-            .map(|bytes| serde_json::from_slice(&bytes).unwrap());
+        let manifest = out
+            .join("manifest.json")
+            .exists()
+            .then(|| manifest_in(&out));
         (ok, stdout, err, manifest)
     };
 
