@@ -22,12 +22,14 @@
 //! By basic composition the release is ε-differentially private (δ = 0). Everything after the
 //! measurements is post-processing: dropping the values whose noisy one-way count stays below
 //! the threshold of [`crate::domain_selection`] (the two-way marginals and the drawing then give
-//! them nothing), making counts non-negative, the model, the drawing.
+//! them nothing), giving nothing to the two-way cells whose noisy count stays below the public
+//! [`cell_threshold`] (so pairs the data does not have are rarely drawn), making counts
+//! non-negative, the model, the drawing.
 
 use antitrata_domain::stats::{Column, Dictionary, Table};
 use rand::Rng;
 
-use crate::domain_selection::{DomainStep, keep, threshold};
+use crate::domain_selection::{CellStep, DomainStep, cell_threshold, keep, threshold};
 use crate::dp_aggregates::{Domain, DpError, add_noise, domain_positions, non_negative_within};
 use crate::sampling::{Noise, Rational};
 
@@ -42,6 +44,9 @@ pub struct Synthetic {
     pub kept: Vec<Domain>,
     /// The domain step of each variable (public: from ε and the domains alone).
     pub domain_steps: Vec<DomainStep>,
+    /// The cell step of each pair of the tree, in the edges' order (public: from ε and the kept
+    /// values alone).
+    pub cell_steps: Vec<CellStep>,
 }
 
 /// Makes synthetic records of `table` over `domains` (at least one) that are ε-differentially
@@ -107,23 +112,38 @@ pub fn synthesize<R: Rng + ?Sized>(
         Vec::new()
     };
     let two_way_scale = scale((d - 1).max(1), TWO_WAY, epsilon);
-    let two_way: Vec<Vec<u64>> = edges
+    let kept_count = |kept: &[bool]| kept.iter().filter(|&&k| k).count();
+    let cell_steps: Vec<CellStep> = edges
         .iter()
         .map(|&(a, b)| {
+            let cells = kept_count(&kept[a]) * kept_count(&kept[b]);
+            CellStep {
+                columns: (domains[a].column.clone(), domains[b].column.clone()),
+                threshold: cell_threshold(Noise::Laplace(two_way_scale), cells),
+                cells,
+            }
+        })
+        .collect();
+    let two_way: Vec<Vec<u64>> = edges
+        .iter()
+        .zip(&cell_steps)
+        .map(|(&(a, b), step)| {
             let noisy = add_noise(
                 &pair_counts(&positions, &sizes, a, b),
                 Noise::Laplace(two_way_scale),
                 rng,
             );
-            let cells: Vec<bool> = (0..noisy.len())
-                .map(|cell| kept[a][cell / sizes[b]] && kept[b][cell % sizes[b]])
-                .collect();
-            non_negative_within(&noisy, &cells)
+            let side = |v: usize| Side {
+                kept: &kept[v],
+                one_way: &one_way[v],
+            };
+            two_way_within(&noisy, side(a), side(b), step.threshold)
         })
         .collect();
 
     // Draw: the first variable from its one-way marginal, each other one from its parent's row
-    // of their two-way marginal (or its own one-way marginal where that row is empty).
+    // of their two-way marginal (never empty for a kept value: see `two_way_within`; its own
+    // one-way marginal otherwise).
     let mut drawn: Vec<Vec<u32>> = vec![Vec::with_capacity(rows); domains.len()];
     let order = tree_order(domains.len(), &edges);
     for _ in 0..rows {
@@ -180,6 +200,7 @@ pub fn synthesize<R: Rng + ?Sized>(
         table,
         kept,
         domain_steps,
+        cell_steps,
         edges: edges
             .iter()
             .map(|&(a, b)| (domains[a].column.clone(), domains[b].column.clone()))
@@ -200,6 +221,57 @@ fn one_way_within(measured: &[i64], kept: &[bool]) -> Vec<u64> {
         counts[best] = 1;
     }
     counts
+}
+
+/// One variable of a pair: which of its values were kept, and their released one-way counts.
+struct Side<'a> {
+    kept: &'a [bool],
+    one_way: &'a [u64],
+}
+
+/// A released two-way marginal (row-major, the second variable fastest): the noisy counts of the
+/// cells whose two values were both kept and that reach `cell_threshold`, made non-negative;
+/// every other cell zero. A kept value whose row (or column) is left empty gets its released
+/// one-way count (at least one) on its kept cell with the largest noisy count (the first of
+/// equals): drawn as a child, it keeps its share of the records, all with the partner the noisy
+/// counts favour most; as a parent, its child is that partner, never one drawn regardless of it.
+fn two_way_within(
+    noisy: &[i64],
+    first: Side<'_>,
+    second: Side<'_>,
+    cell_threshold: i64,
+) -> Vec<u64> {
+    let width = second.kept.len();
+    let cells: Vec<bool> = (0..noisy.len())
+        .map(|cell| {
+            first.kept[cell / width] && second.kept[cell % width] && noisy[cell] >= cell_threshold
+        })
+        .collect();
+    let mut released = non_negative_within(noisy, &cells);
+    let kept_in = |side: &Side<'_>| {
+        (0..side.kept.len())
+            .filter(|&i| side.kept[i])
+            .collect::<Vec<_>>()
+    };
+    let (xs, ys) = (kept_in(&first), kept_in(&second));
+    let rows = xs.iter().map(|&x| {
+        let line: Vec<usize> = ys.iter().map(|&y| x * width + y).collect();
+        (line, first.one_way[x])
+    });
+    let columns = ys.iter().map(|&y| {
+        let line: Vec<usize> = xs.iter().map(|&x| x * width + y).collect();
+        (line, second.one_way[y])
+    });
+    for (line, count) in rows.chain(columns).collect::<Vec<_>>() {
+        if line.iter().all(|&cell| released[cell] == 0)
+            && let Some(cell) = line
+                .into_iter()
+                .max_by(|&a, &b| noisy[a].cmp(&noisy[b]).then(b.cmp(&a)))
+        {
+            released[cell] = count.max(1);
+        }
+    }
+    released
 }
 
 /// How many records the noisy one-way marginals say there are: the mean of their totals, each
@@ -435,6 +507,59 @@ mod tests {
             &exact_crosstab(a, &pair).unwrap().counts,
             &exact_crosstab(b, &pair).unwrap().counts,
         )
+    }
+
+    fn within(noisy: &[i64], first: &[bool], second: &[bool], threshold: i64) -> Vec<u64> {
+        let ones = |kept: &[bool]| vec![1; kept.len()];
+        let (first_counts, second_counts) = (ones(first), ones(second));
+        two_way_within(
+            noisy,
+            Side {
+                kept: first,
+                one_way: &first_counts,
+            },
+            Side {
+                kept: second,
+                one_way: &second_counts,
+            },
+            threshold,
+        )
+    }
+
+    #[test]
+    fn a_two_way_cell_below_the_threshold_or_of_a_dropped_value_gets_nothing() {
+        // 2 × 3 cells; the first variable's second value and the second's last were dropped.
+        let noisy = [40, 3, 9, 50, 50, 50];
+        let released = within(&noisy, &[true, false], &[true, true, false], 5);
+        // (0, 0) is kept and reaches 5; (0, 1) is below it, but its column would be empty, so
+        // it keeps its value's one-way count (1 here); (0, 2) and the second row were dropped.
+        assert_eq!(released, [40, 1, 0, 0, 0, 0]);
+        let released = within(&noisy, &[true, true], &[true, true, true], 3);
+        assert_eq!(released, [40, 3, 9, 50, 50, 50]);
+        // (0, 1) is below 4 and its column has (1, 1).
+        let released = within(&noisy, &[true, true], &[true, true, true], 4);
+        assert_eq!(released, [40, 0, 9, 50, 50, 50]);
+    }
+
+    #[test]
+    fn a_kept_value_whose_cells_all_fail_keeps_its_count_on_its_largest() {
+        // The first variable's second value has no cell at 20: its one-way count, 16, goes on
+        // (1, 2), its largest; the second variable's first value (count 12) on (0, 0), the
+        // first of its equals.
+        let noisy = [6, 30, 25, 6, 5, 9];
+        let released = two_way_within(
+            &noisy,
+            Side {
+                kept: &[true, true],
+                one_way: &[55, 16],
+            },
+            Side {
+                kept: &[true, true, true],
+                one_way: &[12, 30, 29],
+            },
+            20,
+        );
+        assert_eq!(released, [12, 30, 25, 0, 0, 16]);
     }
 
     #[test]

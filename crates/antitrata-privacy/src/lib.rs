@@ -21,7 +21,7 @@ pub use combinations::{
     CombinationError, CombinationMetrics, CountBucket, Guaranteed, LengthMetrics,
     combination_metrics, withhold_rare_combinations,
 };
-pub use domain_selection::DomainStep;
+pub use domain_selection::{CellStep, DomainStep};
 pub use dp_aggregates::{CountTable, Domain, DpError, exact_crosstab, noisy_crosstab};
 pub use dp_synthetic::{Synthetic, synthesize};
 pub use hierarchy::{Hierarchy, WITHHELD};

@@ -148,4 +148,7 @@ pub enum ConflictKind {
     AccountDisabled,
     #[error("a minor's consent is given by a guardian")]
     MinorNeedsGuardian,
+    /// The country is not one this database holds (its directory was seeded without it).
+    #[error("{0} is not a country of this database; its countries come from the directory seed")]
+    UnknownCountry(antitrata_domain::CountryCode),
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::store::with_pool;
-use crate::{Store, StoreError};
+use crate::{ConflictKind, Store, StoreError};
 use antitrata_domain::policy::Action;
 use antitrata_privacy::accountant::zcdp_epsilon_micros;
 
@@ -247,6 +247,16 @@ impl Store {
         let asked = spend.budget;
         let outcome: Result<Budget, Budget> = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
+            let known: Option<i32> = sqlx::query_scalar("select 1 from countries where iso2 = $1")
+                .bind(country)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_none() {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict(ConflictKind::UnknownCountry(
+                    spend.country,
+                )));
+            }
             sqlx::query(
                 "insert into privacy_budget (country, year, epsilon_micros, delta_femtos) \
                  values ($1, $2, 0, 0) on conflict do nothing",

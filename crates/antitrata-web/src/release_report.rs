@@ -59,6 +59,8 @@ struct ReportPage {
     noise: Vec<[String; 3]>,
     /// A differentially private release's domain step: variable, threshold.
     domain_step: Vec<(String, String)>,
+    /// A synthetic release's two-way cell step: pair of variables, threshold.
+    cell_step: Vec<(String, String)>,
     /// Whether the release is differentially private (its evaluation is not in the bundle).
     private: bool,
     evaluation: Evaluation,
@@ -128,8 +130,22 @@ fn report(manifest: &Value, lang: Lang) -> Result<String, askama::Error> {
             )
         })
         .collect();
+    let cell_step = manifest
+        .pointer("/privacy/two_way_cell_step/thresholds")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|step| {
+            let column = |i: usize| step["columns"][i].as_str().unwrap_or("?");
+            (
+                format!("{} × {}", column(0), column(1)),
+                step["threshold"].to_string(),
+            )
+        })
+        .collect();
     ReportPage {
         domain_step,
+        cell_step,
         method: manifest["method"].as_str().unwrap_or("?").to_owned(),
         facts: facts(manifest, FACTS, &tr),
         noise,

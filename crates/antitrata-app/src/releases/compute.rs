@@ -13,7 +13,9 @@ use rand::rngs::StdRng;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::manifest::{codebook_variables, combinations_json, distances_json, domain_step_json};
+use super::manifest::{
+    cell_step_json, codebook_variables, combinations_json, distances_json, domain_step_json,
+};
 use super::{Epsilon, Loss, Method, Parameters, ReleaseError, crosses};
 
 /// A computed release, before it is paid for and bundled.
@@ -455,6 +457,7 @@ fn dp_synthetic(
                 ),
             ],
             "domain_step": domain_step_json(&synthetic.domain_steps),
+            "two_way_cell_step": cell_step_json(&synthetic.cell_steps),
         },
         "variables": codebook_variables(&domains),
         "left_out": left_out,

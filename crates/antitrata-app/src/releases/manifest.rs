@@ -1,8 +1,10 @@
 //! The JSON of a release manifest: the fields every release has, and the lists several methods
 //! share. `report.rs` reads the same fields back.
 
-use antitrata_privacy::domain_selection::EXPECTED_INVENTED;
-use antitrata_privacy::{CombinationMetrics, Domain, DomainStep, MarginalDistance};
+use antitrata_privacy::domain_selection::{
+    ABSENT_CELL_PASSES_AT_MOST, EXPECTED_ABSENT_PAIRS, EXPECTED_INVENTED,
+};
+use antitrata_privacy::{CellStep, CombinationMetrics, Domain, DomainStep, MarginalDistance};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -99,6 +101,29 @@ const DP_FIELDS: &[(&str, Origin)] = &[
         "/privacy/domain_step/thresholds/*/noisy_cells_summed",
         Origin::Public,
     ),
+    ("/privacy/two_way_cell_step/rule", Origin::Public),
+    (
+        "/privacy/two_way_cell_step/expected_absent_pairs_per_marginal",
+        Origin::Public,
+    ),
+    (
+        "/privacy/two_way_cell_step/absent_cell_passes_at_most",
+        Origin::Public,
+    ),
+    // The tree's pairs and the values kept are outputs of the mechanism, so the thresholds set
+    // from them are too.
+    (
+        "/privacy/two_way_cell_step/thresholds/*/columns/*",
+        Origin::Noisy,
+    ),
+    (
+        "/privacy/two_way_cell_step/thresholds/*/threshold",
+        Origin::Noisy,
+    ),
+    (
+        "/privacy/two_way_cell_step/thresholds/*/kept_cells",
+        Origin::Noisy,
+    ),
     ("/privacy/budget/country", Origin::Public),
     ("/privacy/budget/year", Origin::Public),
     ("/privacy/budget/spent_this_year_epsilon", Origin::Public),
@@ -168,6 +193,27 @@ pub(super) fn domain_step_json(steps: &[DomainStep]) -> Value {
             "column": step.column,
             "threshold": step.threshold,
             "noisy_cells_summed": step.summed,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The cell step of a synthetic release's two-way marginals
+/// ([`antitrata_privacy::domain_selection::cell_threshold`]): public, since its thresholds come
+/// from the noise scale and the kept values alone.
+pub(super) fn cell_step_json(steps: &[CellStep]) -> Value {
+    json!({
+        "rule": "a cell of the tree's two-way marginals whose noisy count stays below its pair's \
+                 threshold is given nothing (post-processing: no budget), except that a kept \
+                 value left with no cell keeps one record's worth on its largest; each threshold \
+                 is set from the noise alone, so that cells absent from the data pass it fewer \
+                 than expected_absent_pairs_per_marginal times per pair on average, each with \
+                 probability at most absent_cell_passes_at_most",
+        "expected_absent_pairs_per_marginal": EXPECTED_ABSENT_PAIRS,
+        "absent_cell_passes_at_most": ABSENT_CELL_PASSES_AT_MOST,
+        "thresholds": steps.iter().map(|step| json!({
+            "columns": [step.columns.0, step.columns.1],
+            "threshold": step.threshold,
+            "kept_cells": step.cells,
         })).collect::<Vec<_>>(),
     })
 }

@@ -341,6 +341,9 @@ impl Releases {
         }
         let payment = if method.spends_budget() {
             let payer = payer.ok_or(ReleaseError::NoPayer)?;
+            if !payer.country.is_rcm_member() {
+                return Err(ReleaseError::NotRcmMember(payer.country));
+            }
             let epsilon = parameters.epsilon.as_ref().ok_or(ReleaseError::NoEpsilon)?;
             let loss = match parameters.accountant {
                 Accountant::Pure => Loss::Pure(epsilon.micros()?),
@@ -551,6 +554,12 @@ pub enum ReleaseError {
     AllCombinationsNotKanon,
     #[error("a differentially private release needs a country to pay from its yearly budget")]
     NoPayer,
+    #[error(
+        "{0} is not an RCM country: a release is paid from the yearly budget of one of the \
+         eleven members ({members})",
+        members = antitrata_domain::RCM_MEMBERS.join(", ")
+    )]
+    NotRcmMember(CountryCode),
     #[error("a differentially private release needs ε, the privacy budget it spends")]
     NoEpsilon,
     #[error("ε is too large for the ledger")]

@@ -42,6 +42,37 @@ const LIMIT: Budget = Budget {
 };
 
 #[tokio::test]
+async fn a_country_the_database_does_not_hold_is_named_and_nothing_is_spent() {
+    for db in seeded_backends().await {
+        let before = db.store.list_audit(0, 100).await.unwrap().len();
+        let refused = db
+            .store
+            .spend_privacy_budget(
+                &actor(Role::Cli, None),
+                &spend("FR", 2026, 1_000_000, 0),
+                LIMIT,
+            )
+            .await;
+        match refused {
+            Err(e @ StoreError::Conflict(_)) => assert_eq!(
+                e.to_string(),
+                "FR is not a country of this database; its countries come from the directory \
+                 seed",
+                "{}",
+                db.name
+            ),
+            other => panic!("{}: expected UnknownCountry, got {other:?}", db.name),
+        }
+        let fr = CountryCode::parse("FR").unwrap();
+        assert_eq!(
+            db.store.privacy_budget_spent(fr, 2026).await.unwrap(),
+            Budget::default()
+        );
+        assert_eq!(db.store.list_audit(0, 100).await.unwrap().len(), before);
+    }
+}
+
+#[tokio::test]
 async fn spends_add_up_until_the_limit_refuses_one() {
     for db in seeded_backends().await {
         let supervisor = actor(Role::Supervisor, Some("GT"));

@@ -616,6 +616,11 @@ fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
             vec!["--country", "GT", "--epsilon", "1", "--by", "gender,sex"],
             "--by: the table has no column `sex`; its columns are: ",
         ),
+        (
+            vec!["--country", "FR", "--epsilon", "1", "--by", "gender"],
+            "FR is not an RCM country: a release is paid from the yearly budget of one of the \
+             eleven members (BZ, CA, ",
+        ),
     ] {
         let mut all = vec![
             "release",
