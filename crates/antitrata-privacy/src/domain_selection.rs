@@ -50,8 +50,8 @@ pub const EXPECTED_ABSENT_PAIRS: f64 = 20.0;
 /// the lowest threshold, and noise alone would draw minors aged 30.
 pub const ABSENT_CELL_PASSES_AT_MOST: f64 = 0.05;
 
-/// The cell step of one pair of variables as a release states it: public, since it depends
-/// only on the noise scale and the kept values (themselves post-processing).
+/// The cell step of one pair of variables as a release states it: it depends only on the noise
+/// scale, the pair and the kept values, all public or outputs of the mechanism.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellStep {
     pub columns: (String, String),

@@ -22,9 +22,10 @@
 //! By basic composition the release is ε-differentially private (δ = 0). Everything after the
 //! measurements is post-processing: dropping the values whose noisy one-way count stays below
 //! the threshold of [`crate::domain_selection`] (the two-way marginals and the drawing then give
-//! them nothing), giving nothing to the two-way cells whose noisy count stays below the public
-//! [`cell_threshold`] (so pairs the data does not have are rarely drawn), making counts
-//! non-negative, the model, the drawing.
+//! them nothing), giving nothing to the two-way cells whose noisy count stays below
+//! [`cell_threshold`] (so pairs the data does not have are rarely drawn) and a kept value left
+//! with no cell its one-way count on its likeliest partner, making counts non-negative, the
+//! model, the drawing.
 
 use antitrata_domain::stats::{Column, Dictionary, Table};
 use rand::Rng;
@@ -44,8 +45,8 @@ pub struct Synthetic {
     pub kept: Vec<Domain>,
     /// The domain step of each variable (public: from ε and the domains alone).
     pub domain_steps: Vec<DomainStep>,
-    /// The cell step of each pair of the tree, in the edges' order (public: from ε and the kept
-    /// values alone).
+    /// The cell step of each pair of the tree, in the edges' order (from ε, the tree and the
+    /// kept values alone: post-processing of the mechanism's outputs).
     pub cell_steps: Vec<CellStep>,
 }
 
