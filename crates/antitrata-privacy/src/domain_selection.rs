@@ -161,12 +161,18 @@ fn gaussian_tail(sigma_squared: f64, n: usize, t: i64) -> f64 {
 pub fn keep(noisy: &[i64], threshold: i64) -> Vec<bool> {
     let mut kept: Vec<bool> = noisy.iter().map(|&n| n >= threshold).collect();
     if !kept.iter().any(|&k| k)
-        && let Some(best) =
-            (0..noisy.len()).max_by(|&a, &b| noisy[a].cmp(&noisy[b]).then(b.cmp(&a)))
+        && let Some(best) = largest(noisy, 0..noisy.len())
     {
         kept[best] = true;
     }
     kept
+}
+
+/// Of the cells `candidates`, the one with the largest noisy count (the first of equals).
+pub(crate) fn largest(noisy: &[i64], candidates: impl IntoIterator<Item = usize>) -> Option<usize> {
+    candidates
+        .into_iter()
+        .max_by(|&a, &b| noisy[a].cmp(&noisy[b]).then(b.cmp(&a)))
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@
 use antitrata_domain::stats::{Column, Dictionary, Table};
 use rand::Rng;
 
-use crate::domain_selection::{CellStep, DomainStep, cell_threshold, keep, threshold};
+use crate::domain_selection::{CellStep, DomainStep, cell_threshold, keep, largest, threshold};
 use crate::dp_aggregates::{Domain, DpError, add_noise, domain_positions, non_negative_within};
 use crate::sampling::{Noise, Rational};
 
@@ -215,9 +215,7 @@ pub fn synthesize<R: Rng + ?Sized>(
 fn one_way_within(measured: &[i64], kept: &[bool]) -> Vec<u64> {
     let mut counts = non_negative_within(measured, kept);
     if counts.iter().all(|&c| c == 0)
-        && let Some(best) = (0..measured.len())
-            .filter(|&i| kept[i])
-            .max_by(|&a, &b| measured[a].cmp(&measured[b]).then(b.cmp(&a)))
+        && let Some(best) = largest(measured, (0..measured.len()).filter(|&i| kept[i]))
     {
         counts[best] = 1;
     }
@@ -263,11 +261,9 @@ fn two_way_within(
         let line: Vec<usize> = xs.iter().map(|&x| x * width + y).collect();
         (line, second.one_way[y])
     });
-    for (line, count) in rows.chain(columns).collect::<Vec<_>>() {
+    for (line, count) in rows.chain(columns) {
         if line.iter().all(|&cell| released[cell] == 0)
-            && let Some(cell) = line
-                .into_iter()
-                .max_by(|&a, &b| noisy[a].cmp(&noisy[b]).then(b.cmp(&a)))
+            && let Some(cell) = largest(noisy, line)
         {
             released[cell] = count.max(1);
         }

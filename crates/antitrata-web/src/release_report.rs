@@ -97,13 +97,18 @@ pub fn release_report(manifest: &Value, lang: Lang) -> Result<String, String> {
     report(manifest, lang).map_err(|e| e.to_string())
 }
 
-fn report(manifest: &Value, lang: Lang) -> Result<String, askama::Error> {
-    let tr = Tr::new(lang);
-    let noise = manifest
-        .pointer("/privacy/noise")
+/// The items of the array at `pointer` in `manifest`; none if it has no array there.
+fn array_at<'m>(manifest: &'m Value, pointer: &str) -> impl Iterator<Item = &'m Value> {
+    manifest
+        .pointer(pointer)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
+}
+
+fn report(manifest: &Value, lang: Lang) -> Result<String, askama::Error> {
+    let tr = Tr::new(lang);
+    let noise = array_at(manifest, "/privacy/noise")
         .map(|n| {
             [
                 n["on"].as_str().unwrap_or("?").to_owned(),
@@ -118,11 +123,7 @@ fn report(manifest: &Value, lang: Lang) -> Result<String, askama::Error> {
             ]
         })
         .collect();
-    let domain_step = manifest
-        .pointer("/privacy/domain_step/thresholds")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let domain_step = array_at(manifest, "/privacy/domain_step/thresholds")
         .map(|step| {
             (
                 step["column"].as_str().unwrap_or("?").to_owned(),
@@ -130,11 +131,7 @@ fn report(manifest: &Value, lang: Lang) -> Result<String, askama::Error> {
             )
         })
         .collect();
-    let cell_step = manifest
-        .pointer("/privacy/two_way_cell_step/thresholds")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let cell_step = array_at(manifest, "/privacy/two_way_cell_step/thresholds")
         .map(|step| {
             let column = |i: usize| step["columns"][i].as_str().unwrap_or("?");
             (
@@ -240,15 +237,7 @@ fn combination_rows(evaluation: &Value) -> (Vec<[String; 7]>, Vec<[String; 3]>) 
         v.as_f64()
             .map_or_else(|| "-".to_owned(), |x| format!("{x:.1} %"))
     };
-    let list = |pointer: &str| {
-        evaluation
-            .pointer(pointer)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let by_length = list("/combinations/by_length")
-        .iter()
+    let by_length = array_at(evaluation, "/combinations/by_length")
         .map(|m| {
             [
                 number(&m["length"]),
@@ -267,8 +256,7 @@ fn combination_rows(evaluation: &Value) -> (Vec<[String; 7]>, Vec<[String; 3]>) 
             ]
         })
         .collect();
-    let by_count = list("/combinations/preservation_by_count")
-        .iter()
+    let by_count = array_at(evaluation, "/combinations/preservation_by_count")
         .map(|b| {
             let to = b["to"]
                 .as_u64()

@@ -198,14 +198,15 @@ pub(super) fn domain_step_json(steps: &[DomainStep]) -> Value {
 }
 
 /// The cell step of a synthetic release's two-way marginals
-/// ([`antitrata_privacy::domain_selection::cell_threshold`]): public, since its thresholds come
-/// from the noise scale and the kept values alone.
+/// ([`antitrata_privacy::domain_selection::cell_threshold`]): its rule is public, its thresholds
+/// come from the noise scale, the tree and the kept values, outputs of the mechanism.
 pub(super) fn cell_step_json(steps: &[CellStep]) -> Value {
     json!({
         "rule": "a cell of the tree's two-way marginals whose noisy count stays below its pair's \
                  threshold is given nothing (post-processing: no budget), except that a kept \
-                 value left with no cell keeps one record's worth on its largest; each threshold \
-                 is set from the noise alone, so that cells absent from the data pass it fewer \
+                 value left with no cell gets its released one-way count on its cell with the \
+                 largest noisy count; each threshold is set from the noise scale and the number \
+                 of kept cells, so that cells absent from the data pass it fewer \
                  than expected_absent_pairs_per_marginal times per pair on average, each with \
                  probability at most absent_cell_passes_at_most",
         "expected_absent_pairs_per_marginal": EXPECTED_ABSENT_PAIRS,
