@@ -44,6 +44,9 @@ pub enum StoreError {
         asked: crate::Budget,
         limit: crate::Budget,
     },
+    /// A release's files could not be made inside the transaction that pays for it.
+    #[error("the release's files could not be made, so nothing was spent: {0}")]
+    ReleaseFiles(String),
     /// The actor's country scope does not reach the record.
     #[error("outside the actor's country scope")]
     OutOfScope,

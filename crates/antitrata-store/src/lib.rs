@@ -46,7 +46,7 @@ pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use datasets::{DatasetWriter, NewDataset};
 pub use error::{ConflictKind, Entity, StoreError};
 pub use persons::SEARCH_LIMIT;
-pub use privacy_budget::{Budget, Spend, SpentRelease};
+pub use privacy_budget::{Budget, ReleaseFiles, Spend, SpentRelease};
 pub use referrals::NewReferral;
 pub use seed::{SeedOutcome, seed_directory};
 pub use sessions::{Session, SessionLimits};

@@ -1,11 +1,13 @@
 //! The privacy-budget ledger: what each country has spent of its yearly differential-privacy
 //! budget. Spending is one conditional update, so two releases racing for the last of a budget
-//! cannot both pass; the spend is recorded and audited in the same transaction.
+//! cannot both pass; the spend, the release's files (sealed) and its audit entry are written in
+//! the same transaction, so a paid release can always be fetched again.
 
 use antitrata_domain::{Actor, CountryCode};
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::crypto::SealContext;
 use crate::store::with_pool;
 use crate::{ConflictKind, Store, StoreError};
 use antitrata_domain::policy::Action;
@@ -49,6 +51,9 @@ pub struct Spend {
     pub evaluation: Option<String>,
 }
 
+/// A release's files, in the order its folder or archive lists them: name and bytes.
+pub type ReleaseFiles = Vec<(String, Vec<u8>)>;
+
 /// A release that spent budget, as the ledger keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpentRelease {
@@ -66,11 +71,16 @@ pub struct SpentRelease {
     pub recorded_by: String,
     /// The evaluation as JSON: only from [`Store::read_release_evaluation`], `None` in lists.
     pub evaluation: Option<String>,
+    /// Whether its files are kept ([`Store::read_kept_release`]); not for releases paid before
+    /// the ledger kept them.
+    pub kept: bool,
 }
 
 /// The ledger's columns a [`SpentRelease`] is read from, without the evaluation.
 const SPENT_COLUMNS: &str = "release_id, country, year, method, epsilon_micros, delta_femtos, \
-                             rho_micros, source, recorded_at, recorded_by";
+                             rho_micros, source, recorded_at, recorded_by, \
+                             exists (select 1 from release_files f \
+                                     where f.release_id = privacy_spends.release_id)";
 
 /// A row of [`SPENT_COLUMNS`] and the evaluation (null in lists).
 type SpentRow = (
@@ -84,6 +94,7 @@ type SpentRow = (
     String,
     String,
     String,
+    bool,
     Option<String>,
 );
 
@@ -99,6 +110,7 @@ fn spent_release(row: SpentRow) -> Result<SpentRelease, StoreError> {
         source,
         at,
         by,
+        kept,
         evaluation,
     ) = row;
     Ok(SpentRelease {
@@ -116,14 +128,15 @@ fn spent_release(row: SpentRow) -> Result<SpentRelease, StoreError> {
         recorded_at: at,
         recorded_by: by,
         evaluation,
+        kept,
     })
 }
 
 /// Whether `actor` may read the releases `country` paid for: its supervisors (or whoever may
 /// spend any country's budget, as the command line does).
 fn may_read_releases(actor: &Actor, country: CountryCode) -> bool {
-    actor.may(Action::MakeReleases)
-        && (actor.scope.country() == Some(country) || actor.may(Action::SpendAnyCountryBudget))
+    (actor.may(Action::MakeReleases) && actor.scope.country() == Some(country))
+        || actor.may(Action::SpendAnyCountryBudget)
 }
 
 /// `privacy_budget`'s row: the year's charge (ε, δ), its summed ρ, the δ they are converted at,
@@ -221,16 +234,23 @@ impl Budget {
 
 impl Store {
     /// Spends `spend` of the country's budget for the year if, with what is spent already, it
-    /// stays within `limit`; returns the total spent. Pure and approximate releases add their
-    /// (ε, δ); zCDP releases add their ρ, and the year's ρ is converted to (ε, δ) as one
-    /// ([`antitrata_privacy::accountant`]), so the total is the sum plus that conversion. Otherwise nothing changes and the error
-    /// says what is left.
-    pub async fn spend_privacy_budget(
+    /// stays within `limit`, and keeps the release's files sealed beside the spend. Pure and
+    /// approximate releases add their (ε, δ); zCDP releases add their ρ, and the year's ρ is
+    /// converted to (ε, δ) as one ([`antitrata_privacy::accountant`]), so the total is the sum
+    /// plus that conversion.
+    ///
+    /// `bundle` makes the release's files from that total (its manifest states it) inside the
+    /// transaction, so the spend, the files and the audit entry are written together or not at
+    /// all: a paid release can always be fetched again ([`Store::read_kept_release`]). Returns
+    /// what `bundle` made. Past the limit, or if `bundle` fails, nothing changes and the error
+    /// says why.
+    pub async fn spend_privacy_budget<T: Send>(
         &self,
         actor: &Actor,
         spend: &Spend,
         limit: Budget,
-    ) -> Result<Budget, StoreError> {
+        bundle: impl FnOnce(Budget) -> Result<(T, ReleaseFiles), String> + Send,
+    ) -> Result<(T, ReleaseFiles), StoreError> {
         if !actor.may(Action::SpendAnyCountryBudget) && actor.scope.country() != Some(spend.country)
         {
             return Err(StoreError::OutOfScope);
@@ -245,7 +265,7 @@ impl Store {
         )?;
         let country = spend.country.as_str();
         let asked = spend.budget;
-        let outcome: Result<Budget, Budget> = with_pool!(self, |pool| {
+        let outcome: Result<(T, ReleaseFiles), Budget> = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
             let known: Option<i32> = sqlx::query_scalar("select 1 from countries where iso2 = $1")
                 .bind(country)
@@ -282,6 +302,14 @@ impl Store {
                 tx.rollback().await?;
                 Err(before.charged())
             } else {
+                let (made, files) = match bundle(after.charged()) {
+                    Ok(made) => made,
+                    Err(why) => {
+                        tx.rollback().await?;
+                        return Err(StoreError::ReleaseFiles(why));
+                    }
+                };
+                let (key_id, sealed) = self.seal_release_files(spend.release_id, &files)?;
                 sqlx::query(
                     "update privacy_budget set epsilon_micros = $3, delta_femtos = $4, \
                      rho_micros = $5, rho_delta_femtos = $6, rho_epsilon_micros = $7 \
@@ -314,9 +342,24 @@ impl Store {
                 .bind(&spend.evaluation)
                 .execute(&mut *tx)
                 .await?;
+                for (position, ((name, bytes), blob)) in files.iter().zip(&sealed).enumerate() {
+                    sqlx::query(
+                        "insert into release_files (id, release_id, position, name, bytes, \
+                         key_id, contents_sealed) values ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(file_id(spend.release_id, position, name))
+                    .bind(spend.release_id)
+                    .bind(position as i32)
+                    .bind(name)
+                    .bind(bytes.len() as i64)
+                    .bind(key_id)
+                    .bind(blob)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 append_audit!(tx, &audit);
                 tx.commit().await?;
-                Ok(after.charged())
+                Ok((made, files))
             }
         });
         outcome.map_err(|spent| StoreError::OverBudget {
@@ -326,6 +369,28 @@ impl Store {
             asked,
             limit,
         })
+    }
+
+    /// `files` sealed for the release `release_id`, each for its own row (bound to its place and
+    /// name), and the id of the key they are sealed with.
+    fn seal_release_files(
+        &self,
+        release_id: Uuid,
+        files: &ReleaseFiles,
+    ) -> Result<(i64, Vec<Vec<u8>>), StoreError> {
+        if files.is_empty() {
+            return Ok((0, Vec::new()));
+        }
+        let keyring = self.keyring()?;
+        let sealed = files
+            .iter()
+            .enumerate()
+            .map(|(position, (name, bytes))| {
+                let context = file_context(file_id(release_id, position, name));
+                Ok(keyring.seal(bytes, context)?)
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok((i64::from(keyring.current_key_id()), sealed))
     }
 
     /// What a country has spent of its budget for a year.
@@ -407,5 +472,74 @@ impl Store {
             .await?
         });
         row.map(spent_release).transpose()
+    }
+
+    /// The files of a release `country` paid for, audited as `release.downloaded` before they
+    /// are read and opened; `None` if the country paid for no such release, or if it was paid
+    /// before the ledger kept files.
+    pub async fn read_kept_release(
+        &self,
+        actor: &Actor,
+        country: CountryCode,
+        release_id: Uuid,
+    ) -> Result<Option<ReleaseFiles>, StoreError> {
+        if !may_read_releases(actor, country) {
+            return Err(StoreError::OutOfScope);
+        }
+        let keyring = self.keyring()?;
+        self.append_audit(
+            actor,
+            AuditEvent {
+                action: "release.downloaded",
+                record_type: Some("release"),
+                record_id: Some(release_id.to_string()),
+            },
+        )
+        .await?;
+        let rows: Vec<(i32, String, i64, Vec<u8>)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "select f.position, f.name, f.bytes, f.contents_sealed from release_files f \
+                 join privacy_spends s on s.release_id = f.release_id \
+                 where f.release_id = $1 and s.country = $2 order by f.position",
+            )
+            .bind(release_id)
+            .bind(country.as_str())
+            .fetch_all(pool)
+            .await?
+        });
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let files = rows
+            .into_iter()
+            .map(|(position, name, bytes, sealed)| {
+                let position = usize::try_from(position).unwrap_or(usize::MAX);
+                let opened =
+                    keyring.open(&sealed, file_context(file_id(release_id, position, &name)))?;
+                if opened.len() as i64 != bytes {
+                    return Err(StoreError::Corrupt(format!(
+                        "release_files: {name} of release {release_id} has {} bytes, {bytes} \
+                         recorded",
+                        opened.len()
+                    )));
+                }
+                Ok((name, opened))
+            })
+            .collect::<Result<ReleaseFiles, StoreError>>()?;
+        Ok(Some(files))
+    }
+}
+
+/// The row a kept file is sealed for: derived from its release, place and name, so a file moved
+/// to another place, renamed or copied to another release fails to open.
+fn file_id(release_id: Uuid, position: usize, name: &str) -> Uuid {
+    Uuid::new_v5(&release_id, format!("{position}/{name}").as_bytes())
+}
+
+fn file_context(id: Uuid) -> SealContext<'static> {
+    SealContext {
+        table: "release_files",
+        column: "contents",
+        record: id,
     }
 }

@@ -65,6 +65,11 @@ pub(crate) const SEALED_TABLES: &[SealedTable] = &[
         columns: &["title"],
     },
     SealedTable {
+        table: "release_files",
+        key: RowKey::Id,
+        columns: &["contents"],
+    },
+    SealedTable {
         table: "contact_drafts",
         key: RowKey::Owner,
         columns: &["draft"],

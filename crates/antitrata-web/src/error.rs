@@ -52,7 +52,8 @@ impl AppError {
     /// scope or role that does not reach the record is 403, a record named that does not exist
     /// 404, a write that does not fit the records as stored (an id taken, a record changed
     /// meanwhile, a step its status does not allow, no consent, no budget left) 409, and the
-    /// database or the keys failing 503, logged with `surface` (`console`, `api`).
+    /// database or the keys failing 503, and a release's files failing to render 500, logged
+    /// with `surface` (`console`, `api`).
     pub(crate) fn from_store(e: &StoreError, surface: &'static str) -> AppError {
         let error = match e {
             StoreError::OutOfScope | StoreError::RoleNotAllowed { .. } => AppError::Forbidden,
@@ -69,6 +70,7 @@ impl AppError {
             | StoreError::Crypto(_)
             | StoreError::NoKeyring
             | StoreError::WrongDataKey { .. } => AppError::Unavailable,
+            StoreError::ReleaseFiles(_) => AppError::Internal,
         };
         if error.status().is_server_error() {
             tracing::error!(error = %e, surface, "the store failed");
@@ -324,10 +326,11 @@ mod tests {
             StoreError::NoConsent => 12,
             StoreError::NotAllowedNow { .. } => 13,
             StoreError::WrongDataKey { .. } => 14,
+            StoreError::ReleaseFiles(_) => 15,
         }
     }
 
-    const VARIANTS: usize = 15;
+    const VARIANTS: usize = 16;
 
     /// Every kind of store failure, with the status the console and the API both give it.
     fn every_store_error() -> Vec<(StoreError, StatusCode)> {
@@ -361,6 +364,10 @@ mod tests {
                 StatusCode::SERVICE_UNAVAILABLE,
             ),
             (StoreError::NoKeyring, StatusCode::SERVICE_UNAVAILABLE),
+            (
+                StoreError::ReleaseFiles("rendering report.html: no template".into()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
             (
                 StoreError::WrongDataKey {
                     expected: "0123456789abcdef".into(),

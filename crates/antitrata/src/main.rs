@@ -228,6 +228,36 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         evaluation: Option<PathBuf>,
     },
+    /// The differentially private releases a country paid for, kept in the database with their
+    /// files: list them, or write one out again.
+    Releases {
+        #[command(subcommand)]
+        action: ReleasesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReleasesCommand {
+    /// A country's paid releases of a year, newest first: id, when, method, source, ε.
+    List {
+        /// ISO code of the country, e.g. GT.
+        #[arg(long)]
+        country: String,
+        /// The year (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Write a paid release into a new or empty folder again, as it was made.
+    Fetch {
+        /// The release's id, as `releases list` or `release` printed it.
+        id: String,
+        /// ISO code of the country that paid for it, e.g. GT.
+        #[arg(long)]
+        country: String,
+        /// A new or empty folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -512,6 +542,17 @@ fn main() -> ExitCode {
                 },
             )
             .await
+        }),
+        Command::Releases { action } => run_async(|| async {
+            logging::init(&config.log)?;
+            match action {
+                ReleasesCommand::List { country, year } => {
+                    release::list_releases(&config, &country, year).await
+                }
+                ReleasesCommand::Fetch { id, country, out } => {
+                    release::fetch_release(&config, &id, &country, &out).await
+                }
+            }
         }),
         Command::Export {
             standard,

@@ -1,9 +1,11 @@
 //! `antitrata release`: a privacy-protected release of a dataset, or of a country's live cases
 //! (`--cases XX --as EMAIL`, a supervisor of the country; every case read is audited as
 //! `case.released`), made by `antitrata_app::releases` (the same code as the supervisors' console
-//! page) and written to a new folder as `data.csv`, `report.html` and `manifest.json`; and
-//! `antitrata import release`, which checks such a folder against its manifest and loads it on
-//! the regional deployment.
+//! page) and written to a new folder as `data.csv`, `report.html` and `manifest.json` (made
+//! beside `--out` before anything is paid, and moved into place whole); `antitrata releases
+//! list|fetch`, a country's paid releases, kept in the database, and one of them written out
+//! again; and `antitrata import release`, which checks such a folder against its manifest and
+//! loads it on the regional deployment.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -111,6 +113,9 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
         tables,
         accountant,
     };
+    // The folder is readied before anything is paid, and the bundle moved into it whole.
+    let staging =
+        Staging::new(&request.out).map_err(|e| anyhow::anyhow!("{e:#}; nothing was spent"))?;
     let store = open_store(config).await?;
     let releases = releases(config, &store);
     let (source, table) = load_source(&store, &releases, &request).await?;
@@ -135,11 +140,27 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
         .await;
     store.close().await;
     let bundle = made.map_err(explain)?;
-    write_bundle(&request.out, &bundle)?;
-    if let (Some(file), Some(evaluation)) = (&request.evaluation, &bundle.evaluation) {
-        let json = serde_json::to_vec_pretty(evaluation).context("writing the evaluation")?;
-        write_file(file, &json)?;
+    let delivered =
+        staging
+            .finish(&bundle)
+            .and_then(|()| match (&request.evaluation, &bundle.evaluation) {
+                (Some(file), Some(evaluation)) => {
+                    let json =
+                        serde_json::to_vec_pretty(evaluation).context("writing the evaluation")?;
+                    write_file(file, &json)
+                }
+                _ => Ok(()),
+            });
+    if let (Err(error), Some(payer)) = (&delivered, payer) {
+        bail!(
+            "{error:#}\nThe release was paid for and is kept in the database: `antitrata releases \
+             fetch {id} --country {country} --out NEW-FOLDER` writes it again (its evaluation is \
+             on the console's releases page)",
+            id = payer.release_id,
+            country = payer.country,
+        );
     }
+    delivered?;
     let mut lines = summary(&bundle, &source.name).into_iter();
     println!(
         "{} in {} ({:.1} s)",
@@ -150,7 +171,96 @@ pub(crate) async fn release(config: &Config, request: ReleaseRequest) -> anyhow:
     for line in lines {
         println!("  {line}");
     }
+    if let Some(payer) = payer {
+        println!(
+            "  kept in the database as release {id}: `antitrata releases fetch {id} --country \
+             {country} --out NEW-FOLDER` writes it again",
+            id = payer.release_id,
+            country = payer.country,
+        );
+    }
     Ok(())
+}
+
+/// `antitrata releases list`: the releases `country` paid for in `year` (this year by default),
+/// newest first, each with whether its files are kept.
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+pub(crate) async fn list_releases(
+    config: &Config,
+    country: &str,
+    year: Option<i32>,
+) -> anyhow::Result<()> {
+    let country = country_of(country)?;
+    let year = year.unwrap_or_else(|| OffsetDateTime::now_utc().year());
+    let store = open_store(config).await?;
+    let listed = store.list_spent_releases(&cli_actor(), country, year).await;
+    store.close().await;
+    let listed = listed?;
+    if listed.is_empty() {
+        println!("{country} paid for no release in {year}");
+    }
+    for release in listed {
+        println!(
+            "{}  {}  {}  {}  ε = {}  {}",
+            release.release_id,
+            release.recorded_at,
+            release.method,
+            release.source,
+            release.budget.epsilon_micros as f64 / 1e6,
+            if release.kept {
+                "kept"
+            } else {
+                "not kept (paid before releases were kept)"
+            },
+        );
+    }
+    Ok(())
+}
+
+/// `antitrata releases fetch`: a paid release written again into a new or empty folder, as it
+/// was made (audited as `release.downloaded`).
+#[allow(clippy::print_stdout, reason = "the CLI's own output")]
+pub(crate) async fn fetch_release(
+    config: &Config,
+    id: &str,
+    country: &str,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let country = country_of(country)?;
+    let release_id = Uuid::parse_str(id.trim()).ok().with_context(|| {
+        format!("`{id}`: write a release id as `antitrata releases list` shows it")
+    })?;
+    check_out_folder(out)?;
+    let staging = Staging::new(out)?;
+    let store = open_store(config).await?;
+    let kept = releases(config, &store)
+        .kept(&cli_actor(), country, release_id)
+        .await;
+    store.close().await;
+    let Some(bundle) = kept? else {
+        bail!(
+            "{country} has no kept release {release_id}: `antitrata releases list --country \
+             {country}` lists those it paid for"
+        );
+    };
+    staging.finish(&bundle)?;
+    println!(
+        "release {release_id} of {country} written again in {}: {}",
+        out.display(),
+        bundle
+            .files
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}
+
+fn country_of(text: &str) -> anyhow::Result<CountryCode> {
+    CountryCode::parse(text)
+        .ok()
+        .with_context(|| format!("--country `{text}`: write an ISO code, e.g. GT"))
 }
 
 /// A refused release in the command line's terms.
@@ -358,14 +468,66 @@ fn epsilon_of(request: &ReleaseRequest) -> anyhow::Result<Epsilon> {
         .with_context(|| format!("--epsilon {text}: write a positive decimal, e.g. 0.5"))
 }
 
-/// Writes the bundle's files into `out`, a new or empty folder.
-fn write_bundle(out: &Path, bundle: &Bundle) -> anyhow::Result<()> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    for (name, bytes) in &bundle.files {
-        write_file(&out.join(name), bytes)?;
-    }
-    Ok(())
+/// A release's folder while it is written: a new folder beside `out`, made before anything is
+/// paid (so a path that cannot hold a folder refuses the release first) and moved to `out` whole
+/// once every file is on disk; dropped unfinished, it is removed.
+struct Staging {
+    out: PathBuf,
+    parent: PathBuf,
+    dir: tempfile::TempDir,
 }
+
+impl Staging {
+    fn new(out: &Path) -> anyhow::Result<Staging> {
+        let parent = match out.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let dir = std::fs::create_dir_all(parent)
+            .and_then(|()| {
+                tempfile::Builder::new()
+                    .prefix(".antitrata-release-")
+                    .tempdir_in(parent)
+            })
+            .with_context(|| {
+                format!(
+                    "--out {}: no folder can be made in {}; choose another",
+                    out.display(),
+                    parent.display()
+                )
+            })?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            parent: parent.to_path_buf(),
+            dir,
+        })
+    }
+
+    /// Writes the bundle's files, each synced, then moves the folder to `out` (replacing it if it
+    /// is an empty folder).
+    fn finish(self, bundle: &Bundle) -> anyhow::Result<()> {
+        for (name, bytes) in &bundle.files {
+            write_file(&self.dir.path().join(name), bytes)?;
+        }
+        if self.out.is_dir() {
+            std::fs::remove_dir(&self.out)
+                .with_context(|| format!("replacing the empty folder {}", self.out.display()))?;
+        }
+        std::fs::rename(self.dir.path(), &self.out).with_context(|| {
+            format!(
+                "moving the release from {} to {}",
+                self.dir.path().display(),
+                self.out.display()
+            )
+        })?;
+        // Moved: nothing is left to remove. The move itself is made durable too.
+        let _moved = self.dir.keep();
+        std::fs::File::open(&self.parent)
+            .and_then(|folder| folder.sync_all())
+            .with_context(|| format!("syncing {}", self.parent.display()))
+    }
+}
+
 /// Checks a release folder against its manifest and imports its data as a dataset: k-anonymous
 /// and synthetic records as they are, a differentially private cross-tab as one record per unit
 /// counted ([`import_counts`]).
@@ -525,6 +687,13 @@ fn check_evaluation_file(file: &Path, out: &Path) -> anyhow::Result<()> {
         );
     }
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let folder = absolute(file).parent().map(Path::to_path_buf);
+    if !folder.as_deref().is_some_and(Path::is_dir) {
+        bail!(
+            "--evaluation {}: its folder does not exist; name a file in an existing folder",
+            file.display()
+        );
+    }
     if absolute(file).starts_with(absolute(out)) {
         bail!(
             "--evaluation {}: not inside the release's folder {}, which is sent away; the \

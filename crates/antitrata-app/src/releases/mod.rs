@@ -15,9 +15,10 @@
 //! - `dp-synthetic`: synthetic CTDC records drawn from noisy one- and two-way marginals.
 //!
 //! The computation runs on a blocking thread; then a differentially private release spends its
-//! ε from the paying country's yearly budget (the store refuses past the limit, and nothing is
-//! made), and a k-anonymous one is audited as `release.created`. Nothing reaches the caller
-//! before that.
+//! ε from the paying country's yearly budget and its files are kept, sealed, in the same
+//! transaction (the store refuses past the limit, and nothing is made), so a paid release can
+//! always be fetched again ([`Releases::kept`]) however its first delivery fails; a k-anonymous
+//! one is audited as `release.created`. Nothing reaches the caller before that.
 
 mod compute;
 mod manifest;
@@ -371,27 +372,50 @@ impl Releases {
             });
             evaluation
         });
-        match payment {
-            // Pay before anything leaves: a release past the budget is refused here.
-            Some((payer, loss)) => {
-                let limit = self.limit_of(payer.country);
-                let spent = self
-                    .store
-                    .spend_privacy_budget(
-                        &source.actor,
-                        &Spend {
-                            release_id: payer.release_id,
-                            country: payer.country,
-                            year: now.year(),
-                            method: method.as_str().into(),
-                            budget: loss.budget(),
-                            rho_micros: loss.rho_micros(),
-                            source: source.name.clone(),
-                            evaluation: evaluation.as_ref().map(Value::to_string),
-                        },
-                        limit,
-                    )
-                    .await?;
+        let finish = move |fields: Value| -> Result<Bundle, ReleaseError> {
+            let mut manifest = manifest::manifest(method, now, source, fields)?;
+            if let Some(seed) = seed {
+                manifest["seeded"] = json!({
+                    "seed": seed,
+                    "note": "made from a seed given by hand, to be reproduced by tests and \
+                             audits; anyone with the seed can recompute its noise, so it is not \
+                             a release to publish",
+                });
+            }
+            if let Some(rows) = made.source_rows {
+                manifest["source"]["rows"] = json!(rows);
+            }
+            self.bundle(made.data, made.files, manifest, lang)
+        };
+        let Some((payer, loss)) = payment else {
+            self.store
+                .append_audit(
+                    &source.actor,
+                    AuditEvent {
+                        action: "release.created",
+                        record_type: Some(source.record.0),
+                        record_id: Some(source.record.1.clone()),
+                    },
+                )
+                .await?;
+            return finish(fields);
+        };
+        // Pay before anything leaves, and keep the files in the same transaction: a release past
+        // the budget is refused here, and a paid one can always be fetched again.
+        let limit = self.limit_of(payer.country);
+        let spend = Spend {
+            release_id: payer.release_id,
+            country: payer.country,
+            year: now.year(),
+            method: method.as_str().into(),
+            budget: loss.budget(),
+            rho_micros: loss.rho_micros(),
+            source: source.name.clone(),
+            evaluation: evaluation.as_ref().map(Value::to_string),
+        };
+        let (manifest, files) = self
+            .store
+            .spend_privacy_budget(&source.actor, &spend, limit, |spent| {
                 fields["release_id"] = json!(payer.release_id.to_string());
                 fields["privacy"]["budget"] = json!({
                     "country": payer.country.as_str(),
@@ -401,35 +425,48 @@ impl Releases {
                     "yearly_limit_epsilon": limit.epsilon_micros as f64 / 1e6,
                     "yearly_limit_delta": limit.delta_femtos as f64 / 1e15,
                 });
-            }
-            None => {
-                self.store
-                    .append_audit(
-                        &source.actor,
-                        AuditEvent {
-                            action: "release.created",
-                            record_type: Some(source.record.0),
-                            record_id: Some(source.record.1.clone()),
-                        },
-                    )
-                    .await?;
-            }
-        }
-        let mut manifest = manifest::manifest(method, now, source, fields)?;
-        if let Some(seed) = seed {
-            manifest["seeded"] = json!({
-                "seed": seed,
-                "note": "made from a seed given by hand, to be reproduced by tests and audits; \
-                         anyone with the seed can recompute its noise, so it is not a release \
-                         to publish",
-            });
-        }
-        if let Some(rows) = made.source_rows {
-            manifest["source"]["rows"] = json!(rows);
-        }
-        let mut bundle = self.bundle(made.data, made.files, manifest, lang)?;
-        bundle.evaluation = evaluation;
-        Ok(bundle)
+                let bundle = finish(fields).map_err(|e| e.to_string())?;
+                Ok((bundle.manifest, bundle.files))
+            })
+            .await?;
+        Ok(Bundle {
+            manifest,
+            evaluation,
+            files,
+        })
+    }
+
+    /// A release `country` paid for, as it was made: its files from the ledger (the fetch is
+    /// audited as `release.downloaded`). `None` if the country paid for no such release, or paid
+    /// for it before the ledger kept files. The evaluation stays in the ledger
+    /// ([`Store::read_release_evaluation`]).
+    pub async fn kept(
+        &self,
+        actor: &Actor,
+        country: CountryCode,
+        release_id: Uuid,
+    ) -> Result<Option<Bundle>, ReleaseError> {
+        let Some(files) = self
+            .store
+            .read_kept_release(actor, country, release_id)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let manifest = files
+            .iter()
+            .find(|(name, _)| name == "manifest.json")
+            .and_then(|(_, bytes)| serde_json::from_slice(bytes).ok())
+            .ok_or_else(|| {
+                ReleaseError::Store(StoreError::Corrupt(format!(
+                    "release {release_id} is kept without a readable manifest.json"
+                )))
+            })?;
+        Ok(Some(Bundle {
+            manifest,
+            evaluation: None,
+            files,
+        }))
     }
 
     /// The files of a release: its data (`data.csv`, then any further tables), its report, and

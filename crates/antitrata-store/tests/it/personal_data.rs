@@ -605,8 +605,8 @@ async fn listing_shows_only_the_actors_country_and_audits_each_person() {
 }
 
 /// Rotation reaches every sealed column of hotline work: after `reseal_batch` runs dry, a key
-/// file holding only the new key opens contacts, case notes, drafts, people, referrals and
-/// follow-ups.
+/// file holding only the new key opens contacts, case notes, drafts, people, referrals,
+/// follow-ups and the files of a paid release.
 #[tokio::test]
 async fn rotation_reseals_hotline_work_too() {
     use std::sync::Arc;
@@ -616,6 +616,36 @@ async fn rotation_reseals_hotline_work_too() {
 
     for db in seeded_backends().await {
         write_casework_canary(&db.store).await;
+        let supervisor = actor(Role::Supervisor, Some("GT"));
+        let release = antitrata_store::Spend {
+            release_id: Uuid::from_u128(90),
+            country: antitrata_domain::CountryCode::parse("GT").unwrap(),
+            year: 2026,
+            method: "dp-aggregates".into(),
+            budget: antitrata_store::Budget {
+                epsilon_micros: 1_000_000,
+                delta_femtos: 0,
+            },
+            rho_micros: 0,
+            source: "cases-GT".into(),
+            evaluation: None,
+        };
+        let files = vec![
+            ("data.csv".to_owned(), b"gender,count\nFemale,4\n".to_vec()),
+            ("manifest.json".to_owned(), b"{}".to_vec()),
+        ];
+        db.store
+            .spend_privacy_budget(
+                &supervisor,
+                &release,
+                antitrata_store::Budget {
+                    epsilon_micros: 4_000_000,
+                    delta_femtos: 0,
+                },
+                |_| Ok(((), files.clone())),
+            )
+            .await
+            .unwrap();
         let mut file = test_key_file();
         let random = Arc::new(CountingNonces::new(99));
         file.add_key(random.as_ref(), "2026-06-01T00:00:00Z");
@@ -633,8 +663,9 @@ async fn rotation_reseals_hotline_work_too() {
             }
             total += done;
         }
-        // A person, a contact, a case, a referral, a follow-up, a draft and the data-key check.
-        assert_eq!(total, 7, "{}", db.name);
+        // A person, a contact, a case, a referral, a follow-up, a draft, the data-key check and
+        // the release's two files.
+        assert_eq!(total, 9, "{}", db.name);
 
         let mut only_new = test_key_file();
         only_new.add_key(&CountingNonces::new(99), "2026-06-01T00:00:00Z");
@@ -664,6 +695,11 @@ async fn rotation_reseals_hotline_work_too() {
         assert_eq!(referrals[0].notes.as_deref(), Some(canary.as_str()));
         let tasks = store.list_case_follow_ups(&gt, case_id).await.unwrap();
         assert_eq!(tasks[0].details.title, canary);
+        let kept = store
+            .read_kept_release(&supervisor, release.country, release.release_id)
+            .await
+            .unwrap();
+        assert_eq!(kept, Some(files), "{}", db.name);
         db.cleanup().await;
     }
 }

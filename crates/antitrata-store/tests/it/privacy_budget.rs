@@ -1,10 +1,10 @@
 //! The privacy-budget ledger: spends add up within the yearly limit, a release that would pass
 //! it is refused and changes nothing, and each spend is audited.
 
-use antitrata_domain::{CountryCode, Role};
+use antitrata_domain::{Actor, CountryCode, Role};
 use antitrata_privacy::accountant::zcdp_epsilon_micros;
 use antitrata_store::testing::{actor, seeded_backends};
-use antitrata_store::{Budget, Spend, StoreError};
+use antitrata_store::{Budget, Spend, Store, StoreError};
 use uuid::Uuid;
 
 fn spend(country: &str, year: i32, epsilon_micros: i64, delta_femtos: i64) -> Spend {
@@ -36,6 +36,19 @@ fn zcdp_spend(country: &str, year: i32, rho_micros: i64, delta_femtos: i64) -> S
     }
 }
 
+/// Spends with no files to keep; returns the year's total spent.
+async fn pay(
+    store: &Store,
+    actor: &Actor,
+    spend: &Spend,
+    limit: Budget,
+) -> Result<Budget, StoreError> {
+    store
+        .spend_privacy_budget(actor, spend, limit, |spent| Ok((spent, Vec::new())))
+        .await
+        .map(|(spent, _)| spent)
+}
+
 const LIMIT: Budget = Budget {
     epsilon_micros: 4_000_000,
     delta_femtos: 1_000_000,
@@ -45,14 +58,13 @@ const LIMIT: Budget = Budget {
 async fn a_country_the_database_does_not_hold_is_named_and_nothing_is_spent() {
     for db in seeded_backends().await {
         let before = db.store.list_audit(0, 100).await.unwrap().len();
-        let refused = db
-            .store
-            .spend_privacy_budget(
-                &actor(Role::Cli, None),
-                &spend("FR", 2026, 1_000_000, 0),
-                LIMIT,
-            )
-            .await;
+        let refused = pay(
+            &db.store,
+            &actor(Role::Cli, None),
+            &spend("FR", 2026, 1_000_000, 0),
+            LIMIT,
+        )
+        .await;
         match refused {
             Err(e @ StoreError::Conflict(_)) => assert_eq!(
                 e.to_string(),
@@ -77,17 +89,23 @@ async fn spends_add_up_until_the_limit_refuses_one() {
     for db in seeded_backends().await {
         let supervisor = actor(Role::Supervisor, Some("GT"));
         let gt = CountryCode::parse("GT").unwrap();
-        let spent = db
-            .store
-            .spend_privacy_budget(&supervisor, &spend("GT", 2026, 1_500_000, 0), LIMIT)
-            .await
-            .unwrap();
+        let spent = pay(
+            &db.store,
+            &supervisor,
+            &spend("GT", 2026, 1_500_000, 0),
+            LIMIT,
+        )
+        .await
+        .unwrap();
         assert_eq!(spent.epsilon_micros, 1_500_000, "{}", db.name);
-        let spent = db
-            .store
-            .spend_privacy_budget(&supervisor, &spend("GT", 2026, 2_500_000, 500_000), LIMIT)
-            .await
-            .unwrap();
+        let spent = pay(
+            &db.store,
+            &supervisor,
+            &spend("GT", 2026, 2_500_000, 500_000),
+            LIMIT,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             spent,
             Budget {
@@ -98,10 +116,7 @@ async fn spends_add_up_until_the_limit_refuses_one() {
         );
         let before = db.store.list_audit(0, 100).await.unwrap().len();
 
-        let refused = db
-            .store
-            .spend_privacy_budget(&supervisor, &spend("GT", 2026, 1, 0), LIMIT)
-            .await;
+        let refused = pay(&db.store, &supervisor, &spend("GT", 2026, 1, 0), LIMIT).await;
         match refused {
             Err(e @ StoreError::OverBudget { spent, asked, .. }) => {
                 assert_eq!(spent.epsilon_micros, 4_000_000);
@@ -115,14 +130,13 @@ async fn spends_add_up_until_the_limit_refuses_one() {
             }
             other => panic!("{}: expected OverBudget, got {other:?}", db.name),
         }
-        let delta_refused = db
-            .store
-            .spend_privacy_budget(
-                &actor(Role::Cli, None),
-                &spend("GT", 2027, 0, 2_000_000),
-                LIMIT,
-            )
-            .await;
+        let delta_refused = pay(
+            &db.store,
+            &actor(Role::Cli, None),
+            &spend("GT", 2027, 0, 2_000_000),
+            LIMIT,
+        )
+        .await;
         assert!(matches!(delta_refused, Err(StoreError::OverBudget { .. })));
         // Nothing changed: the same spent budget, no new audit entry.
         assert_eq!(
@@ -141,19 +155,22 @@ async fn spends_add_up_until_the_limit_refuses_one() {
 
         // Another year has its own budget; another country's supervisor cannot spend GT's.
         assert!(
-            db.store
-                .spend_privacy_budget(&supervisor, &spend("GT", 2027, 4_000_000, 0), LIMIT)
-                .await
-                .is_ok()
-        );
-        let foreign = db
-            .store
-            .spend_privacy_budget(
-                &actor(Role::Supervisor, Some("HN")),
-                &spend("GT", 2028, 1, 0),
-                LIMIT,
+            pay(
+                &db.store,
+                &supervisor,
+                &spend("GT", 2027, 4_000_000, 0),
+                LIMIT
             )
-            .await;
+            .await
+            .is_ok()
+        );
+        let foreign = pay(
+            &db.store,
+            &actor(Role::Supervisor, Some("HN")),
+            &spend("GT", 2028, 1, 0),
+            LIMIT,
+        )
+        .await;
         assert!(matches!(foreign, Err(StoreError::OutOfScope)));
 
         let actions: Vec<String> = db
@@ -182,17 +199,24 @@ async fn zcdp_releases_are_charged_the_conversion_of_their_summed_rho() {
         let supervisor = actor(Role::Supervisor, Some("GT"));
         let gt = CountryCode::parse("GT").unwrap();
         // A pure release first: its ε adds to the conversion.
-        db.store
-            .spend_privacy_budget(&supervisor, &spend("GT", 2026, 500_000, 0), limit)
-            .await
-            .unwrap();
+        pay(
+            &db.store,
+            &supervisor,
+            &spend("GT", 2026, 500_000, 0),
+            limit,
+        )
+        .await
+        .unwrap();
         let mut releases = 0;
         while 500_000 + zcdp_epsilon_micros(rho * (releases + 1), DELTA) <= limit.epsilon_micros {
-            let spent = db
-                .store
-                .spend_privacy_budget(&supervisor, &zcdp_spend("GT", 2026, rho, DELTA), limit)
-                .await
-                .unwrap();
+            let spent = pay(
+                &db.store,
+                &supervisor,
+                &zcdp_spend("GT", 2026, rho, DELTA),
+                limit,
+            )
+            .await
+            .unwrap();
             releases += 1;
             assert_eq!(
                 spent,
@@ -211,10 +235,13 @@ async fn zcdp_releases_are_charged_the_conversion_of_their_summed_rho() {
         // The next would pass ε: refused, and nothing changes.
         let before = db.store.privacy_budget_spent(gt, 2026).await.unwrap();
         let audit = db.store.list_audit(0, 500).await.unwrap().len();
-        let refused = db
-            .store
-            .spend_privacy_budget(&supervisor, &zcdp_spend("GT", 2026, rho, DELTA), limit)
-            .await;
+        let refused = pay(
+            &db.store,
+            &supervisor,
+            &zcdp_spend("GT", 2026, rho, DELTA),
+            limit,
+        )
+        .await;
         match refused {
             Err(StoreError::OverBudget { spent, asked, .. }) => {
                 assert_eq!(spent, before);
@@ -223,19 +250,18 @@ async fn zcdp_releases_are_charged_the_conversion_of_their_summed_rho() {
             other => panic!("{}: expected OverBudget, got {other:?}", db.name),
         }
         // A pure release that would fit the sum of ε but not with the conversion: refused too.
-        let pure = db
-            .store
-            .spend_privacy_budget(
-                &supervisor,
-                &spend(
-                    "GT",
-                    2026,
-                    limit.epsilon_micros - before.epsilon_micros + 1,
-                    0,
-                ),
-                limit,
-            )
-            .await;
+        let pure = pay(
+            &db.store,
+            &supervisor,
+            &spend(
+                "GT",
+                2026,
+                limit.epsilon_micros - before.epsilon_micros + 1,
+                0,
+            ),
+            limit,
+        )
+        .await;
         assert!(
             matches!(pure, Err(StoreError::OverBudget { .. })),
             "{}",
@@ -249,22 +275,25 @@ async fn zcdp_releases_are_charged_the_conversion_of_their_summed_rho() {
 
         // A country whose administrator lowered δ during the year: its ρ is converted at the
         // larger δ already spent, which passes the new limit, so a zCDP release is refused.
-        db.store
-            .spend_privacy_budget(&supervisor, &zcdp_spend("GT", 2027, rho, DELTA), limit)
-            .await
-            .unwrap();
+        pay(
+            &db.store,
+            &supervisor,
+            &zcdp_spend("GT", 2027, rho, DELTA),
+            limit,
+        )
+        .await
+        .unwrap();
         let lowered = Budget {
             delta_femtos: DELTA / 2,
             ..limit
         };
-        let refused = db
-            .store
-            .spend_privacy_budget(
-                &supervisor,
-                &zcdp_spend("GT", 2027, 1_000, DELTA / 2),
-                lowered,
-            )
-            .await;
+        let refused = pay(
+            &db.store,
+            &supervisor,
+            &zcdp_spend("GT", 2027, 1_000, DELTA / 2),
+            lowered,
+        )
+        .await;
         match refused {
             Err(StoreError::OverBudget { spent, .. }) => assert_eq!(spent.delta_femtos, DELTA),
             other => panic!("{}: expected OverBudget, got {other:?}", db.name),
@@ -293,10 +322,7 @@ async fn a_release_keeps_its_evaluation_for_its_own_countrys_supervisors_only() 
         let first = spend("GT", 2026, 1_000_000, 0);
         let second = spend("GT", 2026, 500_000, 0);
         for s in [&first, &second] {
-            db.store
-                .spend_privacy_budget(&supervisor, s, LIMIT)
-                .await
-                .unwrap();
+            pay(&db.store, &supervisor, s, LIMIT).await.unwrap();
         }
         let listed = db
             .store
@@ -363,6 +389,169 @@ async fn a_release_keeps_its_evaluation_for_its_own_countrys_supervisors_only() 
                 Err(StoreError::OutOfScope)
             ));
         }
+        db.cleanup().await;
+    }
+}
+
+/// The files of a small release, the way the application layer makes them.
+fn bundle_files(spent: Budget) -> Vec<(String, Vec<u8>)> {
+    vec![
+        (
+            "data.csv".into(),
+            b"gender,count\nFemale,12\nMale,3\n".to_vec(),
+        ),
+        ("report.html".into(), b"<p>Female 12</p>".to_vec()),
+        (
+            "manifest.json".into(),
+            format!(r#"{{"spent_this_year_epsilon": {}}}"#, spent.epsilon_micros).into_bytes(),
+        ),
+    ]
+}
+
+/// How many rows of `release_files` hold `text` in their sealed bytes (as plain bytes, at rest).
+async fn rows_with_plain(db: &antitrata_store::testing::TestDb, column: &str, text: &str) -> u64 {
+    let sql = if db.name == "sqlite" {
+        format!(
+            "update release_files set bytes = bytes \
+             where instr(cast({column} as blob), cast('{text}' as blob)) > 0"
+        )
+    } else {
+        format!(
+            "update release_files set bytes = bytes \
+             where position(convert_to('{text}', 'UTF8') in {column}::bytea) > 0"
+        )
+    };
+    db.store.execute_raw_for_tests(&sql).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_paid_release_keeps_its_files_sealed_and_can_be_fetched_again() {
+    for db in seeded_backends().await {
+        let gt = CountryCode::parse("GT").unwrap();
+        let supervisor = actor(Role::Supervisor, Some("GT"));
+        let first = spend("GT", 2026, 1_000_000, 0);
+        let (spent, files) = db
+            .store
+            .spend_privacy_budget(&supervisor, &first, LIMIT, |spent| {
+                Ok((spent, bundle_files(spent)))
+            })
+            .await
+            .unwrap();
+        assert_eq!(spent.epsilon_micros, 1_000_000, "{}", db.name);
+        assert_eq!(files, bundle_files(spent), "the files made come back");
+        let listed = db
+            .store
+            .list_spent_releases(&supervisor, gt, 2026)
+            .await
+            .unwrap();
+        assert!(listed[0].kept, "{}: the list says it is kept", db.name);
+
+        let read = db
+            .store
+            .read_kept_release(&supervisor, gt, first.release_id)
+            .await
+            .unwrap()
+            .expect("the release is GT's and kept");
+        assert_eq!(read, files, "{}: the same files, byte for byte", db.name);
+        let audited = db
+            .store
+            .list_audit(0, 1_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "release.downloaded")
+            .count();
+        assert_eq!(audited, 1, "{}: every fetch is audited", db.name);
+
+        // Sealed at rest: no file's content is in the table as plain bytes (the name is, which
+        // shows the query finds plain text where there is some).
+        assert_eq!(
+            rows_with_plain(&db, "contents_sealed", "Female,12").await,
+            0
+        );
+        assert_eq!(rows_with_plain(&db, "name", "data.csv").await, 1);
+
+        // A file renamed or moved in the database fails to open instead of passing for another.
+        db.store
+            .execute_raw_for_tests(
+                "update release_files set name = 'table-2.csv' where position = 0",
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                db.store
+                    .read_kept_release(&supervisor, gt, first.release_id)
+                    .await,
+                Err(StoreError::Crypto(_))
+            ),
+            "{}",
+            db.name
+        );
+
+        for outsider in [
+            actor(Role::Supervisor, Some("HN")),
+            actor(Role::Caseworker, Some("GT")),
+            actor(Role::RegionalAnalyst, None),
+        ] {
+            assert!(
+                matches!(
+                    db.store
+                        .read_kept_release(&outsider, gt, first.release_id)
+                        .await,
+                    Err(StoreError::OutOfScope)
+                ),
+                "{}: {outsider:?}",
+                db.name
+            );
+        }
+        let hn = CountryCode::parse("HN").unwrap();
+        assert_eq!(
+            db.store
+                .read_kept_release(&actor(Role::Supervisor, Some("HN")), hn, first.release_id)
+                .await
+                .unwrap(),
+            None,
+            "{}: another country's release is not found",
+            db.name
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_release_whose_files_fail_spends_nothing() {
+    for db in seeded_backends().await {
+        let gt = CountryCode::parse("GT").unwrap();
+        let supervisor = actor(Role::Supervisor, Some("GT"));
+        let audit_before = db.store.list_audit(0, 1_000).await.unwrap().len();
+        let refused = db
+            .store
+            .spend_privacy_budget(&supervisor, &spend("GT", 2026, 1_000_000, 0), LIMIT, |_| {
+                Err::<((), _), _>("rendering report.html: broken template".to_owned())
+            })
+            .await;
+        match refused {
+            Err(e @ StoreError::ReleaseFiles(_)) => assert_eq!(
+                e.to_string(),
+                "the release's files could not be made, so nothing was spent: rendering \
+                 report.html: broken template"
+            ),
+            other => panic!("{}: expected ReleaseFiles, got {other:?}", db.name),
+        }
+        assert_eq!(
+            db.store.privacy_budget_spent(gt, 2026).await.unwrap(),
+            Budget::default(),
+            "{}",
+            db.name
+        );
+        for table in ["privacy_spends", "release_files"] {
+            assert_eq!(db.store.count_rows_for_tests(table).await.unwrap(), 0);
+        }
+        assert_eq!(
+            db.store.list_audit(0, 1_000).await.unwrap().len(),
+            audit_before
+        );
         db.cleanup().await;
     }
 }

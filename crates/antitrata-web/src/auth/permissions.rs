@@ -87,6 +87,7 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/console/releases", May(MakeReleases)),
     ("POST", "/console/releases", May(MakeReleases)),
     ("GET", "/console/releases/{id}", May(MakeReleases)),
+    ("GET", "/console/releases/{id}/archive", May(MakeReleases)),
 ];
 
 /// Every JSON API route: method, path as registered, and who may use it. Case work takes a

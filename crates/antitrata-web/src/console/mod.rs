@@ -148,6 +148,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/console/releases/{id}",
             get(releases::show_release_evaluation),
         )
+        .route(
+            "/console/releases/{id}/archive",
+            get(releases::download_kept_release),
+        )
         .route_layer(from_fn_with_state(state, enforce_access))
 }
 

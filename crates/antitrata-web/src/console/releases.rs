@@ -4,7 +4,9 @@
 //! loads on the regional deployment once unpacked. A differentially private release is paid from
 //! the supervisor's country's yearly budget, shown on the page with the year's such releases,
 //! each linking to its page with the evaluation against the exact data that its bundle does not
-//! carry (audited when read); reading live cases for a release audits every case taken
+//! carry (audited when read) and to its archive again, the same bytes as the first download
+//! (the ledger keeps the files with the spend; each download audited), so a download that failed
+//! loses nothing; reading live cases for a release audits every case taken
 //! (`RecordsUse::Release`). A mistake in the form, or a release past the
 //! budget, shows the form again with a localized message and spends nothing.
 
@@ -92,9 +94,20 @@ struct ReleasesPage {
     form: ReleaseForm,
     budget: String,
     error: Option<String>,
-    /// This year's differentially private releases of the country: id, made at, method,
-    /// source, ε.
-    made: Vec<[String; 5]>,
+    /// This year's differentially private releases of the country, newest first.
+    made: Vec<MadeRelease>,
+}
+
+/// A paid release as the page lists it.
+struct MadeRelease {
+    id: String,
+    at: String,
+    method: String,
+    source: String,
+    epsilon: String,
+    /// Whether its archive can be downloaded again (not for releases paid before the ledger
+    /// kept their files).
+    kept: bool,
 }
 
 impl ReleasesPage {
@@ -135,12 +148,7 @@ pub(super) async fn make_console_release(
         return Err(PageError::new(lang, AppError::Forbidden, &headers));
     };
     let refusal = match release(&state, &actor, country, &form, &tr).await {
-        Ok((stem, bundle)) => {
-            return archive(&stem, &bundle, &state).map_err(|e| {
-                tracing::error!(error = %e, "writing a release archive failed");
-                PageError::new(lang, AppError::Internal, &headers)
-            });
-        }
+        Ok(bundle) => return archive(&bundle, lang, &headers),
         Err(refusal) => refusal,
     };
     let message = match refusal {
@@ -206,14 +214,13 @@ async fn page(
                 .list_spent_releases(&actor, country, year)
                 .await?
                 .into_iter()
-                .map(|r| {
-                    [
-                        r.release_id.to_string(),
-                        shown_time(&r.recorded_at),
-                        r.method,
-                        r.source,
-                        epsilon_text(r.budget.epsilon_micros),
-                    ]
+                .map(|r| MadeRelease {
+                    id: r.release_id.to_string(),
+                    at: shown_time(&r.recorded_at),
+                    method: r.method,
+                    source: r.source,
+                    epsilon: epsilon_text(r.budget.epsilon_micros),
+                    kept: r.kept,
                 })
                 .collect()
         }
@@ -325,15 +332,33 @@ fn epsilon_text(micros: i64) -> String {
     (micros as f64 / 1e6).to_string()
 }
 
-/// Reads the form, loads its source and makes the release; returns the archive's name stem and
-/// the bundle.
+/// A paid release of the supervisor's country as an archive again, byte for byte the first
+/// download (the fetch is audited as `release.downloaded`).
+pub(super) async fn download_kept_release(
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+) -> Result<Response, PageError> {
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::MakeReleases);
+    let Some(country) = actor.scope.country() else {
+        return Err(PageError::new(lang, AppError::Forbidden, &headers));
+    };
+    let bundle = state
+        .releases
+        .kept(&actor, country, id)
+        .await
+        .map_err(|error| failure(error, lang, &headers))?
+        .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
+    archive(&bundle, lang, &headers)
+}
+
+/// Reads the form, loads its source and makes the release.
 async fn release(
     state: &AppState,
     actor: &Actor,
     country: CountryCode,
     form: &ReleaseForm,
     tr: &Tr,
-) -> Result<(String, Bundle), Refusal> {
+) -> Result<Bundle, Refusal> {
     let mistake = |key: &str| Refusal::Mistake(tr.t(key));
     let method =
         Method::parse(form.method.trim()).ok_or_else(|| mistake("release-error-method"))?;
@@ -411,13 +436,7 @@ async fn release(
             Some(message) => Refusal::Mistake(message),
             None => Refusal::Failed(error),
         })?;
-    let stem = format!(
-        "release-{}-{}-{}",
-        file_safe(&source.name),
-        method.as_str(),
-        now.date()
-    );
-    Ok((stem, bundle))
+    Ok(bundle)
 }
 
 /// The source the form names: the live cases of the supervisor's country, read for a release
@@ -545,22 +564,54 @@ fn file_safe(name: &str) -> String {
         .collect()
 }
 
-/// The bundle as a zip archive of one folder named `stem`, offered for download.
+/// The bundle as a zip archive of one folder, `release-<source>-<method>-<day>`, offered for
+/// download. Its name and times come from the manifest, so a release downloaded again is the
+/// same archive, byte for byte.
 fn archive(
+    bundle: &Bundle,
+    lang: antitrata_domain::Lang,
+    headers: &HeaderMap,
+) -> Result<Response, PageError> {
+    let m = &bundle.manifest;
+    let text = |pointer: &str| m.pointer(pointer).and_then(|v| v.as_str()).unwrap_or("");
+    let created = time::OffsetDateTime::parse(
+        text("/created_at"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok();
+    let stem = format!(
+        "release-{}-{}-{}",
+        file_safe(text("/source/dataset")),
+        file_safe(text("/method")),
+        created.map_or_else(String::new, |at| at.date().to_string())
+    );
+    zip_of(&stem, bundle, created)
+        .map(|bytes| attachment("application/zip", &format!("{stem}.zip"), bytes))
+        .map_err(|e| {
+            tracing::error!(error = %e, "writing a release archive failed");
+            PageError::new(lang, AppError::Internal, headers)
+        })
+}
+
+/// The zip archive of `bundle`'s files in the folder `stem`, dated `created` (or 1980 without).
+fn zip_of(
     stem: &str,
     bundle: &Bundle,
-    state: &AppState,
-) -> Result<Response, zip::result::ZipError> {
-    let now = state.runtime.now();
-    let modified = zip::DateTime::from_date_and_time(
-        u16::try_from(now.year()).unwrap_or(1980),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second(),
-    )
-    .unwrap_or_default();
+    created: Option<time::OffsetDateTime>,
+) -> Result<Vec<u8>, zip::result::ZipError> {
+    let modified = created
+        .and_then(|at| {
+            zip::DateTime::from_date_and_time(
+                u16::try_from(at.year()).ok()?,
+                u8::from(at.month()),
+                at.day(),
+                at.hour(),
+                at.minute(),
+                at.second(),
+            )
+            .ok()
+        })
+        .unwrap_or_default();
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(modified);
@@ -569,6 +620,5 @@ fn archive(
         zip.start_file(format!("{stem}/{name}"), options)?;
         zip.write_all(bytes)?;
     }
-    let bytes = zip.finish()?.into_inner();
-    Ok(attachment("application/zip", &format!("{stem}.zip"), bytes))
+    Ok(zip.finish()?.into_inner())
 }

@@ -54,6 +54,17 @@ async fn release(c: &Console, cookie: &str, fields: &[(&str, &str)]) -> Reply {
     post(&c.app, "/console/releases", cookie, &form).await
 }
 
+/// The links of the releases page to download a paid release again, newest first.
+fn archive_links(page: &str) -> Vec<String> {
+    page.match_indices(r#"href="/console/releases/"#)
+        .map(|(at, _)| {
+            let rest = &page[at + r#"href=""#.len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .filter(|link| link.ends_with("/archive"))
+        .collect()
+}
+
 async fn spent(c: &Console) -> i64 {
     c.store
         .privacy_budget_spent(CountryCode::parse("GT").unwrap(), 2026)
@@ -284,6 +295,7 @@ async fn differentially_private_releases_spend_the_budget_and_mistakes_spend_not
                 let rest = &page.body[at + r#"href=""#.len()..];
                 &rest[..rest.find('"').unwrap()]
             })
+            .filter(|link| !link.ends_with("/archive"))
             .collect();
         assert_eq!(links.len(), 2, "{}: {}", db.name, page.body);
         let shown = get_as(&c.app, links[0], &supervisor).await;
@@ -498,6 +510,69 @@ async fn a_zcdp_release_past_a_lowered_delta_is_refused_and_explained() {
             refused.body
         );
         assert_eq!(spent(&restarted).await, spent_before);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_paid_release_is_downloaded_again_byte_for_byte_and_audited() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        import_small_dataset(&c).await;
+        let supervisor = session(&c, 1, Role::Supervisor, Some("GT")).await;
+        let first = release(
+            &c,
+            &supervisor,
+            &[
+                ("source", "mini"),
+                ("method", "dp-aggregates"),
+                ("k", "11"),
+                ("epsilon", "1"),
+                ("variables", "gender"),
+            ],
+        )
+        .await;
+        assert_eq!(first.status, 200, "{}: {}", db.name, first.body);
+        assert_eq!(spent(&c).await, 1_000_000);
+
+        // The first download is lost (the browser closed, the file deleted): the page offers the
+        // release again, and it is the same archive.
+        let page = get_as(&c.app, "/console/releases", &supervisor).await;
+        let links = archive_links(&page.body);
+        assert_eq!(links.len(), 1, "{}: {}", db.name, page.body);
+        assert!(page.body.contains("Download again"), "{}", page.body);
+        let again = get_as(&c.app, &links[0], &supervisor).await;
+        assert_eq!(again.status, 200, "{}: {}", db.name, again.body);
+        assert_eq!(again.header("content-type"), "application/zip");
+        assert_eq!(
+            again.header("content-disposition"),
+            first.header("content-disposition")
+        );
+        assert!(again.bytes == first.bytes, "{}: byte for byte", db.name);
+        let (_, files) = unzip(&again);
+        assert_eq!(verified_manifest(&files)["privacy"]["epsilon"], "1");
+        assert_eq!(
+            spent(&c).await,
+            1_000_000,
+            "downloading again spends nothing"
+        );
+        let downloads = c
+            .store
+            .list_audit(0, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "release.downloaded")
+            .count();
+        assert_eq!(downloads, 1, "{}: each download again is audited", db.name);
+
+        // Another country's supervisor finds no such release; a caseworker may not ask.
+        let other = session(&c, 7, Role::Supervisor, Some("HN")).await;
+        assert_eq!(get_as(&c.app, &links[0], &other).await.status, 404);
+        let caseworker = session(&c, 8, Role::Caseworker, Some("GT")).await;
+        assert_eq!(get_as(&c.app, &links[0], &caseworker).await.status, 403);
+        let missing = format!("/console/releases/{}/archive", uuid::Uuid::nil());
+        assert_eq!(get_as(&c.app, &missing, &supervisor).await.status, 404);
         db.cleanup().await;
     }
 }

@@ -805,6 +805,7 @@ async fn guatemala(store: &antitrata_store::Store, text: &str) -> Guatemala {
             &actor(Role::Supervisor, Some("GT")),
             &spend,
             antitrata_app::releases::DEFAULT_YEARLY_LIMIT,
+            |_| Ok(((), Vec::new())),
         )
         .await
         .unwrap();

@@ -12,6 +12,7 @@
 )]
 
 mod cli;
+mod crash;
 mod ctdc_reference;
 mod datasets;
 mod export;

@@ -639,6 +639,147 @@ fn dp_aggregates_spend_the_yearly_budget_and_stop_at_it() {
     }
 }
 
+/// The files of a release folder, by name.
+fn files_in(folder: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            (
+                entry.file_name().into_string().unwrap(),
+                std::fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_release_pays_only_once_its_folder_can_be_made_and_can_be_fetched_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rcm.csv");
+    std::fs::write(&file, fixture()).unwrap();
+    assert!(cli(dir.path(), &["import", "ctdc", file.to_str().unwrap()]).0);
+    std::fs::write(dir.path().join("a-file"), "not a folder").unwrap();
+    let release = |out: &str, more: &[&str]| {
+        let mut args = vec![
+            "release",
+            "--dataset",
+            "rcm",
+            "--method",
+            "dp-aggregates",
+            "--country",
+            "GT",
+            "--epsilon",
+            "0.5",
+            "--by",
+            "gender",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(more);
+        cli(dir.path(), &args)
+    };
+    let listed = || {
+        let (ok, out, err) = cli(dir.path(), &["releases", "list", "--country", "GT"]);
+        assert!(ok, "{err}");
+        out
+    };
+
+    // A folder that cannot be made, or an evaluation file that cannot be written, refuses the
+    // release before it is paid for.
+    let (ok, _, err) = release("a-file/rel", &[]);
+    assert!(!ok);
+    assert!(
+        err.contains("--out a-file/rel: no folder can be made in a-file")
+            && err.contains("nothing was spent"),
+        "{err}"
+    );
+    let (ok, _, err) = release("rel", &["--evaluation", "no-such-folder/evaluation.json"]);
+    assert!(!ok);
+    assert!(err.contains("its folder does not exist"), "{err}");
+    assert!(
+        listed().starts_with("GT paid for no release in "),
+        "{}",
+        listed()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with(".antitrata-release-") || name == "rel")
+        .collect();
+    assert!(leftovers.is_empty(), "nothing left behind: {leftovers:?}");
+
+    // A paid release is kept: listed, and written again as it was made, byte for byte.
+    let (ok, out, err) = release("first", &[]);
+    assert!(ok, "{err}");
+    let id = out
+        .split("kept in the database as release ")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .unwrap_or_else(|| panic!("no release id in {out}"))
+        .to_owned();
+    let list = listed();
+    assert_eq!(list.lines().count(), 1, "{list}");
+    assert!(
+        list.starts_with(&id) && list.contains("dp-aggregates  rcm  ε = 0.5  kept"),
+        "{list}"
+    );
+    let (ok, out, err) = cli(
+        dir.path(),
+        &[
+            "releases",
+            "fetch",
+            &id,
+            "--country",
+            "GT",
+            "--out",
+            "again",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!(
+            "release {id} of GT written again in again: data.csv, report.html, manifest.json"
+        )),
+        "{out}"
+    );
+    let first = files_in(&dir.path().join("first"));
+    assert_eq!(first.len(), 3);
+    assert!(
+        first == files_in(&dir.path().join("again")),
+        "byte for byte"
+    );
+    assert_eq!(listed().lines().count(), 1, "fetching again spends nothing");
+
+    for (args, expected) in [
+        (
+            vec![
+                "releases",
+                "fetch",
+                &id,
+                "--country",
+                "GT",
+                "--out",
+                "first",
+            ],
+            "first is not empty",
+        ),
+        (
+            vec!["releases", "fetch", &id, "--country", "HN", "--out", "x"],
+            "HN has no kept release",
+        ),
+        (
+            vec!["releases", "fetch", "nope", "--country", "GT", "--out", "x"],
+            "`nope`: write a release id",
+        ),
+    ] {
+        let (ok, _, err) = cli(dir.path(), &args);
+        assert!(!ok);
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+    assert!(!dir.path().join("x").exists());
+}
+
 /// The sums of a cross-tab file's counts over the cells' first `keep` values.
 fn sums_by_prefix(csv: &str, keep: usize) -> BTreeMap<Vec<String>, u64> {
     let mut sums = BTreeMap::new();
