@@ -44,6 +44,17 @@ pub enum StoreError {
         asked: crate::Budget,
         limit: crate::Budget,
     },
+    /// The database was migrated by a newer antitrata than this one.
+    #[error(
+        "the database was migrated by a newer antitrata (schema version {found}; this version \
+         knows up to {known}): run the newer version, or restore a backup this one made"
+    )]
+    NewerSchema { found: i64, known: i64 },
+    /// A SQLite operation (a backup with `VACUUM INTO`) asked of a PostgreSQL store.
+    #[error(
+        "{0} is for SQLite databases; on PostgreSQL use pg_dump and pg_restore (docs/operations.md)"
+    )]
+    SqliteOnly(&'static str),
     /// A release's files could not be made inside the transaction that pays for it.
     #[error("the release's files could not be made, so nothing was spent: {0}")]
     ReleaseFiles(String),

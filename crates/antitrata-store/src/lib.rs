@@ -7,6 +7,7 @@
 mod accounts;
 mod api_tokens;
 mod audit;
+mod backup;
 mod case_file;
 mod case_persons;
 mod case_statistics;

@@ -281,6 +281,7 @@ impl Store {
     /// keys, then checks they are the database's ([`Store::check_data_key`]: a wrong key file
     /// stops here) and seals what older versions kept in plain text.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.refuse_newer_schema().await?;
         match &self.pool {
             Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
@@ -296,6 +297,45 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// `NewerSchema` if a newer antitrata migrated the database past the migrations this one
+    /// knows: running on it could misread what that version wrote.
+    async fn refuse_newer_schema(&self) -> Result<(), StoreError> {
+        let known = match &self.pool {
+            Pool::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Pool::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
+        // The table sqlx keeps its applied migrations in; absent from a new database.
+        let exists = |backend| match backend {
+            Backend::Sqlite => {
+                "select count(*) from sqlite_master where type = 'table' and name = '_sqlx_migrations'"
+            }
+            Backend::Postgres => {
+                "select count(*) from information_schema.tables \
+                                  where table_schema = current_schema() \
+                                  and table_name = '_sqlx_migrations'"
+            }
+        };
+        let backend = self.backend();
+        let found: Option<i64> = with_pool!(self, |pool| {
+            let (tables,): (i64,) = sqlx::query_as(exists(backend)).fetch_one(pool).await?;
+            if tables == 0 {
+                None
+            } else {
+                sqlx::query_scalar("select max(version) from _sqlx_migrations")
+                    .fetch_one(pool)
+                    .await?
+            }
+        });
+        match found {
+            Some(found) if found > known => Err(StoreError::NewerSchema { found, known }),
+            _ => Ok(()),
+        }
     }
 
     /// Succeeds once the database answers a query.

@@ -69,8 +69,9 @@ impl AppError {
             | StoreError::ReadAudit(_)
             | StoreError::Crypto(_)
             | StoreError::NoKeyring
-            | StoreError::WrongDataKey { .. } => AppError::Unavailable,
-            StoreError::ReleaseFiles(_) => AppError::Internal,
+            | StoreError::WrongDataKey { .. }
+            | StoreError::NewerSchema { .. } => AppError::Unavailable,
+            StoreError::ReleaseFiles(_) | StoreError::SqliteOnly(_) => AppError::Internal,
         };
         if error.status().is_server_error() {
             tracing::error!(error = %e, surface, "the store failed");
@@ -327,10 +328,12 @@ mod tests {
             StoreError::NotAllowedNow { .. } => 13,
             StoreError::WrongDataKey { .. } => 14,
             StoreError::ReleaseFiles(_) => 15,
+            StoreError::NewerSchema { .. } => 16,
+            StoreError::SqliteOnly(_) => 17,
         }
     }
 
-    const VARIANTS: usize = 16;
+    const VARIANTS: usize = 18;
 
     /// Every kind of store failure, with the status the console and the API both give it.
     fn every_store_error() -> Vec<(StoreError, StatusCode)> {
@@ -366,6 +369,17 @@ mod tests {
             (StoreError::NoKeyring, StatusCode::SERVICE_UNAVAILABLE),
             (
                 StoreError::ReleaseFiles("rendering report.html: no template".into()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+            (
+                StoreError::NewerSchema {
+                    found: 99,
+                    known: 17,
+                },
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                StoreError::SqliteOnly("backup"),
                 StatusCode::INTERNAL_SERVER_ERROR,
             ),
             (

@@ -11,6 +11,7 @@
 )]
 
 mod audit;
+mod backup;
 mod config;
 mod datasets;
 mod demo;
@@ -227,6 +228,19 @@ enum Command {
         /// the releasing office. It is kept in the database beside the release's spend too.
         #[arg(long, value_name = "FILE")]
         evaluation: Option<PathBuf>,
+    },
+    /// Write a consistent copy of the embedded SQLite database into a new file, while the service
+    /// runs. The data keys are not in it: back up the key file apart. (PostgreSQL: pg_dump.)
+    Backup {
+        /// A new file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a SQLite backup in place of a missing database, once it passes the integrity check,
+    /// opens with the data keys (copy the key file in place first) and its audit log verifies.
+    Restore {
+        /// The backup, made by `antitrata backup`.
+        file: PathBuf,
     },
     /// The differentially private releases a country paid for, kept in the database with their
     /// files: list them, or write one out again.
@@ -542,6 +556,14 @@ fn main() -> ExitCode {
                 },
             )
             .await
+        }),
+        Command::Backup { out } => run_async(|| async {
+            logging::init(&config.log)?;
+            backup::backup(&config, &out).await
+        }),
+        Command::Restore { file } => run_async(|| async {
+            logging::init(&config.log)?;
+            backup::restore(&config, &file).await
         }),
         Command::Releases { action } => run_async(|| async {
             logging::init(&config.log)?;

@@ -15,6 +15,7 @@
 mod accounts;
 mod api_tokens;
 mod audit;
+mod backup;
 mod case_statistics;
 mod casework;
 mod concurrency;

@@ -35,7 +35,7 @@ const KILL_AFTER_MS: std::ops::Range<u64> = 50..600;
 
 /// A write the server acknowledged with a success status.
 #[derive(Debug, Clone)]
-enum Acked {
+pub(crate) enum Acked {
     Contact {
         id: Uuid,
         summary: String,
@@ -108,18 +108,29 @@ fn post(
     }
 }
 
-/// One worker until the server dies or the round's requests are used: contact, case, person,
-/// consent, again and again. Returns whether a kill cut one of its requests in flight.
-fn work(
+/// What the workers share: the stories begun, the writes acknowledged, the other answers.
+#[derive(Default)]
+pub(crate) struct Shared {
+    stories: AtomicUsize,
+    pub(crate) acked: Mutex<Vec<Acked>>,
+    refused: Mutex<Vec<u16>>,
+}
+
+/// One worker until the server dies or `limit` requests of `sent` are used: contact, case,
+/// person, consent, again and again. Returns whether a kill cut one of its requests in flight.
+pub(crate) fn work(
     addr: &str,
     token: &str,
     rng: &mut StdRng,
-    stories: &AtomicUsize,
-    requests: &AtomicUsize,
-    acked: &Mutex<Vec<Acked>>,
-    refused: &Mutex<Vec<u16>>,
+    shared: &Shared,
+    (sent, limit): (&AtomicUsize, usize),
 ) -> bool {
-    let within = || requests.fetch_add(1, Ordering::Relaxed) < ROUND_REQUESTS;
+    let Shared {
+        stories,
+        acked,
+        refused,
+    } = shared;
+    let within = || sent.fetch_add(1, Ordering::Relaxed) < limit;
     while within() {
         let n = stories.fetch_add(1, Ordering::Relaxed);
         let contact = id(rng);
@@ -189,8 +200,69 @@ fn work(
     false
 }
 
+/// The ids of a JSON list's objects.
+fn ids_in(list: &Value) -> BTreeSet<String> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The writes of `acked` that the server at `addr` does not hold whole.
+pub(crate) fn lost(addr: &str, token: &str, name: &str, acked: &[Acked]) -> Vec<Acked> {
+    let get = |path: &str| {
+        let (status, body) = request(addr, "GET", path, token, None).unwrap();
+        (
+            status,
+            serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
+        )
+    };
+    let search = |query: Value| {
+        let (status, body) =
+            request(addr, "POST", "/api/v1/persons/search", token, Some(&query)).unwrap();
+        assert_eq!(status, 200, "{name}: {body}");
+        serde_json::from_str::<Value>(&body).unwrap()
+    };
+    let mut lost = Vec::new();
+    for write in acked {
+        let here = match write {
+            Acked::Contact { id, summary } => {
+                let (status, contact) = get(&format!("/api/v1/contacts/{id}"));
+                status == 200 && contact["summary"] == json!(summary)
+            }
+            Acked::Case { id, contact } => {
+                let (status, file) = get(&format!("/api/v1/cases/{id}"));
+                status == 200 && ids_in(&file["contacts"]).contains(&contact.to_string())
+            }
+            Acked::Person {
+                id,
+                case,
+                word,
+                phone,
+            } => {
+                let (status, file) = get(&format!("/api/v1/cases/{case}"));
+                let by_name = search(json!({ "name": word }));
+                let by_phone = search(json!({ "phone": phone }));
+                status == 200
+                    && ids_in(&file["persons"]).contains(&id.to_string())
+                    && ids_in(&by_name).contains(&id.to_string())
+                    && ids_in(&by_phone).contains(&id.to_string())
+            }
+            Acked::Consent { id, case } => {
+                let (status, file) = get(&format!("/api/v1/cases/{case}"));
+                status == 200 && ids_in(&file["consents"]).contains(&id.to_string())
+            }
+        };
+        if !here {
+            lost.push(write.clone());
+        }
+    }
+    lost
+}
+
 /// The CLI in `dir`, on `database` if given; panics unless it succeeds, returns its output.
-fn admin(dir: &Path, database: Option<&str>, args: &[&str]) -> String {
+pub(crate) fn admin(dir: &Path, database: Option<&str>, args: &[&str]) -> String {
     let mut all = args.to_vec();
     if let Some(url) = database {
         all.extend(["--database", url]);
@@ -244,9 +316,7 @@ fn harness(name: &str, dir: &Path, database: Option<&str>) -> Tally {
     let args: Vec<&str> = database.map_or_else(Vec::new, |url| vec!["--database", url]);
 
     let mut rng = StdRng::seed_from_u64(SEED);
-    let stories = Arc::new(AtomicUsize::new(0));
-    let acked = Arc::new(Mutex::new(Vec::new()));
-    let refused = Arc::new(Mutex::new(Vec::new()));
+    let shared = Arc::new(Shared::default());
     let mut cut = 0;
     for round in 0..kills() {
         let mut server = Server::start(dir, &args);
@@ -254,12 +324,15 @@ fn harness(name: &str, dir: &Path, database: Option<&str>) -> Tally {
         let workers: Vec<_> = (0..WORKERS)
             .map(|w| {
                 let (addr, token) = (server.addr.clone(), token.clone());
-                let (stories, requests) = (stories.clone(), requests.clone());
-                let (acked, refused) = (acked.clone(), refused.clone());
+                let (shared, requests) = (shared.clone(), requests.clone());
                 let mut rng = StdRng::seed_from_u64(SEED ^ ((round * WORKERS + w) as u64) << 8);
                 std::thread::spawn(move || {
                     work(
-                        &addr, &token, &mut rng, &stories, &requests, &acked, &refused,
+                        &addr,
+                        &token,
+                        &mut rng,
+                        &shared,
+                        (&requests, ROUND_REQUESTS),
                     )
                 })
             })
@@ -274,7 +347,9 @@ fn harness(name: &str, dir: &Path, database: Option<&str>) -> Tally {
 
     // Started once more: every acknowledged write must be there, whole.
     let server = Server::start(dir, &args);
-    let acked = acked.lock().unwrap().clone();
+    let acked = shared.acked.lock().unwrap().clone();
+    let lost = lost(&server.addr, &token, name, &acked);
+    let present = acked.len() - lost.len();
     let get = |path: &str| {
         let (status, body) = request(&server.addr, "GET", path, &token, None).unwrap();
         (
@@ -282,62 +357,6 @@ fn harness(name: &str, dir: &Path, database: Option<&str>) -> Tally {
             serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
         )
     };
-    let search = |query: Value| {
-        let (status, body) = request(
-            &server.addr,
-            "POST",
-            "/api/v1/persons/search",
-            &token,
-            Some(&query),
-        )
-        .unwrap();
-        assert_eq!(status, 200, "{name}: {body}");
-        serde_json::from_str::<Value>(&body).unwrap()
-    };
-    let ids_in = |list: &Value| -> BTreeSet<String> {
-        list.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v["id"].as_str().map(str::to_owned))
-            .collect()
-    };
-    let mut present = 0;
-    let mut lost = Vec::new();
-    for write in &acked {
-        let here = match write {
-            Acked::Contact { id, summary } => {
-                let (status, contact) = get(&format!("/api/v1/contacts/{id}"));
-                status == 200 && contact["summary"] == json!(summary)
-            }
-            Acked::Case { id, contact } => {
-                let (status, file) = get(&format!("/api/v1/cases/{id}"));
-                status == 200 && ids_in(&file["contacts"]).contains(&contact.to_string())
-            }
-            Acked::Person {
-                id,
-                case,
-                word,
-                phone,
-            } => {
-                let (status, file) = get(&format!("/api/v1/cases/{case}"));
-                let by_name = search(json!({ "name": word }));
-                let by_phone = search(json!({ "phone": phone }));
-                status == 200
-                    && ids_in(&file["persons"]).contains(&id.to_string())
-                    && ids_in(&by_name).contains(&id.to_string())
-                    && ids_in(&by_phone).contains(&id.to_string())
-            }
-            Acked::Consent { id, case } => {
-                let (status, file) = get(&format!("/api/v1/cases/{case}"));
-                status == 200 && ids_in(&file["consents"]).contains(&id.to_string())
-            }
-        };
-        if here {
-            present += 1;
-        } else {
-            lost.push(write.clone());
-        }
-    }
     // Nothing half-written: the hundred newest case files of the country (the list's page),
     // acknowledged or not, open whole (every sealed field of their people and contacts).
     let (status, newest) = get("/api/v1/cases");
@@ -352,7 +371,7 @@ fn harness(name: &str, dir: &Path, database: Option<&str>) -> Tally {
     assert!(clean, "{name}: the last start did not stop cleanly");
     admin(dir, database, &["audit", "verify"]);
 
-    let refused = refused.lock().unwrap().clone();
+    let refused = shared.refused.lock().unwrap().clone();
     println!(
         "{name}: {} acknowledged, {present} present, {} lost ({} kills cutting {cut} requests in flight, {} \
          case files opened, {} answers other than success: {refused:?})",

@@ -11,6 +11,7 @@
               the clock"
 )]
 
+mod backup;
 mod cli;
 mod crash;
 mod ctdc_reference;
