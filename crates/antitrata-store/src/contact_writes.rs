@@ -70,6 +70,8 @@ impl ContactWrite {
 }
 
 impl Grouped for ContactWrite {
+    const KIND: &'static str = "contact_writes";
+
     type Done = Result<Written, StoreError>;
 
     async fn commit(store: &Store, jobs: Vec<ContactWrite>) -> Vec<Self::Done> {

@@ -6,7 +6,8 @@
 //! makes all day, the audit entries that reads owe and recorded contacts, one task per kind
 //! takes every job waiting (up to [`JOBS_PER_COMMIT`]), does them all in one transaction, and
 //! answers each job once that transaction has committed. Nothing is acknowledged before its
-//! commit, and a job whose caller stopped waiting is still done or refused as a whole.
+//! commit, and a job whose caller stopped waiting is still done or refused as a whole. Each
+//! transaction's number of jobs is recorded (`antitrata_group_commit_jobs`, by kind).
 
 use std::future::Future;
 
@@ -21,6 +22,9 @@ const QUEUE: usize = 1024;
 
 /// A kind of write done in groups.
 pub(crate) trait Grouped: Send + Sized + 'static {
+    /// The kind's name in metrics (`antitrata_group_commit_jobs{kind}`).
+    const KIND: &'static str;
+
     /// What the caller of one job is answered.
     type Done: Send + 'static;
 
@@ -90,6 +94,8 @@ async fn commit_groups<J: Grouped>(
     let mut waiting = Vec::with_capacity(JOBS_PER_COMMIT);
     while queue.recv_many(&mut waiting, JOBS_PER_COMMIT).await > 0 {
         let (jobs, answers): (Vec<J>, Vec<_>) = waiting.drain(..).unzip();
+        metrics::histogram!("antitrata_group_commit_jobs", "kind" => J::KIND)
+            .record(jobs.len() as f64);
         for (done, answer) in J::commit(&store, jobs).await.into_iter().zip(answers) {
             // A caller that stopped waiting has nothing to be told.
             let _ = answer.send(done);

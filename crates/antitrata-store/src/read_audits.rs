@@ -16,6 +16,8 @@ use crate::{Store, StoreError};
 pub(crate) struct OwedEntries(pub(crate) Vec<PendingEntry>);
 
 impl Grouped for OwedEntries {
+    const KIND: &'static str = "read_audits";
+
     type Done = Result<(), StoreError>;
 
     async fn commit(store: &Store, jobs: Vec<OwedEntries>) -> Vec<Self::Done> {

@@ -338,6 +338,11 @@ impl Store {
         }
     }
 
+    /// The connection pool's connections: open, and idle among them.
+    pub fn pool_connections(&self) -> (u32, usize) {
+        with_pool!(self, |pool| (pool.size(), pool.num_idle()))
+    }
+
     /// Succeeds once the database answers a query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         with_pool!(self, |pool| {

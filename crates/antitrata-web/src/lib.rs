@@ -10,6 +10,7 @@ mod error;
 mod health;
 mod hotlines;
 mod i18n;
+pub mod metrics;
 mod pages;
 mod release_report;
 mod response;
@@ -148,6 +149,7 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::router())
         .merge(console::router(state.clone()))
         .route_layer(tower::util::MapRequestLayer::new(record_route))
+        .route_layer(axum::middleware::from_fn(metrics::record))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -55,6 +55,8 @@ fn default_key_file(database: &DatabaseUrl) -> PathBuf {
 #[derive(Debug)]
 pub(crate) struct Config {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served (Prometheus), apart from the public address; off when `None`.
+    pub metrics_addr: Option<SocketAddr>,
     pub database: DatabaseUrl,
     /// The data-key file, outside the database; created with mode 0600 on first start.
     pub key_file: PathBuf,
@@ -97,6 +99,7 @@ impl Default for LogConfig {
 #[derive(Debug, Default)]
 pub(crate) struct Overrides {
     pub addr: Option<String>,
+    pub metrics_addr: Option<String>,
     pub database_url: Option<String>,
     pub key_file: Option<PathBuf>,
 }
@@ -137,6 +140,7 @@ struct KeysSection {
 #[serde(deny_unknown_fields, default)]
 struct ServerSection {
     addr: Option<String>,
+    metrics_addr: Option<String>,
     tls_terminated_upstream: Option<bool>,
     request_timeout_secs: Option<u64>,
     body_limit_bytes: Option<usize>,
@@ -173,6 +177,22 @@ impl Config {
         let addr: SocketAddr = addr_text.parse().with_context(|| {
             format!("listen address `{addr_text}` is not HOST:PORT with an IP address, e.g. 127.0.0.1:8080")
         })?;
+
+        let metrics_addr = overrides
+            .metrics_addr
+            .or(file.server.metrics_addr)
+            .map(|text| {
+                text.parse::<SocketAddr>().with_context(|| {
+                    format!(
+                        "metrics address `{text}` is not HOST:PORT with an IP address, e.g. \
+                         127.0.0.1:9464"
+                    )
+                })
+            })
+            .transpose()?;
+        if metrics_addr.is_some_and(|m| m == addr && addr.port() != 0) {
+            bail!("server.metrics_addr must differ from the public address {addr}");
+        }
 
         let database_text = overrides
             .database_url
@@ -275,6 +295,7 @@ impl Config {
             .unwrap_or_else(|| default_key_file(&database));
         Ok(Config {
             addr,
+            metrics_addr,
             database,
             key_file,
             web,
@@ -290,6 +311,12 @@ impl Config {
 pub(crate) fn print_summary(config: &Config) {
     println!("configuration is valid");
     println!("  listen address:   {}", config.addr);
+    println!(
+        "  metrics address:  {}",
+        config
+            .metrics_addr
+            .map_or_else(|| "off".to_owned(), |a| a.to_string())
+    );
     println!("  database:         {}", config.database);
     println!("  data-key file:    {}", config.key_file.display());
     println!(
@@ -348,10 +375,12 @@ mod tests {
                 addr: Some("0.0.0.0:7000".into()),
                 database_url: Some("postgres://postgres@127.0.0.1/antitrata".into()),
                 key_file: Some("/etc/antitrata/keys.toml".into()),
+                metrics_addr: Some("127.0.0.1:9464".into()),
             },
         )
         .unwrap();
         assert_eq!(config.addr.port(), 7000);
+        assert_eq!(config.metrics_addr.map(|a| a.port()), Some(9464));
         assert_eq!(config.key_file, PathBuf::from("/etc/antitrata/keys.toml"));
         assert!(matches!(config.database, DatabaseUrl::Postgres(_)));
     }
@@ -380,6 +409,22 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("HOST:PORT"), "{err}");
+        let err = resolve(
+            "[server]\nmetrics_addr = \"metrics\"\n",
+            Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("metrics address `metrics` is not HOST:PORT"),
+            "{err}"
+        );
+        let err = resolve(
+            "[server]\naddr = \"127.0.0.1:9000\"\nmetrics_addr = \"127.0.0.1:9000\"\n",
+            Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("must differ"), "{err}");
         assert!(resolve("[server]\nadress = \"x\"\n", Overrides::default()).is_err());
         assert!(resolve("[server]\nrequest_timeout_secs = 0\n", Overrides::default()).is_err());
         assert!(resolve("[privacy]\nyearly_epsilon = 0.0\n", Overrides::default()).is_err());

@@ -63,6 +63,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "ANTITRATA_ADDR", value_name = "HOST:PORT")]
         addr: Option<String>,
+        /// Serve Prometheus metrics at /metrics on this other address (off by default; keep it
+        /// private, e.g. 127.0.0.1:9464).
+        #[arg(long, env = "ANTITRATA_METRICS_ADDR", value_name = "HOST:PORT")]
+        metrics_addr: Option<String>,
     },
     /// Apply database migrations and seed the reference directory if it is empty, then exit.
     Migrate,
@@ -396,12 +400,13 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let addr = match &cli.command {
-        Command::Serve { addr } => addr.clone(),
-        _ => None,
+    let (addr, metrics_addr) = match &cli.command {
+        Command::Serve { addr, metrics_addr } => (addr.clone(), metrics_addr.clone()),
+        _ => (None, None),
     };
     let overrides = Overrides {
         addr,
+        metrics_addr,
         database_url: cli.database.clone(),
         key_file: cli.key_file.clone(),
     };

@@ -147,13 +147,45 @@ pub(crate) async fn serve(config: Config) -> anyhow::Result<()> {
         .local_addr()
         .context("reading the listening address")?;
     tracing::info!(database = %config.database, "listening on http://{local}");
+    let metrics = match config.metrics_addr {
+        Some(addr) => Some(serve_metrics(addr, &store).await?),
+        None => None,
+    };
 
-    antitrata_web::serve(listener, state, shutdown)
+    let served = antitrata_web::serve(listener, state, shutdown)
         .await
-        .context("serving HTTP")?;
+        .context("serving HTTP");
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
+    served?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Installs the metrics recorder and serves `/metrics` on `addr` until the task is aborted.
+async fn serve_metrics(
+    addr: std::net::SocketAddr,
+    store: &Store,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let handle = antitrata_web::metrics::install().context("installing the metrics recorder")?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("serving metrics on {addr} (is another program using it?)"))?;
+    let local = listener
+        .local_addr()
+        .context("reading the metrics address")?;
+    tracing::info!("metrics served on http://{local}/metrics");
+    let store = store.clone();
+    Ok(tokio::spawn(async move {
+        let served =
+            antitrata_web::metrics::serve_metrics(listener, handle, store, std::future::pending())
+                .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "serving metrics failed");
+        }
+    }))
 }
 
 /// A future that resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed now, before

@@ -118,3 +118,89 @@ fn a_setup_link_from_user_add_opens_on_the_served_console() {
     let (clean, _) = server.terminate();
     assert!(clean);
 }
+
+#[test]
+fn metrics_are_served_apart_from_the_public_address() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::crash::admin(
+        dir.path(),
+        None,
+        &[
+            "user",
+            "add",
+            "--email",
+            "m@gt.example",
+            "--role",
+            "caseworker",
+            "--country",
+            "GT",
+            "--service",
+        ],
+    );
+    let created = crate::crash::admin(
+        dir.path(),
+        None,
+        &["token", "create", "--email", "m@gt.example", "--name", "m"],
+    );
+    let token = created
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("atk_"))
+        .unwrap()
+        .to_owned();
+    let server = Server::start(dir.path(), &["--metrics-addr", "127.0.0.1:0"]);
+    let metrics_addr = loop {
+        let line = server
+            .log
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("no metrics address in the log");
+        if let Some(rest) = line.split("metrics served on http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(server.get("/es/gt").0, 200);
+    }
+    let contact = serde_json::json!({"id": "00000000-0000-7000-8000-00000000d001",
+        "channel": "call", "language": "es", "caller_role": "anonymous",
+        "outcome": "information-given"});
+    let (status, body) = crate::support::request(
+        &server.addr,
+        "POST",
+        "/api/v1/contacts",
+        &token,
+        Some(&contact),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(server.get("/metrics").0, 404, "not on the public address");
+
+    let (status, text) = crate::support::get(&metrics_addr, "/metrics");
+    assert_eq!(status, 200);
+    assert!(
+        text.contains(
+            r#"antitrata_http_requests_total{method="GET",route="/{lang}/{iso2}",status="200"} 3"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"antitrata_http_requests_total{method="POST",route="/api/v1/contacts",status="201"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"antitrata_http_request_duration_seconds_count{route="/{lang}/{iso2}"} 3"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"antitrata_group_commit_jobs_bucket{kind="contact_writes",le="1"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"antitrata_db_pool_connections{state="open"}"#),
+        "{text}"
+    );
+    assert!(!text.contains("/es/gt"), "paths are never labels");
+    assert!(server.terminate().0);
+}
