@@ -139,7 +139,26 @@ pub(crate) async fn restore(config: &Config, file: &Path) -> anyhow::Result<()> 
         .with_keyring(keyring);
     let checked = check_restored(&store, file).await;
     store.close().await;
-    let entries = checked?;
+    let entries = match checked {
+        Ok(entries) => entries,
+        Err(e) => {
+            // SQLite may leave the copy's -wal and -shm behind when it refused to open it whole.
+            for companion in companions(staged.path()) {
+                let _ = std::fs::remove_file(companion);
+            }
+            return Err(e);
+        }
+    };
+    // Closed cleanly, the copy's log is checkpointed; one still there moves with it.
+    for (from, to) in companions(staged.path())
+        .into_iter()
+        .zip(companions(target))
+    {
+        if from.exists() {
+            std::fs::rename(&from, &to)
+                .with_context(|| format!("moving {} to {}", from.display(), to.display()))?;
+        }
+    }
     staged
         .as_file()
         .sync_all()
@@ -190,6 +209,15 @@ async fn check_restored(store: &Store, file: &Path) -> anyhow::Result<i64> {
         );
     }
     Ok(report.entries)
+}
+
+/// The `-wal` and `-shm` files SQLite keeps beside the database `path`.
+fn companions(path: &Path) -> [std::path::PathBuf; 2] {
+    ["-wal", "-shm"].map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    })
 }
 
 /// Makes a rename in `folder` durable.
