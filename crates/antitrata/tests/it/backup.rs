@@ -12,7 +12,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sqlx::{Connection, SqliteConnection};
 
-use crate::crash::{Shared, admin, lost, work};
+use crate::crash::{Shared, admin, caseworker_token, lost, work};
 use crate::datasets::cli;
 use crate::support::Server;
 
@@ -73,41 +73,7 @@ async fn differences(a: &Path, b: &Path) -> Vec<String> {
 #[allow(clippy::print_stdout, reason = "the figures of the run")]
 fn a_backup_made_under_load_restores_every_acknowledged_write() {
     let live = tempfile::tempdir().unwrap();
-    admin(
-        live.path(),
-        None,
-        &[
-            "user",
-            "add",
-            "--email",
-            "load@gt.example",
-            "--role",
-            "caseworker",
-            "--country",
-            "GT",
-            "--service",
-        ],
-    );
-    let created = admin(
-        live.path(),
-        None,
-        &[
-            "token",
-            "create",
-            "--email",
-            "load@gt.example",
-            "--name",
-            "load",
-            "--days",
-            "1",
-        ],
-    );
-    let token = created
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("atk_"))
-        .expect("a token")
-        .to_owned();
+    let token = caseworker_token(live.path(), None, "load@gt.example");
     let server = Server::start(live.path(), &[]);
     let shared = Arc::new(Shared::default());
     let sent = Arc::new(AtomicUsize::new(0));

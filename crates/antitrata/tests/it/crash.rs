@@ -272,12 +272,8 @@ pub(crate) fn admin(dir: &Path, database: Option<&str>, args: &[&str]) -> String
     out
 }
 
-/// Runs the harness in `dir` on SQLite (`database` `None`) or the PostgreSQL database given.
-#[allow(
-    clippy::print_stdout,
-    reason = "the harness prints its tally, the figure the issue asks for"
-)]
-fn harness(name: &str, dir: &Path, database: Option<&str>) -> Tally {
+/// A GT caseworker service account `email` made with the CLI in `dir`, and an API token of it.
+pub(crate) fn caseworker_token(dir: &Path, database: Option<&str>, email: &str) -> String {
     admin(
         dir,
         database,
@@ -285,7 +281,7 @@ fn harness(name: &str, dir: &Path, database: Option<&str>) -> Tally {
             "user",
             "add",
             "--email",
-            "crash@gt.example",
+            email,
             "--role",
             "caseworker",
             "--country",
@@ -297,22 +293,24 @@ fn harness(name: &str, dir: &Path, database: Option<&str>) -> Tally {
         dir,
         database,
         &[
-            "token",
-            "create",
-            "--email",
-            "crash@gt.example",
-            "--name",
-            "crash",
-            "--days",
-            "1",
+            "token", "create", "--email", email, "--name", "tests", "--days", "1",
         ],
     );
-    let token = created
+    created
         .lines()
         .map(str::trim)
         .find(|l| l.starts_with("atk_"))
         .expect("a token")
-        .to_owned();
+        .to_owned()
+}
+
+/// Runs the harness in `dir` on SQLite (`database` `None`) or the PostgreSQL database given.
+#[allow(
+    clippy::print_stdout,
+    reason = "the harness prints its tally, the figure the issue asks for"
+)]
+fn harness(name: &str, dir: &Path, database: Option<&str>) -> Tally {
+    let token = caseworker_token(dir, database, "crash@gt.example");
     let args: Vec<&str> = database.map_or_else(Vec::new, |url| vec!["--database", url]);
 
     let mut rng = StdRng::seed_from_u64(SEED);

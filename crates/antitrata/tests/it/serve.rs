@@ -122,32 +122,7 @@ fn a_setup_link_from_user_add_opens_on_the_served_console() {
 #[test]
 fn metrics_are_served_apart_from_the_public_address() {
     let dir = tempfile::tempdir().unwrap();
-    crate::crash::admin(
-        dir.path(),
-        None,
-        &[
-            "user",
-            "add",
-            "--email",
-            "m@gt.example",
-            "--role",
-            "caseworker",
-            "--country",
-            "GT",
-            "--service",
-        ],
-    );
-    let created = crate::crash::admin(
-        dir.path(),
-        None,
-        &["token", "create", "--email", "m@gt.example", "--name", "m"],
-    );
-    let token = created
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("atk_"))
-        .unwrap()
-        .to_owned();
+    let token = crate::crash::caseworker_token(dir.path(), None, "m@gt.example");
     let server = Server::start(dir.path(), &["--metrics-addr", "127.0.0.1:0"]);
     let metrics_addr = loop {
         let line = server
