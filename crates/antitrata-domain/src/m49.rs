@@ -144,6 +144,28 @@ pub fn codes() -> impl Iterator<Item = &'static str> {
         .flat_map(|(_, _, members)| members.iter().copied())
 }
 
+/// A country code that M49 places, as the API's inputs take it: the schema lists every such code,
+/// so `XX` and `ZZ` are refused by the document as they are by the server.
+#[cfg(feature = "openapi")]
+#[derive(Debug)]
+pub struct PlacedCountry;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for PlacedCountry {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let mut codes: Vec<&str> = codes().collect();
+        codes.sort_unstable();
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(codes))
+            .description(Some("ISO 3166-1 alpha-2 code of a country UN M49 places"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for PlacedCountry {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -159,12 +159,41 @@ const CLOSURE_NOTE_MAX: usize = 2000;
 #[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct StatusInput {
     #[serde(default)]
+    #[schema(value_type = StepCode, required = true)]
     pub action: String,
+    /// Needed to ask for a closure, and to close a case whose closure was not asked with one.
     #[serde(default)]
+    #[schema(value_type = antitrata_domain::casework::ClosureReason)]
     pub reason: String,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
+
+/// The codes of the workflow's steps, as [`change_status`] reads them.
+const STEPS: [&str; 6] = [
+    "activate",
+    "request-closure",
+    "close",
+    "approve-closure",
+    "reject-closure",
+    "reopen",
+];
+
+/// A workflow step's code, for the API's document.
+#[derive(Debug)]
+pub(crate) struct StepCode;
+
+impl utoipa::PartialSchema for StepCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(STEPS))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for StepCode {}
 
 /// Takes a workflow step. Closing needs a reason (given now, or with the request for closure);
 /// a step the case's status does not allow is `NotNow`.
@@ -264,14 +293,20 @@ const REFERRAL_TEXT_MAX: usize = 2000;
 /// ahead without consent.
 #[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct ReferralInput {
+    /// A person of the case.
     #[serde(default)]
+    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", required = true)]
     pub person: String,
+    /// An active service of the country's directory.
     #[serde(default)]
+    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", required = true)]
     pub service: String,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub notes: String,
     /// Only a supervisor's counts; it is sealed and the override audited.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub override_reason: String,
 }
 

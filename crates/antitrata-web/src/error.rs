@@ -1,7 +1,7 @@
 //! Errors as users see them: a localized HTML page on the site, RFC 9457 problem details on the API.
 
 use antitrata_domain::Lang;
-use antitrata_store::StoreError;
+use antitrata_store::{ConflictKind, Entity, StoreError};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -33,6 +33,50 @@ pub(crate) enum AppError {
 }
 
 impl AppError {
+    /// Every error, for the API's document ([`crate::api`] documents each operation's).
+    pub(crate) const ALL: [AppError; 11] = [
+        AppError::BadRequest,
+        AppError::Unauthorized,
+        AppError::Forbidden,
+        AppError::NotFound,
+        AppError::MethodNotAllowed,
+        AppError::PayloadTooLarge,
+        AppError::Conflict,
+        AppError::Unprocessable,
+        AppError::Unavailable,
+        AppError::Busy,
+        AppError::Internal,
+    ];
+
+    /// What the error tells an API client, as the OpenAPI document says it.
+    pub(crate) fn meaning(self) -> &'static str {
+        match self {
+            AppError::BadRequest => {
+                "The request is not of the documented shape: a body that is missing or not JSON, \
+                 a value of the wrong type, a query parameter that does not parse"
+            }
+            AppError::Unauthorized => "No valid bearer token (`Authorization: Bearer atk_…`)",
+            AppError::Forbidden => {
+                "The token's account may not take this action: its role or its country does not \
+                 reach it"
+            }
+            AppError::NotFound => "No record with this id in the account's country",
+            AppError::MethodNotAllowed => "The path does not take this method",
+            AppError::PayloadTooLarge => "The body is larger than the server accepts",
+            AppError::Conflict => {
+                "The record does not allow this now: the id is taken by another record, or its \
+                 status does not allow the step, or no consent covers it"
+            }
+            AppError::Unprocessable => {
+                "Fields are missing or not valid, each named in `errors`; nothing was stored"
+            }
+            AppError::Unavailable | AppError::Busy => {
+                "The database does not answer; retry later with the same ids"
+            }
+            AppError::Internal => "The server failed; quote `request_id` when reporting it",
+        }
+    }
+
     pub(crate) fn status(self) -> StatusCode {
         match self {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
@@ -183,9 +227,46 @@ impl ApiError {
         }
     }
 
-    /// A store failure as API problem details (see [`AppError::from_store`]).
+    /// A store failure as API problem details (see [`AppError::from_store`]), saying which
+    /// record is missing or why the write does not fit.
     pub(crate) fn store(headers: &HeaderMap, e: &StoreError) -> ApiError {
-        ApiError::from_headers(headers)(AppError::from_store(e, "api"))
+        let api = ApiError::from_headers(headers)(AppError::from_store(e, "api"));
+        let tr = Tr::new(api.lang);
+        let detail = match e {
+            StoreError::NotFound(entity) => return ApiError::missing(headers, *entity),
+            StoreError::Conflict(ConflictKind::IdTaken(_)) => tr.t("api-error-id-taken"),
+            StoreError::Conflict(ConflictKind::ChangedMeanwhile(_)) => {
+                tr.t("api-error-changed-meanwhile")
+            }
+            StoreError::NoConsent => tr.t("api-error-no-consent"),
+            StoreError::NotAllowedNow { .. } => tr.t("api-error-not-now"),
+            _ => return api,
+        };
+        api.with_detail(detail)
+    }
+
+    /// A 404 naming what is missing ("there is no case with this id in your country").
+    pub(crate) fn missing(headers: &HeaderMap, entity: Entity) -> ApiError {
+        let api = ApiError::from_headers(headers)(AppError::NotFound);
+        let key = format!("api-error-no-such-{}", entity.as_str().replace(' ', "-"));
+        let detail = Tr::new(api.lang).t(&key);
+        api.with_detail(detail)
+    }
+
+    /// A 400 for a request that is not of the documented shape, saying which part and why
+    /// (`reason` is serde's or axum's account, which names the field).
+    pub(crate) fn malformed(headers: &HeaderMap, part: Malformed, reason: &str) -> ApiError {
+        let api = ApiError::from_headers(headers)(AppError::BadRequest);
+        let tr = Tr::new(api.lang);
+        let detail = match part {
+            Malformed::NoBody => tr.t("api-error-body-missing"),
+            Malformed::NotJson => tr.t1("api-error-body-not-json", "reason", reason),
+            Malformed::BodyShape => tr.t1("api-error-body-shape", "reason", reason),
+            Malformed::Query => tr.t1("api-error-query", "reason", reason),
+            Malformed::Empty => tr.t1("api-error-empty", "field", reason),
+            Malformed::Id => tr.t("api-error-bad-id"),
+        };
+        api.with_detail(detail)
     }
 
     /// The language the problem is told in.
@@ -218,18 +299,40 @@ impl ApiError {
     }
 }
 
+/// Which part of a request is not of the documented shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Malformed {
+    /// No body, or one without `Content-Type: application/json`.
+    NoBody,
+    /// A body that is not JSON.
+    NotJson,
+    /// JSON of another shape: a field missing, of the wrong type, or a code not in its list.
+    BodyShape,
+    Query,
+    /// A body's value or a query parameter that is an empty string (named in the reason).
+    Empty,
+    /// A record id in the path that is not a UUID.
+    Id,
+}
+
 /// RFC 9457 problem details.
 #[derive(Serialize, utoipa::ToSchema)]
 #[schema(as = Problem)]
 pub(crate) struct ProblemJson<'a> {
+    /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
     kind: &'static str,
+    /// The status's name (`Not Found`).
     title: &'static str,
     status: u16,
+    /// What is wrong and what to do, in the request's language (`Accept-Language`).
     detail: String,
+    /// On server errors: the id of the log line, to quote when reporting it.
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
+    /// On a 422: each refused field.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[schema(required = false)]
     errors: &'a [FieldProblem],
 }
 
@@ -240,9 +343,9 @@ impl IntoResponse for ApiError {
             kind: "about:blank",
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
-            detail: self.detail.unwrap_or_else(|| {
-                Tr::new(self.lang).t(&format!("error-detail-{}", status.as_u16()))
-            }),
+            detail: self
+                .detail
+                .unwrap_or_else(|| Tr::new(self.lang).t(&format!("api-error-{}", status.as_u16()))),
             request_id: self
                 .request_id
                 .as_deref()
@@ -304,7 +407,7 @@ mod tests {
     use std::sync::Arc;
 
     use antitrata_domain::CountryCode;
-    use antitrata_store::{Budget, ConflictKind, CryptoError, Entity};
+    use antitrata_store::{Budget, CryptoError};
 
     use super::*;
 
@@ -432,6 +535,38 @@ mod tests {
                 StatusCode::CONFLICT,
             ),
         ]
+    }
+
+    #[test]
+    fn every_error_is_worded_for_the_api_in_every_language() {
+        for lang in Lang::ALL {
+            for error in AppError::ALL {
+                let key = format!("api-error-{}", error.status().as_u16());
+                assert_ne!(Tr::new(lang).t(&key), key, "{lang}");
+                assert!(!error.meaning().is_empty());
+            }
+            let entities = [
+                Entity::Case,
+                Entity::Contact,
+                Entity::UnlinkedContact,
+                Entity::PersonOfTheCase,
+                Entity::Consent,
+                Entity::FollowUp,
+                Entity::Referral,
+                Entity::Service,
+                Entity::Caseworker,
+            ];
+            for entity in entities {
+                let headers: HeaderMap = [(header::ACCEPT_LANGUAGE, lang.code().parse().unwrap())]
+                    .into_iter()
+                    .collect();
+                let detail = ApiError::missing(&headers, entity).detail.unwrap();
+                assert!(
+                    !detail.starts_with("api-error"),
+                    "{lang} {entity:?}: {detail}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -167,24 +167,33 @@ impl CaseStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::RiskLevel))]
     pub risk: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<super::ExploitationType>))]
     pub exploitation_types: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<super::Sector>))]
     pub sectors: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<super::MeansOfControl>))]
     pub means_of_control: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<super::RecruitmentMethod>))]
     pub recruitment: Vec<String>,
     /// ISO 3166 codes.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::m49::PlacedCountry>))]
     pub citizenship: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::m49::PlacedCountry>))]
     pub exploitation_countries: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::m49::PlacedCountry>))]
     pub transit_countries: Vec<String>,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, not in the future.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub exploitation_began: String,
 }
 

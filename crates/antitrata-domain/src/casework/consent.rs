@@ -48,17 +48,24 @@ picklist! {
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentInput {
+    /// The person of the case who gives it.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", required = true))]
     pub person: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::ConsentScope, required = true))]
     pub scope: String,
-    /// For a referral: the one service it names; empty for any service of the directory.
+    /// For a referral: the one service it names; left out for any service of the directory.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))]
     pub service: String,
+    /// A minor's consent is given by a guardian.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::GivenBy, required = true))]
     pub given_by: String,
-    /// `YYYY-MM-DD`, the last day it holds; empty for no end.
+    /// `YYYY-MM-DD`, the last day it holds, in the future; left out for no end.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub expires_on: String,
 }
 

@@ -113,36 +113,52 @@ pub const LOCALITY_MAX: usize = 120;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::ContactChannel, required = true))]
     pub channel: String,
+    /// `inbound` when left out.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::Direction))]
     pub direction: String,
-    /// RFC 3339; the console sets it when it shows the form.
+    /// RFC 3339, not in the future; now when left out. The console sets it when it shows the form.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub started_at: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::ContactLanguage, required = true))]
     pub language: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::CallerRole, required = true))]
     pub caller_role: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::m49::PlacedCountry))]
     pub caller_country: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub caller_locality: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::HeardVia))]
     pub heard_via: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000))]
     pub summary: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000))]
     pub notes: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::ContactOutcome, required = true))]
     pub outcome: String,
     #[serde(default)]
     pub immediate_danger: bool,
     /// `indicator code → answer code` (`yes`, `no`, `unknown`); an indicator left out is unknown.
     #[serde(default, deserialize_with = "answers")]
-    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::ScreeningAnswers))]
     pub screening: Vec<(String, String)>,
     /// A case of the same country to link the contact to (`GT-2026-000123`).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[A-Za-z]{2}-[0-9]{4}-[0-9]{6}$")
+    )]
     pub case_reference: String,
 }
 

@@ -31,12 +31,18 @@ pub const TITLE_MAX: usize = 300;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUpInput {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 300, pattern = r"\S")
+    )]
     pub title: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, at most a year back and two years ahead.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Date, required = true))]
     pub due_on: String,
-    /// An account id; empty for the person writing it.
+    /// An account id of the country; left out for the person writing it.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))]
     pub assignee: String,
 }
 

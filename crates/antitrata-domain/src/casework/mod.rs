@@ -31,6 +31,8 @@ pub use person::{
 };
 pub use picklist::{Picklist, join_codes, split_codes};
 pub use referral::{Basis, Referral, ReferralId, ReferralStatus};
+#[cfg(feature = "openapi")]
+pub use screening::ScreeningAnswers;
 pub use screening::{Answer, Indicator, IndicatorKind, Screening, ScreeningResult, ScreeningRule};
 pub use service::{Service, ServiceCategory, ServiceDetails, ServiceId, ServiceInput};
 pub use statistical_record::{

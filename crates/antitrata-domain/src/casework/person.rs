@@ -84,25 +84,39 @@ pub const ADDRESS_MAX: usize = 500;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CasePersonInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::PersonRole, required = true))]
     pub role: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub aliases: String,
+    /// A number valid in the case's country (or in international form).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
     pub phone: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub address: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, not in the future.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub born_on: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::AgeBand))]
     pub age_band: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = super::Gender))]
     pub gender: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::m49::PlacedCountry))]
     pub nationality: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<super::ContactLanguage>))]
     pub languages: Vec<String>,
     /// Known to be a minor though the age is not (`on` from a checkbox).
     #[serde(default)]

@@ -105,6 +105,32 @@ picklist! {
     }
 }
 
+/// The screening's answers as the API takes them: an object whose keys are indicator codes and
+/// whose values are answers; an indicator left out is unknown, and no other key is allowed.
+#[cfg(feature = "openapi")]
+#[derive(Debug)]
+pub struct ScreeningAnswers;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ScreeningAnswers {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let mut object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        for indicator in Indicator::ALL {
+            object = object.property(
+                indicator.code(),
+                <Answer as utoipa::PartialSchema>::schema(),
+            );
+        }
+        object.into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ScreeningAnswers {}
+
 /// The answers of one screening, one per indicator (unanswered is `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Screening {

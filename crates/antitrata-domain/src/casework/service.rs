@@ -43,24 +43,44 @@ picklist! {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceInput {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub organization: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<super::ServiceCategory>, required = true, min_items = 1))]
     pub categories: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 120, pattern = r"\S")
+    )]
     pub locality: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub address: String,
+    /// A number valid in the country, or a short code of up to four digits.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
     pub phone: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Email, min_length = 1, max_length = 200))]
     pub email: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub hours: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<super::ContactLanguage>))]
     pub languages: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1000))]
     pub eligibility: String,
 }
 

@@ -6,11 +6,11 @@
 use antitrata_domain::UserId;
 use antitrata_domain::casework::{
     CaseId, CaseInput, CasePersonInput, CaseReference, CaseStatus, ConsentId, ConsentInput,
-    ContactId, ContactInput, Errors, FollowUpId, FollowUpInput, ReferralId, ServiceCategory,
-    ServiceInput,
+    ContactId, ContactInput, Errors, FollowUpId, FollowUpInput, LOCALITY_MAX, NAME_MAX, ReferralId,
+    ServiceCategory, ServiceInput,
 };
 use antitrata_domain::policy::Action;
-use antitrata_store::CaseFilter;
+use antitrata_store::{CaseFilter, Entity};
 use axum::Json;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -23,7 +23,7 @@ use super::views::{
     QueueView, ReferralView, ServiceView, WorkView,
 };
 use crate::casework::{self, ReferralInput, StatusInput};
-use crate::error::{ApiError, AppError};
+use crate::error::ApiError;
 
 type Reply<T> = Result<Json<T>, ApiError>;
 type Created<T> = Result<(StatusCode, Json<T>), ApiError>;
@@ -35,7 +35,11 @@ fn created<T>(value: T) -> (StatusCode, Json<T>) {
 /// A new contact: its id (a UUID the client makes, so a retry stores one contact) and fields.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewContactBody {
-    pub id: Option<Uuid>,
+    /// A UUID the client makes: the same request sent again stores one record.
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub id: Uuid,
     #[serde(flatten)]
     pub contact: ContactInput,
 }
@@ -52,7 +56,7 @@ pub(super) async fn create_contact(
     call: Call,
     Body(body): Body<NewContactBody>,
 ) -> Created<ContactView> {
-    let contact = casework::record_contact(call.store(), &call.actor, body.id, &body.contact)
+    let contact = casework::record_contact(call.store(), &call.actor, Some(body.id), &body.contact)
         .await
         .map_err(|r| call.refused(r))?;
     Ok(created(ContactView::from(&contact)))
@@ -68,7 +72,7 @@ pub(super) async fn show_contact(call: Call, Id(id): Id) -> Reply<ContactView> {
         .find_contact(&call.actor, ContactId(id))
         .await
         .map_err(|e| call.fail(e))?
-        .ok_or_else(|| call.error(AppError::NotFound))?;
+        .ok_or_else(|| call.missing(Entity::Contact))?;
     Ok(Json(ContactView::from(&contact)))
 }
 
@@ -82,7 +86,7 @@ pub(super) async fn handle_danger(call: Call, Id(id): Id) -> Result<StatusCode, 
         .store()
         .mark_danger_handled(&call.actor, ContactId(id))
         .await;
-    call.done(done)
+    call.done(done, Entity::Contact)
 }
 
 /// Filters of the case list; every one optional.
@@ -91,23 +95,31 @@ pub(super) async fn handle_danger(call: Call, Id(id): Id) -> Result<StatusCode, 
 pub(super) struct CaseQuery {
     /// A case reference (`GT-2026-000123`): the list holds that case or nothing.
     #[serde(default)]
+    #[param(pattern = r"^[A-Za-z]{2}-[0-9]{4}-[0-9]{6}$")]
     pub reference: String,
     /// A contact's id: the list holds the case it is linked to, or nothing.
     #[serde(default)]
+    #[param(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub contact: String,
-    /// A status code (`open`, `active`, `referred`, `closure-requested`, `closed`).
     #[serde(default)]
+    #[param(value_type = CaseStatus)]
     pub status: String,
     /// An HTCDS exploitation type code.
     #[serde(default)]
+    #[param(value_type = antitrata_domain::casework::ExploitationType)]
     pub exploitation_type: String,
     /// Opened on or after this day (`YYYY-MM-DD`, UTC).
     #[serde(default)]
+    #[param(format = Date)]
     pub from: String,
-    /// Opened on or before this day.
+    /// Opened on or before this day, not before `from`.
     #[serde(default)]
+    #[param(format = Date)]
     pub to: String,
 }
+
+/// The longest phone number a search takes, as the person's field.
+const PHONE_MAX: usize = 40;
 
 /// How many cases a list answers at most, newest change first.
 const LIST_LIMIT: i64 = 100;
@@ -183,8 +195,15 @@ pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Repl
 /// A case to open: its id, and the contact it comes from, if any.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewCaseBody {
+    /// A UUID the client makes: the same request sent again opens one case.
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub id: Uuid,
     /// A screened contact of the country: the case starts with what its screening found.
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub contact: Option<Uuid>,
 }
 
@@ -217,7 +236,7 @@ pub(super) async fn show_case(call: Call, Id(id): Id) -> Reply<CaseFileView> {
         .case_file(actor, id)
         .await
         .map_err(fail)?
-        .ok_or_else(|| call.error(AppError::NotFound))?;
+        .ok_or_else(|| call.missing(Entity::Case))?;
     Ok(Json(CaseFileView {
         case: CaseView::from(&case),
         persons: records
@@ -276,6 +295,10 @@ pub(super) async fn change_status(
 /// Whom a supervisor assigns the case to; `null` takes it back.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct AssignBody {
+    /// An active caseworker of the country.
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub assignee: Option<Uuid>,
 }
 
@@ -289,18 +312,32 @@ pub(super) async fn assign_case(
     Body(body): Body<AssignBody>,
 ) -> Reply<CaseView> {
     let id = CaseId(id);
-    let case = call
+    let assigned = call
         .store()
         .assign_case(&call.actor, id, body.assignee.map(UserId))
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await;
+    let case = match assigned {
+        // The case is there; the body names nobody who can take it.
+        Err(antitrata_store::StoreError::NotFound(Entity::Caseworker)) => {
+            let errors = [antitrata_domain::casework::FieldError {
+                field: "assignee",
+                problem: antitrata_domain::casework::Problem::UnknownCode,
+            }];
+            return Err(ApiError::fields(call.headers(), &errors));
+        }
+        other => other.map_err(|e| call.fail(e))?,
+    };
     Ok(Json(CaseView::from(&case)))
 }
 
 /// A person to add to a case.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewPersonBody {
-    pub id: Option<Uuid>,
+    /// A UUID the client makes: the same request sent again stores one record.
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub id: Uuid,
     #[serde(flatten)]
     pub person: CasePersonInput,
 }
@@ -315,16 +352,21 @@ pub(super) async fn add_person(
     Body(body): Body<NewPersonBody>,
 ) -> Created<PersonView> {
     let case = CaseId(id);
-    let (id, person) = casework::add_person(call.store(), &call.actor, case, body.id, &body.person)
-        .await
-        .map_err(|r| call.refused(r))?;
+    let (id, person) =
+        casework::add_person(call.store(), &call.actor, case, Some(body.id), &body.person)
+            .await
+            .map_err(|r| call.refused(r))?;
     Ok(created(PersonView::new(id, &person)))
 }
 
 /// A consent of a person of the case.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewConsentBody {
-    pub id: Option<Uuid>,
+    /// A UUID the client makes: the same request sent again stores one record.
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub id: Uuid,
     #[serde(flatten)]
     pub consent: ConsentInput,
 }
@@ -339,9 +381,15 @@ pub(super) async fn record_consent(
     Body(body): Body<NewConsentBody>,
 ) -> Created<ConsentView> {
     let case = CaseId(id);
-    let consent = casework::record_consent(call.store(), &call.actor, case, body.id, &body.consent)
-        .await
-        .map_err(|r| call.refused(r))?;
+    let consent = casework::record_consent(
+        call.store(),
+        &call.actor,
+        case,
+        Some(body.id),
+        &body.consent,
+    )
+    .await
+    .map_err(|r| call.refused(r))?;
     Ok(created(ConsentView::from(&consent)))
 }
 
@@ -353,13 +401,17 @@ pub(super) async fn record_consent(
 pub(super) async fn withdraw_consent(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
     let id = ConsentId(id);
     let done = call.store().withdraw_consent(&call.actor, id).await;
-    call.done(done)
+    call.done(done, Entity::Consent)
 }
 
 /// A referral of a person of the case to a service.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewReferralBody {
-    pub id: Option<Uuid>,
+    /// A UUID the client makes: the same request sent again stores one record.
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub id: Uuid,
     #[serde(flatten)]
     pub referral: ReferralInput,
 }
@@ -376,15 +428,22 @@ pub(super) async fn refer(
     Body(body): Body<NewReferralBody>,
 ) -> Created<ReferralView> {
     let case = CaseId(id);
-    let referral = casework::refer(call.store(), &call.actor, case, body.id, &body.referral)
-        .await
-        .map_err(|r| call.refused(r))?;
+    let referral = casework::refer(
+        call.store(),
+        &call.actor,
+        case,
+        Some(body.id),
+        &body.referral,
+    )
+    .await
+    .map_err(|r| call.refused(r))?;
     Ok(created(ReferralView::from(&referral)))
 }
 
 /// The status a referral moves to: `accepted`, `declined`, `in-progress` or `completed`.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct ReferralStatusBody {
+    #[schema(value_type = antitrata_domain::casework::ReferralStatus)]
     pub status: String,
 }
 
@@ -411,7 +470,11 @@ pub(super) async fn update_referral(
 /// A task on the case.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewFollowUpBody {
-    pub id: Option<Uuid>,
+    /// A UUID the client makes: the same request sent again stores one record.
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub id: Uuid,
     #[serde(flatten)]
     pub follow_up: FollowUpInput,
 }
@@ -426,9 +489,15 @@ pub(super) async fn add_follow_up(
     Body(body): Body<NewFollowUpBody>,
 ) -> Created<FollowUpView> {
     let case = CaseId(id);
-    let task = casework::add_follow_up(call.store(), &call.actor, case, body.id, &body.follow_up)
-        .await
-        .map_err(|r| call.refused(r))?;
+    let task = casework::add_follow_up(
+        call.store(),
+        &call.actor,
+        case,
+        Some(body.id),
+        &body.follow_up,
+    )
+    .await
+    .map_err(|r| call.refused(r))?;
     Ok(created(FollowUpView::from(&task)))
 }
 
@@ -439,19 +508,54 @@ pub(super) async fn add_follow_up(
 pub(super) async fn complete_follow_up(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
     let id = FollowUpId(id);
     let done = call.store().complete_follow_up(&call.actor, id).await;
-    call.done(done)
+    call.done(done, Entity::FollowUp)
 }
 
 /// A search for people by name words (three letters at least, each a prefix of a word of the
 /// name) and/or phone number; exact through the blind indexes, audited per person found. It is
 /// a POST so that names and numbers stay out of URLs and the logs of proxies.
-#[derive(Deserialize, Default, ToSchema)]
+#[derive(Deserialize, Default)]
 pub(super) struct PersonQuery {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub phone: String,
 }
+
+/// `name`, `phone` or both, at least one of them not blank.
+impl utoipa::PartialSchema for PersonQuery {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+        let text = |max: usize, pattern: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(max))
+                .pattern(Some(pattern))
+        };
+        let given = |field: &str, max: usize| {
+            ObjectBuilder::new()
+                .property(field, text(max, r"\S"))
+                .required(field)
+        };
+        let fields = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "name",
+                text(NAME_MAX, ".*").description(Some("Words of the name")),
+            )
+            .property(
+                "phone",
+                text(PHONE_MAX, ".*").description(Some("The number, in any form")),
+            );
+        let one_of_them = AnyOfBuilder::new()
+            .item(given("name", NAME_MAX))
+            .item(given("phone", PHONE_MAX));
+        AllOfBuilder::new().item(fields).item(one_of_them).into()
+    }
+}
+
+impl utoipa::ToSchema for PersonQuery {}
 
 #[utoipa::path(post, path = "/api/v1/persons/search", tag = "persons", request_body = PersonQuery,
     responses((status = 200, body = Vec<PersonHit>), (status = 422, body = crate::error::ProblemJson)),
@@ -461,15 +565,16 @@ pub(super) async fn search_persons(
     Body(body): Body<PersonQuery>,
 ) -> Reply<Vec<PersonHit>> {
     let q = body;
-    let name = Some(q.name.trim()).filter(|n| !n.is_empty());
-    let phone = Some(q.phone.trim()).filter(|p| !p.is_empty());
+    let mut errors = Errors::default();
+    let name = errors.optional_text("name", &q.name, NAME_MAX);
+    let phone = errors.optional_text("phone", &q.phone, PHONE_MAX);
     if name.is_none() && phone.is_none() {
-        let errors = [antitrata_domain::casework::FieldError {
-            field: "name",
-            problem: antitrata_domain::casework::Problem::Required,
-        }];
-        return Err(ApiError::fields(call.headers(), &errors));
+        errors.add("name", antitrata_domain::casework::Problem::Required);
     }
+    errors
+        .finish(())
+        .map_err(|e| ApiError::fields(call.headers(), &e))?;
+    let (name, phone) = (name.as_deref(), phone.as_deref());
     let found = call
         .store()
         .search_persons(&call.actor, name, phone)
@@ -492,11 +597,12 @@ pub(super) async fn search_persons(
 #[derive(Deserialize, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct ServiceQuery {
-    /// A category code (`shelter`, `medical`, `legal`, …).
     #[serde(default)]
+    #[param(value_type = ServiceCategory)]
     pub category: String,
     /// Part of the locality's name.
     #[serde(default)]
+    #[param(min_length = 1, max_length = 120)]
     pub place: String,
 }
 
@@ -510,13 +616,13 @@ pub(super) async fn list_services(
 ) -> Reply<Vec<ServiceView>> {
     let mut errors = Errors::default();
     let category = errors.optional_code("category", &q.category, ServiceCategory::parse);
+    let place = errors.optional_text("place", &q.place, LOCALITY_MAX);
     errors
         .finish(())
         .map_err(|e| ApiError::fields(call.headers(), &e))?;
-    let place = Some(q.place.trim()).filter(|p| !p.is_empty());
     let services = call
         .store()
-        .list_services(&call.actor, category, place)
+        .list_services(&call.actor, category, place.as_deref())
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(services.iter().map(ServiceView::from).collect()))
@@ -526,7 +632,11 @@ pub(super) async fn list_services(
 /// the choices for new referrals.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct ServiceBody {
-    pub id: Option<Uuid>,
+    /// A UUID the client makes: the same request sent again stores one record.
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub id: Uuid,
     #[serde(default = "active_by_default")]
     pub active: bool,
     #[serde(flatten)]
@@ -549,7 +659,7 @@ pub(super) async fn save_service(
     let service = casework::save_service(
         call.store(),
         &call.actor,
-        body.id,
+        Some(body.id),
         &body.service,
         body.active,
     )

@@ -51,7 +51,8 @@ pub(super) async fn list_hotlines(
 
 /// One country with its hotlines.
 #[utoipa::path(get, path = "/api/v1/hotlines/{iso2}", tag = "directory",
-    params(("iso2" = String, Path, description = "ISO 3166-1 alpha-2 code, e.g. gt")),
+    params(("iso2" = String, Path, pattern = r"^[A-Za-z]{2}$",
+        description = "ISO 3166-1 alpha-2 code, e.g. gt; a country that is not of the RCM is a 404")),
     responses(
         (status = 200, description = "The country with `hotlines`", content_type = "application/json"),
         (status = 404, body = crate::error::ProblemJson),

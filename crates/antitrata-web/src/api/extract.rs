@@ -1,23 +1,28 @@
 //! What an API handler takes from a request, each refused as localized problem details (as the
 //! axum error-handling example does): the caller as the store's actor ([`Call`]), a JSON body
-//! ([`Body`], 400 if it is not the documented shape), an id in the path ([`Id`], 404 if it is not
-//! one) and query parameters ([`Params`], 400). A handler names what it needs and starts with
+//! ([`Body`], 400 if it is not the documented shape), an id in the path ([`Id`], 400 if it is not
+//! a UUID) and query parameters ([`Params`], 400). A handler names what it needs and starts with
 //! its work.
 
 use antitrata_domain::policy::Action;
 use antitrata_domain::{Account, Actor};
-use antitrata_store::{Store, StoreError};
+use antitrata_store::{Entity, Store, StoreError};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Json, RequestPartsExt};
 use serde::de::DeserializeOwned;
+use std::any::TypeId;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, LazyLock, RwLock};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::bearer::ApiCaller;
 use crate::casework::Refusal;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, AppError, Malformed};
 
 /// One API request's caller, as the store's actor for hotline work, and how its errors are told.
 pub(super) struct Call {
@@ -72,11 +77,20 @@ impl Call {
         ApiError::store(&self.headers, &e)
     }
 
-    /// 204 when the store did it, 404 when there was nothing to do it to.
-    pub(super) fn done(&self, answer: Result<bool, StoreError>) -> Result<StatusCode, ApiError> {
+    /// A 404 naming the kind of record that is not there.
+    pub(super) fn missing(&self, entity: Entity) -> ApiError {
+        ApiError::missing(&self.headers, entity)
+    }
+
+    /// 204 when the store did it, 404 when there was no `entity` to do it to.
+    pub(super) fn done(
+        &self,
+        answer: Result<bool, StoreError>,
+        entity: Entity,
+    ) -> Result<StatusCode, ApiError> {
         match answer.map_err(|e| self.fail(e))? {
             true => Ok(StatusCode::NO_CONTENT),
-            false => Err(self.error(AppError::NotFound)),
+            false => Err(self.missing(entity)),
         }
     }
 
@@ -91,22 +105,143 @@ impl Call {
     }
 }
 
-/// A JSON body of the documented shape, or a 400.
+/// A JSON body of the documented shape, or a 400 saying what is wrong with it (missing, not
+/// JSON, a value that is an empty string, or which field does not fit); a body too large is a 413.
+///
+/// The API takes no empty string as a value: a property with none is left out (or `null` where
+/// the document allows it). So `""` never means "none" here, as it does in the console's forms,
+/// and a client's mistake of sending one is named rather than read as nothing.
 pub(super) struct Body<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
+impl<T: DeserializeOwned + ToSchema + 'static> FromRequest<AppState> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Body<T>, ApiError> {
-        let refuse = ApiError::from_headers(request.headers());
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(body)) => Ok(Body(body)),
-            Err(_) => Err(refuse(AppError::BadRequest)),
+        let headers = request.headers().clone();
+        let value = match Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(Json(value)) => value,
+            Err(rejection) => {
+                let part = match rejection {
+                    JsonRejection::JsonSyntaxError(_) | JsonRejection::JsonDataError(_) => {
+                        Malformed::NotJson
+                    }
+                    _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        return Err(ApiError::from_headers(&headers)(AppError::PayloadTooLarge));
+                    }
+                    _ => Malformed::NoBody,
+                };
+                let reason = rejection.body_text();
+                return Err(ApiError::malformed(&headers, part, reason_of(&reason)));
+            }
+        };
+        if let Some(field) = empty_string(&value, &documented_properties::<T>()) {
+            return Err(ApiError::malformed(&headers, Malformed::Empty, &field));
+        }
+        match serde_path_to_error::deserialize(value) {
+            Ok(body) => Ok(Body(body)),
+            Err(e) => {
+                let reason = match e.path().to_string().as_str() {
+                    "." => e.inner().to_string(),
+                    path => format!("{path}: {}", e.inner()),
+                };
+                Err(ApiError::malformed(&headers, Malformed::BodyShape, &reason))
+            }
         }
     }
 }
 
-/// The record id in the path, or a 404.
+/// The path of the first empty string among a body's documented properties
+/// (`screening.threats`, `citizenship[0]`); properties the document does not name are ignored,
+/// whatever they hold.
+fn empty_string(body: &serde_json::Value, documented: &BTreeSet<String>) -> Option<String> {
+    let fields = body.as_object()?;
+    fields
+        .iter()
+        .filter(|(name, _)| documented.contains(*name))
+        .find_map(|(name, item)| within(item).map(|rest| format!("{name}{}", dotted(&rest))))
+}
+
+fn within(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.is_empty() => Some(String::new()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| within(item).map(|rest| format!("[{i}]{}", dotted(&rest)))),
+        Value::Object(fields) => fields
+            .iter()
+            .find_map(|(name, item)| within(item).map(|rest| format!("{name}{}", dotted(&rest)))),
+        _ => None,
+    }
+}
+
+/// The top-level properties the API's document names for bodies of type `T` (through `$ref`,
+/// `allOf`, `anyOf` and `oneOf`), worked out once per type from the same schema the document has.
+fn documented_properties<T: ToSchema + 'static>() -> Arc<BTreeSet<String>> {
+    static KNOWN: LazyLock<RwLock<HashMap<TypeId, Arc<BTreeSet<String>>>>> =
+        LazyLock::new(Default::default);
+    let id = TypeId::of::<T>();
+    if let Some(names) = KNOWN.read().ok().and_then(|known| known.get(&id).cloned()) {
+        return names;
+    }
+    let mut components = Vec::new();
+    T::schemas(&mut components);
+    let components: HashMap<String, serde_json::Value> = components
+        .into_iter()
+        .filter_map(|(name, schema)| Some((name, serde_json::to_value(schema).ok()?)))
+        .collect();
+    let mut names = BTreeSet::new();
+    if let Ok(schema) = serde_json::to_value(T::schema()) {
+        collect_properties(&schema, &components, &mut names, 0);
+    }
+    let names = Arc::new(names);
+    if let Ok(mut known) = KNOWN.write() {
+        known.insert(id, Arc::clone(&names));
+    }
+    names
+}
+
+fn collect_properties(
+    schema: &serde_json::Value,
+    components: &HashMap<String, serde_json::Value>,
+    names: &mut BTreeSet<String>,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    if let Some(target) = schema["$ref"].as_str() {
+        let name = target.rsplit('/').next().unwrap_or_default();
+        if let Some(referenced) = components.get(name) {
+            collect_properties(referenced, components, names, depth + 1);
+        }
+    }
+    if let Some(properties) = schema["properties"].as_object() {
+        names.extend(properties.keys().cloned());
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for part in schema[key].as_array().into_iter().flatten() {
+            collect_properties(part, components, names, depth + 1);
+        }
+    }
+}
+
+fn dotted(rest: &str) -> String {
+    match rest.chars().next() {
+        None | Some('[') => rest.to_owned(),
+        Some(_) => format!(".{rest}"),
+    }
+}
+
+/// The useful end of an axum rejection's text: serde's account of what did not fit, with the
+/// field's path (`exploitation_types[0]: unknown ExploitationType code ...`), without axum's
+/// preamble ("Failed to deserialize the JSON body into the target type: ").
+fn reason_of(text: &str) -> &str {
+    text.split_once(": ").map_or(text, |(_, reason)| reason)
+}
+
+/// The record id in the path, or a 400 saying ids are UUIDs.
 pub(super) struct Id(pub Uuid);
 
 impl FromRequestParts<AppState> for Id {
@@ -115,21 +250,31 @@ impl FromRequestParts<AppState> for Id {
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Id, ApiError> {
         match parts.extract::<Path<Uuid>>().await {
             Ok(Path(id)) => Ok(Id(id)),
-            Err(_) => Err(ApiError::from_headers(&parts.headers)(AppError::NotFound)),
+            Err(_) => Err(ApiError::malformed(&parts.headers, Malformed::Id, "")),
         }
     }
 }
 
-/// Query parameters of the documented shape, or a 400.
+/// Query parameters of the documented shape, or a 400 naming the one that does not parse; as in
+/// bodies, a parameter with no value is refused (leave it out).
 pub(super) struct Params<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequestParts<AppState> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Params<T>, ApiError> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or_default()).unwrap_or_default();
+        if let Some((name, _)) = pairs.iter().find(|(_, value)| value.is_empty()) {
+            return Err(ApiError::malformed(&parts.headers, Malformed::Empty, name));
+        }
         match Query::<T>::try_from_uri(&parts.uri) {
             Ok(Query(params)) => Ok(Params(params)),
-            Err(_) => Err(ApiError::from_headers(&parts.headers)(AppError::BadRequest)),
+            Err(rejection) => Err(ApiError::malformed(
+                &parts.headers,
+                Malformed::Query,
+                reason_of(&rejection.body_text()),
+            )),
         }
     }
 }

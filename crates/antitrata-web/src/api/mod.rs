@@ -8,6 +8,7 @@ mod casework;
 pub(crate) mod directory;
 mod extract;
 mod openapi;
+mod problems;
 mod stats;
 mod views;
 

@@ -9,6 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::casework;
+use super::problems::Problems;
 use crate::response::cached_json;
 
 #[derive(OpenApi)]
@@ -17,8 +18,17 @@ use crate::response::cached_json;
         title = "antitrata API",
         description = "The hotline directory (open) and hotline case work (service accounts \
             with bearer tokens from `antitrata token create`). Every case-work route keeps to \
-            the service account's country and is audited. Errors are RFC 9457 problem details \
-            in the language of `Accept-Language` (es, en, fr).",
+            the service account's country and is audited.\n\n\
+            Errors are RFC 9457 problem details (`application/problem+json`, the `Problem` \
+            schema) in the language of `Accept-Language` (es, en, fr); each operation lists the \
+            statuses it can answer. A 422 names each refused field in `errors`: besides what the \
+            schemas say, the server checks rules JSON Schema cannot state (a phone valid for the \
+            country, a date not in the future, a minor's consent given by a guardian, an id \
+            that names a record of the country).\n\n\
+            Request bodies: a property the schema does not name is ignored; an empty string is \
+            never a value (leave the property out for none), and neither is an empty query \
+            parameter. Creating requests carry the new record's `id`, a UUID the client makes: \
+            sending the same request again stores one record.",
         license(name = "AGPL-3.0-or-later"),
     ),
     paths(
@@ -48,7 +58,8 @@ use crate::response::cached_json;
         casework::show_queue,
         super::stats::cross_tab,
     ),
-    modifiers(&BearerTokens),
+    components(schemas(crate::error::ProblemJson, crate::error::FieldProblem)),
+    modifiers(&BearerTokens, &Problems),
     tags(
         (name = "directory", description = "Hotlines and emergency numbers of the eleven countries"),
         (name = "contacts", description = "Calls, messages and tips, with their screening"),

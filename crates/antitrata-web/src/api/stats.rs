@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Call, Params};
-use crate::console::{StatsQuery, answer_stats};
+use crate::console::{Mistake, StatsQuery, answer_stats};
 use crate::error::{ApiError, AppError};
 use crate::i18n::Tr;
 
@@ -18,17 +18,26 @@ use crate::i18n::Tr;
 #[into_params(parameter_in = Query)]
 pub(super) struct StatsParams {
     /// A dataset's name (as `antitrata dataset list` shows it), or `live:cases` for the live
-    /// cases of the caller's country. Defaults to the first dataset.
+    /// cases of the caller's country. Defaults to the first dataset. A name that is not a
+    /// dataset is a 404.
+    #[param(min_length = 1)]
     source: Option<String>,
-    /// One to three variables, comma-separated, e.g. `gender,ageBroad`.
+    /// One to three different variables, comma-separated, e.g. `gender,ageBroad`; a variable
+    /// the dataset does not have is a 404, one named twice a 422.
+    #[param(pattern = r"^[^,\s]+(,[^,\s]+){0,2}$")]
     by: String,
-    /// Only records registered in this year or later.
+    /// Only records registered in this year or later (1900 to 2100).
+    #[param(pattern = r"^(19[0-9]{2}|20[0-9]{2}|2100)$")]
     from: Option<String>,
-    /// Only records registered in this year or earlier.
+    /// Only records registered in this year or earlier (a dataset without years of registration
+    /// cannot be limited to years: 422).
+    #[param(pattern = r"^(19[0-9]{2}|20[0-9]{2}|2100)$")]
     to: Option<String>,
     /// Keep only records whose column `only` holds one of `values`.
+    #[param(min_length = 1)]
     only: Option<String>,
     /// Comma-separated values of `only`.
+    #[param(min_length = 1)]
     values: Option<String>,
 }
 
@@ -54,8 +63,9 @@ pub(super) struct CellView {
 /// A cross-tab of a dataset or of the caller's country's live cases.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "statistics", params(StatsParams),
     responses((status = 200, body = CrossTabView),
-        (status = 400, description = "A question that cannot be answered; `detail` says why",
-            body = crate::error::ProblemJson)),
+        (status = 404, description = "No such dataset, or the dataset has no such variable"),
+        (status = 422, description = "A variable named twice, or years asked of a dataset \
+            without them; `detail` says which")),
     security(("bearer" = [])))]
 pub(super) async fn cross_tab(
     call: Call,
@@ -83,10 +93,21 @@ pub(super) async fn cross_tab(
         .await
         .map_err(|e| call.fail(e))?;
     if let Some(message) = outcome.error {
-        return Err(bad.with_detail(message));
+        let error = match outcome.mistake {
+            Some(Mistake::NoDataset | Mistake::NoVariable) => AppError::NotFound,
+            Some(Mistake::DoesNotFit) => AppError::Unprocessable,
+            Some(Mistake::Malformed) | None => AppError::BadRequest,
+        };
+        return Err(call.error(error).with_detail(message));
     }
     let (Some(tab), Some(source)) = (outcome.tab, outcome.chosen) else {
-        return Err(bad.with_detail(tr.t("stats-error-count")));
+        let no_dataset = outcome.mistake == Some(Mistake::NoDataset);
+        return Err(match no_dataset {
+            true => call
+                .error(AppError::NotFound)
+                .with_detail(tr.t("stats-error-no-dataset")),
+            false => bad.with_detail(tr.t("stats-error-count")),
+        });
     };
     Ok(Json(view(source.value(), &tab)))
 }

@@ -16,7 +16,7 @@ mod setup;
 mod stats;
 mod users;
 
-pub(crate) use stats::{StatsQuery, TableCache, answer as answer_stats};
+pub(crate) use stats::{Mistake, StatsQuery, TableCache, answer as answer_stats};
 
 use antitrata_domain::{Account, Actor, Lang};
 use axum::Router;

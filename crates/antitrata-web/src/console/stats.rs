@@ -134,6 +134,21 @@ pub(crate) struct Outcome {
     pub tab: Option<CrossTab>,
     /// What is wrong with the question, in the user's language.
     pub error: Option<String>,
+    /// Which kind of mistake it is, for the API's status.
+    pub mistake: Option<Mistake>,
+}
+
+/// What is wrong with a statistics question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mistake {
+    /// No dataset of that name, or none at all.
+    NoDataset,
+    /// The dataset has no such column.
+    NoVariable,
+    /// A year not written as four digits, or not one to three variables.
+    Malformed,
+    /// A variable chosen twice, or years asked of a dataset without them.
+    DoesNotFit,
 }
 
 #[derive(Template)]
@@ -298,6 +313,7 @@ pub(crate) async fn answer(
         chart,
         tab: None,
         error: None,
+        mistake: None,
     };
     let table = match &outcome.chosen {
         None => None,
@@ -310,6 +326,7 @@ pub(crate) async fn answer(
         if let Some(name) = wanted {
             outcome.error = Some(tr.t1("stats-error-dataset", "name", name));
         }
+        outcome.mistake = Some(Mistake::NoDataset);
         return Ok(outcome);
     };
     outcome.columns = table.columns().iter().map(|c| c.name.clone()).collect();
@@ -335,27 +352,32 @@ pub(crate) async fn answer(
         keep,
     };
     let answered = Question::parse(&asked)
-        .map_err(|QuestionError::Year { .. }| tr.t("stats-error-year"))
+        .map_err(|QuestionError::Year { .. }| (Mistake::Malformed, tr.t("stats-error-year")))
         .and_then(|question| statistics::answer(&table, &question).map_err(|e| explain(&e, tr)));
     match answered {
         Ok(tab) => outcome.tab = Some(tab),
-        Err(message) => outcome.error = Some(message),
+        Err((mistake, message)) => {
+            outcome.error = Some(message);
+            outcome.mistake = Some(mistake);
+        }
     }
     Ok(outcome)
 }
 
-fn explain(error: &AnswerError, tr: &Tr) -> String {
+fn explain(error: &AnswerError, tr: &Tr) -> (Mistake, String) {
     match error {
-        AnswerError::NoYearColumn => tr.t("stats-error-no-year"),
+        AnswerError::NoYearColumn => (Mistake::DoesNotFit, tr.t("stats-error-no-year")),
         AnswerError::CrossTab(CrossTabError::VariableCount(_) | CrossTabError::Csv(_)) => {
-            tr.t("stats-error-count")
+            (Mistake::Malformed, tr.t("stats-error-count"))
         }
-        AnswerError::CrossTab(CrossTabError::UnknownColumn(name)) => {
-            tr.t1("stats-error-unknown", "name", name)
-        }
-        AnswerError::CrossTab(CrossTabError::Repeated(name)) => {
-            tr.t1("stats-error-repeated", "name", name)
-        }
+        AnswerError::CrossTab(CrossTabError::UnknownColumn(name)) => (
+            Mistake::NoVariable,
+            tr.t1("stats-error-unknown", "name", name),
+        ),
+        AnswerError::CrossTab(CrossTabError::Repeated(name)) => (
+            Mistake::DoesNotFit,
+            tr.t1("stats-error-repeated", "name", name),
+        ),
     }
 }
 

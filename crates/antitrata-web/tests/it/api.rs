@@ -84,7 +84,9 @@ async fn errors_are_problem_details() {
         problem["detail"]
             .as_str()
             .unwrap()
-            .contains("Cette page n'existe pas")
+            .contains("Cette opération de l'API ou cet enregistrement n'existe pas"),
+        "{}",
+        ht.body
     );
 
     let bad = get(&app, "/api/v1/hotlines/g1").await;

@@ -494,3 +494,147 @@ async fn the_openapi_document_describes_every_route() {
     );
     db.cleanup().await;
 }
+
+/// Every error an operation can answer is in the document, as `application/problem+json` with
+/// the one `Problem` schema; no error is documented as plain JSON.
+#[tokio::test]
+async fn the_document_gives_every_operation_its_problems() {
+    let db = antitrata_store::testing::sqlite().await;
+    let c = console(&db);
+    let doc = get(&c.app, "/api/v1/openapi.json").await.json();
+    let problem = json!({"$ref": "#/components/schemas/Problem"});
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let mut wanted = vec!["500", "503"];
+            if operation["security"].is_array() {
+                wanted.extend(["401", "403"]);
+            }
+            if path.contains('{') {
+                wanted.extend(["400", "404"]);
+            }
+            if operation["requestBody"].is_object() {
+                wanted.extend(["400", "413", "422"]);
+            }
+            if method != "get" {
+                wanted.push("409");
+            }
+            for status in wanted {
+                let response = &responses
+                    .get(status)
+                    .unwrap_or_else(|| panic!("{method} {path} does not document {status}"));
+                assert_eq!(
+                    response["content"]["application/problem+json"]["schema"], problem,
+                    "{method} {path} {status}"
+                );
+            }
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"].get("application/json").is_none(),
+                        "{method} {path} documents its {status} as plain JSON"
+                    );
+                }
+            }
+        }
+    }
+    let schema = &doc["components"]["schemas"]["Problem"];
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(required, ["type", "title", "status", "detail"], "{schema}");
+    db.cleanup().await;
+}
+
+/// API errors are worded for an integrator, in the request's language, and name what is missing.
+#[tokio::test]
+async fn api_errors_say_what_is_wrong() {
+    let db = antitrata_store::testing::sqlite().await;
+    db.store.seed_reference_data().await.unwrap();
+    let c = console(&db);
+    let token = service_token(&c.store, 1, Role::Caseworker, Some("GT")).await;
+    let english = |method: Method, uri: &str, body: Option<&str>| {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header("accept-language", "en");
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_owned()));
+        send(&c.app, request.body(body).unwrap())
+    };
+    let detail = |reply: &Reply| reply.json()["detail"].as_str().unwrap().to_owned();
+
+    let no_body = english(Method::POST, "/api/v1/cases", None).await;
+    assert_eq!(no_body.status, 400);
+    assert_eq!(no_body.header("content-type"), "application/problem+json");
+    assert!(
+        detail(&no_body).contains("no JSON body") && detail(&no_body).contains("Content-Type"),
+        "{}",
+        no_body.body
+    );
+    let not_json = english(Method::POST, "/api/v1/cases", Some("{id:")).await;
+    assert_eq!(not_json.status, 400);
+    assert!(
+        detail(&not_json).contains("not valid JSON"),
+        "{}",
+        not_json.body
+    );
+    let no_id = english(Method::POST, "/api/v1/cases", Some("{}")).await;
+    assert_eq!(no_id.status, 400);
+    assert!(
+        detail(&no_id).contains("documented shape") && detail(&no_id).contains("`id`"),
+        "{}",
+        no_id.body
+    );
+
+    let case = format!("/api/v1/cases/{}", Uuid::from_u128(77));
+    let missing = english(Method::GET, &case, None).await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        detail(&missing),
+        "There is no case with this id in your country.",
+        "{}",
+        missing.body
+    );
+    let not_a_uuid = english(Method::GET, "/api/v1/cases/GT-2026-000001", None).await;
+    assert_eq!(not_a_uuid.status, 400);
+    assert!(
+        detail(&not_a_uuid).contains("not a UUID"),
+        "{}",
+        not_a_uuid.body
+    );
+    let withdrawn = format!("/api/v1/consents/{}/withdraw", Uuid::from_u128(78));
+    let missing = english(Method::POST, &withdrawn, None).await;
+    assert_eq!(
+        detail(&missing),
+        "There is no consent with this id in your country."
+    );
+    let bad_query = english(
+        Method::GET,
+        "/api/v1/stats?source=live:cases&by=gender&from=x",
+        None,
+    )
+    .await;
+    assert_eq!(bad_query.status, 400, "{}", bad_query.body);
+
+    // In Spanish by default, and never the public site's "choose your country".
+    let spanish = call(&c.app, Method::GET, &case, &token, None).await;
+    assert_eq!(
+        spanish.json()["detail"],
+        "No hay ningún caso con este id en su país."
+    );
+    let no_route = call(&c.app, Method::GET, "/api/v1/nothing", &token, None).await;
+    assert_eq!(no_route.status, 404);
+    assert!(
+        !no_route.body.contains("Elija su país"),
+        "{}",
+        no_route.body
+    );
+    db.cleanup().await;
+}

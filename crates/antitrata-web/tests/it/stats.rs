@@ -414,8 +414,8 @@ async fn the_api_answers_the_same_questions_as_json() {
         assert_eq!(mini.status, 200, "{}", mini.body);
         assert_eq!(mini.json()["total"], 2);
 
-        // The analyst has no country whose live cases to count; mistakes are told in the
-        // caller's language (Spanish when it says none).
+        // The analyst has no country whose live cases to count: to them there is no such
+        // source (404); mistakes are told in the caller's language (Spanish when it says none).
         let refused = call(
             &c.app,
             Method::GET,
@@ -424,7 +424,7 @@ async fn the_api_answers_the_same_questions_as_json() {
             None,
         )
         .await;
-        assert_eq!(refused.status, 400);
+        assert_eq!(refused.status, 404);
         assert!(
             refused.json()["detail"]
                 .as_str()
@@ -433,10 +433,18 @@ async fn the_api_answers_the_same_questions_as_json() {
             "{}",
             refused.body
         );
-        for (query, says) in [
-            ("source=mini&by=a,b,c,d", "Elija de una a tres variables"),
-            ("source=mini&by=nope", "no tiene la variable «nope»"),
-            ("source=mini&by=gender&from=15", "cuatro cifras"),
+        // A question that is not of the documented shape is a 400, one naming a variable the
+        // dataset lacks a 404, one the dataset cannot answer a 422.
+        for (query, status, says) in [
+            (
+                "source=mini&by=a,b,c,d",
+                400,
+                "Elija de una a tres variables",
+            ),
+            ("source=mini&by=nope", 404, "no tiene la variable «nope»"),
+            ("source=mini&by=gender&from=15", 400, "cuatro cifras"),
+            ("source=mini&by=gender,gender", 422, "«gender»"),
+            ("source=nothing&by=gender", 404, "«nothing»"),
         ] {
             let reply = call(
                 &c.app,
@@ -446,7 +454,7 @@ async fn the_api_answers_the_same_questions_as_json() {
                 None,
             )
             .await;
-            assert_eq!(reply.status, 400, "{query}");
+            assert_eq!(reply.status, status, "{query}");
             assert_eq!(reply.header("content-type"), "application/problem+json");
             assert!(reply.body.contains(says), "{query}: {}", reply.body);
         }
