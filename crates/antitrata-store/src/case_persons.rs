@@ -99,7 +99,7 @@ impl Store {
                     insert.build().execute(&mut *tx).await?;
                 }
                 sqlx::query(
-                    "update cases set updated_at = $1, has_minor = (has_minor or $2) where id = $3",
+                    "update cases set version = version + 1, updated_at = $1, has_minor = (has_minor or $2) where id = $3",
                 )
                 .bind(unix(actor.at))
                 .bind(person.is_minor)

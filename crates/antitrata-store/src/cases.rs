@@ -25,7 +25,7 @@ use antitrata_domain::policy::{Action, may};
 pub(crate) const CASE_COLUMNS: &str = "id, country, year, sequence, status, closure_reason, \
      closure_note_sealed, assigned_to, risk, exploitation_types, sectors, means_of_control, \
      recruitment, citizenship, exploitation_countries, transit_countries, exploitation_began, \
-     has_minor, opened_by, opened_at, updated_at";
+     has_minor, opened_by, opened_at, updated_at, version";
 
 /// Which cases a list shows. Every condition given must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -204,19 +204,23 @@ impl Store {
         }))
     }
 
-    /// Replaces a case's descriptive fields.
+    /// Replaces a case's descriptive fields. With `expected`, only if the case is still at that
+    /// version: a case changed since it was read is `Stale` with its current version, and
+    /// nothing is written.
     pub async fn update_case_details(
         &self,
         actor: &Actor,
         id: CaseId,
         details: &CaseDetails,
+        expected: Option<i64>,
     ) -> Result<Case, StoreError> {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
         let audit = PendingEntry::new(actor, event("case.updated", id))?;
         let row = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let mut update = sqlx::QueryBuilder::new("update cases set risk = ");
+            let mut update =
+                sqlx::QueryBuilder::new("update cases set version = version + 1, risk = ");
             update
                 .push_bind(details.risk.map(RiskLevel::code))
                 .push(", exploitation_types = ")
@@ -244,9 +248,24 @@ impl Store {
                 .push_bind(id.0)
                 .push(" and country = ")
                 .push_bind(country.to_string());
+            if let Some(expected) = expected {
+                update.push(" and version = ").push_bind(expected);
+            }
             let done = update.build().execute(&mut *tx).await?.rows_affected();
             if done != 1 {
-                return Err(StoreError::NotFound(Entity::Case));
+                let current: Option<i64> =
+                    sqlx::query_scalar("select version from cases where id = $1 and country = $2")
+                        .bind(id.0)
+                        .bind(country.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                return Err(match current {
+                    Some(current) => StoreError::Stale {
+                        entity: Entity::Case,
+                        current,
+                    },
+                    None => StoreError::NotFound(Entity::Case),
+                });
             }
             append_audit!(tx, &audit);
             let row: CaseRow =
@@ -302,7 +321,7 @@ impl Store {
             let done = sqlx::query(
                 // Approving a requested closure without a new note keeps the request's note;
                 // leaving the closed states clears both.
-                "update cases set status = $1, closure_reason = $2, \
+                "update cases set version = version + 1, status = $1, closure_reason = $2, \
                  closure_note_sealed = case when $2 is null then null \
                  else coalesce($3, closure_note_sealed) end, \
                  key_id = case when $3 is null then key_id else $4 end, \
@@ -361,7 +380,7 @@ impl Store {
         let row = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
             let done = sqlx::query(
-                "update cases set assigned_to = $1, updated_at = $2 where id = $3 and country = $4",
+                "update cases set version = version + 1, assigned_to = $1, updated_at = $2 where id = $3 and country = $4",
             )
             .bind(assignee.map(|u| u.0))
             .bind(unix(actor.at))
@@ -583,6 +602,7 @@ pub(crate) struct CaseRow {
     opened_by: String,
     opened_at: i64,
     updated_at: i64,
+    version: i64,
 }
 
 impl CaseRow {
@@ -624,6 +644,7 @@ impl CaseRow {
             opened_by: self.opened_by,
             opened_at: from_unix(self.opened_at)?,
             updated_at: from_unix(self.updated_at)?,
+            version: self.version,
             details: CaseDetails {
                 risk: self
                     .risk

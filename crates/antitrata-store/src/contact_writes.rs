@@ -163,7 +163,7 @@ impl Store {
                         == 1;
                     if inserted {
                         if let Some(case_id) = case_id {
-                            sqlx::query("update cases set updated_at = $1 where id = $2")
+                            sqlx::query("update cases set version = version + 1, updated_at = $1 where id = $2")
                                 .bind(w.at)
                                 .bind(case_id)
                                 .execute(&mut *tx)

@@ -58,6 +58,9 @@ pub enum StoreError {
     /// A release's files could not be made inside the transaction that pays for it.
     #[error("the release's files could not be made, so nothing was spent: {0}")]
     ReleaseFiles(String),
+    /// A conditional write named a version the record has moved on from: nothing was written.
+    #[error("the {entity} changed since it was read: it is at version {current} now", entity = entity.as_str())]
+    Stale { entity: Entity, current: i64 },
     /// The actor's country scope does not reach the record.
     #[error("outside the actor's country scope")]
     OutOfScope,

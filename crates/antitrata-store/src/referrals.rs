@@ -173,7 +173,7 @@ impl Store {
                 && next != status
             {
                 sqlx::query(
-                    "update cases set status = $1, updated_at = $2 where id = $3 and status = $4",
+                    "update cases set version = version + 1, status = $1, updated_at = $2 where id = $3 and status = $4",
                 )
                 .bind(next.code())
                 .bind(now)
@@ -183,11 +183,13 @@ impl Store {
                 .await?;
                 append_audit!(tx, &case_referred);
             } else {
-                sqlx::query("update cases set updated_at = $1 where id = $2")
-                    .bind(now)
-                    .bind(new.case.0)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "update cases set version = version + 1, updated_at = $1 where id = $2",
+                )
+                .bind(now)
+                .bind(new.case.0)
+                .execute(&mut *tx)
+                .await?;
             }
             let row: ReferralRow =
                 sqlx::query_as(&format!("select {COLUMNS} from referrals where id = $1"))

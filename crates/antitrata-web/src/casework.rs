@@ -140,15 +140,18 @@ pub(crate) async fn open_case(
         .await?)
 }
 
-/// Replaces the case's description.
+/// Replaces the case's description; with `expected`, only if the case is still at that version.
 pub(crate) async fn update_case(
     store: &Store,
     actor: &Actor,
     id: CaseId,
     input: &CaseInput,
+    expected: Option<i64>,
 ) -> Result<Case, Refusal> {
     let details = CaseDetails::parse(input, actor.at.date()).map_err(Refusal::Fields)?;
-    Ok(store.update_case_details(actor, id, &details).await?)
+    Ok(store
+        .update_case_details(actor, id, &details, expected)
+        .await?)
 }
 
 /// The longest closure note, in characters.

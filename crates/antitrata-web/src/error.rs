@@ -25,6 +25,10 @@ pub(crate) enum AppError {
     Conflict,
     /// The submission has field problems; nothing was stored.
     Unprocessable,
+    /// `If-Match` names a version the record has moved on from (412).
+    PreconditionFailed,
+    /// A replacing update without `If-Match` (428).
+    PreconditionRequired,
     /// The database does not answer: say so, and point to the emergency number.
     Unavailable,
     /// Too many sign-ins at once: come back in a second (503 with `Retry-After`).
@@ -34,7 +38,7 @@ pub(crate) enum AppError {
 
 impl AppError {
     /// Every error, for the API's document ([`crate::api`] documents each operation's).
-    pub(crate) const ALL: [AppError; 11] = [
+    pub(crate) const ALL: [AppError; 13] = [
         AppError::BadRequest,
         AppError::Unauthorized,
         AppError::Forbidden,
@@ -43,6 +47,8 @@ impl AppError {
         AppError::PayloadTooLarge,
         AppError::Conflict,
         AppError::Unprocessable,
+        AppError::PreconditionFailed,
+        AppError::PreconditionRequired,
         AppError::Unavailable,
         AppError::Busy,
         AppError::Internal,
@@ -70,6 +76,13 @@ impl AppError {
             AppError::Unprocessable => {
                 "Fields are missing or not valid, each named in `errors`; nothing was stored"
             }
+            AppError::PreconditionFailed => {
+                "The record changed since the version `If-Match` names: nothing was written; \
+                 `current_version` and the `ETag` header give the version it is at"
+            }
+            AppError::PreconditionRequired => {
+                "A replacing update needs `If-Match` with the ETag of the version it was made from"
+            }
             AppError::Unavailable | AppError::Busy => {
                 "The database does not answer; retry later with the same ids"
             }
@@ -87,6 +100,8 @@ impl AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -106,6 +121,7 @@ impl AppError {
             | StoreError::NotAllowedNow { .. }
             | StoreError::NoConsent
             | StoreError::OverBudget { .. } => AppError::Conflict,
+            StoreError::Stale { .. } => AppError::PreconditionFailed,
             StoreError::Database(_)
             | StoreError::Migration(_)
             | StoreError::Corrupt(_)
@@ -196,6 +212,8 @@ pub(crate) struct ApiError {
     errors: Vec<FieldProblem>,
     /// Says what is wrong instead of the status's general detail.
     detail: Option<String>,
+    /// On a 412: the version the record is at (also its `ETag`).
+    current_version: Option<i64>,
 }
 
 /// One refused field of a submission, in a problem's `errors`.
@@ -224,6 +242,7 @@ impl ApiError {
             request_id: request_id.clone(),
             errors: Vec::new(),
             detail: None,
+            current_version: None,
         }
     }
 
@@ -239,6 +258,12 @@ impl ApiError {
                 tr.t("api-error-changed-meanwhile")
             }
             StoreError::NoConsent => tr.t("api-error-no-consent"),
+            StoreError::Stale { current, .. } => {
+                let mut api = api;
+                api.current_version = Some(*current);
+                let detail = tr.t1("api-error-stale", "version", &current.to_string());
+                return api.with_detail(detail);
+            }
             StoreError::NotAllowedNow { .. } => tr.t("api-error-not-now"),
             _ => return api,
         };
@@ -265,6 +290,7 @@ impl ApiError {
             Malformed::Query => tr.t1("api-error-query", "reason", reason),
             Malformed::Empty => tr.t1("api-error-empty", "field", reason),
             Malformed::Id => tr.t("api-error-bad-id"),
+            Malformed::IfMatch => tr.t("api-error-if-match"),
         };
         api.with_detail(detail)
     }
@@ -313,6 +339,8 @@ pub(crate) enum Malformed {
     Empty,
     /// A record id in the path that is not a UUID.
     Id,
+    /// An `If-Match` that is not a version's entity tag.
+    IfMatch,
 }
 
 /// RFC 9457 problem details.
@@ -334,6 +362,9 @@ pub(crate) struct ProblemJson<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     #[schema(required = false)]
     errors: &'a [FieldProblem],
+    /// On a 412: the version the record is at now; read it, redo the change, and send that.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_version: Option<i64>,
 }
 
 impl IntoResponse for ApiError {
@@ -351,9 +382,15 @@ impl IntoResponse for ApiError {
                 .as_deref()
                 .filter(|_| status.is_server_error()),
             errors: &self.errors,
+            current_version: self.current_version,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut reply = error_reply(self.error, "application/problem+json", self.lang, body);
+        if let Some(version) = self.current_version
+            && let Ok(tag) = HeaderValue::from_str(&etag(version))
+        {
+            reply.headers_mut().insert(header::ETAG, tag);
+        }
         if status == StatusCode::UNAUTHORIZED {
             reply.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -362,6 +399,11 @@ impl IntoResponse for ApiError {
         }
         reply
     }
+}
+
+/// The strong entity tag of a record's version (`"3"`).
+pub(crate) fn etag(version: i64) -> String {
+    format!("\"{version}\"")
 }
 
 /// An error response in `lang`; errors are never cached, and "busy" says when to come back.
@@ -433,10 +475,11 @@ mod tests {
             StoreError::ReleaseFiles(_) => 15,
             StoreError::NewerSchema { .. } => 16,
             StoreError::SqliteOnly(_) => 17,
+            StoreError::Stale { .. } => 18,
         }
     }
 
-    const VARIANTS: usize = 18;
+    const VARIANTS: usize = 19;
 
     /// Every kind of store failure, with the status the console and the API both give it.
     fn every_store_error() -> Vec<(StoreError, StatusCode)> {
@@ -527,6 +570,13 @@ mod tests {
                 StatusCode::FORBIDDEN,
             ),
             (StoreError::NoConsent, StatusCode::CONFLICT),
+            (
+                StoreError::Stale {
+                    entity: Entity::Case,
+                    current: 4,
+                },
+                StatusCode::PRECONDITION_FAILED,
+            ),
             (
                 StoreError::NotAllowedNow {
                     status: "closed",

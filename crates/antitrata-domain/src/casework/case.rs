@@ -322,6 +322,8 @@ pub struct Case {
     pub opened_by: String,
     pub opened_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// Raised by every write to the case: what a replacing update says it read.
+    pub version: i64,
     pub details: CaseDetails,
 }
 

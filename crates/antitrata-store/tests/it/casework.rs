@@ -478,7 +478,7 @@ async fn cases_are_assigned_within_the_country_and_listed_by_filter() {
 
         let updated = db
             .store
-            .update_case_details(&operator, kid(2), &details())
+            .update_case_details(&operator, kid(2), &details(), None)
             .await
             .unwrap();
         assert_eq!(updated.details, details());

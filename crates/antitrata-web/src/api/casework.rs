@@ -17,7 +17,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::extract::{Body, Call, Id, Params};
+use super::extract::{Body, Call, Id, IfMatch, Params, Versioned};
 use super::views::{
     CaseFileView, CaseView, ConsentView, ContactView, FollowUpView, PersonHit, PersonView,
     QueueView, ReferralView, ServiceView, WorkView,
@@ -48,7 +48,8 @@ pub(super) struct NewContactBody {
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts",
     request_body = NewContactBody,
     responses(
-        (status = 201, body = ContactView, description = "Recorded (or already recorded under this id)"),
+        (status = 201, body = ContactView, description = "Recorded (or already recorded under this id)",
+            links(("ShowContact" = (operation_id = "show_contact", parameters(("id" = "$response.body#/id")))), ("TakeChargeOfDanger" = (operation_id = "handle_danger", parameters(("id" = "$response.body#/id")))))),
         (status = 422, body = crate::error::ProblemJson, description = "Field problems; nothing stored"),
     ),
     security(("bearer" = [])))]
@@ -79,14 +80,15 @@ pub(super) async fn show_contact(call: Call, Id(id): Id) -> Reply<ContactView> {
 /// A supervisor takes charge of a contact in immediate danger: it leaves the queue.
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/danger-handled", tag = "contacts",
     params(("id" = Uuid, Path)),
-    responses((status = 204, description = "Taken in charge"), (status = 404, body = crate::error::ProblemJson)),
+    responses((status = 204, description = "Taken in charge"),
+        (status = 409, description = "Taken in charge already, or not an immediate danger")),
     security(("bearer" = [])))]
 pub(super) async fn handle_danger(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
     let done = call
         .store()
         .mark_danger_handled(&call.actor, ContactId(id))
         .await;
-    call.done(done, Entity::Contact)
+    call.done(done)
 }
 
 /// Filters of the case list; every one optional.
@@ -209,7 +211,7 @@ pub(super) struct NewCaseBody {
 
 /// Opens a case with the next reference number of the country and year.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseBody,
-    responses((status = 201, body = CaseView), (status = 422, body = crate::error::ProblemJson)),
+    responses((status = 201, body = CaseView, links(("ShowCase" = (operation_id = "show_case", parameters(("id" = "$response.body#/id")))), ("ChangeStatus" = (operation_id = "change_status", parameters(("id" = "$response.body#/id")))), ("AssignCase" = (operation_id = "assign_case", parameters(("id" = "$response.body#/id")))), ("AddPerson" = (operation_id = "add_person", parameters(("id" = "$response.body#/id")))), ("RecordConsent" = (operation_id = "record_consent", parameters(("id" = "$response.body#/id")))), ("Refer" = (operation_id = "refer", parameters(("id" = "$response.body#/id")))), ("AddFollowUp" = (operation_id = "add_follow_up", parameters(("id" = "$response.body#/id"))))))),
     security(("bearer" = [])))]
 pub(super) async fn open_case(call: Call, Body(body): Body<NewCaseBody>) -> Created<CaseView> {
     let case = casework::open_case(
@@ -223,11 +225,15 @@ pub(super) async fn open_case(call: Call, Body(body): Body<NewCaseBody>) -> Crea
     Ok(created(CaseView::from(&case)))
 }
 
-/// A case with its people, consents, referrals, follow-ups and contacts.
+/// A case with its people, consents, referrals, follow-ups and contacts; the `ETag` is the
+/// case's version, for `If-Match` on `PUT`.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path)),
-    responses((status = 200, body = CaseFileView), (status = 404, body = crate::error::ProblemJson)),
+    responses((status = 200, body = CaseFileView,
+        headers(("ETag" = String, description = "The case's version, e.g. `\"3\"`")),
+        links(("ReplaceCase" = (operation_id = "update_case",
+            parameters(("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag"))))))),
     security(("bearer" = [])))]
-pub(super) async fn show_case(call: Call, Id(id): Id) -> Reply<CaseFileView> {
+pub(super) async fn show_case(call: Call, Id(id): Id) -> Result<Versioned<CaseFileView>, ApiError> {
     let id = CaseId(id);
     let store = call.store();
     let actor = &call.actor;
@@ -237,36 +243,43 @@ pub(super) async fn show_case(call: Call, Id(id): Id) -> Reply<CaseFileView> {
         .await
         .map_err(fail)?
         .ok_or_else(|| call.missing(Entity::Case))?;
-    Ok(Json(CaseFileView {
-        case: CaseView::from(&case),
-        persons: records
-            .persons
-            .iter()
-            .map(|(id, p)| PersonView::new(*id, p))
-            .collect(),
-        consents: records.consents.iter().map(ConsentView::from).collect(),
-        referrals: records.referrals.iter().map(ReferralView::from).collect(),
-        follow_ups: records.follow_ups.iter().map(FollowUpView::from).collect(),
-        contacts: records.contacts.iter().map(ContactView::from).collect(),
-    }))
+    Ok(Versioned(
+        case.version,
+        CaseFileView {
+            case: CaseView::from(&case),
+            persons: records
+                .persons
+                .iter()
+                .map(|(id, p)| PersonView::new(*id, p))
+                .collect(),
+            consents: records.consents.iter().map(ConsentView::from).collect(),
+            referrals: records.referrals.iter().map(ReferralView::from).collect(),
+            follow_ups: records.follow_ups.iter().map(FollowUpView::from).collect(),
+            contacts: records.contacts.iter().map(ContactView::from).collect(),
+        },
+    ))
 }
 
-/// Replaces the case's description (every field; an empty list clears it).
-#[utoipa::path(put, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path)),
+/// Replaces the case's description (every field; a property left out clears it), only if the
+/// case is still at the version `If-Match` names: two clients that read one version cannot both
+/// replace it, and the second is told the version to read again (412).
+#[utoipa::path(put, path = "/api/v1/cases/{id}", tag = "cases",
+    params(("id" = Uuid, Path), IfMatch),
     request_body = CaseInput,
-    responses((status = 200, body = CaseView), (status = 422, body = crate::error::ProblemJson)),
+    responses((status = 200, body = CaseView,
+        headers(("ETag" = String, description = "The case's new version")))),
     security(("bearer" = [])))]
 pub(super) async fn update_case(
     call: Call,
     Id(id): Id,
+    IfMatch(expected): IfMatch,
     Body(body): Body<CaseInput>,
-) -> Reply<CaseView> {
+) -> Result<Versioned<CaseView>, ApiError> {
     let id = CaseId(id);
-    let input = body;
-    let case = casework::update_case(call.store(), &call.actor, id, &input)
+    let case = casework::update_case(call.store(), &call.actor, id, &body, Some(expected))
         .await
         .map_err(|r| call.refused(r))?;
-    Ok(Json(CaseView::from(&case)))
+    Ok(Versioned(case.version, CaseView::from(&case)))
 }
 
 /// Takes a workflow step: `activate`, `request-closure` (with a reason), `close` or
@@ -373,7 +386,7 @@ pub(super) struct NewConsentBody {
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/consents", tag = "cases",
     params(("id" = Uuid, Path)), request_body = NewConsentBody,
-    responses((status = 201, body = ConsentView), (status = 422, body = crate::error::ProblemJson)),
+    responses((status = 201, body = ConsentView, links(("WithdrawConsent" = (operation_id = "withdraw_consent", parameters(("id" = "$response.body#/id"))))))),
     security(("bearer" = [])))]
 pub(super) async fn record_consent(
     call: Call,
@@ -396,12 +409,13 @@ pub(super) async fn record_consent(
 /// Withdraws a consent: the next disclosure that needed it is refused.
 #[utoipa::path(post, path = "/api/v1/consents/{id}/withdraw", tag = "cases",
     params(("id" = Uuid, Path)),
-    responses((status = 204, description = "Withdrawn"), (status = 404, body = crate::error::ProblemJson)),
+    responses((status = 204, description = "Withdrawn"),
+        (status = 409, description = "Withdrawn already")),
     security(("bearer" = [])))]
 pub(super) async fn withdraw_consent(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
     let id = ConsentId(id);
     let done = call.store().withdraw_consent(&call.actor, id).await;
-    call.done(done, Entity::Consent)
+    call.done(done)
 }
 
 /// A referral of a person of the case to a service.
@@ -420,7 +434,7 @@ pub(super) struct NewReferralBody {
 /// it, unless a supervisor gives an `override_reason`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "cases",
     params(("id" = Uuid, Path)), request_body = NewReferralBody,
-    responses((status = 201, body = ReferralView), (status = 422, body = crate::error::ProblemJson)),
+    responses((status = 201, body = ReferralView, links(("UpdateReferral" = (operation_id = "update_referral", parameters(("id" = "$response.body#/id"))))))),
     security(("bearer" = [])))]
 pub(super) async fn refer(
     call: Call,
@@ -481,7 +495,7 @@ pub(super) struct NewFollowUpBody {
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/follow-ups", tag = "cases",
     params(("id" = Uuid, Path)), request_body = NewFollowUpBody,
-    responses((status = 201, body = FollowUpView), (status = 422, body = crate::error::ProblemJson)),
+    responses((status = 201, body = FollowUpView, links(("CompleteFollowUp" = (operation_id = "complete_follow_up", parameters(("id" = "$response.body#/id"))))))),
     security(("bearer" = [])))]
 pub(super) async fn add_follow_up(
     call: Call,
@@ -503,12 +517,12 @@ pub(super) async fn add_follow_up(
 
 #[utoipa::path(post, path = "/api/v1/follow-ups/{id}/done", tag = "cases",
     params(("id" = Uuid, Path)),
-    responses((status = 204, description = "Done"), (status = 404, body = crate::error::ProblemJson)),
+    responses((status = 204, description = "Done"), (status = 409, description = "Done already")),
     security(("bearer" = [])))]
 pub(super) async fn complete_follow_up(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
     let id = FollowUpId(id);
     let done = call.store().complete_follow_up(&call.actor, id).await;
-    call.done(done, Entity::FollowUp)
+    call.done(done)
 }
 
 /// A search for people by name words (three letters at least, each a prefix of a word of the

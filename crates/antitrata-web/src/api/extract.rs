@@ -10,7 +10,7 @@ use antitrata_store::{Entity, Store, StoreError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::{Json, RequestPartsExt};
 use serde::de::DeserializeOwned;
 use std::any::TypeId;
@@ -82,15 +82,16 @@ impl Call {
         ApiError::missing(&self.headers, entity)
     }
 
-    /// 204 when the store did it, 404 when there was no `entity` to do it to.
-    pub(super) fn done(
-        &self,
-        answer: Result<bool, StoreError>,
-        entity: Entity,
-    ) -> Result<StatusCode, ApiError> {
+    /// 204 when the store did it; 409 when the record is there but the step was done already
+    /// (or it never waited for it). A record that is not there is the store's 404.
+    pub(super) fn done(&self, answer: Result<bool, StoreError>) -> Result<StatusCode, ApiError> {
         match answer.map_err(|e| self.fail(e))? {
             true => Ok(StatusCode::NO_CONTENT),
-            false => Err(self.missing(entity)),
+            false => {
+                let conflict = self.error(AppError::Conflict);
+                let detail = crate::i18n::Tr::new(conflict.lang()).t("api-error-already-done");
+                Err(conflict.with_detail(detail))
+            }
         }
     }
 
@@ -276,5 +277,72 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for Params<T> {
                 reason_of(&rejection.body_text()),
             )),
         }
+    }
+}
+
+/// The version a replacing update was made from, from `If-Match` (`"3"`, or `W/"3"`): required,
+/// 428 without it, 400 when it is not a version's tag.
+pub(super) struct IfMatch(pub i64);
+
+impl FromRequestParts<AppState> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<IfMatch, ApiError> {
+        let Some(value) = parts.headers.get(header::IF_MATCH) else {
+            return Err(ApiError::from_headers(&parts.headers)(
+                AppError::PreconditionRequired,
+            ));
+        };
+        let version = value.to_str().ok().and_then(|text| {
+            let tag = text.trim();
+            let tag = tag.strip_prefix("W/").unwrap_or(tag);
+            tag.strip_prefix('"')?
+                .strip_suffix('"')?
+                .parse::<i64>()
+                .ok()
+        });
+        match version {
+            Some(version) => Ok(IfMatch(version)),
+            None => Err(ApiError::malformed(&parts.headers, Malformed::IfMatch, "")),
+        }
+    }
+}
+
+impl utoipa::IntoParams for IfMatch {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::Required;
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        vec![
+            ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::True)
+                .description(Some(
+                    "The ETag of the version the update was made from, as GET gave it",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(r#"^(W/)?"[0-9]{1,18}"$"#)),
+                ))
+                .build(),
+        ]
+    }
+}
+
+/// A JSON answer with the record's version as its `ETag`.
+pub(super) struct Versioned<T>(pub i64, pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Versioned<T> {
+    fn into_response(self) -> axum::response::Response {
+        let Versioned(version, body) = self;
+        let mut reply = Json(body).into_response();
+        if let Ok(tag) = axum::http::HeaderValue::from_str(&crate::error::etag(version)) {
+            reply.headers_mut().insert(header::ETAG, tag);
+        }
+        reply
     }
 }

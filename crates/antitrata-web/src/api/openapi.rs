@@ -93,8 +93,38 @@ impl Modify for BearerTokens {
 static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    Bytes::from(doc.to_pretty_json().unwrap_or_default())
+    let mut json = serde_json::to_value(&doc).unwrap_or_default();
+    camel_case_links(&mut json);
+    Bytes::from(serde_json::to_vec_pretty(&json).unwrap_or_default())
 });
+
+/// Renames the fields of every Link object to OpenAPI's names (`operationId`, `operationRef`,
+/// `requestBody`): utoipa 5.5 writes them in snake case, which no client reads.
+fn camel_case_links(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            if let Some(serde_json::Value::Object(links)) = fields.get_mut("links") {
+                for link in links.values_mut() {
+                    let serde_json::Value::Object(link) = link else {
+                        continue;
+                    };
+                    for (from, to) in [
+                        ("operation_id", "operationId"),
+                        ("operation_ref", "operationRef"),
+                        ("request_body", "requestBody"),
+                    ] {
+                        if let Some(moved) = link.remove(from) {
+                            link.insert(to.to_owned(), moved);
+                        }
+                    }
+                }
+            }
+            fields.values_mut().for_each(camel_case_links);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(camel_case_links),
+        _ => {}
+    }
+}
 
 /// `GET /api/v1/openapi.json`.
 pub(super) async fn serve_openapi() -> Response {

@@ -2,7 +2,8 @@
 //! responses are made from, so the document and the server cannot drift apart. Which errors an
 //! operation can meet follows from what it takes, as the extractors and the access middleware
 //! answer them: a bearer token (401, 403), a body (400, 413, 422), a record id in the path (404),
-//! a write (409), query parameters (400, 422), and the database under every one (503, 500).
+//! a write (409), query parameters (400, 422), `If-Match` (400, 412; 428 where it is required),
+//! and the database under every one (503, 500).
 //! Each is `application/problem+json` with the one `Problem` schema.
 
 use std::collections::BTreeSet;
@@ -10,7 +11,7 @@ use std::collections::BTreeSet;
 use axum::http::StatusCode;
 use utoipa::Modify;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder};
 
 use crate::error::AppError;
 
@@ -67,6 +68,17 @@ pub(super) fn possible(operation: &Operation, writes: bool) -> BTreeSet<StatusCo
     }
     if writes {
         errors.push(AppError::Conflict);
+    }
+    let if_match = operation
+        .parameters
+        .iter()
+        .flatten()
+        .find(|p| p.parameter_in == ParameterIn::Header && p.name == "If-Match");
+    if let Some(header) = if_match {
+        errors.extend([AppError::BadRequest, AppError::PreconditionFailed]);
+        if header.required == Required::True {
+            errors.push(AppError::PreconditionRequired);
+        }
     }
     errors.into_iter().map(AppError::status).collect()
 }

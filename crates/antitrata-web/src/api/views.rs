@@ -121,6 +121,8 @@ pub(super) struct CaseView {
     pub opened_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Raised by every change to the case; its `ETag`, and what `If-Match` names.
+    pub version: i64,
     pub risk: Option<RiskLevel>,
     pub exploitation_types: Vec<ExploitationType>,
     pub sectors: Vec<Sector>,
@@ -147,6 +149,7 @@ impl From<&Case> for CaseView {
             has_minor: case.has_minor,
             opened_at: instant(case.opened_at),
             updated_at: instant(case.updated_at),
+            version: case.version,
             risk: d.risk,
             exploitation_types: d.exploitation_types.clone(),
             sectors: d.sectors.clone(),

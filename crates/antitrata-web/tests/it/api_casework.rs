@@ -638,3 +638,86 @@ async fn api_errors_say_what_is_wrong() {
     );
     db.cleanup().await;
 }
+
+/// Two clients read one case and both replace its description: the second is refused with 412
+/// and the version to read again, and the first one's change stays. A replacing update without
+/// `If-Match` is a 428; any other write to the case moves its version on.
+#[tokio::test]
+async fn a_stale_update_is_refused_with_the_current_version() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let token = service_token(&c.store, 1, Role::Caseworker, Some("GT")).await;
+        let case = Uuid::from_u128(900);
+        let uri = format!("/api/v1/cases/{case}");
+        let opened = call(
+            &c.app,
+            Method::POST,
+            "/api/v1/cases",
+            &token,
+            Some(json!({"id": case})),
+        )
+        .await;
+        assert_eq!(opened.status, 201, "{}", opened.body);
+        assert_eq!(opened.json()["version"], 1);
+
+        let read = call(&c.app, Method::GET, &uri, &token, None).await;
+        let tag = read.header("etag").to_owned();
+        assert_eq!(tag, "\"1\"");
+        let put = |tag: Option<&str>, risk: &str| {
+            let mut request = Request::builder()
+                .method(Method::PUT)
+                .uri(&uri)
+                .header("authorization", format!("Bearer {token}"))
+                .header("accept-language", "en")
+                .header("content-type", "application/json");
+            if let Some(tag) = tag {
+                request = request.header("if-match", tag);
+            }
+            let body = json!({"risk": risk, "exploitation_types": ["ForcedLabour"]}).to_string();
+            send(&c.app, request.body(Body::from(body)).unwrap())
+        };
+
+        let first = put(Some(&tag), "high").await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        assert_eq!(first.header("etag"), "\"2\"");
+        assert_eq!(first.json()["version"], 2);
+
+        let second = put(Some(&tag), "low").await;
+        assert_eq!(second.status, 412, "{}", second.body);
+        assert_eq!(second.header("content-type"), "application/problem+json");
+        assert_eq!(second.header("etag"), "\"2\"");
+        assert_eq!(second.json()["current_version"], 2);
+        assert!(
+            second.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("version 2"),
+            "{}",
+            second.body
+        );
+        let now = call(&c.app, Method::GET, &uri, &token, None).await.json();
+        assert_eq!(
+            now["case"]["risk"], "high",
+            "the first client's change stays"
+        );
+
+        assert_eq!(put(None, "low").await.status, 428);
+        assert_eq!(put(Some("\"two\""), "low").await.status, 400);
+        assert_eq!(put(Some("W/\"2\""), "medium").await.status, 200);
+
+        // A workflow step is a write to the case too: the version read before it is stale.
+        let status = format!("{uri}/status");
+        let step = call(
+            &c.app,
+            Method::POST,
+            &status,
+            &token,
+            Some(json!({"action": "activate"})),
+        )
+        .await;
+        assert_eq!(step.status, 200, "{}", step.body);
+        assert_eq!(step.json()["version"], 4);
+        assert_eq!(put(Some("\"3\""), "low").await.status, 412);
+        db.cleanup().await;
+    }
+}

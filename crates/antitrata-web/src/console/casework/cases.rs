@@ -343,7 +343,7 @@ pub(in crate::console) async fn update_case(
         transit_countries: country_list(pairs.get("transit_countries")),
         exploitation_began: pairs.get("exploitation_began").to_owned(),
     };
-    match casework::update_case(&state.store, &actor, id, &input).await {
+    match casework::update_case(&state.store, &actor, id, &input, None).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
         Err(Refusal::Fields(errors)) => {
             let tr = Tr::new(lang);
