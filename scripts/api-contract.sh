@@ -66,7 +66,7 @@ for role in operator caseworker supervisor regional-analyst; do
         --header "Authorization: Bearer ${tokens[$role]}" \
         --max-examples "$examples" \
         --seed 29 \
-        --workers 2) \
+        --workers 1) \
         || status=1
 done
 if grep -q ' ERROR ' "$work/server.log"; then

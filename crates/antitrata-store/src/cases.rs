@@ -40,8 +40,21 @@ pub struct CaseFilter {
     pub opened_to: Option<Date>,
     pub assigned_to: Option<UserId>,
     pub unassigned: bool,
-    /// At most this many, newest change first.
+    /// At most this many, in `order`.
     pub limit: i64,
+    pub order: CaseOrder,
+}
+
+/// The order of a case list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CaseOrder {
+    /// Most recently changed first: the console's lists and queues.
+    #[default]
+    NewestChange,
+    /// Newest reference first, from the case after `after` (the last one of the page before):
+    /// a walk page by page that sees every case once, whatever is opened or changed meanwhile
+    /// (a case opened meanwhile has a newer reference than the walk's first page).
+    NewestOpened { after: Option<CaseReference> },
 }
 
 impl Store {
@@ -404,8 +417,8 @@ impl Store {
         row.open(keyring)
     }
 
-    /// Cases of the actor's country matching `filter`, most recently changed first; each listed
-    /// case is audited.
+    /// Cases of the actor's country matching `filter`, in its order; each listed case is
+    /// audited.
     pub async fn list_cases(
         &self,
         actor: &Actor,
@@ -438,9 +451,24 @@ impl Store {
             if filter.unassigned {
                 query.push(" and assigned_to is null");
             }
-            query
-                .push(" order by updated_at desc, id desc limit ")
-                .push_bind(filter.limit.clamp(1, 500));
+            match filter.order {
+                CaseOrder::NewestChange => query.push(" order by updated_at desc, id desc"),
+                CaseOrder::NewestOpened { after } => {
+                    if let Some(after) = after {
+                        let (year, sequence) = (i64::from(after.year), i64::from(after.sequence));
+                        query
+                            .push(" and (year < ")
+                            .push_bind(year)
+                            .push(" or (year = ")
+                            .push_bind(year)
+                            .push(" and sequence < ")
+                            .push_bind(sequence)
+                            .push("))");
+                    }
+                    query.push(" order by year desc, sequence desc")
+                }
+            };
+            query.push(" limit ").push_bind(filter.limit.clamp(1, 500));
             query.build_query_as().fetch_all(pool).await?
         });
         self.audit_read(

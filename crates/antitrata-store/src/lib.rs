@@ -41,7 +41,7 @@ pub use api_tokens::ApiToken;
 pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditReport};
 pub use case_file::CaseRecords;
 pub use case_statistics::{OpenedBetween, RecordsUse};
-pub use cases::CaseFilter;
+pub use cases::{CaseFilter, CaseOrder};
 pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealContext};
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use datasets::{DatasetWriter, NewDataset};

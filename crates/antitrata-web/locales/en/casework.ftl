@@ -48,6 +48,7 @@ case-citizenship = Citizenships (ISO codes, comma-separated)
 case-exploitation-countries = Countries of exploitation
 case-transit-countries = Countries of transit
 case-exploitation-began = Exploitation began
+case-changed-meanwhile = Someone else saved this description while you were editing it. What they saved is below; the form still holds what you typed. Check both, then save again to keep yours.
 case-save = Save description
 case-contacts = Contacts of the case
 case-reference = Reference

@@ -48,6 +48,7 @@ case-citizenship = Nacionalidades (códigos ISO separados por comas)
 case-exploitation-countries = Países de explotación
 case-transit-countries = Países de tránsito
 case-exploitation-began = Inicio de la explotación
+case-changed-meanwhile = Otra persona guardó esta descripción mientras usted la editaba. Abajo está lo que guardó; el formulario conserva lo que usted escribió. Revise ambos y guarde de nuevo para conservar lo suyo.
 case-save = Guardar descripción
 case-contacts = Contactos del caso
 case-reference = Referencia

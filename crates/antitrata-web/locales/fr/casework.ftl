@@ -48,6 +48,7 @@ case-citizenship = Nationalités (codes ISO séparés par des virgules)
 case-exploitation-countries = Pays d'exploitation
 case-transit-countries = Pays de transit
 case-exploitation-began = Début de l'exploitation
+case-changed-meanwhile = Quelqu'un d'autre a enregistré cette description pendant que vous la modifiiez. Ce qu'il a enregistré est ci-dessous ; le formulaire garde ce que vous avez saisi. Vérifiez les deux, puis enregistrez de nouveau pour garder le vôtre.
 case-save = Enregistrer la description
 case-contacts = Contacts du dossier
 case-reference = Référence

@@ -10,10 +10,10 @@ use antitrata_domain::casework::{
     ServiceCategory, ServiceInput,
 };
 use antitrata_domain::policy::Action;
-use antitrata_store::{CaseFilter, Entity};
+use antitrata_store::{CaseFilter, CaseOrder, Entity};
 use axum::Json;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -118,21 +118,52 @@ pub(super) struct CaseQuery {
     #[serde(default)]
     #[param(format = Date)]
     pub to: String,
+    /// How many cases a page holds, 1 to 500 (100 when left out).
+    #[param(value_type = i64, minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next` of the page before; left out for the first page.
+    #[serde(default)]
+    #[param(pattern = r"^[A-Za-z]{2}-[0-9]{4}-[0-9]{6}$")]
+    pub cursor: String,
+}
+
+/// One page of cases, newest reference first, and where the next page starts.
+#[derive(Serialize, ToSchema)]
+pub(super) struct CasePage {
+    pub cases: Vec<CaseView>,
+    /// The `cursor` of the next page; `null` on the last one. A walk from the first page to the
+    /// last sees every case that was there when it began once, however many are opened or
+    /// changed meanwhile (those opened meanwhile come before its first page).
+    pub next: Option<String>,
 }
 
 /// The longest phone number a search takes, as the person's field.
 const PHONE_MAX: usize = 40;
 
-/// How many cases a list answers at most, newest change first.
-const LIST_LIMIT: i64 = 100;
+/// How many cases a page holds when the client does not say.
+const PAGE_SIZE: i64 = 100;
+
+/// The most cases a page holds.
+const PAGE_MAX: i64 = 500;
 
 /// Cases of the caller's country, by reference, contact, status, form of exploitation and
-/// opening dates.
+/// opening dates, page by page, newest reference first.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseQuery),
-    responses((status = 200, body = Vec<CaseView>), (status = 422, body = crate::error::ProblemJson)),
+    responses((status = 200, body = CasePage)),
     security(("bearer" = [])))]
-pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Reply<Vec<CaseView>> {
+pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Reply<CasePage> {
     let mut errors = Errors::default();
+    let limit = q.limit.unwrap_or(PAGE_SIZE);
+    if !(1..=PAGE_MAX).contains(&limit) {
+        errors.add("limit", antitrata_domain::casework::Problem::OutOfRange);
+    }
+    let after = match q.cursor.trim() {
+        "" => None,
+        text => CaseReference::parse(text).or_else(|| {
+            errors.add("cursor", antitrata_domain::casework::Problem::UnknownCode);
+            None
+        }),
+    };
     let reference = match q.reference.trim() {
         "" => None,
         text => CaseReference::parse(text).or_else(|| {
@@ -150,20 +181,24 @@ pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Repl
             None
         }),
     };
-    let filter = casework::case_filter(
+    let mut filter = casework::case_filter(
         &mut errors,
         &q.status,
         &q.exploitation_type,
         &q.from,
         &q.to,
-        LIST_LIMIT,
+        limit,
     );
+    filter.order = CaseOrder::NewestOpened { after };
     errors
         .finish(())
         .map_err(|e| ApiError::fields(call.headers(), &e))?;
     let store = call.store();
     let one = |case: Option<antitrata_domain::casework::Case>| {
-        Json(case.iter().map(CaseView::from).collect())
+        Json(CasePage {
+            cases: case.iter().map(CaseView::from).collect(),
+            next: None,
+        })
     };
     if let Some(reference) = reference {
         let case = store
@@ -191,7 +226,15 @@ pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Repl
         .list_cases(&call.actor, &filter)
         .await
         .map_err(|e| call.fail(e))?;
-    Ok(Json(cases.iter().map(CaseView::from).collect()))
+    let full = i64::try_from(cases.len()).unwrap_or(i64::MAX) >= limit;
+    let next = cases
+        .last()
+        .filter(|_| full)
+        .map(|last| last.reference.to_string());
+    Ok(Json(CasePage {
+        cases: cases.iter().map(CaseView::from).collect(),
+        next,
+    }))
 }
 
 /// A case to open: its id, and the contact it comes from, if any.

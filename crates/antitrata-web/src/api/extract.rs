@@ -269,6 +269,13 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for Params<T> {
         if let Some((name, _)) = pairs.iter().find(|(_, value)| value.is_empty()) {
             return Err(ApiError::malformed(&parts.headers, Malformed::Empty, name));
         }
+        if pairs.iter().any(|(name, _)| name.is_empty()) {
+            return Err(ApiError::malformed(
+                &parts.headers,
+                Malformed::Query,
+                "a parameter without a name",
+            ));
+        }
         match Query::<T>::try_from_uri(&parts.uri) {
             Ok(Query(params)) => Ok(Params(params)),
             Err(rejection) => Err(ApiError::malformed(

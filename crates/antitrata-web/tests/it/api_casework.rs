@@ -355,7 +355,7 @@ async fn a_service_account_works_a_case_through_the_api() {
                 None,
             )
             .await;
-            assert_eq!(found.json()[0]["id"], case_id, "{name}: {query}");
+            assert_eq!(found.json()["cases"][0]["id"], case_id, "{name}: {query}");
         }
         let found = call(
             app,
@@ -388,7 +388,11 @@ async fn a_service_account_works_a_case_through_the_api() {
             None,
         )
         .await;
-        assert_eq!(elsewhere.json(), json!([]), "{name}");
+        assert_eq!(
+            elsewhere.json(),
+            json!({"cases": [], "next": null}),
+            "{name}"
+        );
 
         // Closure: the caseworker asks, only the supervisor closes.
         let status = |action: &str| json!({"action": action, "reason": "goals-met"});
@@ -718,6 +722,80 @@ async fn a_stale_update_is_refused_with_the_current_version() {
         assert_eq!(step.status, 200, "{}", step.body);
         assert_eq!(step.json()["version"], 4);
         assert_eq!(put(Some("\"3\""), "low").await.status, 412);
+        db.cleanup().await;
+    }
+}
+
+/// A country's cases read page by page while new ones are opened: every case there when the walk
+/// began is seen once, none twice, newest reference first; a bad limit or cursor is a 422.
+#[tokio::test]
+async fn cases_are_listed_page_by_page_with_a_stable_cursor() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let token = service_token(&c.store, 1, Role::Caseworker, Some("GT")).await;
+        let open = |n: u128| {
+            call(
+                &c.app,
+                Method::POST,
+                "/api/v1/cases",
+                &token,
+                Some(json!({"id": Uuid::from_u128(1_000 + n)})),
+            )
+        };
+        let mut before = Vec::new();
+        for n in 0..23 {
+            let opened = open(n).await;
+            assert_eq!(opened.status, 201, "{}", opened.body);
+            before.push(opened.json()["reference"].as_str().unwrap().to_owned());
+        }
+        let mut seen = Vec::new();
+        let mut cursor = String::new();
+        let mut pages = 0;
+        loop {
+            let uri = match cursor.as_str() {
+                "" => "/api/v1/cases?limit=5".to_owned(),
+                at => format!("/api/v1/cases?limit=5&cursor={at}"),
+            };
+            let page = call(&c.app, Method::GET, &uri, &token, None).await;
+            assert_eq!(page.status, 200, "{}: {}", db.name, page.body);
+            let page = page.json();
+            seen.extend(
+                page["cases"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|case| case["reference"].as_str().unwrap().to_owned()),
+            );
+            pages += 1;
+            // Two cases are opened while the walk goes on.
+            if pages <= 2 {
+                assert_eq!(open(100 + pages).await.status, 201);
+            }
+            match page["next"].as_str() {
+                Some(next) => cursor = next.to_owned(),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 5, "{}", db.name);
+        let mut newest_first = before.clone();
+        newest_first.reverse();
+        assert_eq!(
+            seen, newest_first,
+            "{}: each case once, newest first",
+            db.name
+        );
+
+        for bad in ["limit=0", "limit=501", "cursor=XX-0000-000000x"] {
+            let reply = call(
+                &c.app,
+                Method::GET,
+                &format!("/api/v1/cases?{bad}"),
+                &token,
+                None,
+            )
+            .await;
+            assert_eq!(reply.status, 422, "{bad}: {}", reply.body);
+        }
         db.cleanup().await;
     }
 }

@@ -2,11 +2,14 @@
 //! authenticator), records a call from a potential victim with the keyboard only, screens it as
 //! likely trafficking, opens a case, adds the person, records consent, refers her to a shelter,
 //! adds a follow-up and asks to close; a supervisor sees it in the queue and approves the
-//! closure. Screenshots of the main pages go to `target/screenshots/`.
+//! closure; and two caseworkers editing one case at once, neither losing their work.
+//! Screenshots of the main pages go to `target/screenshots/`.
 
 use std::sync::Arc;
 
-use antitrata_domain::casework::{ServiceDetails, ServiceId, ServiceInput};
+use antitrata_domain::casework::{
+    CaseDetails, CaseId, ExploitationType, RiskLevel, ServiceDetails, ServiceId, ServiceInput,
+};
 use antitrata_domain::{CountryCode, Role, UserId};
 use antitrata_store::testing::actor;
 use antitrata_store::{DatabaseUrl, Store};
@@ -332,6 +335,120 @@ async fn an_operator_takes_a_call_through_to_a_referral_and_a_supervisor_closes_
     wait_for_text(&client, "status-closed").await;
     let page = client.source().await.unwrap();
     assert!(page.contains("Goals met"), "{page}");
+
+    browser.stop().await;
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
+/// Two caseworkers edit one case's description at once: the one who saves second is not
+/// allowed to undo the other's work unseen. The page shows what the other saved beside the
+/// form, the form keeps what this one typed, and saving again keeps theirs knowingly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_second_editor_of_a_case_sees_both_versions_and_keeps_their_input() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let store = seeded_store(&DatabaseUrl::SqliteMemory)
+        .await
+        .with_keyring(antitrata_store::testing::test_keyring());
+    let worker = account(
+        &store,
+        1,
+        "worker@example.org",
+        Role::Caseworker,
+        Some("GT"),
+    )
+    .await;
+    let colleague = actor(Role::Caseworker, Some("GT"));
+    let case = CaseId(Uuid::from_u128(500));
+    store
+        .open_case(&colleague, case, &CaseDetails::default(), None)
+        .await
+        .unwrap();
+
+    let clock = FixedClock::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(antitrata_web::serve(
+        listener,
+        AppState::new(
+            store.clone(),
+            WebConfig::default(),
+            crate::support::test_runtime(Arc::clone(&clock)),
+        ),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let browser = Browser::start(&driver_path).await;
+    let client = browser.client.clone();
+    client.set_window_size(1000, 1400).await.unwrap();
+    sign_in(
+        &client,
+        &base,
+        &store,
+        &clock,
+        1,
+        worker,
+        "worker@example.org",
+    )
+    .await;
+
+    client
+        .goto(&format!("{base}/console/cases/{}", case.0))
+        .await
+        .unwrap();
+    wait_for_text(&client, "save-case").await;
+    select(&client, "risk", "low").await;
+    // Meanwhile the colleague saves their description of the same case.
+    let theirs = CaseDetails {
+        risk: Some(RiskLevel::High),
+        exploitation_types: vec![ExploitationType::ForcedLabour],
+        ..CaseDetails::default()
+    };
+    store
+        .update_case_details(&colleague, case, &theirs, None)
+        .await
+        .unwrap();
+    click(&client, "save-case").await;
+    wait_for_text(&client, "changed-meanwhile").await;
+    screenshot(&client, "console-case-changed-meanwhile").await;
+    let notice = client
+        .find(Locator::Id("changed-meanwhile"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        notice.contains("High") && notice.contains("Forced labour"),
+        "{notice}"
+    );
+    let typed = client
+        .find(Locator::Id("risk"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(typed.as_deref(), Some("low"), "the typed input is kept");
+    let stored = store.find_case(&colleague, case).await.unwrap().unwrap();
+    assert_eq!(stored.details, theirs, "nothing was overwritten unseen");
+
+    // Having seen both, the worker saves again: now their description is the case's.
+    click(&client, "save-case").await;
+    for _ in 0..100 {
+        let stored = store.find_case(&colleague, case).await.unwrap().unwrap();
+        if stored.details.risk == Some(RiskLevel::Low) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let stored = store.find_case(&colleague, case).await.unwrap().unwrap();
+    assert_eq!(stored.details.risk, Some(RiskLevel::Low));
+    assert!(!client.source().await.unwrap().contains("changed-meanwhile"));
 
     browser.stop().await;
     let _ = stop.send(());

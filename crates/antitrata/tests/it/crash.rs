@@ -355,11 +355,11 @@ fn harness(name: &str, dir: &Path, database: Option<&str>) -> Tally {
             serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
         )
     };
-    // Nothing half-written: the hundred newest case files of the country (the list's page),
+    // Nothing half-written: the hundred newest case files of the country (the list's first page),
     // acknowledged or not, open whole (every sealed field of their people and contacts).
     let (status, newest) = get("/api/v1/cases");
     assert_eq!(status, 200, "{name}: {newest}");
-    let newest = ids_in(&newest);
+    let newest = ids_in(&newest["cases"]);
     assert!(!newest.is_empty(), "{name}: no case stored");
     for case in &newest {
         let (status, file) = get(&format!("/api/v1/cases/{case}"));

@@ -3,12 +3,13 @@
 //! with its filters.
 
 use antitrata_domain::UserId;
+use antitrata_domain::casework::Picklist;
 use antitrata_domain::casework::{
     Case, CaseId, CaseInput, CaseReference, CaseStatus, ClosureReason, ContactId, ExploitationType,
     MeansOfControl, RecruitmentMethod, RiskLevel, Sector,
 };
 use antitrata_domain::policy::Action;
-use antitrata_store::CaseRecords;
+use antitrata_store::{CaseRecords, StoreError};
 use askama::Template;
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
@@ -76,6 +77,11 @@ struct CasePage {
     exploitation_countries: String,
     transit_countries: String,
     exploitation_began: String,
+    /// The version the description form was made from, sent back with it.
+    version: i64,
+    /// When another person saved the description while this one was typed: what they saved,
+    /// shown beside the form, which keeps this person's input.
+    theirs: Vec<(String, String)>,
     reasons: Vec<Opt>,
     actions: Vec<(&'static str, String)>,
     needs_reason: bool,
@@ -90,6 +96,61 @@ struct CasePage {
     /// The refused form, if any: its problems show beside its own fields only.
     failed: &'static str,
     typed: Pairs,
+}
+
+/// A case's description as the page lists it: each field's label and its values' labels.
+fn described(tr: &Tr, d: &antitrata_domain::casework::CaseDetails) -> Vec<(String, String)> {
+    fn labels<T: Picklist>(tr: &Tr, values: &[T]) -> String {
+        values
+            .iter()
+            .map(|v| tr.t(&v.label_key()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    let countries = |list: &[antitrata_domain::CountryCode]| {
+        list.iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let fields = vec![
+        (
+            tr.t("case-risk"),
+            d.risk.map(|r| tr.t(&r.label_key())).unwrap_or_default(),
+        ),
+        (
+            tr.t("case-exploitation-types"),
+            labels(tr, &d.exploitation_types),
+        ),
+        (
+            tr.t("case-means-of-control"),
+            labels(tr, &d.means_of_control),
+        ),
+        (tr.t("case-sectors"), labels(tr, &d.sectors)),
+        (tr.t("case-recruitment"), labels(tr, &d.recruitment)),
+        (tr.t("case-citizenship"), countries(&d.citizenship)),
+        (
+            tr.t("case-exploitation-countries"),
+            countries(&d.exploitation_countries),
+        ),
+        (
+            tr.t("case-transit-countries"),
+            countries(&d.transit_countries),
+        ),
+        (
+            tr.t("case-exploitation-began"),
+            d.exploitation_began
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
+        ),
+    ];
+    fields
+        .into_iter()
+        .map(|(field, value)| match value.is_empty() {
+            true => (field, "—".to_owned()),
+            false => (field, value),
+        })
+        .collect()
 }
 
 /// Which workflow buttons the page offers for a status and a role; each is an `action` value
@@ -136,6 +197,8 @@ pub(in crate::console) struct Shown<'a> {
     pub failed_form: Option<&'static str>,
     /// That form's values as posted.
     pub typed_pairs: Pairs,
+    /// The description was saved by someone else since the form was shown.
+    pub stale: bool,
     pub status: StatusCode,
 }
 
@@ -290,6 +353,12 @@ pub(in crate::console) async fn render_case(
             },
             |t| t.exploitation_began.clone(),
         ),
+        version: case.version,
+        theirs: if shown.stale {
+            described(&tr, d)
+        } else {
+            Vec::new()
+        },
         reasons: options::<ClosureReason>(&tr, &[]),
         needs_reason: matches!(
             case.status,
@@ -343,8 +412,20 @@ pub(in crate::console) async fn update_case(
         transit_countries: country_list(pairs.get("transit_countries")),
         exploitation_began: pairs.get("exploitation_began").to_owned(),
     };
-    match casework::update_case(&state.store, &actor, id, &input, None).await {
+    // The version the form was shown with: a description saved by someone else since then is
+    // not overwritten unseen.
+    let expected = pairs.get("version").trim().parse::<i64>().ok();
+    match casework::update_case(&state.store, &actor, id, &input, expected).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
+        Err(Refusal::Store(StoreError::Stale { .. })) => {
+            let shown = Shown {
+                typed: Some(&input),
+                stale: true,
+                status: StatusCode::CONFLICT,
+                ..Shown::default()
+            };
+            render_case(&state, &who, &headers, id, shown).await
+        }
         Err(Refusal::Fields(errors)) => {
             let tr = Tr::new(lang);
             let shown = Shown {
