@@ -2,7 +2,9 @@
 # Checks the JSON API against its own OpenAPI document with Schemathesis (pinned, installed from
 # PyPI into a virtual environment under target/): a server on SQLite with demo data of GT, and one
 # run per role's service token (operator, caseworker, supervisor, regional analyst), every check
-# on, the stateful phase following the document's links. Exits non-zero on any failure.
+# on, the stateful phase following the document's links; then a client generated from the
+# document (openapi-python-client, pinned) does a round trip (scripts/client_roundtrip.py).
+# Exits non-zero on any failure.
 #
 #   scripts/api-contract.sh [EXAMPLES]     # test cases per operation and phase (default 25)
 #
@@ -18,6 +20,11 @@ venv=$root/target/schemathesis-4.32.5
 if [ ! -x "$venv/bin/schemathesis" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q "schemathesis==4.32.5"
+fi
+generator=$root/target/openapi-python-client-0.29.1
+if [ ! -x "$generator/bin/openapi-python-client" ]; then
+    python3 -m venv "$generator"
+    "$generator/bin/pip" install -q "openapi-python-client==0.29.1"
 fi
 [ -x "$bin" ] || cargo build -q -p antitrata
 
@@ -69,6 +76,13 @@ for role in operator caseworker supervisor regional-analyst; do
         --workers 1) \
         || status=1
 done
+printf '\n==> A client generated from the document, as a caseworker\n'
+"$generator/bin/openapi-python-client" generate --path "$work/openapi.json" \
+    --output-path "$work/client/antitrata_api_client" --meta none >"$work/generator.log" 2>&1 \
+    || { cat "$work/generator.log"; status=1; }
+"$generator/bin/python" "$root/scripts/client_roundtrip.py" "$work/client" \
+    "http://127.0.0.1:$port" "${tokens[caseworker]}" || status=1
+
 if grep -q ' ERROR ' "$work/server.log"; then
     echo "the server logged errors:"
     grep ' ERROR ' "$work/server.log" | head -20

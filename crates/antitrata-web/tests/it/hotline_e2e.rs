@@ -69,6 +69,38 @@ async fn sign_in(
     wait_for_text(client, "Recovery codes").await;
 }
 
+/// The console served on a free loopback port until [`Served::stop`].
+struct Served {
+    base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    async fn start(store: &Store, clock: &Arc<FixedClock>) -> Served {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(antitrata_web::serve(
+            listener,
+            AppState::new(
+                store.clone(),
+                WebConfig::default(),
+                crate::support::test_runtime(Arc::clone(clock)),
+            ),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Served { base, stop, server }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.server.await.unwrap().unwrap();
+    }
+}
+
 /// Waits (up to ten seconds) until the page's source contains `text`.
 async fn wait_for_text(client: &Client, text: &str) {
     for _ in 0..100 {
@@ -174,20 +206,8 @@ async fn an_operator_takes_a_call_through_to_a_referral_and_a_supervisor_closes_
         .unwrap();
 
     let clock = FixedClock::new();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(antitrata_web::serve(
-        listener,
-        AppState::new(
-            store.clone(),
-            WebConfig::default(),
-            crate::support::test_runtime(Arc::clone(&clock)),
-        ),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let served = Served::start(&store, &clock).await;
+    let base = served.base.clone();
     let browser = Browser::start(&driver_path).await;
     let client = browser.client.clone();
     client.set_window_size(1000, 1400).await.unwrap();
@@ -337,8 +357,7 @@ async fn an_operator_takes_a_call_through_to_a_referral_and_a_supervisor_closes_
     assert!(page.contains("Goals met"), "{page}");
 
     browser.stop().await;
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }
 
 /// Two caseworkers edit one case's description at once: the one who saves second is not
@@ -368,20 +387,8 @@ async fn the_second_editor_of_a_case_sees_both_versions_and_keeps_their_input() 
         .unwrap();
 
     let clock = FixedClock::new();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(antitrata_web::serve(
-        listener,
-        AppState::new(
-            store.clone(),
-            WebConfig::default(),
-            crate::support::test_runtime(Arc::clone(&clock)),
-        ),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let served = Served::start(&store, &clock).await;
+    let base = served.base.clone();
     let browser = Browser::start(&driver_path).await;
     let client = browser.client.clone();
     client.set_window_size(1000, 1400).await.unwrap();
@@ -451,6 +458,5 @@ async fn the_second_editor_of_a_case_sees_both_versions_and_keeps_their_input() 
     assert!(!client.source().await.unwrap().contains("changed-meanwhile"));
 
     browser.stop().await;
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }
