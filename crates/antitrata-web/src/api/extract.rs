@@ -4,6 +4,10 @@
 //! a UUID) and query parameters ([`Params`], 400). A handler names what it needs and starts with
 //! its work.
 
+use std::any::TypeId;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, LazyLock, RwLock};
+
 use antitrata_domain::policy::Action;
 use antitrata_domain::{Account, Actor};
 use antitrata_store::{Entity, Store, StoreError};
@@ -13,9 +17,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::{Json, RequestPartsExt};
 use serde::de::DeserializeOwned;
-use std::any::TypeId;
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, LazyLock, RwLock};
 use utoipa::ToSchema;
 use uuid::Uuid;
 

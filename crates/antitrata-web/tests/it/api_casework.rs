@@ -597,6 +597,27 @@ async fn api_errors_say_what_is_wrong() {
         no_id.body
     );
 
+    // An empty string is never a value, in a body or a query; a property the document does not
+    // name is ignored, whatever it holds.
+    let empty = json!({"id": Uuid::from_u128(76), "contact": ""}).to_string();
+    let empty = english(Method::POST, "/api/v1/cases", Some(&empty)).await;
+    assert_eq!(empty.status, 400);
+    assert!(
+        detail(&empty).contains("`contact` is an empty string"),
+        "{}",
+        empty.body
+    );
+    let unknown = json!({"id": Uuid::from_u128(76), "note": ""}).to_string();
+    let unknown = english(Method::POST, "/api/v1/cases", Some(&unknown)).await;
+    assert_eq!(unknown.status, 201, "{}", unknown.body);
+    let empty_query = english(Method::GET, "/api/v1/cases?status=", None).await;
+    assert_eq!(empty_query.status, 400);
+    assert!(
+        detail(&empty_query).contains("`status`"),
+        "{}",
+        empty_query.body
+    );
+
     let case = format!("/api/v1/cases/{}", Uuid::from_u128(77));
     let missing = english(Method::GET, &case, None).await;
     assert_eq!(missing.status, 404);
