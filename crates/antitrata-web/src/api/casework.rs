@@ -119,7 +119,7 @@ pub(super) struct CaseQuery {
     #[param(format = Date)]
     pub to: String,
     /// How many cases a page holds, 1 to 500 (100 when left out).
-    #[param(value_type = i64, minimum = 1, maximum = 500)]
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// The `next` of the page before; left out for the first page.
     #[serde(default)]

@@ -489,6 +489,14 @@ async fn the_openapi_document_describes_every_route() {
         );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // An optional query parameter is optional in the document too.
+    let limit = doc["paths"]["/api/v1/cases"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(limit["required"], false, "{limit}");
     let contact = &doc["components"]["schemas"]["ContactView"]["properties"]["channel"];
     assert!(contact.to_string().contains("ContactChannel"), "{contact}");
     let channel = &doc["components"]["schemas"]["ContactChannel"]["enum"];
