@@ -7,15 +7,16 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
-use antitrata_store::DatabaseUrl;
+use antitrata_store::{DatabaseUrl, Store};
 use antitrata_web::{AppState, WebConfig};
 use fantoccini::{ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
-use crate::support::{public_pages, seeded_store};
+use crate::support::{FixedClock, public_pages, seeded_store};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -54,20 +55,8 @@ async fn pages_fit_a_320_px_phone_in_chromium() {
 
     // The real server on a real socket.
     let store = seeded_store(&DatabaseUrl::SqliteMemory).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(antitrata_web::serve(
-        listener,
-        AppState::new(
-            store,
-            WebConfig::default(),
-            crate::support::test_runtime(crate::support::FixedClock::new()),
-        ),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let served = Served::start(&store, FixedClock::new()).await;
+    let base = served.base.clone();
 
     let browser = Browser::start(&driver_path).await;
     let client = browser.client.clone();
@@ -111,8 +100,39 @@ async fn pages_fit_a_320_px_phone_in_chromium() {
     screenshot(&client, "es-gt-320").await;
 
     browser.stop().await;
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop().await;
+}
+
+/// The application served on a free loopback port until [`Served::stop`].
+pub(crate) struct Served {
+    pub base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    pub(crate) async fn start(store: &Store, clock: Arc<FixedClock>) -> Served {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(antitrata_web::serve(
+            listener,
+            AppState::new(
+                store.clone(),
+                WebConfig::default(),
+                crate::support::test_runtime(clock),
+            ),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Served { base, stop, server }
+    }
+
+    pub(crate) async fn stop(self) {
+        let _ = self.stop.send(());
+        self.server.await.unwrap().unwrap();
+    }
 }
 
 /// Headless Chromium driven through a ChromeDriver of its own, with a fresh profile.

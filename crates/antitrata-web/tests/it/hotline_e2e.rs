@@ -13,13 +13,12 @@ use antitrata_domain::casework::{
 use antitrata_domain::{CountryCode, Role, UserId};
 use antitrata_store::testing::actor;
 use antitrata_store::{DatabaseUrl, Store};
-use antitrata_web::{AppState, WebConfig};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
-use crate::browser::{Browser, chromedriver, screenshot};
+use crate::browser::{Browser, Served, chromedriver, screenshot};
 use crate::console::{PASSWORD, account};
 use crate::support::{FixedClock, seeded_store};
 
@@ -67,38 +66,6 @@ async fn sign_in(
     field.send_keys(&code).await.unwrap();
     field.send_keys(&Key::Enter.to_string()).await.unwrap();
     wait_for_text(client, "Recovery codes").await;
-}
-
-/// The console served on a free loopback port until [`Served::stop`].
-struct Served {
-    base: String,
-    stop: tokio::sync::oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Served {
-    async fn start(store: &Store, clock: &Arc<FixedClock>) -> Served {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(antitrata_web::serve(
-            listener,
-            AppState::new(
-                store.clone(),
-                WebConfig::default(),
-                crate::support::test_runtime(Arc::clone(clock)),
-            ),
-            async move {
-                let _ = stopped.await;
-            },
-        ));
-        Served { base, stop, server }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        self.server.await.unwrap().unwrap();
-    }
 }
 
 /// Waits (up to ten seconds) until the page's source contains `text`.
@@ -206,7 +173,7 @@ async fn an_operator_takes_a_call_through_to_a_referral_and_a_supervisor_closes_
         .unwrap();
 
     let clock = FixedClock::new();
-    let served = Served::start(&store, &clock).await;
+    let served = Served::start(&store, Arc::clone(&clock)).await;
     let base = served.base.clone();
     let browser = Browser::start(&driver_path).await;
     let client = browser.client.clone();
@@ -387,7 +354,7 @@ async fn the_second_editor_of_a_case_sees_both_versions_and_keeps_their_input() 
         .unwrap();
 
     let clock = FixedClock::new();
-    let served = Served::start(&store, &clock).await;
+    let served = Served::start(&store, Arc::clone(&clock)).await;
     let base = served.base.clone();
     let browser = Browser::start(&driver_path).await;
     let client = browser.client.clone();
