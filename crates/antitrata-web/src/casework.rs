@@ -298,11 +298,11 @@ const REFERRAL_TEXT_MAX: usize = 2000;
 pub(crate) struct ReferralInput {
     /// A person of the case.
     #[serde(default)]
-    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", required = true)]
+    #[schema(format = Uuid, required = true)]
     pub person: String,
     /// An active service of the country's directory.
     #[serde(default)]
-    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", required = true)]
+    #[schema(format = Uuid, required = true)]
     pub service: String,
     #[serde(default)]
     #[schema(min_length = 1, max_length = 2000)]

@@ -50,14 +50,14 @@ picklist! {
 pub struct ConsentInput {
     /// The person of the case who gives it.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", required = true))]
+    #[cfg_attr(feature = "openapi", schema(format = Uuid, required = true))]
     pub person: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = super::ConsentScope, required = true))]
     pub scope: String,
     /// For a referral: the one service it names; left out for any service of the directory.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))]
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub service: String,
     /// A minor's consent is given by a guardian.
     #[serde(default)]

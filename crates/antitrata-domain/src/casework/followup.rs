@@ -42,7 +42,7 @@ pub struct FollowUpInput {
     pub due_on: String,
     /// An account id of the country; left out for the person writing it.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))]
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub assignee: String,
 }
 

@@ -36,9 +36,6 @@ fn created<T>(value: T) -> (StatusCode, Json<T>) {
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewContactBody {
     /// A UUID the client makes: the same request sent again stores one record.
-    #[schema(
-        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-    )]
     pub id: Uuid,
     #[serde(flatten)]
     pub contact: ContactInput,
@@ -101,7 +98,7 @@ pub(super) struct CaseQuery {
     pub reference: String,
     /// A contact's id: the list holds the case it is linked to, or nothing.
     #[serde(default)]
-    #[param(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    #[param(format = Uuid)]
     pub contact: String,
     #[serde(default)]
     #[param(value_type = CaseStatus)]
@@ -241,14 +238,8 @@ pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Repl
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewCaseBody {
     /// A UUID the client makes: the same request sent again opens one case.
-    #[schema(
-        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-    )]
     pub id: Uuid,
     /// A screened contact of the country: the case starts with what its screening found.
-    #[schema(
-        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-    )]
     pub contact: Option<Uuid>,
 }
 
@@ -352,9 +343,6 @@ pub(super) async fn change_status(
 #[derive(Deserialize, ToSchema)]
 pub(super) struct AssignBody {
     /// An active caseworker of the country.
-    #[schema(
-        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-    )]
     pub assignee: Option<Uuid>,
 }
 
@@ -390,9 +378,6 @@ pub(super) async fn assign_case(
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewPersonBody {
     /// A UUID the client makes: the same request sent again stores one record.
-    #[schema(
-        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-    )]
     pub id: Uuid,
     #[serde(flatten)]
     pub person: CasePersonInput,
@@ -419,9 +404,6 @@ pub(super) async fn add_person(
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewConsentBody {
     /// A UUID the client makes: the same request sent again stores one record.
-    #[schema(
-        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-    )]
     pub id: Uuid,
     #[serde(flatten)]
     pub consent: ConsentInput,
@@ -465,9 +447,6 @@ pub(super) async fn withdraw_consent(call: Call, Id(id): Id) -> Result<StatusCod
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewReferralBody {
     /// A UUID the client makes: the same request sent again stores one record.
-    #[schema(
-        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-    )]
     pub id: Uuid,
     #[serde(flatten)]
     pub referral: ReferralInput,
@@ -528,9 +507,6 @@ pub(super) async fn update_referral(
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewFollowUpBody {
     /// A UUID the client makes: the same request sent again stores one record.
-    #[schema(
-        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-    )]
     pub id: Uuid,
     #[serde(flatten)]
     pub follow_up: FollowUpInput,
@@ -690,9 +666,6 @@ pub(super) async fn list_services(
 #[derive(Deserialize, ToSchema)]
 pub(super) struct ServiceBody {
     /// A UUID the client makes: the same request sent again stores one record.
-    #[schema(
-        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-    )]
     pub id: Uuid,
     #[serde(default = "active_by_default")]
     pub active: bool,

@@ -95,6 +95,7 @@ static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| {
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let mut json = serde_json::to_value(&doc).unwrap_or_default();
     camel_case_links(&mut json);
+    pattern_every_uuid(&mut json);
     Bytes::from(serde_json::to_vec_pretty(&json).unwrap_or_default())
 });
 
@@ -122,6 +123,28 @@ fn camel_case_links(value: &mut serde_json::Value) {
             fields.values_mut().for_each(camel_case_links);
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(camel_case_links),
+        _ => {}
+    }
+}
+
+/// The pattern of a hyphenated UUID, the one form the server reads.
+const UUID_PATTERN: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/// Gives every schema of `format: uuid` its pattern, in bodies, queries and paths alike: a
+/// format is only a hint to most validators and generators, a pattern is checked by all of
+/// them.
+fn pattern_every_uuid(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            if fields.get("format").and_then(|f| f.as_str()) == Some("uuid")
+                && !fields.contains_key("pattern")
+            {
+                fields.insert("pattern".to_owned(), UUID_PATTERN.into());
+            }
+            fields.values_mut().for_each(pattern_every_uuid);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(pattern_every_uuid),
         _ => {}
     }
 }

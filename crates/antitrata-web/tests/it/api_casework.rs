@@ -497,6 +497,19 @@ async fn the_openapi_document_describes_every_route() {
         .find(|p| p["name"] == "limit")
         .unwrap();
     assert_eq!(limit["required"], false, "{limit}");
+    // Every UUID, in a body, a query or a path, carries the pattern the server reads.
+    let mut uuids = Vec::new();
+    collect_uuid_schemas(&doc, &mut uuids);
+    assert!(uuids.len() > 20, "{} uuid schemas", uuids.len());
+    for schema in &uuids {
+        assert_eq!(
+            schema["pattern"],
+            "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+            "{schema}"
+        );
+    }
+    let case_id = &doc["components"]["schemas"]["NewCaseBody"]["properties"]["id"];
+    assert!(case_id["pattern"].is_string(), "{case_id}");
     let contact = &doc["components"]["schemas"]["ContactView"]["properties"]["channel"];
     assert!(contact.to_string().contains("ContactChannel"), "{contact}");
     let channel = &doc["components"]["schemas"]["ContactChannel"]["enum"];
@@ -505,6 +518,21 @@ async fn the_openapi_document_describes_every_route() {
         "{channel}"
     );
     db.cleanup().await;
+}
+
+fn collect_uuid_schemas<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a serde_json::Value>) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            if fields.get("format") == Some(&json!("uuid")) {
+                found.push(value);
+            }
+            fields.values().for_each(|v| collect_uuid_schemas(v, found));
+        }
+        serde_json::Value::Array(items) => {
+            items.iter().for_each(|v| collect_uuid_schemas(v, found))
+        }
+        _ => {}
+    }
 }
 
 /// Every error an operation can answer is in the document, as `application/problem+json` with
