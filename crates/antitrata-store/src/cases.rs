@@ -266,19 +266,12 @@ impl Store {
             }
             let done = update.build().execute(&mut *tx).await?.rows_affected();
             if done != 1 {
-                let current: Option<i64> =
-                    sqlx::query_scalar("select version from cases where id = $1 and country = $2")
-                        .bind(id.0)
-                        .bind(country.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                return Err(match current {
-                    Some(current) => StoreError::Stale {
-                        entity: Entity::Case,
-                        current,
-                    },
-                    None => StoreError::NotFound(Entity::Case),
-                });
+                let current: Option<i64> = sqlx::query_scalar(CASE_VERSION)
+                    .bind(id.0)
+                    .bind(country.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Err(stale_or_missing(current));
             }
             append_audit!(tx, &audit);
             let row: CaseRow =
@@ -295,13 +288,15 @@ impl Store {
     /// Moves a case through its workflow. Closing, and sending a closure request back, are for
     /// supervisors; asking to close and closing need a reason, and may carry a note (sealed).
     /// The update is conditional on the status read, so two people acting at once cannot both
-    /// succeed.
+    /// succeed; with `expected`, also on the case still being at that version (`Stale`
+    /// otherwise).
     pub async fn change_case_status(
         &self,
         actor: &Actor,
         id: CaseId,
         action: CaseAction,
         note: Option<&str>,
+        expected: Option<i64>,
     ) -> Result<Case, StoreError> {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
@@ -319,13 +314,16 @@ impl Store {
         let audit = PendingEntry::new(actor, event(action_event(action), id))?;
         let row = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let status: Option<String> =
-                sqlx::query_scalar("select status from cases where id = $1 and country = $2")
+            let read: Option<(String, i64)> =
+                sqlx::query_as("select status, version from cases where id = $1 and country = $2")
                     .bind(id.0)
                     .bind(country.as_str())
                     .fetch_optional(&mut *tx)
                     .await?;
-            let status = status.ok_or(StoreError::NotFound(Entity::Case))?;
+            let (status, version) = read.ok_or(StoreError::NotFound(Entity::Case))?;
+            if expected.is_some_and(|expected| expected != version) {
+                return Err(stale_or_missing(Some(version)));
+            }
             let current = CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
             let next = current.after(action).ok_or(StoreError::NotAllowedNow {
                 status: current.code(),
@@ -368,12 +366,13 @@ impl Store {
     }
 
     /// A supervisor gives a case to a caseworker or supervisor of the same country (or takes it
-    /// back with `None`).
+    /// back with `None`); with `expected`, only if the case is still at that version.
     pub async fn assign_case(
         &self,
         actor: &Actor,
         id: CaseId,
         assignee: Option<UserId>,
+        expected: Option<i64>,
     ) -> Result<Case, StoreError> {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
@@ -392,18 +391,27 @@ impl Store {
         let audit = PendingEntry::new(actor, event("case.assigned", id))?;
         let row = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let done = sqlx::query(
-                "update cases set version = version + 1, assigned_to = $1, updated_at = $2 where id = $3 and country = $4",
-            )
-            .bind(assignee.map(|u| u.0))
-            .bind(unix(actor.at))
-            .bind(id.0)
-            .bind(country.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let mut update =
+                sqlx::QueryBuilder::new("update cases set version = version + 1, assigned_to = ");
+            update
+                .push_bind(assignee.map(|u| u.0))
+                .push(", updated_at = ")
+                .push_bind(unix(actor.at))
+                .push(" where id = ")
+                .push_bind(id.0)
+                .push(" and country = ")
+                .push_bind(country.to_string());
+            if let Some(expected) = expected {
+                update.push(" and version = ").push_bind(expected);
+            }
+            let done = update.build().execute(&mut *tx).await?.rows_affected();
             if done != 1 {
-                return Err(StoreError::NotFound(Entity::Case));
+                let current: Option<i64> = sqlx::query_scalar(CASE_VERSION)
+                    .bind(id.0)
+                    .bind(country.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Err(stale_or_missing(current));
             }
             append_audit!(tx, &audit);
             let row: CaseRow =
@@ -546,6 +554,21 @@ fn join_countries(codes: &[CountryCode]) -> String {
         out.push(';');
     }
     out
+}
+
+/// A case's version, by id and country.
+const CASE_VERSION: &str = "select version from cases where id = $1 and country = $2";
+
+/// What a conditional write of a case that touched no row means: the case moved on since it
+/// was read (`current`), or there is no such case.
+fn stale_or_missing(current: Option<i64>) -> StoreError {
+    match current {
+        Some(current) => StoreError::Stale {
+            entity: Entity::Case,
+            current,
+        },
+        None => StoreError::NotFound(Entity::Case),
+    }
 }
 
 fn action_verb(action: CaseAction) -> &'static str {

@@ -199,12 +199,14 @@ impl utoipa::PartialSchema for StepCode {
 impl utoipa::ToSchema for StepCode {}
 
 /// Takes a workflow step. Closing needs a reason (given now, or with the request for closure);
-/// a step the case's status does not allow is `NotNow`.
+/// a step the case's status does not allow is `NotNow`. With `expected`, only if the case is
+/// still at that version.
 pub(crate) async fn change_status(
     store: &Store,
     actor: &Actor,
     id: CaseId,
     input: &StatusInput,
+    expected: Option<i64>,
 ) -> Result<Case, Refusal> {
     let mut errors = Errors::default();
     let note = errors.optional_text("note", &input.note, CLOSURE_NOTE_MAX);
@@ -240,7 +242,7 @@ pub(crate) async fn change_status(
         return refuse("action", Problem::Required);
     };
     Ok(store
-        .change_case_status(actor, id, action, note.as_deref())
+        .change_case_status(actor, id, action, note.as_deref(), expected)
         .await?)
 }
 

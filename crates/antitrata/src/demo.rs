@@ -333,7 +333,7 @@ async fn one_case(
     let worker = actor(plan, Role::Caseworker, opened + Duration::hours(1));
     if fresh && activate {
         store
-            .change_case_status(&worker, case_id, CaseAction::Activate, None)
+            .change_case_status(&worker, case_id, CaseAction::Activate, None, None)
             .await?;
     }
     let input = person_input(&mut rng, calling_code, worker.at.date());
@@ -418,7 +418,7 @@ async fn one_case(
     if fresh && close {
         let supervisor = actor(plan, Role::Supervisor, worker.at + Duration::hours(2));
         store
-            .change_case_status(&supervisor, case_id, CaseAction::Close(reason), None)
+            .change_case_status(&supervisor, case_id, CaseAction::Close(reason), None, None)
             .await?;
     }
     Ok(counts)

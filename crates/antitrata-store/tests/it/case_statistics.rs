@@ -95,6 +95,7 @@ async fn one_record_per_victim_of_the_cases_that_count() {
                 not_trafficking,
                 CaseAction::Close(ClosureReason::NotTrafficking),
                 None,
+                None,
             )
             .await
             .unwrap();

@@ -252,19 +252,19 @@ async fn the_workflow_needs_a_supervisor_to_close_and_refuses_wrong_steps() {
         let close = CaseAction::Close(ClosureReason::GoalsMet);
         assert!(matches!(
             db.store
-                .change_case_status(&worker, kid(1), close, None)
+                .change_case_status(&worker, kid(1), close, None, None)
                 .await,
             Err(StoreError::RoleNotAllowed { .. })
         ));
         assert!(matches!(
             db.store
-                .change_case_status(&worker, kid(1), CaseAction::Reopen, None)
+                .change_case_status(&worker, kid(1), CaseAction::Reopen, None, None)
                 .await,
             Err(StoreError::NotAllowedNow { status: "open", .. })
         ));
         let active = db
             .store
-            .change_case_status(&worker, kid(1), CaseAction::Activate, None)
+            .change_case_status(&worker, kid(1), CaseAction::Activate, None, None)
             .await
             .unwrap();
         assert_eq!(active.status, CaseStatus::Active);
@@ -275,6 +275,7 @@ async fn the_workflow_needs_a_supervisor_to_close_and_refuses_wrong_steps() {
                 kid(1),
                 CaseAction::RequestClosure(ClosureReason::GoalsMet),
                 Some("Canary closure note"),
+                None,
             )
             .await
             .unwrap();
@@ -285,14 +286,14 @@ async fn the_workflow_needs_a_supervisor_to_close_and_refuses_wrong_steps() {
         );
         let closed = db
             .store
-            .change_case_status(&supervisor, kid(1), close, None)
+            .change_case_status(&supervisor, kid(1), close, None, None)
             .await
             .unwrap();
         assert_eq!(closed.status, CaseStatus::Closed);
         assert_eq!(closed.closure_reason, Some(ClosureReason::GoalsMet));
         let reopened = db
             .store
-            .change_case_status(&worker, kid(1), CaseAction::Reopen, None)
+            .change_case_status(&worker, kid(1), CaseAction::Reopen, None, None)
             .await
             .unwrap();
         assert_eq!(reopened.status, CaseStatus::Active);
@@ -300,7 +301,9 @@ async fn the_workflow_needs_a_supervisor_to_close_and_refuses_wrong_steps() {
         // Another country's supervisor reaches nothing.
         let hn = actor(Role::Supervisor, Some("HN"));
         assert!(matches!(
-            db.store.change_case_status(&hn, kid(1), close, None).await,
+            db.store
+                .change_case_status(&hn, kid(1), close, None, None)
+                .await,
             Err(StoreError::NotFound(Entity::Case))
         ));
         let actions: Vec<String> = db
@@ -375,12 +378,16 @@ async fn cases_are_assigned_within_the_country_and_listed_by_filter() {
             .await
             .unwrap();
         assert!(matches!(
-            db.store.assign_case(&operator, kid(1), Some(worker)).await,
+            db.store
+                .assign_case(&operator, kid(1), Some(worker), None)
+                .await,
             Err(StoreError::RoleNotAllowed { .. })
         ));
         for wrong in [foreign, operator_account, UserId(Uuid::from_u128(999))] {
             assert!(matches!(
-                db.store.assign_case(&supervisor, kid(1), Some(wrong)).await,
+                db.store
+                    .assign_case(&supervisor, kid(1), Some(wrong), None)
+                    .await,
                 Err(StoreError::NotFound(Entity::Caseworker))
             ));
         }
@@ -388,7 +395,7 @@ async fn cases_are_assigned_within_the_country_and_listed_by_filter() {
         assert_eq!(workers, [(worker, "Worker".to_owned())], "{}", db.name);
         let assigned = db
             .store
-            .assign_case(&supervisor, kid(1), Some(worker))
+            .assign_case(&supervisor, kid(1), Some(worker), None)
             .await
             .unwrap();
         assert_eq!(assigned.assigned_to, Some(worker));

@@ -396,6 +396,7 @@ async fn write_casework_canary(store: &Store) {
             case_id,
             CaseAction::RequestClosure(ClosureReason::Other),
             Some(&canary),
+            None,
         )
         .await
         .unwrap();

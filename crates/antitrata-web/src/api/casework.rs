@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::extract::{Body, Call, Id, IfMatch, Params, Versioned};
+use super::extract::{Body, Call, Id, IfMatch, OptionalIfMatch, Params, Versioned};
 use super::views::{
     CaseFileView, CaseView, ConsentView, ContactView, FollowUpView, PersonHit, PersonView,
     QueueView, ReferralView, ServiceView, WorkView,
@@ -264,8 +264,13 @@ pub(super) async fn open_case(call: Call, Body(body): Body<NewCaseBody>) -> Crea
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path)),
     responses((status = 200, body = CaseFileView,
         headers(("ETag" = String, description = "The case's version, e.g. `\"3\"`")),
-        links(("ReplaceCase" = (operation_id = "update_case",
-            parameters(("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag"))))))),
+        links(
+            ("ReplaceCase" = (operation_id = "update_case",
+                parameters(("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag")))),
+            ("StepCase" = (operation_id = "change_status",
+                parameters(("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag")))),
+            ("AssignCase" = (operation_id = "assign_case",
+                parameters(("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag"))))))),
     security(("bearer" = [])))]
 pub(super) async fn show_case(call: Call, Id(id): Id) -> Result<Versioned<CaseFileView>, ApiError> {
     let id = CaseId(id);
@@ -317,11 +322,13 @@ pub(super) async fn update_case(
 }
 
 /// Takes a workflow step: `activate`, `request-closure` (with a reason), `close` or
-/// `approve-closure` (supervisors), `reject-closure` (supervisors), `reopen`.
+/// `approve-closure` (supervisors), `reject-closure` (supervisors), `reopen`. With `If-Match`,
+/// only if the case is still at that version (412 with the current one otherwise).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/status", tag = "cases",
-    params(("id" = Uuid, Path)), request_body = StatusInput,
+    params(("id" = Uuid, Path), OptionalIfMatch), request_body = StatusInput,
     responses(
-        (status = 200, body = CaseView),
+        (status = 200, body = CaseView,
+            headers(("ETag" = String, description = "The case's new version"))),
         (status = 409, body = crate::error::ProblemJson, description = "The case's status does not allow the step"),
         (status = 422, body = crate::error::ProblemJson),
     ),
@@ -329,14 +336,14 @@ pub(super) async fn update_case(
 pub(super) async fn change_status(
     call: Call,
     Id(id): Id,
+    OptionalIfMatch(expected): OptionalIfMatch,
     Body(body): Body<StatusInput>,
-) -> Reply<CaseView> {
+) -> Result<Versioned<CaseView>, ApiError> {
     let id = CaseId(id);
-    let input = body;
-    let case = casework::change_status(call.store(), &call.actor, id, &input)
+    let case = casework::change_status(call.store(), &call.actor, id, &body, expected)
         .await
         .map_err(|r| call.refused(r))?;
-    Ok(Json(CaseView::from(&case)))
+    Ok(Versioned(case.version, CaseView::from(&case)))
 }
 
 /// Whom a supervisor assigns the case to; `null` takes it back.
@@ -346,19 +353,23 @@ pub(super) struct AssignBody {
     pub assignee: Option<Uuid>,
 }
 
+/// Assigns the case. With `If-Match`, only if the case is still at that version (412 with the
+/// current one otherwise).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/assign", tag = "cases",
-    params(("id" = Uuid, Path)), request_body = AssignBody,
-    responses((status = 200, body = CaseView), (status = 404, body = crate::error::ProblemJson)),
+    params(("id" = Uuid, Path), OptionalIfMatch), request_body = AssignBody,
+    responses((status = 200, body = CaseView,
+        headers(("ETag" = String, description = "The case's new version")))),
     security(("bearer" = [])))]
 pub(super) async fn assign_case(
     call: Call,
     Id(id): Id,
+    OptionalIfMatch(expected): OptionalIfMatch,
     Body(body): Body<AssignBody>,
-) -> Reply<CaseView> {
+) -> Result<Versioned<CaseView>, ApiError> {
     let id = CaseId(id);
     let assigned = call
         .store()
-        .assign_case(&call.actor, id, body.assignee.map(UserId))
+        .assign_case(&call.actor, id, body.assignee.map(UserId), expected)
         .await;
     let case = match assigned {
         // The case is there; the body names nobody who can take it.
@@ -371,7 +382,7 @@ pub(super) async fn assign_case(
         }
         other => other.map_err(|e| call.fail(e))?,
     };
-    Ok(Json(CaseView::from(&case)))
+    Ok(Versioned(case.version, CaseView::from(&case)))
 }
 
 /// A person to add to a case.

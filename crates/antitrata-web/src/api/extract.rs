@@ -296,22 +296,11 @@ impl FromRequestParts<AppState> for IfMatch {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<IfMatch, ApiError> {
-        let Some(value) = parts.headers.get(header::IF_MATCH) else {
-            return Err(ApiError::from_headers(&parts.headers)(
-                AppError::PreconditionRequired,
-            ));
-        };
-        let version = value.to_str().ok().and_then(|text| {
-            let tag = text.trim();
-            let tag = tag.strip_prefix("W/").unwrap_or(tag);
-            tag.strip_prefix('"')?
-                .strip_suffix('"')?
-                .parse::<i64>()
-                .ok()
-        });
-        match version {
+        match if_match(parts)? {
             Some(version) => Ok(IfMatch(version)),
-            None => Err(ApiError::malformed(&parts.headers, Malformed::IfMatch, "")),
+            None => Err(ApiError::from_headers(&parts.headers)(
+                AppError::PreconditionRequired,
+            )),
         }
     }
 }
@@ -320,25 +309,73 @@ impl utoipa::IntoParams for IfMatch {
     fn into_params(
         _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::Required;
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
-        vec![
-            ParameterBuilder::new()
-                .name("If-Match")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::True)
-                .description(Some(
-                    "The ETag of the version the update was made from, as GET gave it",
-                ))
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .pattern(Some(r#"^(W/)?"[0-9]{1,18}"$"#)),
-                ))
-                .build(),
-        ]
+        vec![if_match_parameter(true)]
     }
+}
+
+/// The version a step was taken from, from `If-Match` when the client sends one: a step taken
+/// without it applies to whatever version the record is at.
+pub(super) struct OptionalIfMatch(pub Option<i64>);
+
+impl FromRequestParts<AppState> for OptionalIfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &AppState,
+    ) -> Result<OptionalIfMatch, ApiError> {
+        if_match(parts).map(OptionalIfMatch)
+    }
+}
+
+impl utoipa::IntoParams for OptionalIfMatch {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        vec![if_match_parameter(false)]
+    }
+}
+
+/// The version an `If-Match` header names, if it is there; 400 when it is not a version's tag.
+fn if_match(parts: &Parts) -> Result<Option<i64>, ApiError> {
+    let Some(value) = parts.headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let version = value.to_str().ok().and_then(|text| {
+        let tag = text.trim();
+        let tag = tag.strip_prefix("W/").unwrap_or(tag);
+        tag.strip_prefix('"')?
+            .strip_suffix('"')?
+            .parse::<i64>()
+            .ok()
+    });
+    match version {
+        Some(version) => Ok(Some(version)),
+        None => Err(ApiError::malformed(&parts.headers, Malformed::IfMatch, "")),
+    }
+}
+
+fn if_match_parameter(required: bool) -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::Required;
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ParameterBuilder::new()
+        .name("If-Match")
+        .parameter_in(ParameterIn::Header)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(
+            "The ETag of the version the update was made from, as GET gave it",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r#"^(W/)?"[0-9]{1,18}"$"#)),
+        ))
+        .build()
 }
 
 /// A JSON answer with the record's version as its `ETag`.

@@ -783,6 +783,78 @@ async fn a_stale_update_is_refused_with_the_current_version() {
     }
 }
 
+/// A workflow step or an assignment sent with `If-Match` is taken only from the case's current
+/// version: from a stale one it is a 412 with the current version and changes nothing. Without
+/// `If-Match` it applies to whatever version the case is at; each answer carries the new `ETag`.
+#[tokio::test]
+async fn a_step_or_an_assignment_from_a_stale_version_is_refused() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let supervisor = service_token(&c.store, 1, Role::Supervisor, Some("GT")).await;
+        service_token(&c.store, 2, Role::Caseworker, Some("GT")).await;
+        let worker = Uuid::from_u128(2);
+        let case = Uuid::from_u128(901);
+        let uri = format!("/api/v1/cases/{case}");
+        let opened = call(
+            &c.app,
+            Method::POST,
+            "/api/v1/cases",
+            &supervisor,
+            Some(json!({"id": case})),
+        )
+        .await;
+        assert_eq!(opened.status, 201, "{}", opened.body);
+        let post = |path: &'static str, tag: Option<&'static str>, body: Value| {
+            let mut request = Request::builder()
+                .method(Method::POST)
+                .uri(format!("{uri}/{path}"))
+                .header("authorization", format!("Bearer {supervisor}"))
+                .header("accept-language", "en")
+                .header("content-type", "application/json");
+            if let Some(tag) = tag {
+                request = request.header("if-match", tag);
+            }
+            send(&c.app, request.body(Body::from(body.to_string())).unwrap())
+        };
+
+        let assigned = post("assign", Some("\"1\""), json!({"assignee": worker})).await;
+        assert_eq!(assigned.status, 200, "{}", assigned.body);
+        assert_eq!(assigned.header("etag"), "\"2\"");
+
+        // Both read version 1; the assignment above moved the case to 2.
+        let step = post("status", Some("\"1\""), json!({"action": "activate"})).await;
+        assert_eq!(step.status, 412, "{}", step.body);
+        assert_eq!(step.header("etag"), "\"2\"");
+        assert_eq!(step.json()["current_version"], 2);
+        let again = post("assign", Some("\"1\""), json!({"assignee": null})).await;
+        assert_eq!(again.status, 412, "{}", again.body);
+        assert_eq!(again.json()["current_version"], 2);
+        let now = call(&c.app, Method::GET, &uri, &supervisor, None).await;
+        assert_eq!(now.json()["case"]["status"], "open", "{}", now.body);
+        assert_eq!(
+            now.json()["case"]["assigned_to"],
+            json!(worker),
+            "{}",
+            now.body
+        );
+        assert_eq!(now.header("etag"), "\"2\"");
+
+        let step = post("status", Some("\"2\""), json!({"action": "activate"})).await;
+        assert_eq!(step.status, 200, "{}", step.body);
+        assert_eq!(step.header("etag"), "\"3\"");
+        let unconditional = post("assign", None, json!({"assignee": null})).await;
+        assert_eq!(unconditional.status, 200, "{}", unconditional.body);
+        assert_eq!(unconditional.header("etag"), "\"4\"");
+        assert_eq!(
+            post("status", Some("three"), json!({"action": "reopen"}))
+                .await
+                .status,
+            400
+        );
+        db.cleanup().await;
+    }
+}
+
 /// A country's cases read page by page while new ones are opened: every case there when the walk
 /// began is seen once, none twice, newest reference first; a bad limit or cursor is a 422.
 #[tokio::test]

@@ -300,6 +300,7 @@ pub(crate) async fn open_live_cases(c: &Console) {
             CaseId(Uuid::from_u128(3)),
             CaseAction::Close(ClosureReason::NotTrafficking),
             None,
+            None,
         )
         .await
         .unwrap();

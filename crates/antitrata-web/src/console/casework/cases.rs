@@ -456,7 +456,7 @@ pub(in crate::console) async fn change_status(
         reason: pairs.get("reason").to_owned(),
         note: pairs.get("note").to_owned(),
     };
-    match casework::change_status(&state.store, &actor, id, &input).await {
+    match casework::change_status(&state.store, &actor, id, &input, None).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
         Err(Refusal::Fields(errors)) => {
             // The status form is a row of buttons: its problem shows as the page's message.
@@ -494,7 +494,7 @@ pub(in crate::console) async fn assign_case(
     };
     state
         .store
-        .assign_case(&actor, id, assignee)
+        .assign_case(&actor, id, assignee, None)
         .await
         .map_err(store_error(lang, &headers))?;
     Ok(Redirect::to(&format!("/console/cases/{id}")).into_response())
