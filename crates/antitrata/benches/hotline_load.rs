@@ -23,24 +23,20 @@
     reason = "a benchmark tool: it times requests and names its runs"
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::{Method, Request};
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::SqlitePoolOptions;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use tokio::sync::Mutex;
 
-const BIN: &str = env!("CARGO_BIN_EXE_antitrata");
-const ADDR: &str = "127.0.0.1:18481";
+use support::{HttpClient, Measured, add_account, pool, request, run, serve, token};
 
 struct Options {
     cases: u64,
@@ -80,59 +76,6 @@ fn options() -> Options {
     }
     o
 }
-
-fn antitrata(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env(
-            "ANTITRATA_DATABASE_URL",
-            format!("sqlite://{}/a.db", dir.display()),
-        )
-        .env("ANTITRATA_KEY_FILE", dir.join("keys"))
-        .env("ANTITRATA_ADDR", ADDR)
-        .env("RUST_LOG", "warn");
-    command
-}
-
-fn run(dir: &Path, args: &[&str]) -> String {
-    let out = antitrata(dir, args).output().expect("running antitrata");
-    assert!(
-        out.status.success(),
-        "antitrata {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Latencies of one measurement, and how long it took in all.
-struct Measured {
-    latencies: Vec<Duration>,
-    wall: Duration,
-    errors: usize,
-}
-
-impl Measured {
-    fn report(&mut self, what: &str) {
-        self.latencies.sort();
-        let at = |q: f64| {
-            let i = ((self.latencies.len() as f64 - 1.0) * q).round() as usize;
-            self.latencies
-                .get(i)
-                .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
-        };
-        println!(
-            "| {what} | {} | {:.0}/s | {:.2} ms | {:.2} ms | {} |",
-            self.latencies.len(),
-            self.latencies.len() as f64 / self.wall.as_secs_f64(),
-            at(0.5),
-            at(0.99),
-            self.errors
-        );
-    }
-}
-
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 /// Sends `count` requests made by `make(n)` from `concurrency` tasks; any status but `ok` counts
 /// as an error.
@@ -192,41 +135,6 @@ async fn load(
     measured
 }
 
-fn request(
-    method: Method,
-    path: &str,
-    auth: (&str, &str),
-    body: Option<String>,
-) -> Request<Full<Bytes>> {
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(format!("http://{ADDR}{path}"))
-        .header(auth.0, auth.1);
-    if body.is_some() {
-        builder = builder.header("content-type", "application/json");
-    }
-    builder
-        .body(Full::new(Bytes::from(body.unwrap_or_default())))
-        .unwrap()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn pool(dir: &Path) -> SqlitePool {
-    SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect(&format!("sqlite://{}/a.db", dir.display()))
-        .await
-        .unwrap()
-}
-
 #[tokio::main]
 async fn main() {
     let o = options();
@@ -241,53 +149,10 @@ async fn main() {
             run(dir, &["demo-data", "--country", "GT", "--cases", &cases])
         );
         println!("generated in {:.0} s", started.elapsed().as_secs_f64());
-        run(
-            dir,
-            &[
-                "user",
-                "add",
-                "--service",
-                "--email",
-                "load@gt.example",
-                "--role",
-                "supervisor",
-                "--country",
-                "GT",
-            ],
-        );
-        run(
-            dir,
-            &[
-                "user",
-                "add",
-                "--email",
-                "sup@gt.example",
-                "--role",
-                "supervisor",
-                "--country",
-                "GT",
-            ],
-        );
+        add_account(dir, "load@gt.example", "supervisor", true);
+        add_account(dir, "sup@gt.example", "supervisor", false);
     }
-    let created = run(
-        dir,
-        &[
-            "token",
-            "create",
-            "--email",
-            "load@gt.example",
-            "--name",
-            "load",
-            "--days",
-            "1",
-        ],
-    );
-    let token = created
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("atk_"))
-        .expect("a token")
-        .to_owned();
+    let token = token(dir, "load@gt.example");
 
     // A console session for the supervisor, as signing in with password and TOTP would leave.
     let db = pool(dir).await;
@@ -322,26 +187,7 @@ async fn main() {
         .collect();
     db.close().await;
 
-    let server = Server(
-        antitrata(dir, &["serve"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let client: HttpClient = Client::builder(TokioExecutor::new())
-        .pool_max_idle_per_host(o.operators)
-        .build_http();
-    for _ in 0..100 {
-        let ready = client
-            .request(request(Method::GET, "/healthz", ("x", "y"), None))
-            .await
-            .is_ok_and(|r| r.status().is_success());
-        if ready {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (server, client) = serve(dir, o.operators).await;
     let bearer = format!("Bearer {token}");
     let bearer: &'static str = Box::leak(bearer.into_boxed_str());
 
