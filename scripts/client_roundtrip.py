@@ -50,7 +50,8 @@ def main():
     found = expect(
         search_persons.sync_detailed(client=client, body=PersonQuery(name=surname)), 200
     )
-    assert [hit.id for hit in found] == [person.id], found
+    assert [hit.id for hit in found.persons] == [person.id], found
+    assert found.to_dict().get("next") is None, found
 
     # Adding the person was a write to the case too: read the version it is at now.
     read = show_case.sync_detailed(case_id, client=client)

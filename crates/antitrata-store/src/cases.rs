@@ -463,15 +463,14 @@ impl Store {
                 CaseOrder::NewestChange => query.push(" order by updated_at desc, id desc"),
                 CaseOrder::NewestOpened { after } => {
                     if let Some(after) = after {
-                        let (year, sequence) = (i64::from(after.year), i64::from(after.sequence));
+                        // A row value, so both backends read the index from the cursor on: the
+                        // same test written with `or` made SQLite walk every case before it.
                         query
-                            .push(" and (year < ")
-                            .push_bind(year)
-                            .push(" or (year = ")
-                            .push_bind(year)
-                            .push(" and sequence < ")
-                            .push_bind(sequence)
-                            .push("))");
+                            .push(" and (year, sequence) < (")
+                            .push_bind(i64::from(after.year))
+                            .push(", ")
+                            .push_bind(i64::from(after.sequence))
+                            .push(")");
                     }
                     query.push(" order by year desc, sequence desc")
                 }

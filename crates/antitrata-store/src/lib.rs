@@ -50,6 +50,7 @@ pub use persons::SEARCH_LIMIT;
 pub use privacy_budget::{Budget, ReleaseFiles, Spend, SpentRelease};
 pub use referrals::NewReferral;
 pub use seed::{SeedOutcome, seed_directory};
+pub use services::SERVICE_PAGE;
 pub use sessions::{Session, SessionLimits};
 pub use sign_in_throttle::{Attempt, ThrottleKey};
 pub use store::{Backend, Store};

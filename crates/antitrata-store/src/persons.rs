@@ -117,13 +117,15 @@ impl Store {
     }
 
     /// People of the actor's country whose name has words starting with every word of `name`
-    /// (three letters at least) and whose phone matches `phone`, through the blind indexes.
-    /// Each person returned is audited as found.
+    /// (three letters at least) and whose phone matches `phone`, through the blind indexes: up
+    /// to [`SEARCH_LIMIT`] of them in id order, after the person `after` when it is given (the
+    /// next page of the same search). Each person returned is audited as found.
     pub async fn search_persons(
         &self,
         actor: &Actor,
         name: Option<&str>,
         phone: Option<&str>,
+        after: Option<PersonId>,
     ) -> Result<Vec<Person>, StoreError> {
         let keyring = self.keyring()?;
         let Some(country) = actor.scope.country() else {
@@ -174,6 +176,10 @@ impl Store {
                 2 * n + 2
             ));
         }
+        let after_id = after.map(|person| person.0);
+        if after_id.is_some() {
+            conditions.push_str(&format!(" and b0.record_id > ${}", 2 * wanted.len() + 3));
+        }
         sql.push_str(&format!(
             " cross join persons p where {conditions} and p.id = b0.record_id \
              and p.country = ${} order by b0.record_id limit ${}",
@@ -186,11 +192,11 @@ impl Store {
             for (field, digest) in &wanted {
                 query = query.bind(*field).bind(digest);
             }
-            query
-                .bind(country.as_str())
-                .bind(SEARCH_LIMIT)
-                .fetch_all(pool)
-                .await?
+            query = query.bind(country.as_str()).bind(SEARCH_LIMIT);
+            if let Some(after) = after_id {
+                query = query.bind(after);
+            }
+            query.fetch_all(pool).await?
         });
         self.audit_read(
             actor,

@@ -17,6 +17,9 @@ use crate::time_columns::unix;
 use crate::{ConflictKind, Entity, Store, StoreError};
 use antitrata_domain::policy::Action;
 
+/// The most services one list answers.
+pub const SERVICE_PAGE: i64 = 500;
+
 const COLUMNS: &str = "id, country, organization, name, categories, locality, address, phone, \
      email, hours, languages, eligibility, active";
 
@@ -79,14 +82,18 @@ impl Store {
     }
 
     /// Active services of the actor's country, by category and by words of the place (locality
-    /// or address, case-insensitive), ordered by place and name.
+    /// or address, case-insensitive): a page of at most `limit` (up to [`SERVICE_PAGE`]) in the
+    /// order of locality, name and id, after the service `after` when it is given.
     pub async fn list_services(
         &self,
         actor: &Actor,
         category: Option<ServiceCategory>,
         place: Option<&str>,
+        after: Option<ServiceId>,
+        limit: i64,
     ) -> Result<Vec<Service>, StoreError> {
-        self.list_services_where(actor, true, category, place).await
+        self.list_services_where(actor, true, category, place, after, limit)
+            .await
     }
 
     /// Deactivated services of the actor's country, for its administrators to bring back.
@@ -94,7 +101,8 @@ impl Store {
         &self,
         actor: &Actor,
     ) -> Result<Vec<Service>, StoreError> {
-        self.list_services_where(actor, false, None, None).await
+        self.list_services_where(actor, false, None, None, None, SERVICE_PAGE)
+            .await
     }
 
     async fn list_services_where(
@@ -103,6 +111,8 @@ impl Store {
         active: bool,
         category: Option<ServiceCategory>,
         place: Option<&str>,
+        after: Option<ServiceId>,
+        limit: i64,
     ) -> Result<Vec<Service>, StoreError> {
         let home = scope(actor)?;
         let rows: Vec<ServiceRow> = with_pool!(self, |pool| {
@@ -126,7 +136,19 @@ impl Store {
                     .push_bind(pattern)
                     .push(")");
             }
-            query.push(" order by locality, name, id limit 500");
+            if let Some(after) = after {
+                // Row values compare in the order's own collation on both backends.
+                query
+                    .push(" and (locality, name, id) > (select locality, name, id from services")
+                    .push(" where id = ")
+                    .push_bind(after.0)
+                    .push(" and country = ")
+                    .push_bind(home.to_string())
+                    .push(")");
+            }
+            query
+                .push(" order by locality, name, id limit ")
+                .push_bind(limit.clamp(1, SERVICE_PAGE));
             query.build_query_as().fetch_all(pool).await?
         });
         rows.into_iter().map(ServiceRow::open).collect()

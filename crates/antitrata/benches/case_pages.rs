@@ -3,7 +3,8 @@
 //!
 //! 1. on a fresh folder, `antitrata demo-data --country GT --cases 100` makes a database with its
 //!    keys and a hundred full cases; then bare `INSERT`s add case rows until the country holds
-//!    `--cases` (years 1990 on, status open, no description: the walk reads case rows only);
+//!    `--cases` (years 1990 on, one a second, UUIDv7 ids of that time as the server makes them,
+//!    status open, no description: the walk reads case rows only);
 //! 2. `antitrata serve` runs on it; a supervisor's service token walks `GET /api/v1/cases` with
 //!    `--limit` per page and each page's `next` as the following cursor, while `--writers`
 //!    clients open new cases (`POST /api/v1/cases`) the whole time;
@@ -88,24 +89,34 @@ async fn fill(dir: &std::path::Path, cases: u64) {
         .await
         .unwrap();
     let missing = i64::try_from(cases).unwrap() - have;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    // In batches of 100,000: one year of sequence numbers each.
-    let mut added = 0;
-    while added < missing {
-        let batch = (missing - added).min(100_000);
-        sqlx::query(
-            "with recursive n(i) as (select 0 union all select i + 1 from n where i + 1 < ?1) \
-             insert into cases (id, country, year, sequence, status, key_id, opened_by, \
-             opened_at, updated_at) \
-             select randomblob(16), 'GT', ?2, i + 1, 'open', \
-             (select key_id from cases limit 1), 'case-pages bench', ?3 - i, ?3 - i from n",
-        )
-        .bind(batch)
-        .bind(1990 + added / 100_000)
-        .bind(now - added)
-        .execute(&db)
+    let key_id: i64 = sqlx::query_scalar("select key_id from cases limit 1")
+        .fetch_one(&db)
         .await
         .unwrap();
+    // Older than the demo's cases, one a second, each id a UUIDv7 of its opening time as the
+    // server makes them (an id's time decides where its audit entries go in the indexes).
+    let first = time::OffsetDateTime::now_utc().unix_timestamp() - missing - 86_400;
+    let mut added = 0i64;
+    while added < missing {
+        let batch = (missing - added).min(1_000);
+        let mut insert = sqlx::QueryBuilder::new(
+            "insert into cases (id, country, year, sequence, status, key_id, opened_by, \
+             opened_at, updated_at) ",
+        );
+        insert.push_values(added..added + batch, |mut row, n| {
+            let opened = first + n;
+            let stamp = uuid::Timestamp::from_unix(uuid::NoContext, opened.unsigned_abs(), 0);
+            row.push_bind(uuid::Uuid::new_v7(stamp).as_bytes().to_vec())
+                .push_bind("GT")
+                .push_bind(1990 + n / 100_000)
+                .push_bind(n % 100_000 + 1)
+                .push_bind("open")
+                .push_bind(key_id)
+                .push_bind("case-pages bench")
+                .push_bind(opened)
+                .push_bind(opened);
+        });
+        insert.build().execute(&db).await.unwrap();
         added += batch;
     }
     db.close().await;
@@ -273,7 +284,7 @@ async fn main() {
     let db = pool(dir).await;
     let sql = format!(
         "select {CASE_COLUMNS} from cases where country = 'GT' \
-         and (year < ?1 or (year = ?1 and sequence < ?2)) \
+         and (year, sequence) < (?1, ?2) \
          order by year desc, sequence desc limit ?3"
     );
     let (mut at, mut pages) = ((i64::MAX, 0i64), Vec::new());

@@ -503,7 +503,7 @@ mod tests {
             let gt = actor(&plan, Role::Caseworker, plan.now);
             let found = db
                 .store
-                .search_persons(&gt, Some("demo"), None)
+                .search_persons(&gt, Some("demo"), None, None)
                 .await
                 .unwrap();
             assert_eq!(found.len(), 12, "{}", db.name);

@@ -272,9 +272,11 @@ async fn reads_whose_audit_entries_cannot_be_appended_are_refused() {
         let searches: Vec<_> = (0..8)
             .map(|_| {
                 let (store, operator) = (db.store.clone(), operator.clone());
-                tokio::spawn(
-                    async move { store.search_persons(&operator, Some("Rosa"), None).await },
-                )
+                tokio::spawn(async move {
+                    store
+                        .search_persons(&operator, Some("Rosa"), None, None)
+                        .await
+                })
             })
             .collect();
         for search in searches {
@@ -294,7 +296,7 @@ async fn reads_whose_audit_entries_cannot_be_appended_are_refused() {
         db.store.execute_raw_for_tests(drop).await.unwrap();
         let found = db
             .store
-            .search_persons(&operator, Some("Rosa"), None)
+            .search_persons(&operator, Some("Rosa"), None, None)
             .await
             .unwrap();
         assert_eq!(found.len(), 1, "{}", db.name);

@@ -83,7 +83,7 @@ async fn a_sqlite_backup_is_a_whole_copy_that_opens_with_the_same_keys() {
     }
     // Sealed fields open with the same keys, and the blind index finds the person.
     let found = restored
-        .search_persons(&gt, Some("backup"), None)
+        .search_persons(&gt, Some("backup"), None, None)
         .await
         .unwrap();
     assert_eq!(found.len(), 1);

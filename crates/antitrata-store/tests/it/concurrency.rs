@@ -35,7 +35,9 @@ fn contact() -> NewContact {
 async fn shift(store: Store, worker: u128) -> Result<(), StoreError> {
     let operator = actor(Role::Operator, Some("GT"));
     for round in 0..ROUNDS {
-        let found = store.search_persons(&operator, Some("Lucía"), None).await?;
+        let found = store
+            .search_persons(&operator, Some("Lucía"), None, None)
+            .await?;
         assert_eq!(found.len(), 1);
         let id = ContactId(Uuid::from_u128(1_000 + worker * ROUNDS + round));
         store.insert_contact(&operator, id, &contact()).await?;

@@ -145,7 +145,7 @@ async fn people_of_a_case_are_sealed_searchable_and_flag_minors() {
         );
         let found = db
             .store
-            .search_persons(&worker, Some("canaria"), None)
+            .search_persons(&worker, Some("canaria"), None, None)
             .await
             .unwrap();
         assert_eq!(
@@ -194,24 +194,40 @@ async fn the_directory_is_kept_by_country_admins_and_searched_by_category_and_pl
                 .map(|s| s.details.name)
                 .collect::<Vec<_>>()
         };
-        let all = db.store.list_services(&worker, None, None).await.unwrap();
+        let all = db
+            .store
+            .list_services(&worker, None, None, None, antitrata_store::SERVICE_PAGE)
+            .await
+            .unwrap();
         assert_eq!(names(all), ["Clínica", "Albergue"], "{}", db.name);
         let shelters = db
             .store
-            .list_services(&worker, Some(ServiceCategory::Shelter), None)
+            .list_services(
+                &worker,
+                Some(ServiceCategory::Shelter),
+                None,
+                None,
+                antitrata_store::SERVICE_PAGE,
+            )
             .await
             .unwrap();
         assert_eq!(names(shelters), ["Albergue"]);
         let by_place = db
             .store
-            .list_services(&worker, None, Some("quetzal"))
+            .list_services(
+                &worker,
+                None,
+                Some("quetzal"),
+                None,
+                antitrata_store::SERVICE_PAGE,
+            )
             .await
             .unwrap();
         assert_eq!(names(by_place), ["Albergue"]);
         let hn = actor(Role::Caseworker, Some("HN"));
         assert!(
             db.store
-                .list_services(&hn, None, None)
+                .list_services(&hn, None, None, None, antitrata_store::SERVICE_PAGE)
                 .await
                 .unwrap()
                 .is_empty()
@@ -228,7 +244,12 @@ async fn the_directory_is_kept_by_country_admins_and_searched_by_category_and_pl
             .await
             .unwrap();
         assert_eq!(
-            names(db.store.list_services(&worker, None, None).await.unwrap()),
+            names(
+                db.store
+                    .list_services(&worker, None, None, None, antitrata_store::SERVICE_PAGE)
+                    .await
+                    .unwrap()
+            ),
             ["Albergue"]
         );
         assert!(

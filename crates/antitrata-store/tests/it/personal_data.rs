@@ -120,7 +120,7 @@ async fn search_finds_by_name_prefix_and_phone_within_the_country() {
         };
         let search = |name: Option<&'static str>, phone: Option<&'static str>| {
             let (store, gt) = (db.store.clone(), gt.clone());
-            async move { names(store.search_persons(&gt, name, phone).await.unwrap()) }
+            async move { names(store.search_persons(&gt, name, phone, None).await.unwrap()) }
         };
         assert_eq!(
             search(Some("mar"), None).await,
@@ -149,7 +149,7 @@ async fn search_finds_by_name_prefix_and_phone_within_the_country() {
         let hn = actor(Role::Supervisor, Some("HN"));
         assert!(
             db.store
-                .search_persons(&hn, Some("maria"), None)
+                .search_persons(&hn, Some("maria"), None, None)
                 .await
                 .unwrap()
                 .is_empty()
@@ -180,7 +180,7 @@ async fn a_search_of_several_words_finds_people_beyond_the_first_matches_of_one_
             .unwrap();
         let found = db
             .store
-            .search_persons(&gt, Some("ana garcía"), None)
+            .search_persons(&gt, Some("ana garcía"), None, None)
             .await
             .unwrap();
         let names: Vec<&str> = found.iter().map(|p| p.name.as_str()).collect();
@@ -190,7 +190,7 @@ async fn a_search_of_several_words_finds_people_beyond_the_first_matches_of_one_
         let repeated = format!("ana ana garcía {}", "cux ".repeat(80));
         let found = db
             .store
-            .search_persons(&gt, Some(&repeated), None)
+            .search_persons(&gt, Some(&repeated), None, None)
             .await
             .unwrap();
         assert_eq!(found.len(), 1, "{}", db.name);
@@ -198,13 +198,13 @@ async fn a_search_of_several_words_finds_people_beyond_the_first_matches_of_one_
         let long = format!("ana garcía {}", words.join(" "));
         let found = db
             .store
-            .search_persons(&gt, Some(&long), None)
+            .search_persons(&gt, Some(&long), None, None)
             .await
             .unwrap();
         assert!(found.is_empty(), "{}", db.name);
         let many = db
             .store
-            .search_persons(&gt, Some("ana"), None)
+            .search_persons(&gt, Some("ana"), None, None)
             .await
             .unwrap();
         assert_eq!(many.len(), limit as usize, "{}", db.name);
@@ -262,7 +262,7 @@ async fn write_canary(store: &Store) -> String {
     assert_eq!(back.name, CANARY_NAME);
     assert_eq!(
         store
-            .search_persons(&gt, Some("zqxcan"), None)
+            .search_persons(&gt, Some("zqxcan"), None, None)
             .await
             .unwrap()
             .len(),
@@ -540,7 +540,7 @@ async fn rotation_reseals_every_row_in_resumable_batches() {
         }
         assert_eq!(
             new_only
-                .search_persons(&gt, Some("person"), Some("55550000"))
+                .search_persons(&gt, Some("person"), Some("55550000"), None)
                 .await
                 .unwrap()
                 .len(),

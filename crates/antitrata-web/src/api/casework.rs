@@ -3,13 +3,13 @@
 //! 400; a body with bad fields a 422 naming each; a step the record no longer allows a 409.
 //! Creating requests carry their own `id`: sending one twice stores one record.
 
-use antitrata_domain::UserId;
 use antitrata_domain::casework::{
     CaseId, CaseInput, CasePersonInput, CaseReference, CaseStatus, ConsentId, ConsentInput,
     ContactId, ContactInput, Errors, FollowUpId, FollowUpInput, LOCALITY_MAX, NAME_MAX, ReferralId,
-    ServiceCategory, ServiceInput,
+    ServiceCategory, ServiceId, ServiceInput,
 };
 use antitrata_domain::policy::Action;
+use antitrata_domain::{PersonId, UserId};
 use antitrata_store::{CaseFilter, CaseOrder, Entity};
 use axum::Json;
 use axum::http::StatusCode;
@@ -564,12 +564,17 @@ pub(super) struct PersonQuery {
     pub name: String,
     #[serde(default)]
     pub phone: String,
+    /// The `next` of the page before; left out for the first page.
+    #[serde(default)]
+    pub cursor: String,
 }
 
 /// `name`, `phone` or both, at least one of them not blank.
 impl utoipa::PartialSchema for PersonQuery {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+        use utoipa::openapi::schema::{
+            AllOfBuilder, AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
         let text = |max: usize, pattern: &str| {
             ObjectBuilder::new()
                 .schema_type(Type::String)
@@ -591,6 +596,15 @@ impl utoipa::PartialSchema for PersonQuery {
             .property(
                 "phone",
                 text(PHONE_MAX, ".*").description(Some("The number, in any form")),
+            )
+            .property(
+                "cursor",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                    .description(Some(
+                        "The `next` of the page before; left out for the first page",
+                    )),
             );
         let one_of_them = AnyOfBuilder::new()
             .item(given("name", NAME_MAX))
@@ -601,13 +615,21 @@ impl utoipa::PartialSchema for PersonQuery {
 
 impl utoipa::ToSchema for PersonQuery {}
 
+/// One page of the people found, in id order, and where the next page starts.
+#[derive(Serialize, ToSchema)]
+pub(super) struct PersonPage {
+    /// Up to 50 people.
+    pub persons: Vec<PersonHit>,
+    /// The `cursor` of the next page of the same search; `null` on the last one.
+    #[schema(format = Uuid)]
+    pub next: Option<Uuid>,
+}
+
+/// People of the caller's country by words of their name, their phone or both, 50 a page.
 #[utoipa::path(post, path = "/api/v1/persons/search", tag = "persons", request_body = PersonQuery,
-    responses((status = 200, body = Vec<PersonHit>), (status = 422, body = crate::error::ProblemJson)),
+    responses((status = 200, body = PersonPage)),
     security(("bearer" = [])))]
-pub(super) async fn search_persons(
-    call: Call,
-    Body(body): Body<PersonQuery>,
-) -> Reply<Vec<PersonHit>> {
+pub(super) async fn search_persons(call: Call, Body(body): Body<PersonQuery>) -> Reply<PersonPage> {
     let q = body;
     let mut errors = Errors::default();
     let name = errors.optional_text("name", &q.name, NAME_MAX);
@@ -615,17 +637,22 @@ pub(super) async fn search_persons(
     if name.is_none() && phone.is_none() {
         errors.add("name", antitrata_domain::casework::Problem::Required);
     }
+    let after = errors.optional_code("cursor", &q.cursor, |text| {
+        Uuid::parse_str(text).ok().map(PersonId)
+    });
     errors
         .finish(())
         .map_err(|e| ApiError::fields(call.headers(), &e))?;
     let (name, phone) = (name.as_deref(), phone.as_deref());
     let found = call
         .store()
-        .search_persons(&call.actor, name, phone)
+        .search_persons(&call.actor, name, phone, after)
         .await
         .map_err(|e| call.fail(e))?;
-    Ok(Json(
-        found
+    let full = i64::try_from(found.len()).unwrap_or(i64::MAX) >= antitrata_store::SEARCH_LIMIT;
+    let next = found.last().filter(|_| full).map(|last| last.id.0);
+    Ok(Json(PersonPage {
+        persons: found
             .into_iter()
             .map(|p| PersonHit {
                 id: p.id.0,
@@ -634,7 +661,8 @@ pub(super) async fn search_persons(
                 case: p.case.map(|c| c.0),
             })
             .collect(),
-    ))
+        next,
+    }))
 }
 
 /// The directory's filters.
@@ -648,28 +676,56 @@ pub(super) struct ServiceQuery {
     #[serde(default)]
     #[param(min_length = 1, max_length = 120)]
     pub place: String,
+    /// How many services a page holds, 1 to 500 (500 when left out).
+    #[param(value_type = i64, required = false, minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next` of the page before; left out for the first page.
+    #[serde(default)]
+    #[param(format = Uuid)]
+    pub cursor: String,
 }
 
-/// The caller's country's services, by category and place.
+/// One page of services, by locality, name and id, and where the next page starts.
+#[derive(Serialize, ToSchema)]
+pub(super) struct ServicePage {
+    pub services: Vec<ServiceView>,
+    /// The `cursor` of the next page; `null` on the last one.
+    #[schema(format = Uuid)]
+    pub next: Option<Uuid>,
+}
+
+/// The caller's country's active services, by category and place, page by page.
 #[utoipa::path(get, path = "/api/v1/services", tag = "services", params(ServiceQuery),
-    responses((status = 200, body = Vec<ServiceView>), (status = 422, body = crate::error::ProblemJson)),
+    responses((status = 200, body = ServicePage)),
     security(("bearer" = [])))]
 pub(super) async fn list_services(
     call: Call,
     Params(q): Params<ServiceQuery>,
-) -> Reply<Vec<ServiceView>> {
+) -> Reply<ServicePage> {
     let mut errors = Errors::default();
     let category = errors.optional_code("category", &q.category, ServiceCategory::parse);
     let place = errors.optional_text("place", &q.place, LOCALITY_MAX);
+    let limit = q.limit.unwrap_or(antitrata_store::SERVICE_PAGE);
+    if !(1..=antitrata_store::SERVICE_PAGE).contains(&limit) {
+        errors.add("limit", antitrata_domain::casework::Problem::OutOfRange);
+    }
+    let after = errors.optional_code("cursor", &q.cursor, |text| {
+        Uuid::parse_str(text).ok().map(ServiceId)
+    });
     errors
         .finish(())
         .map_err(|e| ApiError::fields(call.headers(), &e))?;
     let services = call
         .store()
-        .list_services(&call.actor, category, place.as_deref())
+        .list_services(&call.actor, category, place.as_deref(), after, limit)
         .await
         .map_err(|e| call.fail(e))?;
-    Ok(Json(services.iter().map(ServiceView::from).collect()))
+    let full = i64::try_from(services.len()).unwrap_or(i64::MAX) >= limit;
+    let next = services.last().filter(|_| full).map(|last| last.id.0);
+    Ok(Json(ServicePage {
+        services: services.iter().map(ServiceView::from).collect(),
+        next,
+    }))
 }
 
 /// A service of the directory, added or replaced under its id; `active: false` takes it out of

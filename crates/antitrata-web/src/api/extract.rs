@@ -336,9 +336,14 @@ impl utoipa::IntoParams for OptionalIfMatch {
     }
 }
 
-/// The version an `If-Match` header names, if it is there; 400 when it is not a version's tag.
+/// The version an `If-Match` header names, if it is there (an empty one names none, as if it
+/// were left out); 400 when it is not a version's tag.
 fn if_match(parts: &Parts) -> Result<Option<i64>, ApiError> {
-    let Some(value) = parts.headers.get(header::IF_MATCH) else {
+    let Some(value) = parts
+        .headers
+        .get(header::IF_MATCH)
+        .filter(|value| !value.as_bytes().trim_ascii().is_empty())
+    else {
         return Ok(None);
     };
     let version = value.to_str().ok().and_then(|text| {

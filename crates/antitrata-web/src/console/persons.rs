@@ -101,7 +101,7 @@ pub(super) async fn search_persons(
     let phone = Some(form.phone.trim()).filter(|p| !p.is_empty());
     let people = state
         .store
-        .search_persons(&actor, name, phone)
+        .search_persons(&actor, name, phone, None)
         .await
         .map_err(store_error(lang, &headers))?;
     Ok(search_page(

@@ -131,7 +131,11 @@ async fn a_service_account_works_a_case_through_the_api() {
             None,
         )
         .await;
-        assert_eq!(listed.json().as_array().unwrap().len(), 1, "{name}");
+        assert_eq!(
+            listed.json()["services"].as_array().unwrap().len(),
+            1,
+            "{name}"
+        );
 
         // A screened contact, sent twice: one contact.
         let contact_id = "00000000-0000-7000-8000-00000000c001";
@@ -365,8 +369,9 @@ async fn a_service_account_works_a_case_through_the_api() {
             Some(json!({"name": "tzul"})),
         )
         .await;
-        assert_eq!(found.json()[0]["id"], person_id, "{name}: {}", found.body);
-        assert_eq!(found.json()[0]["case"], case_id, "{name}: {}", found.body);
+        let hit = &found.json()["persons"][0];
+        assert_eq!(hit["id"], person_id, "{name}: {}", found.body);
+        assert_eq!(hit["case"], case_id, "{name}: {}", found.body);
         let bad_query = call(app, Method::GET, "/api/v1/cases?status=lost", &worker, None).await;
         assert_eq!(bad_query.status, 422, "{name}");
 
@@ -763,6 +768,7 @@ async fn a_stale_update_is_refused_with_the_current_version() {
         );
 
         assert_eq!(put(None, "low").await.status, 428);
+        assert_eq!(put(Some(""), "low").await.status, 428);
         assert_eq!(put(Some("\"two\""), "low").await.status, 400);
         assert_eq!(put(Some("W/\"2\""), "medium").await.status, 200);
 
@@ -851,6 +857,131 @@ async fn a_step_or_an_assignment_from_a_stale_version_is_refused() {
                 .status,
             400
         );
+        // An empty If-Match names no version: the step is taken as if it were left out.
+        let closing = json!({"action": "request-closure", "reason": "goals-met"});
+        let empty = post("status", Some(""), closing).await;
+        assert_eq!(empty.status, 200, "{}", empty.body);
+        assert_eq!(empty.header("etag"), "\"5\"");
+        db.cleanup().await;
+    }
+}
+
+/// The directory's services and the people a search finds come page by page too: each page's
+/// `next` is the following page's `cursor`, the last page's is `null`, and the walk sees every
+/// record once.
+#[tokio::test]
+async fn services_and_people_found_are_listed_page_by_page() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let admin = service_token(&c.store, 1, Role::CountryAdmin, Some("GT")).await;
+        let worker = service_token(&c.store, 2, Role::Caseworker, Some("GT")).await;
+        let mut saved = Vec::new();
+        for n in 0..5u128 {
+            let id = Uuid::from_u128(0xa000 + n);
+            let service = json!({
+                "id": id, "organization": "Red de apoyo", "name": format!("Oficina {n}"),
+                "categories": ["legal"], "locality": "Zacapa"
+            });
+            let reply = call(
+                &c.app,
+                Method::POST,
+                "/api/v1/services",
+                &admin,
+                Some(service),
+            )
+            .await;
+            assert_eq!(reply.status, 201, "{}", reply.body);
+            saved.push(id.to_string());
+        }
+        let mut walked = Vec::new();
+        let mut uri = "/api/v1/services?category=legal&limit=2".to_owned();
+        loop {
+            let page = call(&c.app, Method::GET, &uri, &worker, None).await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            let page = page.json();
+            let services = page["services"].as_array().unwrap();
+            assert!(services.len() <= 2, "{page}");
+            walked.extend(
+                services
+                    .iter()
+                    .map(|s| s["id"].as_str().unwrap().to_owned()),
+            );
+            match page["next"].as_str() {
+                Some(next) => {
+                    uri = format!("/api/v1/services?category=legal&limit=2&cursor={next}")
+                }
+                None => break,
+            }
+        }
+        assert_eq!(walked, saved, "by locality and name, each once");
+        let bad = call(
+            &c.app,
+            Method::GET,
+            "/api/v1/services?limit=0",
+            &worker,
+            None,
+        )
+        .await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        let bad = call(
+            &c.app,
+            Method::GET,
+            "/api/v1/services?cursor=zacapa",
+            &worker,
+            None,
+        )
+        .await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+
+        // 51 people of one surname: a page of 50, then the one left.
+        let case = Uuid::from_u128(950);
+        let opened = call(
+            &c.app,
+            Method::POST,
+            "/api/v1/cases",
+            &worker,
+            Some(json!({"id": case})),
+        )
+        .await;
+        assert_eq!(opened.status, 201, "{}", opened.body);
+        for n in 0..51u128 {
+            let person = json!({
+                "id": Uuid::from_u128(0xb000 + n), "role": "victim",
+                "name": format!("Persona{n} Paginadez")
+            });
+            let uri = format!("/api/v1/cases/{case}/persons");
+            let added = call(&c.app, Method::POST, &uri, &worker, Some(person)).await;
+            assert_eq!(added.status, 201, "{}", added.body);
+        }
+        let search = |cursor: Option<String>| {
+            let mut query = json!({"name": "paginadez"});
+            if let Some(cursor) = cursor {
+                query["cursor"] = json!(cursor);
+            }
+            call(
+                &c.app,
+                Method::POST,
+                "/api/v1/persons/search",
+                &worker,
+                Some(query),
+            )
+        };
+        let first = search(None).await.json();
+        assert_eq!(first["persons"].as_array().unwrap().len(), 50, "{first}");
+        let next = first["next"].as_str().unwrap().to_owned();
+        let second = search(Some(next)).await.json();
+        assert_eq!(second["persons"].as_array().unwrap().len(), 1, "{second}");
+        assert_eq!(second["next"], Value::Null, "{second}");
+        let mut found: Vec<String> = first["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(second["persons"].as_array().unwrap())
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect();
+        found.sort();
+        found.dedup();
+        assert_eq!(found.len(), 51, "every person once");
         db.cleanup().await;
     }
 }

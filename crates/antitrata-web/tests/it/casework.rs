@@ -507,6 +507,8 @@ async fn people_consent_and_referrals_through_the_case_page() {
                 &antitrata_store::testing::actor(Role::CountryAdmin, Some("GT")),
                 None,
                 None,
+                None,
+                antitrata_store::SERVICE_PAGE,
             )
             .await
             .unwrap()[0]
@@ -626,6 +628,8 @@ async fn people_consent_and_referrals_through_the_case_page() {
                 &antitrata_store::testing::actor(Role::Caseworker, Some("GT")),
                 None,
                 None,
+                None,
+                antitrata_store::SERVICE_PAGE,
             )
             .await
             .unwrap()[0]

@@ -246,8 +246,8 @@ pub(crate) fn lost(addr: &str, token: &str, name: &str, acked: &[Acked]) -> Vec<
                 let by_phone = search(json!({ "phone": phone }));
                 status == 200
                     && ids_in(&file["persons"]).contains(&id.to_string())
-                    && ids_in(&by_name).contains(&id.to_string())
-                    && ids_in(&by_phone).contains(&id.to_string())
+                    && ids_in(&by_name["persons"]).contains(&id.to_string())
+                    && ids_in(&by_phone["persons"]).contains(&id.to_string())
             }
             Acked::Consent { id, case } => {
                 let (status, file) = get(&format!("/api/v1/cases/{case}"));

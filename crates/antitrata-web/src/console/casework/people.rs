@@ -77,7 +77,10 @@ pub(in crate::console) async fn case_people(
     consents: &[Consent],
     referrals: &[Referral],
 ) -> Result<CasePeople, StoreError> {
-    let services = state.store.list_services(actor, None, None).await?;
+    let services = state
+        .store
+        .list_services(actor, None, None, None, antitrata_store::SERVICE_PAGE)
+        .await?;
     let name_of = |id: PersonId| {
         persons
             .iter()

@@ -131,7 +131,13 @@ async fn page(
     let category = ServiceCategory::parse(filter.category.trim());
     let services = state
         .store
-        .list_services(&actor, category, Some(filter.place.as_str()))
+        .list_services(
+            &actor,
+            category,
+            Some(filter.place.as_str()),
+            None,
+            antitrata_store::SERVICE_PAGE,
+        )
         .await
         .map_err(store_error(lang, headers))?;
     let can_edit = who
