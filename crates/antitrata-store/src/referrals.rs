@@ -20,7 +20,7 @@ use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 use antitrata_domain::policy::Action;
 
 const COLUMNS: &str = "id, case_id, person_id, service_id, status, consent_id, override_by, \
-     override_reason_sealed, notes_sealed, requested_by, requested_at, updated_at";
+     override_reason_sealed, notes_sealed, requested_by, requested_at, updated_at, version";
 
 /// A referral to make.
 #[derive(Debug, Clone, Copy)]
@@ -203,25 +203,34 @@ impl Store {
     }
 
     /// Moves a referral of the actor's country forward (accepted, declined, in progress,
-    /// completed); a step backwards or sideways is `NotAllowedNow`.
+    /// completed); a step backwards or sideways is `NotAllowedNow`. With `expected`, only if the
+    /// referral is still at that version (`Stale` with the current one otherwise).
     pub async fn update_referral(
         &self,
         actor: &Actor,
         id: ReferralId,
         next: ReferralStatus,
+        expected: Option<i64>,
     ) -> Result<Referral, StoreError> {
         let keyring = self.keyring()?;
         let home = scope(actor)?;
         let audit = PendingEntry::new(actor, event("referral.updated", id))?;
         let row: ReferralRow = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let status: Option<String> =
-                sqlx::query_scalar("select status from referrals where id = $1 and country = $2")
-                    .bind(id.0)
-                    .bind(home.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let status = status.ok_or(StoreError::NotFound(Entity::Referral))?;
+            let read: Option<(String, i64)> = sqlx::query_as(
+                "select status, version from referrals where id = $1 and country = $2",
+            )
+            .bind(id.0)
+            .bind(home.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (status, version) = read.ok_or(StoreError::NotFound(Entity::Referral))?;
+            if expected.is_some_and(|expected| expected != version) {
+                return Err(StoreError::Stale {
+                    entity: Entity::Referral,
+                    current: version,
+                });
+            }
             let current = ReferralStatus::parse(&status)
                 .ok_or_else(|| corrupt("referral status", &status))?;
             if !current.may_become(next) {
@@ -231,7 +240,8 @@ impl Store {
                 });
             }
             let done = sqlx::query(
-                "update referrals set status = $1, updated_at = $2 where id = $3 and status = $4",
+                "update referrals set version = version + 1, status = $1, updated_at = $2 \
+                 where id = $3 and status = $4",
             )
             .bind(next.code())
             .bind(unix(actor.at))
@@ -346,6 +356,7 @@ struct ReferralRow {
     requested_by: String,
     requested_at: i64,
     updated_at: i64,
+    version: i64,
 }
 
 impl ReferralRow {
@@ -378,6 +389,7 @@ impl ReferralRow {
             requested_at: from_unix(self.requested_at)?,
             updated_at: from_unix(self.updated_at)?,
             requested_by: self.requested_by,
+            version: self.version,
         })
     }
 }

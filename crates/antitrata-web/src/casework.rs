@@ -363,17 +363,19 @@ pub(crate) async fn refer(
     }
 }
 
-/// Moves a referral to the status with this code.
+/// Moves a referral to the status with this code; with `expected`, only if the referral is still
+/// at that version.
 pub(crate) async fn update_referral(
     store: &Store,
     actor: &Actor,
     id: ReferralId,
     status: &str,
+    expected: Option<i64>,
 ) -> Result<Referral, Refusal> {
     let Some(next) = ReferralStatus::parse(status.trim()) else {
         return refuse("status", Problem::UnknownCode);
     };
-    Ok(store.update_referral(actor, id, next).await?)
+    Ok(store.update_referral(actor, id, next, expected).await?)
 }
 
 /// Adds a follow-up to a case; the assignee must be a caseworker of the country.

@@ -79,6 +79,8 @@ pub struct Referral {
     pub requested_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub requested_by: String,
+    /// Raised by every move of its status; the API's `ETag`.
+    pub version: i64,
 }
 
 impl fmt::Debug for Referral {

@@ -467,18 +467,18 @@ async fn referrals_move_forward_and_stale_ones_are_listed() {
         );
         assert!(matches!(
             db.store
-                .update_referral(&worker, id, ReferralStatus::Completed)
+                .update_referral(&worker, id, ReferralStatus::Completed, None)
                 .await,
             Err(StoreError::NotAllowedNow { .. })
         ));
         let accepted = db
             .store
-            .update_referral(&worker, id, ReferralStatus::Accepted)
+            .update_referral(&worker, id, ReferralStatus::Accepted, None)
             .await
             .unwrap();
         assert_eq!(accepted.status, ReferralStatus::Accepted);
         db.store
-            .update_referral(&worker, id, ReferralStatus::Completed)
+            .update_referral(&worker, id, ReferralStatus::Completed, None)
             .await
             .unwrap();
         assert!(

@@ -494,10 +494,13 @@ pub(super) struct ReferralStatusBody {
     pub status: String,
 }
 
+/// Moves the referral on. With `If-Match`, only if the referral is still at that version (412
+/// with the current one otherwise).
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/status", tag = "cases",
-    params(("id" = Uuid, Path)), request_body = ReferralStatusBody,
+    params(("id" = Uuid, Path), OptionalIfMatch), request_body = ReferralStatusBody,
     responses(
-        (status = 200, body = ReferralView),
+        (status = 200, body = ReferralView,
+            headers(("ETag" = String, description = "The referral's new version"))),
         (status = 409, body = crate::error::ProblemJson, description = "Not a step from its status"),
         (status = 422, body = crate::error::ProblemJson),
     ),
@@ -505,13 +508,14 @@ pub(super) struct ReferralStatusBody {
 pub(super) async fn update_referral(
     call: Call,
     Id(id): Id,
+    OptionalIfMatch(expected): OptionalIfMatch,
     Body(body): Body<ReferralStatusBody>,
-) -> Reply<ReferralView> {
+) -> Result<Versioned<ReferralView>, ApiError> {
     let id = ReferralId(id);
-    let referral = casework::update_referral(call.store(), &call.actor, id, &body.status)
+    let referral = casework::update_referral(call.store(), &call.actor, id, &body.status, expected)
         .await
         .map_err(|r| call.refused(r))?;
-    Ok(Json(ReferralView::from(&referral)))
+    Ok(Versioned(referral.version, ReferralView::from(&referral)))
 }
 
 /// A task on the case.

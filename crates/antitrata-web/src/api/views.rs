@@ -267,6 +267,8 @@ pub(super) struct ReferralView {
     #[schema(format = DateTime)]
     pub updated_at: String,
     pub requested_by: String,
+    /// Raised by every move of its status: `If-Match` on a status update names it.
+    pub version: i64,
 }
 
 impl From<&Referral> for ReferralView {
@@ -287,6 +289,7 @@ impl From<&Referral> for ReferralView {
             requested_at: instant(r.requested_at),
             updated_at: instant(r.updated_at),
             requested_by: r.requested_by.clone(),
+            version: r.version,
         }
     }
 }

@@ -287,6 +287,31 @@ async fn a_service_account_works_a_case_through_the_api() {
         .await;
         assert_eq!(referred.status, 201, "{name}: {}", referred.body);
         assert_eq!(referred.json()["consent"], consent_id);
+        assert_eq!(referred.json()["version"], 1);
+
+        // A status update from a version read before another one is refused with 412.
+        let move_on = |tag: Option<&'static str>, status: &'static str| {
+            let mut request = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/referrals/00000000-0000-7000-8000-0000000ef001/status")
+                .header("authorization", format!("Bearer {worker}"))
+                .header("content-type", "application/json");
+            if let Some(tag) = tag {
+                request = request.header("if-match", tag);
+            }
+            let body = json!({ "status": status }).to_string();
+            send(app, request.body(Body::from(body)).unwrap())
+        };
+        let accepted = move_on(Some("\"1\""), "accepted").await;
+        assert_eq!(accepted.status, 200, "{name}: {}", accepted.body);
+        assert_eq!(accepted.header("etag"), "\"2\"", "{name}");
+        let stale = move_on(Some("\"1\""), "in-progress").await;
+        assert_eq!(stale.status, 412, "{name}: {}", stale.body);
+        assert_eq!(stale.json()["current_version"], 2, "{name}");
+        let unconditional = move_on(None, "in-progress").await;
+        assert_eq!(unconditional.status, 200, "{name}: {}", unconditional.body);
+        assert_eq!(unconditional.json()["status"], "in-progress", "{name}");
+        assert_eq!(unconditional.json()["version"], 3, "{name}");
 
         // Withdrawing the consent blocks the next disclosure.
         let withdrawn = call(

@@ -352,8 +352,14 @@ pub(in crate::console) async fn update_referral(
         .map(CaseId)
         .ok_or_else(|| PageError::new(lang, AppError::BadRequest, &headers))?;
     let actor = casework_actor(&state, &who.account, &headers);
-    let done =
-        casework::update_referral(&state.store, &actor, ReferralId(id), pairs.get("status")).await;
+    let done = casework::update_referral(
+        &state.store,
+        &actor,
+        ReferralId(id),
+        pairs.get("status"),
+        None,
+    )
+    .await;
     after(
         &state,
         &who,
