@@ -256,23 +256,8 @@ impl Store {
                 .push(", exploitation_began = ")
                 .push_bind(details.exploitation_began.map(date_text))
                 .push(", updated_at = ")
-                .push_bind(unix(actor.at))
-                .push(" where id = ")
-                .push_bind(id.0)
-                .push(" and country = ")
-                .push_bind(country.to_string());
-            if let Some(expected) = expected {
-                update.push(" and version = ").push_bind(expected);
-            }
-            let done = update.build().execute(&mut *tx).await?.rows_affected();
-            if done != 1 {
-                let current: Option<i64> = sqlx::query_scalar(CASE_VERSION)
-                    .bind(id.0)
-                    .bind(country.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                return Err(stale_or_missing(current));
-            }
+                .push_bind(unix(actor.at));
+            write_case_row!(tx, update, id, country, expected);
             append_audit!(tx, &audit);
             let row: CaseRow =
                 sqlx::query_as(&format!("select {CASE_COLUMNS} from cases where id = $1"))
@@ -396,23 +381,8 @@ impl Store {
             update
                 .push_bind(assignee.map(|u| u.0))
                 .push(", updated_at = ")
-                .push_bind(unix(actor.at))
-                .push(" where id = ")
-                .push_bind(id.0)
-                .push(" and country = ")
-                .push_bind(country.to_string());
-            if let Some(expected) = expected {
-                update.push(" and version = ").push_bind(expected);
-            }
-            let done = update.build().execute(&mut *tx).await?.rows_affected();
-            if done != 1 {
-                let current: Option<i64> = sqlx::query_scalar(CASE_VERSION)
-                    .bind(id.0)
-                    .bind(country.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                return Err(stale_or_missing(current));
-            }
+                .push_bind(unix(actor.at));
+            write_case_row!(tx, update, id, country, expected);
             append_audit!(tx, &audit);
             let row: CaseRow =
                 sqlx::query_as(&format!("select {CASE_COLUMNS} from cases where id = $1"))
@@ -555,8 +525,32 @@ fn join_countries(codes: &[CountryCode]) -> String {
     out
 }
 
-/// A case's version, by id and country.
-const CASE_VERSION: &str = "select version from cases where id = $1 and country = $2";
+/// Ends the case update begun in `update` with the row's id and country, and with the version
+/// `expected` names when there is one; runs it in `tx`, and returns `Stale` (with the current
+/// version) or `NotFound` from the enclosing function when it touched no row.
+macro_rules! write_case_row {
+    ($tx:ident, $update:ident, $id:expr, $country:expr, $expected:expr) => {{
+        $update
+            .push(" where id = ")
+            .push_bind($id.0)
+            .push(" and country = ")
+            .push_bind($country.to_string());
+        if let Some(expected) = $expected {
+            $update.push(" and version = ").push_bind(expected);
+        }
+        let done = $update.build().execute(&mut *$tx).await?.rows_affected();
+        if done != 1 {
+            let current: Option<i64> =
+                sqlx::query_scalar("select version from cases where id = $1 and country = $2")
+                    .bind($id.0)
+                    .bind($country.as_str())
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+            return Err(stale_or_missing(current));
+        }
+    }};
+}
+use write_case_row;
 
 /// What a conditional write of a case that touched no row means: the case moved on since it
 /// was read (`current`), or there is no such case.
