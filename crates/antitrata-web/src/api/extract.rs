@@ -378,7 +378,13 @@ fn if_match_parameter(required: bool) -> utoipa::openapi::path::Parameter {
         .schema(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
-                .pattern(Some(r#"^(W/)?"[0-9]{1,18}"$"#)),
+                .pattern(Some(if required {
+                    r#"^(W/)?"[0-9]{1,18}"$"#
+                } else {
+                    // Blank names no version: HTTP takes the spaces and tabs around a header's
+                    // value off, so a blank one arrives empty.
+                    r#"^[ \t]*((W/)?"[0-9]{1,18}"[ \t]*)?$"#
+                })),
         ))
         .build()
 }
