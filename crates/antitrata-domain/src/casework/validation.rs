@@ -99,16 +99,17 @@ impl Errors {
     }
 
     /// An ISO 3166 country code that UN M49 places (so `XX` and `ZZ` are refused); empty is
-    /// `None`.
+    /// `None`, blank an error.
     pub fn optional_country(
         &mut self,
         field: &'static str,
         value: &str,
     ) -> Option<crate::CountryCode> {
-        let value = value.trim();
         if value.is_empty() {
             return None;
         }
+        // Blank is not left out: it is a value, and no code or date.
+        let value = value.trim();
         let known = known_country(value);
         if known.is_none() {
             self.add(field, Problem::BadCountry);
@@ -116,12 +117,14 @@ impl Errors {
         known
     }
 
-    /// A `YYYY-MM-DD` date; empty is `None`, anything else that is not a date an error.
+    /// A `YYYY-MM-DD` date; empty is `None`, anything else that is not a date (blank too) an
+    /// error.
     pub fn optional_date(&mut self, field: &'static str, value: &str) -> Option<time::Date> {
-        let value = value.trim();
         if value.is_empty() {
             return None;
         }
+        // Blank is not left out: it is a value, and no code or date.
+        let value = value.trim();
         let format = time::macros::format_description!("[year]-[month]-[day]");
         let parsed = time::Date::parse(value, &format).ok();
         if parsed.is_none() {
@@ -130,17 +133,18 @@ impl Errors {
         parsed
     }
 
-    /// A picklist value; empty is `None`, an unknown code an error.
+    /// A picklist value; empty is `None`, an unknown code (blank too) an error.
     pub fn optional_code<T>(
         &mut self,
         field: &'static str,
         value: &str,
         parse: impl Fn(&str) -> Option<T>,
     ) -> Option<T> {
-        let value = value.trim();
         if value.is_empty() {
             return None;
         }
+        // Blank is not left out: it is a value, and no code or date.
+        let value = value.trim();
         let parsed = parse(value);
         if parsed.is_none() {
             self.add(field, Problem::UnknownCode);
@@ -229,6 +233,39 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn an_empty_code_or_date_is_left_out_and_a_blank_one_is_refused() {
+        let mut errors = Errors::default();
+        assert_eq!(errors.optional_date("from", ""), None);
+        assert_eq!(errors.optional_code("status", "", |_| Some(1)), None);
+        assert_eq!(errors.optional_country("nationality", ""), None);
+        assert!(errors.finish(()).is_ok());
+        let mut errors = Errors::default();
+        assert_eq!(errors.optional_date("from", "\n"), None);
+        assert_eq!(
+            errors.optional_code("status", " ", |c: &str| (!c.is_empty()).then_some(1)),
+            None
+        );
+        assert_eq!(errors.optional_country("nationality", "\t"), None);
+        let problems: Vec<_> = errors
+            .finish(())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.problem))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                ("from", Problem::BadDate),
+                ("status", Problem::UnknownCode),
+                ("nationality", Problem::BadCountry)
+            ]
+        );
+        let mut errors = Errors::default();
+        assert!(errors.optional_date("from", " 2026-01-31 ").is_some());
+        assert!(errors.finish(()).is_ok());
     }
 
     #[test]

@@ -122,7 +122,26 @@ pub(super) struct CaseQuery {
     #[serde(default)]
     #[param(pattern = r"^[A-Za-z]{2}-[0-9]{4}-[0-9]{6}$")]
     pub cursor: String,
+    /// `me`: the cases assigned to the caller; `none`: the cases assigned to nobody.
+    #[serde(default)]
+    #[param(value_type = AssignedFilter, inline)]
+    pub assigned: String,
 }
+
+/// Whose cases a list holds, for the API's document.
+#[derive(Debug)]
+pub(super) struct AssignedFilter;
+
+impl utoipa::PartialSchema for AssignedFilter {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(["me", "none"]))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AssignedFilter {}
 
 /// One page of cases, newest reference first, and where the next page starts.
 #[derive(Serialize, ToSchema)]
@@ -187,6 +206,12 @@ pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Repl
         limit,
     );
     filter.order = CaseOrder::NewestOpened { after };
+    match q.assigned.trim() {
+        "" => {}
+        "me" => filter.assigned_to = Some(call.account.id),
+        "none" => filter.unassigned = true,
+        _ => errors.add("assigned", antitrata_domain::casework::Problem::UnknownCode),
+    }
     errors
         .finish(())
         .map_err(|e| ApiError::fields(call.headers(), &e))?;
@@ -772,7 +797,9 @@ pub(super) async fn save_service(
 /// How many open cases "my work" lists.
 const MY_CASES: i64 = 100;
 
-/// The caller's follow-ups due today or overdue, and the open cases assigned to it.
+/// The caller's follow-ups due today or overdue, and the open cases assigned to it: at most
+/// 100 of those, newest change first (every case assigned to the caller, page by page:
+/// `GET /api/v1/cases?assigned=me`).
 #[utoipa::path(get, path = "/api/v1/work", tag = "cases",
     responses((status = 200, body = WorkView)), security(("bearer" = [])))]
 pub(super) async fn show_work(call: Call) -> Reply<WorkView> {
@@ -802,7 +829,10 @@ pub(super) async fn show_work(call: Call) -> Reply<WorkView> {
 /// How many cases each part of the queue lists.
 const QUEUE_LIMIT: i64 = 50;
 
-/// The supervisor's queue, immediate danger first.
+/// The supervisor's queue, immediate danger first. Closure requests and unassigned open cases
+/// hold at most 50 each, newest change first; every one of them, page by page:
+/// `GET /api/v1/cases?status=closure-requested` and `GET /api/v1/cases?assigned=none` (which
+/// lists closed ones too).
 #[utoipa::path(get, path = "/api/v1/queue", tag = "cases",
     responses((status = 200, body = QueueView)), security(("bearer" = [])))]
 pub(super) async fn show_queue(call: Call) -> Reply<QueueView> {

@@ -136,6 +136,11 @@ impl<T: DeserializeOwned + ToSchema + 'static> FromRequest<AppState> for Body<T>
                 return Err(ApiError::malformed(&headers, part, reason_of(&reason)));
             }
         };
+        // Every body is an object: serde would otherwise read a list as the fields in order.
+        if !value.is_object() {
+            let reason = "invalid type: expected a JSON object";
+            return Err(ApiError::malformed(&headers, Malformed::BodyShape, reason));
+        }
         if let Some(field) = empty_string(&value, &documented_properties::<T>()) {
             return Err(ApiError::malformed(&headers, Malformed::Empty, &field));
         }

@@ -540,6 +540,15 @@ async fn the_openapi_document_describes_every_route() {
     }
     let case_id = &doc["components"]["schemas"]["NewCaseBody"]["properties"]["id"];
     assert!(case_id["pattern"].is_string(), "{case_id}");
+    // Every reference names a schema of the document.
+    let text = doc.to_string();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "the document refers to a schema it lacks: {name}"
+        );
+    }
     let contact = &doc["components"]["schemas"]["ContactView"]["properties"]["channel"];
     assert!(contact.to_string().contains("ContactChannel"), "{contact}");
     let channel = &doc["components"]["schemas"]["ContactChannel"]["enum"];
@@ -661,6 +670,22 @@ async fn api_errors_say_what_is_wrong() {
         detail(&no_id).contains("documented shape") && detail(&no_id).contains("`id`"),
         "{}",
         no_id.body
+    );
+
+    // A body is an object: a list of the fields' values is not read as the fields in order.
+    let listed = json!([Uuid::from_u128(75)]).to_string();
+    let listed = english(Method::POST, "/api/v1/cases", Some(&listed)).await;
+    assert_eq!(listed.status, 400, "{}", listed.body);
+    assert!(
+        detail(&listed).contains("expected a JSON object"),
+        "{}",
+        listed.body
+    );
+    let blank_date = english(Method::GET, "/api/v1/cases?from=%0A", None).await;
+    assert_eq!(
+        blank_date.status, 422,
+        "a blank date is no date: {}",
+        blank_date.body
     );
 
     // An empty string is never a value, in a body or a query; a property the document does not
@@ -822,7 +847,7 @@ async fn a_step_or_an_assignment_from_a_stale_version_is_refused() {
     for db in seeded_backends().await {
         let c = console(&db);
         let supervisor = service_token(&c.store, 1, Role::Supervisor, Some("GT")).await;
-        service_token(&c.store, 2, Role::Caseworker, Some("GT")).await;
+        let worker_token = service_token(&c.store, 2, Role::Caseworker, Some("GT")).await;
         let worker = Uuid::from_u128(2);
         let case = Uuid::from_u128(901);
         let uri = format!("/api/v1/cases/{case}");
@@ -869,6 +894,21 @@ async fn a_step_or_an_assignment_from_a_stale_version_is_refused() {
             now.body
         );
         assert_eq!(now.header("etag"), "\"2\"");
+        // The lists of whose cases they are.
+        let app = &c.app;
+        let listed = |token: &str, assigned: &str| {
+            let uri = format!("/api/v1/cases?assigned={assigned}");
+            let token = token.to_owned();
+            async move { call(app, Method::GET, &uri, &token, None).await }
+        };
+        let mine = listed(&worker_token, "me").await.json();
+        assert_eq!(mine["cases"][0]["id"], json!(case), "{mine}");
+        let unassigned = listed(&supervisor, "none").await.json();
+        assert!(
+            !unassigned["cases"].to_string().contains(&case.to_string()),
+            "{unassigned}"
+        );
+        assert_eq!(listed(&supervisor, "somebody").await.status, 422);
 
         let step = post("status", Some("\"2\""), json!({"action": "activate"})).await;
         assert_eq!(step.status, 200, "{}", step.body);
