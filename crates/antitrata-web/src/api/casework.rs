@@ -206,7 +206,7 @@ pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Repl
         limit,
     );
     filter.order = CaseOrder::NewestOpened { after };
-    match q.assigned.trim() {
+    match q.assigned.as_str() {
         "" => {}
         "me" => filter.assigned_to = Some(call.account.id),
         "none" => filter.unassigned = true,

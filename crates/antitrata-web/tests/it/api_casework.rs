@@ -909,6 +909,11 @@ async fn a_step_or_an_assignment_from_a_stale_version_is_refused() {
             "{unassigned}"
         );
         assert_eq!(listed(&supervisor, "somebody").await.status, 422);
+        assert_eq!(
+            listed(&supervisor, "%20").await.status,
+            422,
+            "blank is no filter"
+        );
 
         let step = post("status", Some("\"2\""), json!({"action": "activate"})).await;
         assert_eq!(step.status, 200, "{}", step.body);
