@@ -8,7 +8,7 @@ use antitrata_domain::{Actor, PersonId};
 use crate::cases::CaseKey;
 use crate::contacts::ContactList;
 use crate::follow_ups::Which;
-use crate::{Store, StoreError};
+use crate::{PAGE_MAX, Store, StoreError};
 
 /// The records of a case, each list in its own order (see the `list_case_*` methods).
 #[derive(Debug, Clone)]
@@ -35,8 +35,14 @@ impl Store {
         };
         let read = case
             .and(self.read_case_persons(actor, id).await?)
-            .and(self.read_referrals_where(actor, Some(id), None).await?)
-            .and(self.read_follow_ups(actor, Which::OfCase(id)).await?)
+            .and(
+                self.read_referrals_where(actor, Some(id), None, None, PAGE_MAX)
+                    .await?,
+            )
+            .and(
+                self.read_follow_ups(actor, Which::OfCase(id), None, PAGE_MAX)
+                    .await?,
+            )
             .and(
                 self.read_contacts_where(actor, ContactList::OfCase(id))
                     .await?,

@@ -17,7 +17,7 @@ use crate::crypto::SealContext;
 use crate::error::require;
 use crate::store::{require_row, with_pool};
 use crate::time_columns::{from_unix, unix};
-use crate::{Entity, Keyring, Store, StoreError};
+use crate::{Entity, Keyring, PAGE_MAX, Store, StoreError};
 use antitrata_domain::policy::Action;
 
 pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.country, c.recorded_by, c.channel, c.direction, \
@@ -108,10 +108,15 @@ impl Store {
     }
 
     /// Contacts flagged as immediate danger that no supervisor has taken charge of, oldest first:
-    /// the top of the supervisor's queue.
-    pub async fn list_open_dangers(&self, actor: &Actor) -> Result<Vec<Contact>, StoreError> {
+    /// the top of the supervisor's queue. A page of at most `limit` after the contact `after`.
+    pub async fn list_open_dangers(
+        &self,
+        actor: &Actor,
+        after: Option<ContactId>,
+        limit: i64,
+    ) -> Result<Vec<Contact>, StoreError> {
         let read = self
-            .read_contacts_where(actor, ContactList::OpenDangers)
+            .read_contacts_where(actor, ContactList::OpenDangers { after, limit })
             .await?;
         self.open_read(actor, read).await
     }
@@ -134,16 +139,30 @@ impl Store {
                     .fetch_all(pool)
                     .await?
                 }
-                ContactList::OpenDangers => {
-                    sqlx::query_as(&format!(
-                        "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.country = $1 \
-                         and c.immediate_danger = $2 and c.danger_handled_at is null \
-                         order by c.started_at, c.id limit 200"
-                    ))
-                    .bind(country.as_str())
-                    .bind(true)
-                    .fetch_all(pool)
-                    .await?
+                ContactList::OpenDangers { after, limit } => {
+                    let mut query = sqlx::QueryBuilder::new(format!(
+                        "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.country = "
+                    ));
+                    query
+                        .push_bind(country.as_str())
+                        .push(" and c.immediate_danger = ")
+                        .push_bind(true)
+                        .push(" and c.danger_handled_at is null");
+                    if let Some(after) = after {
+                        // A row value, so that both backends walk the order's index from the
+                        // cursor.
+                        query
+                            .push(" and (c.started_at, c.id) > (select started_at, id from")
+                            .push(" contacts where id = ")
+                            .push_bind(after.0)
+                            .push(" and country = ")
+                            .push_bind(country.as_str())
+                            .push(")");
+                    }
+                    query
+                        .push(" order by c.started_at, c.id limit ")
+                        .push_bind(limit.clamp(1, PAGE_MAX));
+                    query.build_query_as().fetch_all(pool).await?
                 }
             }
         });
@@ -259,7 +278,10 @@ impl Store {
 
 pub(crate) enum ContactList {
     OfCase(CaseId),
-    OpenDangers,
+    OpenDangers {
+        after: Option<ContactId>,
+        limit: i64,
+    },
 }
 
 /// The actor's one country, or `OutOfScope` for regional roles.

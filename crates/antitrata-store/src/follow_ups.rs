@@ -12,7 +12,7 @@ use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
 use crate::store::{require_row, with_pool};
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
-use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
+use crate::{ConflictKind, Entity, Keyring, PAGE_MAX, Store, StoreError};
 use antitrata_domain::policy::{Action, may};
 
 const COLUMNS: &str = "f.id, f.case_id, f.country, k.year, k.sequence, f.title_sealed, \
@@ -136,35 +136,46 @@ impl Store {
         actor: &Actor,
         case: CaseId,
     ) -> Result<Vec<FollowUp>, StoreError> {
-        self.list_follow_ups(actor, Which::OfCase(case)).await
+        self.list_follow_ups(actor, Which::OfCase(case), None, PAGE_MAX)
+            .await
     }
 
     /// One person's open follow-ups due on or before `until`: those assigned to `user`, and those
-    /// the actor wrote without assigning them. Oldest due first (overdue on top).
+    /// the actor wrote without assigning them. Oldest due first (overdue on top), a page of at
+    /// most `limit` after the follow-up `after`.
     pub async fn list_my_follow_ups(
         &self,
         actor: &Actor,
         user: UserId,
         until: Date,
+        after: Option<FollowUpId>,
+        limit: i64,
     ) -> Result<Vec<FollowUp>, StoreError> {
-        self.list_follow_ups(actor, Which::Mine(user, until)).await
+        self.list_follow_ups(actor, Which::Mine(user, until), after, limit)
+            .await
     }
 
-    /// Open follow-ups of the actor's country due before `today`.
+    /// Open follow-ups of the actor's country due before `today`, oldest due first, a page of at
+    /// most `limit` after the follow-up `after`.
     pub async fn list_overdue_follow_ups(
         &self,
         actor: &Actor,
         today: Date,
+        after: Option<FollowUpId>,
+        limit: i64,
     ) -> Result<Vec<FollowUp>, StoreError> {
-        self.list_follow_ups(actor, Which::Overdue(today)).await
+        self.list_follow_ups(actor, Which::Overdue(today), after, limit)
+            .await
     }
 
     async fn list_follow_ups(
         &self,
         actor: &Actor,
         which: Which,
+        after: Option<FollowUpId>,
+        limit: i64,
     ) -> Result<Vec<FollowUp>, StoreError> {
-        let read = self.read_follow_ups(actor, which).await?;
+        let read = self.read_follow_ups(actor, which, after, limit).await?;
         self.open_read(actor, read).await
     }
 
@@ -172,6 +183,8 @@ impl Store {
         &self,
         actor: &Actor,
         which: Which,
+        after: Option<FollowUpId>,
+        limit: i64,
     ) -> Result<SealedRead<Vec<FollowUp>>, StoreError> {
         let home = scope(actor)?;
         let rows: Vec<FollowUpRow> = with_pool!(self, |pool| {
@@ -198,7 +211,18 @@ impl Store {
                         .push_bind(date_text(today));
                 }
             }
-            query.push(" order by f.due_on, f.id limit 500");
+            if let Some(after) = after {
+                // A row value, so that both backends walk the order's index from the cursor.
+                query
+                    .push(" and (f.due_on, f.id) > (select due_on, id from follow_ups where id = ")
+                    .push_bind(after.0)
+                    .push(" and country = ")
+                    .push_bind(home.to_string())
+                    .push(")");
+            }
+            query
+                .push(" order by f.due_on, f.id limit ")
+                .push_bind(limit.clamp(1, PAGE_MAX));
             query.build_query_as().fetch_all(pool).await?
         });
         Ok(SealedRead::rows(

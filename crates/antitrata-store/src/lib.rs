@@ -37,6 +37,11 @@ mod store;
 pub mod testing;
 mod time_columns;
 
+/// The most rows one page of a list holds: services, follow-ups, referrals, dangers. Each such
+/// list goes on after the id of the last row of the page before (a keyset), so a page costs the
+/// same however deep it is.
+pub const PAGE_MAX: i64 = 500;
+
 pub use api_tokens::ApiToken;
 pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditReport};
 pub use case_file::CaseRecords;
@@ -50,7 +55,6 @@ pub use persons::SEARCH_LIMIT;
 pub use privacy_budget::{Budget, ReleaseFiles, Spend, SpentRelease};
 pub use referrals::NewReferral;
 pub use seed::{SeedOutcome, seed_directory};
-pub use services::SERVICE_PAGE;
 pub use sessions::{Session, SessionLimits};
 pub use sign_in_throttle::{Attempt, ThrottleKey};
 pub use store::{Backend, Store};

@@ -16,7 +16,7 @@ use crate::crypto::SealContext;
 use crate::error::require;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
-use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
+use crate::{ConflictKind, Entity, Keyring, PAGE_MAX, Store, StoreError};
 use antitrata_domain::policy::Action;
 
 const COLUMNS: &str = "id, case_id, person_id, service_id, status, consent_id, override_by, \
@@ -273,18 +273,25 @@ impl Store {
         actor: &Actor,
         case: CaseId,
     ) -> Result<Vec<Referral>, StoreError> {
-        let read = self.read_referrals_where(actor, Some(case), None).await?;
+        let read = self
+            .read_referrals_where(actor, Some(case), None, None, PAGE_MAX)
+            .await?;
         self.open_read(actor, read).await
     }
 
     /// Referrals of the actor's country still waiting (requested, accepted or in progress)
-    /// with no change since `since`: what a supervisor chases.
+    /// with no change since `since`: what a supervisor chases. Oldest first, a page of at most
+    /// `limit` after the referral `after`.
     pub async fn list_stale_referrals(
         &self,
         actor: &Actor,
         since: time::OffsetDateTime,
+        after: Option<ReferralId>,
+        limit: i64,
     ) -> Result<Vec<Referral>, StoreError> {
-        let read = self.read_referrals_where(actor, None, Some(since)).await?;
+        let read = self
+            .read_referrals_where(actor, None, Some(since), after, limit)
+            .await?;
         self.open_read(actor, read).await
     }
 
@@ -293,6 +300,8 @@ impl Store {
         actor: &Actor,
         case: Option<CaseId>,
         stale_since: Option<time::OffsetDateTime>,
+        after: Option<ReferralId>,
+        limit: i64,
     ) -> Result<SealedRead<Vec<Referral>>, StoreError> {
         let home = scope(actor)?;
         let rows: Vec<ReferralRow> = with_pool!(self, |pool| {
@@ -315,7 +324,19 @@ impl Store {
                     .push_bind(ReferralStatus::InProgress.code())
                     .push(")");
             }
-            query.push(" order by requested_at, id limit 500");
+            if let Some(after) = after {
+                // A row value, so that both backends walk the order's index from the cursor.
+                query
+                    .push(" and (requested_at, id) > (select requested_at, id from referrals")
+                    .push(" where id = ")
+                    .push_bind(after.0)
+                    .push(" and country = ")
+                    .push_bind(home.to_string())
+                    .push(")");
+            }
+            query
+                .push(" order by requested_at, id limit ")
+                .push_bind(limit.clamp(1, PAGE_MAX));
             query.build_query_as().fetch_all(pool).await?
         });
         Ok(SealedRead::rows(

@@ -14,11 +14,8 @@ use crate::contacts::{corrupt, country, scope};
 use crate::error::require;
 use crate::store::with_pool;
 use crate::time_columns::unix;
-use crate::{ConflictKind, Entity, Store, StoreError};
+use crate::{ConflictKind, Entity, PAGE_MAX, Store, StoreError};
 use antitrata_domain::policy::Action;
-
-/// The most services one list answers.
-pub const SERVICE_PAGE: i64 = 500;
 
 const COLUMNS: &str = "id, country, organization, name, categories, locality, address, phone, \
      email, hours, languages, eligibility, active";
@@ -82,7 +79,7 @@ impl Store {
     }
 
     /// Active services of the actor's country, by category and by words of the place (locality
-    /// or address, case-insensitive): a page of at most `limit` (up to [`SERVICE_PAGE`]) in the
+    /// or address, case-insensitive): a page of at most `limit` (up to [`PAGE_MAX`]) in the
     /// order of locality, name and id, after the service `after` when it is given.
     pub async fn list_services(
         &self,
@@ -101,7 +98,7 @@ impl Store {
         &self,
         actor: &Actor,
     ) -> Result<Vec<Service>, StoreError> {
-        self.list_services_where(actor, false, None, None, None, SERVICE_PAGE)
+        self.list_services_where(actor, false, None, None, None, PAGE_MAX)
             .await
     }
 
@@ -148,7 +145,7 @@ impl Store {
             }
             query
                 .push(" order by locality, name, id limit ")
-                .push_bind(limit.clamp(1, SERVICE_PAGE));
+                .push_bind(limit.clamp(1, PAGE_MAX));
             query.build_query_as().fetch_all(pool).await?
         });
         rows.into_iter().map(ServiceRow::open).collect()

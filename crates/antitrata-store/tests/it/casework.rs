@@ -7,7 +7,7 @@ use antitrata_domain::casework::{
 };
 use antitrata_domain::{CountryCode, Email, Lang, NewAccount, Role, UserId};
 use antitrata_store::testing::{actor, seeded_backends};
-use antitrata_store::{CaseFilter, ConflictKind, Entity, StoreError};
+use antitrata_store::{CaseFilter, ConflictKind, Entity, PAGE_MAX, StoreError};
 use time::macros::{date, datetime};
 use uuid::Uuid;
 
@@ -510,7 +510,7 @@ async fn immediate_dangers_wait_for_a_supervisor() {
             .unwrap();
         let open: Vec<ContactId> = db
             .store
-            .list_open_dangers(&supervisor)
+            .list_open_dangers(&supervisor, None, PAGE_MAX)
             .await
             .unwrap()
             .into_iter()
@@ -535,7 +535,7 @@ async fn immediate_dangers_wait_for_a_supervisor() {
         );
         assert!(
             db.store
-                .list_open_dangers(&supervisor)
+                .list_open_dangers(&supervisor, None, PAGE_MAX)
                 .await
                 .unwrap()
                 .is_empty()
@@ -681,7 +681,7 @@ async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_superviso
         assert_eq!(
             ids(db
                 .store
-                .list_my_follow_ups(&worker, worker_id, today)
+                .list_my_follow_ups(&worker, worker_id, today, None, PAGE_MAX)
                 .await
                 .unwrap()),
             [fid(1)],
@@ -691,7 +691,7 @@ async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_superviso
         assert_eq!(
             ids(db
                 .store
-                .list_my_follow_ups(&operator, UserId(Uuid::from_u128(5)), today)
+                .list_my_follow_ups(&operator, UserId(Uuid::from_u128(5)), today, None, PAGE_MAX)
                 .await
                 .unwrap()),
             [fid(2)],
@@ -700,7 +700,7 @@ async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_superviso
         assert_eq!(
             ids(db
                 .store
-                .list_overdue_follow_ups(&supervisor, today)
+                .list_overdue_follow_ups(&supervisor, today, None, PAGE_MAX)
                 .await
                 .unwrap()),
             [fid(1)]
@@ -709,7 +709,7 @@ async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_superviso
         assert!(!db.store.complete_follow_up(&worker, fid(1)).await.unwrap());
         assert!(
             db.store
-                .list_overdue_follow_ups(&supervisor, today)
+                .list_overdue_follow_ups(&supervisor, today, None, PAGE_MAX)
                 .await
                 .unwrap()
                 .is_empty()

@@ -8,7 +8,7 @@ use antitrata_domain::casework::{
 };
 use antitrata_domain::{CountryCode, PersonId, Role};
 use antitrata_store::testing::{TestDb, actor, seeded_backends};
-use antitrata_store::{ConflictKind, Entity, NewReferral, StoreError};
+use antitrata_store::{ConflictKind, Entity, NewReferral, PAGE_MAX, StoreError};
 use time::macros::date;
 use uuid::Uuid;
 
@@ -196,7 +196,7 @@ async fn the_directory_is_kept_by_country_admins_and_searched_by_category_and_pl
         };
         let all = db
             .store
-            .list_services(&worker, None, None, None, antitrata_store::SERVICE_PAGE)
+            .list_services(&worker, None, None, None, antitrata_store::PAGE_MAX)
             .await
             .unwrap();
         assert_eq!(names(all), ["Clínica", "Albergue"], "{}", db.name);
@@ -207,7 +207,7 @@ async fn the_directory_is_kept_by_country_admins_and_searched_by_category_and_pl
                 Some(ServiceCategory::Shelter),
                 None,
                 None,
-                antitrata_store::SERVICE_PAGE,
+                antitrata_store::PAGE_MAX,
             )
             .await
             .unwrap();
@@ -219,7 +219,7 @@ async fn the_directory_is_kept_by_country_admins_and_searched_by_category_and_pl
                 None,
                 Some("quetzal"),
                 None,
-                antitrata_store::SERVICE_PAGE,
+                antitrata_store::PAGE_MAX,
             )
             .await
             .unwrap();
@@ -227,7 +227,7 @@ async fn the_directory_is_kept_by_country_admins_and_searched_by_category_and_pl
         let hn = actor(Role::Caseworker, Some("HN"));
         assert!(
             db.store
-                .list_services(&hn, None, None, None, antitrata_store::SERVICE_PAGE)
+                .list_services(&hn, None, None, None, antitrata_store::PAGE_MAX)
                 .await
                 .unwrap()
                 .is_empty()
@@ -246,7 +246,7 @@ async fn the_directory_is_kept_by_country_admins_and_searched_by_category_and_pl
         assert_eq!(
             names(
                 db.store
-                    .list_services(&worker, None, None, None, antitrata_store::SERVICE_PAGE)
+                    .list_services(&worker, None, None, None, antitrata_store::PAGE_MAX)
                     .await
                     .unwrap()
             ),
@@ -456,11 +456,15 @@ async fn referrals_move_forward_and_stale_ones_are_listed() {
             .await
             .unwrap();
         let later = worker.at + time::Duration::days(5);
-        let stale = db.store.list_stale_referrals(&worker, later).await.unwrap();
+        let stale = db
+            .store
+            .list_stale_referrals(&worker, later, None, PAGE_MAX)
+            .await
+            .unwrap();
         assert_eq!(stale.len(), 1, "{}", db.name);
         assert!(
             db.store
-                .list_stale_referrals(&worker, worker.at)
+                .list_stale_referrals(&worker, worker.at, None, PAGE_MAX)
                 .await
                 .unwrap()
                 .is_empty()
@@ -483,7 +487,7 @@ async fn referrals_move_forward_and_stale_ones_are_listed() {
             .unwrap();
         assert!(
             db.store
-                .list_stale_referrals(&worker, later)
+                .list_stale_referrals(&worker, later, None, PAGE_MAX)
                 .await
                 .unwrap()
                 .is_empty()

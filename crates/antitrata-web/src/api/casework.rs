@@ -10,7 +10,7 @@ use antitrata_domain::casework::{
 };
 use antitrata_domain::policy::Action;
 use antitrata_domain::{PersonId, UserId};
-use antitrata_store::{CaseFilter, CaseOrder, Entity};
+use antitrata_store::{CaseOrder, Entity};
 use axum::Json;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -18,9 +18,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::extract::{Body, Call, Id, IfMatch, OptionalIfMatch, Params, Versioned};
+use super::paging;
 use super::views::{
     CaseFileView, CaseView, ConsentView, ContactView, FollowUpView, PersonHit, PersonView,
-    QueueView, ReferralView, ServiceView, WorkView,
+    ReferralView, ServiceView,
 };
 use crate::casework::{self, ReferralInput, StatusInput};
 use crate::error::ApiError;
@@ -156,12 +157,6 @@ pub(super) struct CasePage {
 /// The longest phone number a search takes, as the person's field.
 const PHONE_MAX: usize = 40;
 
-/// How many cases a page holds when the client does not say.
-const PAGE_SIZE: i64 = 100;
-
-/// The most cases a page holds.
-const PAGE_MAX: i64 = 500;
-
 /// Cases of the caller's country, by reference, contact, status, form of exploitation and
 /// opening dates, page by page, newest reference first.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseQuery),
@@ -169,10 +164,7 @@ const PAGE_MAX: i64 = 500;
     security(("bearer" = [])))]
 pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Reply<CasePage> {
     let mut errors = Errors::default();
-    let limit = q.limit.unwrap_or(PAGE_SIZE);
-    if !(1..=PAGE_MAX).contains(&limit) {
-        errors.add("limit", antitrata_domain::casework::Problem::OutOfRange);
-    }
+    let limit = paging::page_limit(&mut errors, q.limit, paging::PAGE_SIZE);
     let after = match q.cursor.trim() {
         "" => None,
         text => CaseReference::parse(text).or_else(|| {
@@ -248,14 +240,9 @@ pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Repl
         .list_cases(&call.actor, &filter)
         .await
         .map_err(|e| call.fail(e))?;
-    let full = i64::try_from(cases.len()).unwrap_or(i64::MAX) >= limit;
-    let next = cases
-        .last()
-        .filter(|_| full)
-        .map(|last| last.reference.to_string());
     Ok(Json(CasePage {
+        next: paging::next(&cases, limit, |last| last.reference.to_string()),
         cases: cases.iter().map(CaseView::from).collect(),
-        next,
     }))
 }
 
@@ -678,8 +665,7 @@ pub(super) async fn search_persons(call: Call, Body(body): Body<PersonQuery>) ->
         .search_persons(&call.actor, name, phone, after)
         .await
         .map_err(|e| call.fail(e))?;
-    let full = i64::try_from(found.len()).unwrap_or(i64::MAX) >= antitrata_store::SEARCH_LIMIT;
-    let next = found.last().filter(|_| full).map(|last| last.id.0);
+    let next = paging::next(&found, antitrata_store::SEARCH_LIMIT, |last| last.id.0);
     Ok(Json(PersonPage {
         persons: found
             .into_iter()
@@ -734,10 +720,7 @@ pub(super) async fn list_services(
     let mut errors = Errors::default();
     let category = errors.optional_code("category", &q.category, ServiceCategory::parse);
     let place = errors.optional_text("place", &q.place, LOCALITY_MAX);
-    let limit = q.limit.unwrap_or(antitrata_store::SERVICE_PAGE);
-    if !(1..=antitrata_store::SERVICE_PAGE).contains(&limit) {
-        errors.add("limit", antitrata_domain::casework::Problem::OutOfRange);
-    }
+    let limit = paging::page_limit(&mut errors, q.limit, paging::PAGE_MAX);
     let after = errors.optional_code("cursor", &q.cursor, |text| {
         Uuid::parse_str(text).ok().map(ServiceId)
     });
@@ -749,11 +732,9 @@ pub(super) async fn list_services(
         .list_services(&call.actor, category, place.as_deref(), after, limit)
         .await
         .map_err(|e| call.fail(e))?;
-    let full = i64::try_from(services.len()).unwrap_or(i64::MAX) >= limit;
-    let next = services.last().filter(|_| full).map(|last| last.id.0);
     Ok(Json(ServicePage {
+        next: paging::next(&services, limit, |last| last.id.0),
         services: services.iter().map(ServiceView::from).collect(),
-        next,
     }))
 }
 
@@ -792,83 +773,4 @@ pub(super) async fn save_service(
     .await
     .map_err(|r| call.refused(r))?;
     Ok(created(ServiceView::from(&service)))
-}
-
-/// How many open cases "my work" lists.
-const MY_CASES: i64 = 100;
-
-/// The caller's follow-ups due today or overdue, and the open cases assigned to it: at most
-/// 100 of those, newest change first (every case assigned to the caller, page by page:
-/// `GET /api/v1/cases?assigned=me`).
-#[utoipa::path(get, path = "/api/v1/work", tag = "cases",
-    responses((status = 200, body = WorkView)), security(("bearer" = [])))]
-pub(super) async fn show_work(call: Call) -> Reply<WorkView> {
-    let me = call.account.id;
-    let tasks = call
-        .store()
-        .list_my_follow_ups(&call.actor, me, call.actor.at.date())
-        .await
-        .map_err(|e| call.fail(e))?;
-    let filter = CaseFilter {
-        assigned_to: Some(me),
-        open_only: true,
-        limit: MY_CASES,
-        ..CaseFilter::default()
-    };
-    let cases = call
-        .store()
-        .list_cases(&call.actor, &filter)
-        .await
-        .map_err(|e| call.fail(e))?;
-    Ok(Json(WorkView {
-        follow_ups: tasks.iter().map(FollowUpView::from).collect(),
-        cases: cases.iter().map(CaseView::from).collect(),
-    }))
-}
-
-/// How many cases each part of the queue lists.
-const QUEUE_LIMIT: i64 = 50;
-
-/// The supervisor's queue, immediate danger first. Closure requests and unassigned open cases
-/// hold at most 50 each, newest change first; every one of them, page by page:
-/// `GET /api/v1/cases?status=closure-requested` and `GET /api/v1/cases?assigned=none` (which
-/// lists closed ones too).
-#[utoipa::path(get, path = "/api/v1/queue", tag = "cases",
-    responses((status = 200, body = QueueView)), security(("bearer" = [])))]
-pub(super) async fn show_queue(call: Call) -> Reply<QueueView> {
-    let store = call.store();
-    let actor = &call.actor;
-    let fail = |e| call.fail(e);
-    let dangers = store.list_open_dangers(actor).await.map_err(fail)?;
-    let closure_requests = CaseFilter {
-        status: Some(CaseStatus::ClosureRequested),
-        limit: QUEUE_LIMIT,
-        ..CaseFilter::default()
-    };
-    let closure_requests = store
-        .list_cases(actor, &closure_requests)
-        .await
-        .map_err(fail)?;
-    let unassigned = CaseFilter {
-        open_only: true,
-        unassigned: true,
-        limit: QUEUE_LIMIT,
-        ..CaseFilter::default()
-    };
-    let unassigned = store.list_cases(actor, &unassigned).await.map_err(fail)?;
-    let overdue = store
-        .list_overdue_follow_ups(actor, actor.at.date())
-        .await
-        .map_err(fail)?;
-    let stale = store
-        .list_stale_referrals(actor, actor.at - call.state.config.referral_overdue)
-        .await
-        .map_err(fail)?;
-    Ok(Json(QueueView {
-        dangers: dangers.iter().map(ContactView::from).collect(),
-        closure_requests: closure_requests.iter().map(CaseView::from).collect(),
-        unassigned: unassigned.iter().map(CaseView::from).collect(),
-        overdue_follow_ups: overdue.iter().map(FollowUpView::from).collect(),
-        stale_referrals: stale.iter().map(ReferralView::from).collect(),
-    }))
 }

@@ -8,7 +8,9 @@ mod casework;
 pub(crate) mod directory;
 mod extract;
 mod openapi;
+mod paging;
 mod problems;
+mod queue;
 mod stats;
 mod views;
 
@@ -66,8 +68,18 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/api/v1/services",
             get(casework::list_services).post(casework::save_service),
         )
-        .route("/api/v1/work", get(casework::show_work))
-        .route("/api/v1/queue", get(casework::show_queue))
+        .route("/api/v1/work", get(queue::show_work))
+        .route("/api/v1/work/follow-ups", get(queue::list_my_follow_ups))
+        .route("/api/v1/queue", get(queue::show_queue))
+        .route("/api/v1/queue/dangers", get(queue::list_open_dangers))
+        .route(
+            "/api/v1/queue/overdue-follow-ups",
+            get(queue::list_overdue_follow_ups),
+        )
+        .route(
+            "/api/v1/queue/stale-referrals",
+            get(queue::list_stale_referrals),
+        )
         .route("/api/v1/stats", get(stats::cross_tab))
         .route_layer(from_fn_with_state(state, enforce_api_access))
 }

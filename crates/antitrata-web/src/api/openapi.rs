@@ -8,8 +8,8 @@ use axum::response::Response;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::casework;
 use super::problems::Problems;
+use super::{casework, queue};
 use crate::response::cached_json;
 
 #[derive(OpenApi)]
@@ -54,8 +54,12 @@ use crate::response::cached_json;
         casework::search_persons,
         casework::list_services,
         casework::save_service,
-        casework::show_work,
-        casework::show_queue,
+        queue::show_work,
+        queue::list_my_follow_ups,
+        queue::show_queue,
+        queue::list_open_dangers,
+        queue::list_overdue_follow_ups,
+        queue::list_stale_referrals,
         super::stats::cross_tab,
     ),
     components(schemas(crate::error::ProblemJson, crate::error::FieldProblem)),

@@ -121,7 +121,11 @@ pub const API_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/services", May(ReadServices)),
     ("POST", "/api/v1/services", May(EditServices)),
     ("GET", "/api/v1/work", May(WorkCases)),
+    ("GET", "/api/v1/work/follow-ups", May(WorkCases)),
     ("GET", "/api/v1/queue", May(SeeQueue)),
+    ("GET", "/api/v1/queue/dangers", May(SeeQueue)),
+    ("GET", "/api/v1/queue/overdue-follow-ups", May(SeeQueue)),
+    ("GET", "/api/v1/queue/stale-referrals", May(SeeQueue)),
     ("GET", "/api/v1/stats", May(ReadStatistics)),
 ];
 

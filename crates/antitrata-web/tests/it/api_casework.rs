@@ -1129,3 +1129,140 @@ async fn cases_are_listed_page_by_page_with_a_stable_cursor() {
         db.cleanup().await;
     }
 }
+
+/// Every row of a paged list at `path`, `limit` a page, following `next`: the ids in the order
+/// the pages gave them.
+async fn walk(app: &Router, token: &str, path: &str, items: &str, limit: usize) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut uri = format!("{path}?limit={limit}");
+    loop {
+        let page = call(app, Method::GET, &uri, token, None).await;
+        assert_eq!(page.status, 200, "{uri}: {}", page.body);
+        let page = page.json();
+        let rows = page[items].as_array().unwrap();
+        assert!(rows.len() <= limit, "{page}");
+        seen.extend(rows.iter().map(|r| r["id"].as_str().unwrap().to_owned()));
+        match page["next"].as_str() {
+            Some(next) => uri = format!("{path}?limit={limit}&cursor={next}"),
+            None => return seen,
+        }
+    }
+}
+
+#[tokio::test]
+async fn what_waits_is_listed_in_full_page_by_page() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let app = &c.app;
+        let name = &db.name;
+        let operator = service_token(&c.store, 1, Role::Operator, Some("GT")).await;
+        let worker = service_token(&c.store, 2, Role::Caseworker, Some("GT")).await;
+        let supervisor = service_token(&c.store, 3, Role::Supervisor, Some("GT")).await;
+        let admin = service_token(&c.store, 4, Role::CountryAdmin, Some("GT")).await;
+        let post = |token: &str, uri: String, body: Value| {
+            let (token, uri) = (token.to_owned(), uri);
+            async move {
+                let reply = call(app, Method::POST, &uri, &token, Some(body)).await;
+                assert_eq!(reply.status, 201, "{uri}: {}", reply.body);
+            }
+        };
+
+        // Five contacts in immediate danger, recorded in the same second: ties go by id.
+        let mut dangers = Vec::new();
+        for n in 0..5u128 {
+            let id = Uuid::from_u128(0xd000 + n).to_string();
+            let contact = json!({
+                "id": id, "channel": "call", "language": "es", "caller_role": "potential-victim",
+                "outcome": "emergency-escalated", "immediate_danger": true
+            });
+            post(&operator, "/api/v1/contacts".into(), contact).await;
+            dangers.push(id);
+        }
+        // A case with five overdue follow-ups its caseworker wrote, and three referrals.
+        let case = Uuid::from_u128(0xca5e);
+        post(&worker, "/api/v1/cases".into(), json!({"id": case})).await;
+        let mut tasks = Vec::new();
+        for n in 0..5u128 {
+            let id = Uuid::from_u128(0xf000 + n).to_string();
+            let task = json!({"id": id, "title": format!("Llamada {n}"), "due_on": "2026-11-20"});
+            post(&worker, format!("/api/v1/cases/{case}/follow-ups"), task).await;
+            tasks.push(id);
+        }
+        let shelter = Uuid::from_u128(0x5e1f);
+        let service = json!({"id": shelter, "organization": "Refugio", "name": "Albergue",
+            "categories": ["shelter"], "locality": "Cobán"});
+        post(&admin, "/api/v1/services".into(), service).await;
+        let person = Uuid::from_u128(0x9e);
+        let victim = json!({"id": person, "role": "victim", "name": "Ana Caal"});
+        post(&worker, format!("/api/v1/cases/{case}/persons"), victim).await;
+        let consent = json!({"id": Uuid::from_u128(0xc0), "person": person, "scope": "referral",
+            "given_by": "self"});
+        post(&worker, format!("/api/v1/cases/{case}/consents"), consent).await;
+        let mut referrals = Vec::new();
+        for n in 0..3u128 {
+            let id = Uuid::from_u128(0xe000 + n).to_string();
+            let referral = json!({"id": id, "person": person, "service": shelter});
+            post(&worker, format!("/api/v1/cases/{case}/referrals"), referral).await;
+            referrals.push(id);
+        }
+        // Three days without news: the referrals are waiting too long.
+        c.clock.advance(Duration::hours(73));
+
+        let dangers_walked = walk(app, &supervisor, "/api/v1/queue/dangers", "contacts", 2).await;
+        assert_eq!(dangers_walked, dangers, "{name}: oldest first, each once");
+        let overdue = walk(
+            app,
+            &supervisor,
+            "/api/v1/queue/overdue-follow-ups",
+            "follow_ups",
+            2,
+        )
+        .await;
+        assert_eq!(overdue, tasks, "{name}");
+        let mine = walk(app, &worker, "/api/v1/work/follow-ups", "follow_ups", 3).await;
+        assert_eq!(mine, tasks, "{name}");
+        let stale = walk(
+            app,
+            &supervisor,
+            "/api/v1/queue/stale-referrals",
+            "referrals",
+            1,
+        )
+        .await;
+        assert_eq!(stale, referrals, "{name}");
+        // The summaries show the same rows first.
+        let queue = call(app, Method::GET, "/api/v1/queue", &supervisor, None)
+            .await
+            .json();
+        assert_eq!(queue["dangers"].as_array().unwrap().len(), 5, "{queue}");
+        assert_eq!(queue["stale_referrals"][0]["id"], referrals[0], "{queue}");
+
+        // Taken in hand, a danger leaves the list.
+        let handled = call(
+            app,
+            Method::POST,
+            &format!("/api/v1/contacts/{}/danger-handled", dangers[0]),
+            &supervisor,
+            None,
+        )
+        .await;
+        assert!(handled.status.is_success(), "{name}: {}", handled.body);
+        let left = walk(app, &supervisor, "/api/v1/queue/dangers", "contacts", 500).await;
+        assert_eq!(left, dangers[1..], "{name}");
+
+        // The queue's lists are the supervisor's; a bad page is a 422 naming its field.
+        let refused = call(app, Method::GET, "/api/v1/queue/dangers", &operator, None).await;
+        assert_eq!(refused.status, 403, "{name}");
+        for (query, field) in [
+            ("limit=0", "limit"),
+            ("limit=501", "limit"),
+            ("cursor=x", "cursor"),
+        ] {
+            let uri = format!("/api/v1/queue/stale-referrals?{query}");
+            let bad = call(app, Method::GET, &uri, &supervisor, None).await;
+            assert_eq!(bad.status, 422, "{name} {query}: {}", bad.body);
+            assert_eq!(fields(&bad), [field], "{query}");
+        }
+        db.cleanup().await;
+    }
+}

@@ -426,6 +426,132 @@ async fn an_operator_of_guatemala_cannot_reach_a_contact_or_case_of_honduras() {
     }
 }
 
+#[tokio::test]
+async fn a_step_or_an_assignment_from_a_stale_page_is_refused_and_keeps_what_was_chosen() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let worker = signed_in(&c, 1, Role::Caseworker, "GT").await;
+        let supervisor = signed_in(&c, 2, Role::Supervisor, "GT").await;
+        let case = open_case(&c, &worker, 950).await;
+        let status_uri = format!("{case}/status");
+        let assign_uri = format!("{case}/assign");
+
+        // The supervisor opens the case; meanwhile the caseworker starts work on it.
+        let seen = get_as(&c.app, &case, &supervisor).await;
+        let csrf_sup = hidden_csrf(&seen.body);
+        let seen_version = hidden(&seen.body, "version");
+        let theirs = get_as(&c.app, &case, &worker).await;
+        let activated = post(
+            &c.app,
+            &status_uri,
+            &worker,
+            &[
+                ("csrf", &hidden_csrf(&theirs.body)),
+                ("version", &hidden(&theirs.body, "version")),
+                ("action", "activate"),
+            ],
+        )
+        .await;
+        assert_eq!(activated.status, 303, "{}", activated.body);
+
+        // Closing from the page as it was is refused: nothing changes, the page says why and
+        // shows the case as it is now, and the reason and note typed are still in the form.
+        let close = post(
+            &c.app,
+            &status_uri,
+            &supervisor,
+            &[
+                ("csrf", &csrf_sup),
+                ("version", &seen_version),
+                ("action", "close"),
+                ("reason", "goals-met"),
+                ("note", "Back home with her family"),
+            ],
+        )
+        .await;
+        assert_eq!(close.status, 409, "{}", close.body);
+        assert!(
+            close.body.contains("Someone else changed this case"),
+            "{}",
+            close.body
+        );
+        assert!(close.body.contains("status-active"), "{}", close.body);
+        assert!(close.body.contains(">Back home with her family</textarea>"));
+        assert!(
+            close
+                .body
+                .contains(r#"<option value="goals-met" selected>"#)
+        );
+
+        // An assignment from the stale page is refused too, and keeps the chosen worker.
+        let worker_id = uuid::Uuid::from_u128(1).to_string();
+        let assign = post(
+            &c.app,
+            &assign_uri,
+            &supervisor,
+            &[
+                ("csrf", &csrf_sup),
+                ("version", &seen_version),
+                ("assignee", &worker_id),
+            ],
+        )
+        .await;
+        assert_eq!(assign.status, 409, "{}", assign.body);
+        assert!(
+            assign
+                .body
+                .contains(&format!(r#"<option value="{worker_id}" selected>"#)),
+            "{}",
+            assign.body
+        );
+        let now = get_as(&c.app, &case, &supervisor).await;
+        assert!(now.body.contains("status-active"));
+        assert!(now.body.contains("<dd>Unassigned</dd>"), "{}", now.body);
+
+        // From the page as it is now, both go through.
+        let fresh = hidden(&now.body, "version");
+        let assigned = post(
+            &c.app,
+            &assign_uri,
+            &supervisor,
+            &[
+                ("csrf", &csrf_sup),
+                ("version", &fresh),
+                ("assignee", &worker_id),
+            ],
+        )
+        .await;
+        assert_eq!(assigned.status, 303, "{}", assigned.body);
+        let now = get_as(&c.app, &case, &supervisor).await;
+        let closed = post(
+            &c.app,
+            &status_uri,
+            &supervisor,
+            &[
+                ("csrf", &csrf_sup),
+                ("version", &hidden(&now.body, "version")),
+                ("action", "close"),
+                ("reason", "goals-met"),
+            ],
+        )
+        .await;
+        assert_eq!(closed.status, 303, "{}", closed.body);
+        let closed = get_as(&c.app, &case, &worker).await;
+        assert!(closed.body.contains("status-closed"));
+        assert!(closed.body.contains("<dd>User 1</dd>"), "{}", closed.body);
+        db.cleanup().await;
+    }
+}
+
+/// The version the status buttons of the referral moved at `uri` carry on a case page.
+fn referral_version(page: &str, uri: &str) -> String {
+    let form = page
+        .split(&format!(r#"action="{uri}""#))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no buttons for {uri}"));
+    hidden(form, "version")
+}
+
 /// A case opened by `session`, returning its page path.
 pub(crate) async fn open_case(c: &Console, session: &str, n: u128) -> String {
     let csrf = hidden_csrf_of_any(c, session).await;
@@ -508,7 +634,7 @@ async fn people_consent_and_referrals_through_the_case_page() {
                 None,
                 None,
                 None,
-                antitrata_store::SERVICE_PAGE,
+                antitrata_store::PAGE_MAX,
             )
             .await
             .unwrap()[0]
@@ -629,7 +755,7 @@ async fn people_consent_and_referrals_through_the_case_page() {
                 None,
                 None,
                 None,
-                antitrata_store::SERVICE_PAGE,
+                antitrata_store::PAGE_MAX,
             )
             .await
             .unwrap()[0]
@@ -752,19 +878,46 @@ async fn people_consent_and_referrals_through_the_case_page() {
         );
         assert_eq!(c.store.count_rows_for_tests("referrals").await.unwrap(), 2);
 
-        // The service accepts the first referral.
-        let accepted = post(
-            &c.app,
-            &format!("/console/referrals/{first_id}/status"),
+        // The service accepts the first referral. Its buttons carry the version they were made
+        // from: a second move from the same page is refused as stale, and the page says so.
+        let move_uri = format!("/console/referrals/{first_id}/status");
+        let page = get_as(&c.app, &case, &worker).await;
+        let shown = referral_version(&page.body, &move_uri);
+        let move_from = |status: &'static str, version: String| {
+            vec![
+                ("csrf", csrf.clone()),
+                (
+                    "case",
+                    case.trim_start_matches("/console/cases/").to_owned(),
+                ),
+                ("version", version),
+                ("status", status.to_owned()),
+            ]
+        };
+        let accepted = post_pairs(
+            &c,
+            &move_uri,
             &worker,
-            &[
-                ("csrf", &csrf),
-                ("case", case.trim_start_matches("/console/cases/")),
-                ("status", "accepted"),
-            ],
+            &move_from("accepted", shown.clone()),
         )
         .await;
-        assert_eq!(accepted.status, 303);
+        assert_eq!(accepted.status, 303, "{}", accepted.body);
+        let stale = post_pairs(&c, &move_uri, &worker, &move_from("in-progress", shown)).await;
+        assert_eq!(stale.status, 409, "{}", stale.body);
+        assert!(
+            stale.body.contains("Someone else updated this referral"),
+            "{}",
+            stale.body
+        );
+        let page = get_as(&c.app, &case, &worker).await;
+        assert!(
+            page.body.contains("<strong>Accepted</strong>"),
+            "{}",
+            page.body
+        );
+        let fresh = referral_version(&page.body, &move_uri);
+        let started = post_pairs(&c, &move_uri, &worker, &move_from("in-progress", fresh)).await;
+        assert_eq!(started.status, 303, "{}", started.body);
         let backwards = post(
             &c.app,
             &format!("/console/referrals/{first_id}/status"),

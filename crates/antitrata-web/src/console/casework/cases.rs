@@ -247,6 +247,12 @@ pub(in crate::console) async fn render_case(
         .into_iter()
         .map(|(id, name)| (id.to_string(), name, case.assigned_to == Some(id)))
         .collect::<Vec<_>>();
+    // A refused form's choices show as they were posted, not as stored.
+    let posted = |form: &str, name: &str| {
+        (shown.failed_form == Some(form)).then(|| shown.typed_pairs.get(name).to_owned())
+    };
+    let chosen_worker = posted("assign", "assignee");
+    let chosen_reason = posted("status", "reason");
     let reads = state
         .store
         .list_record_reads("case", &case.id.to_string(), 50)
@@ -289,6 +295,13 @@ pub(in crate::console) async fn render_case(
                 .map_or_else(|| user.to_string(), |(_, name, _)| name.clone()),
         },
     ));
+    let choices = workers
+        .iter()
+        .map(|(user, name, assigned)| {
+            let selected = chosen_worker.as_ref().map_or(*assigned, |c| c == user);
+            (user.clone(), name.clone(), selected)
+        })
+        .collect();
     let page = CasePage {
         title: case.reference.to_string(),
         switch: vec![],
@@ -359,14 +372,14 @@ pub(in crate::console) async fn render_case(
         } else {
             Vec::new()
         },
-        reasons: options::<ClosureReason>(&tr, &[]),
+        reasons: options::<ClosureReason>(&tr, &Vec::from_iter(chosen_reason)),
         needs_reason: matches!(
             case.status,
             CaseStatus::Open | CaseStatus::Active | CaseStatus::Referred
         ),
         actions: actions(&tr, case.status, supervisor),
         is_supervisor: supervisor,
-        workers,
+        workers: choices,
         contacts,
         readers,
         people,
@@ -414,7 +427,7 @@ pub(in crate::console) async fn update_case(
     };
     // The version the form was shown with: a description saved by someone else since then is
     // not overwritten unseen.
-    let expected = pairs.get("version").trim().parse::<i64>().ok();
+    let expected = shown_version(&pairs);
     match casework::update_case(&state.store, &actor, id, &input, expected).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
         Err(Refusal::Store(StoreError::Stale { .. })) => {
@@ -442,8 +455,16 @@ pub(in crate::console) async fn update_case(
     }
 }
 
-/// Takes a workflow step. Closing needs a reason; a step the case's status does not allow (two
-/// people acting at once) says so on the case page and changes nothing.
+/// The version of the case (or referral) a form was made from, which it sends back: a change
+/// saved by someone else since the page was shown is not overwritten unseen. A form without it
+/// acts on whatever the record is now.
+pub(super) fn shown_version(pairs: &Pairs) -> Option<i64> {
+    pairs.get("version").trim().parse::<i64>().ok()
+}
+
+/// Takes a workflow step. Closing needs a reason; a step the case's status does not allow, or a
+/// case changed by someone else since the page was shown, says so on the case page, keeps what
+/// was typed and changes nothing.
 pub(in crate::console) async fn change_status(
     Console(state, who, lang, headers): Console,
     PathId(id): PathId,
@@ -456,7 +477,8 @@ pub(in crate::console) async fn change_status(
         reason: pairs.get("reason").to_owned(),
         note: pairs.get("note").to_owned(),
     };
-    match casework::change_status(&state.store, &actor, id, &input, None).await {
+    let expected = shown_version(&pairs);
+    match casework::change_status(&state.store, &actor, id, &input, expected).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
         Err(Refusal::Fields(errors)) => {
             // The status form is a row of buttons: its problem shows as the page's message.
@@ -465,6 +487,7 @@ pub(in crate::console) async fn change_status(
                 message: errors.first().map(|e| problem_message(&tr, e.problem)),
                 errors: FieldErrors::new(&tr, &errors),
                 failed_form: Some("status"),
+                typed_pairs: pairs,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 ..Shown::default()
             };
@@ -476,7 +499,8 @@ pub(in crate::console) async fn change_status(
     }
 }
 
-/// A supervisor assigns the case (or takes it back with an empty choice).
+/// A supervisor assigns the case (or takes it back with an empty choice); a case changed by
+/// someone else since the page was shown is not reassigned unseen.
 pub(in crate::console) async fn assign_case(
     Console(state, who, lang, headers): Console,
     PathId(id): PathId,
@@ -492,12 +516,18 @@ pub(in crate::console) async fn assign_case(
             })?))
         }
     };
-    state
+    let expected = shown_version(&pairs);
+    match state
         .store
-        .assign_case(&actor, id, assignee, None)
+        .assign_case(&actor, id, assignee, expected)
         .await
-        .map_err(store_error(lang, &headers))?;
-    Ok(Redirect::to(&format!("/console/cases/{id}")).into_response())
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
+        Err(e) => {
+            let refusal = Refusal::from(e);
+            super::people::refused(&state, &who, &headers, id, "assign", refusal, pairs).await
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]

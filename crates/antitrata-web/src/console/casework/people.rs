@@ -8,7 +8,7 @@ use antitrata_domain::casework::{
     ReferralStatus, ServiceId,
 };
 use antitrata_domain::{Actor, PersonId};
-use antitrata_store::StoreError;
+use antitrata_store::{Entity, StoreError};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
@@ -65,6 +65,8 @@ pub(in crate::console) struct ReferralRow {
     pub status: String,
     pub basis: String,
     pub notes: Option<String>,
+    /// The version its status buttons were made from, sent back with them.
+    pub version: i64,
     /// The statuses it may move to: (code, label).
     pub next: Vec<(&'static str, String)>,
 }
@@ -79,7 +81,7 @@ pub(in crate::console) async fn case_people(
 ) -> Result<CasePeople, StoreError> {
     let services = state
         .store
-        .list_services(actor, None, None, None, antitrata_store::SERVICE_PAGE)
+        .list_services(actor, None, None, None, antitrata_store::PAGE_MAX)
         .await?;
     let name_of = |id: PersonId| {
         persons
@@ -140,6 +142,7 @@ pub(in crate::console) async fn case_people(
                 Basis::Override { reason, .. } => tr.t1("referral-on-override", "reason", reason),
             },
             notes: r.notes.clone(),
+            version: r.version,
             next: ReferralStatus::ALL
                 .iter()
                 .filter(|s| r.status.may_become(**s))
@@ -225,6 +228,19 @@ pub(super) async fn refused(
         Refusal::NotNow => Shown {
             message: Some(tr.t("case-step-not-allowed")),
             failed_form: Some(form),
+            typed_pairs: pairs,
+            status: StatusCode::CONFLICT,
+            ..Shown::default()
+        },
+        // Someone else changed the record since the page was shown: the page now shows what
+        // they did, and the form keeps what this person chose.
+        Refusal::Store(StoreError::Stale { entity, .. }) => Shown {
+            message: Some(tr.t(match entity {
+                Entity::Referral => "referral-changed-meanwhile",
+                _ => "case-step-changed-meanwhile",
+            })),
+            failed_form: Some(form),
+            typed_pairs: pairs,
             status: StatusCode::CONFLICT,
             ..Shown::default()
         },
@@ -357,7 +373,7 @@ pub(in crate::console) async fn update_referral(
         &actor,
         ReferralId(id),
         pairs.get("status"),
-        None,
+        super::cases::shown_version(&pairs),
     )
     .await;
     after(

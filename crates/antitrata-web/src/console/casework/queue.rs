@@ -2,7 +2,7 @@
 //! waiting for approval, open cases nobody is assigned to, and referrals without news.
 
 use antitrata_domain::casework::CaseStatus;
-use antitrata_store::CaseFilter;
+use antitrata_store::{CaseFilter, PAGE_MAX};
 use askama::Template;
 use axum::response::Response;
 
@@ -50,7 +50,7 @@ pub(in crate::console) async fn show_queue(
     let actor = casework_actor(&state, &who.account, &headers);
     let dangers = state
         .store
-        .list_open_dangers(&actor)
+        .list_open_dangers(&actor, None, PAGE_MAX)
         .await
         .map_err(store_error(lang, &headers))?;
     let emergency = match dangers.first() {
@@ -90,7 +90,7 @@ pub(in crate::console) async fn show_queue(
     let since = actor.at - state.config.referral_overdue;
     let overdue = state
         .store
-        .list_stale_referrals(&actor, since)
+        .list_stale_referrals(&actor, since, None, PAGE_MAX)
         .await
         .map_err(store_error(lang, &headers))?
         .into_iter()
@@ -108,7 +108,7 @@ pub(in crate::console) async fn show_queue(
         .collect();
     let tasks = state
         .store
-        .list_overdue_follow_ups(&actor, actor.at.date())
+        .list_overdue_follow_ups(&actor, actor.at.date(), None, PAGE_MAX)
         .await
         .map_err(store_error(lang, &headers))?;
     let page = QueuePage {

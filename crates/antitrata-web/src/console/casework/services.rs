@@ -136,7 +136,7 @@ async fn page(
             category,
             Some(filter.place.as_str()),
             None,
-            antitrata_store::SERVICE_PAGE,
+            antitrata_store::PAGE_MAX,
         )
         .await
         .map_err(store_error(lang, headers))?;

@@ -2,7 +2,7 @@
 //! "my work" (today and overdue, and the cases assigned to me).
 
 use antitrata_domain::casework::{CaseId, FollowUp, FollowUpId, FollowUpInput};
-use antitrata_store::CaseFilter;
+use antitrata_store::{CaseFilter, PAGE_MAX};
 use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
@@ -107,7 +107,7 @@ pub(in crate::console) async fn show_work(
     let today = actor.at.date();
     let tasks = state
         .store
-        .list_my_follow_ups(&actor, who.account.id, today)
+        .list_my_follow_ups(&actor, who.account.id, today, None, PAGE_MAX)
         .await
         .map_err(store_error(lang, &headers))?;
     let cases = state
