@@ -10,12 +10,13 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::contacts::{corrupt, scope};
-use crate::store::{require_row, with_pool};
+use crate::error::stale_unless;
+use crate::store::with_pool;
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Store, StoreError};
 
 pub(crate) const CONSENT_COLUMNS: &str = "id, case_id, person_id, scope, service_id, given_by, \
-     given_at, expires_on, withdrawn_at, recorded_by";
+     given_at, expires_on, withdrawn_at, recorded_by, version";
 
 impl Store {
     /// Records a consent of a person of a case of the actor's country. The same id again returns
@@ -93,24 +94,35 @@ impl Store {
     }
 
     /// Withdraws a consent from now on; returns whether there was one in force to withdraw.
-    pub async fn withdraw_consent(&self, actor: &Actor, id: ConsentId) -> Result<bool, StoreError> {
+    /// With `expected`, only if the consent is still at that version (`Stale` with the current one
+    /// otherwise).
+    pub async fn withdraw_consent(
+        &self,
+        actor: &Actor,
+        id: ConsentId,
+        expected: Option<i64>,
+    ) -> Result<bool, StoreError> {
         let home = scope(actor)?;
         let audit = PendingEntry::new(actor, event("consent.withdrawn", id))?;
         let done = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
+            let version: Option<i64> =
+                sqlx::query_scalar("select version from consents where id = $1 and country = $2")
+                    .bind(id.0)
+                    .bind(home.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let version = version.ok_or(StoreError::NotFound(Entity::Consent))?;
+            stale_unless(Entity::Consent, expected, version)?;
             let done = sqlx::query(
-                "update consents set withdrawn_at = $1 where id = $2 and country = $3 \
-                 and withdrawn_at is null",
+                "update consents set withdrawn_at = $1, version = version + 1 \
+                 where id = $2 and withdrawn_at is null",
             )
             .bind(unix(actor.at))
             .bind(id.0)
-            .bind(home.as_str())
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            if done == 0 {
-                require_row!(tx, "consents", id.0, home.as_str(), Entity::Consent);
-            }
             if done == 1 {
                 append_audit!(tx, &audit);
             }
@@ -161,6 +173,7 @@ pub(crate) struct ConsentRow {
     expires_on: Option<String>,
     withdrawn_at: Option<i64>,
     recorded_by: String,
+    version: i64,
 }
 
 impl ConsentRow {
@@ -171,6 +184,7 @@ impl ConsentRow {
             given_at: from_unix(self.given_at)?,
             recorded_by: self.recorded_by,
             withdrawn_at: self.withdrawn_at.map(from_unix).transpose()?,
+            version: self.version,
             details: NewConsent {
                 person: PersonId(self.person_id),
                 scope: ConsentScope::parse(&self.scope)

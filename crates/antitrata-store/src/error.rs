@@ -104,6 +104,18 @@ pub(crate) fn require(
     }
 }
 
+/// `Stale` with the record's `current` version, unless the writer named none or that one.
+pub(crate) fn stale_unless(
+    entity: Entity,
+    expected: Option<i64>,
+    current: i64,
+) -> Result<(), StoreError> {
+    match expected {
+        Some(expected) if expected != current => Err(StoreError::Stale { entity, current }),
+        _ => Ok(()),
+    }
+}
+
 /// A kind of record the caller names, as store errors tell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entity {

@@ -10,13 +10,14 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
-use crate::store::{require_row, with_pool};
+use crate::error::stale_unless;
+use crate::store::with_pool;
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Keyring, PAGE_MAX, Store, StoreError};
 use antitrata_domain::policy::{Action, may};
 
 const COLUMNS: &str = "f.id, f.case_id, f.country, k.year, k.sequence, f.title_sealed, \
-     f.due_on, f.assignee, f.created_by, f.done_at, k.has_minor";
+     f.due_on, f.assignee, f.created_by, f.done_at, k.has_minor, f.version";
 const FROM: &str = "follow_ups f join cases k on k.id = f.case_id";
 
 /// Which follow-ups a list shows.
@@ -98,29 +99,35 @@ impl Store {
         row.open(keyring)
     }
 
-    /// Marks a follow-up of the actor's country done; returns whether it was still open.
+    /// Marks a follow-up of the actor's country done; returns whether it was still open. With
+    /// `expected`, only if it is still at that version (`Stale` with the current one otherwise).
     pub async fn complete_follow_up(
         &self,
         actor: &Actor,
         id: FollowUpId,
+        expected: Option<i64>,
     ) -> Result<bool, StoreError> {
         let home = scope(actor)?;
         let audit = PendingEntry::new(actor, event("follow-up.done", id))?;
         let done = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
+            let version: Option<i64> =
+                sqlx::query_scalar("select version from follow_ups where id = $1 and country = $2")
+                    .bind(id.0)
+                    .bind(home.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let version = version.ok_or(StoreError::NotFound(Entity::FollowUp))?;
+            stale_unless(Entity::FollowUp, expected, version)?;
             let done = sqlx::query(
-                "update follow_ups set done_at = $1 where id = $2 and country = $3 \
-                 and done_at is null",
+                "update follow_ups set done_at = $1, version = version + 1 \
+                 where id = $2 and done_at is null",
             )
             .bind(unix(actor.at))
             .bind(id.0)
-            .bind(home.as_str())
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            if done == 0 {
-                require_row!(tx, "follow_ups", id.0, home.as_str(), Entity::FollowUp);
-            }
             if done == 1 {
                 append_audit!(tx, &audit);
             }
@@ -262,6 +269,7 @@ struct FollowUpRow {
     created_by: String,
     done_at: Option<i64>,
     has_minor: bool,
+    version: i64,
 }
 
 impl FollowUpRow {
@@ -280,6 +288,7 @@ impl FollowUpRow {
             created_by: self.created_by,
             done_at: self.done_at.map(from_unix).transpose()?,
             has_minor: self.has_minor,
+            version: self.version,
             details: NewFollowUp {
                 title: keyring.open_str(&self.title_sealed, context(id))?,
                 due_on: parse_date(&self.due_on)?,

@@ -13,7 +13,7 @@ use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::consents::{CONSENT_COLUMNS, ConsentRow};
 use crate::contacts::{corrupt, scope};
 use crate::crypto::SealContext;
-use crate::error::require;
+use crate::error::{require, stale_unless};
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
 use crate::{ConflictKind, Entity, Keyring, PAGE_MAX, Store, StoreError};
@@ -225,12 +225,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let (status, version) = read.ok_or(StoreError::NotFound(Entity::Referral))?;
-            if expected.is_some_and(|expected| expected != version) {
-                return Err(StoreError::Stale {
-                    entity: Entity::Referral,
-                    current: version,
-                });
-            }
+            stale_unless(Entity::Referral, expected, version)?;
             let current = ReferralStatus::parse(&status)
                 .ok_or_else(|| corrupt("referral status", &status))?;
             if !current.may_become(next) {

@@ -143,6 +143,8 @@ pub struct Consent {
     pub recorded_by: String,
     pub withdrawn_at: Option<OffsetDateTime>,
     pub details: NewConsent,
+    /// Raised by its one change, the withdrawal; the API's `ETag`.
+    pub version: i64,
 }
 
 impl Consent {
@@ -176,6 +178,7 @@ mod tests {
             given_at: datetime!(2026-11-01 10:00 UTC),
             recorded_by: "x".into(),
             withdrawn_at: None,
+            version: 1,
             details: NewConsent {
                 person: PersonId(Uuid::nil()),
                 scope: ConsentScope::Referral,

@@ -106,6 +106,8 @@ pub struct FollowUp {
     /// Whether the case involves a minor (flagged wherever the task is shown).
     pub has_minor: bool,
     pub details: NewFollowUp,
+    /// Raised by its one change, being done; the API's `ETag`.
+    pub version: i64,
 }
 
 impl FollowUp {

@@ -705,8 +705,31 @@ async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_superviso
                 .unwrap()),
             [fid(1)]
         );
-        assert!(db.store.complete_follow_up(&worker, fid(1)).await.unwrap());
-        assert!(!db.store.complete_follow_up(&worker, fid(1)).await.unwrap());
+        assert!(matches!(
+            db.store.complete_follow_up(&worker, fid(1), Some(2)).await,
+            Err(StoreError::Stale {
+                entity: Entity::FollowUp,
+                current: 1
+            })
+        ));
+        assert!(
+            db.store
+                .complete_follow_up(&worker, fid(1), Some(1))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !db.store
+                .complete_follow_up(&worker, fid(1), None)
+                .await
+                .unwrap()
+        );
+        let done = db
+            .store
+            .list_case_follow_ups(&worker, kid(1))
+            .await
+            .unwrap();
+        assert_eq!(done.iter().find(|t| t.id == fid(1)).unwrap().version, 2);
         assert!(
             db.store
                 .list_overdue_follow_ups(&supervisor, today, None, PAGE_MAX)
@@ -731,7 +754,7 @@ async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_superviso
                 .is_empty()
         );
         assert!(matches!(
-            db.store.complete_follow_up(&hn, fid(2)).await,
+            db.store.complete_follow_up(&hn, fid(2), None).await,
             Err(StoreError::NotFound(Entity::FollowUp))
         ));
         db.cleanup().await;

@@ -358,9 +358,32 @@ async fn a_referral_needs_a_covering_consent_and_withdrawal_blocks_the_next() {
             Err(StoreError::NoConsent)
         ));
 
-        // Withdrawn: the next disclosure is refused.
-        assert!(db.store.withdraw_consent(&worker, given.id).await.unwrap());
-        assert!(!db.store.withdraw_consent(&worker, given.id).await.unwrap());
+        // Withdrawn: the next disclosure is refused. From a version it is not at, a withdrawal is
+        // refused as stale; once withdrawn, its version moved on.
+        assert_eq!(given.version, 1);
+        assert!(matches!(
+            db.store.withdraw_consent(&worker, given.id, Some(7)).await,
+            Err(StoreError::Stale {
+                entity: Entity::Consent,
+                current: 1
+            })
+        ));
+        assert!(
+            db.store
+                .withdraw_consent(&worker, given.id, Some(given.version))
+                .await
+                .unwrap()
+        );
+        assert!(matches!(
+            db.store.withdraw_consent(&worker, given.id, Some(1)).await,
+            Err(StoreError::Stale { current: 2, .. })
+        ));
+        assert!(
+            !db.store
+                .withdraw_consent(&worker, given.id, None)
+                .await
+                .unwrap()
+        );
         assert!(matches!(
             db.store
                 .refer_case(&worker, ReferralId(Uuid::from_u128(43)), referral(SHELTER))
@@ -582,7 +605,7 @@ async fn acting_on_another_countrys_record_is_told_as_no_such_record_and_changes
         for id in [30, 99] {
             let withdrawn = db
                 .store
-                .withdraw_consent(&hn_worker, ConsentId(Uuid::from_u128(id)))
+                .withdraw_consent(&hn_worker, ConsentId(Uuid::from_u128(id)), None)
                 .await;
             assert!(
                 matches!(withdrawn, Err(StoreError::NotFound(Entity::Consent))),
@@ -593,7 +616,7 @@ async fn acting_on_another_countrys_record_is_told_as_no_such_record_and_changes
         for id in [31, 99] {
             let done = db
                 .store
-                .complete_follow_up(&hn_worker, FollowUpId(Uuid::from_u128(id)))
+                .complete_follow_up(&hn_worker, FollowUpId(Uuid::from_u128(id)), None)
                 .await;
             assert!(
                 matches!(done, Err(StoreError::NotFound(Entity::FollowUp))),
@@ -615,19 +638,19 @@ async fn acting_on_another_countrys_record_is_told_as_no_such_record_and_changes
         // Nothing changed in Guatemala; there, done twice is done once.
         assert!(
             db.store
-                .withdraw_consent(&worker, consent_id)
+                .withdraw_consent(&worker, consent_id, None)
                 .await
                 .unwrap()
         );
         assert!(
             !db.store
-                .withdraw_consent(&worker, consent_id)
+                .withdraw_consent(&worker, consent_id, None)
                 .await
                 .unwrap()
         );
         assert!(
             db.store
-                .complete_follow_up(&worker, follow_up)
+                .complete_follow_up(&worker, follow_up, None)
                 .await
                 .unwrap()
         );

@@ -454,15 +454,23 @@ pub(super) async fn record_consent(
     Ok(created(ConsentView::from(&consent)))
 }
 
-/// Withdraws a consent: the next disclosure that needed it is refused.
+/// Withdraws a consent: the next disclosure that needed it is refused. With `If-Match`, only if
+/// the consent is still at that version (412 with the current one otherwise).
 #[utoipa::path(post, path = "/api/v1/consents/{id}/withdraw", tag = "cases",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), OptionalIfMatch),
     responses((status = 204, description = "Withdrawn"),
         (status = 409, description = "Withdrawn already")),
     security(("bearer" = [])))]
-pub(super) async fn withdraw_consent(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
+pub(super) async fn withdraw_consent(
+    call: Call,
+    Id(id): Id,
+    OptionalIfMatch(expected): OptionalIfMatch,
+) -> Result<StatusCode, ApiError> {
     let id = ConsentId(id);
-    let done = call.store().withdraw_consent(&call.actor, id).await;
+    let done = call
+        .store()
+        .withdraw_consent(&call.actor, id, expected)
+        .await;
     call.done(done)
 }
 
@@ -561,13 +569,22 @@ pub(super) async fn add_follow_up(
     Ok(created(FollowUpView::from(&task)))
 }
 
+/// Marks a follow-up done. With `If-Match`, only if it is still at that version (412 with the
+/// current one otherwise).
 #[utoipa::path(post, path = "/api/v1/follow-ups/{id}/done", tag = "cases",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), OptionalIfMatch),
     responses((status = 204, description = "Done"), (status = 409, description = "Done already")),
     security(("bearer" = [])))]
-pub(super) async fn complete_follow_up(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
+pub(super) async fn complete_follow_up(
+    call: Call,
+    Id(id): Id,
+    OptionalIfMatch(expected): OptionalIfMatch,
+) -> Result<StatusCode, ApiError> {
     let id = FollowUpId(id);
-    let done = call.store().complete_follow_up(&call.actor, id).await;
+    let done = call
+        .store()
+        .complete_follow_up(&call.actor, id, expected)
+        .await;
     call.done(done)
 }
 

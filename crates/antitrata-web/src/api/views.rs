@@ -229,6 +229,8 @@ pub(super) struct ConsentView {
     #[schema(format = DateTime)]
     pub withdrawn_at: Option<String>,
     pub recorded_by: String,
+    /// Raised by the withdrawal: `If-Match` on a withdrawal names it.
+    pub version: i64,
 }
 
 impl From<&Consent> for ConsentView {
@@ -244,6 +246,7 @@ impl From<&Consent> for ConsentView {
             expires_on: c.details.expires_on.map(day),
             withdrawn_at: c.withdrawn_at.map(instant),
             recorded_by: c.recorded_by.clone(),
+            version: c.version,
         }
     }
 }
@@ -348,6 +351,8 @@ pub(super) struct FollowUpView {
     pub created_by: String,
     /// The case involves a minor.
     pub case_has_minor: bool,
+    /// Raised when it is done: `If-Match` on marking it done names it.
+    pub version: i64,
 }
 
 impl From<&FollowUp> for FollowUpView {
@@ -362,6 +367,7 @@ impl From<&FollowUp> for FollowUpView {
             done_at: f.done_at.map(instant),
             created_by: f.created_by.clone(),
             case_has_minor: f.has_minor,
+            version: f.version,
         }
     }
 }

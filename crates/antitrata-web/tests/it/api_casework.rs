@@ -1266,3 +1266,72 @@ async fn what_waits_is_listed_in_full_page_by_page() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_withdrawal_or_a_done_from_a_stale_version_is_refused() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let app = &c.app;
+        let worker = service_token(&c.store, 1, Role::Caseworker, Some("GT")).await;
+        let case = Uuid::from_u128(0xca5e);
+        let person = Uuid::from_u128(0x9e);
+        let consent = Uuid::from_u128(0xc0);
+        let task = Uuid::from_u128(0xf0);
+        let create = |uri: String, body: Value| {
+            let worker = worker.clone();
+            async move {
+                let reply = call(app, Method::POST, &uri, &worker, Some(body)).await;
+                assert_eq!(reply.status, 201, "{uri}: {}", reply.body);
+                reply.json()
+            }
+        };
+        create("/api/v1/cases".into(), json!({"id": case})).await;
+        let victim = json!({"id": person, "role": "victim", "name": "Ana Caal"});
+        create(format!("/api/v1/cases/{case}/persons"), victim).await;
+        let given = json!({"id": consent, "person": person, "scope": "referral",
+            "given_by": "self"});
+        let given = create(format!("/api/v1/cases/{case}/consents"), given).await;
+        assert_eq!(given["version"], 1, "{given}");
+        let due = json!({"id": task, "title": "Llamar", "due_on": "2026-11-30"});
+        let due = create(format!("/api/v1/cases/{case}/follow-ups"), due).await;
+        assert_eq!(due["version"], 1, "{due}");
+        let post = |uri: String, tag: &'static str| {
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri(uri)
+                .header("authorization", format!("Bearer {worker}"))
+                .header("if-match", tag);
+            send(app, request.body(Body::empty()).unwrap())
+        };
+        for uri in [
+            format!("/api/v1/consents/{consent}/withdraw"),
+            format!("/api/v1/follow-ups/{task}/done"),
+        ] {
+            // Read at a version it is not at: refused, with the current one; nothing changes.
+            let stale = post(uri.clone(), "\"5\"").await;
+            assert_eq!(stale.status, 412, "{uri}: {}", stale.body);
+            assert_eq!(stale.header("etag"), "\"1\"");
+            assert_eq!(stale.json()["current_version"], 1);
+            let done = post(uri.clone(), "\"1\"").await;
+            assert_eq!(done.status, 204, "{uri}: {}", done.body);
+            // The one change raised the version: a client that read 1 is told so.
+            let again = post(uri.clone(), "\"1\"").await;
+            assert_eq!(again.status, 412, "{uri}: {}", again.body);
+            assert_eq!(again.json()["current_version"], 2);
+        }
+        let file = call(
+            app,
+            Method::GET,
+            &format!("/api/v1/cases/{case}"),
+            &worker,
+            None,
+        )
+        .await;
+        let file = file.json();
+        assert_eq!(file["consents"][0]["version"], 2, "{file}");
+        assert!(file["consents"][0]["withdrawn_at"].is_string(), "{file}");
+        assert_eq!(file["follow_ups"][0]["version"], 2, "{file}");
+        assert!(file["follow_ups"][0]["done_at"].is_string(), "{file}");
+        db.cleanup().await;
+    }
+}

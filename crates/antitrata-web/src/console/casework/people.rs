@@ -320,7 +320,9 @@ pub(in crate::console) async fn record_consent(
     after(&state, &who, &headers, case, "consent", done, pairs).await
 }
 
-/// Withdraws a consent; the form names the case to go back to.
+/// Withdraws a consent; the form names the case to go back to. The withdrawal is a consent's one
+/// change, so the button names no version: pressed on a page made before someone else withdrew
+/// it, it changes nothing and the case page shows it withdrawn.
 pub(in crate::console) async fn withdraw_consent(
     Console(state, who, lang, headers): Console,
     PathId(id): PathId,
@@ -332,7 +334,7 @@ pub(in crate::console) async fn withdraw_consent(
     let actor = casework_actor(&state, &who.account, &headers);
     state
         .store
-        .withdraw_consent(&actor, ConsentId(id))
+        .withdraw_consent(&actor, ConsentId(id), None)
         .await
         .map_err(store_error(lang, &headers))?;
     Ok(back_to(case, "consent"))

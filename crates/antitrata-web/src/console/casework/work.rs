@@ -64,6 +64,8 @@ pub(in crate::console) async fn add_follow_up(
 }
 
 /// Marks a follow-up done and goes back where the form says (`/console/work` or the case).
+/// Being done is its one change, so the button names no version: pressed on a page made before
+/// someone else marked it done, it changes nothing and the page it goes back to shows it done.
 pub(in crate::console) async fn complete_follow_up(
     Console(state, who, lang, headers): Console,
     PathId(id): PathId,
@@ -72,7 +74,7 @@ pub(in crate::console) async fn complete_follow_up(
     let actor = casework_actor(&state, &who.account, &headers);
     state
         .store
-        .complete_follow_up(&actor, FollowUpId(id))
+        .complete_follow_up(&actor, FollowUpId(id), None)
         .await
         .map_err(store_error(lang, &headers))?;
     let back = match Uuid::parse_str(pairs.get("case").trim()) {
