@@ -15,9 +15,9 @@ use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contact_writes::{ContactWrite, Written};
 use crate::crypto::SealContext;
 use crate::error::require;
-use crate::store::{require_row, with_pool};
+use crate::store::{keyset_page, require_row, with_pool};
 use crate::time_columns::{from_unix, unix};
-use crate::{Entity, Keyring, PAGE_MAX, Store, StoreError};
+use crate::{Entity, Keyring, Store, StoreError};
 use antitrata_domain::policy::Action;
 
 pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.country, c.recorded_by, c.channel, c.direction, \
@@ -148,20 +148,8 @@ impl Store {
                         .push(" and c.immediate_danger = ")
                         .push_bind(true)
                         .push(" and c.danger_handled_at is null");
-                    if let Some(after) = after {
-                        // A row value, so that both backends walk the order's index from the
-                        // cursor.
-                        query
-                            .push(" and (c.started_at, c.id) > (select started_at, id from")
-                            .push(" contacts where id = ")
-                            .push_bind(after.0)
-                            .push(" and country = ")
-                            .push_bind(country.as_str())
-                            .push(")");
-                    }
-                    query
-                        .push(" order by c.started_at, c.id limit ")
-                        .push_bind(limit.clamp(1, PAGE_MAX));
+                    keyset_page!(query, order: "c.started_at, c.id", table: "contacts",
+                        key: "started_at, id", after.map(|a| a.0), country.as_str().to_owned(), limit);
                     query.build_query_as().fetch_all(pool).await?
                 }
             }

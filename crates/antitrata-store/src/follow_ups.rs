@@ -11,7 +11,7 @@ use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
 use crate::error::stale_unless;
-use crate::store::with_pool;
+use crate::store::{keyset_page, with_pool};
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Keyring, PAGE_MAX, Store, StoreError};
 use antitrata_domain::policy::{Action, may};
@@ -218,18 +218,8 @@ impl Store {
                         .push_bind(date_text(today));
                 }
             }
-            if let Some(after) = after {
-                // A row value, so that both backends walk the order's index from the cursor.
-                query
-                    .push(" and (f.due_on, f.id) > (select due_on, id from follow_ups where id = ")
-                    .push_bind(after.0)
-                    .push(" and country = ")
-                    .push_bind(home.to_string())
-                    .push(")");
-            }
-            query
-                .push(" order by f.due_on, f.id limit ")
-                .push_bind(limit.clamp(1, PAGE_MAX));
+            keyset_page!(query, order: "f.due_on, f.id", table: "follow_ups",
+                key: "due_on, id", after.map(|a| a.0), home.to_string(), limit);
             query.build_query_as().fetch_all(pool).await?
         });
         Ok(SealedRead::rows(

@@ -14,7 +14,7 @@ use crate::consents::{CONSENT_COLUMNS, ConsentRow};
 use crate::contacts::{corrupt, scope};
 use crate::crypto::SealContext;
 use crate::error::{require, stale_unless};
-use crate::store::with_pool;
+use crate::store::{keyset_page, with_pool};
 use crate::time_columns::{from_unix, unix};
 use crate::{ConflictKind, Entity, Keyring, PAGE_MAX, Store, StoreError};
 use antitrata_domain::policy::Action;
@@ -319,19 +319,8 @@ impl Store {
                     .push_bind(ReferralStatus::InProgress.code())
                     .push(")");
             }
-            if let Some(after) = after {
-                // A row value, so that both backends walk the order's index from the cursor.
-                query
-                    .push(" and (requested_at, id) > (select requested_at, id from referrals")
-                    .push(" where id = ")
-                    .push_bind(after.0)
-                    .push(" and country = ")
-                    .push_bind(home.to_string())
-                    .push(")");
-            }
-            query
-                .push(" order by requested_at, id limit ")
-                .push_bind(limit.clamp(1, PAGE_MAX));
+            keyset_page!(query, order: "requested_at, id", table: "referrals",
+                key: "requested_at, id", after.map(|a| a.0), home.to_string(), limit);
             query.build_query_as().fetch_all(pool).await?
         });
         Ok(SealedRead::rows(

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::error::require;
-use crate::store::with_pool;
+use crate::store::{keyset_page, with_pool};
 use crate::time_columns::unix;
 use crate::{ConflictKind, Entity, PAGE_MAX, Store, StoreError};
 use antitrata_domain::policy::Action;
@@ -133,19 +133,9 @@ impl Store {
                     .push_bind(pattern)
                     .push(")");
             }
-            if let Some(after) = after {
-                // Row values compare in the order's own collation on both backends.
-                query
-                    .push(" and (locality, name, id) > (select locality, name, id from services")
-                    .push(" where id = ")
-                    .push_bind(after.0)
-                    .push(" and country = ")
-                    .push_bind(home.to_string())
-                    .push(")");
-            }
-            query
-                .push(" order by locality, name, id limit ")
-                .push_bind(limit.clamp(1, PAGE_MAX));
+            // Row values compare in the order's own collation on both backends.
+            keyset_page!(query, order: "locality, name, id", table: "services",
+                key: "locality, name, id", after.map(|a| a.0), home.to_string(), limit);
             query.build_query_as().fetch_all(pool).await?
         });
         rows.into_iter().map(ServiceRow::open).collect()

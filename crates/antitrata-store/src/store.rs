@@ -71,6 +71,37 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Ends the list query `$query` with one page of it, in the order of the columns `$order`: at
+/// most `$limit` rows (1 to `PAGE_MAX`), after the row `$after` (an id of `$table` in
+/// `$country`) if there is one. The keyset is a row value, `($order) > (select $key …)`, so
+/// both backends walk the order's index from the cursor and a page costs the same however deep
+/// it is (with `or`, SQLite scanned every row before it; BENCHMARKS.md).
+macro_rules! keyset_page {
+    ($query:expr, order: $order:literal, table: $table:literal, key: $key:literal,
+     $after:expr, $country:expr, $limit:expr) => {{
+        if let Some(after) = $after {
+            $query
+                .push(concat!(
+                    " and (",
+                    $order,
+                    ") > (select ",
+                    $key,
+                    " from ",
+                    $table
+                ))
+                .push(" where id = ")
+                .push_bind(after)
+                .push(" and country = ")
+                .push_bind($country)
+                .push(")");
+        }
+        $query
+            .push(concat!(" order by ", $order, " limit "))
+            .push_bind(i64::clamp($limit, 1, $crate::PAGE_MAX));
+    }};
+}
+pub(crate) use keyset_page;
+
 /// Inside the open transaction `$tx`, for a write that changed nothing: returns
 /// `NotFound($entity)` unless `$table` holds the row `$id` in `$country`, so "done already" is
 /// told from "no such record here" (another country's record is answered like a missing one).
