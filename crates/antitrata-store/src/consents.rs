@@ -10,8 +10,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::contacts::{corrupt, scope};
-use crate::error::stale_unless;
-use crate::store::with_pool;
+use crate::store::{require_version, with_pool};
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Store, StoreError};
 
@@ -106,14 +105,14 @@ impl Store {
         let audit = PendingEntry::new(actor, event("consent.withdrawn", id))?;
         let done = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let version: Option<i64> =
-                sqlx::query_scalar("select version from consents where id = $1 and country = $2")
-                    .bind(id.0)
-                    .bind(home.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let version = version.ok_or(StoreError::NotFound(Entity::Consent))?;
-            stale_unless(Entity::Consent, expected, version)?;
+            require_version!(
+                tx,
+                "consents",
+                id.0,
+                home.as_str(),
+                Entity::Consent,
+                expected
+            );
             let done = sqlx::query(
                 "update consents set withdrawn_at = $1, version = version + 1 \
                  where id = $2 and withdrawn_at is null",

@@ -10,8 +10,7 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
-use crate::error::stale_unless;
-use crate::store::{keyset_page, with_pool};
+use crate::store::{keyset_page, require_version, with_pool};
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Keyring, PAGE_MAX, Store, StoreError};
 use antitrata_domain::policy::{Action, may};
@@ -111,14 +110,14 @@ impl Store {
         let audit = PendingEntry::new(actor, event("follow-up.done", id))?;
         let done = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let version: Option<i64> =
-                sqlx::query_scalar("select version from follow_ups where id = $1 and country = $2")
-                    .bind(id.0)
-                    .bind(home.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let version = version.ok_or(StoreError::NotFound(Entity::FollowUp))?;
-            stale_unless(Entity::FollowUp, expected, version)?;
+            require_version!(
+                tx,
+                "follow_ups",
+                id.0,
+                home.as_str(),
+                Entity::FollowUp,
+                expected
+            );
             let done = sqlx::query(
                 "update follow_ups set done_at = $1, version = version + 1 \
                  where id = $2 and done_at is null",

@@ -123,6 +123,26 @@ macro_rules! require_row {
 }
 pub(crate) use require_row;
 
+/// Inside the open transaction `$tx`, before a conditional write of the row `$id` of `$table`:
+/// returns `NotFound($entity)` when `$country` holds no such row, and `Stale` with the row's
+/// version when `$expected` names another one.
+macro_rules! require_version {
+    ($tx:expr, $table:literal, $id:expr, $country:expr, $entity:expr, $expected:expr) => {{
+        let version: Option<i64> = sqlx::query_scalar(concat!(
+            "select version from ",
+            $table,
+            " where id = $1 and country = $2"
+        ))
+        .bind($id)
+        .bind($country)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        let version = version.ok_or($crate::StoreError::NotFound($entity))?;
+        $crate::error::stale_unless($entity, $expected, version)?;
+    }};
+}
+pub(crate) use require_version;
+
 /// How a transaction that may write begins on each backend. On SQLite it takes the write lock at
 /// `BEGIN IMMEDIATE`: a deferred transaction that reads first and then writes (an audited read
 /// appends to the audit chain) cannot wait for a lock another connection holds and fails at once

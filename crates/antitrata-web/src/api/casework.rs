@@ -670,9 +670,7 @@ pub(super) async fn search_persons(call: Call, Body(body): Body<PersonQuery>) ->
     if name.is_none() && phone.is_none() {
         errors.add("name", antitrata_domain::casework::Problem::Required);
     }
-    let after = errors.optional_code("cursor", &q.cursor, |text| {
-        Uuid::parse_str(text).ok().map(PersonId)
-    });
+    let after = paging::cursor(&mut errors, &q.cursor, PersonId);
     errors
         .finish(())
         .map_err(|e| ApiError::fields(call.headers(), &e))?;
@@ -738,9 +736,7 @@ pub(super) async fn list_services(
     let category = errors.optional_code("category", &q.category, ServiceCategory::parse);
     let place = errors.optional_text("place", &q.place, LOCALITY_MAX);
     let limit = paging::page_limit(&mut errors, q.limit, paging::PAGE_MAX);
-    let after = errors.optional_code("cursor", &q.cursor, |text| {
-        Uuid::parse_str(text).ok().map(ServiceId)
-    });
+    let after = paging::cursor(&mut errors, &q.cursor, ServiceId);
     errors
         .finish(())
         .map_err(|e| ApiError::fields(call.headers(), &e))?;

@@ -28,11 +28,14 @@ impl PageQuery {
     /// The page's size and the id it goes on after, each refused at its name when bad.
     pub(super) fn read<T>(&self, errors: &mut Errors, id: fn(Uuid) -> T) -> (i64, Option<T>) {
         let limit = page_limit(errors, self.limit, PAGE_SIZE);
-        let after = errors.optional_code("cursor", &self.cursor, |text| {
-            Uuid::parse_str(text).ok().map(id)
-        });
-        (limit, after)
+        (limit, cursor(errors, &self.cursor, id))
     }
+}
+
+/// The id a page goes on after, from the `cursor` sent (left out: the first page); one that is
+/// not an id is refused at `cursor`.
+pub(super) fn cursor<T>(errors: &mut Errors, text: &str, id: fn(Uuid) -> T) -> Option<T> {
+    errors.optional_code("cursor", text, |text| Uuid::parse_str(text).ok().map(id))
 }
 
 /// The `limit` asked for, or `default`; out of 1 to [`PAGE_MAX`] it is refused.

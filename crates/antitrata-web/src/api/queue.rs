@@ -17,7 +17,7 @@ use crate::error::ApiError;
 type Reply<T> = Result<Json<T>, ApiError>;
 
 /// How many follow-ups and open cases "my work" lists of each.
-const MY_CASES: i64 = 100;
+const MY_WORK: i64 = 100;
 
 /// The caller's follow-ups due today or overdue, oldest due first, and the open cases assigned
 /// to it, newest change first: at most 100 of each. Every one, page by page:
@@ -28,13 +28,13 @@ pub(super) async fn show_work(call: Call) -> Reply<WorkView> {
     let me = call.account.id;
     let tasks = call
         .store()
-        .list_my_follow_ups(&call.actor, me, call.actor.at.date(), None, MY_CASES)
+        .list_my_follow_ups(&call.actor, me, call.actor.at.date(), None, MY_WORK)
         .await
         .map_err(|e| call.fail(e))?;
     let filter = CaseFilter {
         assigned_to: Some(me),
         open_only: true,
-        limit: MY_CASES,
+        limit: MY_WORK,
         ..CaseFilter::default()
     };
     let cases = call
