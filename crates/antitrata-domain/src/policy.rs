@@ -16,8 +16,10 @@ pub enum Action {
     DecideClosure,
     /// Assign a case to a caseworker.
     AssignCases,
-    /// Take charge of a contact's immediate danger.
+    /// Mark a contact's immediate danger handled: it leaves the queue.
     TakeChargeOfDanger,
+    /// Take a contact's immediate danger: be the one the queue shows handling it.
+    TakeDanger,
     /// Refer a person without a consent that covers it, with a written reason.
     DiscloseWithoutConsent,
     /// Read the country's audit trail.
@@ -58,7 +60,8 @@ impl Action {
             Action::WorkCases => "work the country's cases",
             Action::DecideClosure => "close cases or reject their closure",
             Action::AssignCases => "assign cases",
-            Action::TakeChargeOfDanger => "take charge of an immediate danger",
+            Action::TakeChargeOfDanger => "mark an immediate danger handled",
+            Action::TakeDanger => "take an immediate danger",
             Action::DiscloseWithoutConsent => "disclose without consent",
             Action::ReadAudit => "read the audit trail",
             Action::SeeQueue => "see the supervisor's queue",
@@ -86,6 +89,8 @@ pub fn may(role: Role, action: Action) -> bool {
             matches!(role, Operator | Caseworker | Supervisor)
         }
         Action::BeAssignedCase => matches!(role, Caseworker | Supervisor),
+        // The operator on the line, or the supervisor watching the queue.
+        Action::TakeDanger => matches!(role, Operator | Supervisor),
         Action::DecideClosure
         | Action::AssignCases
         | Action::TakeChargeOfDanger
@@ -189,6 +194,7 @@ mod tests {
         ] {
             for action in [
                 Action::WorkCases,
+                Action::TakeDanger,
                 Action::CountLiveCases,
                 Action::ExportCases,
                 Action::MakeReleases,

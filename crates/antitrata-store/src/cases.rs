@@ -409,26 +409,7 @@ impl Store {
                 "select {CASE_COLUMNS} from cases where country = "
             ));
             query.push_bind(country.to_string());
-            if let Some(status) = filter.status {
-                query.push(" and status = ").push_bind(status.code());
-            }
-            if filter.open_only {
-                query
-                    .push(" and status <> ")
-                    .push_bind(CaseStatus::Closed.code());
-            }
-            if let Some(kind) = filter.exploitation_type {
-                query
-                    .push(" and exploitation_types like ")
-                    .push_bind(format!("%;{};%", kind.code()));
-            }
-            push_opened_between(&mut query, filter.opened_from, filter.opened_to);
-            if let Some(user) = filter.assigned_to {
-                query.push(" and assigned_to = ").push_bind(user.0);
-            }
-            if filter.unassigned {
-                query.push(" and assigned_to is null");
-            }
+            push_case_filter(&mut query, filter);
             match filter.order {
                 CaseOrder::NewestChange => query.push(" order by updated_at desc, id desc"),
                 CaseOrder::NewestOpened { after } => {
@@ -458,6 +439,19 @@ impl Store {
 }
 
 impl Store {
+    /// How many cases of the actor's country match `filter` (its order and limit aside): the
+    /// count beside a list that shows a page of them. Counting reads no case, so it is not
+    /// audited.
+    pub async fn count_cases(&self, actor: &Actor, filter: &CaseFilter) -> Result<i64, StoreError> {
+        let country = scope(actor)?;
+        Ok(with_pool!(self, |pool| {
+            let mut query = sqlx::QueryBuilder::new("select count(*) from cases where country = ");
+            query.push_bind(country.to_string());
+            push_case_filter(&mut query, filter);
+            query.build_query_scalar().fetch_one(pool).await?
+        }))
+    }
+
     /// The active caseworkers and supervisors of the actor's country, by name: whom a case can
     /// be assigned to.
     pub async fn list_case_workers(
@@ -591,6 +585,38 @@ pub(crate) fn context(column: &'static str, id: CaseId) -> SealContext<'static> 
         table: "cases",
         column,
         record: id.0,
+    }
+}
+
+/// Adds the conditions of `filter` (all but its order and limit) to a query over `cases`, so
+/// a list and its count select the same cases.
+fn push_case_filter<'a, DB>(query: &mut sqlx::QueryBuilder<'a, DB>, filter: &CaseFilter)
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'static str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    if let Some(status) = filter.status {
+        query.push(" and status = ").push_bind(status.code());
+    }
+    if filter.open_only {
+        query
+            .push(" and status <> ")
+            .push_bind(CaseStatus::Closed.code());
+    }
+    if let Some(kind) = filter.exploitation_type {
+        query
+            .push(" and exploitation_types like ")
+            .push_bind(format!("%;{};%", kind.code()));
+    }
+    push_opened_between(query, filter.opened_from, filter.opened_to);
+    if let Some(user) = filter.assigned_to {
+        query.push(" and assigned_to = ").push_bind(user.0);
+    }
+    if filter.unassigned {
+        query.push(" and assigned_to is null");
     }
 }
 

@@ -4,7 +4,7 @@
 
 use antitrata_domain::casework::{
     CallerRole, CaseId, CaseReference, Contact, ContactChannel, ContactId, ContactLanguage,
-    ContactOutcome, Direction, HeardVia, NewContact, Screening,
+    ContactOutcome, DangerTaker, Direction, HeardVia, NewContact, Screening,
 };
 use antitrata_domain::{Actor, CountryCode};
 use sha2::{Digest, Sha256};
@@ -17,15 +17,20 @@ use crate::crypto::SealContext;
 use crate::error::require;
 use crate::store::{keyset_page, require_row, with_pool};
 use crate::time_columns::{from_unix, unix};
-use crate::{Entity, Keyring, Store, StoreError};
+use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 use antitrata_domain::policy::Action;
 
 pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.country, c.recorded_by, c.channel, c.direction, \
      c.started_at, c.ended_at, c.language, c.caller_role, c.caller_country, \
      c.caller_locality_sealed, \
      c.heard_via, c.summary_sealed, c.notes_sealed, c.outcome, c.immediate_danger, \
-     c.danger_handled_at, c.screening, c.case_id, k.year, k.sequence, k.has_minor";
-pub(crate) const CONTACT_FROM: &str = "contacts c left join cases k on k.id = c.case_id";
+     c.danger_handled_at, c.danger_taken_by, c.danger_taken_at, t.display_name as taker_name, \
+     c.screening, c.case_id, k.year, k.sequence, k.has_minor";
+/// The condition of an open danger, on contacts `c`: flagged, not yet handled. A literal (not a
+/// bound value), so the planner matches it to the partial index `contacts_open_dangers`.
+const OPEN_DANGER: &str = " and c.immediate_danger = true and c.danger_handled_at is null";
+pub(crate) const CONTACT_FROM: &str = "contacts c left join cases k on k.id = c.case_id \
+     left join users t on t.id = c.danger_taken_by";
 
 impl Store {
     /// Records a contact of the actor's country, linked to the case its reference names (which
@@ -58,6 +63,7 @@ impl Store {
                     .map(|((case_id, _), reference)| (CaseId(case_id), reference)),
                 case_has_minor: case.is_some_and(|(_, minor)| minor),
                 danger_handled_at: None,
+                danger_taken: None,
                 details: NewContact {
                     // Stored to the second, as every read gives them back.
                     started_at: from_unix(unix(contact.started_at))?,
@@ -107,8 +113,9 @@ impl Store {
         self.open_read(actor, read).await
     }
 
-    /// Contacts flagged as immediate danger that no supervisor has taken charge of, oldest first:
-    /// the top of the supervisor's queue. A page of at most `limit` after the contact `after`.
+    /// Contacts flagged as immediate danger that no supervisor has marked handled, newest first
+    /// (the danger just reported is the one to act on): the top of the supervisor's queue. A
+    /// page of at most `limit` after the contact `after`.
     pub async fn list_open_dangers(
         &self,
         actor: &Actor,
@@ -119,6 +126,22 @@ impl Store {
             .read_contacts_where(actor, ContactList::OpenDangers { after, limit })
             .await?;
         self.open_read(actor, read).await
+    }
+
+    /// How many open dangers the actor's country has, and how many of them nobody has taken
+    /// (not audited: counting reads none).
+    pub async fn count_open_dangers(&self, actor: &Actor) -> Result<(i64, i64), StoreError> {
+        let country = scope(actor)?;
+        let counts: (i64, i64) = with_pool!(self, |pool| {
+            sqlx::query_as(&format!(
+                "select count(*), count(*) - count(c.danger_taken_by) from contacts c \
+                 where c.country = $1{OPEN_DANGER}"
+            ))
+            .bind(country.as_str())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(counts)
     }
 
     pub(crate) async fn read_contacts_where(
@@ -143,12 +166,9 @@ impl Store {
                     let mut query = sqlx::QueryBuilder::new(format!(
                         "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.country = "
                     ));
-                    query
-                        .push_bind(country.as_str())
-                        .push(" and c.immediate_danger = ")
-                        .push_bind(true)
-                        .push(" and c.danger_handled_at is null");
-                    keyset_page!(query, order: "c.started_at, c.id", table: "contacts",
+                    query.push_bind(country.as_str()).push(OPEN_DANGER);
+                    keyset_page!(query, newest_first: "c.started_at, c.id",
+                        desc: "c.started_at desc, c.id desc", table: "contacts",
                         key: "started_at, id", after.map(|a| a.0), country.as_str().to_owned(), limit);
                     query.build_query_as().fetch_all(pool).await?
                 }
@@ -161,7 +181,74 @@ impl Store {
         ))
     }
 
-    /// A supervisor takes charge of an immediate danger: it leaves the top of the queue.
+    /// A worker takes an open immediate danger of the actor's country: the queue shows them
+    /// handling it. Taking one taken by someone else is refused (`DangerTakenBy`, naming them),
+    /// and so is taking a contact that is no open danger (`NotAnOpenDanger`); taking one's own
+    /// again changes nothing.
+    pub async fn take_danger(&self, actor: &Actor, id: ContactId) -> Result<(), StoreError> {
+        let country = scope(actor)?;
+        require(actor, Action::TakeDanger)?;
+        let taker = Uuid::parse_str(&actor.who)
+            .map_err(|_| StoreError::Conflict(ConflictKind::NotAWorker))?;
+        let audit = PendingEntry::new(actor, event("contact.danger-taken", id))?;
+        with_pool!(self, |pool| {
+            let mut tx = self.begin_write(pool).await?;
+            let current: Option<DangerState> = sqlx::query_as(
+                "select c.immediate_danger, c.danger_handled_at, c.danger_taken_by, \
+                 t.display_name as taker_name from contacts c \
+                 left join users t on t.id = c.danger_taken_by where c.id = $1 and c.country = $2",
+            )
+            .bind(id.0)
+            .bind(country.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(current) = current else {
+                return Err(StoreError::NotFound(Entity::Contact));
+            };
+            if !current.immediate_danger || current.danger_handled_at.is_some() {
+                return Err(StoreError::Conflict(ConflictKind::NotAnOpenDanger));
+            }
+            match current.danger_taken_by {
+                Some(by) if by == taker => {}
+                Some(by) => {
+                    let name = current.taker_name.unwrap_or_else(|| by.to_string());
+                    return Err(StoreError::Conflict(ConflictKind::DangerTakenBy(name)));
+                }
+                None => {
+                    let taken = sqlx::query(
+                        "update contacts set danger_taken_by = $1, danger_taken_at = $2 \
+                         where id = $3 and country = $4 and danger_taken_by is null",
+                    )
+                    .bind(taker)
+                    .bind(unix(actor.at))
+                    .bind(id.0)
+                    .bind(country.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if taken == 0 {
+                        // Someone took it between the read and the write (PostgreSQL reads
+                        // committed rows; SQLite's writes queue, so this is PostgreSQL's case).
+                        let name: Option<String> = sqlx::query_scalar(
+                            "select t.display_name from contacts c join users t \
+                             on t.id = c.danger_taken_by where c.id = $1",
+                        )
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        return Err(StoreError::Conflict(ConflictKind::DangerTakenBy(
+                            name.unwrap_or_default(),
+                        )));
+                    }
+                    append_audit!(tx, &audit);
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// A supervisor marks an immediate danger handled: it leaves the queue.
     /// Returns whether there was such an open danger in the actor's country.
     pub async fn mark_danger_handled(
         &self,
@@ -375,11 +462,23 @@ pub(crate) struct ContactRow {
     outcome: String,
     immediate_danger: bool,
     danger_handled_at: Option<i64>,
+    danger_taken_by: Option<Uuid>,
+    danger_taken_at: Option<i64>,
+    taker_name: Option<String>,
     screening: String,
     case_id: Option<Uuid>,
     year: Option<i64>,
     sequence: Option<i64>,
     has_minor: Option<bool>,
+}
+
+/// Where an immediate danger stands, read before taking it.
+#[derive(FromRow)]
+struct DangerState {
+    immediate_danger: bool,
+    danger_handled_at: Option<i64>,
+    danger_taken_by: Option<Uuid>,
+    taker_name: Option<String>,
 }
 
 /// A stored code that does not parse: the database was edited or written by a newer version.
@@ -416,6 +515,15 @@ impl ContactRow {
             id,
             recorded_by: self.recorded_by,
             danger_handled_at: self.danger_handled_at.map(from_unix).transpose()?,
+            danger_taken: match (self.danger_taken_by, self.danger_taken_at) {
+                (Some(account), Some(at)) => Some(DangerTaker {
+                    account,
+                    // An account since removed keeps its danger: shown by account id.
+                    name: self.taker_name.unwrap_or_else(|| account.to_string()),
+                    at: from_unix(at)?,
+                }),
+                _ => None,
+            },
             details: NewContact {
                 country: home,
                 channel: ContactChannel::parse(&self.channel)

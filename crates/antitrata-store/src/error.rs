@@ -180,4 +180,13 @@ pub enum ConflictKind {
     /// The country is not one this database holds (its directory was seeded without it).
     #[error("{0} is not a country of this database; its countries come from the directory seed")]
     UnknownCountry(antitrata_domain::CountryCode),
+    /// Another worker took the immediate danger; their name.
+    #[error("{0} has taken this danger already")]
+    DangerTakenBy(String),
+    #[error("the contact is not an immediate danger waiting in the queue")]
+    NotAnOpenDanger,
+    /// A write that names its actor as the worker doing it, from an actor that is no account
+    /// (the command line).
+    #[error("only a signed-in worker can take this")]
+    NotAWorker,
 }

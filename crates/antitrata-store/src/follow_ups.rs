@@ -161,6 +161,23 @@ impl Store {
             .await
     }
 
+    /// How many open follow-ups of the actor's country are due before `today` (not audited:
+    /// counting reads none).
+    pub async fn count_overdue_follow_ups(
+        &self,
+        actor: &Actor,
+        today: Date,
+    ) -> Result<i64, StoreError> {
+        let home = scope(actor)?;
+        Ok(with_pool!(self, |pool| {
+            let mut query =
+                sqlx::QueryBuilder::new(format!("select count(*) from {FROM} where f.country = "));
+            query.push_bind(home.to_string());
+            push_which(&mut query, &actor.who, Which::Overdue(today));
+            query.build_query_scalar().fetch_one(pool).await?
+        }))
+    }
+
     /// Open follow-ups of the actor's country due before `today`, oldest due first, a page of at
     /// most `limit` after the follow-up `after`.
     pub async fn list_overdue_follow_ups(
@@ -197,26 +214,7 @@ impl Store {
             let mut query =
                 sqlx::QueryBuilder::new(format!("select {COLUMNS} from {FROM} where f.country = "));
             query.push_bind(home.to_string());
-            match which {
-                Which::OfCase(case) => {
-                    query.push(" and f.case_id = ").push_bind(case.0);
-                }
-                Which::Mine(user, until) => {
-                    query
-                        .push(" and f.done_at is null and f.due_on <= ")
-                        .push_bind(date_text(until))
-                        .push(" and (f.assignee = ")
-                        .push_bind(user.0)
-                        .push(" or (f.assignee is null and f.created_by = ")
-                        .push_bind(actor.who.clone())
-                        .push("))");
-                }
-                Which::Overdue(today) => {
-                    query
-                        .push(" and f.done_at is null and f.due_on < ")
-                        .push_bind(date_text(today));
-                }
-            }
+            push_which(&mut query, &actor.who, which);
             keyset_page!(query, order: "f.due_on, f.id", table: "follow_ups",
                 key: "due_on, id", after.map(|a| a.0), home.to_string(), limit);
             query.build_query_as().fetch_all(pool).await?
@@ -284,5 +282,35 @@ impl FollowUpRow {
                 assignee: self.assignee.map(UserId),
             },
         })
+    }
+}
+
+/// Adds the conditions of `which` to a query over follow-ups `f` of one country (`who` is the
+/// actor, for the follow-ups they wrote unassigned), so a list and its count agree.
+fn push_which<'a, DB>(query: &mut sqlx::QueryBuilder<'a, DB>, who: &str, which: Which)
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    match which {
+        Which::OfCase(case) => {
+            query.push(" and f.case_id = ").push_bind(case.0);
+        }
+        Which::Mine(user, until) => {
+            query
+                .push(" and f.done_at is null and f.due_on <= ")
+                .push_bind(date_text(until))
+                .push(" and (f.assignee = ")
+                .push_bind(user.0)
+                .push(" or (f.assignee is null and f.created_by = ")
+                .push_bind(who.to_owned())
+                .push("))");
+        }
+        Which::Overdue(today) => {
+            query
+                .push(" and f.done_at is null and f.due_on < ")
+                .push_bind(date_text(today));
+        }
     }
 }

@@ -290,6 +290,23 @@ impl Store {
         self.open_read(actor, read).await
     }
 
+    /// How many referrals of the actor's country wait with no change since `since` (not
+    /// audited: counting reads none).
+    pub async fn count_stale_referrals(
+        &self,
+        actor: &Actor,
+        since: time::OffsetDateTime,
+    ) -> Result<i64, StoreError> {
+        let home = scope(actor)?;
+        Ok(with_pool!(self, |pool| {
+            let mut query =
+                sqlx::QueryBuilder::new("select count(*) from referrals where country = ");
+            query.push_bind(home.to_string());
+            push_stale_since(&mut query, since);
+            query.build_query_scalar().fetch_one(pool).await?
+        }))
+    }
+
     pub(crate) async fn read_referrals_where(
         &self,
         actor: &Actor,
@@ -308,16 +325,7 @@ impl Store {
                 query.push(" and case_id = ").push_bind(case.0);
             }
             if let Some(since) = stale_since {
-                query
-                    .push(" and updated_at < ")
-                    .push_bind(unix(since))
-                    .push(" and status in (")
-                    .push_bind(ReferralStatus::Requested.code())
-                    .push(", ")
-                    .push_bind(ReferralStatus::Accepted.code())
-                    .push(", ")
-                    .push_bind(ReferralStatus::InProgress.code())
-                    .push(")");
+                push_stale_since(&mut query, since);
             }
             keyset_page!(query, order: "requested_at, id", table: "referrals",
                 key: "requested_at, id", after.map(|a| a.0), home.to_string(), limit);
@@ -329,6 +337,26 @@ impl Store {
             ReferralRow::open,
         ))
     }
+}
+
+/// Adds "still under way, unchanged since `since`" to a query over referrals, so the list of
+/// stale referrals and its count agree.
+fn push_stale_since<'a, DB>(query: &mut sqlx::QueryBuilder<'a, DB>, since: time::OffsetDateTime)
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'static str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    query
+        .push(" and updated_at < ")
+        .push_bind(unix(since))
+        .push(" and status in (")
+        .push_bind(ReferralStatus::Requested.code())
+        .push(", ")
+        .push_bind(ReferralStatus::Accepted.code())
+        .push(", ")
+        .push_bind(ReferralStatus::InProgress.code())
+        .push(")");
 }
 
 fn context(column: &'static str, id: ReferralId) -> SealContext<'static> {

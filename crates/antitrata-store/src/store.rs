@@ -75,16 +75,29 @@ pub(crate) use with_pool;
 /// most `$limit` rows (1 to `PAGE_MAX`), after the row `$after` (an id of `$table` in
 /// `$country`) if there is one. The keyset is a row value, `($order) > (select $key …)`, so
 /// both backends walk the order's index from the cursor and a page costs the same however deep
-/// it is (with `or`, SQLite scanned every row before it; BENCHMARKS.md).
+/// it is (with `or`, SQLite scanned every row before it; BENCHMARKS.md). `newest_first:` walks
+/// the same columns the other way (`<` and `desc`).
 macro_rules! keyset_page {
     ($query:expr, order: $order:literal, table: $table:literal, key: $key:literal,
-     $after:expr, $country:expr, $limit:expr) => {{
+     $after:expr, $country:expr, $limit:expr) => {
+        $crate::store::keyset_page!(@page $query, $order, ">", $order, $table, $key,
+            $after, $country, $limit)
+    };
+    ($query:expr, newest_first: $order:literal, desc: $desc:literal, table: $table:literal,
+     key: $key:literal, $after:expr, $country:expr, $limit:expr) => {
+        $crate::store::keyset_page!(@page $query, $order, "<", $desc, $table, $key,
+            $after, $country, $limit)
+    };
+    (@page $query:expr, $order:literal, $cmp:literal, $sort:literal, $table:literal,
+     $key:literal, $after:expr, $country:expr, $limit:expr) => {{
         if let Some(after) = $after {
             $query
                 .push(concat!(
                     " and (",
                     $order,
-                    ") > (select ",
+                    ") ",
+                    $cmp,
+                    " (select ",
                     $key,
                     " from ",
                     $table
@@ -96,7 +109,7 @@ macro_rules! keyset_page {
                 .push(")");
         }
         $query
-            .push(concat!(" order by ", $order, " limit "))
+            .push(concat!(" order by ", $sort, " limit "))
             .push_bind(i64::clamp($limit, 1, $crate::PAGE_MAX));
     }};
 }

@@ -258,6 +258,11 @@ impl ApiError {
                 tr.t("api-error-changed-meanwhile")
             }
             StoreError::NoConsent => tr.t("api-error-no-consent"),
+            StoreError::Conflict(ConflictKind::DangerTakenBy(name)) => {
+                tr.t1("error-danger-taken-by", "name", name)
+            }
+            StoreError::Conflict(ConflictKind::NotAnOpenDanger) => tr.t("error-not-an-open-danger"),
+            StoreError::Conflict(ConflictKind::NotAWorker) => tr.t("error-not-a-worker"),
             StoreError::Stale { current, .. } => {
                 let mut api = api;
                 api.current_version = Some(*current);

@@ -1,10 +1,16 @@
 // The contact form keeps a draft on the server while the operator types, so a closed tab, a
-// crashed browser or a lost connection loses nothing; Ctrl+Enter sends the form from any field.
+// crashed browser or a lost connection loses nothing; Ctrl+Enter sends the form from any field;
+// ticking "immediate danger" shows the emergency number and what to do at once, before saving.
 (function () {
   "use strict";
   var form = document.getElementById("contact-form");
   if (!form) { return; }
   var status = document.getElementById("draft-status");
+  var danger = document.getElementById("immediate_danger");
+  var help = document.getElementById("danger-help");
+  if (danger && help) {
+    danger.addEventListener("change", function () { help.hidden = !danger.checked; });
+  }
   var last = new URLSearchParams(new FormData(form)).toString();
   var sending = false;
   function save() {

@@ -312,9 +312,20 @@ pub struct Contact {
     pub case: Option<(CaseId, CaseReference)>,
     /// Whether that case involves a minor.
     pub case_has_minor: bool,
-    /// When a supervisor took charge of an immediate danger.
+    /// When a supervisor marked the immediate danger handled.
     pub danger_handled_at: Option<OffsetDateTime>,
+    /// Who took the immediate danger, and when.
+    pub danger_taken: Option<DangerTaker>,
     pub details: NewContact,
+}
+
+/// The worker who took a contact's immediate danger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DangerTaker {
+    pub account: Uuid,
+    /// The worker's display name, as the queue shows it.
+    pub name: String,
+    pub at: OffsetDateTime,
 }
 
 impl Contact {

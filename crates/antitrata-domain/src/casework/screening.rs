@@ -143,6 +143,8 @@ picklist! {
         Likely = "likely",
         Possible = "possible",
         Unlikely = "unlikely",
+        /// No indicator was answered: nothing is known yet, which is not "unlikely".
+        NotScreened = "not-screened",
     }
 }
 
@@ -153,6 +155,7 @@ picklist! {
         MeansAndExploitation = "means-and-exploitation",
         SomeIndicator = "some-indicator",
         NoIndicator = "no-indicator",
+        NothingAnswered = "nothing-answered",
     }
 }
 
@@ -195,7 +198,8 @@ impl Screening {
     /// 1. a child in commercial sex or child labour: likely;
     /// 2. a means of control and a form of exploitation: likely;
     /// 3. any other indicator: possible;
-    /// 4. none: unlikely.
+    /// 4. none, though some were answered: unlikely;
+    /// 5. none answered at all: not screened (not asked is not "unlikely").
     pub fn result(&self) -> (ScreeningResult, ScreeningRule) {
         let has = |kind| self.yes().any(|i| i.kind() == kind);
         if has(IndicatorKind::ChildExploitation) {
@@ -204,8 +208,10 @@ impl Screening {
             (ScreeningResult::Likely, ScreeningRule::MeansAndExploitation)
         } else if self.yes().next().is_some() {
             (ScreeningResult::Possible, ScreeningRule::SomeIndicator)
-        } else {
+        } else if self.answers.iter().any(|(_, a)| *a != Answer::Unknown) {
             (ScreeningResult::Unlikely, ScreeningRule::NoIndicator)
+        } else {
+            (ScreeningResult::NotScreened, ScreeningRule::NothingAnswered)
         }
     }
 
@@ -264,7 +270,11 @@ mod tests {
         );
         assert_eq!(
             result(&[]),
-            (ScreeningResult::Unlikely, ScreeningRule::NoIndicator)
+            (ScreeningResult::NotScreened, ScreeningRule::NothingAnswered)
+        );
+        assert_eq!(
+            result(&[(Deception, Unknown), (Threats, Unknown)]),
+            (ScreeningResult::NotScreened, ScreeningRule::NothingAnswered)
         );
     }
 

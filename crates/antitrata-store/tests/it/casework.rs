@@ -544,6 +544,121 @@ async fn immediate_dangers_wait_for_a_supervisor() {
     }
 }
 
+/// The instant every test actor acts at.
+const NOW: time::OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
+
+/// An account of `country` with `role`, named "Worker {n}", acting as itself (its id).
+async fn account_actor(
+    db: &antitrata_store::testing::TestDb,
+    n: u128,
+    role: Role,
+    country: &str,
+) -> antitrata_domain::Actor {
+    let id = UserId(Uuid::from_u128(0xacc0 + n));
+    let account = NewAccount {
+        email: Email::parse(&format!("worker{n}@example.org")).unwrap(),
+        display_name: format!("Worker {n}"),
+        language: Lang::Es,
+        roles: vec![role],
+        country: Some(CountryCode::parse(country).unwrap()),
+        service: false,
+    };
+    db.store
+        .insert_user(&actor(Role::Cli, None), id, &account)
+        .await
+        .unwrap();
+    antitrata_domain::Actor {
+        who: id.to_string(),
+        ..actor(role, Some(country))
+    }
+}
+
+#[tokio::test]
+async fn the_newest_danger_comes_first_and_one_worker_takes_it() {
+    for db in seeded_backends().await {
+        let name = &db.name;
+        let ana = account_actor(&db, 0xa, Role::Operator, "GT").await;
+        let boss = account_actor(&db, 0xb, Role::Supervisor, "GT").await;
+        let hn = account_actor(&db, 0xc, Role::Supervisor, "HN").await;
+        // Twenty dangers over the past days, then one now.
+        for n in 0..21u8 {
+            let mut danger = contact("s");
+            danger.immediate_danger = true;
+            danger.started_at = NOW - time::Duration::hours(i64::from(20 - n) * 12);
+            db.store
+                .insert_contact(&ana, cid(u128::from(n) + 1), &danger)
+                .await
+                .unwrap();
+        }
+        let newest = cid(21);
+        let first = db.store.list_open_dangers(&boss, None, 5).await.unwrap();
+        assert_eq!(
+            first[0].id, newest,
+            "{name}: the danger just reported is first"
+        );
+        assert!(
+            first
+                .windows(2)
+                .all(|w| w[0].details.started_at >= w[1].details.started_at)
+        );
+        // Paged on from the last row, every danger is seen once.
+        let mut seen: Vec<ContactId> = first.iter().map(|c| c.id).collect();
+        loop {
+            let page = db
+                .store
+                .list_open_dangers(&boss, seen.last().copied(), 5)
+                .await
+                .unwrap();
+            if page.is_empty() {
+                break;
+            }
+            seen.extend(page.iter().map(|c| c.id));
+        }
+        let expected: Vec<ContactId> = (1..=21u128).rev().map(cid).collect();
+        assert_eq!(seen, expected, "{name}");
+        assert_eq!(db.store.count_open_dangers(&boss).await.unwrap(), (21, 21));
+
+        db.store.take_danger(&ana, newest).await.unwrap();
+        db.store.take_danger(&ana, newest).await.unwrap();
+        let taken = db.store.find_contact(&boss, newest).await.unwrap().unwrap();
+        let taker = taken.danger_taken.expect("taken");
+        assert_eq!(taker.name, "Worker 10", "{name}");
+        assert_eq!(taker.at, NOW);
+        assert!(matches!(
+            db.store.take_danger(&boss, newest).await,
+            Err(StoreError::Conflict(ConflictKind::DangerTakenBy(who))) if who == "Worker 10"
+        ));
+        assert!(matches!(
+            db.store.take_danger(&hn, newest).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            db.store
+                .take_danger(&actor(Role::Operator, Some("GT")), cid(20))
+                .await,
+            Err(StoreError::Conflict(ConflictKind::NotAWorker))
+        ));
+        assert_eq!(db.store.count_open_dangers(&boss).await.unwrap(), (21, 20));
+        assert!(db.store.mark_danger_handled(&boss, newest).await.unwrap());
+        assert!(matches!(
+            db.store.take_danger(&ana, newest).await,
+            Err(StoreError::Conflict(ConflictKind::NotAnOpenDanger))
+        ));
+        assert_eq!(db.store.count_open_dangers(&boss).await.unwrap(), (20, 20));
+        // Taking is audited, with who took what.
+        let trail = db.store.list_audit(0, 10_000).await.unwrap();
+        assert_eq!(
+            trail
+                .iter()
+                .filter(|e| e.action == "contact.danger-taken")
+                .count(),
+            1,
+            "{name}: taking one's own again records nothing new"
+        );
+        db.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn drafts_are_kept_per_operator_and_sealed() {
     for db in seeded_backends().await {

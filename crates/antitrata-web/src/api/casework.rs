@@ -75,11 +75,11 @@ pub(super) async fn show_contact(call: Call, Id(id): Id) -> Reply<ContactView> {
     Ok(Json(ContactView::from(&contact)))
 }
 
-/// A supervisor takes charge of a contact in immediate danger: it leaves the queue.
+/// A supervisor marks a contact's immediate danger handled: it leaves the queue.
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/danger-handled", tag = "contacts",
     params(("id" = Uuid, Path)),
-    responses((status = 204, description = "Taken in charge"),
-        (status = 409, description = "Taken in charge already, or not an immediate danger")),
+    responses((status = 204, description = "Marked handled"),
+        (status = 409, description = "Handled already, or not an immediate danger")),
     security(("bearer" = [])))]
 pub(super) async fn handle_danger(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
     let done = call
@@ -87,6 +87,22 @@ pub(super) async fn handle_danger(call: Call, Id(id): Id) -> Result<StatusCode, 
         .mark_danger_handled(&call.actor, ContactId(id))
         .await;
     call.done(done)
+}
+
+/// The caller takes a contact's open immediate danger: the queue shows them handling it until
+/// a supervisor marks it handled. Taking one's own again changes nothing.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/take-danger", tag = "contacts",
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Taken by the caller"),
+        (status = 409, description = "Taken by someone else (named in `detail`), handled \
+            already, or not an immediate danger")),
+    security(("bearer" = [])))]
+pub(super) async fn take_danger(call: Call, Id(id): Id) -> Result<StatusCode, ApiError> {
+    call.store()
+        .take_danger(&call.actor, ContactId(id))
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Filters of the case list; every one optional.

@@ -32,6 +32,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             post(casework::handle_danger),
         )
         .route(
+            "/api/v1/contacts/{id}/take-danger",
+            post(casework::take_danger),
+        )
+        .route(
             "/api/v1/cases",
             get(casework::list_cases).post(casework::open_case),
         )

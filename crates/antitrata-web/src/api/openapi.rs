@@ -38,6 +38,7 @@ use crate::response::cached_json;
         casework::create_contact,
         casework::show_contact,
         casework::handle_danger,
+        casework::take_danger,
         casework::list_cases,
         casework::open_case,
         casework::show_case,

@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use super::extract::{Call, Params};
 use super::paging::{self, PAGE_MAX, PageQuery};
-use super::views::{CaseView, ContactView, FollowUpView, QueueView, ReferralView, WorkView};
+use super::views::{
+    CaseView, ContactView, FollowUpView, QueueCounts, QueueView, ReferralView, WorkView,
+};
 use crate::error::ApiError;
 
 type Reply<T> = Result<Json<T>, ApiError>;
@@ -51,7 +53,7 @@ pub(super) async fn show_work(call: Call) -> Reply<WorkView> {
 /// How many rows each part of the queue but its dangers lists.
 const QUEUE_LIMIT: i64 = 50;
 
-/// The supervisor's queue, immediate danger first: up to 500 open dangers, oldest first, then at
+/// The supervisor's queue, immediate danger first: up to 500 open dangers, newest first, then at
 /// most 50 of each other part. Every row of each part, page by page:
 /// `GET /api/v1/queue/dangers`, `GET /api/v1/cases?status=closure-requested`,
 /// `GET /api/v1/cases?assigned=none` (which lists closed ones too),
@@ -66,22 +68,25 @@ pub(super) async fn show_queue(call: Call) -> Reply<QueueView> {
         .list_open_dangers(actor, None, PAGE_MAX)
         .await
         .map_err(fail)?;
-    let closure_requests = CaseFilter {
+    let closure_filter = CaseFilter {
         status: Some(CaseStatus::ClosureRequested),
         limit: QUEUE_LIMIT,
         ..CaseFilter::default()
     };
     let closure_requests = store
-        .list_cases(actor, &closure_requests)
+        .list_cases(actor, &closure_filter)
         .await
         .map_err(fail)?;
-    let unassigned = CaseFilter {
+    let unassigned_filter = CaseFilter {
         open_only: true,
         unassigned: true,
         limit: QUEUE_LIMIT,
         ..CaseFilter::default()
     };
-    let unassigned = store.list_cases(actor, &unassigned).await.map_err(fail)?;
+    let unassigned = store
+        .list_cases(actor, &unassigned_filter)
+        .await
+        .map_err(fail)?;
     let overdue = store
         .list_overdue_follow_ups(actor, actor.at.date(), None, QUEUE_LIMIT)
         .await
@@ -90,7 +95,29 @@ pub(super) async fn show_queue(call: Call) -> Reply<QueueView> {
         .list_stale_referrals(actor, stale_since(&call), None, QUEUE_LIMIT)
         .await
         .map_err(fail)?;
+    let (danger_count, dangers_untaken) = store.count_open_dangers(actor).await.map_err(fail)?;
+    let counts = QueueCounts {
+        dangers: danger_count,
+        dangers_untaken,
+        closure_requests: store
+            .count_cases(actor, &closure_filter)
+            .await
+            .map_err(fail)?,
+        unassigned: store
+            .count_cases(actor, &unassigned_filter)
+            .await
+            .map_err(fail)?,
+        overdue_follow_ups: store
+            .count_overdue_follow_ups(actor, actor.at.date())
+            .await
+            .map_err(fail)?,
+        stale_referrals: store
+            .count_stale_referrals(actor, stale_since(&call))
+            .await
+            .map_err(fail)?,
+    };
     Ok(Json(QueueView {
+        counts,
         dangers: dangers.iter().map(ContactView::from).collect(),
         closure_requests: closure_requests.iter().map(CaseView::from).collect(),
         unassigned: unassigned.iter().map(CaseView::from).collect(),
@@ -113,7 +140,7 @@ pub(super) struct FollowUpPage {
     pub next: Option<Uuid>,
 }
 
-/// One page of contacts, oldest first, and where the next page starts.
+/// One page of contacts, in the list's order, and where the next page starts.
 #[derive(Serialize, ToSchema)]
 pub(super) struct ContactPage {
     pub contacts: Vec<ContactView>,
@@ -161,8 +188,8 @@ pub(super) async fn list_my_follow_ups(
     }))
 }
 
-/// Every contact in immediate danger that no supervisor has taken charge of, page by page,
-/// oldest first.
+/// Every contact in immediate danger that no supervisor has marked handled, page by page,
+/// newest first (each names who took it, if anyone has).
 #[utoipa::path(get, path = "/api/v1/queue/dangers", tag = "contacts", params(PageQuery),
     responses((status = 200, body = ContactPage)), security(("bearer" = [])))]
 pub(super) async fn list_open_dangers(

@@ -40,10 +40,23 @@ pub(super) struct ContactView {
     pub immediate_danger: bool,
     #[schema(format = DateTime)]
     pub danger_handled_at: Option<String>,
+    /// Who took the immediate danger, while it waits in the queue.
+    pub danger_taken: Option<DangerTakenView>,
     pub screening: ScreeningView,
     pub case: Option<CaseLink>,
     /// The account that recorded it.
     pub recorded_by: String,
+}
+
+/// The worker who took an immediate danger.
+#[derive(Serialize, ToSchema)]
+pub(super) struct DangerTakenView {
+    /// Their account id.
+    pub by: Uuid,
+    /// Their display name.
+    pub name: String,
+    #[schema(format = DateTime)]
+    pub at: String,
 }
 
 /// The screening's answers (every indicator), its result and the rule that decided it.
@@ -84,6 +97,11 @@ impl From<&Contact> for ContactView {
             outcome: d.outcome,
             immediate_danger: d.immediate_danger,
             danger_handled_at: contact.danger_handled_at.map(instant),
+            danger_taken: contact.danger_taken.as_ref().map(|t| DangerTakenView {
+                by: t.account,
+                name: t.name.clone(),
+                at: instant(t.at),
+            }),
             screening: ScreeningView {
                 answers: antitrata_domain::casework::Indicator::ALL
                     .iter()
@@ -379,16 +397,30 @@ pub(super) struct WorkView {
     pub cases: Vec<CaseView>,
 }
 
-/// The supervisor's queue, most urgent first: contacts in immediate danger nobody took charge
-/// of, closures to approve, unassigned open cases, overdue follow-ups and referrals waiting too long.
+/// The supervisor's queue, most urgent first: contacts in immediate danger not yet handled
+/// (newest first), closures to approve, unassigned open cases, overdue follow-ups and referrals waiting too long.
 #[derive(Serialize, ToSchema)]
 pub(super) struct QueueView {
+    /// How many rows each part holds in all (its list here shows the first of them).
+    pub counts: QueueCounts,
     pub dangers: Vec<ContactView>,
     /// Cases whose closure waits for a supervisor's approval.
     pub closure_requests: Vec<CaseView>,
     pub unassigned: Vec<CaseView>,
     pub overdue_follow_ups: Vec<FollowUpView>,
     pub stale_referrals: Vec<ReferralView>,
+}
+
+/// How many rows each part of the queue holds.
+#[derive(Serialize, ToSchema)]
+pub(super) struct QueueCounts {
+    pub dangers: i64,
+    /// Dangers nobody has taken yet.
+    pub dangers_untaken: i64,
+    pub closure_requests: i64,
+    pub unassigned: i64,
+    pub overdue_follow_ups: i64,
+    pub stale_referrals: i64,
 }
 
 /// A person found by name or phone (blind index).

@@ -85,6 +85,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             post(casework::contacts::handle_danger),
         )
         .route(
+            "/console/contacts/{id}/take-danger",
+            post(casework::contacts::take_danger),
+        )
+        .route(
             "/console/cases",
             get(casework::cases::list_cases).post(casework::cases::open_case),
         )

@@ -1167,7 +1167,8 @@ async fn what_waits_is_listed_in_full_page_by_page() {
             }
         };
 
-        // Five contacts in immediate danger, recorded in the same second: ties go by id.
+        // Five contacts in immediate danger, recorded in the same second: newest first, so ties
+        // go by id, highest first.
         let mut dangers = Vec::new();
         for n in 0..5u128 {
             let id = Uuid::from_u128(0xd000 + n).to_string();
@@ -1209,7 +1210,11 @@ async fn what_waits_is_listed_in_full_page_by_page() {
         c.clock.advance(Duration::hours(73));
 
         let dangers_walked = walk(app, &supervisor, "/api/v1/queue/dangers", "contacts", 2).await;
-        assert_eq!(dangers_walked, dangers, "{name}: oldest first, each once");
+        let newest_first: Vec<String> = dangers.iter().rev().cloned().collect();
+        assert_eq!(
+            dangers_walked, newest_first,
+            "{name}: newest first, each once"
+        );
         let overdue = walk(
             app,
             &supervisor,
@@ -1235,6 +1240,14 @@ async fn what_waits_is_listed_in_full_page_by_page() {
             .await
             .json();
         assert_eq!(queue["dangers"].as_array().unwrap().len(), 5, "{queue}");
+        // Each part says how many it holds in all.
+        let counts = &queue["counts"];
+        assert_eq!(counts["dangers"], 5, "{queue}");
+        assert_eq!(counts["dangers_untaken"], 5, "{queue}");
+        assert_eq!(counts["overdue_follow_ups"], tasks.len(), "{queue}");
+        assert_eq!(counts["stale_referrals"], referrals.len(), "{queue}");
+        assert_eq!(counts["unassigned"], 1, "{queue}: the one case");
+        assert_eq!(counts["closure_requests"], 0, "{queue}");
         assert_eq!(queue["stale_referrals"][0]["id"], referrals[0], "{queue}");
 
         // Taken in hand, a danger leaves the list.
@@ -1248,7 +1261,52 @@ async fn what_waits_is_listed_in_full_page_by_page() {
         .await;
         assert!(handled.status.is_success(), "{name}: {}", handled.body);
         let left = walk(app, &supervisor, "/api/v1/queue/dangers", "contacts", 500).await;
-        assert_eq!(left, dangers[1..], "{name}");
+        assert_eq!(left, newest_first[..4], "{name}");
+
+        // The operator on the line takes the newest danger: the queue names them, and the
+        // supervisor cannot take it from them; a caseworker may not take one at all.
+        let take = |token: &str, id: &str| {
+            let (token, uri) = (
+                token.to_owned(),
+                format!("/api/v1/contacts/{id}/take-danger"),
+            );
+            async move { call(app, Method::POST, &uri, &token, None).await }
+        };
+        let taken = take(&operator, &newest_first[0]).await;
+        assert_eq!(taken.status, 204, "{name}: {}", taken.body);
+        assert_eq!(
+            take(&operator, &newest_first[0]).await.status,
+            204,
+            "{name}: again"
+        );
+        let refused = take(&supervisor, &newest_first[0]).await;
+        assert_eq!(refused.status, 409, "{name}: {}", refused.body);
+        assert!(
+            refused.body.contains("Service 1"),
+            "names who has it: {}",
+            refused.body
+        );
+        assert_eq!(take(&worker, &newest_first[1]).await.status, 403, "{name}");
+        let handled_one = take(&operator, &dangers[0]).await;
+        assert_eq!(
+            handled_one.status, 409,
+            "{name}: a handled danger is not taken"
+        );
+        let queue = call(app, Method::GET, "/api/v1/queue/dangers", &supervisor, None)
+            .await
+            .json();
+        let first = &queue["contacts"][0];
+        assert_eq!(first["id"], newest_first[0], "{queue}");
+        assert!(first["danger_taken"]["name"].is_string(), "{queue}");
+        assert!(queue["contacts"][1]["danger_taken"].is_null(), "{queue}");
+        let counts = call(app, Method::GET, "/api/v1/queue", &supervisor, None)
+            .await
+            .json()["counts"]
+            .clone();
+        assert_eq!(
+            (counts["dangers"].clone(), counts["dangers_untaken"].clone()),
+            (4.into(), 3.into())
+        );
 
         // The queue's lists are the supervisor's; a bad page is a 422 naming its field.
         let refused = call(app, Method::GET, "/api/v1/queue/dangers", &operator, None).await;

@@ -230,15 +230,72 @@ async fn closing_needs_a_reason_and_a_supervisor_who_sees_it_in_the_queue() {
         // An operator records an immediate danger: it tops the supervisor's queue with the
         // emergency number of Guatemala (110).
         let page = get_as(&c.app, "/console/contacts/new", &operator).await;
+        // The form holds the emergency number and what to do, shown when the box is ticked
+        // (by the page's script; a note says it without one).
+        let help = page.body.split(r#"id="danger-help""#).nth(1).unwrap();
+        assert!(help.starts_with(r#" role="alert" hidden>"#), "{help}");
+        assert!(help.contains(r#"href="tel:110""#), "{help}");
+        assert!(page.body.contains("<noscript>"), "{}", page.body);
+        assert!(
+            page.body.find("immediate_danger") < page.body.find(r#"id="channel""#),
+            "the danger box comes first"
+        );
         let csrf_op = hidden_csrf(&page.body);
         let mut form = contact_form(&page.body, &csrf_op);
         form.push(("immediate_danger", "on".into()));
+        form.push(("caller_locality", "Coatepeque".into()));
         let saved = post_pairs(&c, "/console/contacts", &operator, &form).await;
         let contact = saved.header("location").to_owned();
         let queue = get_as(&c.app, "/console/queue", &supervisor).await;
         assert_eq!(queue.status, 200, "{}", queue.body);
         assert!(queue.body.contains(r#"href="tel:110""#), "{}", queue.body);
         assert!(queue.body.contains(&contact));
+        assert!(
+            queue.body.contains("Coatepeque, HN"),
+            "the place: {}",
+            queue.body
+        );
+        assert!(
+            queue.body.contains("Works on a farm, papers taken"),
+            "the summary"
+        );
+        assert!(queue.body.contains("Nobody has it yet"), "{}", queue.body);
+        assert!(
+            queue.body.contains("Immediate danger: <strong>1</strong>"),
+            "{}",
+            queue.body
+        );
+
+        // The operator on the line takes it from the contact page; the supervisor sees who.
+        let contact_page = get_as(&c.app, &contact, &operator).await;
+        let csrf_page = hidden_csrf(&contact_page.body);
+        let take = format!("{contact}/take-danger");
+        let took = post(
+            &c.app,
+            &take,
+            &operator,
+            &[("csrf", &csrf_page), ("back", "contact")],
+        )
+        .await;
+        assert_eq!(took.status, 303, "{}", took.body);
+        assert_eq!(took.header("location"), contact);
+        let contact_page = get_as(&c.app, &contact, &operator).await;
+        assert!(
+            contact_page.body.contains("Taken by"),
+            "{}",
+            contact_page.body
+        );
+        let queue = get_as(&c.app, "/console/queue", &supervisor).await;
+        assert!(!queue.body.contains("Nobody has it yet"), "{}", queue.body);
+        assert!(queue.body.contains(" has it</span>"), "{}", queue.body);
+        let csrf_sup = hidden_csrf(&queue.body);
+        let refused = post(&c.app, &take, &supervisor, &[("csrf", &csrf_sup)]).await;
+        assert_eq!(refused.status, 409, "{}", refused.body);
+        assert!(
+            refused.body.contains("has taken this danger already"),
+            "{}",
+            refused.body
+        );
         assert_eq!(
             get_as(&c.app, "/console/queue", &operator).await.status,
             403

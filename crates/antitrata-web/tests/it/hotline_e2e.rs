@@ -2,19 +2,24 @@
 //! authenticator), records a call from a potential victim with the keyboard only, screens it as
 //! likely trafficking, opens a case, adds the person, records consent, refers her to a shelter,
 //! adds a follow-up and asks to close; a supervisor sees it in the queue and approves the
-//! closure; and two caseworkers editing one case at once, neither losing their work.
+//! closure; a danger reported now that tops a queue of twenty older ones, its emergency number
+//! shown on the form before saving; and two caseworkers editing one case at once, neither
+//! losing their work.
 //! Screenshots of the main pages go to `target/screenshots/`.
 
 use std::sync::Arc;
 
 use antitrata_domain::casework::{
-    CaseDetails, CaseId, ExploitationType, RiskLevel, ServiceDetails, ServiceId, ServiceInput,
+    CaseDetails, CaseId, ContactId, ContactInput, ExploitationType, NewContact, RiskLevel,
+    ServiceDetails, ServiceId, ServiceInput,
 };
 use antitrata_domain::{CountryCode, Role, UserId};
 use antitrata_store::testing::actor;
 use antitrata_store::{DatabaseUrl, Store};
+use antitrata_web::Clock;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
+use time::format_description::well_known::Rfc3339;
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
@@ -207,8 +212,7 @@ async fn an_operator_takes_a_call_through_to_a_referral_and_a_supervisor_closes_
     keys(&client, "Coatepeque").await; // locality
     tab(&client, 1).await;
     keys(&client, "Radio soap").await; // heard of the line
-    tab(&client, 1).await; // immediate danger: no
-    tab(&client, 1).await;
+    tab(&client, 1).await; // (immediate danger is above, at the top: no)
     // Screening: deception, debt bondage, withheld documents...
     keys(&client, "Yes").await; // deception
     tab(&client, 2).await;
@@ -322,6 +326,151 @@ async fn an_operator_takes_a_call_through_to_a_referral_and_a_supervisor_closes_
     wait_for_text(&client, "status-closed").await;
     let page = client.source().await.unwrap();
     assert!(page.contains("Goals met"), "{page}");
+
+    browser.stop().await;
+    served.stop().await;
+}
+
+/// Twenty dangers wait from the past days when an operator takes a call from someone locked in
+/// a bar now: ticking "immediate danger" shows Guatemala's emergency number at once, before
+/// anything is saved, and the saved contact is the first of the supervisor's queue, with its
+/// place and what was said.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_danger_reported_now_tops_the_queue_and_its_number_shows_before_saving() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let store = seeded_store(&DatabaseUrl::SqliteMemory)
+        .await
+        .with_keyring(antitrata_store::testing::test_keyring());
+    let operator = account(
+        &store,
+        1,
+        "operator@example.org",
+        Role::Operator,
+        Some("GT"),
+    )
+    .await;
+    let supervisor = account(
+        &store,
+        2,
+        "supervisor@example.org",
+        Role::Supervisor,
+        Some("GT"),
+    )
+    .await;
+    let clock = FixedClock::new();
+    let gt = CountryCode::parse("GT").unwrap();
+    let recorder = actor(Role::Operator, Some("GT"));
+    for n in 0..20u8 {
+        let started = clock.now() - time::Duration::days(i64::from(n) * 18 + 1);
+        let input = ContactInput {
+            channel: "whatsapp".into(),
+            started_at: started.format(&Rfc3339).unwrap(),
+            language: "es".into(),
+            caller_role: "family-or-friend".into(),
+            caller_locality: format!("Older place {n}"),
+            summary: format!("Older danger {n}"),
+            outcome: "emergency-escalated".into(),
+            immediate_danger: true,
+            ..ContactInput::default()
+        };
+        let contact = NewContact::parse(&input, gt, clock.now()).unwrap();
+        store
+            .insert_contact(
+                &recorder,
+                ContactId(Uuid::from_u128(0xd0 + u128::from(n))),
+                &contact,
+            )
+            .await
+            .unwrap();
+    }
+    let served = Served::start(&store, Arc::clone(&clock)).await;
+    let base = served.base.clone();
+    let browser = Browser::start(&driver_path).await;
+    let client = browser.client.clone();
+    client.set_window_size(1000, 1400).await.unwrap();
+    sign_in(
+        &client,
+        &base,
+        &store,
+        &clock,
+        1,
+        operator,
+        "operator@example.org",
+    )
+    .await;
+
+    client
+        .goto(&format!("{base}/console/contacts/new"))
+        .await
+        .unwrap();
+    wait_for_text(&client, "contact-form").await;
+    let help = client.find(Locator::Id("danger-help")).await.unwrap();
+    assert!(!help.is_displayed().await.unwrap(), "hidden until ticked");
+    // From the channel (which has the focus), one Shift+Tab back to the danger box, Space.
+    keys(&client, &format!("{}{}", Key::Shift, Key::Tab)).await;
+    keys(&client, " ").await;
+    assert!(
+        help.is_displayed().await.unwrap(),
+        "shown the moment it is ticked"
+    );
+    let number = client.find(Locator::Id("danger-number")).await.unwrap();
+    assert_eq!(
+        number.attr("href").await.unwrap().as_deref(),
+        Some("tel:110")
+    );
+    assert!(number.is_displayed().await.unwrap());
+    screenshot(&client, "console-danger-before-saving").await;
+    let saved_yet = store
+        .count_open_dangers(&actor(Role::Supervisor, Some("GT")))
+        .await
+        .unwrap();
+    assert_eq!(saved_yet, (20, 20), "nothing saved yet");
+
+    select(&client, "channel", "call").await;
+    select(&client, "caller_role", "potential-victim").await;
+    fill(&client, "caller_locality", "Coatepeque").await;
+    fill(&client, "summary", "Locked in a bar in Coatepeque, now").await;
+    select(&client, "outcome", "emergency-escalated").await;
+    click(&client, "save-contact").await;
+    wait_for_text(&client, "screening-result").await;
+
+    client.delete_all_cookies().await.unwrap();
+    sign_in(
+        &client,
+        &base,
+        &store,
+        &clock,
+        2,
+        supervisor,
+        "supervisor@example.org",
+    )
+    .await;
+    client.goto(&format!("{base}/console/queue")).await.unwrap();
+    wait_for_text(&client, "queue-counts").await;
+    let first = client
+        .find(Locator::Css("ol.dangers > li"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(first.contains("Coatepeque"), "{first}");
+    assert!(
+        first.contains("Locked in a bar in Coatepeque, now"),
+        "{first}"
+    );
+    assert!(first.contains("Nobody has it yet"), "{first}");
+    let counts = client
+        .find(Locator::Id("queue-counts"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(counts.contains("Immediate danger: 21"), "{counts}");
+    screenshot(&client, "console-queue-danger-first").await;
 
     browser.stop().await;
     served.stop().await;

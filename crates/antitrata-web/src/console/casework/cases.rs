@@ -544,6 +544,9 @@ pub(in crate::console) struct ListQuery {
     to: String,
     #[serde(default)]
     mine: bool,
+    /// Open cases nobody is assigned to (the queue's section, in full).
+    #[serde(default)]
+    unassigned: bool,
 }
 
 #[derive(Template)]
@@ -642,6 +645,10 @@ pub(in crate::console) async fn list_cases(
         LIST_LIMIT,
     );
     filter.assigned_to = q.mine.then_some(who.account.id);
+    if q.unassigned {
+        filter.unassigned = true;
+        filter.open_only = true;
+    }
     let (rows, status_code, field_errors) = match errors.finish(()) {
         Ok(()) => {
             let cases = state

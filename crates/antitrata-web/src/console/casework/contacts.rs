@@ -48,6 +48,8 @@ struct ContactForm {
     summary: String,
     notes: String,
     immediate_danger: bool,
+    /// The country's emergency number, shown the moment "immediate danger" is ticked.
+    emergency: Option<String>,
     case_reference: String,
 }
 
@@ -65,6 +67,7 @@ fn form_page(
     fresh: (String, String),
     restored: bool,
     errors: FieldErrors,
+    emergency: Option<String>,
 ) -> Response {
     let lang = page_lang(Some(&who.account), headers);
     let tr = Tr::new(lang);
@@ -115,6 +118,7 @@ fn form_page(
         summary: pairs.get("summary").to_owned(),
         notes: pairs.get("notes").to_owned(),
         immediate_danger: pairs.get("immediate_danger") == "on",
+        emergency,
         case_reference: pairs.get("case_reference").to_owned(),
         errors,
         tr,
@@ -156,6 +160,7 @@ pub(in crate::console) async fn new_contact(
         fresh(&state),
         restored,
         FieldErrors::default(),
+        country_emergency_number(&state, actor.scope.country()).await,
     ))
 }
 
@@ -206,6 +211,7 @@ pub(in crate::console) async fn create_contact(
                     fresh(&state),
                     false,
                     errors,
+                    country_emergency_number(&state, actor.scope.country()).await,
                 ));
             }
         };
@@ -255,6 +261,9 @@ struct ContactPage {
     danger_open: bool,
     emergency: Option<String>,
     is_supervisor: bool,
+    /// Who took the open danger, if anyone has.
+    taker: Option<String>,
+    may_take: bool,
     case: Option<(String, String)>,
     case_has_minor: bool,
     /// The id a case opened from this page will have (a resent form opens one case).
@@ -289,11 +298,16 @@ pub(super) async fn emergency_number(state: &AppState, contact: &Contact) -> Opt
     if !contact.details.immediate_danger {
         return None;
     }
-    match state
-        .store
-        .find_country_directory(contact.details.country)
-        .await
-    {
+    country_emergency_number(state, Some(contact.details.country)).await
+}
+
+/// The emergency number of `country` from the directory; `None` when there is no country or
+/// the directory cannot be read (logged: the page still shows, with its instructions).
+async fn country_emergency_number(
+    state: &AppState,
+    country: Option<antitrata_domain::CountryCode>,
+) -> Option<String> {
+    match state.store.find_country_directory(country?).await {
         Ok(directory) => directory.map(|d| d.country.emergency_number),
         Err(e) => {
             tracing::error!(error = %e, "reading the emergency number failed");
@@ -357,6 +371,12 @@ fn contact_page(
             .roles
             .iter()
             .any(|r| may(*r, Action::TakeChargeOfDanger)),
+        taker: contact.danger_taken.as_ref().map(|t| t.name.clone()),
+        may_take: who
+            .account
+            .roles
+            .iter()
+            .any(|r| may(*r, Action::TakeDanger)),
         case: contact
             .case
             .map(|(id, reference)| (id.to_string(), reference.to_string())),
@@ -366,7 +386,25 @@ fn contact_page(
     }
 }
 
-/// A supervisor takes charge of an immediate danger; back to the queue.
+/// A worker takes an immediate danger: back to where they took it (the contact page, or the
+/// queue at that danger). One someone else took shows the queue saying who.
+pub(in crate::console) async fn take_danger(
+    Console(state, who, lang, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
+) -> Result<Response, PageError> {
+    let actor = casework_actor(&state, &who.account, &headers);
+    if let Err(refusal) = state.store.take_danger(&actor, ContactId(id)).await {
+        return super::queue::refused_take(&state, &who, lang, &headers, &refusal).await;
+    }
+    let back = match pairs.get("back") {
+        "contact" => format!("/console/contacts/{id}"),
+        _ => format!("/console/queue#danger-{id}"),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// A supervisor marks an immediate danger handled; back to the queue.
 pub(in crate::console) async fn handle_danger(
     Console(state, who, lang, headers): Console,
     PathId(id): PathId,
