@@ -57,6 +57,26 @@ impl CountryCode {
     pub fn is_rcm_member(&self) -> bool {
         RCM_MEMBERS.contains(&self.as_str())
     }
+
+    /// The IANA time zone the country's hotline keeps its hours in: the capital's, for the
+    /// countries that span several (Canada, Mexico, the United States); `UTC` for a country
+    /// outside the conference.
+    pub fn time_zone(&self) -> &'static str {
+        match self.as_str() {
+            "BZ" => "America/Belize",
+            "CA" => "America/Toronto",
+            "CR" => "America/Costa_Rica",
+            "DO" => "America/Santo_Domingo",
+            "SV" => "America/El_Salvador",
+            "GT" => "America/Guatemala",
+            "HN" => "America/Tegucigalpa",
+            "MX" => "America/Mexico_City",
+            "NI" => "America/Managua",
+            "PA" => "America/Panama",
+            "US" => "America/New_York",
+            _ => "UTC",
+        }
+    }
 }
 
 impl fmt::Display for CountryCode {

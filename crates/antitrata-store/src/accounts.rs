@@ -293,6 +293,27 @@ impl Store {
         Ok(Some(user))
     }
 
+    /// Sets the language the console speaks to an account; audited as `language.changed`.
+    pub async fn set_user_language(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        language: Lang,
+    ) -> Result<(), StoreError> {
+        let audit = PendingEntry::new(actor, AuditEvent::for_user("language.changed", user))?;
+        with_pool!(self, |pool| {
+            let mut tx = self.begin_write(pool).await?;
+            sqlx::query("update users set language = $1 where id = $2")
+                .bind(language.code())
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Changes an account's password and ends all its sessions; audited as `password.changed`.
     pub async fn change_password(
         &self,

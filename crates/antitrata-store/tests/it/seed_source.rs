@@ -23,10 +23,10 @@ fn research_file() -> Option<PathBuf> {
             file.display()
         );
     } else {
-        eprintln!(
-            "research file {} absent: seed comparison not run",
+        antitrata_store::testing::not_run(&format!(
+            "the seed comparison (research file {} absent)",
             file.display()
-        );
+        ));
         None
     }
 }

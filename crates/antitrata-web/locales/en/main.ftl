@@ -89,6 +89,7 @@ error-detail-422 = Some fields are missing or not valid; nothing was saved.
 
 console-title = Console
 login-title = Sign in
+login-session-expired = Your session ended after 30 minutes without activity (or 12 hours in all). Sign in again: a contact form you had open is kept as a draft.
 login-email = E-mail
 login-password = Password
 login-submit = Sign in
@@ -151,6 +152,9 @@ recovery-intro = Keep these codes somewhere safe and offline. Each works once if
 recovery-continue = Go to the console
 totp-or-recovery = or a recovery code
 account-title = Your account
+account-language = Language of the console
+account-language-save = Use this language
+account-language-unknown = Choose one of the languages in the list.
 account-current = Current password
 account-wrong-current = The current password is not right.
 account-change = Change the password

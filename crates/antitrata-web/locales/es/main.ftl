@@ -89,6 +89,7 @@ error-detail-422 = Faltan campos o no son válidos; no se guardó nada.
 
 console-title = Consola
 login-title = Iniciar sesión
+login-session-expired = Su sesión terminó tras 30 minutos sin actividad (o 12 horas en total). Inicie sesión de nuevo: el formulario de contacto que tenía abierto se guardó como borrador.
 login-email = Correo electrónico
 login-password = Contraseña
 login-submit = Entrar
@@ -151,6 +152,9 @@ recovery-intro = Guarde estos códigos en un lugar seguro y fuera de línea. Cad
 recovery-continue = Ir a la consola
 totp-or-recovery = o un código de recuperación
 account-title = Su cuenta
+account-language = Idioma de la consola
+account-language-save = Usar este idioma
+account-language-unknown = Elija uno de los idiomas de la lista.
 account-current = Contraseña actual
 account-wrong-current = La contraseña actual no es correcta.
 account-change = Cambiar la contraseña

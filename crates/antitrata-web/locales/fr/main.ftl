@@ -89,6 +89,7 @@ error-detail-422 = Des champs manquent ou ne sont pas valides ; rien n'a été e
 
 console-title = Console
 login-title = Connexion
+login-session-expired = Votre session a pris fin après 30 minutes sans activité (ou 12 heures en tout). Reconnectez-vous : le formulaire de contact ouvert est gardé en brouillon.
 login-email = Courriel
 login-password = Mot de passe
 login-submit = Se connecter
@@ -151,6 +152,9 @@ recovery-intro = Conservez ces codes en lieu sûr, hors ligne. Chacun sert une s
 recovery-continue = Aller à la console
 totp-or-recovery = ou un code de récupération
 account-title = Votre compte
+account-language = Langue de la console
+account-language-save = Utiliser cette langue
+account-language-unknown = Choisissez l’une des langues de la liste.
 account-current = Mot de passe actuel
 account-wrong-current = Le mot de passe actuel n'est pas le bon.
 account-change = Changer le mot de passe

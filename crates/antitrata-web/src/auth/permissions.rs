@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
 use crate::auth::bearer::bearer_caller;
+use crate::auth::session::SESSION_COOKIE;
 use crate::auth::session::signed_in;
 use crate::error::{AppError, error_response};
 
@@ -46,6 +47,7 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/console", SignedIn),
     ("GET", "/console/account", SignedIn),
     ("POST", "/console/account", SignedIn),
+    ("POST", "/console/account/language", SignedIn),
     ("GET", "/console/users", May(ManageAccounts)),
     ("POST", "/console/users", May(ManageAccounts)),
     ("POST", "/console/users/{id}/disable", May(ManageAccounts)),
@@ -179,7 +181,13 @@ pub(crate) async fn enforce_access(
         Err(e) => return error_response(request.uri().path(), e, request.headers()),
     };
     let Some(who) = who else {
-        return if request.method() == Method::GET {
+        // A session cookie that leads to no live session: it ran out (30 idle minutes, or 12
+        // hours) or was signed out elsewhere. The login page says so, whatever was asked.
+        let had_session =
+            crate::auth::session::cookie_value(request.headers(), SESSION_COOKIE).is_some();
+        return if had_session {
+            Redirect::to("/console/login?expired=1").into_response()
+        } else if request.method() == Method::GET {
             Redirect::to("/console/login").into_response()
         } else {
             error_response(request.uri().path(), AppError::Forbidden, request.headers())

@@ -1,6 +1,7 @@
-//! The account page: changing one's password. A change ends every session of the account,
-//! this one included.
+//! The account page: the language the console speaks, and changing one's password. A password
+//! change ends every session of the account, this one included.
 
+use antitrata_domain::Lang;
 use antitrata_domain::policy::Action;
 use askama::Template;
 use axum::Extension;
@@ -27,6 +28,21 @@ struct AccountPage {
     switch: Vec<LangLink>,
     csrf: String,
     message: Option<String>,
+    /// Each console language, named in itself: (code, name, chosen).
+    languages: Vec<(&'static str, String, bool)>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct LanguageForm {
+    csrf: String,
+    #[serde(default)]
+    language: String,
+}
+
+impl super::PostedForm for LanguageForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 #[derive(Deserialize)]
@@ -59,6 +75,13 @@ fn account_page(
         switch: vec![],
         csrf: who.session.csrf_token.clone(),
         message,
+        languages: Lang::ALL
+            .into_iter()
+            .map(|l| {
+                let name = Tr::new(l).t(&format!("language-{}", l.code()));
+                (l.code(), name, l == who.account.language)
+            })
+            .collect(),
         tr,
     };
     (status, console_page(lang, page.render(), headers)).into_response()
@@ -69,6 +92,30 @@ pub(super) async fn show_account(
     headers: HeaderMap,
 ) -> Response {
     account_page(&who, &headers, StatusCode::OK, None)
+}
+
+/// Sets the language the console speaks to the account, from the next page on (this one's
+/// answer already speaks it).
+pub(super) async fn change_language(
+    Console(state, who, lang, headers): Console,
+    Verified(form): Verified<LanguageForm>,
+) -> Result<Response, PageError> {
+    let Ok(language) = Lang::parse(&form.language) else {
+        let message = Tr::new(lang).t("account-language-unknown");
+        return Ok(account_page(
+            &who,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(message),
+        ));
+    };
+    let actor = crate::auth::actor(&state, &who.account, &headers, Action::ManageOwnAccount);
+    state
+        .store
+        .set_user_language(&actor, who.account.id, language)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    Ok(Redirect::to("/console/account").into_response())
 }
 
 /// Changes the password once the current one is confirmed. Confirming it is a password attempt

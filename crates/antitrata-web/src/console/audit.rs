@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use antitrata_domain::UserId;
+use antitrata_domain::{CountryCode, UserId};
 use antitrata_store::{AuditEntry, Store, StoreError};
 use askama::Template;
 use axum::response::Response;
+use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::{console_page, store_error};
@@ -49,7 +50,17 @@ pub(super) async fn rows(
     Ok(entries
         .into_iter()
         .map(|e| EntryRow {
-            at: e.at.replace('T', " ").trim_end_matches('Z').to_owned(),
+            // Stored to the nanosecond, shown to the second in the entry's country's time.
+            at: time::OffsetDateTime::parse(&e.at, &Rfc3339).map_or_else(
+                |_| e.at.clone(),
+                |at| {
+                    let country = e
+                        .country
+                        .as_deref()
+                        .and_then(|c| CountryCode::parse(c).ok());
+                    super::format_local(at, country)
+                },
+            ),
             who: format!(
                 "{} ({})",
                 names.get(&e.actor).cloned().unwrap_or_default(),

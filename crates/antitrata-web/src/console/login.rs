@@ -93,8 +93,15 @@ fn login_page(
     with_login_csrf_cookie(response, &csrf, is_new)
 }
 
-pub(super) async fn show_login(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    login_page(&state, &headers, StatusCode::OK, "", None)
+/// The sign-in form; after a session ran out (`?expired=1`), saying so.
+pub(super) async fn show_login(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let expired = uri.query() == Some("expired=1");
+    let notice = expired.then(|| Tr::new(page_lang(None, &headers)).t("login-session-expired"));
+    login_page(&state, &headers, StatusCode::OK, "", notice)
 }
 
 pub(super) async fn submit_login(

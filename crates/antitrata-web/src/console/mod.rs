@@ -54,6 +54,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/console/account",
             get(account::show_account).post(account::change_password),
         )
+        .route("/console/account/language", post(account::change_language))
         .route(
             "/console/users",
             get(users::list_users).post(users::create_user),
@@ -266,7 +267,11 @@ fn store_error(
     move |e| PageError::store(lang, headers, &e)
 }
 
-/// An instant as the console shows it: to the minute, in UTC, said so.
-fn format_utc(at: time::OffsetDateTime) -> String {
-    antitrata_domain::time_text::minute_utc(at)
+/// An instant as the console shows it: in the local time of `country` (the record's, or the
+/// viewer's), to the second, its zone said; in UTC where no country applies.
+fn format_local(
+    at: time::OffsetDateTime,
+    country: Option<antitrata_domain::CountryCode>,
+) -> String {
+    antitrata_domain::time_text::local_second(at, country)
 }

@@ -28,7 +28,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::stats::LIVE_CASES;
-use super::{PostedForm, attachment, console_page, format_utc, page_lang, store_error};
+use super::{PostedForm, attachment, console_page, format_local, page_lang, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::console::extract::{Console, PathId, Verified};
@@ -216,7 +216,7 @@ async fn page(
                 .into_iter()
                 .map(|r| MadeRelease {
                     id: r.release_id.to_string(),
-                    at: shown_time(&r.recorded_at),
+                    at: shown_time(&r.recorded_at, r.country),
                     method: r.method,
                     source: r.source,
                     epsilon: epsilon_text(r.budget.epsilon_micros),
@@ -297,7 +297,7 @@ pub(super) async fn show_release_evaluation(
         .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
         .map(|e| Evaluation::new(&e, &tr))
         .unwrap_or_default();
-    let when = shown_time(&release.recorded_at);
+    let when = shown_time(&release.recorded_at, release.country);
     let page = EvaluationPage {
         title: tr.t("release-evaluation-title"),
         switch: vec![],
@@ -321,10 +321,11 @@ pub(super) async fn show_release_evaluation(
     Ok(console_page(lang, page.render(), &headers))
 }
 
-/// A ledger time (RFC 3339) as the console shows times, or as stored if it does not read.
-fn shown_time(at: &str) -> String {
+/// A ledger time (RFC 3339) as the console shows times, in the local time of the release's
+/// country, or as stored if it does not read.
+fn shown_time(at: &str, country: antitrata_domain::CountryCode) -> String {
     time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-        .map_or_else(|_| at.to_owned(), format_utc)
+        .map_or_else(|_| at.to_owned(), |at| format_local(at, Some(country)))
 }
 
 /// ε in the ledger's millionths, as people write it.

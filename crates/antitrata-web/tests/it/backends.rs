@@ -11,10 +11,10 @@ use crate::support::{get, public_pages};
 #[tokio::test]
 async fn postgres_serves_the_same_pages_as_sqlite() {
     let Some(pg) = testing::postgres().await else {
-        eprintln!(
-            "{} not set: PostgreSQL comparison not run",
+        testing::not_run(&format!(
+            "the PostgreSQL page comparison ({} not set)",
             testing::PG_URL_VAR
-        );
+        ));
         return;
     };
     let sqlite = testing::sqlite().await;

@@ -34,7 +34,9 @@ pub(crate) fn chromedriver() -> Option<PathBuf> {
     if default.exists() {
         Some(default)
     } else {
-        eprintln!("no chromedriver (set ANTITRATA_TEST_CHROMEDRIVER): browser test not run");
+        antitrata_store::testing::not_run(
+            "the browser tests (no chromedriver; set ANTITRATA_TEST_CHROMEDRIVER)",
+        );
         None
     }
 }

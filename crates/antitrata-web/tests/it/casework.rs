@@ -1093,3 +1093,46 @@ async fn follow_ups_show_on_my_work_and_overdue_ones_in_the_queue() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn times_show_in_the_countrys_local_time_to_the_second() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        // 23:30 UTC is 17:30 in Guatemala (UTC−6, no summer time).
+        c.clock.advance(time::Duration::minutes(11 * 60 + 30));
+        let operator = signed_in(&c, 1, Role::Operator, "GT").await;
+        let page = get_as(&c.app, "/console/contacts/new", &operator).await;
+        let csrf = hidden_csrf(&page.body);
+        let saved = post_pairs(
+            &c,
+            "/console/contacts",
+            &operator,
+            &contact_form(&page.body, &csrf),
+        )
+        .await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let contact = get_as(&c.app, saved.header("location"), &operator).await;
+        assert!(
+            contact.body.contains("2026-11-27 17:30:00 CST"),
+            "{}: {}",
+            db.name,
+            contact.body
+        );
+        assert!(!contact.body.contains("23:30"), "{}", contact.body);
+        // The audit trail, stored to the nanosecond, shows whole seconds in local time.
+        let supervisor = signed_in(&c, 2, Role::Supervisor, "GT").await;
+        let audit = get_as(&c.app, "/console/audit", &supervisor).await;
+        assert_eq!(audit.status, 200, "{}", audit.body);
+        assert!(
+            audit.body.contains("<td>2026-11-27 17:30:00 CST</td>"),
+            "{}",
+            audit.body
+        );
+        assert!(
+            !audit.body.contains("<td>2026-11-27 23:30"),
+            "{}",
+            audit.body
+        );
+        db.cleanup().await;
+    }
+}

@@ -15,7 +15,7 @@ use time::Duration;
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
-use crate::support::{FixedClock, Reply, send, test_runtime};
+use crate::support::{FixedClock, Reply, get, send, test_runtime};
 
 pub(crate) const PASSWORD: &str = "lamp-orbit-violet-cactus";
 
@@ -383,7 +383,7 @@ async fn sign_in_needs_the_password_then_the_second_factor() {
             get_as(&c.app, "/console", &pending)
                 .await
                 .header("location"),
-            "/console/login",
+            "/console/login?expired=1",
             "the token from before the second factor no longer opens anything"
         );
         db.cleanup().await;
@@ -426,21 +426,36 @@ async fn session_cookies_are_protected_and_logout_needs_the_csrf_token() {
         )
         .await;
         assert_eq!(out.header("location"), "/console/login");
+        // The old cookie (a browser clears it on signing out) leads to a login page that says
+        // the session ended.
         assert_eq!(
             get_as(&c.app, "/console", &session)
                 .await
                 .header("location"),
-            "/console/login"
+            "/console/login?expired=1"
         );
-        // Idle sessions end.
+        // Idle sessions end, and the login page says so; a fresh visit is not told.
         let session = sign_in_with_enrolment_again(&c, user).await;
         c.clock.advance(Duration::minutes(31));
-        assert_eq!(
-            get_as(&c.app, "/console", &session)
-                .await
-                .header("location"),
-            "/console/login"
+        let ended = get_as(&c.app, "/console/contacts/new", &session).await;
+        assert_eq!(ended.header("location"), "/console/login?expired=1");
+        let login = get(&c.app, "/console/login?expired=1").await;
+        assert!(
+            login.body.contains("30 minutos sin actividad"),
+            "{}",
+            login.body
         );
+        let fresh = get(&c.app, "/console/login").await;
+        assert!(!fresh.body.contains("30 minutos sin actividad"));
+        // A form posted after the session ended is not refused blankly: the same login page.
+        let posted = post(
+            &c.app,
+            "/console/contacts/draft",
+            &session,
+            &[("csrf", "x")],
+        )
+        .await;
+        assert_eq!(posted.header("location"), "/console/login?expired=1");
         db.cleanup().await;
     }
 }
@@ -813,7 +828,7 @@ async fn changing_the_password_ends_every_session() {
             get_as(&c.app, "/console", &session)
                 .await
                 .header("location"),
-            "/console/login",
+            "/console/login?expired=1",
             "session ended"
         );
         assert_eq!(
@@ -995,6 +1010,64 @@ async fn administrators_create_and_disable_accounts_within_their_reach() {
                 .status,
             404,
             "its link died"
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_worker_picks_the_language_of_the_console() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let user = account(&c.store, 1, "ana@example.org", Role::Operator, Some("GT")).await;
+        set_password(&c, 1).await;
+        let session = sign_in_with_enrolment(&c, user, "ana@example.org").await;
+        let page = get_as(&c.app, "/console/account", &session).await;
+        assert!(
+            page.body.contains("Language of the console"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains(r#"<option value="fr" lang="fr">français</option>"#)
+        );
+        let csrf = hidden_csrf(&page.body);
+
+        let refused = post(
+            &c.app,
+            "/console/account/language",
+            &session,
+            &[("csrf", &csrf), ("language", "de")],
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains("Choose one of the languages in the list.")
+        );
+
+        let chosen = post(
+            &c.app,
+            "/console/account/language",
+            &session,
+            &[("csrf", &csrf), ("language", "es")],
+        )
+        .await;
+        assert_eq!(chosen.status, 303, "{}", chosen.body);
+        let page = get_as(&c.app, "/console/account", &session).await;
+        assert!(page.body.contains("Idioma de la consola"), "{}", page.body);
+        assert!(
+            page.body
+                .contains(r#"<option value="es" lang="es" selected>español</option>"#)
+        );
+        let log = c.store.list_audit(0, 1000).await.unwrap();
+        assert_eq!(
+            log.iter()
+                .filter(|e| e.action == "language.changed")
+                .count(),
+            1
         );
         db.cleanup().await;
     }

@@ -413,10 +413,10 @@ fn no_acknowledged_write_is_lost_when_sqlite_serve_is_killed() {
 #[tokio::test]
 async fn no_acknowledged_write_is_lost_when_postgres_serve_is_killed() {
     let Some(db) = testing::postgres().await else {
-        eprintln!(
-            "{} not set: the PostgreSQL crash harness not run",
+        testing::not_run(&format!(
+            "the PostgreSQL crash harness ({} not set)",
             testing::PG_URL_VAR
-        );
+        ));
         return;
     };
     // The test database took the test keys at migration; with nothing sealed under them, it lets

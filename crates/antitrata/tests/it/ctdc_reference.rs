@@ -35,10 +35,10 @@ fn ctdc_folder() -> Option<PathBuf> {
             folder.display()
         );
     } else {
-        eprintln!(
-            "CTDC files absent from {}: reference check not run",
+        antitrata_store::testing::not_run(&format!(
+            "the CTDC reference check (CTDC files absent from {})",
             folder.display()
-        );
+        ));
         None
     }
 }

@@ -47,10 +47,10 @@ fn a_second_start_keeps_the_data_and_the_log_has_no_query_strings() {
 #[tokio::test]
 async fn the_same_binary_serves_from_postgres() {
     let Some(db) = testing::postgres().await else {
-        eprintln!(
-            "{} not set: PostgreSQL serve test not run",
+        testing::not_run(&format!(
+            "the PostgreSQL serve test ({} not set)",
             testing::PG_URL_VAR
-        );
+        ));
         return;
     };
     // The test database took the test keys at migration; with nothing sealed under them, it lets

@@ -26,7 +26,7 @@ use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::casework::{self, Refusal, StatusInput};
 use crate::console::extract::{Console, PathId, Verified};
-use crate::console::{console_page, format_utc, page_lang};
+use crate::console::{console_page, format_local, page_lang};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -234,7 +234,7 @@ pub(in crate::console) async fn render_case(
         .map(|c| {
             (
                 c.id.to_string(),
-                format_utc(c.details.started_at),
+                format_local(c.details.started_at, Some(c.details.country)),
                 label(&tr, c.details.channel),
             )
         })
@@ -278,8 +278,14 @@ pub(in crate::console) async fn render_case(
         typed_values.cloned().unwrap_or_else(|| codes(stored))
     };
     let mut facts = vec![
-        (tr.t("case-opened"), format_utc(case.opened_at)),
-        (tr.t("case-updated"), format_utc(case.updated_at)),
+        (
+            tr.t("case-opened"),
+            format_local(case.opened_at, Some(case.reference.country)),
+        ),
+        (
+            tr.t("case-updated"),
+            format_local(case.updated_at, Some(case.reference.country)),
+        ),
     ];
     if let Some(reason) = case.closure_reason {
         facts.push((tr.t("case-closure-reason"), label(&tr, reason)));
@@ -588,7 +594,7 @@ pub(in crate::console) fn case_rows(tr: &Tr, cases: Vec<Case>) -> Vec<CaseRow> {
                 .map(|t| label(tr, *t))
                 .collect::<Vec<_>>()
                 .join(", "),
-            updated: format_utc(c.updated_at),
+            updated: format_local(c.updated_at, Some(c.reference.country)),
         })
         .collect()
 }

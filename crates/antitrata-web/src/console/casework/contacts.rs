@@ -332,11 +332,11 @@ fn contact_page(
         (tr.t("contact-direction"), label(tr, d.direction)),
         (
             tr.t("contact-started"),
-            crate::console::format_utc(d.started_at),
+            crate::console::format_local(d.started_at, Some(d.country)),
         ),
         (
             tr.t("contact-ended"),
-            crate::console::format_utc(d.ended_at),
+            crate::console::format_local(d.ended_at, Some(d.country)),
         ),
         (tr.t("contact-language"), label(tr, d.language)),
         (tr.t("contact-caller-role"), label(tr, d.caller_role)),

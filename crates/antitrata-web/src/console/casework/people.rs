@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::casework::{self, ReferralInput, Refusal};
 use crate::console::extract::{Console, PathId, Verified};
-use crate::console::{format_utc, page_lang};
+use crate::console::{format_local, page_lang};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 
@@ -79,6 +79,7 @@ pub(in crate::console) async fn case_people(
     consents: &[Consent],
     referrals: &[Referral],
 ) -> Result<CasePeople, StoreError> {
+    let here = actor.scope.country();
     let services = state
         .store
         .list_services(actor, None, None, None, antitrata_store::PAGE_MAX)
@@ -104,7 +105,7 @@ pub(in crate::console) async fn case_people(
                 name_of(d.person),
                 label(tr, d.scope),
                 label(tr, d.given_by),
-                format_utc(c.given_at)
+                format_local(c.given_at, here)
             );
             if let Some(service) = d.service {
                 text.push_str(&format!(" · {}", service_of(service)));
@@ -116,7 +117,7 @@ pub(in crate::console) async fn case_people(
                 text.push_str(&format!(
                     " · {} {}",
                     tr.t("consent-withdrawn"),
-                    format_utc(at)
+                    format_local(at, here)
                 ));
             }
             ConsentRow {
@@ -134,7 +135,7 @@ pub(in crate::console) async fn case_people(
                 "{} → {} · {}",
                 name_of(r.person),
                 service_of(r.service),
-                format_utc(r.requested_at)
+                format_local(r.requested_at, here)
             ),
             status: label(tr, r.status),
             basis: match &r.basis {

@@ -20,7 +20,7 @@ use super::{casework_actor, label, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::console::extract::Console;
-use crate::console::{console_page, format_utc};
+use crate::console::{console_page, format_local};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -236,7 +236,7 @@ async fn queue_page(
                         "{} · {} · {}",
                         label(&tr, r.status),
                         tr.t("queue-since"),
-                        format_utc(r.updated_at)
+                        format_local(r.updated_at, actor.scope.country())
                     ),
                 )
             })
@@ -299,7 +299,7 @@ fn danger_row(tr: &Tr, c: &Contact, me: &str, now: OffsetDateTime) -> DangerRow 
         excerpt: d.summary.as_deref().map(excerpt).unwrap_or_default(),
         minor: c.case_has_minor,
         waiting: waited(tr, now - d.started_at),
-        started: format_utc(d.started_at),
+        started: format_local(d.started_at, Some(d.country)),
         channel: label(tr, d.channel),
         result: label(tr, c.screening_result().0),
         case: c
