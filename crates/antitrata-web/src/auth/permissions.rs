@@ -48,6 +48,8 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/console/account", SignedIn),
     ("POST", "/console/account", SignedIn),
     ("POST", "/console/account/language", SignedIn),
+    ("GET", "/console/help", SignedIn),
+    ("POST", "/console/search", May(WorkCases)),
     ("GET", "/console/users", May(ManageAccounts)),
     ("POST", "/console/users", May(ManageAccounts)),
     ("POST", "/console/users/{id}/disable", May(ManageAccounts)),

@@ -26,6 +26,7 @@ struct AccountPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     message: Option<String>,
     /// Each console language, named in itself: (code, name, chosen).
@@ -73,6 +74,7 @@ fn account_page(
     let page = AccountPage {
         title: tr.t("account-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, who),
         csrf: who.session.csrf_token.clone(),
         message,
         languages: Lang::ALL

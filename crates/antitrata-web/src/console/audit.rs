@@ -81,6 +81,7 @@ struct AuditPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     rows: Vec<EntryRow>,
 }
 
@@ -101,6 +102,7 @@ pub(super) async fn show_audit(
     let page = AuditPage {
         title: tr.t("audit-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, &who),
         rows,
         tr,
     };

@@ -18,6 +18,7 @@ struct HomePage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     welcome: String,
     roles: String,
     country: String,
@@ -43,6 +44,7 @@ pub(super) async fn show_home(Extension(who): Extension<SignedIn>, headers: Head
     let page = HomePage {
         title: tr.t("console-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, &who),
         welcome: tr.t1("home-welcome", "name", &who.account.display_name),
         roles: roles.join(", "),
         country: who

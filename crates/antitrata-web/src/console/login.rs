@@ -29,6 +29,7 @@ struct LoginPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     email: String,
     error: Option<String>,
@@ -84,6 +85,7 @@ fn login_page(
     let page = LoginPage {
         title: tr.t("login-title"),
         switch: vec![],
+        menu: None,
         csrf: csrf.clone(),
         email: email.to_owned(),
         error,

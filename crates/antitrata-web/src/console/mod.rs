@@ -7,10 +7,13 @@ mod audit;
 mod casework;
 mod chart;
 mod extract;
+mod help;
 mod home;
 mod login;
+pub(crate) mod menu;
 mod persons;
 mod releases;
+mod search;
 mod second_factor;
 mod setup;
 mod stats;
@@ -50,6 +53,8 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .route("/console/logout", post(login::logout))
         .route("/console", get(home::show_home))
+        .route("/console/help", get(help::show_help))
+        .route("/console/search", post(search::search))
         .route(
             "/console/account",
             get(account::show_account).post(account::change_password),

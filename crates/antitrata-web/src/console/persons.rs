@@ -22,6 +22,7 @@ struct SearchPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     name: String,
     phone: String,
@@ -52,7 +53,7 @@ impl super::PostedForm for SearchForm {
 }
 
 /// The search page: the form as typed, and the people found or listed, if any.
-fn search_page(
+pub(super) fn search_page(
     who: &SignedIn,
     headers: &HeaderMap,
     typed: (&str, &str),
@@ -75,6 +76,7 @@ fn search_page(
     let page = SearchPage {
         title: tr.t("persons-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, who),
         csrf: who.session.csrf_token.clone(),
         name,
         phone,
@@ -118,6 +120,7 @@ struct PersonPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     name: String,
     phone: Option<String>,
     country: String,
@@ -148,6 +151,7 @@ pub(super) async fn show_person(
     let page = PersonPage {
         title: tr.t("persons-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, &who),
         name: person.name,
         phone: person.phone,
         country: person.country.to_string(),

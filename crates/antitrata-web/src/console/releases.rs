@@ -87,6 +87,7 @@ struct ReleasesPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     /// Value and label of each source that may be released.
     sources: Vec<(String, String)>,
@@ -247,6 +248,7 @@ async fn page(
     let page = ReleasesPage {
         title: tr.t("releases-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, who),
         csrf: who.session.csrf_token.clone(),
         sources,
         methods: Method::ALL
@@ -268,6 +270,7 @@ struct EvaluationPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     /// What was released, how and when: label, value.
     facts: Vec<(String, String)>,
     evaluation: Evaluation,
@@ -301,6 +304,7 @@ pub(super) async fn show_release_evaluation(
     let page = EvaluationPage {
         title: tr.t("release-evaluation-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, &who),
         facts: vec![
             (tr.t("report-created"), when),
             (tr.t("releases-method"), release.method),

@@ -27,6 +27,7 @@ struct CodePage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     action: &'static str,
     intro: Option<String>,
@@ -59,6 +60,7 @@ fn code_page(
     let page = CodePage {
         title: tr.t("totp-title"),
         switch: vec![],
+        menu: None,
         csrf: who.session.csrf_token.clone(),
         action: "/console/login/totp",
         intro: None,
@@ -188,6 +190,7 @@ fn enrolment_page(
     let page = CodePage {
         title: tr.t("enrol-title"),
         switch: vec![],
+        menu: None,
         csrf: who.session.csrf_token.clone(),
         action: "/console/totp/enrol",
         intro: Some(tr.t("enrol-intro")),
@@ -286,6 +289,7 @@ pub(super) async fn submit_enrolment(
     let page = RecoveryPage {
         title: tr.t("recovery-title"),
         switch: vec![],
+        menu: None,
         codes,
         tr,
     };
@@ -300,5 +304,6 @@ struct RecoveryPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     codes: Vec<String>,
 }

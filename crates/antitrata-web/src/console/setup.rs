@@ -22,6 +22,7 @@ struct SetupPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     message: Option<String>,
     show_form: bool,
@@ -49,6 +50,7 @@ fn setup_page(
     let page = SetupPage {
         title: tr.t("setup-title"),
         switch: vec![],
+        menu: None,
         csrf: csrf.clone(),
         message,
         show_form,

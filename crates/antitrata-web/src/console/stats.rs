@@ -157,6 +157,7 @@ struct StatsPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     /// The question as asked, its dataset and any mistake in it.
     q: Outcome,
     rows: Vec<TableRow>,
@@ -199,6 +200,7 @@ pub(super) async fn show_stats(
     let page = StatsPage {
         title: tr.t("stats-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, &who),
         csv_href: csv_href(&outcome),
         q: outcome,
         rows,

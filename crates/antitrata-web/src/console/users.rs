@@ -32,6 +32,7 @@ struct UsersPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     rows: Vec<UserRow>,
     roles: Vec<(&'static str, String)>,
@@ -112,6 +113,7 @@ async fn users_page(
     let page = UsersPage {
         title: tr.t("users-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, who),
         csrf: who.session.csrf_token.clone(),
         rows,
         roles,

@@ -1072,3 +1072,142 @@ async fn a_worker_picks_the_language_of_the_console() {
         db.cleanup().await;
     }
 }
+
+/// Every console page a signed-in worker can open carries the menu bar and the search box: each
+/// GET route of the table is visited by an account holding every country role, the routes with
+/// an id with a record of each kind. Only what is not a page is left out, by name.
+#[tokio::test]
+async fn every_console_page_has_the_menu_and_the_search_box() {
+    use antitrata_web::{Access, CONSOLE_ROUTES};
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let cli = actor(Role::Cli, None);
+        let user = UserId(Uuid::from_u128(1));
+        let new = NewAccount {
+            email: Email::parse("all@example.org").unwrap(),
+            display_name: "All Roles".into(),
+            language: Lang::En,
+            roles: vec![Role::Supervisor, Role::CountryAdmin],
+            country: Some(CountryCode::parse("GT").unwrap()),
+            service: false,
+        };
+        c.store.insert_user(&cli, user, &new).await.unwrap();
+        let token = Sha256::digest(b"setup-1");
+        c.store
+            .insert_setup_token(&cli, user, &token, cli.at + Duration::days(3))
+            .await
+            .unwrap();
+        set_password(&c, 1).await;
+        let session = sign_in_with_enrolment(&c, user, "all@example.org").await;
+
+        // One record of each kind a page shows.
+        let person = PersonId(Uuid::from_u128(77));
+        let gt = CountryCode::parse("GT").unwrap();
+        let someone = NewPerson {
+            country: gt,
+            name: "Persona Canaria".into(),
+            phone: None,
+        };
+        let operator = actor(Role::Operator, Some("GT"));
+        c.store
+            .insert_person(&operator, person, &someone)
+            .await
+            .unwrap();
+        let home = get_as(&c.app, "/console/contacts/new", &session).await;
+        let csrf = hidden_csrf(&home.body);
+        let form = crate::casework::contact_form(&home.body, &csrf);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let contact = post(&c.app, "/console/contacts", &session, &form).await;
+        let contact = contact.header("location").to_owned();
+        let case = post(
+            &c.app,
+            "/console/cases",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("id", "0190b2b2-0000-7000-8000-0000000000c1"),
+            ],
+        )
+        .await;
+        let case = case.header("location").to_owned();
+        let service = post(
+            &c.app,
+            "/console/services",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("id", "0190b2b2-0000-7000-8000-0000000000e1"),
+                ("organization", "Refugio"),
+                ("name", "Albergue"),
+                ("categories", "shelter"),
+                ("locality", "Cobán"),
+            ],
+        )
+        .await;
+        assert_eq!(service.status, 303, "{}", service.body);
+        let filled = |route: &str| -> Option<String> {
+            Some(match route {
+                "/console/contacts/{id}" => contact.clone(),
+                "/console/cases/{id}" => case.clone(),
+                "/console/persons/{id}" => format!("/console/persons/{}", person.0),
+                "/console/services/{id}" => {
+                    "/console/services/0190b2b2-0000-7000-8000-0000000000e1".to_owned()
+                }
+                // Its page is checked where a release is made (releases.rs).
+                "/console/releases/{id}" => return None,
+                other => other.to_owned(),
+            })
+        };
+        // Not pages: a CSV download and a release's ZIP archive.
+        let not_pages = ["/console/stats.csv", "/console/releases/{id}/archive"];
+        let mut visited = 0;
+        for (method, route, access) in CONSOLE_ROUTES {
+            if *method != "GET"
+                || matches!(access, Access::Public | Access::PasswordDone)
+                || not_pages.contains(route)
+            {
+                continue;
+            }
+            let Some(uri) = filled(route) else { continue };
+            assert!(!uri.contains('{'), "no record for {route}: add one above");
+            let page = get_as(&c.app, &uri, &session).await;
+            assert_eq!(page.status, 200, "{}: {uri}: {}", db.name, page.body);
+            assert!(
+                page.body.contains(r#"id="console-menu""#),
+                "{uri}: {}",
+                page.body
+            );
+            assert!(page.body.contains(r#"action="/console/search""#), "{uri}");
+            visited += 1;
+        }
+        assert!(visited >= 15, "{visited} pages visited");
+
+        // The search box finds a case by reference, a contact by id, people by name or phone.
+        let reference = get_as(&c.app, &case, &session).await;
+        let reference = reference
+            .body
+            .split("GT-2026-")
+            .nth(1)
+            .map(|rest| format!("GT-2026-{}", &rest[..6]))
+            .unwrap();
+        let search = |q: String| {
+            let (app, session, csrf) = (&c.app, &session, &csrf);
+            async move {
+                post(
+                    app,
+                    "/console/search",
+                    session,
+                    &[("csrf", csrf), ("q", &q)],
+                )
+                .await
+            }
+        };
+        assert_eq!(search(reference).await.header("location"), case);
+        let contact_id = contact.trim_start_matches("/console/contacts/").to_owned();
+        assert_eq!(search(contact_id).await.header("location"), contact);
+        let by_name = search("persona canaria".into()).await;
+        assert_eq!(by_name.status, 200);
+        assert!(by_name.body.contains("Persona Canaria"), "{}", by_name.body);
+        db.cleanup().await;
+    }
+}

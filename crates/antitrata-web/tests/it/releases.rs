@@ -300,6 +300,14 @@ async fn differentially_private_releases_spend_the_budget_and_mistakes_spend_not
         assert_eq!(links.len(), 2, "{}: {}", db.name, page.body);
         let shown = get_as(&c.app, links[0], &supervisor).await;
         assert_eq!(shown.status, 200, "{}", shown.body);
+        // The console's menu and search box are on this page too (the route-table test in
+        // console.rs covers every other page).
+        assert!(
+            shown.body.contains(r#"id="console-menu""#),
+            "{}",
+            shown.body
+        );
+        assert!(shown.body.contains(r#"action="/console/search""#));
         assert!(
             shown.body.contains("dp-synthetic"),
             "newest first: {}",

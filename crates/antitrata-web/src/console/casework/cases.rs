@@ -58,6 +58,7 @@ struct CasePage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     id: String,
     reference: String,
@@ -311,6 +312,7 @@ pub(in crate::console) async fn render_case(
     let page = CasePage {
         title: case.reference.to_string(),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, who),
         csrf: who.session.csrf_token.clone(),
         id: case.id.to_string(),
         reference: case.reference.to_string(),
@@ -561,6 +563,7 @@ struct CasesPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     q: ListQuery,
     statuses: Vec<Opt>,
     types: Vec<Opt>,
@@ -677,6 +680,7 @@ pub(in crate::console) async fn list_cases(
     let page = CasesPage {
         title: tr.t("cases-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, &who),
         statuses: options::<CaseStatus>(&tr, std::slice::from_ref(&q.status)),
         types: options::<ExploitationType>(&tr, std::slice::from_ref(&q.exploitation_type)),
         q,

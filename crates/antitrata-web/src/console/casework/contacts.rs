@@ -31,6 +31,7 @@ struct ContactForm {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     id: String,
     started_at: String,
@@ -102,6 +103,7 @@ fn form_page(
     let page = ContactForm {
         title: tr.t("contact-new-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, who),
         csrf: who.session.csrf_token.clone(),
         id: or_fresh("id", &fresh.0),
         started_at: or_fresh("started_at", &fresh.1),
@@ -248,6 +250,7 @@ struct ContactPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     id: String,
     facts: Vec<(String, String)>,
@@ -354,6 +357,7 @@ fn contact_page(
     ContactPage {
         title: tr.t("contact-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(tr, who),
         csrf: who.session.csrf_token.clone(),
         id: contact.id.to_string(),
         facts,

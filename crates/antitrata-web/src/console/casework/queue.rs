@@ -32,6 +32,7 @@ struct QueuePage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     /// Why the last step was refused (a danger someone else took).
     notice: Option<String>,
@@ -251,6 +252,7 @@ async fn queue_page(
     Ok(QueuePage {
         title: tr.t("queue-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, who),
         csrf: who.session.csrf_token.clone(),
         notice,
         emergency,

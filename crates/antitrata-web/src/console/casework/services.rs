@@ -38,6 +38,7 @@ struct ServicesPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     filter: Filter,
     categories: Vec<Opt>,
@@ -57,6 +58,7 @@ struct EditPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     id: String,
     active: bool,
@@ -157,6 +159,7 @@ async fn page(
     let page = ServicesPage {
         title: tr.t("services-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, who),
         csrf: who.session.csrf_token.clone(),
         categories: options::<ServiceCategory>(&tr, std::slice::from_ref(&filter.category)),
         filter,
@@ -273,6 +276,7 @@ fn edit_page(
     EditPage {
         title: tr.t("services-edit-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, who),
         csrf: who.session.csrf_token.clone(),
         id: id.to_string(),
         active,

@@ -90,6 +90,7 @@ struct WorkPage {
     tr: Tr,
     title: String,
     switch: Vec<LangLink>,
+    menu: Option<crate::console::menu::Menu>,
     csrf: String,
     tasks: Vec<TaskRow>,
     rows: Vec<CaseRow>,
@@ -128,6 +129,7 @@ pub(in crate::console) async fn show_work(
     let page = WorkPage {
         title: tr.t("work-title"),
         switch: vec![],
+        menu: crate::console::menu::Menu::of(&tr, &who),
         csrf: who.session.csrf_token.clone(),
         tasks: task_rows(tasks, today),
         rows: case_rows(&tr, cases),
