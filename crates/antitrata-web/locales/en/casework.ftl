@@ -25,6 +25,7 @@ contact-case-reference = Link to an existing case (reference)
 contact-save = Save contact
 contact-keyboard-hint = Ctrl+Enter saves from any field.
 contact-draft-restored = The form that had not been sent was restored.
+contact-draft-discard = Discard it and start a new contact (the start time becomes now)
 form-has-errors = Check the marked fields: nothing was saved.
 screening-title = Screening
 case-title = Case

@@ -25,6 +25,7 @@ contact-case-reference = Vincular a un caso existente (referencia)
 contact-save = Guardar contacto
 contact-keyboard-hint = Ctrl+Intro guarda desde cualquier campo.
 contact-draft-restored = Se recuperó el formulario que no se había enviado.
+contact-draft-discard = Descartarlo y empezar un contacto nuevo (la hora de inicio pasa a ser ahora)
 form-has-errors = Revise los campos marcados: no se guardó nada.
 screening-title = Detección
 case-title = Caso

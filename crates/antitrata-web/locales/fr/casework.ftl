@@ -25,6 +25,7 @@ contact-case-reference = Lier à un dossier existant (référence)
 contact-save = Enregistrer le contact
 contact-keyboard-hint = Ctrl+Entrée enregistre depuis n'importe quel champ.
 contact-draft-restored = Le formulaire non envoyé a été restauré.
+contact-draft-discard = L’abandonner et commencer un nouveau contact (l’heure de début devient maintenant)
 form-has-errors = Vérifiez les champs signalés : rien n'a été enregistré.
 screening-title = Repérage
 case-title = Dossier

@@ -61,6 +61,7 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/console/contacts/new", May(WorkCases)),
     ("POST", "/console/contacts", May(WorkCases)),
     ("POST", "/console/contacts/draft", May(WorkCases)),
+    ("POST", "/console/contacts/draft/discard", May(WorkCases)),
     ("GET", "/console/contacts/{id}", May(WorkCases)),
     (
         "POST",

@@ -27,6 +27,43 @@ pub(super) struct EntryRow {
     pub record: String,
 }
 
+/// Who read a record: one row per reader and kind of read, newest first, with how many times
+/// and when first and last (of the reads listed), so repeat views do not bury the others.
+pub(super) struct ReaderRow {
+    pub who: String,
+    pub action: String,
+    pub times: usize,
+    pub first: String,
+    pub last: String,
+}
+
+/// The reads of a record (newest first, as the store lists them), grouped by reader and action.
+pub(super) async fn reader_rows(
+    store: &Store,
+    reads: Vec<AuditEntry>,
+) -> Result<Vec<ReaderRow>, StoreError> {
+    let mut grouped: Vec<ReaderRow> = Vec::new();
+    for entry in rows(store, reads).await? {
+        match grouped
+            .iter_mut()
+            .find(|g| g.who == entry.who && g.action == entry.action)
+        {
+            Some(group) => {
+                group.times += 1;
+                group.first = entry.at;
+            }
+            None => grouped.push(ReaderRow {
+                who: entry.who,
+                action: entry.action,
+                times: 1,
+                first: entry.at.clone(),
+                last: entry.at,
+            }),
+        }
+    }
+    Ok(grouped)
+}
+
 /// Entries with each account id replaced by the account's name and address.
 pub(super) async fn rows(
     store: &Store,

@@ -83,6 +83,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             post(casework::contacts::save_draft),
         )
         .route(
+            "/console/contacts/draft/discard",
+            post(casework::contacts::discard_draft),
+        )
+        .route(
             "/console/contacts/{id}",
             get(casework::contacts::show_contact),
         )

@@ -125,7 +125,7 @@ struct PersonPage {
     phone: Option<String>,
     country: String,
     created: String,
-    readers: Vec<super::audit::EntryRow>,
+    readers: Vec<super::audit::ReaderRow>,
 }
 
 pub(super) async fn show_person(
@@ -144,7 +144,7 @@ pub(super) async fn show_person(
         .list_record_reads("person", &person.id.to_string(), 100)
         .await
         .map_err(store_error(lang, &headers))?;
-    let readers = super::audit::rows(&state.store, reads)
+    let readers = super::audit::reader_rows(&state.store, reads)
         .await
         .map_err(store_error(lang, &headers))?;
     let tr = Tr::new(lang);

@@ -215,6 +215,41 @@ async fn a_half_filled_form_comes_back_after_the_tab_is_closed() {
             !fresh.body.contains("was restored"),
             "the draft is gone once sent"
         );
+
+        // An abandoned call's form, come back on the next call, is discarded with one button:
+        // the next form is fresh and starts now.
+        let old_start = hidden(&fresh.body, "started_at");
+        post(
+            &c.app,
+            "/console/contacts/draft",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("started_at", &old_start),
+                ("summary", "Another call"),
+            ],
+        )
+        .await;
+        c.clock.advance(time::Duration::minutes(20));
+        let back = get_as(&c.app, "/console/contacts/new", &session).await;
+        assert!(back.body.contains(r#"id="discard-draft""#), "{}", back.body);
+        assert_eq!(hidden(&back.body, "started_at"), old_start);
+        let discarded = post(
+            &c.app,
+            "/console/contacts/draft/discard",
+            &session,
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(discarded.header("location"), "/console/contacts/new");
+        let next = get_as(&c.app, "/console/contacts/new", &session).await;
+        assert!(!next.body.contains("Another call"), "{}", next.body);
+        assert!(!next.body.contains("was restored"));
+        assert_ne!(
+            hidden(&next.body, "started_at"),
+            old_start,
+            "the start time is now"
+        );
         db.cleanup().await;
     }
 }

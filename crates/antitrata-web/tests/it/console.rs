@@ -688,6 +688,16 @@ async fn supervisors_see_their_countrys_audit_trail_and_records_show_their_reade
             db.name
         );
         assert!(readers.contains("person.viewed"));
+        // Viewed again and again, the reader is one row that counts the views.
+        c.clock.advance(Duration::minutes(2));
+        get_as(&c.app, &format!("/console/persons/{person}"), &op_session).await;
+        let page = get_as(&c.app, &format!("/console/persons/{person}"), &op_session).await;
+        let readers = page.body.split("Who viewed this record").nth(1).unwrap();
+        assert_eq!(readers.matches("(operator)</td>").count(), 1, "{readers}");
+        assert!(
+            readers.contains("<td>person.viewed</td><td>3</td>"),
+            "{readers}"
+        );
 
         let supervisor =
             account(&c.store, 2, "sup@example.org", Role::Supervisor, Some("GT")).await;

@@ -89,7 +89,7 @@ struct CasePage {
     is_supervisor: bool,
     workers: Vec<(String, String, bool)>,
     contacts: Vec<(String, String, String)>,
-    readers: Vec<crate::console::audit::EntryRow>,
+    readers: Vec<crate::console::audit::ReaderRow>,
     people: super::people::CasePeople,
     tasks: Vec<super::work::TaskRow>,
     back_case: String,
@@ -259,7 +259,7 @@ pub(in crate::console) async fn render_case(
         .list_record_reads("case", &case.id.to_string(), 50)
         .await
         .map_err(store_error(lang, headers))?;
-    let readers = crate::console::audit::rows(&state.store, reads)
+    let readers = crate::console::audit::reader_rows(&state.store, reads)
         .await
         .map_err(store_error(lang, headers))?;
     let people = super::people::case_people(state, &actor, &tr, persons, &consents, &referrals)

@@ -225,6 +225,20 @@ pub(in crate::console) async fn create_contact(
     Ok(Redirect::to(&format!("/console/contacts/{}", contact.id)).into_response())
 }
 
+/// Drops the kept draft (another call's, come back): a fresh form, its start time now.
+pub(in crate::console) async fn discard_draft(
+    Console(state, who, lang, headers): Console,
+    Verified(_): Verified<crate::console::CsrfOnly>,
+) -> Result<Response, PageError> {
+    let actor = casework_actor(&state, &who.account, &headers);
+    state
+        .store
+        .discard_contact_draft(&actor)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    Ok(Redirect::to("/console/contacts/new").into_response())
+}
+
 /// Keeps the half-filled form (sent by the page every few seconds while it changes).
 pub(in crate::console) async fn save_draft(
     Console(state, who, lang, headers): Console,
