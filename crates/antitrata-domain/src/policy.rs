@@ -28,6 +28,8 @@ pub enum Action {
     SeeQueue,
     /// Be assigned a case.
     BeAssignedCase,
+    /// Take an open case nobody is assigned to: become its assignee.
+    TakeCase,
     /// Be assigned a follow-up.
     BeAssignedFollowUp,
     /// Read the country's services directory.
@@ -66,6 +68,7 @@ impl Action {
             Action::ReadAudit => "read the audit trail",
             Action::SeeQueue => "see the supervisor's queue",
             Action::BeAssignedCase => "be assigned cases",
+            Action::TakeCase => "take a case",
             Action::BeAssignedFollowUp => "be assigned follow-ups",
             Action::ReadServices => "read the services directory",
             Action::EditServices => "edit the services directory",
@@ -89,6 +92,8 @@ pub fn may(role: Role, action: Action) -> bool {
             matches!(role, Operator | Caseworker | Supervisor)
         }
         Action::BeAssignedCase => matches!(role, Caseworker | Supervisor),
+        // The operator who opened it keeps it until a supervisor hands it on.
+        Action::TakeCase => matches!(role, Operator | Caseworker | Supervisor),
         // The operator on the line, or the supervisor watching the queue.
         Action::TakeDanger => matches!(role, Operator | Supervisor),
         Action::DecideClosure
@@ -195,6 +200,7 @@ mod tests {
             for action in [
                 Action::WorkCases,
                 Action::TakeDanger,
+                Action::TakeCase,
                 Action::CountLiveCases,
                 Action::ExportCases,
                 Action::MakeReleases,

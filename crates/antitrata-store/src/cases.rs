@@ -395,6 +395,76 @@ impl Store {
         row.open(keyring)
     }
 
+    /// A worker takes an open case of the actor's country that nobody is assigned to, becoming
+    /// its assignee (audited as `case.taken`). Taking one's own again changes nothing; a case
+    /// assigned to someone else is refused naming them (`CaseAssignedTo`), a closed one with
+    /// `CaseClosed`, and a stale `expected` version with `Stale`.
+    pub async fn take_case(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        expected: Option<i64>,
+    ) -> Result<Case, StoreError> {
+        let keyring = self.keyring()?;
+        let country = scope(actor)?;
+        require(actor, Action::TakeCase)?;
+        let me = Uuid::parse_str(&actor.who)
+            .map_err(|_| StoreError::Conflict(ConflictKind::NotAWorker))?;
+        let audit = PendingEntry::new(actor, event("case.taken", id))?;
+        let row = with_pool!(self, |pool| {
+            let mut tx = self.begin_write(pool).await?;
+            let current: Option<(Option<Uuid>, String, i64, Option<String>)> = sqlx::query_as(
+                "select k.assigned_to, k.status, k.version, u.display_name from cases k \
+                 left join users u on u.id = k.assigned_to where k.id = $1 and k.country = $2",
+            )
+            .bind(id.0)
+            .bind(country.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((assigned, status, version, name)) = current else {
+                return Err(StoreError::NotFound(Entity::Case));
+            };
+            if let Some(expected) = expected
+                && expected != version
+            {
+                return Err(StoreError::Stale {
+                    entity: Entity::Case,
+                    current: version,
+                });
+            }
+            match assigned {
+                Some(user) if user == me => {}
+                Some(user) => {
+                    let name = name.unwrap_or_else(|| user.to_string());
+                    return Err(StoreError::Conflict(ConflictKind::CaseAssignedTo(name)));
+                }
+                None if status == CaseStatus::Closed.code() => {
+                    return Err(StoreError::Conflict(ConflictKind::CaseClosed));
+                }
+                None => {
+                    let mut update = sqlx::QueryBuilder::new(
+                        "update cases set version = version + 1, assigned_to = ",
+                    );
+                    update
+                        .push_bind(me)
+                        .push(", updated_at = ")
+                        .push_bind(unix(actor.at));
+                    // The version read just now: a take that raced another write is stale.
+                    write_case_row!(tx, update, id, country, Some(version));
+                    append_audit!(tx, &audit);
+                }
+            }
+            let row: CaseRow =
+                sqlx::query_as(&format!("select {CASE_COLUMNS} from cases where id = $1"))
+                    .bind(id.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            tx.commit().await?;
+            row
+        });
+        row.open(keyring)
+    }
+
     /// Cases of the actor's country matching `filter`, in its order; each listed case is
     /// audited.
     pub async fn list_cases(

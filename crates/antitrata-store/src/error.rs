@@ -185,6 +185,11 @@ pub enum ConflictKind {
     DangerTakenBy(String),
     #[error("the contact is not an immediate danger waiting in the queue")]
     NotAnOpenDanger,
+    /// The case has an assignee already; their name.
+    #[error("the case is assigned to {0} already")]
+    CaseAssignedTo(String),
+    #[error("the case is closed: reopen it before taking it")]
+    CaseClosed,
     /// A write that names its actor as the worker doing it, from an actor that is no account
     /// (the command line).
     #[error("only a signed-in worker can take this")]

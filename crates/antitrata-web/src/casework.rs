@@ -18,6 +18,17 @@ use uuid::Uuid;
 
 use crate::i18n::Tr;
 
+/// How far ahead "my work" looks: follow-ups due in the coming week show beside the overdue
+/// ones, so one due tomorrow is not a surprise.
+pub(crate) const DUE_SOON_DAYS: i64 = 7;
+
+/// The last day whose follow-ups "my work" lists, from `today`.
+pub(crate) fn my_work_until(today: time::Date) -> time::Date {
+    today
+        .checked_add(time::Duration::days(DUE_SOON_DAYS))
+        .unwrap_or(today)
+}
+
 /// A field problem in the user's language.
 pub(crate) fn problem_message(tr: &Tr, problem: Problem) -> String {
     match problem {

@@ -263,6 +263,10 @@ impl ApiError {
             }
             StoreError::Conflict(ConflictKind::NotAnOpenDanger) => tr.t("error-not-an-open-danger"),
             StoreError::Conflict(ConflictKind::NotAWorker) => tr.t("error-not-a-worker"),
+            StoreError::Conflict(ConflictKind::CaseAssignedTo(name)) => {
+                tr.t1("error-case-assigned-to", "name", name)
+            }
+            StoreError::Conflict(ConflictKind::CaseClosed) => tr.t("error-case-closed"),
             StoreError::Stale { current, .. } => {
                 let mut api = api;
                 api.current_version = Some(*current);

@@ -875,3 +875,71 @@ async fn follow_ups_are_sealed_listed_for_their_person_and_overdue_for_superviso
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn an_unassigned_case_is_taken_by_one_worker() {
+    for db in seeded_backends().await {
+        let name = &db.name;
+        let ana = account_actor(&db, 0xa, Role::Operator, "GT").await;
+        let boss = account_actor(&db, 0xb, Role::Supervisor, "GT").await;
+        let hn = account_actor(&db, 0xc, Role::Operator, "HN").await;
+        let opened = db
+            .store
+            .open_case(&ana, kid(1), &details(), None)
+            .await
+            .unwrap();
+        assert_eq!(opened.assigned_to, None, "{name}: cases open unassigned");
+        assert!(matches!(
+            db.store
+                .take_case(&ana, kid(1), Some(opened.version + 1))
+                .await,
+            Err(StoreError::Stale { .. })
+        ));
+        let taken = db
+            .store
+            .take_case(&ana, kid(1), Some(opened.version))
+            .await
+            .unwrap();
+        assert_eq!(
+            taken.assigned_to.map(|u| u.to_string()),
+            Some(ana.who.clone())
+        );
+        assert_eq!(taken.version, opened.version + 1);
+        let again = db.store.take_case(&ana, kid(1), None).await.unwrap();
+        assert_eq!(
+            again.version, taken.version,
+            "{name}: taking one's own changes nothing"
+        );
+        assert!(matches!(
+            db.store.take_case(&boss, kid(1), None).await,
+            Err(StoreError::Conflict(ConflictKind::CaseAssignedTo(who))) if who == "Worker 10"
+        ));
+        assert!(matches!(
+            db.store.take_case(&hn, kid(1), None).await,
+            Err(StoreError::NotFound(Entity::Case))
+        ));
+        let analyst = actor(Role::RegionalAnalyst, None);
+        assert!(db.store.take_case(&analyst, kid(1), None).await.is_err());
+        // My cases now hold it.
+        let mine = db
+            .store
+            .list_cases(
+                &ana,
+                &CaseFilter {
+                    assigned_to: taken.assigned_to,
+                    limit: 10,
+                    ..CaseFilter::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(mine.len(), 1, "{name}");
+        let trail = db.store.list_audit(0, 10_000).await.unwrap();
+        assert_eq!(
+            trail.iter().filter(|e| e.action == "case.taken").count(),
+            1,
+            "{name}"
+        );
+        db.cleanup().await;
+    }
+}

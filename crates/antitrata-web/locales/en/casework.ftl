@@ -363,3 +363,6 @@ contact-danger-taken-by = Taken by { $name }
 error-danger-taken-by = { $name } has taken this danger already: it stays with them.
 error-not-an-open-danger = This contact is not an immediate danger waiting in the queue (it was handled already, or never flagged).
 error-not-a-worker = Only a signed-in worker can take this.
+case-take = I take this case
+error-case-assigned-to = The case is assigned to { $name } already.
+error-case-closed = The case is closed: reopen it before taking it.

@@ -363,3 +363,6 @@ contact-danger-taken-by = Lo tiene { $name }
 error-danger-taken-by = { $name } ya tomó este peligro: sigue a su cargo.
 error-not-an-open-danger = Este contacto no es un peligro inmediato en espera en la cola (ya se atendió, o nunca se marcó).
 error-not-a-worker = Solo una persona de la línea con sesión iniciada puede tomarlo.
+case-take = Tomo este caso
+error-case-assigned-to = El caso ya está asignado a { $name }.
+error-case-closed = El caso está cerrado: reábralo antes de tomarlo.

@@ -363,3 +363,6 @@ contact-danger-taken-by = Pris par { $name }
 error-danger-taken-by = { $name } a déjà pris ce danger : il reste à sa charge.
 error-not-an-open-danger = Ce contact n’est pas un danger immédiat en attente dans la file (déjà traité, ou jamais signalé).
 error-not-a-worker = Seul un membre de l’équipe connecté peut le prendre.
+case-take = Je prends ce dossier
+error-case-assigned-to = Le dossier est déjà attribué à { $name }.
+error-case-closed = Le dossier est clos : rouvrez-le avant de le prendre.

@@ -413,6 +413,27 @@ pub(super) async fn assign_case(
     Ok(Versioned(case.version, CaseView::from(&case)))
 }
 
+/// The caller takes an open case nobody is assigned to and becomes its assignee; taking one's
+/// own again changes nothing. With `If-Match`, only if the case is still at that version.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/take", tag = "cases",
+    params(("id" = Uuid, Path), OptionalIfMatch),
+    responses((status = 200, body = CaseView,
+        headers(("ETag" = String, description = "The case's new version"))),
+        (status = 409, description = "Assigned to someone else (named in `detail`), or closed")),
+    security(("bearer" = [])))]
+pub(super) async fn take_case(
+    call: Call,
+    Id(id): Id,
+    OptionalIfMatch(expected): OptionalIfMatch,
+) -> Result<Versioned<CaseView>, ApiError> {
+    let case = call
+        .store()
+        .take_case(&call.actor, CaseId(id), expected)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Versioned(case.version, CaseView::from(&case)))
+}
+
 /// A person to add to a case.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewPersonBody {

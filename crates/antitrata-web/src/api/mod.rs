@@ -45,6 +45,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .route("/api/v1/cases/{id}/status", post(casework::change_status))
         .route("/api/v1/cases/{id}/assign", post(casework::assign_case))
+        .route("/api/v1/cases/{id}/take", post(casework::take_case))
         .route("/api/v1/cases/{id}/persons", post(casework::add_person))
         .route(
             "/api/v1/cases/{id}/consents",

@@ -45,6 +45,7 @@ use crate::response::cached_json;
         casework::update_case,
         casework::change_status,
         casework::assign_case,
+        casework::take_case,
         casework::add_person,
         casework::record_consent,
         casework::withdraw_consent,

@@ -21,16 +21,18 @@ type Reply<T> = Result<Json<T>, ApiError>;
 /// How many follow-ups and open cases "my work" lists of each.
 const MY_WORK: i64 = 100;
 
-/// The caller's follow-ups due today or overdue, oldest due first, and the open cases assigned
-/// to it, newest change first: at most 100 of each. Every one, page by page:
+/// The caller's follow-ups overdue or due within the coming seven days, oldest due first, and
+/// the open cases assigned to it, newest change first: at most 100 of each. Every one, page by
+/// page:
 /// `GET /api/v1/work/follow-ups` and `GET /api/v1/cases?assigned=me`.
 #[utoipa::path(get, path = "/api/v1/work", tag = "cases",
     responses((status = 200, body = WorkView)), security(("bearer" = [])))]
 pub(super) async fn show_work(call: Call) -> Reply<WorkView> {
     let me = call.account.id;
+    let until = crate::casework::my_work_until(call.actor.at.date());
     let tasks = call
         .store()
-        .list_my_follow_ups(&call.actor, me, call.actor.at.date(), None, MY_WORK)
+        .list_my_follow_ups(&call.actor, me, until, None, MY_WORK)
         .await
         .map_err(|e| call.fail(e))?;
     let filter = CaseFilter {
@@ -167,8 +169,8 @@ fn page_of<T>(call: &Call, q: &PageQuery, id: fn(Uuid) -> T) -> Result<(i64, Opt
         .map_err(|e| ApiError::fields(call.headers(), &e))
 }
 
-/// Every follow-up of "my work", page by page: open, due today or before, assigned to the
-/// caller or written by it unassigned; oldest due first.
+/// Every follow-up of "my work", page by page: open, due within the coming seven days or
+/// overdue, assigned to the caller or written by it unassigned; oldest due first.
 #[utoipa::path(get, path = "/api/v1/work/follow-ups", tag = "cases", params(PageQuery),
     responses((status = 200, body = FollowUpPage)), security(("bearer" = [])))]
 pub(super) async fn list_my_follow_ups(
@@ -176,10 +178,10 @@ pub(super) async fn list_my_follow_ups(
     Params(q): Params<PageQuery>,
 ) -> Reply<FollowUpPage> {
     let (limit, after) = page_of(&call, &q, FollowUpId)?;
-    let today = call.actor.at.date();
+    let until = crate::casework::my_work_until(call.actor.at.date());
     let tasks = call
         .store()
-        .list_my_follow_ups(&call.actor, call.account.id, today, after, limit)
+        .list_my_follow_ups(&call.actor, call.account.id, until, after, limit)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(FollowUpPage {

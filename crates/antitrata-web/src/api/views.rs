@@ -390,7 +390,7 @@ impl From<&FollowUp> for FollowUpView {
     }
 }
 
-/// "My work": my follow-ups due today or overdue, and the open cases assigned to me.
+/// "My work": my follow-ups overdue or due within the coming seven days, and the open cases assigned to me.
 #[derive(Serialize, ToSchema)]
 pub(super) struct WorkView {
     pub follow_ups: Vec<FollowUpView>,

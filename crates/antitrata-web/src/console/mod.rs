@@ -114,6 +114,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/console/cases/{id}/assign",
             post(casework::cases::assign_case),
         )
+        .route("/console/cases/{id}/take", post(casework::cases::take_case))
         .route(
             "/console/cases/{id}/persons",
             post(casework::people::add_person),

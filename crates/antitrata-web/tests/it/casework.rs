@@ -1095,13 +1095,20 @@ async fn follow_ups_show_on_my_work_and_overdue_ones_in_the_queue() {
                 .status,
             303
         );
-        assert_eq!(add("Visit next week", "2026-12-04", 953).await.status, 303);
+        assert_eq!(add("Call tomorrow", "2026-11-28", 953).await.status, 303);
+        assert_eq!(add("Visit next month", "2026-12-05", 954).await.status, 303);
 
+        // My work holds the overdue one and what falls due within the week.
         let work = get_as(&c.app, "/console/work", &worker).await;
         assert_eq!(work.status, 200, "{}", work.body);
         assert!(work.body.contains("Call back about the shelter"));
         assert!(work.body.contains("overdue"));
-        assert!(!work.body.contains("Visit next week"), "not due yet");
+        assert!(
+            work.body.contains("Call tomorrow"),
+            "due soon: {}",
+            work.body
+        );
+        assert!(!work.body.contains("Visit next month"), "beyond the week");
         let queue = get_as(&c.app, "/console/queue", &supervisor).await;
         assert!(
             queue.body.contains("Call back about the shelter"),
@@ -1119,7 +1126,8 @@ async fn follow_ups_show_on_my_work_and_overdue_ones_in_the_queue() {
         assert_eq!(done.status, 303);
         assert_eq!(done.header("location"), "/console/work");
         let work = get_as(&c.app, "/console/work", &worker).await;
-        assert!(work.body.contains("No follow-ups due."));
+        assert!(!work.body.contains("Call back about the shelter"));
+        assert!(work.body.contains("Call tomorrow"));
         let case_page = get_as(&c.app, &case, &worker).await;
         assert!(
             case_page.body.contains("<s>"),
@@ -1167,6 +1175,52 @@ async fn times_show_in_the_countrys_local_time_to_the_second() {
             !audit.body.contains("<td>2026-11-27 23:30"),
             "{}",
             audit.body
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_operator_takes_the_case_they_opened_and_finds_it_in_my_work() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let ana = signed_in(&c, 1, Role::Operator, "GT").await;
+        let ben = signed_in(&c, 2, Role::Operator, "GT").await;
+        let case = open_case(&c, &ana, 960).await;
+        let work = get_as(&c.app, "/console/work", &ana).await;
+        assert!(
+            !work.body.contains("GT-2026-"),
+            "not mine yet: {}",
+            work.body
+        );
+        let page = get_as(&c.app, &case, &ana).await;
+        assert!(page.body.contains(r#"id="take-case""#), "{}", page.body);
+        let form = |page: &str| {
+            let (csrf, version) = (hidden_csrf(page), hidden(page, "version"));
+            vec![("csrf", csrf), ("version", version)]
+        };
+        // Ben's page, shown before Ana takes it.
+        let bens_page = get_as(&c.app, &case, &ben).await;
+        let took = post_pairs(&c, &format!("{case}/take"), &ana, &form(&page.body)).await;
+        assert_eq!(took.status, 303, "{}", took.body);
+        let page = get_as(&c.app, &case, &ana).await;
+        assert!(!page.body.contains(r#"id="take-case""#));
+        let assigned = page.body.split("Assigned to").nth(1).unwrap();
+        assert!(assigned.contains("User 1"), "{}: {assigned}", db.name);
+        let work = get_as(&c.app, "/console/work", &ana).await;
+        assert!(work.body.contains("GT-2026-"), "{}", work.body);
+
+        let late = post_pairs(&c, &format!("{case}/take"), &ben, &form(&bens_page.body)).await;
+        assert_eq!(late.status, 409, "{}", late.body);
+        assert!(
+            late.body.contains("Someone else changed this case"),
+            "{}",
+            late.body
+        );
+        let fresh = get_as(&c.app, &case, &ben).await;
+        assert!(
+            !fresh.body.contains(r#"id="take-case""#),
+            "nothing left to take"
         );
         db.cleanup().await;
     }

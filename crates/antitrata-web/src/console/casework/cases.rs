@@ -87,6 +87,8 @@ struct CasePage {
     actions: Vec<(&'static str, String)>,
     needs_reason: bool,
     is_supervisor: bool,
+    /// Whether the viewer may take the case: open, nobody assigned, and a role that takes.
+    may_take: bool,
     workers: Vec<(String, String, bool)>,
     contacts: Vec<(String, String, String)>,
     readers: Vec<crate::console::audit::ReaderRow>,
@@ -295,11 +297,17 @@ pub(in crate::console) async fn render_case(
         tr.t("case-assigned"),
         match case.assigned_to {
             None => tr.t("case-unassigned"),
-            // A worker since disabled or moved keeps the case: shown by account id.
-            Some(user) => workers
-                .iter()
-                .find(|(_, _, assigned)| *assigned)
-                .map_or_else(|| user.to_string(), |(_, name, _)| name.clone()),
+            // An operator who took it, or a worker since disabled or moved, is not among the
+            // case workers: shown by the account's name, or its id if it is gone.
+            Some(user) => match workers.iter().find(|(_, _, assigned)| *assigned) {
+                Some((_, name, _)) => name.clone(),
+                None => state
+                    .store
+                    .find_user(user)
+                    .await
+                    .map_err(store_error(lang, headers))?
+                    .map_or_else(|| user.to_string(), |a| a.display_name),
+            },
         },
     ));
     let choices = workers
@@ -387,6 +395,13 @@ pub(in crate::console) async fn render_case(
         ),
         actions: actions(&tr, case.status, supervisor),
         is_supervisor: supervisor,
+        may_take: case.assigned_to.is_none()
+            && case.status != CaseStatus::Closed
+            && who
+                .account
+                .roles
+                .iter()
+                .any(|r| antitrata_domain::policy::may(*r, Action::TakeCase)),
         workers: choices,
         contacts,
         readers,
@@ -536,6 +551,23 @@ pub(in crate::console) async fn assign_case(
             super::people::refused(&state, &who, &headers, id, "assign", refusal, pairs).await
         }
     }
+}
+
+/// A worker takes the open case nobody is assigned to; one taken or changed meanwhile shows
+/// the case as it is now, saying by whom.
+pub(in crate::console) async fn take_case(
+    Console(state, who, _, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
+) -> Result<Response, PageError> {
+    let id = CaseId(id);
+    let actor = casework_actor(&state, &who.account, &headers);
+    let taken = state
+        .store
+        .take_case(&actor, id, shown_version(&pairs))
+        .await
+        .map_err(Refusal::from);
+    super::people::after(&state, &who, &headers, id, "take", taken, pairs).await
 }
 
 #[derive(Deserialize, Default)]

@@ -8,7 +8,7 @@ use antitrata_domain::casework::{
     ReferralStatus, ServiceId,
 };
 use antitrata_domain::{Actor, PersonId};
-use antitrata_store::{Entity, StoreError};
+use antitrata_store::{ConflictKind, Entity, StoreError};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
@@ -240,6 +240,21 @@ pub(super) async fn refused(
                 Entity::Referral => "referral-changed-meanwhile",
                 _ => "case-step-changed-meanwhile",
             })),
+            failed_form: Some(form),
+            typed_pairs: pairs,
+            status: StatusCode::CONFLICT,
+            ..Shown::default()
+        },
+        // Taken by someone else, or closed, since the page was shown: the page says so.
+        Refusal::Store(StoreError::Conflict(
+            kind @ (ConflictKind::CaseAssignedTo(_) | ConflictKind::CaseClosed),
+        )) => Shown {
+            message: Some(match kind {
+                ConflictKind::CaseAssignedTo(name) => {
+                    tr.t1("error-case-assigned-to", "name", &name)
+                }
+                _ => tr.t("error-case-closed"),
+            }),
             failed_form: Some(form),
             typed_pairs: pairs,
             status: StatusCode::CONFLICT,

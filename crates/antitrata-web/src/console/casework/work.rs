@@ -101,7 +101,7 @@ struct WorkPage {
 /// How many of my cases the page lists.
 const MY_CASES: i64 = 100;
 
-/// "My work": my follow-ups due today or overdue, and the open cases assigned to me.
+/// "My work": my follow-ups overdue or due within the week, and the open cases assigned to me.
 pub(in crate::console) async fn show_work(
     Console(state, who, lang, headers): Console,
 ) -> Result<Response, PageError> {
@@ -110,7 +110,13 @@ pub(in crate::console) async fn show_work(
     let today = actor.at.date();
     let tasks = state
         .store
-        .list_my_follow_ups(&actor, who.account.id, today, None, PAGE_MAX)
+        .list_my_follow_ups(
+            &actor,
+            who.account.id,
+            crate::casework::my_work_until(today),
+            None,
+            PAGE_MAX,
+        )
         .await
         .map_err(store_error(lang, &headers))?;
     let cases = state
