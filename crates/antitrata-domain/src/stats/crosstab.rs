@@ -227,7 +227,8 @@ pub fn cross_tabulate(
             .iter()
             .zip(&b.values)
             .map(|(x, y)| match (x, y) {
-                (Some(x), Some(y)) => x.cmp(y),
+                // Natural order, so age bands read `0--8`, `9--17`, …, `48+`.
+                (Some(x), Some(y)) => alphanumeric_sort::compare_str(x, y),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => std::cmp::Ordering::Equal,
@@ -348,6 +349,30 @@ mod tests {
         assert_eq!(
             tab.to_csv().unwrap(),
             "gender,citizenship,count,percent\nFemale,MX,2,50.00\nMale,,1,25.00\n,US,1,25.00\n"
+        );
+    }
+
+    #[test]
+    fn values_sort_in_their_natural_order() {
+        // The third column holds age bands here: as text, `9--17` would follow `48+`.
+        let t = table(&[
+            [Some("2016"), Some("Female"), Some("48+")],
+            [Some("2016"), Some("Female"), Some("9--17")],
+            [Some("2016"), Some("Female"), Some("18--20")],
+            [Some("2016"), Some("Female"), Some("0--8")],
+            [Some("2016"), Some("Female"), Some("Unknown")],
+        ]);
+        let tab = cross_tabulate(&t, &["citizenship"], &[]).unwrap();
+        let order: Vec<_> = tab.cells.iter().map(|c| c.values[0].as_deref()).collect();
+        assert_eq!(
+            order,
+            [
+                Some("0--8"),
+                Some("9--17"),
+                Some("18--20"),
+                Some("48+"),
+                Some("Unknown")
+            ]
         );
     }
 

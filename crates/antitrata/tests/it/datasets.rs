@@ -87,11 +87,12 @@ fn a_ctdc_file_is_imported_counted_listed_and_dropped() {
             "2016",
         ],
     );
+    // Age bands in their natural order, not as text.
     assert_eq!(
         out,
         "ageBroad,exploitationTypes,count,percent\n\
-         18--20,Sexual exploitation,1,33.33\n\
          9--17,Sexual exploitation,1,33.33\n\
+         18--20,Sexual exploitation,1,33.33\n\
          ,Forced labour,1,33.33\n"
     );
     let (_, out, _) = cli(
@@ -157,7 +158,7 @@ fn a_ctdc_file_is_imported_counted_listed_and_dropped() {
         "{out}"
     );
     assert!(
-        out.contains("ageBroad: 3 values, 1 missing; 0--8 1, 18--20 1, 9--17 1"),
+        out.contains("ageBroad: 3 values, 1 missing; 0--8 1, 9--17 1, 18--20 1"),
         "{out}"
     );
 
