@@ -81,6 +81,12 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The calendar day it is for the actor: in their country's zone, or UTC for a regional
+    /// role or the command line.
+    pub fn today(&self) -> time::Date {
+        crate::time_text::local_date(self.at, self.scope.country())
+    }
+
     /// Someone not signed in (yet), acting as `who`: a sign-in attempt, or the holder of a setup
     /// link choosing their password. A visitor reaches no country's records.
     pub fn visitor(who: String, request_id: Option<String>, at: OffsetDateTime) -> Actor {

@@ -32,6 +32,23 @@ pub fn local_second(at: OffsetDateTime, country: Option<CountryCode>) -> String 
     }
 }
 
+/// The calendar day it is at `at` in `country`'s zone (UTC for no country): the "today" of
+/// due dates and overdue follow-ups, so an evening in Guatemala is not already tomorrow.
+pub fn local_date(at: OffsetDateTime, country: Option<CountryCode>) -> Date {
+    let zone = country.map_or("UTC", |c| c.time_zone());
+    jiff::Timestamp::from_second(at.unix_timestamp())
+        .ok()
+        .zip(jiff::tz::TimeZone::get(zone).ok())
+        .and_then(|(instant, zone)| {
+            let day = instant.to_zoned_datetime(zone).date();
+            let month = time::Month::try_from(u8::try_from(day.month()).ok()?).ok()?;
+            Date::from_calendar_date(i32::from(day.year()), month, u8::try_from(day.day()).ok()?)
+                .ok()
+        })
+        // The zone database is built in: not reached, but a day is given rather than none.
+        .unwrap_or_else(|| at.to_offset(UtcOffset::UTC).date())
+}
+
 /// `2026-11-27 14:05:09 UTC`.
 fn second_utc(at: OffsetDateTime) -> String {
     let format =
@@ -79,6 +96,24 @@ mod tests {
         let july = datetime!(2026-07-01 12:00 UTC);
         assert_eq!(local_second(july, code("US")), "2026-07-01 08:00:00 EDT");
         assert_eq!(local_second(july, code("GT")), "2026-07-01 06:00:00 CST");
+    }
+
+    #[test]
+    fn the_day_is_the_countrys() {
+        let gt = Some(CountryCode::parse("GT").unwrap());
+        // 03:00 UTC on the 28th is still the evening of the 27th in Guatemala.
+        assert_eq!(
+            local_date(datetime!(2026-11-28 03:00 UTC), gt),
+            date!(2026 - 11 - 27)
+        );
+        assert_eq!(
+            local_date(datetime!(2026-11-28 06:00 UTC), gt),
+            date!(2026 - 11 - 28)
+        );
+        assert_eq!(
+            local_date(datetime!(2026-11-28 03:00 UTC), None),
+            date!(2026 - 11 - 28)
+        );
     }
 
     #[test]

@@ -159,7 +159,7 @@ pub(crate) async fn update_case(
     input: &CaseInput,
     expected: Option<i64>,
 ) -> Result<Case, Refusal> {
-    let details = CaseDetails::parse(input, actor.at.date()).map_err(Refusal::Fields)?;
+    let details = CaseDetails::parse(input, actor.today()).map_err(Refusal::Fields)?;
     Ok(store
         .update_case_details(actor, id, &details, expected)
         .await?)
@@ -265,7 +265,7 @@ pub(crate) async fn add_person(
     id: Option<Uuid>,
     input: &CasePersonInput,
 ) -> Result<(PersonId, CasePerson), Refusal> {
-    let parsed = CasePerson::parse(input, country(actor)?, actor.at.date());
+    let parsed = CasePerson::parse(input, country(actor)?, actor.today());
     let (person, id) = with_id(parsed, id, "person_id")?;
     let stored = store
         .add_case_person(actor, PersonId(id), case, &person)
@@ -285,7 +285,7 @@ pub(crate) async fn record_consent(
     let minor = persons
         .iter()
         .any(|(id, p)| id.to_string() == input.person.trim() && p.is_minor);
-    let parsed = NewConsent::parse(input, minor, actor.at.date());
+    let parsed = NewConsent::parse(input, minor, actor.today());
     let (consent, id) = with_id(parsed, id, "consent_id")?;
     match store
         .record_consent(actor, ConsentId(id), case, &consent)
@@ -397,7 +397,7 @@ pub(crate) async fn add_follow_up(
     id: Option<Uuid>,
     input: &FollowUpInput,
 ) -> Result<FollowUp, Refusal> {
-    let parsed = NewFollowUp::parse(input, actor.at.date());
+    let parsed = NewFollowUp::parse(input, actor.today());
     let (task, id) = with_id(parsed, id, "follow_up_id")?;
     match store
         .add_follow_up(actor, FollowUpId(id), case, &task)

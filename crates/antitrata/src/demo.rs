@@ -336,14 +336,14 @@ async fn one_case(
             .change_case_status(&worker, case_id, CaseAction::Activate, None, None)
             .await?;
     }
-    let input = person_input(&mut rng, calling_code, worker.at.date());
-    let person = CasePerson::parse(&input, plan.country, worker.at.date())
+    let input = person_input(&mut rng, calling_code, worker.today());
+    let person = CasePerson::parse(&input, plan.country, worker.today())
         .or_else(|_| {
             let without_phone = CasePersonInput {
                 phone: String::new(),
                 ..input
             };
-            CasePerson::parse(&without_phone, plan.country, worker.at.date())
+            CasePerson::parse(&without_phone, plan.country, worker.today())
         })
         .map_err(|e| anyhow::anyhow!("demo person: {e:?}"))?;
     let person_id = PersonId(uuid(&mut rng));
@@ -384,7 +384,7 @@ async fn one_case(
                 ..Default::default()
             },
             person.is_minor,
-            worker.at.date(),
+            worker.today(),
         )
         .map_err(|e| anyhow::anyhow!("demo consent: {e:?}"))?;
         store
@@ -404,10 +404,10 @@ async fn one_case(
     let task = NewFollowUp::parse(
         &FollowUpInput {
             title: pick(&mut rng, TASKS).to_owned(),
-            due_on: (worker.at.date() + Duration::days(rng.random_range(1..30))).to_string(),
+            due_on: (worker.today() + Duration::days(rng.random_range(1..30))).to_string(),
             assignee: String::new(),
         },
-        worker.at.date(),
+        worker.today(),
     )
     .map_err(|e| anyhow::anyhow!("demo follow-up: {e:?}"))?;
     store

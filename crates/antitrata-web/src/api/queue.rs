@@ -29,7 +29,7 @@ const MY_WORK: i64 = 100;
     responses((status = 200, body = WorkView)), security(("bearer" = [])))]
 pub(super) async fn show_work(call: Call) -> Reply<WorkView> {
     let me = call.account.id;
-    let until = crate::casework::my_work_until(call.actor.at.date());
+    let until = crate::casework::my_work_until(call.actor.today());
     let tasks = call
         .store()
         .list_my_follow_ups(&call.actor, me, until, None, MY_WORK)
@@ -90,7 +90,7 @@ pub(super) async fn show_queue(call: Call) -> Reply<QueueView> {
         .await
         .map_err(fail)?;
     let overdue = store
-        .list_overdue_follow_ups(actor, actor.at.date(), None, QUEUE_LIMIT)
+        .list_overdue_follow_ups(actor, actor.today(), None, QUEUE_LIMIT)
         .await
         .map_err(fail)?;
     let stale = store
@@ -110,7 +110,7 @@ pub(super) async fn show_queue(call: Call) -> Reply<QueueView> {
             .await
             .map_err(fail)?,
         overdue_follow_ups: store
-            .count_overdue_follow_ups(actor, actor.at.date())
+            .count_overdue_follow_ups(actor, actor.today())
             .await
             .map_err(fail)?,
         stale_referrals: store
@@ -178,7 +178,7 @@ pub(super) async fn list_my_follow_ups(
     Params(q): Params<PageQuery>,
 ) -> Reply<FollowUpPage> {
     let (limit, after) = page_of(&call, &q, FollowUpId)?;
-    let until = crate::casework::my_work_until(call.actor.at.date());
+    let until = crate::casework::my_work_until(call.actor.today());
     let tasks = call
         .store()
         .list_my_follow_ups(&call.actor, call.account.id, until, after, limit)
@@ -218,7 +218,7 @@ pub(super) async fn list_overdue_follow_ups(
     Params(q): Params<PageQuery>,
 ) -> Reply<FollowUpPage> {
     let (limit, after) = page_of(&call, &q, FollowUpId)?;
-    let today = call.actor.at.date();
+    let today = call.actor.today();
     let tasks = call
         .store()
         .list_overdue_follow_ups(&call.actor, today, after, limit)

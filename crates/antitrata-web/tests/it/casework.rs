@@ -1176,6 +1176,30 @@ async fn times_show_in_the_countrys_local_time_to_the_second() {
             "{}",
             audit.body
         );
+
+        // At 03:30 UTC on the 28th it is still the 27th in Guatemala (21:30): a follow-up due
+        // the 27th is due today, not yet overdue (by the UTC date it would be).
+        c.clock.advance(time::Duration::hours(4));
+        let operator = signed_in(&c, 3, Role::Operator, "GT").await;
+        let case = open_case(&c, &operator, 970).await;
+        let csrf = hidden_csrf(&get_as(&c.app, &case, &operator).await.body);
+        let task = post(
+            &c.app,
+            &format!("{case}/follow-ups"),
+            &operator,
+            &[
+                ("csrf", &csrf),
+                ("follow_up_id", &uuid::Uuid::from_u128(971).to_string()),
+                ("title", "Call back tonight"),
+                ("due_on", "2026-11-27"),
+                ("assignee", ""),
+            ],
+        )
+        .await;
+        assert_eq!(task.status, 303, "{}: {}", db.name, task.body);
+        let work = get_as(&c.app, "/console/work", &operator).await;
+        assert!(work.body.contains("Call back tonight"), "{}", work.body);
+        assert!(!work.body.contains(r#"class="overdue""#), "{}", work.body);
         db.cleanup().await;
     }
 }

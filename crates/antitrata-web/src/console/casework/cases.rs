@@ -406,7 +406,7 @@ pub(in crate::console) async fn render_case(
         contacts,
         readers,
         people,
-        tasks: super::work::task_rows(follow_ups, actor.at.date()),
+        tasks: super::work::task_rows(follow_ups, actor.today()),
         back_case: case.id.to_string(),
         new_follow_up_id: state.runtime.uuid_v7().to_string(),
         failed: shown.failed_form.unwrap_or("details"),

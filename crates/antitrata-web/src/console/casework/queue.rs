@@ -202,7 +202,7 @@ async fn queue_page(
         Some("/console/cases?unassigned=true".to_owned()),
     );
 
-    let today = actor.at.date();
+    let today = actor.today();
     let tasks = store
         .list_overdue_follow_ups(
             &actor,

@@ -107,7 +107,7 @@ pub(in crate::console) async fn show_work(
 ) -> Result<Response, PageError> {
     let tr = Tr::new(lang);
     let actor = casework_actor(&state, &who.account, &headers);
-    let today = actor.at.date();
+    let today = actor.today();
     let tasks = state
         .store
         .list_my_follow_ups(
