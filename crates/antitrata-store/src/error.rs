@@ -69,7 +69,7 @@ pub enum StoreError {
     #[error("no such {0} in the actor's country")]
     NotFound(Entity),
     /// The actor's role may not take this action (only supervisors close cases).
-    #[error("a {role} may not {action}")]
+    #[error("{} {role} may not {action}", article(role))]
     RoleNotAllowed {
         role: &'static str,
         action: &'static str,
@@ -194,4 +194,33 @@ pub enum ConflictKind {
     /// (the command line).
     #[error("only a signed-in worker can take this")]
     NotAWorker,
+}
+
+/// "an" before a role that starts with a vowel sound ("an operator"), else "a".
+fn article(role: &str) -> &'static str {
+    match role.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
+#[cfg(test)]
+mod role_refusal_tests {
+    use super::StoreError;
+
+    #[test]
+    fn a_refusal_reads_as_english() {
+        let refusal = |role| StoreError::RoleNotAllowed {
+            role,
+            action: "export the country's cases",
+        };
+        assert_eq!(
+            refusal("operator").to_string(),
+            "an operator may not export the country's cases"
+        );
+        assert_eq!(
+            refusal("caseworker").to_string(),
+            "a caseworker may not export the country's cases"
+        );
+    }
 }
