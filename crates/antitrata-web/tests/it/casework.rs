@@ -331,6 +331,16 @@ async fn closing_needs_a_reason_and_a_supervisor_who_sees_it_in_the_queue() {
             "{}",
             refused.body
         );
+        // Another operator, who has no queue, is sent back to the contact, which names who has
+        // it: the queue is the supervisors'.
+        let other = signed_in(&c, 4, Role::Operator, "GT").await;
+        let csrf_other = hidden_csrf(&get_as(&c.app, &contact, &other).await.body);
+        let late = post(&c.app, &take, &other, &[("csrf", &csrf_other)]).await;
+        assert_eq!(late.status, 303, "{}", late.body);
+        assert_eq!(late.header("location"), contact);
+        let seen = get_as(&c.app, &contact, &other).await;
+        assert!(seen.body.contains("Taken by"), "{}", seen.body);
+        assert!(!seen.body.contains(r#"id="take-danger""#));
         assert_eq!(
             get_as(&c.app, "/console/queue", &operator).await.status,
             403

@@ -6,6 +6,7 @@ use antitrata_domain::casework::{
     ContactOutcome, Direction, HeardVia, Indicator,
 };
 use antitrata_domain::policy::{Action, may};
+use antitrata_store::{ConflictKind, StoreError};
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -412,14 +413,21 @@ pub(in crate::console) async fn take_danger(
     Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
     let actor = casework_actor(&state, &who.account, &headers);
-    if let Err(refusal) = state.store.take_danger(&actor, ContactId(id)).await {
-        return super::queue::refused_take(&state, &who, lang, &headers, &refusal).await;
+    let from_contact = pairs.get("back") == "contact"
+        || !who.account.roles.iter().any(|r| may(*r, Action::SeeQueue));
+    let taken = state.store.take_danger(&actor, ContactId(id)).await;
+    match taken {
+        Ok(()) if from_contact => {
+            Ok(Redirect::to(&format!("/console/contacts/{id}")).into_response())
+        }
+        Ok(()) => Ok(Redirect::to(&format!("/console/queue#danger-{id}")).into_response()),
+        // The contact page shows who has it now (or that it was handled); only those who see
+        // the queue are shown the queue.
+        Err(StoreError::Conflict(
+            ConflictKind::DangerTakenBy(_) | ConflictKind::NotAnOpenDanger,
+        )) if from_contact => Ok(Redirect::to(&format!("/console/contacts/{id}")).into_response()),
+        Err(refusal) => super::queue::refused_take(&state, &who, lang, &headers, &refusal).await,
     }
-    let back = match pairs.get("back") {
-        "contact" => format!("/console/contacts/{id}"),
-        _ => format!("/console/queue#danger-{id}"),
-    };
-    Ok(Redirect::to(&back).into_response())
 }
 
 /// A supervisor marks an immediate danger handled; back to the queue.
