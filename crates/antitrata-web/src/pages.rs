@@ -40,7 +40,8 @@ struct IndexEntry {
     name: String,
     /// The first number of the country's best confirmed dedicated line.
     main: Option<DialTarget>,
-    emergency: String,
+    /// The emergency number, dialable (a `tel:` link) like the line.
+    emergency: Vec<DialTarget>,
 }
 
 /// `/{lang}/`: every country, sorted by its name in that language, with its main number.
@@ -55,7 +56,7 @@ pub(crate) fn render_index(
             slug: d.country.iso2.lowercase(),
             name: d.country.name(lang).to_owned(),
             main: main_line(d).and_then(|h| h.dial_targets(&d.country).into_iter().next()),
-            emergency: tr.t1("index-emergency", "number", &d.country.emergency_number),
+            emergency: dial_targets(&d.country.emergency_number, &d.country),
         })
         .collect();
     countries.sort_by_cached_key(|c| collation_key(&c.name));

@@ -8,7 +8,7 @@ footer-api = Données ouvertes (API JSON)
 
 index-title = Lignes d'aide contre la traite des personnes
 index-intro = Choisissez votre pays pour savoir quel numéro appeler. En cas de danger immédiat, appelez le numéro d'urgence.
-index-emergency = Urgences : { $number }
+index-emergency-label = Urgences :
 index-no-line = Aucune ligne dédiée confirmée
 
 country-title = { $country } : lignes contre la traite

@@ -115,6 +115,39 @@ async fn the_index_lists_the_eleven_countries_in_the_readers_language() {
 }
 
 #[tokio::test]
+async fn every_emergency_number_on_the_index_dials_on_tap() {
+    let app = test_app().await;
+    for lang in ["es", "en", "fr"] {
+        let index = get(&app, &format!("/{lang}/")).await;
+        assert_eq!(index.status, 200);
+        // One dialable emergency number per country: Guatemala's 110, Nicaragua's 118, the
+        // others' 911.
+        assert_eq!(
+            index.body.matches("class=\"tel emergency-tel\"").count(),
+            11,
+            "{lang}"
+        );
+        assert_eq!(
+            index
+                .body
+                .matches(r#"emergency-tel" href="tel:911""#)
+                .count(),
+            9
+        );
+        assert!(
+            index
+                .body
+                .contains(r#"emergency-tel" href="tel:110">110</a>"#)
+        );
+        assert!(
+            index
+                .body
+                .contains(r#"emergency-tel" href="tel:118">118</a>"#)
+        );
+    }
+}
+
+#[tokio::test]
 async fn every_page_is_light_and_secured() {
     let app = test_app().await;
     let css = get(&app, "/static/site.css").await;
