@@ -4,7 +4,7 @@
 //! here; none of them holds a list of roles. Which country's records an action reaches is the
 //! actor's [`CountryScope`](crate::CountryScope), which the store puts into its queries.
 
-use crate::{Actor, Role};
+use crate::{Account, Actor, Role};
 
 /// Something a role may or may not do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +125,13 @@ impl Actor {
     /// Whether the actor's role may take `action`.
     pub fn may(&self, action: Action) -> bool {
         may(self.role, action)
+    }
+}
+
+impl Account {
+    /// Whether any of the account's roles may take `action` (what a page offers it).
+    pub fn may(&self, action: Action) -> bool {
+        self.roles.iter().any(|r| may(*r, action))
     }
 }
 

@@ -365,9 +365,7 @@ impl Store {
         if let Some(user) = assignee {
             let account = self.find_user(user).await?;
             let fits = account.is_some_and(|a| {
-                !a.disabled
-                    && a.country == Some(country)
-                    && a.roles.iter().any(|r| may(*r, Action::BeAssignedCase))
+                !a.disabled && a.country == Some(country) && a.may(Action::BeAssignedCase)
             });
             if !fits {
                 return Err(StoreError::NotFound(Entity::Caseworker));

@@ -13,7 +13,7 @@ use crate::crypto::SealContext;
 use crate::store::{keyset_page, require_version, with_pool};
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Keyring, PAGE_MAX, Store, StoreError};
-use antitrata_domain::policy::{Action, may};
+use antitrata_domain::policy::Action;
 
 const COLUMNS: &str = "f.id, f.case_id, f.country, k.year, k.sequence, f.title_sealed, \
      f.due_on, f.assignee, f.created_by, f.done_at, k.has_minor, f.version";
@@ -43,9 +43,7 @@ impl Store {
         if let Some(user) = task.assignee {
             let account = self.find_user(user).await?;
             let fits = account.is_some_and(|a| {
-                !a.disabled
-                    && a.country == Some(home)
-                    && a.roles.iter().any(|r| may(*r, Action::BeAssignedFollowUp))
+                !a.disabled && a.country == Some(home) && a.may(Action::BeAssignedFollowUp)
             });
             if !fits {
                 return Err(StoreError::NotFound(Entity::Caseworker));

@@ -10,7 +10,7 @@ use super::{console_page, page_lang};
 use crate::auth::session::SignedIn;
 use crate::i18n::Tr;
 use crate::pages::LangLink;
-use antitrata_domain::policy::{Action, may};
+use antitrata_domain::policy::Action;
 
 #[derive(Template)]
 #[template(path = "console/home.html")]
@@ -40,7 +40,7 @@ pub(super) async fn show_home(Extension(who): Extension<SignedIn>, headers: Head
         .iter()
         .map(|r| tr.t(&format!("role-{}", r.as_str())))
         .collect();
-    let holds = |action| who.account.roles.iter().any(|r| may(*r, action));
+    let holds = |action| who.account.may(action);
     let page = HomePage {
         title: tr.t("console-title"),
         switch: vec![],

@@ -2,7 +2,7 @@
 //! search box (case reference, contact id, name or phone), the help page and signing out. Pages
 //! before sign-in (login, setup, second factor) have none.
 
-use antitrata_domain::policy::{Action, may};
+use antitrata_domain::policy::Action;
 
 use crate::auth::session::SignedIn;
 use crate::i18n::Tr;
@@ -21,7 +21,7 @@ impl Menu {
         if !who.session.second_factor_done {
             return None;
         }
-        let holds = |action| who.account.roles.iter().any(|r| may(*r, action));
+        let holds = |action| who.account.may(action);
         let pages: [(&'static str, &str, Option<Action>, Option<&'static str>); 12] = [
             ("/console", "menu-home", None, None),
             (

@@ -397,11 +397,7 @@ pub(in crate::console) async fn render_case(
         is_supervisor: supervisor,
         may_take: case.assigned_to.is_none()
             && case.status != CaseStatus::Closed
-            && who
-                .account
-                .roles
-                .iter()
-                .any(|r| antitrata_domain::policy::may(*r, Action::TakeCase)),
+            && who.account.may(Action::TakeCase),
         workers: choices,
         contacts,
         readers,

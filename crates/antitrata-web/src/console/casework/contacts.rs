@@ -5,7 +5,7 @@ use antitrata_domain::casework::{
     Answer, CallerRole, Contact, ContactChannel, ContactId, ContactInput, ContactLanguage,
     ContactOutcome, Direction, HeardVia, Indicator,
 };
-use antitrata_domain::policy::{Action, may};
+use antitrata_domain::policy::Action;
 use antitrata_store::{ConflictKind, StoreError};
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
@@ -385,17 +385,9 @@ fn contact_page(
         danger: d.immediate_danger,
         danger_open: d.immediate_danger && contact.danger_handled_at.is_none(),
         emergency,
-        is_supervisor: who
-            .account
-            .roles
-            .iter()
-            .any(|r| may(*r, Action::TakeChargeOfDanger)),
+        is_supervisor: who.account.may(Action::TakeChargeOfDanger),
         taker: contact.danger_taken.as_ref().map(|t| t.name.clone()),
-        may_take: who
-            .account
-            .roles
-            .iter()
-            .any(|r| may(*r, Action::TakeDanger)),
+        may_take: who.account.may(Action::TakeDanger),
         case: contact
             .case
             .map(|(id, reference)| (id.to_string(), reference.to_string())),
@@ -413,8 +405,7 @@ pub(in crate::console) async fn take_danger(
     Verified(pairs): Verified<Pairs>,
 ) -> Result<Response, PageError> {
     let actor = casework_actor(&state, &who.account, &headers);
-    let from_contact = pairs.get("back") == "contact"
-        || !who.account.roles.iter().any(|r| may(*r, Action::SeeQueue));
+    let from_contact = pairs.get("back") == "contact" || !who.account.may(Action::SeeQueue);
     let taken = state.store.take_danger(&actor, ContactId(id)).await;
     match taken {
         Ok(()) if from_contact => {

@@ -4,7 +4,7 @@
 //! wait; the dangers, follow-ups and referrals page on, the case sections link to the case list.
 
 use antitrata_domain::casework::{CaseStatus, Contact, ContactId, FollowUpId, ReferralId};
-use antitrata_domain::policy::{Action, may};
+use antitrata_domain::policy::Action;
 use antitrata_store::{CaseFilter, ConflictKind, StoreError};
 use askama::Template;
 use axum::extract::Query;
@@ -248,7 +248,7 @@ async fn queue_page(
             .map_err(&fail)?,
         next_link(&referrals, SECTION_PAGE, "referrals", |r| r.id.0),
     );
-    let holds = |action| who.account.roles.iter().any(|r| may(*r, action));
+    let holds = |action| who.account.may(action);
     Ok(QueuePage {
         title: tr.t("queue-title"),
         switch: vec![],

@@ -5,7 +5,7 @@
 use antitrata_domain::casework::{
     ContactLanguage, Service, ServiceCategory, ServiceId, ServiceInput,
 };
-use antitrata_domain::policy::{Action, may};
+use antitrata_domain::policy::Action;
 use askama::Template;
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
@@ -142,11 +142,7 @@ async fn page(
         )
         .await
         .map_err(store_error(lang, headers))?;
-    let can_edit = who
-        .account
-        .roles
-        .iter()
-        .any(|r| may(*r, Action::EditServices));
+    let can_edit = who.account.may(Action::EditServices);
     let deactivated = if can_edit {
         state
             .store
