@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::audit::{PendingEntry, append_audits};
 use crate::contacts::{CONTACT_COLUMNS, CONTACT_FROM, ContactRow, context, event};
+use crate::crypto::BlindField;
 use crate::group_commit::Grouped;
 use crate::store::with_pool;
 use crate::time_columns::unix;
@@ -28,6 +29,9 @@ pub(crate) struct ContactWrite {
     summary: Option<Vec<u8>>,
     notes: Option<Vec<u8>>,
     locality: Option<Vec<u8>>,
+    phone: Option<Vec<u8>>,
+    /// The blind-index digests of the caller's phone.
+    phone_digests: Vec<Vec<u8>>,
     recorded: PendingEntry,
     resubmitted: PendingEntry,
 }
@@ -63,6 +67,12 @@ impl ContactWrite {
             summary: seal(&contact.summary, "summary")?,
             notes: seal(&contact.notes, "notes")?,
             locality: seal(&contact.caller_locality, "caller_locality")?,
+            phone: seal(&contact.caller_phone, "caller_phone")?,
+            phone_digests: contact
+                .caller_phone
+                .as_deref()
+                .map(|phone| keyring.index_digests(BlindField::CallerPhone, phone))
+                .unwrap_or_default(),
             recorded: PendingEntry::new(actor, event("contact.recorded", id))?,
             resubmitted: PendingEntry::new(actor, event("contact.resubmitted", id))?,
         })
@@ -133,9 +143,10 @@ impl Store {
                         "insert into contacts (id, country, key_id, recorded_by, channel, \
                          direction, started_at, ended_at, language, caller_role, caller_country, \
                          caller_locality_sealed, heard_via, summary_sealed, notes_sealed, outcome, \
-                         immediate_danger, screening, screening_result, case_id) values ($1, $2, \
-                         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                         $19, $20) on conflict (id) do nothing",
+                         immediate_danger, screening, screening_result, case_id, \
+                         caller_phone_sealed) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+                         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
+                         on conflict (id) do nothing",
                     )
                     .bind(w.id.0)
                     .bind(w.country.as_str())
@@ -157,11 +168,24 @@ impl Store {
                     .bind(contact.screening.to_stored())
                     .bind(result.code())
                     .bind(case_id)
+                    .bind(&w.phone)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected()
                         == 1;
                     if inserted {
+                        if !w.phone_digests.is_empty() {
+                            let mut insert = sqlx::QueryBuilder::new(
+                                "insert into blind_index (field, digest, record_id) ",
+                            );
+                            insert.push_values(&w.phone_digests, |mut row, digest| {
+                                row.push_bind(BlindField::CallerPhone.as_str())
+                                    .push_bind(digest)
+                                    .push_bind(w.id.0);
+                            });
+                            insert.push(" on conflict do nothing");
+                            insert.build().execute(&mut *tx).await?;
+                        }
                         if let Some(case_id) = case_id {
                             sqlx::query("update cases set version = version + 1, updated_at = $1 where id = $2")
                                 .bind(w.at)

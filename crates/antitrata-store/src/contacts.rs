@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contact_writes::{ContactWrite, Written};
-use crate::crypto::SealContext;
+use crate::crypto::{BlindField, SealContext};
 use crate::error::require;
 use crate::store::{keyset_page, require_row, with_pool};
 use crate::time_columns::{from_unix, unix};
@@ -22,7 +22,7 @@ use antitrata_domain::policy::Action;
 
 pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.country, c.recorded_by, c.channel, c.direction, \
      c.started_at, c.ended_at, c.language, c.caller_role, c.caller_country, \
-     c.caller_locality_sealed, \
+     c.caller_locality_sealed, c.caller_phone_sealed, \
      c.heard_via, c.summary_sealed, c.notes_sealed, c.outcome, c.immediate_danger, \
      c.danger_handled_at, c.danger_taken_by, c.danger_taken_at, t.display_name as taker_name, \
      c.screening, c.case_id, k.year, k.sequence, k.has_minor";
@@ -128,6 +128,30 @@ impl Store {
         self.open_read(actor, read).await
     }
 
+    /// Earlier contacts of the actor's country from the caller phone `phone` (matched on its last
+    /// eight digits through the blind index, so `5555 0199` finds `+502 5555-0199`), newest
+    /// first, leaving out `except` (the contact being shown): at most [`CALLER_HISTORY_MAX`],
+    /// each audited as `contact.found`. A phone with no digits finds nothing.
+    pub async fn list_caller_contacts(
+        &self,
+        actor: &Actor,
+        phone: &str,
+        except: Option<ContactId>,
+    ) -> Result<Vec<Contact>, StoreError> {
+        let keyring = self.keyring()?;
+        let Some(digest) = keyring
+            .search_digests(BlindField::CallerPhone, phone)
+            .into_iter()
+            .next()
+        else {
+            return Ok(vec![]);
+        };
+        let read = self
+            .read_contacts_where(actor, ContactList::FromCaller { digest, except })
+            .await?;
+        self.open_read(actor, read).await
+    }
+
     /// How many open dangers the actor's country has, and how many of them nobody has taken
     /// (not audited: counting reads none).
     pub async fn count_open_dangers(&self, actor: &Actor) -> Result<(i64, i64), StoreError> {
@@ -150,6 +174,10 @@ impl Store {
         which: ContactList,
     ) -> Result<SealedRead<Vec<Contact>>, StoreError> {
         let country = scope(actor)?;
+        let action = match which {
+            ContactList::FromCaller { .. } => "contact.found",
+            _ => "contact.listed",
+        };
         let rows: Vec<ContactRow> = with_pool!(self, |pool| {
             match which {
                 ContactList::OfCase(case) => {
@@ -172,11 +200,30 @@ impl Store {
                         key: "started_at, id", after.map(|a| a.0), country.as_str().to_owned(), limit);
                     query.build_query_as().fetch_all(pool).await?
                 }
+                ContactList::FromCaller { digest, except } => {
+                    let mut query = sqlx::QueryBuilder::new(format!(
+                        "select {CONTACT_COLUMNS} from blind_index b cross join {CONTACT_FROM} \
+                         where b.field = "
+                    ));
+                    query
+                        .push_bind(BlindField::CallerPhone.as_str())
+                        .push(" and b.digest = ")
+                        .push_bind(digest)
+                        .push(" and c.id = b.record_id and c.country = ")
+                        .push_bind(country.as_str());
+                    if let Some(except) = except {
+                        query.push(" and c.id <> ").push_bind(except.0);
+                    }
+                    query
+                        .push(" order by c.started_at desc, c.id desc limit ")
+                        .push_bind(CALLER_HISTORY_MAX);
+                    query.build_query_as().fetch_all(pool).await?
+                }
             }
         });
         Ok(SealedRead::rows(
             rows,
-            |row| event("contact.listed", ContactId(row.id)),
+            |row| event(action, ContactId(row.id)),
             ContactRow::open,
         ))
     }
@@ -351,8 +398,16 @@ impl Store {
     }
 }
 
+/// The most earlier contacts a caller lookup returns.
+pub const CALLER_HISTORY_MAX: i64 = 20;
+
 pub(crate) enum ContactList {
     OfCase(CaseId),
+    /// Contacts whose caller phone has the blind-index `digest`, but `except`.
+    FromCaller {
+        digest: Vec<u8>,
+        except: Option<ContactId>,
+    },
     OpenDangers {
         after: Option<ContactId>,
         limit: i64,
@@ -456,6 +511,7 @@ pub(crate) struct ContactRow {
     caller_role: String,
     caller_country: Option<String>,
     caller_locality_sealed: Option<Vec<u8>>,
+    caller_phone_sealed: Option<Vec<u8>>,
     heard_via: Option<String>,
     summary_sealed: Option<Vec<u8>>,
     notes_sealed: Option<Vec<u8>>,
@@ -536,6 +592,7 @@ impl ContactRow {
                     .ok_or_else(|| corrupt("language", &self.language))?,
                 caller_role: CallerRole::parse(&self.caller_role)
                     .ok_or_else(|| corrupt("caller role", &self.caller_role))?,
+                caller_phone: open(self.caller_phone_sealed, "caller_phone")?,
                 caller_country: self.caller_country.as_deref().map(country).transpose()?,
                 caller_locality: open(self.caller_locality_sealed, "caller_locality")?,
                 heard_via: self

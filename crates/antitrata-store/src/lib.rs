@@ -47,6 +47,7 @@ pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditReport};
 pub use case_file::CaseRecords;
 pub use case_statistics::{OpenedBetween, RecordsUse};
 pub use cases::{CaseFilter, CaseOrder};
+pub use contacts::CALLER_HISTORY_MAX;
 pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealContext};
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use datasets::{DatasetWriter, NewDataset};

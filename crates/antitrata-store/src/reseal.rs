@@ -47,7 +47,7 @@ pub(crate) const SEALED_TABLES: &[SealedTable] = &[
     SealedTable {
         table: "contacts",
         key: RowKey::Id,
-        columns: &["summary", "notes", "caller_locality"],
+        columns: &["summary", "notes", "caller_locality", "caller_phone"],
     },
     SealedTable {
         table: "cases",

@@ -12,7 +12,7 @@ use antitrata_domain::casework::{
     NewFollowUp, Problem, Referral, ReferralId, ReferralStatus, Service, ServiceDetails, ServiceId,
     ServiceInput,
 };
-use antitrata_domain::{Actor, PersonId};
+use antitrata_domain::{Actor, Person, PersonId};
 use antitrata_store::{CaseFilter, ConflictKind, Entity, NewReferral, Store, StoreError};
 use uuid::Uuid;
 
@@ -46,6 +46,9 @@ pub(crate) enum Refusal {
     NotNow,
     /// Out of scope, not found, a role that may not, or the store failing.
     Store(StoreError),
+    /// People of the country already recorded may be the one submitted: shown to the worker,
+    /// who adds the person once they have looked.
+    Similar(Vec<Person>),
 }
 
 impl From<StoreError> for Refusal {
@@ -257,20 +260,97 @@ pub(crate) async fn change_status(
         .await?)
 }
 
-/// Adds a person to a case of the actor's country.
+/// How a person is added when people of the country look like them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IfSimilar {
+    /// Refused with the similar people (`Refusal::Similar`), for the worker to look first.
+    Ask,
+    /// Added anyway: the worker has seen them, or the client checks on its own.
+    Add,
+}
+
+/// Adds a person to a case of the actor's country; with [`IfSimilar::Ask`], not while people of
+/// the country look like them ([`similar_persons`]).
 pub(crate) async fn add_person(
     store: &Store,
     actor: &Actor,
     case: CaseId,
     id: Option<Uuid>,
     input: &CasePersonInput,
+    if_similar: IfSimilar,
 ) -> Result<(PersonId, CasePerson), Refusal> {
     let parsed = CasePerson::parse(input, country(actor)?, actor.today());
     let (person, id) = with_id(parsed, id, "person_id")?;
+    if if_similar == IfSimilar::Ask {
+        let similar = similar_persons(
+            store,
+            actor,
+            &person.name,
+            person.phone.as_deref(),
+            PersonId(id),
+        )
+        .await?;
+        if !similar.is_empty() {
+            return Err(Refusal::Similar(similar));
+        }
+    }
     let stored = store
         .add_case_person(actor, PersonId(id), case, &person)
         .await?;
     Ok((PersonId(id), stored))
+}
+
+/// People of the actor's country already recorded with the phone `phone`, or with a name of two
+/// words or more of which every word begins a word of theirs (case, accents and spacing folded:
+/// `maria  lopez` finds `María López`), except `except` (the person being added, if sent
+/// twice). Found through the blind indexes, in the actor's country only, each audited as found.
+/// A name of one word alone finds nobody: it would find half the country.
+pub(crate) async fn similar_persons(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+    phone: Option<&str>,
+    except: PersonId,
+) -> Result<Vec<Person>, StoreError> {
+    let words = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.chars().count() >= 3)
+        .count();
+    let mut found = if words >= 2 {
+        store.search_persons(actor, Some(name), None, None).await?
+    } else {
+        vec![]
+    };
+    if let Some(phone) = phone {
+        for person in store.search_persons(actor, None, Some(phone), None).await? {
+            if !found.iter().any(|f| f.id == person.id) {
+                found.push(person);
+            }
+        }
+    }
+    found.retain(|person| person.id != except);
+    Ok(found)
+}
+
+/// What is known of a caller phone in the actor's country: earlier contacts from it (newest
+/// first, but `except`) and people recorded with it.
+pub(crate) struct CallerHistory {
+    pub contacts: Vec<Contact>,
+    pub persons: Vec<Person>,
+}
+
+/// Looks up a caller phone in the actor's country, through the blind indexes; every contact and
+/// person found is audited as found.
+pub(crate) async fn caller_history(
+    store: &Store,
+    actor: &Actor,
+    phone: &str,
+    except: Option<ContactId>,
+) -> Result<CallerHistory, StoreError> {
+    Ok(CallerHistory {
+        contacts: store.list_caller_contacts(actor, phone, except).await?,
+        persons: store.search_persons(actor, None, Some(phone), None).await?,
+    })
 }
 
 /// Records a consent of a person of the case; a minor's must be a guardian's.

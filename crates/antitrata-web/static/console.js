@@ -1,6 +1,7 @@
 // The contact form keeps a draft on the server while the operator types, so a closed tab, a
 // crashed browser or a lost connection loses nothing; Ctrl+Enter sends the form from any field;
-// ticking "immediate danger" shows the emergency number and what to do at once, before saving.
+// ticking "immediate danger" shows the emergency number and what to do at once, before saving;
+// a caller phone, once typed, is looked up and what is known of it shows under the field.
 (function () {
   "use strict";
   var form = document.getElementById("contact-form");
@@ -10,6 +11,30 @@
   var help = document.getElementById("danger-help");
   if (danger && help) {
     danger.addEventListener("change", function () { help.hidden = !danger.checked; });
+  }
+  var phone = document.getElementById("caller_phone");
+  var history = document.getElementById("caller-history");
+  if (phone && history) {
+    var looked = "";
+    phone.addEventListener("change", function () {
+      var number = phone.value.trim();
+      if (number === looked) { return; }
+      looked = number;
+      if (!/[0-9]/.test(number)) { history.innerHTML = ""; return; }
+      var body = new URLSearchParams();
+      body.set("csrf", form.elements.csrf.value);
+      body.set("phone", number);
+      fetch(phone.getAttribute("data-history"), {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: body.toString(),
+        credentials: "same-origin"
+      }).then(function (response) {
+        return response.ok && response.status === 200 ? response.text() : "";
+      }).then(function (html) {
+        if (phone.value.trim() === number) { history.innerHTML = html; }
+      }).catch(function () {});
+    });
   }
   var last = new URLSearchParams(new FormData(form)).toString();
   var sending = false;

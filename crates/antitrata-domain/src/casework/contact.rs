@@ -129,6 +129,11 @@ pub struct ContactInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = super::CallerRole, required = true))]
     pub caller_role: String,
+    /// The number the caller called from, when they gave it or it showed: the console looks up
+    /// earlier contacts and people with the same number.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
+    pub caller_phone: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::m49::PlacedCountry))]
     pub caller_country: String,
@@ -194,6 +199,7 @@ pub struct NewContact {
     pub ended_at: OffsetDateTime,
     pub language: ContactLanguage,
     pub caller_role: CallerRole,
+    pub caller_phone: Option<String>,
     pub caller_country: Option<CountryCode>,
     pub caller_locality: Option<String>,
     pub heard_via: Option<HeardVia>,
@@ -237,6 +243,16 @@ impl NewContact {
         let language = errors.required_code("language", &input.language, ContactLanguage::parse);
         let caller_role =
             errors.required_code("caller_role", &input.caller_role, CallerRole::parse);
+        let caller_phone = errors.optional_text(
+            "caller_phone",
+            &input.caller_phone,
+            super::person::PHONE_MAX,
+        );
+        if let Some(phone) = &caller_phone
+            && !super::valid_phone(phone, country)
+        {
+            errors.add("caller_phone", Problem::BadPhone);
+        }
         let caller_country = errors.optional_country("caller_country", &input.caller_country);
         let caller_locality =
             errors.optional_text("caller_locality", &input.caller_locality, LOCALITY_MAX);
@@ -290,6 +306,7 @@ impl NewContact {
             ended_at: now,
             language,
             caller_role,
+            caller_phone,
             caller_country,
             caller_locality,
             heard_via,
@@ -393,6 +410,7 @@ mod tests {
         bad.channel = "pigeon".into();
         bad.started_at = "2026-11-28T11:00:00Z".into();
         bad.caller_role = String::new();
+        bad.caller_phone = "12".into();
         bad.caller_country = "XX".into();
         bad.summary = "x".repeat(NOTE_MAX + 1);
         bad.screening.push(("telepathy".into(), "yes".into()));
@@ -405,6 +423,7 @@ mod tests {
                 ("channel", Problem::UnknownCode),
                 ("started_at", Problem::InFuture),
                 ("caller_role", Problem::Required),
+                ("caller_phone", Problem::BadPhone),
                 ("caller_country", Problem::BadCountry),
                 ("summary", Problem::TooLong(NOTE_MAX)),
                 ("screening", Problem::UnknownCode),

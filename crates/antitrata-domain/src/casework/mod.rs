@@ -26,8 +26,8 @@ pub use contact::{
 };
 pub use followup::{FollowUp, FollowUpId, FollowUpInput, NewFollowUp, TITLE_MAX};
 pub use person::{
-    ADDRESS_MAX, AgeBand, CasePerson, CasePersonInput, Gender, NAME_MAX, PersonRole, age_on,
-    valid_phone,
+    ADDRESS_MAX, AgeBand, CasePerson, CasePersonInput, Gender, NAME_MAX, PHONE_MAX, PersonRole,
+    age_on, valid_phone,
 };
 pub use picklist::{Picklist, join_codes, split_codes};
 pub use referral::{Basis, Referral, ReferralId, ReferralStatus};

@@ -152,7 +152,7 @@ impl CasePerson {
         let role = errors.required_code("role", &input.role, PersonRole::parse);
         let name = errors.required_text("name", &input.name, NAME_MAX);
         let aliases = errors.optional_text("aliases", &input.aliases, NAME_MAX);
-        let phone = errors.optional_text("phone", &input.phone, 40);
+        let phone = errors.optional_text("phone", &input.phone, PHONE_MAX);
         if let Some(phone) = &phone
             && !valid_phone(phone, country)
         {
@@ -189,6 +189,9 @@ impl CasePerson {
         })
     }
 }
+
+/// The longest phone number as typed (spaces, dashes and a country code included).
+pub const PHONE_MAX: usize = 40;
 
 /// A phone number the `phonenumber` crate accepts as a valid number, read as a number of
 /// `country` unless it starts with `+`.

@@ -57,7 +57,7 @@ proptest! {
     /// accepts keeps to the limits.
     #[test]
     fn no_submission_panics(
-        fields in proptest::collection::vec(".{0,40}", 11),
+        fields in proptest::collection::vec(".{0,40}", 12),
         long in ".{0,4100}",
         screening in proptest::collection::vec((".{0,12}", ".{0,6}"), 0..5),
         danger: bool,
@@ -77,6 +77,7 @@ proptest! {
             immediate_danger: danger,
             screening,
             case_reference: fields[10].clone(),
+            caller_phone: fields[11].clone(),
         };
         let now = datetime!(2026-12-06 12:00 UTC);
         match NewContact::parse(&input, gt(), now) {

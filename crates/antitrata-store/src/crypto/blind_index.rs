@@ -26,6 +26,8 @@ pub enum BlindField {
     PersonName,
     /// Phone numbers: all digits, and the last eight digits.
     PersonPhone,
+    /// The number a contact's caller called from, tokenized as a person's phone.
+    CallerPhone,
 }
 
 impl BlindField {
@@ -33,6 +35,7 @@ impl BlindField {
         match self {
             BlindField::PersonName => "person.name",
             BlindField::PersonPhone => "person.phone",
+            BlindField::CallerPhone => "contact.phone",
         }
     }
 }
@@ -69,7 +72,7 @@ impl Keyring {
     pub fn index_digests(&self, field: BlindField, text: &str) -> Vec<Vec<u8>> {
         let mut keys: Vec<String> = match field {
             BlindField::PersonName => name_tokens(text).iter().flat_map(|t| prefixes(t)).collect(),
-            BlindField::PersonPhone => phone_tokens(text),
+            BlindField::PersonPhone | BlindField::CallerPhone => phone_tokens(text),
         };
         keys.sort();
         keys.dedup();
@@ -87,7 +90,9 @@ impl Keyring {
                 .map(|t| t.chars().take(MAX_PREFIX).collect())
                 .collect(),
             // A search by phone matches on all digits, or on the last eight.
-            BlindField::PersonPhone => phone_tokens(query).into_iter().last().into_iter().collect(),
+            BlindField::PersonPhone | BlindField::CallerPhone => {
+                phone_tokens(query).into_iter().last().into_iter().collect()
+            }
         };
         tokens.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
         tokens

@@ -113,6 +113,152 @@ async fn contacts_are_sealed_scoped_audited_and_stored_once() {
     }
 }
 
+fn from_phone(summary: &str, phone: &str, country: CountryCode) -> NewContact {
+    let input = ContactInput {
+        channel: "call".into(),
+        started_at: "2026-11-27T11:50:00Z".into(),
+        language: "es".into(),
+        caller_role: "family-or-friend".into(),
+        caller_phone: phone.into(),
+        outcome: "information-given".into(),
+        summary: summary.into(),
+        ..ContactInput::default()
+    };
+    NewContact::parse(&input, country, datetime!(2026-11-27 12:00 UTC)).unwrap()
+}
+
+#[tokio::test]
+async fn a_caller_phone_is_sealed_and_finds_the_earlier_contacts_of_its_country_only() {
+    for db in seeded_backends().await {
+        let operator = actor(Role::Operator, Some("GT"));
+        let hn = CountryCode::parse("HN").unwrap();
+        db.store
+            .insert_contact(
+                &operator,
+                cid(1),
+                &from_phone("first", "+502 5555 0199", gt()),
+            )
+            .await
+            .unwrap();
+        db.store
+            .insert_contact(&operator, cid(2), &from_phone("other", "5555 0100", gt()))
+            .await
+            .unwrap();
+        let hn_operator = actor(Role::Operator, Some("HN"));
+        db.store
+            .insert_contact(
+                &hn_operator,
+                cid(3),
+                &from_phone("Honduras", "+502 5555 0199", hn),
+            )
+            .await
+            .unwrap();
+        let later = antitrata_domain::Actor {
+            at: datetime!(2026-11-27 12:30 UTC),
+            ..operator.clone()
+        };
+        let mut second = from_phone("second", "5555-0199", gt());
+        second.started_at = datetime!(2026-11-27 12:20 UTC);
+        second.ended_at = datetime!(2026-11-27 12:30 UTC);
+        let stored = db
+            .store
+            .insert_contact(&later, cid(4), &second)
+            .await
+            .unwrap();
+        assert_eq!(stored.details.caller_phone.as_deref(), Some("5555-0199"));
+        assert_eq!(
+            db.store
+                .find_contact(&operator, cid(4))
+                .await
+                .unwrap()
+                .unwrap()
+                .details
+                .caller_phone
+                .as_deref(),
+            Some("5555-0199"),
+            "{}",
+            db.name
+        );
+        // Four phones are stored, none of them in the clear.
+        let touch =
+            |condition: &str| format!("update contacts set channel = channel where {condition}");
+        let stored = db
+            .store
+            .execute_raw_for_tests(&touch("caller_phone_sealed is not null"))
+            .await
+            .unwrap();
+        assert_eq!(stored, 4, "{}", db.name);
+        let plain = db
+            .store
+            .execute_raw_for_tests(&touch(if db.name == "sqlite" {
+                "instr(caller_phone_sealed, cast('5555' as blob)) > 0"
+            } else {
+                "position(convert_to('5555', 'UTF8') in caller_phone_sealed) > 0"
+            }))
+            .await
+            .unwrap();
+        assert_eq!(plain, 0, "{}", db.name);
+
+        // Written spaced, dashed or with the country code, the number finds the same contacts,
+        // newest first, but never the other country's nor the one being shown.
+        for typed in ["55550199", "+502 5555 0199", "5555-0199"] {
+            let found: Vec<ContactId> = db
+                .store
+                .list_caller_contacts(&operator, typed, None)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            assert_eq!(found, [cid(4), cid(1)], "{typed} on {}", db.name);
+        }
+        let except: Vec<ContactId> = db
+            .store
+            .list_caller_contacts(&operator, "5555 0199", Some(cid(4)))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(except, [cid(1)]);
+        let honduras: Vec<ContactId> = db
+            .store
+            .list_caller_contacts(&hn_operator, "5555 0199", None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(honduras, [cid(3)]);
+        assert!(
+            db.store
+                .list_caller_contacts(&operator, "no digits", None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let analyst = actor(Role::RegionalAnalyst, None);
+        assert!(matches!(
+            db.store
+                .list_caller_contacts(&analyst, "5555 0199", None)
+                .await,
+            Err(StoreError::OutOfScope)
+        ));
+
+        // Each contact found is audited as found, before it is opened.
+        let found = db
+            .store
+            .list_audit(0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "contact.found")
+            .count();
+        assert_eq!(found, 3 * 2 + 1 + 1, "{}", db.name);
+        db.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn a_contact_links_only_to_an_existing_case_of_its_country() {
     for db in seeded_backends().await {

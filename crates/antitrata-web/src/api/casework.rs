@@ -453,10 +453,16 @@ pub(super) async fn add_person(
     Body(body): Body<NewPersonBody>,
 ) -> Created<PersonView> {
     let case = CaseId(id);
-    let (id, person) =
-        casework::add_person(call.store(), &call.actor, case, Some(body.id), &body.person)
-            .await
-            .map_err(|r| call.refused(r))?;
+    let (id, person) = casework::add_person(
+        call.store(),
+        &call.actor,
+        case,
+        Some(body.id),
+        &body.person,
+        casework::IfSimilar::Add,
+    )
+    .await
+    .map_err(|r| call.refused(r))?;
     Ok(created(PersonView::new(id, &person)))
 }
 

@@ -101,7 +101,7 @@ impl Call {
     pub(super) fn refused(&self, refusal: Refusal) -> ApiError {
         match refusal {
             Refusal::Fields(errors) => ApiError::fields(&self.headers, &errors),
-            Refusal::NotNow => self.error(AppError::Conflict),
+            Refusal::NotNow | Refusal::Similar(_) => self.error(AppError::Conflict),
             Refusal::Store(e) => self.fail(e),
         }
     }

@@ -62,6 +62,7 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/console/contacts", May(WorkCases)),
     ("POST", "/console/contacts/draft", May(WorkCases)),
     ("POST", "/console/contacts/draft/discard", May(WorkCases)),
+    ("POST", "/console/callers/history", May(WorkCases)),
     ("GET", "/console/contacts/{id}", May(WorkCases)),
     (
         "POST",

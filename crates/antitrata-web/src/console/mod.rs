@@ -87,6 +87,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             post(casework::contacts::discard_draft),
         )
         .route(
+            "/console/callers/history",
+            post(casework::contacts::caller_history),
+        )
+        .route(
             "/console/contacts/{id}",
             get(casework::contacts::show_contact),
         )

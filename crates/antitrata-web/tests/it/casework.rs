@@ -1259,3 +1259,134 @@ async fn an_operator_takes_the_case_they_opened_and_finds_it_in_my_work() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_caller_phone_is_looked_up_and_a_similar_person_is_added_only_once_seen() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let operator = signed_in(&c, 1, Role::Operator, "GT").await;
+        let honduras = signed_in(&c, 2, Role::Operator, "HN").await;
+
+        // A first call from the number; then the lookup the form makes as it is typed again.
+        let page = get_as(&c.app, "/console/contacts/new", &operator).await;
+        assert!(page.body.contains(r#"id="caller_phone""#), "{}", page.body);
+        let csrf = hidden_csrf(&page.body);
+        let mut form = contact_form(&page.body, &csrf);
+        form.push(("caller_phone", "+502 5555 0199".into()));
+        let saved = post_pairs(&c, "/console/contacts", &operator, &form).await;
+        assert_eq!(saved.status, 303, "{} {}", db.name, saved.body);
+        let first = saved.header("location").to_owned();
+        let lookup = post(
+            &c.app,
+            "/console/callers/history",
+            &operator,
+            &[("csrf", &csrf), ("phone", "5555-0199")],
+        )
+        .await;
+        assert_eq!(lookup.status, 200, "{}", lookup.body);
+        assert!(
+            lookup.body.contains(&format!(r#"href="{first}""#)),
+            "{}",
+            lookup.body
+        );
+        assert!(lookup.body.contains("Works on a farm, papers taken"));
+        let nothing = post(
+            &c.app,
+            "/console/callers/history",
+            &operator,
+            &[("csrf", &csrf), ("phone", "no number")],
+        )
+        .await;
+        assert_eq!(nothing.status, 204);
+        let elsewhere = post(
+            &c.app,
+            "/console/callers/history",
+            &honduras,
+            &[
+                ("csrf", &hidden_csrf_of_any(&c, &honduras).await),
+                ("phone", "5555-0199"),
+            ],
+        )
+        .await;
+        assert!(
+            elsewhere.body.contains("caller-history-none"),
+            "{}",
+            elsewhere.body
+        );
+        assert!(!elsewhere.body.contains("papers taken"));
+        let forged = post(
+            &c.app,
+            "/console/callers/history",
+            &operator,
+            &[("csrf", "forged"), ("phone", "5555-0199")],
+        )
+        .await;
+        assert_eq!(forged.status, 403);
+
+        // A second contact from it: its page lists the first, not itself.
+        let page = get_as(&c.app, "/console/contacts/new", &operator).await;
+        let mut form = contact_form(&page.body, &csrf);
+        form.push(("caller_phone", "55550199".into()));
+        let second = post_pairs(&c, "/console/contacts", &operator, &form).await;
+        let second = second.header("location").to_owned();
+        let shown = get_as(&c.app, &second, &operator).await;
+        assert!(
+            shown.body.contains("caller-history-found"),
+            "{}",
+            shown.body
+        );
+        assert!(shown.body.contains(&format!(r#"href="{first}""#)));
+        assert!(!shown.body.contains(&format!(r#"href="{second}""#)));
+        let bad = contact_form(
+            &get_as(&c.app, "/console/contacts/new", &operator)
+                .await
+                .body,
+            &csrf,
+        )
+        .into_iter()
+        .chain([("caller_phone", "12".to_owned())])
+        .collect::<Vec<_>>();
+        let refused = post_pairs(&c, "/console/contacts", &operator, &bad).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("value=\"12\""), "kept as typed");
+
+        // The same woman in two cases: the second add names the first and stores nothing; sent
+        // again from that warning, it adds her.
+        let person = |case: &str, id: u128, name: &'static str, seen: bool| {
+            let mut pairs = vec![
+                ("csrf", csrf.clone()),
+                ("person_id", uuid::Uuid::from_u128(id).to_string()),
+                ("role", "victim".into()),
+                ("name", name.into()),
+            ];
+            if seen {
+                pairs.push(("similar_seen", "1".into()));
+            }
+            (format!("{case}/persons"), pairs)
+        };
+        let first_case = open_case(&c, &operator, 0x51).await;
+        let second_case = open_case(&c, &operator, 0x52).await;
+        let (uri, pairs) = person(&first_case, 0x61, "María José López", false);
+        assert_eq!(post_pairs(&c, &uri, &operator, &pairs).await.status, 303);
+        let (uri, pairs) = person(&second_case, 0x62, "maria  jose   LOPEZ", false);
+        let warned = post_pairs(&c, &uri, &operator, &pairs).await;
+        assert_eq!(warned.status, 409, "{}", warned.body);
+        assert!(warned.body.contains("similar-people"));
+        assert!(
+            warned
+                .body
+                .contains(&format!(r#"href="{first_case}#people""#)),
+            "{}",
+            warned.body
+        );
+        assert!(warned.body.contains(r#"name="similar_seen" value="1""#));
+        assert_eq!(c.store.count_rows_for_tests("persons").await.unwrap(), 1);
+        let (uri, pairs) = person(&second_case, 0x62, "maria  jose   LOPEZ", true);
+        assert_eq!(post_pairs(&c, &uri, &operator, &pairs).await.status, 303);
+        assert_eq!(c.store.count_rows_for_tests("persons").await.unwrap(), 2);
+        // One word alone is not enough to warn (it would find half the country).
+        let (uri, pairs) = person(&second_case, 0x63, "María", false);
+        assert_eq!(post_pairs(&c, &uri, &operator, &pairs).await.status, 303);
+        db.cleanup().await;
+    }
+}

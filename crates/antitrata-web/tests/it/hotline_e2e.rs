@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use antitrata_domain::casework::{
-    CaseDetails, CaseId, ContactId, ContactInput, ExploitationType, NewContact, RiskLevel,
-    ServiceDetails, ServiceId, ServiceInput,
+    CaseDetails, CaseId, CasePerson, CasePersonInput, ContactId, ContactInput, ExploitationType,
+    NewContact, RiskLevel, ServiceDetails, ServiceId, ServiceInput,
 };
 use antitrata_domain::{CountryCode, Role, UserId};
 use antitrata_store::testing::actor;
@@ -202,6 +202,7 @@ async fn an_operator_takes_a_call_through_to_a_referral_and_a_supervisor_closes_
         .unwrap();
     wait_for_text(&client, "contact-form").await;
     keys(&client, "Call").await; // channel
+    tab(&client, 1).await; // the caller's phone: not given
     tab(&client, 1).await; // direction: inbound by default
     tab(&client, 1).await; // language: the operator's (English)
     tab(&client, 1).await;
@@ -575,4 +576,225 @@ async fn the_second_editor_of_a_case_sees_both_versions_and_keeps_their_input() 
 
     browser.stop().await;
     served.stop().await;
+}
+
+/// A caller already known: the number typed on the form shows the earlier contact and the person
+/// recorded with it before saving, and the contact page lists them; a person added with the
+/// name of one already recorded (accents and spacing aside) is flagged with a link before being
+/// added. Honduras holds a contact from the same number and a person of the same name: neither
+/// shows to Guatemala's operator. On SQLite and on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_caller_shows_their_history_and_a_person_already_recorded_is_flagged() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    for db in antitrata_store::testing::seeded_backends().await {
+        let store = db.store.clone();
+        let operator = account(
+            &store,
+            1,
+            "operator@example.org",
+            Role::Operator,
+            Some("GT"),
+        )
+        .await;
+        let clock = FixedClock::new();
+        let now = clock.now();
+        let number = "+502 5555 0199";
+        let mut known_case = None;
+        for (country, summary, person_name) in [
+            ("GT", "Earlier call about a coffee farm", "María José López"),
+            ("HN", "Honduran call, never shown", "María José López"),
+        ] {
+            let code = CountryCode::parse(country).unwrap();
+            let worker = actor(Role::Operator, Some(country));
+            let input = ContactInput {
+                channel: "call".into(),
+                started_at: (now - time::Duration::days(3)).format(&Rfc3339).unwrap(),
+                language: "es".into(),
+                caller_role: "potential-victim".into(),
+                caller_phone: number.into(),
+                summary: summary.into(),
+                outcome: "case-opened-or-linked".into(),
+                ..ContactInput::default()
+            };
+            let contact = store
+                .insert_contact(
+                    &worker,
+                    ContactId(store_id(country, 1)),
+                    &NewContact::parse(&input, code, now).unwrap(),
+                )
+                .await
+                .unwrap();
+            let case = CaseId(store_id(country, 2));
+            store
+                .open_case(&worker, case, &CaseDetails::default(), Some(contact.id))
+                .await
+                .unwrap();
+            let person = CasePersonInput {
+                role: "victim".into(),
+                name: person_name.into(),
+                phone: number.into(),
+                ..CasePersonInput::default()
+            };
+            store
+                .add_case_person(
+                    &worker,
+                    antitrata_domain::PersonId(store_id(country, 3)),
+                    case,
+                    &CasePerson::parse(&person, code, now.date()).unwrap(),
+                )
+                .await
+                .unwrap();
+            if country == "GT" {
+                known_case = Some(case);
+            }
+        }
+        let known_case = known_case.unwrap();
+
+        let served = Served::start(&store, Arc::clone(&clock)).await;
+        let base = served.base.clone();
+        let browser = Browser::start(&driver_path).await;
+        let client = browser.client.clone();
+        client.set_window_size(1000, 1400).await.unwrap();
+        sign_in(
+            &client,
+            &base,
+            &store,
+            &clock,
+            1,
+            operator,
+            "operator@example.org",
+        )
+        .await;
+
+        // The number typed while the caller is on the line, written another way: what is known
+        // of it shows under the field before anything is saved.
+        client
+            .goto(&format!("{base}/console/contacts/new"))
+            .await
+            .unwrap();
+        wait_for_text(&client, "contact-form").await;
+        fill(&client, "caller_phone", "5555-0199").await;
+        keys(&client, &Key::Tab.to_string()).await;
+        wait_for_text(&client, "caller-history-found").await;
+        let history = client
+            .find(Locator::Id("caller-history"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            history.contains("Earlier call about a coffee farm"),
+            "{history} ({})",
+            db.name
+        );
+        assert!(history.contains("María José López"), "{history}");
+        assert!(!history.contains("Honduran"), "{history}");
+        screenshot(&client, &format!("console-caller-history-{}", db.name)).await;
+
+        select(&client, "channel", "call").await;
+        select(&client, "caller_role", "family-or-friend").await;
+        fill(
+            &client,
+            "summary",
+            "Her sister calls again from the same phone",
+        )
+        .await;
+        select(&client, "outcome", "case-opened-or-linked").await;
+        click(&client, "save-contact").await;
+        wait_for_text(&client, "screening-result").await;
+        let found = client
+            .find(Locator::Id("caller-history-found"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            found.contains("Earlier call about a coffee farm"),
+            "{found}"
+        );
+        assert!(!found.contains("Honduran"), "{found}");
+        assert!(
+            !found.contains("Her sister calls again"),
+            "the contact shown is not its own history: {found}"
+        );
+
+        // A new case for this call, and the same woman added to it, typed without accents and
+        // with a double space: the form names the case she is in and adds her only when asked.
+        click(&client, "open-case").await;
+        wait_for_text(&client, "person-form").await;
+        client
+            .find(Locator::Css("#people ~ details > summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        fill(&client, "p-name", "maria  jose lopez").await;
+        click(&client, "add-person").await;
+        wait_for_text(&client, "similar-people").await;
+        let similar = client.find(Locator::Id("similar-people")).await.unwrap();
+        let text = similar.text().await.unwrap();
+        assert!(text.contains("María José López"), "{text}");
+        let links: Vec<String> = {
+            let mut hrefs = vec![];
+            for link in similar.find_all(Locator::Css("a")).await.unwrap() {
+                hrefs.push(link.attr("href").await.unwrap().unwrap_or_default());
+            }
+            hrefs
+        };
+        assert_eq!(
+            links,
+            [
+                format!("/console/persons/{}", store_id("GT", 3)),
+                format!("/console/cases/{}#people", known_case.0),
+            ],
+            "only Guatemala's person, linked ({})",
+            db.name
+        );
+        assert_eq!(
+            store
+                .search_persons(
+                    &actor(Role::Operator, Some("GT")),
+                    Some("lopez"),
+                    None,
+                    None
+                )
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "nothing added yet"
+        );
+        screenshot(&client, &format!("console-similar-person-{}", db.name)).await;
+        click(&client, "add-person").await;
+        wait_for_text(&client, ">maria  jose lopez</a>").await;
+        assert_eq!(
+            store
+                .search_persons(
+                    &actor(Role::Operator, Some("GT")),
+                    Some("lopez"),
+                    None,
+                    None
+                )
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "added once the worker had looked"
+        );
+
+        browser.stop().await;
+        served.stop().await;
+        db.cleanup().await;
+    }
+}
+
+/// A record id per country and number, so the two countries' records never collide.
+fn store_id(country: &str, n: u128) -> Uuid {
+    let base: u128 = if country == "GT" { 0x6700 } else { 0x4800 };
+    Uuid::from_u128(base + n)
 }

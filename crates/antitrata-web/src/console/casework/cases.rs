@@ -46,7 +46,9 @@ pub(in crate::console) async fn open_case(
     let case = match casework::open_case(&state.store, &actor, id, contact).await {
         Ok(case) => case,
         Err(Refusal::Fields(_)) => return Err(PageError::new(lang, AppError::NotFound, &headers)),
-        Err(Refusal::NotNow) => return Err(PageError::new(lang, AppError::Conflict, &headers)),
+        Err(Refusal::NotNow | Refusal::Similar(_)) => {
+            return Err(PageError::new(lang, AppError::Conflict, &headers));
+        }
         Err(Refusal::Store(e)) => return Err(store_error(lang, &headers)(e)),
     };
     Ok(Redirect::to(&format!("/console/cases/{}", case.id)).into_response())
@@ -96,6 +98,8 @@ struct CasePage {
     tasks: Vec<super::work::TaskRow>,
     back_case: String,
     new_follow_up_id: String,
+    /// People of the country who may be the person the refused form adds.
+    similar: Vec<super::people::PersonLink>,
     /// The refused form, if any: its problems show beside its own fields only.
     failed: &'static str,
     typed: Pairs,
@@ -202,6 +206,8 @@ pub(in crate::console) struct Shown<'a> {
     pub typed_pairs: Pairs,
     /// The description was saved by someone else since the form was shown.
     pub stale: bool,
+    /// People of the country who may be the person the refused form adds.
+    pub similar: Vec<super::people::PersonLink>,
     pub status: StatusCode,
 }
 
@@ -405,6 +411,7 @@ pub(in crate::console) async fn render_case(
         tasks: super::work::task_rows(follow_ups, actor.today()),
         back_case: case.id.to_string(),
         new_follow_up_id: state.runtime.uuid_v7().to_string(),
+        similar: shown.similar,
         failed: shown.failed_form.unwrap_or("details"),
         typed: shown.typed_pairs,
         errors: shown.errors,

@@ -45,6 +45,7 @@ struct ContactForm {
     heard: Vec<Opt>,
     outcomes: Vec<Opt>,
     indicators: Vec<IndicatorRow>,
+    caller_phone: String,
     caller_country: String,
     caller_locality: String,
     summary: String,
@@ -116,6 +117,7 @@ fn form_page(
         heard: options::<HeardVia>(&tr, &pick("heard_via", "")),
         outcomes: options::<ContactOutcome>(&tr, &pick("outcome", "")),
         indicators,
+        caller_phone: pairs.get("caller_phone").to_owned(),
         caller_country: pairs.get("caller_country").to_owned(),
         caller_locality: pairs.get("caller_locality").to_owned(),
         summary: pairs.get("summary").to_owned(),
@@ -175,6 +177,7 @@ fn contact_input(pairs: &Pairs) -> ContactInput {
         started_at: pairs.get("started_at").to_owned(),
         language: pairs.get("language").to_owned(),
         caller_role: pairs.get("caller_role").to_owned(),
+        caller_phone: pairs.get("caller_phone").to_owned(),
         caller_country: pairs.get("caller_country").to_owned(),
         caller_locality: pairs.get("caller_locality").to_owned(),
         heard_via: pairs.get("heard_via").to_owned(),
@@ -286,6 +289,84 @@ struct ContactPage {
     case_has_minor: bool,
     /// The id a case opened from this page will have (a resent form opens one case).
     new_case_id: String,
+    /// What is known of the caller's phone, when the contact has one.
+    history: Option<HistoryView>,
+}
+
+/// Earlier contacts from a caller phone and the people recorded with it, as the contact page and
+/// the form's lookup list them.
+pub(in crate::console) struct HistoryView {
+    contacts: Vec<HistoryContact>,
+    persons: Vec<super::people::PersonLink>,
+}
+
+struct HistoryContact {
+    id: String,
+    when: String,
+    channel: String,
+    outcome: String,
+    danger: bool,
+    case: Option<(String, String)>,
+    summary: Option<String>,
+}
+
+impl HistoryView {
+    fn new(tr: &Tr, history: casework::CallerHistory) -> HistoryView {
+        HistoryView {
+            contacts: history
+                .contacts
+                .iter()
+                .map(|c| HistoryContact {
+                    id: c.id.to_string(),
+                    when: crate::console::format_local(
+                        c.details.started_at,
+                        Some(c.details.country),
+                    ),
+                    channel: label(tr, c.details.channel),
+                    outcome: label(tr, c.details.outcome),
+                    danger: c.details.immediate_danger,
+                    case: c
+                        .case
+                        .map(|(id, reference)| (id.to_string(), reference.to_string())),
+                    summary: c.details.summary.as_deref().map(super::queue::excerpt),
+                })
+                .collect(),
+            persons: history
+                .persons
+                .into_iter()
+                .map(super::people::PersonLink::from)
+                .collect(),
+        }
+    }
+}
+
+/// The form's lookup of a caller phone: what is known of it, as a fragment the page's script puts
+/// under the field. Posted, so the number never sits in a URL or a log.
+#[derive(Template)]
+#[template(path = "console/casework/caller_history.html")]
+struct HistoryFragment {
+    tr: Tr,
+    history: HistoryView,
+}
+
+pub(in crate::console) async fn caller_history(
+    Console(state, who, lang, headers): Console,
+    Verified(pairs): Verified<Pairs>,
+) -> Result<Response, PageError> {
+    let actor = casework_actor(&state, &who.account, &headers);
+    let phone = pairs.get("phone").trim();
+    if !phone.chars().any(|c| c.is_ascii_digit()) {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let history = casework::caller_history(&state.store, &actor, phone, None)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    let tr = Tr::new(lang);
+    let fragment = HistoryFragment {
+        history: HistoryView::new(&tr, history),
+        tr,
+    };
+    Ok(console_page(lang, fragment.render(), &headers))
 }
 
 pub(in crate::console) async fn show_contact(
@@ -301,12 +382,22 @@ pub(in crate::console) async fn show_contact(
         .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
     let emergency = emergency_number(&state, &contact).await;
     let tr = Tr::new(lang);
+    let history = match &contact.details.caller_phone {
+        Some(phone) => Some(HistoryView::new(
+            &tr,
+            casework::caller_history(&state.store, &actor, phone, Some(contact.id))
+                .await
+                .map_err(store_error(lang, &headers))?,
+        )),
+        None => None,
+    };
     let page = contact_page(
         &tr,
         &who,
         contact,
         emergency,
         state.runtime.uuid_v7().to_string(),
+        history,
     );
     Ok(console_page(lang, page.render(), &headers))
 }
@@ -340,6 +431,7 @@ fn contact_page(
     contact: Contact,
     emergency: Option<String>,
     new_case_id: String,
+    history: Option<HistoryView>,
 ) -> ContactPage {
     let d = &contact.details;
     let (result, rule) = contact.screening_result();
@@ -360,6 +452,9 @@ fn contact_page(
         (tr.t("contact-caller-role"), label(tr, d.caller_role)),
         (tr.t("contact-outcome"), label(tr, d.outcome)),
     ];
+    if let Some(phone) = &d.caller_phone {
+        facts.push((tr.t("contact-caller-phone"), phone.clone()));
+    }
     if let Some(country) = d.caller_country {
         facts.push((tr.t("contact-caller-country"), country.to_string()));
     }
@@ -393,6 +488,7 @@ fn contact_page(
             .map(|(id, reference)| (id.to_string(), reference.to_string())),
         case_has_minor: contact.case_has_minor,
         new_case_id,
+        history,
         tr: *tr,
     }
 }

@@ -133,7 +133,9 @@ pub(super) fn field_errors(
 ) -> Result<FieldErrors, PageError> {
     match refusal {
         crate::casework::Refusal::Fields(errors) => Ok(FieldErrors::new(&Tr::new(lang), &errors)),
-        crate::casework::Refusal::NotNow => Err(PageError::new(lang, AppError::Conflict, headers)),
+        crate::casework::Refusal::NotNow | crate::casework::Refusal::Similar(_) => {
+            Err(PageError::new(lang, AppError::Conflict, headers))
+        }
         crate::casework::Refusal::Store(e) => Err(store_error(lang, headers)(e)),
     }
 }

@@ -7,7 +7,7 @@ use antitrata_domain::casework::{
     ConsentScope, ContactLanguage, Gender, GivenBy, PersonRole, Referral, ReferralId,
     ReferralStatus, ServiceId,
 };
-use antitrata_domain::{Actor, PersonId};
+use antitrata_domain::{Actor, Person, PersonId};
 use antitrata_store::{ConflictKind, Entity, StoreError};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,7 +17,7 @@ use super::cases::{Shown, render_case};
 use super::{FieldErrors, Opt, Pairs, casework_actor, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
-use crate::casework::{self, ReferralInput, Refusal};
+use crate::casework::{self, IfSimilar, ReferralInput, Refusal};
 use crate::console::extract::{Console, PathId, Verified};
 use crate::console::{format_local, page_lang};
 use crate::error::{AppError, PageError};
@@ -51,6 +51,26 @@ pub(in crate::console) struct PersonRow {
     pub facts: String,
     pub phone: Option<String>,
     pub address: Option<String>,
+}
+
+/// A person of the country, as a link to them and to their case: one who may be the person being
+/// added, or one recorded with a caller's phone.
+pub(in crate::console) struct PersonLink {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub case: Option<String>,
+}
+
+impl From<Person> for PersonLink {
+    fn from(p: Person) -> PersonLink {
+        PersonLink {
+            id: p.id.to_string(),
+            name: p.name,
+            phone: p.phone,
+            case: p.case.map(|c| c.to_string()),
+        }
+    }
 }
 
 pub(in crate::console) struct ConsentRow {
@@ -260,6 +280,15 @@ pub(super) async fn refused(
             status: StatusCode::CONFLICT,
             ..Shown::default()
         },
+        // People of the country who may be this one: the form, as typed, lists them and adds
+        // the person on a second press.
+        Refusal::Similar(persons) => Shown {
+            similar: persons.into_iter().map(PersonLink::from).collect(),
+            failed_form: Some(form),
+            typed_pairs: pairs,
+            status: StatusCode::CONFLICT,
+            ..Shown::default()
+        },
         Refusal::Store(e) => return Err(store_error(lang, headers)(e)),
     };
     render_case(state, who, headers, case, shown).await
@@ -312,7 +341,12 @@ pub(in crate::console) async fn add_person(
         minor: pairs.get("minor") == "on",
     };
     let id = form_id(&pairs, "person_id");
-    let done = casework::add_person(&state.store, &actor, case, id, &input).await;
+    // The form lists similar people once; sent again from that list, it adds the person.
+    let if_similar = match pairs.get("similar_seen") {
+        "1" => IfSimilar::Add,
+        _ => IfSimilar::Ask,
+    };
+    let done = casework::add_person(&state.store, &actor, case, id, &input, if_similar).await;
     after(&state, &who, &headers, case, "person", done, pairs).await
 }
 

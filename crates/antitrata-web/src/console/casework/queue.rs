@@ -318,7 +318,7 @@ fn danger_row(tr: &Tr, c: &Contact, me: &str, now: OffsetDateTime) -> DangerRow 
 
 /// The first [`EXCERPT`] characters of a summary, cut at a word where one is near, with "…" when
 /// there is more.
-fn excerpt(summary: &str) -> String {
+pub(super) fn excerpt(summary: &str) -> String {
     let summary = summary.trim();
     match summary.char_indices().nth(EXCERPT) {
         None => summary.to_owned(),
