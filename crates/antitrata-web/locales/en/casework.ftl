@@ -375,3 +375,16 @@ error-not-a-worker = Only a signed-in worker can take this.
 case-take = I take this case
 error-case-assigned-to = The case is assigned to { $name } already.
 error-case-closed = The case is closed: reopen it before taking it.
+
+## What a case page says after a save, at the section saved
+case-saved-take = You took this case.
+case-saved-assign = Assignment saved.
+case-saved-status = Status changed.
+case-saved-details = Description saved.
+case-saved-person = Person added.
+case-saved-consent = Consent recorded.
+case-saved-consent-withdrawn = Consent withdrawn.
+case-saved-referral = Referral made.
+case-saved-referral-status = Referral updated.
+case-saved-follow-up = Follow-up added.
+case-saved-follow-up-done = Follow-up marked done.

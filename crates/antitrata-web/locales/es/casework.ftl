@@ -375,3 +375,16 @@ error-not-a-worker = Solo una persona de la línea con sesión iniciada puede to
 case-take = Tomo este caso
 error-case-assigned-to = El caso ya está asignado a { $name }.
 error-case-closed = El caso está cerrado: reábralo antes de tomarlo.
+
+## What a case page says after a save, at the section saved
+case-saved-take = Tomó este caso.
+case-saved-assign = Asignación guardada.
+case-saved-status = Estado cambiado.
+case-saved-details = Descripción guardada.
+case-saved-person = Persona agregada.
+case-saved-consent = Consentimiento registrado.
+case-saved-consent-withdrawn = Consentimiento retirado.
+case-saved-referral = Derivación hecha.
+case-saved-referral-status = Derivación actualizada.
+case-saved-follow-up = Seguimiento agregado.
+case-saved-follow-up-done = Seguimiento marcado como hecho.

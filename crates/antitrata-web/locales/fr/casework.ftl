@@ -375,3 +375,16 @@ error-not-a-worker = Seul un membre de l’équipe connecté peut le prendre.
 case-take = Je prends ce dossier
 error-case-assigned-to = Le dossier est déjà attribué à { $name }.
 error-case-closed = Le dossier est clos : rouvrez-le avant de le prendre.
+
+## What a case page says after a save, at the section saved
+case-saved-take = Vous avez pris ce dossier.
+case-saved-assign = Attribution enregistrée.
+case-saved-status = Statut modifié.
+case-saved-details = Description enregistrée.
+case-saved-person = Personne ajoutée.
+case-saved-consent = Consentement enregistré.
+case-saved-consent-withdrawn = Consentement retiré.
+case-saved-referral = Orientation faite.
+case-saved-referral-status = Orientation mise à jour.
+case-saved-follow-up = Suivi ajouté.
+case-saved-follow-up-done = Suivi marqué comme fait.

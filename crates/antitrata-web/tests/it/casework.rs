@@ -1382,8 +1382,29 @@ async fn a_caller_phone_is_looked_up_and_a_similar_person_is_added_only_once_see
         assert!(warned.body.contains(r#"name="similar_seen" value="1""#));
         assert_eq!(c.store.count_rows_for_tests("persons").await.unwrap(), 1);
         let (uri, pairs) = person(&second_case, 0x62, "maria  jose   LOPEZ", true);
-        assert_eq!(post_pairs(&c, &uri, &operator, &pairs).await.status, 303);
+        let added = post_pairs(&c, &uri, &operator, &pairs).await;
+        assert_eq!(added.status, 303);
         assert_eq!(c.store.count_rows_for_tests("persons").await.unwrap(), 2);
+        // Back at the people of the case, which say the person was added.
+        let back = added.header("location").to_owned();
+        assert_eq!(back, format!("{second_case}?saved=person#people"));
+        let page = get_as(&c.app, &back, &operator).await;
+        let people = page.body.split(r#"<h2 id="people">"#).nth(1).unwrap();
+        assert!(
+            people
+                .split("</h2>")
+                .nth(1)
+                .unwrap()
+                .trim_start()
+                .starts_with(r#"<p class="notice" role="status" id="saved">Person added.</p>"#),
+            "{people}"
+        );
+        let plain = get_as(&c.app, &second_case, &operator).await;
+        assert!(!plain.body.contains(r#"id="saved""#));
+        // People and next steps come before the case's description and workflow.
+        let at = |text: &str| page.body.find(text).unwrap_or_else(|| panic!("{text}"));
+        assert!(at(r#"id="people""#) < at(r#"id="workflow""#));
+        assert!(at(r#"id="follow-ups""#) < at(r#"id="description""#));
         // One word alone is not enough to warn (it would find half the country).
         let (uri, pairs) = person(&second_case, 0x63, "María", false);
         assert_eq!(post_pairs(&c, &uri, &operator, &pairs).await.status, 303);

@@ -181,6 +181,21 @@ fn every_vocabulary_value_has_a_label() {
     ] {
         wanted.push(format!("case-action-{action}"));
     }
+    for form in [
+        "take",
+        "assign",
+        "status",
+        "details",
+        "person",
+        "consent",
+        "consent-withdrawn",
+        "referral",
+        "referral-status",
+        "follow-up",
+        "follow-up-done",
+    ] {
+        wanted.push(format!("case-saved-{form}"));
+    }
     for lang in [Lang::Es, Lang::En, Lang::Fr] {
         let have = keys_of(lang);
         let missing: Vec<_> = wanted.iter().filter(|k| !have.contains(*k)).collect();

@@ -11,8 +11,8 @@ use antitrata_domain::casework::{
 use antitrata_domain::policy::Action;
 use antitrata_store::{CaseRecords, StoreError};
 use askama::Template;
-use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, RawQuery};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -100,6 +100,9 @@ struct CasePage {
     new_follow_up_id: String,
     /// People of the country who may be the person the refused form adds.
     similar: Vec<super::people::PersonLink>,
+    /// The form just saved (`""` if none) and what the page says of it, at that form's section.
+    saved: &'static str,
+    saved_text: String,
     /// The refused form, if any: its problems show beside its own fields only.
     failed: &'static str,
     typed: Pairs,
@@ -208,6 +211,8 @@ pub(in crate::console) struct Shown<'a> {
     pub stale: bool,
     /// People of the country who may be the person the refused form adds.
     pub similar: Vec<super::people::PersonLink>,
+    /// The form just saved, which the page confirms at its section.
+    pub saved: Option<&'static str>,
     pub status: StatusCode,
 }
 
@@ -412,6 +417,11 @@ pub(in crate::console) async fn render_case(
         back_case: case.id.to_string(),
         new_follow_up_id: state.runtime.uuid_v7().to_string(),
         similar: shown.similar,
+        saved: shown.saved.unwrap_or(""),
+        saved_text: shown
+            .saved
+            .map(|form| tr.t(&format!("case-saved-{form}")))
+            .unwrap_or_default(),
         failed: shown.failed_form.unwrap_or("details"),
         typed: shown.typed_pairs,
         errors: shown.errors,
@@ -423,9 +433,11 @@ pub(in crate::console) async fn render_case(
 pub(in crate::console) async fn show_case(
     Console(state, who, _, headers): Console,
     PathId(id): PathId,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let id = CaseId(id);
     let shown = Shown {
+        saved: super::people::saved_form(query.as_deref()),
         status: StatusCode::OK,
         ..Shown::default()
     };
@@ -455,7 +467,7 @@ pub(in crate::console) async fn update_case(
     // not overwritten unseen.
     let expected = shown_version(&pairs);
     match casework::update_case(&state.store, &actor, id, &input, expected).await {
-        Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
+        Ok(_) => Ok(super::people::back_to(id, "details")),
         Err(Refusal::Store(StoreError::Stale { .. })) => {
             let shown = Shown {
                 typed: Some(&input),
@@ -505,7 +517,7 @@ pub(in crate::console) async fn change_status(
     };
     let expected = shown_version(&pairs);
     match casework::change_status(&state.store, &actor, id, &input, expected).await {
-        Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
+        Ok(_) => Ok(super::people::back_to(id, "status")),
         Err(Refusal::Fields(errors)) => {
             // The status form is a row of buttons: its problem shows as the page's message.
             let tr = Tr::new(lang);
@@ -548,7 +560,7 @@ pub(in crate::console) async fn assign_case(
         .assign_case(&actor, id, assignee, expected)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
+        Ok(_) => Ok(super::people::back_to(id, "assign")),
         Err(e) => {
             let refusal = Refusal::from(e);
             super::people::refused(&state, &who, &headers, id, "assign", refusal, pairs).await

@@ -310,13 +310,39 @@ pub(super) async fn after<T>(
     }
 }
 
-/// Back to the case, at the part the form changed.
-fn back_to(case: CaseId, form: &str) -> Response {
-    let anchor = match form {
-        "follow-up" => "#follow-ups",
-        _ => "",
-    };
-    Redirect::to(&format!("/console/cases/{case}{anchor}")).into_response()
+/// The case forms whose saves the page confirms, each with the section it goes back to.
+const SECTIONS: &[(&str, &str)] = &[
+    ("take", ""),
+    ("assign", ""),
+    ("status", "#workflow"),
+    ("details", "#description"),
+    ("person", "#people"),
+    ("consent", "#consent"),
+    ("consent-withdrawn", "#consent"),
+    ("referral", "#referrals"),
+    ("referral-status", "#referrals"),
+    ("follow-up", "#follow-ups"),
+    ("follow-up-done", "#follow-ups"),
+];
+
+/// Back to the case after `form` was saved: at the section it changed, which says it was saved.
+pub(in crate::console) fn back_to(case: CaseId, form: &str) -> Response {
+    let anchor = SECTIONS
+        .iter()
+        .find(|(name, _)| *name == form)
+        .map_or("", |(_, anchor)| anchor);
+    Redirect::to(&format!("/console/cases/{case}?saved={form}{anchor}")).into_response()
+}
+
+/// The form a case page was sent back to after saving (`?saved=person`), if it names one.
+pub(in crate::console) fn saved_form(query: Option<&str>) -> Option<&'static str> {
+    let wanted = query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("saved="))?;
+    SECTIONS
+        .iter()
+        .find(|(name, _)| *name == wanted)
+        .map(|(name, _)| *name)
 }
 
 /// Adds a person to the case.
@@ -387,7 +413,7 @@ pub(in crate::console) async fn withdraw_consent(
         .withdraw_consent(&actor, ConsentId(id), None)
         .await
         .map_err(store_error(lang, &headers))?;
-    Ok(back_to(case, "consent"))
+    Ok(back_to(case, "consent-withdrawn"))
 }
 
 /// Refers a person of the case to a service: refused without a consent that covers it, unless a

@@ -77,11 +77,10 @@ pub(in crate::console) async fn complete_follow_up(
         .complete_follow_up(&actor, FollowUpId(id), None)
         .await
         .map_err(store_error(lang, &headers))?;
-    let back = match Uuid::parse_str(pairs.get("case").trim()) {
-        Ok(case) => format!("/console/cases/{case}#follow-ups"),
-        Err(_) => "/console/work".to_owned(),
-    };
-    Ok(Redirect::to(&back).into_response())
+    Ok(match Uuid::parse_str(pairs.get("case").trim()) {
+        Ok(case) => super::people::back_to(CaseId(case), "follow-up-done"),
+        Err(_) => Redirect::to("/console/work").into_response(),
+    })
 }
 
 #[derive(Template)]
