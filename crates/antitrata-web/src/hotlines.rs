@@ -1,4 +1,5 @@
-//! The public hotline directory: `/`, `/{lang}/`, `/{lang}/{iso2}`.
+//! The public hotline directory: `/`, `/{lang}/`, `/{lang}/{iso2}`. The index lists the
+//! visitor's own country first when their browser's `Accept-Language` names it.
 
 use antitrata_domain::{CountryCode, Lang};
 use axum::Router;
@@ -10,7 +11,7 @@ use axum::routing::get;
 
 use crate::AppState;
 use crate::error::{AppError, PageError};
-use crate::i18n::negotiate;
+use crate::i18n::{negotiate, visitor_country};
 use crate::response::cached_html;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -52,11 +53,22 @@ async fn show_index(
         .snapshot()
         .await
         .map_err(|e| PageError::new(lang, e, &headers))?;
+    let first = visitor_country(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let page = snapshot
         .index_pages
-        .get(&lang)
+        .get(&(lang, first))
+        .or_else(|| snapshot.index_pages.get(&(lang, None)))
         .ok_or_else(|| PageError::new(lang, AppError::Internal, &headers))?;
-    Ok(cached_html(lang, page.clone()))
+    let mut response = cached_html(lang, page.clone());
+    // The order follows the visitor's browser: a shared cache keeps one copy per header.
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    Ok(response)
 }
 
 async fn show_country(

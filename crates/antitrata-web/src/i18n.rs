@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use antitrata_domain::Lang;
+use antitrata_domain::{CountryCode, Lang};
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
 use unic_langid::{LanguageIdentifier, langid};
@@ -88,9 +88,40 @@ pub fn negotiate(accept_language: Option<&str>) -> Lang {
         .unwrap_or(Lang::DEFAULT)
 }
 
+/// The visitor's RCM country as their browser states it: the region of the first
+/// `Accept-Language` tag, in order of preference, that names one (`es-GT` → GT, `en-US` → US,
+/// `fr-CA` → CA). Never from the IP address: a frightened visitor is not located.
+pub(crate) fn visitor_country(accept_language: Option<&str>) -> Option<CountryCode> {
+    accept_language::parse(accept_language?)
+        .iter()
+        .filter_map(|tag| {
+            let region = tag.split('-').nth(1)?;
+            let code = CountryCode::parse(&region.to_ascii_uppercase()).ok()?;
+            code.is_rcm_member().then_some(code)
+        })
+        .next()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_visitors_country_is_the_first_rcm_region_they_prefer() {
+        let code = |c: &str| Some(CountryCode::parse(c).unwrap());
+        assert_eq!(visitor_country(Some("es-GT,es;q=0.9")), code("GT"));
+        assert_eq!(visitor_country(Some("en-US,en;q=0.9")), code("US"));
+        assert_eq!(visitor_country(Some("fr-CA,fr;q=0.9,en;q=0.8")), code("CA"));
+        assert_eq!(
+            visitor_country(Some("es-ES;q=1.0, es-hn;q=0.5")),
+            code("HN")
+        );
+        assert_eq!(visitor_country(Some("es-419,es;q=0.9")), None);
+        assert_eq!(visitor_country(Some("fr-FR")), None);
+        assert_eq!(visitor_country(Some("es")), None);
+        assert_eq!(visitor_country(Some(";;;,,q=")), None);
+        assert_eq!(visitor_country(None), None);
+    }
 
     #[test]
     fn negotiates_by_preference_with_spanish_as_default() {

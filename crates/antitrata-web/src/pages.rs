@@ -1,7 +1,8 @@
 //! The public pages as views: domain data turned into localized, escaped HTML by askama templates.
 
 use antitrata_domain::{
-    Confidence, CountryDirectory, DialTarget, Hotline, HotlineScope, Lang, dial_targets,
+    Confidence, CountryCode, CountryDirectory, DialTarget, Hotline, HotlineScope, Lang,
+    dial_targets,
 };
 use askama::Template;
 
@@ -42,12 +43,17 @@ struct IndexEntry {
     main: Option<DialTarget>,
     /// The emergency number, dialable (a `tel:` link) like the line.
     emergency: Vec<DialTarget>,
+    /// The visitor's own country, listed first.
+    yours: bool,
 }
 
-/// `/{lang}/`: every country, sorted by its name in that language, with its main number.
+/// `/{lang}/`: every country with its main number and its emergency numbers, sorted by its name
+/// in that language; the visitor's own country, when their browser says it (`first`), comes
+/// first, so its numbers are on the first screen.
 pub(crate) fn render_index(
     lang: Lang,
     directories: &[CountryDirectory],
+    first: Option<CountryCode>,
 ) -> Result<String, askama::Error> {
     let tr = Tr::new(lang);
     let mut countries: Vec<IndexEntry> = directories
@@ -57,9 +63,10 @@ pub(crate) fn render_index(
             name: d.country.name(lang).to_owned(),
             main: main_line(d).and_then(|h| h.dial_targets(&d.country).into_iter().next()),
             emergency: dial_targets(&d.country.emergency_number, &d.country),
+            yours: Some(d.country.iso2) == first,
         })
         .collect();
-    countries.sort_by_cached_key(|c| collation_key(&c.name));
+    countries.sort_by_cached_key(|c| (!c.yours, collation_key(&c.name)));
     IndexPage {
         title: tr.t("index-title"),
         switch: switcher(lang, ""),

@@ -15,7 +15,9 @@ use crate::{api, pages};
 /// Everything the public site and the API serve, pre-rendered.
 #[derive(Debug)]
 pub struct Snapshot {
-    pub index_pages: HashMap<Lang, Bytes>,
+    /// The index in each language, for a visitor of no known country (`None`) and with each
+    /// country first.
+    pub index_pages: HashMap<(Lang, Option<CountryCode>), Bytes>,
     pub country_pages: HashMap<(Lang, CountryCode), Bytes>,
     pub countries_json: Bytes,
     pub hotlines_json: Bytes,
@@ -35,7 +37,12 @@ impl Snapshot {
         let mut index_pages = HashMap::new();
         let mut country_pages = HashMap::new();
         for lang in Lang::ALL {
-            index_pages.insert(lang, Bytes::from(pages::render_index(lang, directories)?));
+            let firsts =
+                std::iter::once(None).chain(directories.iter().map(|d| Some(d.country.iso2)));
+            for first in firsts {
+                let html = pages::render_index(lang, directories, first)?;
+                index_pages.insert((lang, first), Bytes::from(html));
+            }
             for directory in directories {
                 let html = pages::render_country(lang, directory)?;
                 country_pages.insert((lang, directory.country.iso2), Bytes::from(html));

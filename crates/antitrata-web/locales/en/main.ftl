@@ -9,6 +9,7 @@ footer-api = Open data (JSON API)
 index-title = Anti-trafficking hotlines
 index-intro = Choose your country to see which number to call. In immediate danger, call the emergency number.
 index-emergency-label = Emergency:
+index-your-country = Your country (from your browser’s language settings)
 index-no-line = No dedicated line confirmed
 
 country-title = { $country }: anti-trafficking lines

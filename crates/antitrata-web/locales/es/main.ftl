@@ -9,6 +9,7 @@ footer-api = Datos abiertos (API JSON)
 index-title = Líneas de ayuda contra la trata de personas
 index-intro = Elija su país para ver a qué número llamar. En peligro inmediato, llame al número de emergencia.
 index-emergency-label = Emergencias:
+index-your-country = Su país (según el idioma de su navegador)
 index-no-line = Sin línea dedicada confirmada
 
 country-title = { $country }: líneas contra la trata

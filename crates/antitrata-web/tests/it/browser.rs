@@ -105,6 +105,93 @@ async fn pages_fit_a_320_px_phone_in_chromium() {
     served.stop().await;
 }
 
+/// A visitor whose browser speaks the language of one RCM country lands on `/` with a cheap
+/// phone's screen: their country comes first, and its name and dialable emergency number are on
+/// the first screen, without scrolling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_shows_the_visitors_country_and_its_emergency_number_on_the_first_screen() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let store = seeded_store(&DatabaseUrl::SqliteMemory).await;
+    let served = Served::start(&store, FixedClock::new()).await;
+    for (languages, lang, country, name) in [
+        ("es-GT,es", "es", "gt", "Guatemala"),
+        ("en-US,en", "en", "us", "United States"),
+        ("fr-CA,fr", "fr", "ca", "Canada"),
+    ] {
+        let browser = Browser::start_speaking(&driver_path, Some(languages)).await;
+        let client = browser.client.clone();
+        client.goto(&format!("{}/", served.base)).await.unwrap();
+        set_viewport(&client, 360, 640).await;
+        let url = client.current_url().await.unwrap();
+        assert_eq!(url.path(), format!("/{lang}/"), "{languages}");
+        let first = client
+            .find(Locator::Css("ul.countries > li:first-child"))
+            .await
+            .unwrap();
+        assert_eq!(
+            first.attr("id").await.unwrap().as_deref(),
+            Some("your-country")
+        );
+        let link = first.find(Locator::Css("a.country")).await.unwrap();
+        assert_eq!(link.text().await.unwrap(), name, "{languages}");
+        assert_eq!(
+            link.attr("href").await.unwrap().unwrap(),
+            format!("/{lang}/{country}")
+        );
+        let emergency = first.find(Locator::Css("a.emergency-tel")).await.unwrap();
+        assert!(
+            emergency
+                .attr("href")
+                .await
+                .unwrap()
+                .unwrap()
+                .starts_with("tel:"),
+            "{languages}"
+        );
+        // Inside the window as first shown: the visitor does not scroll to find it.
+        let (_, top, _, height) = emergency.rectangle().await.unwrap();
+        let window: f64 = client
+            .execute("return window.innerHeight;", vec![])
+            .await
+            .unwrap()
+            .as_f64()
+            .unwrap();
+        assert!(
+            top + height <= window,
+            "{languages}: the emergency number ends at {} px of {window}",
+            top + height
+        );
+        screenshot(&client, &format!("index-{languages}-360").replace(',', "_")).await;
+        browser.stop().await;
+    }
+    served.stop().await;
+}
+
+/// Sizes the window so that the page itself (the viewport, without the browser's own bars) is
+/// `width` × `height` CSS pixels, as on a phone of that screen.
+async fn set_viewport(client: &fantoccini::Client, width: u32, height: u32) {
+    client.set_window_size(width, height).await.unwrap();
+    let inner = client
+        .execute("return [window.innerWidth, window.innerHeight];", vec![])
+        .await
+        .unwrap();
+    let extra = |i: usize, want: u32| want + (want - inner[i].as_u64().unwrap() as u32);
+    client
+        .set_window_size(extra(0, width), extra(1, height))
+        .await
+        .unwrap();
+    let inner = client
+        .execute("return [window.innerWidth, window.innerHeight];", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        (inner[0].as_u64().unwrap(), inner[1].as_u64().unwrap()),
+        (u64::from(width), u64::from(height))
+    );
+}
+
 /// The application served on a free loopback port until [`Served::stop`].
 pub(crate) struct Served {
     pub base: String,
@@ -146,6 +233,14 @@ pub(crate) struct Browser {
 
 impl Browser {
     pub(crate) async fn start(driver_path: &std::path::Path) -> Browser {
+        Browser::start_speaking(driver_path, None).await
+    }
+
+    /// A browser whose `Accept-Language` is `languages` (`es-GT,es`), as its user set it.
+    pub(crate) async fn start_speaking(
+        driver_path: &std::path::Path,
+        languages: Option<&str>,
+    ) -> Browser {
         let port = free_port();
         let driver = tokio::process::Command::new(driver_path)
             .arg(format!("--port={port}"))
@@ -165,6 +260,11 @@ impl Browser {
                 ],
             }
         });
+        let mut capabilities = capabilities;
+        if let Some(languages) = languages {
+            capabilities["goog:chromeOptions"]["prefs"] =
+                json!({ "intl": { "accept_languages": languages } });
+        }
         let client = connect(port, capabilities).await;
         Browser {
             client,

@@ -115,6 +115,35 @@ async fn the_index_lists_the_eleven_countries_in_the_readers_language() {
 }
 
 #[tokio::test]
+async fn the_index_puts_the_country_the_browser_names_first_and_the_rest_in_order() {
+    let app = test_app().await;
+    let names = |body: &str| -> Vec<String> {
+        body.split("class=\"country\" href=\"/es/")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_owned())
+            .collect()
+    };
+    let plain = get(&app, "/es/").await;
+    assert!(!plain.body.contains("your-country"));
+    assert_eq!(plain.header("vary"), "Accept-Language");
+    let alphabetical = names(&plain.body);
+    assert_eq!(alphabetical.len(), 11);
+    let guatemalan = get_with(&app, "/es/", "accept-language", "es-GT,es;q=0.9").await;
+    assert_eq!(guatemalan.status, 200);
+    assert!(
+        guatemalan
+            .body
+            .contains(r#"<li class="yours" id="your-country">"#)
+    );
+    let mut expected: Vec<String> = alphabetical.into_iter().filter(|c| c != "gt").collect();
+    expected.insert(0, "gt".into());
+    assert_eq!(names(&guatemalan.body), expected);
+    // A region outside the RCM, or none, changes nothing.
+    let spanish = get_with(&app, "/es/", "accept-language", "es-ES,es").await;
+    assert_eq!(spanish.body, plain.body);
+}
+
+#[tokio::test]
 async fn every_emergency_number_on_the_index_dials_on_tap() {
     let app = test_app().await;
     for lang in ["es", "en", "fr"] {
