@@ -12,12 +12,42 @@ use uuid::Uuid;
 use crate::audit::{PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::persons::{context, event, person_digests};
-use crate::store::with_pool;
+use crate::store::{insert_digests, require_version, with_pool};
 use crate::time_columns::{date_text, parse_date, unix};
 use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 
 const COLUMNS: &str = "id, country, role, name_sealed, aliases_sealed, phone_sealed, \
-     address_sealed, born_on_sealed, age_band, gender, nationality, languages, is_minor";
+     address_sealed, born_on_sealed, age_band, gender, nationality, languages, is_minor, case_id, \
+     version";
+
+/// The case of the person `$id` of the country `$home`, or `NotFound`.
+macro_rules! case_of {
+    ($tx:expr, $id:expr, $home:expr) => {{
+        let case: Option<Uuid> = sqlx::query_scalar(
+            "select case_id from persons where id = $1 and country = $2 and case_id is not null",
+        )
+        .bind($id.0)
+        .bind($home)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        case.ok_or(StoreError::NotFound(Entity::PersonOfTheCase))?
+    }};
+}
+
+/// A person of the case `$case` was added, changed or removed: the case's version goes up and
+/// its minor flag follows its people.
+macro_rules! case_changed {
+    ($tx:expr, $case:expr, $actor:expr) => {{
+        sqlx::query(
+            "update cases set version = version + 1, updated_at = $1, has_minor = exists \
+             (select 1 from persons where case_id = $2 and is_minor) where id = $2",
+        )
+        .bind(unix($actor.at))
+        .bind($case)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
 
 impl Store {
     /// Adds a person to a case of the actor's country. The same id again (a form sent twice)
@@ -31,19 +61,7 @@ impl Store {
     ) -> Result<CasePerson, StoreError> {
         let keyring = self.keyring()?;
         let home = scope(actor)?;
-        let seal = |text: Option<&str>, column| {
-            text.map(|t| keyring.seal_str(t, context(column, id)))
-                .transpose()
-        };
-        let name = keyring.seal_str(&person.name, context("name", id))?;
-        let aliases = seal(person.aliases.as_deref(), "aliases")?;
-        let phone = seal(person.phone.as_deref(), "phone")?;
-        let address = seal(person.address.as_deref(), "address")?;
-        let born_on = seal(person.born_on.map(date_text).as_deref(), "born_on")?;
-        let mut digests = person_digests(keyring, &person.name, person.phone.as_deref());
-        if let Some(aliases) = &person.aliases {
-            digests.extend(person_digests(keyring, aliases, None));
-        }
+        let sealed = SealedPerson::new(keyring, id, person)?;
         let audit = PendingEntry::new(actor, event("person.created", id))?;
         let again = PendingEntry::new(actor, event("person.resubmitted", id))?;
         let row: CasePersonRow = with_pool!(self, |pool| {
@@ -66,8 +84,8 @@ impl Store {
             .bind(id.0)
             .bind(home.as_str())
             .bind(i64::from(keyring.current_key_id()))
-            .bind(&name)
-            .bind(&phone)
+            .bind(&sealed.name)
+            .bind(&sealed.phone)
             .bind(
                 actor
                     .at
@@ -76,9 +94,9 @@ impl Store {
             )
             .bind(case.0)
             .bind(person.role.code())
-            .bind(&aliases)
-            .bind(&address)
-            .bind(&born_on)
+            .bind(&sealed.aliases)
+            .bind(&sealed.address)
+            .bind(&sealed.born_on)
             .bind(person.age_band.map(AgeBand::code))
             .bind(person.gender.map(Gender::code))
             .bind(person.nationality.map(|c| c.to_string()))
@@ -88,24 +106,8 @@ impl Store {
             .await?
             .rows_affected();
             if done == 1 {
-                if !digests.is_empty() {
-                    let mut insert = sqlx::QueryBuilder::new(
-                        "insert into blind_index (field, digest, record_id) ",
-                    );
-                    insert.push_values(&digests, |mut row, (field, digest)| {
-                        row.push_bind(*field).push_bind(digest).push_bind(id.0);
-                    });
-                    insert.push(" on conflict do nothing");
-                    insert.build().execute(&mut *tx).await?;
-                }
-                sqlx::query(
-                    "update cases set version = version + 1, updated_at = $1, has_minor = (has_minor or $2) where id = $3",
-                )
-                .bind(unix(actor.at))
-                .bind(person.is_minor)
-                .bind(case.0)
-                .execute(&mut *tx)
-                .await?;
+                insert_digests!(tx, id.0, &sealed.digests);
+                case_changed!(tx, case.0, actor);
                 append_audit!(tx, &audit);
             } else {
                 let owner: Option<(String, Option<Uuid>)> =
@@ -165,6 +167,188 @@ impl Store {
     }
 }
 
+impl Store {
+    /// A person of a case of the actor's country with their case and version, audited as
+    /// viewed; `None` when there is no such person of a case in the actor's scope.
+    pub async fn find_case_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+    ) -> Result<Option<(CaseId, i64, CasePerson)>, StoreError> {
+        let keyring = self.keyring()?;
+        let home = scope(actor)?;
+        let audit = PendingEntry::new(actor, event("person.viewed", id))?;
+        let row: Option<CasePersonRow> = with_pool!(self, |pool| {
+            let mut tx = self.begin_write(pool).await?;
+            let row: Option<CasePersonRow> = sqlx::query_as(&format!(
+                "select {COLUMNS} from persons \
+                 where id = $1 and country = $2 and case_id is not null"
+            ))
+            .bind(id.0)
+            .bind(home.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if row.is_some() {
+                append_audit!(tx, &audit);
+            }
+            tx.commit().await?;
+            row
+        });
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let (case, version) = (row.case_id, row.version);
+        let (_, person) = row.open(keyring)?;
+        let case = case.ok_or_else(|| corrupt("person's case", "none"))?;
+        Ok(Some((CaseId(case), version, person)))
+    }
+
+    /// Corrects a person of a case of the actor's country: every field replaced and sealed
+    /// again, the blind indexes made anew, the case's minor flag recomputed; with `expected`,
+    /// only at that version (`Stale` otherwise). Returns the person's case and new version;
+    /// audited as `person.updated`.
+    pub async fn update_case_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        person: &CasePerson,
+        expected: Option<i64>,
+    ) -> Result<(CaseId, i64), StoreError> {
+        let keyring = self.keyring()?;
+        let home = scope(actor)?;
+        let sealed = SealedPerson::new(keyring, id, person)?;
+        let audit = PendingEntry::new(actor, event("person.updated", id))?;
+        let version = with_pool!(self, |pool| {
+            let mut tx = self.begin_write(pool).await?;
+            let case = case_of!(tx, id, home.as_str());
+            require_version!(
+                tx,
+                "persons",
+                id.0,
+                home.as_str(),
+                Entity::PersonOfTheCase,
+                expected
+            );
+            let version: i64 = sqlx::query_scalar(
+                "update persons set role = $1, name_sealed = $2, aliases_sealed = $3, \
+                 phone_sealed = $4, address_sealed = $5, born_on_sealed = $6, age_band = $7, \
+                 gender = $8, nationality = $9, languages = $10, is_minor = $11, key_id = $12, \
+                 version = version + 1 where id = $13 returning version",
+            )
+            .bind(person.role.code())
+            .bind(&sealed.name)
+            .bind(&sealed.aliases)
+            .bind(&sealed.phone)
+            .bind(&sealed.address)
+            .bind(&sealed.born_on)
+            .bind(person.age_band.map(AgeBand::code))
+            .bind(person.gender.map(Gender::code))
+            .bind(person.nationality.map(|c| c.to_string()))
+            .bind(join_codes(&person.languages, ContactLanguage::code))
+            .bind(person.is_minor)
+            .bind(i64::from(keyring.current_key_id()))
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("delete from blind_index where record_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            insert_digests!(tx, id.0, &sealed.digests);
+            case_changed!(tx, case, actor);
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+            (CaseId(case), version)
+        });
+        Ok(version)
+    }
+
+    /// Removes a person from a case of the actor's country: their sealed record and blind
+    /// indexes are deleted (deletion is deletion), the case's minor flag is recomputed, and the
+    /// audit trail of who added, viewed and removed them stays. With `expected`, only at that
+    /// version. A person with consents or referrals stays (`PersonHasRecords`). Returns the case.
+    pub async fn remove_case_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        expected: Option<i64>,
+    ) -> Result<CaseId, StoreError> {
+        let home = scope(actor)?;
+        let audit = PendingEntry::new(actor, event("person.removed", id))?;
+        let case = with_pool!(self, |pool| {
+            let mut tx = self.begin_write(pool).await?;
+            let case = case_of!(tx, id, home.as_str());
+            require_version!(
+                tx,
+                "persons",
+                id.0,
+                home.as_str(),
+                Entity::PersonOfTheCase,
+                expected
+            );
+            let records: i64 = sqlx::query_scalar(
+                "select (select count(*) from consents where person_id = $1) \
+                 + (select count(*) from referrals where person_id = $1)",
+            )
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            if records > 0 {
+                return Err(StoreError::Conflict(ConflictKind::PersonHasRecords));
+            }
+            sqlx::query("delete from blind_index where record_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("delete from persons where id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            case_changed!(tx, case, actor);
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+            CaseId(case)
+        });
+        Ok(case)
+    }
+}
+
+/// A person's fields sealed for their row, and the blind-index digests of name, aliases and
+/// phone.
+struct SealedPerson {
+    name: Vec<u8>,
+    aliases: Option<Vec<u8>>,
+    phone: Option<Vec<u8>>,
+    address: Option<Vec<u8>>,
+    born_on: Option<Vec<u8>>,
+    digests: Vec<(&'static str, Vec<u8>)>,
+}
+
+impl SealedPerson {
+    fn new(
+        keyring: &Keyring,
+        id: PersonId,
+        person: &CasePerson,
+    ) -> Result<SealedPerson, StoreError> {
+        let seal = |text: Option<&str>, column| {
+            text.map(|t| keyring.seal_str(t, context(column, id)))
+                .transpose()
+        };
+        let mut digests = person_digests(keyring, &person.name, person.phone.as_deref());
+        if let Some(aliases) = &person.aliases {
+            digests.extend(person_digests(keyring, aliases, None));
+        }
+        Ok(SealedPerson {
+            name: keyring.seal_str(&person.name, context("name", id))?,
+            aliases: seal(person.aliases.as_deref(), "aliases")?,
+            phone: seal(person.phone.as_deref(), "phone")?,
+            address: seal(person.address.as_deref(), "address")?,
+            born_on: seal(person.born_on.map(date_text).as_deref(), "born_on")?,
+            digests,
+        })
+    }
+}
+
 #[derive(FromRow)]
 struct CasePersonRow {
     id: Uuid,
@@ -180,6 +364,8 @@ struct CasePersonRow {
     nationality: Option<String>,
     languages: String,
     is_minor: bool,
+    case_id: Option<Uuid>,
+    version: i64,
 }
 
 impl CasePersonRow {

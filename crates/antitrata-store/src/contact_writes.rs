@@ -14,7 +14,7 @@ use crate::audit::{PendingEntry, append_audits};
 use crate::contacts::{CONTACT_COLUMNS, CONTACT_FROM, ContactRow, context, event};
 use crate::crypto::BlindField;
 use crate::group_commit::Grouped;
-use crate::store::with_pool;
+use crate::store::{insert_digests, with_pool};
 use crate::time_columns::unix;
 use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 
@@ -31,7 +31,7 @@ pub(crate) struct ContactWrite {
     locality: Option<Vec<u8>>,
     phone: Option<Vec<u8>>,
     /// The blind-index digests of the caller's phone.
-    phone_digests: Vec<Vec<u8>>,
+    phone_digests: Vec<(&'static str, Vec<u8>)>,
     recorded: PendingEntry,
     resubmitted: PendingEntry,
 }
@@ -72,7 +72,10 @@ impl ContactWrite {
                 .caller_phone
                 .as_deref()
                 .map(|phone| keyring.index_digests(BlindField::CallerPhone, phone))
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into_iter()
+                .map(|digest| (BlindField::CallerPhone.as_str(), digest))
+                .collect(),
             recorded: PendingEntry::new(actor, event("contact.recorded", id))?,
             resubmitted: PendingEntry::new(actor, event("contact.resubmitted", id))?,
         })
@@ -174,18 +177,7 @@ impl Store {
                     .rows_affected()
                         == 1;
                     if inserted {
-                        if !w.phone_digests.is_empty() {
-                            let mut insert = sqlx::QueryBuilder::new(
-                                "insert into blind_index (field, digest, record_id) ",
-                            );
-                            insert.push_values(&w.phone_digests, |mut row, digest| {
-                                row.push_bind(BlindField::CallerPhone.as_str())
-                                    .push_bind(digest)
-                                    .push_bind(w.id.0);
-                            });
-                            insert.push(" on conflict do nothing");
-                            insert.build().execute(&mut *tx).await?;
-                        }
+                        insert_digests!(tx, w.id.0, &w.phone_digests);
                         if let Some(case_id) = case_id {
                             sqlx::query("update cases set version = version + 1, updated_at = $1 where id = $2")
                                 .bind(w.at)

@@ -190,6 +190,10 @@ pub enum ConflictKind {
     CaseAssignedTo(String),
     #[error("the case is closed: reopen it before taking it")]
     CaseClosed,
+    /// A person with consents or referrals stays on the case: they are the record of what was
+    /// agreed and done.
+    #[error("the person has consents or referrals, which keep them on the case")]
+    PersonHasRecords,
     /// A write that names its actor as the worker doing it, from an actor that is no account
     /// (the command line).
     #[error("only a signed-in worker can take this")]

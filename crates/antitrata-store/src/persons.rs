@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::crypto::{BlindField, SealContext};
-use crate::store::with_pool;
+use crate::store::{insert_digests, with_pool};
 use crate::{Keyring, Store, StoreError};
 
 const TABLE: &str = "persons";
@@ -62,16 +62,7 @@ impl Store {
             .bind(&created_text)
             .execute(&mut *tx)
             .await?;
-            // All digests in one statement: one round trip instead of one per token prefix.
-            if !digests.is_empty() {
-                let mut insert =
-                    sqlx::QueryBuilder::new("insert into blind_index (field, digest, record_id) ");
-                insert.push_values(&digests, |mut row, (field, digest)| {
-                    row.push_bind(*field).push_bind(digest).push_bind(id.0);
-                });
-                insert.push(" on conflict do nothing");
-                insert.build().execute(&mut *tx).await?;
-            }
+            insert_digests!(tx, id.0, &digests);
             append_audit!(tx, &audit);
             tx.commit().await?;
         });

@@ -300,6 +300,22 @@ pub(crate) async fn add_person(
     Ok((PersonId(id), stored))
 }
 
+/// Corrects a person of a case of the actor's country, at the version the form was made from;
+/// returns the person's case and new version.
+pub(crate) async fn update_person(
+    store: &Store,
+    actor: &Actor,
+    id: PersonId,
+    input: &CasePersonInput,
+    expected: Option<i64>,
+) -> Result<(CaseId, i64), Refusal> {
+    let person =
+        CasePerson::parse(input, country(actor)?, actor.today()).map_err(Refusal::Fields)?;
+    Ok(store
+        .update_case_person(actor, id, &person, expected)
+        .await?)
+}
+
 /// People of the actor's country already recorded with the phone `phone`, or with a name of two
 /// words or more of which every word begins a word of theirs (case, accents and spacing folded:
 /// `maria  lopez` finds `María López`), except `except` (the person being added, if sent

@@ -267,6 +267,9 @@ impl ApiError {
                 tr.t1("error-case-assigned-to", "name", name)
             }
             StoreError::Conflict(ConflictKind::CaseClosed) => tr.t("error-case-closed"),
+            StoreError::Conflict(ConflictKind::PersonHasRecords) => {
+                tr.t("people-remove-has-records")
+            }
             StoreError::Stale { current, .. } => {
                 let mut api = api;
                 api.current_version = Some(*current);

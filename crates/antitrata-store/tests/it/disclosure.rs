@@ -173,6 +173,160 @@ async fn people_of_a_case_are_sealed_searchable_and_flag_minors() {
 }
 
 #[tokio::test]
+async fn a_person_of_a_case_is_corrected_at_their_version_and_removed_unless_consents_keep_them() {
+    for db in seeded_backends().await {
+        setup(&db).await;
+        let worker = actor(Role::Caseworker, Some("GT"));
+        let case_of = |db: &TestDb| {
+            let store = db.store.clone();
+            let worker = worker.clone();
+            async move { store.find_case(&worker, CASE).await.unwrap().unwrap() }
+        };
+        let (case, version, stored) = db
+            .store
+            .find_case_person(&worker, MARIA)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((case, version), (CASE, 1), "{}", db.name);
+        assert_eq!(stored.name, "María Canaria");
+        let before = case_of(&db).await.version;
+
+        // Corrected: a child now, with another name and phone; the old ones find her no more.
+        let corrected = CasePerson::parse(
+            &CasePersonInput {
+                role: "victim".into(),
+                name: "Marisol Canaria".into(),
+                phone: "4444 0101".into(),
+                born_on: "2014-03-03".into(),
+                ..CasePersonInput::default()
+            },
+            gt(),
+            date!(2026 - 11 - 27),
+        )
+        .unwrap();
+        let stale = db
+            .store
+            .update_case_person(&worker, MARIA, &corrected, Some(7))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(stale, StoreError::Stale { current: 1, .. }),
+            "{stale}"
+        );
+        let version = db
+            .store
+            .update_case_person(&worker, MARIA, &corrected, Some(1))
+            .await
+            .unwrap();
+        assert_eq!(version, (CASE, 2));
+        let (_, _, now) = db
+            .store
+            .find_case_person(&worker, MARIA)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now, corrected);
+        let case = case_of(&db).await;
+        assert!(case.has_minor, "a child now: the case says so");
+        assert!(case.version > before);
+        let search = |name: Option<&'static str>, phone: Option<&'static str>| {
+            let store = db.store.clone();
+            let worker = worker.clone();
+            async move {
+                store
+                    .search_persons(&worker, name, phone, None)
+                    .await
+                    .unwrap()
+                    .len()
+            }
+        };
+        assert_eq!(search(Some("maría"), None).await, 0);
+        assert_eq!(search(None, Some("5555 0199")).await, 0);
+        assert_eq!(search(Some("marisol"), None).await, 1);
+        assert_eq!(search(None, Some("44440101")).await, 1);
+
+        // Another country's worker neither corrects nor removes her.
+        let hn = actor(Role::Caseworker, Some("HN"));
+        assert!(matches!(
+            db.store
+                .update_case_person(&hn, MARIA, &corrected, None)
+                .await,
+            Err(StoreError::NotFound(Entity::PersonOfTheCase))
+        ));
+        assert!(matches!(
+            db.store.remove_case_person(&hn, MARIA, None).await,
+            Err(StoreError::NotFound(Entity::PersonOfTheCase))
+        ));
+        assert_eq!(db.store.find_case_person(&hn, MARIA).await.unwrap(), None);
+
+        // With a consent she stays; a person with none is removed, sealed data and indexes gone.
+        let consent = NewConsent::parse(
+            &ConsentInput {
+                person: MARIA.to_string(),
+                scope: "assistance".into(),
+                given_by: "guardian".into(),
+                ..ConsentInput::default()
+            },
+            true,
+            date!(2026 - 11 - 27),
+        )
+        .unwrap();
+        db.store
+            .record_consent(&worker, ConsentId(Uuid::from_u128(40)), CASE, &consent)
+            .await
+            .unwrap();
+        assert!(matches!(
+            db.store.remove_case_person(&worker, MARIA, Some(2)).await,
+            Err(StoreError::Conflict(ConflictKind::PersonHasRecords))
+        ));
+        let child = PersonId(Uuid::from_u128(11));
+        db.store
+            .add_case_person(
+                &worker,
+                child,
+                CASE,
+                &person("Niño Equivocado", "2016-01-01"),
+            )
+            .await
+            .unwrap();
+        let digests_before = db.store.count_rows_for_tests("blind_index").await.unwrap();
+        assert_eq!(
+            db.store
+                .remove_case_person(&worker, child, Some(1))
+                .await
+                .unwrap(),
+            CASE
+        );
+        assert_eq!(
+            db.store.find_case_person(&worker, child).await.unwrap(),
+            None
+        );
+        assert!(db.store.count_rows_for_tests("blind_index").await.unwrap() < digests_before);
+        assert_eq!(search(Some("equivocado"), None).await, 0);
+        assert!(matches!(
+            db.store.remove_case_person(&worker, child, None).await,
+            Err(StoreError::NotFound(Entity::PersonOfTheCase))
+        ));
+        let actions: Vec<String> = db
+            .store
+            .list_audit(0, 500)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.record_id.as_deref() == Some(child.to_string().as_str()))
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            ["person.created", "person.removed"],
+            "the trail stays"
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn the_directory_is_kept_by_country_admins_and_searched_by_category_and_place() {
     for db in seeded_backends().await {
         setup(&db).await;

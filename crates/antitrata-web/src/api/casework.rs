@@ -466,6 +466,75 @@ pub(super) async fn add_person(
     Ok(created(PersonView::new(id, &person)))
 }
 
+/// A person of a case, with their version as the `ETag` that a correction or a removal names.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "cases", params(("id" = Uuid, Path)),
+    responses((status = 200, body = PersonView,
+        headers(("ETag" = String, description = "The person's version, e.g. `\"2\"`")),
+        links(
+            ("CorrectPerson" = (operation_id = "update_person",
+                parameters(("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag")))),
+            ("RemovePerson" = (operation_id = "remove_person",
+                parameters(("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag"))))))),
+    security(("bearer" = [])))]
+pub(super) async fn show_person(call: Call, Id(id): Id) -> Result<Versioned<PersonView>, ApiError> {
+    let id = PersonId(id);
+    let (_, version, person) = call
+        .store()
+        .find_case_person(&call.actor, id)
+        .await
+        .map_err(|e| call.fail(e))?
+        .ok_or_else(|| call.missing(Entity::PersonOfTheCase))?;
+    Ok(Versioned(version, PersonView::new(id, &person)))
+}
+
+/// Corrects a person of a case (every field; a property left out clears it), only if the
+/// person is still at the version `If-Match` names (412 otherwise, with the current one).
+#[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "cases",
+    params(("id" = Uuid, Path), IfMatch),
+    request_body = CasePersonInput,
+    responses((status = 200, body = PersonView,
+        headers(("ETag" = String, description = "The person's new version")))),
+    security(("bearer" = [])))]
+pub(super) async fn update_person(
+    call: Call,
+    Id(id): Id,
+    IfMatch(expected): IfMatch,
+    Body(body): Body<CasePersonInput>,
+) -> Result<Versioned<PersonView>, ApiError> {
+    let id = PersonId(id);
+    let (_, version) =
+        casework::update_person(call.store(), &call.actor, id, &body, Some(expected))
+            .await
+            .map_err(|r| call.refused(r))?;
+    let (_, _, person) = call
+        .store()
+        .find_case_person(&call.actor, id)
+        .await
+        .map_err(|e| call.fail(e))?
+        .ok_or_else(|| call.missing(Entity::PersonOfTheCase))?;
+    Ok(Versioned(version, PersonView::new(id, &person)))
+}
+
+/// Removes a person added to a case by mistake, at the version `If-Match` names: their sealed
+/// record and search indexes are deleted, the audit trail stays. A person with consents or
+/// referrals stays on the case (409).
+#[utoipa::path(delete, path = "/api/v1/persons/{id}", tag = "cases",
+    params(("id" = Uuid, Path), IfMatch),
+    responses((status = 204, description = "Removed"),
+        (status = 409, description = "The person has consents or referrals")),
+    security(("bearer" = [])))]
+pub(super) async fn remove_person(
+    call: Call,
+    Id(id): Id,
+    IfMatch(expected): IfMatch,
+) -> Result<StatusCode, ApiError> {
+    call.store()
+        .remove_case_person(&call.actor, PersonId(id), Some(expected))
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A consent of a person of the case.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct NewConsentBody {

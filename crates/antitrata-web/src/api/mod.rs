@@ -70,6 +70,12 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .route("/api/v1/persons/search", post(casework::search_persons))
         .route(
+            "/api/v1/persons/{id}",
+            get(casework::show_person)
+                .put(casework::update_person)
+                .delete(casework::remove_person),
+        )
+        .route(
             "/api/v1/services",
             get(casework::list_services).post(casework::save_service),
         )

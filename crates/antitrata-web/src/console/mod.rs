@@ -71,6 +71,14 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/console/persons/recent", get(persons::list_recent))
         .route("/console/persons/{id}", get(persons::show_person))
         .route(
+            "/console/persons/{id}/edit",
+            get(casework::person_edit::show_edit).post(casework::person_edit::update_person),
+        )
+        .route(
+            "/console/persons/{id}/remove",
+            post(casework::person_edit::remove_person),
+        )
+        .route(
             "/console/contacts/new",
             get(casework::contacts::new_contact),
         )

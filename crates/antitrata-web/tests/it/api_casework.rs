@@ -1393,3 +1393,130 @@ async fn a_withdrawal_or_a_done_from_a_stale_version_is_refused() {
         db.cleanup().await;
     }
 }
+
+/// A person of a case is read with their version, corrected only at it, and removed only at it
+/// and only without consents or referrals; another country's token finds no such person.
+#[tokio::test]
+async fn a_person_is_corrected_and_removed_at_their_version() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let token = service_token(&c.store, 1, Role::Caseworker, Some("GT")).await;
+        let honduras = service_token(&c.store, 2, Role::Caseworker, Some("HN")).await;
+        let case = Uuid::from_u128(910);
+        let opened = call(
+            &c.app,
+            Method::POST,
+            "/api/v1/cases",
+            &token,
+            Some(json!({"id": case})),
+        )
+        .await;
+        assert_eq!(opened.status, 201, "{}", opened.body);
+        let person = Uuid::from_u128(911);
+        let added = call(
+            &c.app,
+            Method::POST,
+            &format!("/api/v1/cases/{case}/persons"),
+            &token,
+            Some(
+                json!({"id": person, "role": "victim", "name": "Ana Pérez", "phone": "5555 0199"}),
+            ),
+        )
+        .await;
+        assert_eq!(added.status, 201, "{}", added.body);
+        let uri = format!("/api/v1/persons/{person}");
+        let read = call(&c.app, Method::GET, &uri, &token, None).await;
+        assert_eq!(read.status, 200, "{}", read.body);
+        assert_eq!(read.header("etag"), "\"1\"");
+        assert_eq!(read.json()["name"], "Ana Pérez");
+        assert_eq!(
+            call(&c.app, Method::GET, &uri, &honduras, None)
+                .await
+                .status,
+            404
+        );
+
+        let send_with = |method: Method, tag: Option<&str>, body: Option<Value>| {
+            let mut request = Request::builder()
+                .method(method)
+                .uri(&uri)
+                .header("authorization", format!("Bearer {token}"));
+            if let Some(tag) = tag {
+                request = request.header("if-match", tag);
+            }
+            let body = match body {
+                Some(json) => {
+                    request = request.header("content-type", "application/json");
+                    Body::from(json.to_string())
+                }
+                None => Body::empty(),
+            };
+            send(&c.app, request.body(body).unwrap())
+        };
+        let corrected = json!({"role": "victim", "name": "Ana María Pérez", "phone": "4444 0101"});
+        assert_eq!(
+            send_with(Method::PUT, None, Some(corrected.clone()))
+                .await
+                .status,
+            428
+        );
+        let bad = send_with(
+            Method::PUT,
+            Some("\"1\""),
+            Some(json!({"role": "victim", "name": "Ana", "phone": "12"})),
+        )
+        .await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert_eq!(fields(&bad), ["phone"]);
+        let put = send_with(Method::PUT, Some("\"1\""), Some(corrected.clone())).await;
+        assert_eq!(put.status, 200, "{}", put.body);
+        assert_eq!(put.header("etag"), "\"2\"");
+        assert_eq!(put.json()["name"], "Ana María Pérez");
+        let stale = send_with(Method::PUT, Some("\"1\""), Some(corrected)).await;
+        assert_eq!(stale.status, 412, "{}", stale.body);
+        assert_eq!(stale.json()["current_version"], 2);
+
+        assert_eq!(send_with(Method::DELETE, None, None).await.status, 428);
+        assert_eq!(
+            send_with(Method::DELETE, Some("\"1\""), None).await.status,
+            412
+        );
+        let consent = call(
+            &c.app,
+            Method::POST,
+            &format!("/api/v1/cases/{case}/consents"),
+            &token,
+            Some(json!({"id": Uuid::from_u128(912), "person": person, "scope": "assistance", "given_by": "self"})),
+        )
+        .await;
+        assert_eq!(consent.status, 201, "{}", consent.body);
+        let kept = send_with(Method::DELETE, Some("\"2\""), None).await;
+        assert_eq!(kept.status, 409, "{}", kept.body);
+        let other = Uuid::from_u128(913);
+        let added = call(
+            &c.app,
+            Method::POST,
+            &format!("/api/v1/cases/{case}/persons"),
+            &token,
+            Some(json!({"id": other, "role": "victim", "name": "Added Twice"})),
+        )
+        .await;
+        assert_eq!(added.status, 201);
+        let other_uri = format!("/api/v1/persons/{other}");
+        let mut request = Request::builder()
+            .method(Method::DELETE)
+            .uri(&other_uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header("if-match", "\"1\"");
+        request = request.header("accept-language", "en");
+        let removed = send(&c.app, request.body(Body::empty()).unwrap()).await;
+        assert_eq!(removed.status, 204, "{}", removed.body);
+        assert_eq!(
+            call(&c.app, Method::GET, &other_uri, &token, None)
+                .await
+                .status,
+            404
+        );
+        db.cleanup().await;
+    }
+}

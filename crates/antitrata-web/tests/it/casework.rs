@@ -1411,3 +1411,143 @@ async fn a_caller_phone_is_looked_up_and_a_similar_person_is_added_only_once_see
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_person_of_a_case_is_corrected_and_removed_from_the_console() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let worker = signed_in(&c, 1, Role::Caseworker, "GT").await;
+        let honduras = signed_in(&c, 2, Role::Caseworker, "HN").await;
+        let csrf = hidden_csrf_of_any(&c, &worker).await;
+        let case = open_case(&c, &worker, 0x71).await;
+        let add = |id: u128, name: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("person_id", uuid::Uuid::from_u128(id).to_string()),
+                ("role", "victim".into()),
+                ("name", name.into()),
+                ("phone", "5555 0199".into()),
+            ]
+        };
+        let uri = format!("{case}/persons");
+        assert_eq!(
+            post_pairs(&c, &uri, &worker, &add(0x81, "Ana Pérez"))
+                .await
+                .status,
+            303
+        );
+        let edit = format!("/console/persons/{}/edit", uuid::Uuid::from_u128(0x81));
+        let shown = get_as(&c.app, &case, &worker).await;
+        assert!(
+            shown.body.contains(&format!(r#"href="{edit}""#)),
+            "{}",
+            shown.body
+        );
+        let form = get_as(&c.app, &edit, &worker).await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        assert!(form.body.contains(r#"value="Ana Pérez""#));
+        assert!(form.body.contains(r#"value="5555 0199""#));
+        assert_eq!(hidden(&form.body, "version"), "1");
+        assert_eq!(get_as(&c.app, &edit, &honduras).await.status, 404);
+
+        let fields = |name: &'static str, phone: &'static str, version: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("version", version.to_owned()),
+                ("role", "victim".into()),
+                ("name", name.into()),
+                ("phone", phone.into()),
+            ]
+        };
+        let bad = post_pairs(&c, &edit, &worker, &fields("Ana María Pérez", "12", "1")).await;
+        assert_eq!(bad.status, 422);
+        assert!(
+            bad.body.contains(r#"value="Ana María Pérez""#),
+            "kept as typed"
+        );
+        let saved = post_pairs(
+            &c,
+            &edit,
+            &worker,
+            &fields("Ana María Pérez", "4444 0101", "1"),
+        )
+        .await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        assert_eq!(
+            saved.header("location"),
+            format!("{case}?saved=person-edited#people")
+        );
+        let page = get_as(&c.app, saved.header("location"), &worker).await;
+        assert!(page.body.contains("Ana María Pérez"));
+        assert!(page.body.contains("Person corrected."));
+        // A second correction from the page shown before the first: refused, input kept, and
+        // the form now names the current version.
+        let stale = post_pairs(&c, &edit, &worker, &fields("Ana P.", "4444 0101", "1")).await;
+        assert_eq!(stale.status, 409);
+        assert!(stale.body.contains("person-message"));
+        assert!(stale.body.contains(r#"value="Ana P.""#));
+        assert_eq!(hidden(&stale.body, "version"), "2");
+
+        let remove = format!("/console/persons/{}/remove", uuid::Uuid::from_u128(0x81));
+        let unticked = post_pairs(
+            &c,
+            &remove,
+            &worker,
+            &[("csrf", csrf.clone()), ("version", "2".into())],
+        )
+        .await;
+        assert_eq!(unticked.status, 422);
+        assert_eq!(c.store.count_rows_for_tests("persons").await.unwrap(), 1);
+        let removed = post_pairs(
+            &c,
+            &remove,
+            &worker,
+            &[
+                ("csrf", csrf.clone()),
+                ("version", "2".into()),
+                ("confirm", "on".into()),
+            ],
+        )
+        .await;
+        assert_eq!(removed.status, 303, "{}", removed.body);
+        assert_eq!(
+            removed.header("location"),
+            format!("{case}?saved=person-removed#people")
+        );
+        assert_eq!(c.store.count_rows_for_tests("persons").await.unwrap(), 0);
+        assert_eq!(get_as(&c.app, &edit, &worker).await.status, 404);
+
+        // Someone with a consent stays on the case.
+        assert_eq!(
+            post_pairs(&c, &uri, &worker, &add(0x82, "Berta Ruiz"))
+                .await
+                .status,
+            303
+        );
+        let consent = post_pairs(
+            &c,
+            &format!("{case}/consents"),
+            &worker,
+            &[
+                ("csrf", csrf.clone()),
+                ("consent_id", uuid::Uuid::from_u128(0x91).to_string()),
+                ("person", uuid::Uuid::from_u128(0x82).to_string()),
+                ("scope", "assistance".into()),
+                ("given_by", "self".into()),
+            ],
+        )
+        .await;
+        assert_eq!(consent.status, 303, "{}", consent.body);
+        let kept = post_pairs(
+            &c,
+            &format!("/console/persons/{}/remove", uuid::Uuid::from_u128(0x82)),
+            &worker,
+            &[("csrf", csrf.clone()), ("confirm", "on".into())],
+        )
+        .await;
+        assert_eq!(kept.status, 409);
+        assert!(kept.body.contains("consents or referrals"), "{}", kept.body);
+        assert_eq!(c.store.count_rows_for_tests("persons").await.unwrap(), 1);
+        db.cleanup().await;
+    }
+}

@@ -1140,6 +1140,20 @@ async fn every_console_page_has_the_menu_and_the_search_box() {
         )
         .await;
         let case = case.header("location").to_owned();
+        let case_person = "0190b2b2-0000-7000-8000-0000000000e2";
+        let added = post(
+            &c.app,
+            &format!("{case}/persons"),
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("person_id", case_person),
+                ("role", "victim"),
+                ("name", "Persona del caso"),
+            ],
+        )
+        .await;
+        assert_eq!(added.status, 303, "{}", added.body);
         let service = post(
             &c.app,
             "/console/services",
@@ -1160,6 +1174,7 @@ async fn every_console_page_has_the_menu_and_the_search_box() {
                 "/console/contacts/{id}" => contact.clone(),
                 "/console/cases/{id}" => case.clone(),
                 "/console/persons/{id}" => format!("/console/persons/{}", person.0),
+                "/console/persons/{id}/edit" => format!("/console/persons/{case_person}/edit"),
                 "/console/services/{id}" => {
                     "/console/services/0190b2b2-0000-7000-8000-0000000000e1".to_owned()
                 }

@@ -187,6 +187,8 @@ fn every_vocabulary_value_has_a_label() {
         "status",
         "details",
         "person",
+        "person-edited",
+        "person-removed",
         "consent",
         "consent-withdrawn",
         "referral",

@@ -5,6 +5,7 @@
 pub(super) mod cases;
 pub(super) mod contacts;
 pub(super) mod people;
+pub(super) mod person_edit;
 pub(super) mod queue;
 pub(super) mod services;
 pub(super) mod work;

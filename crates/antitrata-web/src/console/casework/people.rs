@@ -317,6 +317,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("status", "#workflow"),
     ("details", "#description"),
     ("person", "#people"),
+    ("person-edited", "#people"),
+    ("person-removed", "#people"),
     ("consent", "#consent"),
     ("consent-withdrawn", "#consent"),
     ("referral", "#referrals"),
@@ -345,15 +347,9 @@ pub(in crate::console) fn saved_form(query: Option<&str>) -> Option<&'static str
         .map(|(name, _)| *name)
 }
 
-/// Adds a person to the case.
-pub(in crate::console) async fn add_person(
-    Console(state, who, _, headers): Console,
-    PathId(id): PathId,
-    Verified(pairs): Verified<Pairs>,
-) -> Result<Response, PageError> {
-    let case = CaseId(id);
-    let actor = casework_actor(&state, &who.account, &headers);
-    let input = CasePersonInput {
+/// A person's fields as a form posted them.
+pub(super) fn person_input(pairs: &Pairs) -> CasePersonInput {
+    CasePersonInput {
         role: pairs.get("role").to_owned(),
         name: pairs.get("name").to_owned(),
         aliases: pairs.get("aliases").to_owned(),
@@ -365,7 +361,18 @@ pub(in crate::console) async fn add_person(
         nationality: pairs.get("nationality").to_owned(),
         languages: pairs.all("languages"),
         minor: pairs.get("minor") == "on",
-    };
+    }
+}
+
+/// Adds a person to the case.
+pub(in crate::console) async fn add_person(
+    Console(state, who, _, headers): Console,
+    PathId(id): PathId,
+    Verified(pairs): Verified<Pairs>,
+) -> Result<Response, PageError> {
+    let case = CaseId(id);
+    let actor = casework_actor(&state, &who.account, &headers);
+    let input = person_input(&pairs);
     let id = form_id(&pairs, "person_id");
     // The form lists similar people once; sent again from that list, it adds the person.
     let if_similar = match pairs.get("similar_seen") {
