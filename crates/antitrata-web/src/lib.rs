@@ -61,6 +61,24 @@ pub struct WebConfig {
     pub referral_overdue: time::Duration,
     /// How long a connection may take to send a request's headers before it is closed.
     pub header_read_timeout: Duration,
+    /// The channel a new contact form starts on, per country; a country not listed starts on
+    /// a call.
+    pub default_channels: std::collections::BTreeMap<
+        antitrata_domain::CountryCode,
+        antitrata_domain::casework::ContactChannel,
+    >,
+}
+
+impl WebConfig {
+    /// The channel a new contact of `country` starts on.
+    pub fn default_channel(
+        &self,
+        country: Option<antitrata_domain::CountryCode>,
+    ) -> antitrata_domain::casework::ContactChannel {
+        country
+            .and_then(|c| self.default_channels.get(&c).copied())
+            .unwrap_or(antitrata_domain::casework::ContactChannel::Call)
+    }
 }
 
 impl Default for WebConfig {
@@ -73,6 +91,7 @@ impl Default for WebConfig {
             public_url: "http://127.0.0.1:8080".to_owned(),
             referral_overdue: time::Duration::hours(72),
             header_read_timeout: Duration::from_secs(10),
+            default_channels: std::collections::BTreeMap::new(),
         }
     }
 }

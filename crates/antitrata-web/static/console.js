@@ -1,7 +1,8 @@
 // The contact form keeps a draft on the server while the operator types, so a closed tab, a
 // crashed browser or a lost connection loses nothing; Ctrl+Enter sends the form from any field;
 // ticking "immediate danger" shows the emergency number and what to do at once, before saving;
-// a caller phone, once typed, is looked up and what is known of it shows under the field.
+// a caller phone, once typed, is looked up and what is known of it shows under the field; the
+// call timer counts on from the time the server says the call has lasted.
 (function () {
   "use strict";
   var form = document.getElementById("contact-form");
@@ -11,6 +12,17 @@
   var help = document.getElementById("danger-help");
   if (danger && help) {
     danger.addEventListener("change", function () { help.hidden = !danger.checked; });
+  }
+  var timer = document.getElementById("call-timer");
+  if (timer) {
+    var shown = Date.now() - 1000 * Number(timer.getAttribute("data-elapsed") || 0);
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    setInterval(function () {
+      var s = Math.max(0, Math.floor((Date.now() - shown) / 1000));
+      var h = Math.floor(s / 3600);
+      var m = Math.floor(s % 3600 / 60);
+      timer.textContent = (h > 0 ? h + ":" + two(m) : two(m)) + ":" + two(s % 60);
+    }, 1000);
   }
   var phone = document.getElementById("caller_phone");
   var history = document.getElementById("caller-history");

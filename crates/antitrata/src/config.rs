@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use antitrata_app::releases::DEFAULT_YEARLY_LIMIT;
 use antitrata_domain::CountryCode;
+use antitrata_domain::casework::ContactChannel;
 use antitrata_store::{Budget, DatabaseUrl};
 use antitrata_web::WebConfig;
 use anyhow::{Context, bail};
@@ -120,6 +121,7 @@ struct FileConfig {
 #[serde(deny_unknown_fields, default)]
 struct CaseworkSection {
     referral_overdue_hours: Option<i64>,
+    default_channel: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -240,6 +242,28 @@ impl Config {
             Some(hours) => time::Duration::hours(hours),
             None => defaults.referral_overdue,
         };
+        let mut default_channels = BTreeMap::new();
+        for (country, channel) in &file.casework.default_channel {
+            let code = CountryCode::parse(country)
+                .ok()
+                .filter(|c| c.is_rcm_member())
+                .with_context(|| {
+                    format!(
+                        "casework.default_channel: `{country}` is not an RCM country code, e.g. GT"
+                    )
+                })?;
+            let channel = ContactChannel::parse(channel).with_context(|| {
+                format!(
+                    "casework.default_channel.{country}: `{channel}` is not a channel; one of {}",
+                    ContactChannel::ALL
+                        .iter()
+                        .map(|c| c.code())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+            default_channels.insert(code, channel);
+        }
         let yearly_epsilon = file
             .privacy
             .yearly_epsilon
@@ -255,6 +279,7 @@ impl Config {
             public_url,
             referral_overdue,
             header_read_timeout,
+            default_channels,
         };
         let delta_femtos = |delta: f64, key: &str| {
             if delta > 0.0 && delta <= MAX_DELTA {
@@ -473,6 +498,34 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.web.referral_overdue, time::Duration::hours(24));
+        let config = resolve(
+            "[casework.default_channel]\nCR = \"whatsapp\"\n",
+            Overrides::default(),
+        )
+        .unwrap();
+        let cr = CountryCode::parse("CR").ok();
+        let gt = CountryCode::parse("GT").ok();
+        assert_eq!(config.web.default_channel(cr), ContactChannel::WhatsApp);
+        assert_eq!(config.web.default_channel(gt), ContactChannel::Call);
+        let err = resolve(
+            "[casework.default_channel]\nCR = \"pigeon\"\n",
+            Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`pigeon` is not a channel; one of call"),
+            "{err}"
+        );
+        let err = resolve(
+            "[casework.default_channel]\nFR = \"call\"\n",
+            Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("`FR` is not an RCM country"),
+            "{err}"
+        );
         assert_eq!(
             resolve("[privacy]\nyearly_epsilon = 2.5\n", Overrides::default())
                 .unwrap()

@@ -13,6 +13,7 @@ contact-caller-role = Who is calling
 contact-caller-country = Caller's country (ISO code, e.g. GT)
 contact-caller-locality = Caller's locality
 contact-caller-phone = Caller's phone (looked up for earlier contacts)
+contact-call-time = Call time:
 caller-history-title = Known of this number
 caller-history-none = No earlier contact or person with this number in the country.
 caller-history-contacts = Earlier contacts from this number, newest first:

@@ -13,6 +13,7 @@ contact-caller-role = Quién llama
 contact-caller-country = País de quien llama (código ISO, p. ej. GT)
 contact-caller-locality = Localidad de quien llama
 contact-caller-phone = Teléfono de quien llama (se buscan contactos anteriores)
+contact-call-time = Duración de la llamada:
 caller-history-title = Lo que se sabe de este número
 caller-history-none = Ningún contacto ni persona anterior con este número en el país.
 caller-history-contacts = Contactos anteriores desde este número, el más reciente primero:

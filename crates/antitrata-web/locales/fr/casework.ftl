@@ -13,6 +13,7 @@ contact-caller-role = Qui appelle
 contact-caller-country = Pays de l'appelant (code ISO, p. ex. GT)
 contact-caller-locality = Localité de l'appelant
 contact-caller-phone = Téléphone de l'appelant (contacts antérieurs recherchés)
+contact-call-time = Durée de l’appel :
 caller-history-title = Ce que l’on sait de ce numéro
 caller-history-none = Aucun contact ni personne antérieurs avec ce numéro dans le pays.
 caller-history-contacts = Contacts antérieurs depuis ce numéro, le plus récent d’abord :

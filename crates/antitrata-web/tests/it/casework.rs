@@ -69,6 +69,12 @@ async fn an_operator_records_a_screened_contact_once_and_opens_a_case_from_it() 
             "the first field takes the keyboard"
         );
         assert!(page.body.contains("/static/console.js"));
+        // A new call: the timer starts at zero, on a call unless the country says otherwise.
+        assert!(
+            page.body
+                .contains(r#"<span id="call-timer" data-elapsed="0">00:00</span>"#)
+        );
+        assert!(page.body.contains(r#"<option value="call" selected>"#));
         let csrf = hidden_csrf(&page.body);
         let form = contact_form(&page.body, &csrf);
 
@@ -234,6 +240,13 @@ async fn a_half_filled_form_comes_back_after_the_tab_is_closed() {
         let back = get_as(&c.app, "/console/contacts/new", &session).await;
         assert!(back.body.contains(r#"id="discard-draft""#), "{}", back.body);
         assert_eq!(hidden(&back.body, "started_at"), old_start);
+        // The call timer goes on from the restored call's start: 20 minutes in.
+        assert!(
+            back.body
+                .contains(r#"<span id="call-timer" data-elapsed="1200">20:00</span>"#),
+            "{}",
+            back.body
+        );
         let discarded = post(
             &c.app,
             "/console/contacts/draft/discard",

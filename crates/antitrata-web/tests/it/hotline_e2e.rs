@@ -451,6 +451,8 @@ async fn a_danger_reported_now_tops_the_queue_and_its_number_shows_before_saving
         .await
         .unwrap();
     wait_for_text(&client, "contact-form").await;
+    // The call timer runs while the form is open.
+    wait_for_text(&client, r#"data-elapsed="0">00:01</span>"#).await;
     let help = client.find(Locator::Id("danger-help")).await.unwrap();
     assert!(!help.is_displayed().await.unwrap(), "hidden until ticked");
     // From the channel (which has the focus), one Shift+Tab back to the danger box, Space.

@@ -54,6 +54,9 @@ struct ContactForm {
     /// The country's emergency number, shown the moment "immediate danger" is ticked.
     emergency: Option<String>,
     case_reference: String,
+    /// How long the call has lasted, in seconds and as shown; the page's script counts on.
+    elapsed: i64,
+    elapsed_text: String,
 }
 
 struct IndicatorRow {
@@ -63,15 +66,56 @@ struct IndicatorRow {
     answers: Vec<Opt>,
 }
 
+/// What the contact form starts from besides the operator's input: a fresh id and start time,
+/// the channel it starts on, and the country's emergency number.
+struct FormStart {
+    fresh: (String, String),
+    /// How long the call has lasted when the form is shown (a restored draft's since its start).
+    elapsed: time::Duration,
+    channel: ContactChannel,
+    emergency: Option<String>,
+}
+
+impl FormStart {
+    async fn new(state: &AppState, actor: &antitrata_domain::Actor, pairs: &Pairs) -> FormStart {
+        let fresh = fresh(state);
+        let now = state.runtime.now();
+        let started = match pairs.get("started_at") {
+            "" => now,
+            text => time::OffsetDateTime::parse(text, &Rfc3339).unwrap_or(now),
+        };
+        FormStart {
+            fresh,
+            elapsed: (now - started).max(time::Duration::ZERO),
+            channel: state.config.default_channel(actor.scope.country()),
+            emergency: country_emergency_number(state, actor.scope.country()).await,
+        }
+    }
+}
+
+/// `mm:ss`, or `h:mm:ss` past the hour: how long a call has lasted.
+fn call_time(span: time::Duration) -> String {
+    let seconds = span.whole_seconds().max(0);
+    match seconds / 3600 {
+        0 => format!("{:02}:{:02}", seconds / 60, seconds % 60),
+        hours => format!("{hours}:{:02}:{:02}", seconds % 3600 / 60, seconds % 60),
+    }
+}
+
 fn form_page(
     who: &SignedIn,
     headers: &HeaderMap,
     pairs: &Pairs,
-    fresh: (String, String),
+    start: FormStart,
     restored: bool,
     errors: FieldErrors,
-    emergency: Option<String>,
 ) -> Response {
+    let FormStart {
+        fresh,
+        elapsed,
+        channel,
+        emergency,
+    } = start;
     let lang = page_lang(Some(&who.account), headers);
     let tr = Tr::new(lang);
     let pick = |name: &str, default: &str| {
@@ -110,7 +154,9 @@ fn form_page(
         id: or_fresh("id", &fresh.0),
         started_at: or_fresh("started_at", &fresh.1),
         restored,
-        channels: options::<ContactChannel>(&tr, &pick("channel", "")),
+        channels: options::<ContactChannel>(&tr, &pick("channel", channel.code())),
+        elapsed: elapsed.whole_seconds(),
+        elapsed_text: call_time(elapsed),
         directions: options::<Direction>(&tr, &pick("direction", Direction::Inbound.code())),
         languages: options::<ContactLanguage>(&tr, &pick("language", lang.code())),
         caller_roles: options::<CallerRole>(&tr, &pick("caller_role", "")),
@@ -158,14 +204,14 @@ pub(in crate::console) async fn new_contact(
     let pairs = draft
         .and_then(|d| serde_urlencoded::from_str::<Vec<(String, String)>>(&d).ok())
         .map_or(Pairs(vec![]), Pairs);
+    let start = FormStart::new(&state, &actor, &pairs).await;
     Ok(form_page(
         &who,
         &headers,
         &pairs,
-        fresh(&state),
+        start,
         restored,
         FieldErrors::default(),
-        country_emergency_number(&state, actor.scope.country()).await,
     ))
 }
 
@@ -210,15 +256,8 @@ pub(in crate::console) async fn create_contact(
             Ok(contact) => contact,
             Err(refusal) => {
                 let errors = field_errors(lang, &headers, refusal)?;
-                return Ok(form_page(
-                    &who,
-                    &headers,
-                    &pairs,
-                    fresh(&state),
-                    false,
-                    errors,
-                    country_emergency_number(&state, actor.scope.country()).await,
-                ));
+                let start = FormStart::new(&state, &actor, &pairs).await;
+                return Ok(form_page(&who, &headers, &pairs, start, false, errors));
             }
         };
     state
