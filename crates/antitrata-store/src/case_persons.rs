@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use crate::audit::{PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
+use crate::error::stale_unless;
 use crate::persons::{context, event, person_digests};
-use crate::store::{insert_digests, require_version, with_pool};
+use crate::store::{insert_digests, with_pool};
 use crate::time_columns::{date_text, parse_date, unix};
 use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 
@@ -20,17 +21,21 @@ const COLUMNS: &str = "id, country, role, name_sealed, aliases_sealed, phone_sea
      address_sealed, born_on_sealed, age_band, gender, nationality, languages, is_minor, case_id, \
      version";
 
-/// The case of the person `$id` of the country `$home`, or `NotFound`.
-macro_rules! case_of {
-    ($tx:expr, $id:expr, $home:expr) => {{
-        let case: Option<Uuid> = sqlx::query_scalar(
-            "select case_id from persons where id = $1 and country = $2 and case_id is not null",
+/// The case of the person `$id` of the country `$home` (`NotFound` if there is none), checked
+/// to be at the version `$expected` when one is given (`Stale` otherwise).
+macro_rules! case_at_version {
+    ($tx:expr, $id:expr, $home:expr, $expected:expr) => {{
+        let row: Option<(Uuid, i64)> = sqlx::query_as(
+            "select case_id, version from persons \
+             where id = $1 and country = $2 and case_id is not null",
         )
         .bind($id.0)
         .bind($home)
         .fetch_optional(&mut *$tx)
         .await?;
-        case.ok_or(StoreError::NotFound(Entity::PersonOfTheCase))?
+        let (case, version) = row.ok_or(StoreError::NotFound(Entity::PersonOfTheCase))?;
+        stale_unless(Entity::PersonOfTheCase, $expected, version)?;
+        case
     }};
 }
 
@@ -220,15 +225,7 @@ impl Store {
         let audit = PendingEntry::new(actor, event("person.updated", id))?;
         let version = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let case = case_of!(tx, id, home.as_str());
-            require_version!(
-                tx,
-                "persons",
-                id.0,
-                home.as_str(),
-                Entity::PersonOfTheCase,
-                expected
-            );
+            let case = case_at_version!(tx, id, home.as_str(), expected);
             let version: i64 = sqlx::query_scalar(
                 "update persons set role = $1, name_sealed = $2, aliases_sealed = $3, \
                  phone_sealed = $4, address_sealed = $5, born_on_sealed = $6, age_band = $7, \
@@ -277,15 +274,7 @@ impl Store {
         let audit = PendingEntry::new(actor, event("person.removed", id))?;
         let case = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
-            let case = case_of!(tx, id, home.as_str());
-            require_version!(
-                tx,
-                "persons",
-                id.0,
-                home.as_str(),
-                Entity::PersonOfTheCase,
-                expected
-            );
+            let case = case_at_version!(tx, id, home.as_str(), expected);
             let records: i64 = sqlx::query_scalar(
                 "select (select count(*) from consents where person_id = $1) \
                  + (select count(*) from referrals where person_id = $1)",

@@ -301,19 +301,20 @@ pub(crate) async fn add_person(
 }
 
 /// Corrects a person of a case of the actor's country, at the version the form was made from;
-/// returns the person's case and new version.
+/// returns the person's case and new version, and the person as stored.
 pub(crate) async fn update_person(
     store: &Store,
     actor: &Actor,
     id: PersonId,
     input: &CasePersonInput,
     expected: Option<i64>,
-) -> Result<(CaseId, i64), Refusal> {
+) -> Result<(CaseId, i64, CasePerson), Refusal> {
     let person =
         CasePerson::parse(input, country(actor)?, actor.today()).map_err(Refusal::Fields)?;
-    Ok(store
+    let (case, version) = store
         .update_case_person(actor, id, &person, expected)
-        .await?)
+        .await?;
+    Ok((case, version, person))
 }
 
 /// People of the actor's country already recorded with the phone `phone`, or with a name of two

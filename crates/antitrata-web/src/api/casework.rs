@@ -502,16 +502,10 @@ pub(super) async fn update_person(
     Body(body): Body<CasePersonInput>,
 ) -> Result<Versioned<PersonView>, ApiError> {
     let id = PersonId(id);
-    let (_, version) =
+    let (_, version, person) =
         casework::update_person(call.store(), &call.actor, id, &body, Some(expected))
             .await
             .map_err(|r| call.refused(r))?;
-    let (_, _, person) = call
-        .store()
-        .find_case_person(&call.actor, id)
-        .await
-        .map_err(|e| call.fail(e))?
-        .ok_or_else(|| call.missing(Entity::PersonOfTheCase))?;
     Ok(Versioned(version, PersonView::new(id, &person)))
 }
 

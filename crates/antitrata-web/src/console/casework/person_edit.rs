@@ -156,7 +156,7 @@ pub(in crate::console) async fn update_person(
     let done =
         casework::update_person(&state.store, &actor, id, &person_input(&pairs), expected).await;
     let refusal = match done {
-        Ok((case, _)) => return Ok(back_to(case, "person-edited")),
+        Ok((case, _, _)) => return Ok(back_to(case, "person-edited")),
         Err(refusal) => refusal,
     };
     let (case, version, _) = stored(&state, &who, &headers, id).await?;
