@@ -48,7 +48,9 @@ async fn show_index(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, PageError> {
-    let lang = parse_lang(path.map(|Path(p)| p), &headers)?;
+    let Some(lang) = spoken(path.map(|Path(p)| p), &headers)? else {
+        return not_found_page(&state, negotiated(&headers), &headers).await;
+    };
     let snapshot = state
         .snapshot()
         .await
@@ -77,7 +79,10 @@ async fn show_country(
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, PageError> {
     let (lang, slug) = match path {
-        Ok(Path((lang, slug))) => (parse_lang(Ok(lang), &headers)?, slug),
+        Ok(Path((lang, slug))) => match spoken(Ok(lang), &headers)? {
+            Some(lang) => (lang, slug),
+            None => return not_found_page(&state, negotiated(&headers), &headers).await,
+        },
         Err(_) => return Err(PageError::negotiated(AppError::BadRequest, &headers)),
     };
     let code = match parse_country_slug(&slug, true) {
@@ -91,17 +96,55 @@ async fn show_country(
             ))
             .into_response());
         }
+        Err(AppError::NotFound) => return not_found_page(&state, lang, &headers).await,
         Err(e) => return Err(PageError::new(lang, e, &headers)),
     };
     let snapshot = state
         .snapshot()
         .await
         .map_err(|e| PageError::new(lang, e, &headers))?;
+    match snapshot.country_pages.get(&(lang, code)) {
+        Some(page) => Ok(cached_html(lang, page.clone())),
+        None => not_found_page(&state, lang, &headers).await,
+    }
+}
+
+/// The public site's 404 in `lang`: "no such page", then every country's numbers.
+pub(crate) async fn not_found_page(
+    state: &AppState,
+    lang: Lang,
+    headers: &HeaderMap,
+) -> Result<Response, PageError> {
+    let snapshot = state
+        .snapshot()
+        .await
+        .map_err(|e| PageError::new(lang, e, headers))?;
     let page = snapshot
-        .country_pages
-        .get(&(lang, code))
-        .ok_or_else(|| PageError::new(lang, AppError::NotFound, &headers))?;
-    Ok(cached_html(lang, page.clone()))
+        .not_found_pages
+        .get(&lang)
+        .ok_or_else(|| PageError::new(lang, AppError::NotFound, headers))?;
+    let mut response = cached_html(lang, page.clone());
+    *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    Ok(response)
+}
+
+/// The language a URL's segment names, `None` when it names none the site speaks (the
+/// caller answers with the 404 page), or a 400 when the segment is not text.
+fn spoken(
+    segment: Result<String, PathRejection>,
+    headers: &HeaderMap,
+) -> Result<Option<Lang>, PageError> {
+    let segment = segment.map_err(|_| PageError::negotiated(AppError::BadRequest, headers))?;
+    Ok(Lang::parse(&segment).ok())
+}
+
+/// The visitor's language, from `Accept-Language`.
+fn negotiated(headers: &HeaderMap) -> Lang {
+    negotiate(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
 }
 
 /// A language segment of a URL, or a 404 in the visitor's language.

@@ -246,8 +246,31 @@ fn record_route(request: Request) -> Request {
     request
 }
 
-async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
-    error_response(uri.path(), AppError::NotFound, &headers)
+/// No route: the API answers with a problem; any other address lists every country's numbers
+/// under "no such page", in the language the path or the browser names.
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let path = uri.path();
+    if error::is_api_path(path) {
+        return error_response(path, AppError::NotFound, &headers);
+    }
+    let lang = path
+        .split('/')
+        .nth(1)
+        .and_then(|segment| antitrata_domain::Lang::parse(segment).ok())
+        .unwrap_or_else(|| {
+            i18n::negotiate(
+                headers
+                    .get(axum::http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+            )
+        });
+    hotlines::not_found_page(&state, lang, &headers)
+        .await
+        .unwrap_or_else(axum::response::IntoResponse::into_response)
 }
 
 async fn method_not_allowed(uri: Uri, headers: HeaderMap) -> Response {

@@ -56,6 +56,22 @@ pub(crate) fn render_index(
     first: Option<CountryCode>,
 ) -> Result<String, askama::Error> {
     let tr = Tr::new(lang);
+    IndexPage {
+        title: tr.t("index-title"),
+        switch: switcher(lang, ""),
+        countries: index_entries(lang, directories, first),
+        tr,
+    }
+    .render()
+}
+
+/// Every country with its main number and emergency numbers, `first` first and the others by
+/// name in `lang`.
+fn index_entries(
+    lang: Lang,
+    directories: &[CountryDirectory],
+    first: Option<CountryCode>,
+) -> Vec<IndexEntry> {
     let mut countries: Vec<IndexEntry> = directories
         .iter()
         .map(|d| IndexEntry {
@@ -67,13 +83,32 @@ pub(crate) fn render_index(
         })
         .collect();
     countries.sort_by_cached_key(|c| (!c.yours, collation_key(&c.name)));
-    IndexPage {
-        title: tr.t("index-title"),
+    countries
+}
+
+/// The public site's 404: it says there is no such page, then lists every country with its
+/// numbers (the index's list), so a visitor who followed a wrong link still finds one to call.
+pub(crate) fn render_not_found(
+    lang: Lang,
+    directories: &[CountryDirectory],
+) -> Result<String, askama::Error> {
+    let tr = Tr::new(lang);
+    NotFoundPage {
+        title: tr.t("error-title-404"),
         switch: switcher(lang, ""),
+        countries: index_entries(lang, directories, None),
         tr,
-        countries,
     }
     .render()
+}
+
+#[derive(Template)]
+#[template(path = "hotlines/not_found.html")]
+struct NotFoundPage {
+    tr: Tr,
+    title: String,
+    switch: Vec<LangLink>,
+    countries: Vec<IndexEntry>,
 }
 
 #[derive(Template)]

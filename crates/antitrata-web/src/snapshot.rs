@@ -19,6 +19,8 @@ pub struct Snapshot {
     /// country first.
     pub index_pages: HashMap<(Lang, Option<CountryCode>), Bytes>,
     pub country_pages: HashMap<(Lang, CountryCode), Bytes>,
+    /// The public site's 404 in each language: every country's numbers under "no such page".
+    pub not_found_pages: HashMap<Lang, Bytes>,
     pub countries_json: Bytes,
     pub hotlines_json: Bytes,
     pub country_json: HashMap<CountryCode, Bytes>,
@@ -36,7 +38,10 @@ impl Snapshot {
     pub fn build(directories: &[CountryDirectory]) -> Result<Snapshot, RenderError> {
         let mut index_pages = HashMap::new();
         let mut country_pages = HashMap::new();
+        let mut not_found_pages = HashMap::new();
         for lang in Lang::ALL {
+            let html = pages::render_not_found(lang, directories)?;
+            not_found_pages.insert(lang, Bytes::from(html));
             let firsts =
                 std::iter::once(None).chain(directories.iter().map(|d| Some(d.country.iso2)));
             for first in firsts {
@@ -58,6 +63,7 @@ impl Snapshot {
         Ok(Snapshot {
             index_pages,
             country_pages,
+            not_found_pages,
             countries_json: Bytes::from(api::directory::render_countries(directories)?),
             hotlines_json: Bytes::from(api::directory::render_hotlines(directories)?),
             country_json,

@@ -8,6 +8,7 @@ footer-api = Open data (JSON API)
 
 index-title = Anti-trafficking hotlines
 index-intro = Choose your country to see which number to call. In immediate danger, call the emergency number.
+not-found-intro = There is no such page. Here are the hotlines of every country; in immediate danger, call the emergency number.
 index-emergency-label = Emergency:
 index-your-country = Your country (from your browser’s language settings)
 index-no-line = No dedicated line confirmed

@@ -8,6 +8,7 @@ footer-api = Datos abiertos (API JSON)
 
 index-title = Líneas de ayuda contra la trata de personas
 index-intro = Elija su país para ver a qué número llamar. En peligro inmediato, llame al número de emergencia.
+not-found-intro = Esta página no existe. Aquí están las líneas de ayuda de cada país; en peligro inmediato, llame al número de emergencia.
 index-emergency-label = Emergencias:
 index-your-country = Su país (según el idioma de su navegador)
 index-no-line = Sin línea dedicada confirmada

@@ -8,6 +8,7 @@ footer-api = Données ouvertes (API JSON)
 
 index-title = Lignes d'aide contre la traite des personnes
 index-intro = Choisissez votre pays pour savoir quel numéro appeler. En cas de danger immédiat, appelez le numéro d'urgence.
+not-found-intro = Cette page n’existe pas. Voici les lignes d’aide de chaque pays ; en danger immédiat, appelez le numéro d’urgence.
 index-emergency-label = Urgences :
 index-your-country = Votre pays (selon la langue de votre navigateur)
 index-no-line = Aucune ligne dédiée confirmée

@@ -282,6 +282,26 @@ async fn unknown_language_or_country_gets_a_localized_404() {
     assert_eq!(de.status, 404);
     assert!(de.body.contains("Página no encontrada"));
     assert!(de.header("content-type").starts_with("text/html"));
+    // Each public 404 lists every country with its dialable emergency number, in its language.
+    let nowhere = get(&app, "/fr/nowhere/at/all").await;
+    for page in [&ht, &xx, &de, &nowhere] {
+        assert_eq!(page.status, 404);
+        assert_eq!(
+            page.body.matches(r#"class="country""#).count(),
+            11,
+            "{}",
+            page.body
+        );
+        assert!(page.body.matches("emergency-tel").count() >= 11);
+    }
+    assert!(nowhere.body.contains("Page introuvable") && nowhere.body.contains("Guatemala"));
+    // The API keeps its own answer.
+    let api = get(&app, "/api/v1/nowhere").await;
+    assert_eq!(api.status, 404);
+    assert!(
+        api.header("content-type")
+            .starts_with("application/problem+json")
+    );
 }
 
 #[tokio::test]
