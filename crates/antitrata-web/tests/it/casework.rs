@@ -1470,6 +1470,7 @@ async fn a_person_of_a_case_is_corrected_and_removed_from_the_console() {
                 ("role", "victim".into()),
                 ("name", name.into()),
                 ("phone", phone.into()),
+                ("age_band", "24--26".into()),
             ]
         };
         let bad = post_pairs(&c, &edit, &worker, &fields("Ana María Pérez", "12", "1")).await;
@@ -1493,6 +1494,11 @@ async fn a_person_of_a_case_is_corrected_and_removed_from_the_console() {
         let page = get_as(&c.app, saved.header("location"), &worker).await;
         assert!(page.body.contains("Ana María Pérez"));
         assert!(page.body.contains("Person corrected."));
+        // The people list names the age band, not its code.
+        let people = page.body.split(r#"<ul class="people">"#).nth(1).unwrap();
+        let people = people.split("</ul>").next().unwrap();
+        assert!(people.contains("24 to 26 years"), "{people}");
+        assert!(!people.contains("24--26"), "{people}");
         // A second correction from the page shown before the first: refused, input kept, and
         // the form now names the current version.
         let stale = post_pairs(&c, &edit, &worker, &fields("Ana P.", "4444 0101", "1")).await;

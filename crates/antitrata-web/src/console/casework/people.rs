@@ -183,7 +183,7 @@ pub(in crate::console) async fn case_people(
                 role: label(tr, p.role),
                 minor: p.is_minor,
                 facts: [
-                    p.age_band.map(|b| b.code().to_owned()),
+                    p.age_band.map(|b| label(tr, b)),
                     p.gender.map(|g| label(tr, g)),
                     p.nationality.map(|c| c.to_string()),
                     p.born_on.map(|b| b.to_string()),
