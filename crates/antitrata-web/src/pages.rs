@@ -145,7 +145,20 @@ struct LineView {
     institution: Option<String>,
     verified_on: Option<String>,
     source_year: Option<String>,
-    sources: Vec<String>,
+    /// Each source's address and the site that publishes it (`state.gov`), its link's text.
+    sources: Vec<(String, String)>,
+}
+
+/// The site a source address belongs to, as its link names it: the host without `www.`
+/// (`https://www.state.gov/…` → `state.gov`), or the address itself when it has none.
+fn publisher(address: &str) -> String {
+    url::Url::parse(address)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_owned())
+        })
+        .unwrap_or_else(|| address.to_owned())
 }
 
 /// `/{lang}/{iso2}`: the emergency number first, then dedicated lines, then other lines.
@@ -254,7 +267,11 @@ fn line_view(tr: &Tr, directory: &CountryDirectory, h: &Hotline) -> LineView {
         source_year: h
             .source_year
             .map(|y| tr.t1("source-year", "year", &y.to_string())),
-        sources: h.source_urls.clone(),
+        sources: h
+            .source_urls
+            .iter()
+            .map(|address| (address.clone(), publisher(address)))
+            .collect(),
     }
 }
 

@@ -305,6 +305,27 @@ async fn unknown_language_or_country_gets_a_localized_404() {
 }
 
 #[tokio::test]
+async fn sources_are_named_by_the_site_that_publishes_them() {
+    let app = test_app().await;
+    let us = get(&app, "/en/us").await;
+    let source = us.body.split(r#"<p class="source">"#).nth(1).unwrap();
+    let source = source.split("</p>").next().unwrap();
+    assert!(source.contains(r#"rel="noreferrer nofollow">"#), "{source}");
+    assert!(!source.contains("[1]"), "{source}");
+    let named = source
+        .split(r#"rel="noreferrer nofollow">"#)
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert!(
+        named.contains('.') && !named.starts_with("http") && !named.starts_with("www."),
+        "{named}"
+    );
+}
+
+#[tokio::test]
 async fn other_spellings_lead_to_the_canonical_page() {
     let app = test_app().await;
     let upper = get(&app, "/es/GT").await;
