@@ -321,7 +321,8 @@ pub(crate) async fn update_person(
 /// words or more of which every word begins a word of theirs (case, accents and spacing folded:
 /// `maria  lopez` finds `María López`), except `except` (the person being added, if sent
 /// twice). Found through the blind indexes, in the actor's country only, each audited as found.
-/// A name of one word alone finds nobody: it would find half the country.
+/// A name of fewer than two words of three letters or more is not matched on: it would find
+/// half the country.
 pub(crate) async fn similar_persons(
     store: &Store,
     actor: &Actor,
