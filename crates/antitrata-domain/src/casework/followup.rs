@@ -33,7 +33,12 @@ pub struct FollowUpInput {
     #[serde(default)]
     #[cfg_attr(
         feature = "openapi",
-        schema(required = true, min_length = 1, max_length = 300, pattern = r"\S")
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\s\u0085]"
+        )
     )]
     pub title: String,
     /// `YYYY-MM-DD`, at most a year back and two years ahead.

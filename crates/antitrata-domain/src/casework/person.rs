@@ -89,7 +89,12 @@ pub struct CasePersonInput {
     #[serde(default)]
     #[cfg_attr(
         feature = "openapi",
-        schema(required = true, min_length = 1, max_length = 200, pattern = r"\S")
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 200,
+            pattern = r"[^\s\u0085]"
+        )
     )]
     pub name: String,
     #[serde(default)]

@@ -45,13 +45,23 @@ pub struct ServiceInput {
     #[serde(default)]
     #[cfg_attr(
         feature = "openapi",
-        schema(required = true, min_length = 1, max_length = 200, pattern = r"\S")
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 200,
+            pattern = r"[^\s\u0085]"
+        )
     )]
     pub organization: String,
     #[serde(default)]
     #[cfg_attr(
         feature = "openapi",
-        schema(required = true, min_length = 1, max_length = 200, pattern = r"\S")
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 200,
+            pattern = r"[^\s\u0085]"
+        )
     )]
     pub name: String,
     #[serde(default)]
@@ -60,7 +70,12 @@ pub struct ServiceInput {
     #[serde(default)]
     #[cfg_attr(
         feature = "openapi",
-        schema(required = true, min_length = 1, max_length = 120, pattern = r"\S")
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 120,
+            pattern = r"[^\s\u0085]"
+        )
     )]
     pub locality: String,
     #[serde(default)]

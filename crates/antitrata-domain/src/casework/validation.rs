@@ -67,6 +67,14 @@ impl fmt::Display for FieldError {
 }
 
 /// Collects the field errors of one submission.
+/// A character that counts as blank in text: Unicode white space and the zero-width no-break
+/// space. These are exactly the characters of JSON Schema's `\s` (ECMA-262) and NEL (U+0085),
+/// so the API document's "not only blanks" pattern, `[^\s\u0085]`, refuses what the server
+/// refuses as empty: a client that follows the document is never refused for it.
+pub fn is_blank(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
 #[derive(Debug, Default)]
 pub struct Errors(Vec<FieldError>);
 
@@ -75,14 +83,15 @@ impl Errors {
         self.0.push(FieldError { field, problem });
     }
 
-    /// `value` trimmed, or `None` when empty; longer than `max` characters is an error.
+    /// `value` trimmed of blanks ([`is_blank`]), or `None` when empty; longer than `max`
+    /// characters is an error.
     pub fn optional_text(
         &mut self,
         field: &'static str,
         value: &str,
         max: usize,
     ) -> Option<String> {
-        let value = value.trim();
+        let value = value.trim_matches(is_blank);
         if value.chars().count() > max {
             self.add(field, Problem::TooLong(max));
         }
@@ -217,6 +226,7 @@ mod tests {
         let mut errors = Errors::default();
         assert_eq!(errors.optional_text("a", "  x  ", 5), Some("x".into()));
         assert_eq!(errors.optional_text("b", "   ", 5), None);
+        assert_eq!(errors.optional_text("b", "\u{85}\u{feff}\u{3000}", 5), None);
         assert!(errors.is_empty());
         errors.optional_text("c", "ñññññn", 5);
         assert_eq!(errors.required_text("d", " ", 5), "");
