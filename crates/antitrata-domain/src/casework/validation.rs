@@ -71,7 +71,7 @@ impl fmt::Display for FieldError {
 /// space. These are exactly the characters of JSON Schema's `\s` (ECMA-262) and NEL (U+0085),
 /// so the API document's "not only blanks" pattern, `[^\s\u0085]`, refuses what the server
 /// refuses as empty: a client that follows the document is never refused for it.
-pub fn is_blank(c: char) -> bool {
+pub(super) fn is_blank(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}'
 }
 
