@@ -223,7 +223,7 @@ impl Store {
         let home = scope(actor)?;
         let sealed = SealedPerson::new(keyring, id, person)?;
         let audit = PendingEntry::new(actor, event("person.updated", id))?;
-        let version = with_pool!(self, |pool| {
+        let done = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
             let case = case_at_version!(tx, id, home.as_str(), expected);
             let version: i64 = sqlx::query_scalar(
@@ -257,7 +257,7 @@ impl Store {
             tx.commit().await?;
             (CaseId(case), version)
         });
-        Ok(version)
+        Ok(done)
     }
 
     /// Removes a person from a case of the actor's country: their sealed record and blind

@@ -66,7 +66,6 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// Collects the field errors of one submission.
 /// A character that counts as blank in text: Unicode white space and the zero-width no-break
 /// space. These are exactly the characters of JSON Schema's `\s` (ECMA-262) and NEL (U+0085),
 /// so the API document's "not only blanks" pattern, `[^\s\u0085]`, refuses what the server
@@ -75,6 +74,7 @@ pub(super) fn is_blank(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}'
 }
 
+/// Collects the field errors of one submission.
 #[derive(Debug, Default)]
 pub struct Errors(Vec<FieldError>);
 
