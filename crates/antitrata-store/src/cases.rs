@@ -40,6 +40,8 @@ pub struct CaseFilter {
     pub opened_to: Option<Date>,
     pub assigned_to: Option<UserId>,
     pub unassigned: bool,
+    /// Only these cases (those of the people a search found); none when empty.
+    pub among: Option<Vec<CaseId>>,
     /// At most this many, in `order`.
     pub limit: i64,
     pub order: CaseOrder,
@@ -685,6 +687,20 @@ where
     }
     if filter.unassigned {
         query.push(" and assigned_to is null");
+    }
+    match filter.among.as_deref() {
+        None => {}
+        Some([]) => {
+            query.push(" and 1 = 0");
+        }
+        Some(ids) => {
+            query.push(" and id in (");
+            let mut list = query.separated(", ");
+            for id in ids {
+                list.push_bind(id.0);
+            }
+            list.push_unseparated(")");
+        }
     }
 }
 

@@ -79,6 +79,7 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/console/cases", May(WorkCases)),
     ("POST", "/console/cases", May(WorkCases)),
+    ("POST", "/console/cases/by-person", May(WorkCases)),
     ("GET", "/console/cases/{id}", May(WorkCases)),
     ("POST", "/console/cases/{id}", May(WorkCases)),
     ("POST", "/console/cases/{id}/status", May(WorkCases)),

@@ -115,6 +115,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             get(casework::cases::list_cases).post(casework::cases::open_case),
         )
         .route(
+            "/console/cases/by-person",
+            post(casework::cases::list_cases_of_person),
+        )
+        .route(
             "/console/cases/{id}",
             get(casework::cases::show_case).post(casework::cases::update_case),
         )

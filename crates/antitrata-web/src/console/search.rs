@@ -74,7 +74,7 @@ pub(super) async fn search(
 
 /// Whether what was typed is a phone number rather than a name: six digits or more, and
 /// nothing but digits, spaces and `+ - ( ) .`.
-fn reads_as_phone(q: &str) -> bool {
+pub(super) fn reads_as_phone(q: &str) -> bool {
     q.chars().filter(char::is_ascii_digit).count() >= 6
         && q.chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c))

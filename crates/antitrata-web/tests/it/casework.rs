@@ -1570,3 +1570,143 @@ async fn a_person_of_a_case_is_corrected_and_removed_from_the_console() {
         db.cleanup().await;
     }
 }
+
+/// The case list shows a page of 100 at a time with the count of all that match and a link to
+/// the next page; every case is on exactly one page. The person box finds the cases of people
+/// by name (accents and case folded) or phone, in the country only, posted, not in the URL.
+#[tokio::test]
+async fn the_case_list_pages_through_every_case_and_finds_a_persons_cases() {
+    use antitrata_domain::casework::{CaseDetails, CaseId, CasePerson, CasePersonInput};
+    use antitrata_domain::{CountryCode, PersonId};
+    use antitrata_store::testing::actor;
+    use uuid::Uuid;
+
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let session = signed_in(&c, 1, Role::Caseworker, "GT").await;
+        let gt = actor(Role::Caseworker, Some("GT"));
+        for n in 0..205u128 {
+            c.store
+                .open_case(
+                    &gt,
+                    CaseId(Uuid::from_u128(0x1000 + n)),
+                    &CaseDetails::default(),
+                    None,
+                )
+                .await
+                .unwrap();
+        }
+        let mut seen = Vec::new();
+        let mut page = get_as(&c.app, "/console/cases", &session).await;
+        let mut pages = 0;
+        loop {
+            assert_eq!(page.status, 200, "{}", page.body);
+            assert!(
+                page.body.contains("Cases found: 205"),
+                "{}: {}",
+                db.name,
+                page.body
+            );
+            let references: Vec<String> = page
+                .body
+                .match_indices(">GT-2026-")
+                .map(|(at, _)| page.body[at + 1..at + 15].to_owned())
+                .collect();
+            seen.extend(references);
+            pages += 1;
+            let Some((before, _)) = page.body.split_once(r#"" id="cases-next""#) else {
+                break;
+            };
+            let next = before
+                .rsplit_once(r#"href=""#)
+                .unwrap()
+                .1
+                .replace("&amp;", "&");
+            page = get_as(&c.app, &next, &session).await;
+            assert!(page.body.contains("First page"), "{}", page.body);
+        }
+        assert_eq!(pages, 3, "{}", db.name);
+        assert_eq!(seen.len(), 205);
+        let mut sorted = seen.clone();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        sorted.dedup();
+        assert_eq!(sorted, seen, "newest first, each case once");
+
+        // People in two Guatemalan cases and one Honduran.
+        let today = antitrata_web::Clock::now(&*c.clock).date();
+        for (country, n, name, phone) in [
+            ("GT", 0x1003u128, "Rosa Amelia Tum", "+502 5555 0142"),
+            ("GT", 0x1007, "ROSA amelia  TÚM", ""),
+            ("HN", 0x2001, "Rosa Amelia Tum", "+502 5555 0142"),
+        ] {
+            let worker = actor(Role::Caseworker, Some(country));
+            let case = CaseId(Uuid::from_u128(n));
+            if country == "HN" {
+                c.store
+                    .open_case(&worker, case, &CaseDetails::default(), None)
+                    .await
+                    .unwrap();
+            }
+            let input = CasePersonInput {
+                role: "victim".into(),
+                name: name.into(),
+                phone: phone.into(),
+                ..CasePersonInput::default()
+            };
+            let code = CountryCode::parse(country).unwrap();
+            c.store
+                .add_case_person(
+                    &worker,
+                    PersonId(Uuid::from_u128(n + 0x9000)),
+                    case,
+                    &CasePerson::parse(&input, code, today).unwrap(),
+                )
+                .await
+                .unwrap();
+        }
+        let csrf = hidden_csrf(&page.body);
+        let by_name = post(
+            &c.app,
+            "/console/cases/by-person",
+            &session,
+            &[("csrf", &csrf), ("person", "rosa tum")],
+        )
+        .await;
+        assert_eq!(by_name.status, 200, "{}", by_name.body);
+        assert!(by_name.body.contains("Cases found: 2"), "{}", by_name.body);
+        assert!(by_name.body.contains("People found: 2"), "{}", by_name.body);
+        assert_eq!(by_name.body.matches(">GT-2026-").count(), 2);
+        assert!(!by_name.body.contains("HN-2026-"));
+        let by_phone = post(
+            &c.app,
+            "/console/cases/by-person",
+            &session,
+            &[("csrf", &csrf), ("person", "5555-0142")],
+        )
+        .await;
+        assert!(
+            by_phone.body.contains("Cases found: 1"),
+            "{}",
+            by_phone.body
+        );
+        let nobody = post(
+            &c.app,
+            "/console/cases/by-person",
+            &session,
+            &[("csrf", &csrf), ("person", "Nadie Conocido")],
+        )
+        .await;
+        assert!(nobody.body.contains("Cases found: 0"), "{}", nobody.body);
+        let forged = post(
+            &c.app,
+            "/console/cases/by-person",
+            &session,
+            &[("csrf", "wrong"), ("person", "rosa tum")],
+        )
+        .await;
+        assert_eq!(forged.status, 403);
+        let bad_cursor = get_as(&c.app, "/console/cases?after=nonsense", &session).await;
+        assert_eq!(bad_cursor.status, 400, "{}", bad_cursor.body);
+        db.cleanup().await;
+    }
+}

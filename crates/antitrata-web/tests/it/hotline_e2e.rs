@@ -28,7 +28,7 @@ use crate::console::{PASSWORD, account};
 use crate::support::{FixedClock, seeded_store};
 
 /// Signs `email` in through the pages: setup link, password, authenticator enrolment.
-async fn sign_in(
+pub(crate) async fn sign_in(
     client: &Client,
     base: &str,
     store: &Store,
@@ -37,6 +37,13 @@ async fn sign_in(
     user: UserId,
     email: &str,
 ) {
+    set_password_and_log_in(client, base, n, email).await;
+    enrol_authenticator(client, store, clock, user).await;
+}
+
+/// The first half of [`sign_in`]: the setup link's password, then the login form; it ends on
+/// the authenticator enrolment page.
+pub(crate) async fn set_password_and_log_in(client: &Client, base: &str, n: u128, email: &str) {
     client
         .goto(&format!("{base}/console/setup/setup-{n}"))
         .await
@@ -64,6 +71,16 @@ async fn sign_in(
     password.send_keys(PASSWORD).await.unwrap();
     password.send_keys(&Key::Enter.to_string()).await.unwrap();
     wait_for_text(client, "<svg").await;
+}
+
+/// The second half of [`sign_in`]: the code of a new authenticator, which shows the recovery
+/// codes.
+pub(crate) async fn enrol_authenticator(
+    client: &Client,
+    store: &Store,
+    clock: &FixedClock,
+    user: UserId,
+) {
     let secret = store.totp_secret(user).await.unwrap().unwrap();
     let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, secret, None, String::new()).unwrap();
     let code = totp.generate(crate::support::now(clock));
@@ -74,7 +91,7 @@ async fn sign_in(
 }
 
 /// Waits (up to ten seconds) until the page's source contains `text`.
-async fn wait_for_text(client: &Client, text: &str) {
+pub(crate) async fn wait_for_text(client: &Client, text: &str) {
     for _ in 0..100 {
         if client.source().await.unwrap().contains(text) {
             return;
@@ -161,7 +178,7 @@ async fn select(client: &Client, id: &str, value: &str) {
         .unwrap();
 }
 
-async fn click(client: &Client, id: &str) {
+pub(crate) async fn click(client: &Client, id: &str) {
     client
         .find(Locator::Id(id))
         .await

@@ -12,6 +12,7 @@
               the clock"
 )]
 
+mod accessibility;
 mod api;
 mod api_casework;
 mod backends;

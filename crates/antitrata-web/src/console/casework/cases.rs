@@ -9,7 +9,7 @@ use antitrata_domain::casework::{
     MeansOfControl, RecruitmentMethod, RiskLevel, Sector,
 };
 use antitrata_domain::policy::Action;
-use antitrata_store::{CaseRecords, StoreError};
+use antitrata_store::{CaseFilter, CaseOrder, CaseRecords, StoreError};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, RawQuery};
@@ -602,6 +602,23 @@ pub(in crate::console) struct ListQuery {
     /// Open cases nobody is assigned to (the queue's section, in full).
     #[serde(default)]
     unassigned: bool,
+    /// The reference of the last case of the page before: the list goes on after it.
+    #[serde(default)]
+    after: String,
+}
+
+/// The case list's person box: a name or a phone, posted so that it never sits in a URL.
+#[derive(Deserialize)]
+pub(in crate::console) struct PersonForm {
+    csrf: String,
+    #[serde(default)]
+    person: String,
+}
+
+impl crate::console::PostedForm for PersonForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 #[derive(Template)]
@@ -611,11 +628,21 @@ struct CasesPage {
     title: String,
     switch: Vec<LangLink>,
     menu: Option<crate::console::menu::Menu>,
+    csrf: String,
     q: ListQuery,
     statuses: Vec<Opt>,
     types: Vec<Opt>,
     errors: FieldErrors,
     rows: Vec<CaseRow>,
+    /// How many cases match the filters, of which `rows` is one page.
+    count: i64,
+    /// The next page's address, when there are cases after this page.
+    next: Option<String>,
+    /// The first page's address, when this page is not the first.
+    first: Option<String>,
+    /// The person box as typed, and the people it found (their cases are the rows).
+    person: String,
+    people: Option<Vec<super::people::PersonLink>>,
 }
 
 pub(in crate::console) struct CaseRow {
@@ -649,15 +676,15 @@ pub(in crate::console) fn case_rows(tr: &Tr, cases: Vec<Case>) -> Vec<CaseRow> {
         .collect()
 }
 
-/// How many cases a list shows.
+/// How many cases a page of the list shows.
 const LIST_LIMIT: i64 = 100;
 
-/// Cases of the account's country by reference, status, form of exploitation and opening dates.
+/// Cases of the account's country by reference, status, form of exploitation and opening dates,
+/// newest reference first, a page at a time.
 pub(in crate::console) async fn list_cases(
     Console(state, who, lang, headers): Console,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let tr = Tr::new(lang);
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let actor = casework_actor(&state, &who.account, &headers);
     let mut errors = antitrata_domain::casework::Errors::default();
@@ -700,40 +727,144 @@ pub(in crate::console) async fn list_cases(
         &q.to,
         LIST_LIMIT,
     );
+    let after = match q.after.trim() {
+        "" => None,
+        text => CaseReference::parse(text).or_else(|| {
+            errors.add("after", antitrata_domain::casework::Problem::UnknownCode);
+            None
+        }),
+    };
+    filter.order = CaseOrder::NewestOpened { after };
     filter.assigned_to = q.mine.then_some(who.account.id);
     if q.unassigned {
         filter.unassigned = true;
         filter.open_only = true;
     }
-    let (rows, status_code, field_errors) = match errors.finish(()) {
-        Ok(()) => {
+    let filter = errors.finish(filter);
+    list_page(&state, &who, &headers, q, filter, None).await
+}
+
+/// The cases of the people of the country whose name or phone is the one posted (as the menu's
+/// search box reads it), newest first.
+pub(in crate::console) async fn list_cases_of_person(
+    Console(state, who, lang, headers): Console,
+    Verified(form): Verified<PersonForm>,
+) -> Result<Response, PageError> {
+    let actor = casework_actor(&state, &who.account, &headers);
+    let typed = form.person.trim();
+    let (name, phone) = if crate::console::search::reads_as_phone(typed) {
+        (None, Some(typed))
+    } else {
+        (Some(typed).filter(|t| !t.is_empty()), None)
+    };
+    let people = state
+        .store
+        .search_persons(&actor, name, phone, None)
+        .await
+        .map_err(store_error(lang, &headers))?;
+    let mut among: Vec<CaseId> = people.iter().filter_map(|p| p.case).collect();
+    among.sort_unstable_by_key(|c| c.0);
+    among.dedup();
+    let filter = CaseFilter {
+        among: Some(among),
+        limit: LIST_LIMIT,
+        order: CaseOrder::NewestOpened { after: None },
+        ..CaseFilter::default()
+    };
+    let found = (typed.to_owned(), people);
+    list_page(
+        &state,
+        &who,
+        &headers,
+        ListQuery::default(),
+        Ok(filter),
+        Some(found),
+    )
+    .await
+}
+
+/// The list page: one page of the cases `filter` names (or its problems beside the filters), with
+/// their count and links to the pages around it.
+async fn list_page(
+    state: &AppState,
+    who: &SignedIn,
+    headers: &HeaderMap,
+    q: ListQuery,
+    filter: Result<CaseFilter, Vec<antitrata_domain::casework::FieldError>>,
+    found: Option<(String, Vec<antitrata_domain::Person>)>,
+) -> Result<Response, PageError> {
+    let lang = page_lang(Some(&who.account), headers);
+    let tr = Tr::new(lang);
+    let actor = casework_actor(state, &who.account, headers);
+    let (rows, count, next, status_code, field_errors) = match filter {
+        Ok(filter) => {
             let cases = state
                 .store
                 .list_cases(&actor, &filter)
                 .await
-                .map_err(store_error(lang, &headers))?;
-            (
-                case_rows(&tr, cases),
-                StatusCode::OK,
-                FieldErrors::default(),
-            )
+                .map_err(store_error(lang, headers))?;
+            let count = state
+                .store
+                .count_cases(&actor, &filter)
+                .await
+                .map_err(store_error(lang, headers))?;
+            // A full page may have more after it; the person search shows one page only.
+            let full = i64::try_from(cases.len()).unwrap_or(0) == filter.limit;
+            let next = cases
+                .last()
+                .filter(|_| full && found.is_none())
+                .map(|last| page_href(&q, &last.reference.to_string()));
+            let rows = case_rows(&tr, cases);
+            (rows, count, next, StatusCode::OK, FieldErrors::default())
         }
         Err(errors) => (
             vec![],
+            0,
+            None,
             StatusCode::BAD_REQUEST,
             FieldErrors::new(&tr, &errors),
         ),
     };
+    let first = (!q.after.trim().is_empty()).then(|| page_href(&q, ""));
+    let (person, people) = match found {
+        Some((typed, people)) => (typed, Some(people.into_iter().map(Into::into).collect())),
+        None => (String::new(), None),
+    };
     let page = CasesPage {
         title: tr.t("cases-title"),
         switch: vec![],
-        menu: crate::console::menu::Menu::of(&tr, &who),
+        menu: crate::console::menu::Menu::of(&tr, who),
+        csrf: who.session.csrf_token.clone(),
         statuses: options::<CaseStatus>(&tr, std::slice::from_ref(&q.status)),
         types: options::<ExploitationType>(&tr, std::slice::from_ref(&q.exploitation_type)),
         q,
         errors: field_errors,
         rows,
+        count,
+        next,
+        first,
+        person,
+        people,
         tr,
     };
-    Ok((status_code, console_page(lang, page.render(), &headers)).into_response())
+    Ok((status_code, console_page(lang, page.render(), headers)).into_response())
+}
+
+/// The list's address with the same filters, from the case after `after` (`""`: the first page).
+fn page_href(q: &ListQuery, after: &str) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in [
+        ("status", q.status.as_str()),
+        ("exploitation_type", &q.exploitation_type),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("mine", if q.mine { "true" } else { "" }),
+        ("unassigned", if q.unassigned { "true" } else { "" }),
+        ("after", after),
+    ] {
+        if !value.is_empty() {
+            query.append_pair(name, value);
+        }
+    }
+    format!("/console/cases?{}", query.finish())
 }
