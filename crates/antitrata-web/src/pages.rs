@@ -169,29 +169,34 @@ pub(crate) fn render_country(
     let tr = Tr::new(lang);
     let country = &directory.country;
     let mut lines: Vec<&Hotline> = directory.hotlines.iter().collect();
-    // Within a group: lines with a number before those without, confirmed before unconfirmed.
+    // Within a section: by scope, confirmed before unconfirmed, then in the directory's order.
     lines.sort_by_key(|h| {
         (
             display_rank(h.scope),
-            h.number.is_none(),
             confidence_rank(h.confidence),
             h.position,
         )
     });
-    let (dedicated, other): (Vec<&Hotline>, Vec<&Hotline>) = lines
+    // Every line with a number comes before any without, so the first card can be dialled:
+    // dedicated lines, other lines that take reports, then the lines with no number yet.
+    let (dialable, without): (Vec<&Hotline>, Vec<&Hotline>) =
+        lines.into_iter().partition(|h| h.number.is_some());
+    let (dedicated, other): (Vec<&Hotline>, Vec<&Hotline>) = dialable
         .into_iter()
         .partition(|h| h.scope.is_trafficking_specific());
     let view = |h: &&Hotline| line_view(&tr, directory, h);
-    let mut sections = vec![Section {
-        heading: None,
-        lines: dedicated.iter().map(view).collect(),
-    }];
-    if !other.is_empty() {
-        sections.push(Section {
-            heading: Some(tr.t("other-lines")),
-            lines: other.iter().map(view).collect(),
-        });
-    }
+    let sections = [
+        (None, dedicated),
+        (Some(tr.t("other-lines")), other),
+        (Some(tr.t("lines-without-number")), without),
+    ]
+    .into_iter()
+    .filter(|(_, lines)| !lines.is_empty())
+    .map(|(heading, lines)| Section {
+        heading,
+        lines: lines.iter().map(view).collect(),
+    })
+    .collect();
     CountryPage {
         title: tr.t1("country-title", "country", country.name(lang)),
         switch: switcher(lang, &country.iso2.lowercase()),

@@ -18,6 +18,7 @@ emergency-heading = In immediate danger?
 emergency-call = Call { $number }
 no-dedicated-line = No dedicated anti-trafficking line is confirmed in this country: call the emergency number.
 other-lines = Other lines that take reports
+lines-without-number = Lines without a confirmed number
 no-number = No number confirmed
 unverified = Unverified
 unverified-explain = Single source, not yet verified.

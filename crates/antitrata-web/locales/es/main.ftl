@@ -18,6 +18,7 @@ emergency-heading = ¿Peligro inmediato?
 emergency-call = Llame al { $number }
 no-dedicated-line = No hay una línea dedicada contra la trata confirmada en este país: llame al número de emergencia.
 other-lines = Otras líneas que reciben denuncias
+lines-without-number = Líneas sin número confirmado
 no-number = Ningún número confirmado
 unverified = Sin verificar
 unverified-explain = Dato de una sola fuente, aún no verificado.

@@ -18,6 +18,7 @@ emergency-heading = Danger immédiat ?
 emergency-call = Appelez le { $number }
 no-dedicated-line = Aucune ligne dédiée à la traite n'est confirmée dans ce pays : appelez le numéro d'urgence.
 other-lines = Autres lignes qui reçoivent des signalements
+lines-without-number = Lignes sans numéro confirmé
 no-number = Aucun numéro confirmé
 unverified = Non vérifié
 unverified-explain = Une seule source, pas encore vérifiée.

@@ -336,3 +336,40 @@ async fn other_spellings_lead_to_the_canonical_page() {
     assert_eq!(no_slash.header("location"), "/en/");
     assert_eq!(get(&app, "/es/HT").await.status, 404);
 }
+
+/// The first card of a country's lines can be dialled: on every page, every line with a number
+/// comes before any line without one (Guatemala's page starts with its lines that take reports,
+/// and the SVET app, which has no number, comes last).
+#[tokio::test]
+async fn lines_with_a_number_come_first() {
+    let app = test_app().await;
+    for page in public_pages().into_iter().filter(|p| p.len() > 4) {
+        let body = get(&app, &page).await.body;
+        let dialable: Vec<bool> = body
+            .split(r#"<article class="line">"#)
+            .skip(1)
+            .map(|card| {
+                card.split("</article>")
+                    .next()
+                    .unwrap()
+                    .contains("href=\"tel:")
+            })
+            .collect();
+        assert!(
+            dialable.first() == Some(&true),
+            "{page}: the first line has no number"
+        );
+        let mut sorted = dialable.clone();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(
+            dialable, sorted,
+            "{page}: a line without a number comes first"
+        );
+    }
+    let gt = get(&app, "/es/gt").await.body;
+    let first = gt.split(r#"<article class="line">"#).nth(1).unwrap();
+    assert!(first.contains(r#"href="tel:1555""#), "{first}");
+    let last = gt.rsplit(r#"<article class="line">"#).next().unwrap();
+    assert!(last.contains("SVET"), "{last}");
+    assert!(gt.contains("Líneas sin número confirmado"));
+}
