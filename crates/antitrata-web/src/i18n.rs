@@ -51,6 +51,13 @@ impl Tr {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// The message `key` if some locale defines it: for texts that exist only for some values
+    /// (a field's own wording of a problem, a statistics value's label), with a fallback chosen by
+    /// the caller.
+    pub fn try_t(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(identifier(self.lang), key)
+    }
+
     /// The message `key` with one argument.
     pub fn t1(&self, key: &str, name: &'static str, value: &str) -> String {
         self.tn(key, &[(name, value)])
