@@ -29,11 +29,16 @@ pub(crate) fn my_work_until(today: time::Date) -> time::Date {
         .unwrap_or(today)
 }
 
-/// A field problem in the user's language.
-pub(crate) fn problem_message(tr: &Tr, problem: Problem) -> String {
+/// A field problem in the user's language: the field's own wording of it where the locale has
+/// one (`problem-out-of-range-due-on` says which dates a follow-up may fall on), else the
+/// problem's general text.
+pub(crate) fn problem_message(tr: &Tr, field: &str, problem: Problem) -> String {
+    let general = problem.label_key();
     match problem {
-        Problem::TooLong(max) => tr.t1(&problem.label_key(), "max", &max.to_string()),
-        other => tr.t(&other.label_key()),
+        Problem::TooLong(max) => tr.t1(&general, "max", &max.to_string()),
+        _ => tr
+            .try_t(&format!("{general}-{}", field.replace('_', "-")))
+            .unwrap_or_else(|| tr.t(&general)),
     }
 }
 

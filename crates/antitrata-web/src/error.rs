@@ -330,7 +330,7 @@ impl ApiError {
             .map(|e| FieldProblem {
                 field: e.field,
                 problem: e.problem.code(),
-                detail: crate::casework::problem_message(&tr, e.problem),
+                detail: crate::casework::problem_message(&tr, e.field, e.problem),
             })
             .collect();
         api

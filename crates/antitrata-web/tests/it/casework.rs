@@ -139,7 +139,7 @@ async fn a_bad_contact_form_names_every_bad_field_and_stores_nothing() {
         let refused = post_pairs(&c, "/console/contacts", &session, &form).await;
         assert_eq!(refused.status, 422, "{}", refused.body);
         for message in [
-            "Unknown value.",
+            "Not one of the choices this field offers.",
             "Too long: at most 4000 characters.",
             "Cannot be in the future.",
             "Check the marked fields: nothing was saved.",
@@ -159,7 +159,13 @@ async fn a_bad_contact_form_names_every_bad_field_and_stores_nothing() {
         form.push(("case_reference", "GT-2026-000999".into()));
         let refused = post_pairs(&c, "/console/contacts", &session, &form).await;
         assert_eq!(refused.status, 422);
-        assert!(refused.body.contains("Unknown value."));
+        assert!(
+            refused
+                .body
+                .contains("No case of your country has this reference (e.g. GT-2026-000123)."),
+            "{}",
+            refused.body
+        );
         assert_eq!(c.store.count_rows_for_tests("contacts").await.unwrap(), 0);
         db.cleanup().await;
     }
@@ -1110,7 +1116,12 @@ async fn follow_ups_show_on_my_work_and_overdue_ones_in_the_queue() {
         // The test clock stands on 2026-11-27.
         let bad = add("", "2031-01-01", 951).await;
         assert_eq!(bad.status, 422, "{}", bad.body);
-        assert!(bad.body.contains("Required.") && bad.body.contains("Out of the allowed range."));
+        assert!(
+            bad.body.contains("Required.")
+                && bad
+                    .body
+                    .contains("Must fall within a year before and two years after today.")
+        );
         assert_eq!(c.store.count_rows_for_tests("follow_ups").await.unwrap(), 0);
         assert_eq!(
             add("Call back about the shelter", "2026-11-25", 952)

@@ -124,6 +124,55 @@ fn the_seeded_languages_have_names() {
     }
 }
 
+/// A field's own wording of a problem (`problem-<problem>-<field>`) belongs to a problem that
+/// exists, and the page limit's names the store's real maximum.
+#[test]
+fn field_wordings_of_problems_name_a_known_problem() {
+    use antitrata_domain::casework::Problem;
+    let problems = [
+        Problem::Required,
+        Problem::TooLong(1),
+        Problem::UnknownCode,
+        Problem::InFuture,
+        Problem::BadDate,
+        Problem::EndsBeforeStart,
+        Problem::BadPhone,
+        Problem::BadCountry,
+        Problem::OutOfRange,
+        Problem::NotAllowedNow,
+    ]
+    .map(|p| p.label_key());
+    let keys = keys_of(Lang::Es);
+    let worded: Vec<_> = keys
+        .iter()
+        .filter(|k| k.starts_with("problem-") && !problems.contains(k))
+        .collect();
+    assert!(worded.len() >= 10, "{worded:?}");
+    for key in worded {
+        assert!(
+            problems.iter().any(|p| key
+                .strip_prefix(p.as_str())
+                .is_some_and(|f| f.starts_with('-'))),
+            "{key} is no problem's field wording"
+        );
+    }
+    for lang in Lang::ALL {
+        let path = crate_dir()
+            .join("locales")
+            .join(lang.code())
+            .join("casework.ftl");
+        let text = std::fs::read_to_string(path).unwrap();
+        let limit = text
+            .lines()
+            .find(|line| line.starts_with("problem-out-of-range-limit ="))
+            .unwrap_or_else(|| panic!("{lang} has no wording for the page limit"));
+        assert!(
+            limit.contains(&format!(" {} ", antitrata_store::PAGE_MAX)),
+            "{lang}: {limit}"
+        );
+    }
+}
+
 /// Every value of every hotline-work vocabulary, and every field problem, has a label in every
 /// language (the console builds their keys, so the scan above cannot see them).
 #[test]

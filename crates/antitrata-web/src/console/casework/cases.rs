@@ -522,7 +522,9 @@ pub(in crate::console) async fn change_status(
             // The status form is a row of buttons: its problem shows as the page's message.
             let tr = Tr::new(lang);
             let shown = Shown {
-                message: errors.first().map(|e| problem_message(&tr, e.problem)),
+                message: errors
+                    .first()
+                    .map(|e| problem_message(&tr, e.field, e.problem)),
                 errors: FieldErrors::new(&tr, &errors),
                 failed_form: Some("status"),
                 typed_pairs: pairs,

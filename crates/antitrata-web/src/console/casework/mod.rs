@@ -52,7 +52,7 @@ impl FieldErrors {
         FieldErrors(
             errors
                 .iter()
-                .map(|e| (e.field, problem_message(tr, e.problem)))
+                .map(|e| (e.field, problem_message(tr, e.field, e.problem)))
                 .collect(),
         )
     }
