@@ -4,18 +4,20 @@
 
 use antitrata_domain::casework::{
     CallerRole, CaseId, CaseReference, Contact, ContactChannel, ContactId, ContactLanguage,
-    ContactOutcome, DangerTaker, Direction, HeardVia, NewContact, Screening,
+    ContactOutcome, DangerTaker, Direction, FRESH_DANGER, HeardVia, NewContact, Screening,
+    ScreeningResult,
 };
 use antitrata_domain::{Actor, CountryCode};
 use sha2::{Digest, Sha256};
 use sqlx::FromRow;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contact_writes::{ContactWrite, Written};
 use crate::crypto::{BlindField, SealContext};
 use crate::error::require;
-use crate::store::{keyset_page, require_row, with_pool};
+use crate::store::{require_row, with_pool};
 use crate::time_columns::{from_unix, unix};
 use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
 use antitrata_domain::policy::Action;
@@ -113,17 +115,27 @@ impl Store {
         self.open_read(actor, read).await
     }
 
-    /// Contacts flagged as immediate danger that no supervisor has marked handled, newest first
-    /// (the danger just reported is the one to act on): the top of the supervisor's queue. A
-    /// page of at most `limit` after the contact `after`.
+    /// Contacts flagged as immediate danger that no supervisor has marked handled: the top of
+    /// the supervisor's queue. Those of the [`FRESH_DANGER`] before `now` come first, the most
+    /// severe first (a minor in the case, then trafficking likely), each severity newest first;
+    /// then the older ones, newest first. A page of at most `limit` after the contact `after`.
     pub async fn list_open_dangers(
         &self,
         actor: &Actor,
+        now: OffsetDateTime,
         after: Option<ContactId>,
         limit: i64,
     ) -> Result<Vec<Contact>, StoreError> {
+        let since = unix(now - FRESH_DANGER);
         let read = self
-            .read_contacts_where(actor, ContactList::OpenDangers { after, limit })
+            .read_contacts_where(
+                actor,
+                ContactList::OpenDangers {
+                    since,
+                    after,
+                    limit,
+                },
+            )
             .await?;
         self.open_read(actor, read).await
     }
@@ -190,14 +202,35 @@ impl Store {
                     .fetch_all(pool)
                     .await?
                 }
-                ContactList::OpenDangers { after, limit } => {
+                ContactList::OpenDangers {
+                    since,
+                    after,
+                    limit,
+                } => {
                     let mut query = sqlx::QueryBuilder::new(format!(
                         "select {CONTACT_COLUMNS} from {CONTACT_FROM} where c.country = "
                     ));
                     query.push_bind(country.as_str()).push(OPEN_DANGER);
-                    keyset_page!(query, newest_first: "c.started_at, c.id",
-                        desc: "c.started_at desc, c.id desc", table: "contacts",
-                        key: "started_at, id", after.map(|a| a.0), country.as_str().to_owned(), limit);
+                    if let Some(after) = after {
+                        query.push(" and (");
+                        push_danger_rank(&mut query, "c", "k", since);
+                        query.push(", c.started_at, c.id) < (select ");
+                        push_danger_rank(&mut query, "a", "ak", since);
+                        query
+                            .push(
+                                ", a.started_at, a.id from contacts a \
+                                 left join cases ak on ak.id = a.case_id where a.id = ",
+                            )
+                            .push_bind(after.0)
+                            .push(" and a.country = ")
+                            .push_bind(country.as_str())
+                            .push(")");
+                    }
+                    query.push(" order by ");
+                    push_danger_rank(&mut query, "c", "k", since);
+                    query
+                        .push(" desc, c.started_at desc, c.id desc limit ")
+                        .push_bind(limit.clamp(1, crate::PAGE_MAX));
                     query.build_query_as().fetch_all(pool).await?
                 }
                 ContactList::FromCaller { digest, except } => {
@@ -409,9 +442,32 @@ pub(crate) enum ContactList {
         except: Option<ContactId>,
     },
     OpenDangers {
+        /// Dangers reported since then (Unix seconds) rank by severity.
+        since: i64,
         after: Option<ContactId>,
         limit: i64,
     },
+}
+
+/// A danger's place in the queue, on contacts `contact` and their cases `case`: 0 for one
+/// reported before `since`; after it, 3 with a minor in the case, 2 when screening found
+/// trafficking likely, else 1.
+fn push_danger_rank<DB: sqlx::Database>(
+    query: &mut sqlx::QueryBuilder<'_, DB>,
+    contact: &str,
+    case: &str,
+    since: i64,
+) where
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
+        .push(format!("case when {contact}.started_at < "))
+        .push_bind(since)
+        .push(format!(
+            " then 0 when {case}.has_minor then 3 when {contact}.screening_result = '{likely}' \
+             then 2 else 1 end",
+            likely = ScreeningResult::Likely.code()
+        ));
 }
 
 /// The actor's one country, or `OutOfScope` for regional roles.

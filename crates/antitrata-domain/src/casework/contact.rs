@@ -108,6 +108,12 @@ pub const NOTE_MAX: usize = 4000;
 /// The longest locality name.
 pub const LOCALITY_MAX: usize = 120;
 
+/// How long a danger counts as just reported. Within it the supervisor's queue ranks dangers by
+/// severity (a minor in the case, then trafficking likely on screening, then the rest), each rank
+/// newest first; older open dangers follow, newest first, whatever their severity, so a danger
+/// reported now never waits below last month's.
+pub const FRESH_DANGER: time::Duration = time::Duration::hours(24);
+
 /// A contact as submitted (form or API), before checking: every value as text.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

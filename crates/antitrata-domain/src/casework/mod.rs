@@ -22,7 +22,7 @@ pub use case::{
 pub use consent::{Consent, ConsentId, ConsentInput, ConsentScope, GivenBy, NewConsent};
 pub use contact::{
     CallerRole, Contact, ContactChannel, ContactId, ContactInput, ContactLanguage, ContactOutcome,
-    DangerTaker, Direction, HeardVia, LOCALITY_MAX, NOTE_MAX, NewContact,
+    DangerTaker, Direction, FRESH_DANGER, HeardVia, LOCALITY_MAX, NOTE_MAX, NewContact,
 };
 pub use followup::{FollowUp, FollowUpId, FollowUpInput, NewFollowUp, TITLE_MAX};
 pub use person::{

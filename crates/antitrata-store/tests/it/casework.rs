@@ -656,7 +656,7 @@ async fn immediate_dangers_wait_for_a_supervisor() {
             .unwrap();
         let open: Vec<ContactId> = db
             .store
-            .list_open_dangers(&supervisor, None, PAGE_MAX)
+            .list_open_dangers(&supervisor, NOW, None, PAGE_MAX)
             .await
             .unwrap()
             .into_iter()
@@ -681,11 +681,116 @@ async fn immediate_dangers_wait_for_a_supervisor() {
         );
         assert!(
             db.store
-                .list_open_dangers(&supervisor, None, PAGE_MAX)
+                .list_open_dangers(&supervisor, NOW, None, PAGE_MAX)
                 .await
                 .unwrap()
                 .is_empty()
         );
+        db.cleanup().await;
+    }
+}
+
+/// Dangers of the last day come most severe first (a minor in the case, then trafficking
+/// likely), each severity newest first; older ones follow newest first whatever their severity,
+/// and paging one by one sees the same order.
+#[tokio::test]
+async fn fresh_dangers_rank_by_severity_and_older_ones_follow_newest_first() {
+    for db in seeded_backends().await {
+        let name = &db.name;
+        let worker = actor(Role::Caseworker, Some("GT"));
+        let boss = actor(Role::Supervisor, Some("GT"));
+        let child_case = db
+            .store
+            .open_case(&worker, kid(1), &details(), None)
+            .await
+            .unwrap();
+        let child = antitrata_domain::casework::CasePersonInput {
+            role: "victim".into(),
+            name: "Niña".into(),
+            born_on: "2015-03-01".into(),
+            ..Default::default()
+        };
+        let child =
+            antitrata_domain::casework::CasePerson::parse(&child, gt(), NOW.date()).unwrap();
+        db.store
+            .add_case_person(
+                &worker,
+                antitrata_domain::PersonId(Uuid::from_u128(9)),
+                kid(1),
+                &child,
+            )
+            .await
+            .unwrap();
+        // (id, hours ago, trafficking likely on screening, of the case with a child)
+        let dangers = [
+            (1, 30 * 24, true, true),
+            (2, 2, true, false),
+            (3, 1, false, false),
+            (4, 5, false, true),
+            (5, 0, false, false),
+            (6, 25, true, false),
+        ];
+        for (n, hours, likely, of_child_case) in dangers {
+            let mut danger = contact("s");
+            if !likely {
+                danger = NewContact::parse(
+                    &ContactInput {
+                        channel: "call".into(),
+                        started_at: "2026-11-27T11:50:00Z".into(),
+                        language: "es".into(),
+                        caller_role: "potential-victim".into(),
+                        outcome: "emergency-escalated".into(),
+                        summary: "s".into(),
+                        ..ContactInput::default()
+                    },
+                    gt(),
+                    NOW,
+                )
+                .unwrap();
+            }
+            assert_eq!(
+                danger.screening.result().0 == ScreeningResult::Likely,
+                likely
+            );
+            danger.immediate_danger = true;
+            danger.started_at = NOW - time::Duration::hours(hours);
+            if of_child_case {
+                danger.case_reference = Some(child_case.reference);
+            }
+            db.store
+                .insert_contact(&worker, cid(n), &danger)
+                .await
+                .unwrap();
+        }
+        let expected = [4, 2, 5, 3, 6, 1].map(cid);
+        let all: Vec<ContactId> = db
+            .store
+            .list_open_dangers(&boss, NOW, None, PAGE_MAX)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(all, expected, "{name}");
+        let mut paged: Vec<ContactId> = Vec::new();
+        loop {
+            let page = db
+                .store
+                .list_open_dangers(&boss, NOW, paged.last().copied(), 1)
+                .await
+                .unwrap();
+            let Some(danger) = page.first() else { break };
+            paged.push(danger.id);
+        }
+        assert_eq!(paged, expected, "{name}: paging keeps the order");
+        // A day later every one of them is old news: newest first.
+        let later = db
+            .store
+            .list_open_dangers(&boss, NOW + time::Duration::days(2), None, PAGE_MAX)
+            .await
+            .unwrap();
+        let later: Vec<ContactId> = later.iter().map(|c| c.id).collect();
+        assert_eq!(later, [5, 3, 2, 4, 6, 1].map(cid), "{name}");
         db.cleanup().await;
     }
 }
@@ -737,7 +842,11 @@ async fn the_newest_danger_comes_first_and_one_worker_takes_it() {
                 .unwrap();
         }
         let newest = cid(21);
-        let first = db.store.list_open_dangers(&boss, None, 5).await.unwrap();
+        let first = db
+            .store
+            .list_open_dangers(&boss, NOW, None, 5)
+            .await
+            .unwrap();
         assert_eq!(
             first[0].id, newest,
             "{name}: the danger just reported is first"
@@ -752,7 +861,7 @@ async fn the_newest_danger_comes_first_and_one_worker_takes_it() {
         loop {
             let page = db
                 .store
-                .list_open_dangers(&boss, seen.last().copied(), 5)
+                .list_open_dangers(&boss, NOW, seen.last().copied(), 5)
                 .await
                 .unwrap();
             if page.is_empty() {

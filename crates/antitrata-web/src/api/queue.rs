@@ -55,8 +55,8 @@ pub(super) async fn show_work(call: Call) -> Reply<WorkView> {
 /// How many rows each part of the queue but its dangers lists.
 const QUEUE_LIMIT: i64 = 50;
 
-/// The supervisor's queue, immediate danger first: up to 500 open dangers, newest first, then at
-/// most 50 of each other part. Every row of each part, page by page:
+/// The supervisor's queue, immediate danger first: up to 500 open dangers in the console's order
+/// (the last day's most severe first, then newest), then at most 50 of each other part. Every row of each part, page by page:
 /// `GET /api/v1/queue/dangers`, `GET /api/v1/cases?status=closure-requested`,
 /// `GET /api/v1/cases?assigned=none` (which lists closed ones too),
 /// `GET /api/v1/queue/overdue-follow-ups` and `GET /api/v1/queue/stale-referrals`.
@@ -67,7 +67,7 @@ pub(super) async fn show_queue(call: Call) -> Reply<QueueView> {
     let actor = &call.actor;
     let fail = |e| call.fail(e);
     let dangers = store
-        .list_open_dangers(actor, None, PAGE_MAX)
+        .list_open_dangers(actor, call.state.runtime.now(), None, PAGE_MAX)
         .await
         .map_err(fail)?;
     let closure_filter = CaseFilter {
@@ -191,7 +191,7 @@ pub(super) async fn list_my_follow_ups(
 }
 
 /// Every contact in immediate danger that no supervisor has marked handled, page by page,
-/// newest first (each names who took it, if anyone has).
+/// the last day's most severe first, then newest first (each names who took it, if anyone has).
 #[utoipa::path(get, path = "/api/v1/queue/dangers", tag = "contacts", params(PageQuery),
     responses((status = 200, body = ContactPage)), security(("bearer" = [])))]
 pub(super) async fn list_open_dangers(
@@ -201,7 +201,7 @@ pub(super) async fn list_open_dangers(
     let (limit, after) = page_of(&call, &q, ContactId)?;
     let dangers = call
         .store()
-        .list_open_dangers(&call.actor, after, limit)
+        .list_open_dangers(&call.actor, call.state.runtime.now(), after, limit)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(ContactPage {

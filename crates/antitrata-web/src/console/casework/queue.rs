@@ -1,7 +1,8 @@
-//! The supervisor's queue: immediate dangers first, newest first (with the emergency number, the
-//! place, what was said and who has each), then closures waiting for approval, open cases nobody
-//! is assigned to, overdue follow-ups and referrals without news. Every section says how many
-//! wait; the dangers, follow-ups and referrals page on, the case sections link to the case list.
+//! The supervisor's queue: immediate dangers first, those of the last day most severe first, then
+//! older ones, each newest first (with the emergency number, the place, what was said and who has
+//! each), then closures waiting for approval, open cases nobody is assigned to, overdue
+//! follow-ups and referrals without news. Every section says how many wait; the dangers,
+//! follow-ups and referrals page on, the case sections link to the case list.
 
 use antitrata_domain::casework::{CaseStatus, Contact, ContactId, FollowUpId, ReferralId};
 use antitrata_domain::policy::Action;
@@ -157,7 +158,12 @@ async fn queue_page(
     let store = &state.store;
     let (danger_total, untaken) = store.count_open_dangers(&actor).await.map_err(&fail)?;
     let dangers = store
-        .list_open_dangers(&actor, query.dangers.map(ContactId), DANGER_PAGE)
+        .list_open_dangers(
+            &actor,
+            state.runtime.now(),
+            query.dangers.map(ContactId),
+            DANGER_PAGE,
+        )
         .await
         .map_err(&fail)?;
     let emergency = match dangers.first() {
