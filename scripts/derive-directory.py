@@ -11,6 +11,9 @@ What it changes, and nothing else:
   "web (CyberTipline)" -> web, online_tip_form -> online_form);
 - maps the free-text hotline languages onto ISO 639-1 codes plus an "interpretation" flag, keeping the
   source text in languages_note;
+- records the language each line's name is written in (name_lang) and the line's name in the site's
+  languages where it has one (names): descriptive names are translated; a proper name kept as it is
+  (an institution's own name for its line) has no translation there, and pages mark it with lang;
 - keeps every number, confidence, source URL, source year and note exactly as published.
 verified_on stays null: no administrator has verified a line in this system yet.
 """
@@ -34,6 +37,92 @@ CHANNELS = {
 }
 LANGUAGE_CODES = {"English": "en", "French": "fr", "Spanish": "es"}
 
+# Each line's name as the research file writes it -> (the language it is written in, its name in
+# the site's languages). Proper names keep their own language: a page in another one shows them
+# with a lang attribute rather than a made-up translation.
+NAMES = {
+    "Dedicated national anti-trafficking hotline": ("en", {
+        "es": "Línea nacional dedicada contra la trata",
+        "en": "Dedicated national anti-trafficking hotline",
+        "fr": "Ligne nationale dédiée contre la traite"}),
+    "Crime Stoppers Belize": ("en", {}),
+    "Canadian Human Trafficking Hotline": ("en", {
+        "en": "Canadian Human Trafficking Hotline",
+        "fr": "Ligne d’urgence canadienne contre la traite des personnes"}),
+    "Ontario's Human Trafficking Helpline (provincial)": ("en", {
+        "es": "Línea de ayuda contra la trata de Ontario (provincial)",
+        "en": "Ontario's Human Trafficking Helpline (provincial)",
+        "fr": "Ligne d’aide contre la traite de l’Ontario (provinciale)"}),
+    "9-1-1 (line advertised for trafficking reports)": ("en", {
+        "es": "9-1-1 (línea difundida para denunciar la trata)",
+        "en": "9-1-1 (line advertised for trafficking reports)",
+        "fr": "9-1-1 (ligne annoncée pour signaler la traite)"}),
+    "Toll-free trafficking / commercial sexual exploitation report line": ("en", {
+        "es": "Línea gratuita de denuncia de trata y explotación sexual comercial",
+        "en": "Toll-free trafficking / commercial sexual exploitation report line",
+        "fr": "Ligne gratuite de signalement de la traite et de l’exploitation sexuelle commerciale"}),
+    "PETT national trafficking hotline": ("en", {
+        "es": "Línea nacional contra la trata de la PETT",
+        "en": "PETT national trafficking hotline",
+        "fr": "Ligne nationale contre la traite de la PETT"}),
+    "PNC 911": ("es", {}),
+    "Crime Stoppers El Salvador": ("en", {}),
+    "1552 (number in the 2009 IOM campaign)": ("en", {
+        "es": "1552 (número de la campaña de la OIM de 2009)",
+        "en": "1552 (number in the 2009 IOM campaign)",
+        "fr": "1552 (numéro de la campagne de l’OIM de 2009)"}),
+    "PDH complaints line": ("en", {
+        "es": "Línea de denuncias de la PDH",
+        "en": "PDH complaints line",
+        "fr": "Ligne de plaintes de la PDH"}),
+    "PNC police line": ("en", {
+        "es": "Línea de la Policía Nacional Civil (PNC)",
+        "en": "PNC police line",
+        "fr": "Ligne de la Police nationale civile (PNC)"}),
+    "SVET emergency mobile application": ("en", {
+        "es": "Aplicación móvil de emergencia de la SVET",
+        "en": "SVET emergency mobile application",
+        "fr": "Application mobile d’urgence de la SVET"}),
+    "Línea Nacional de Denuncias contra la Trata de Personas": ("es", {
+        "es": "Línea Nacional de Denuncias contra la Trata de Personas"}),
+    "CICESCT direct line": ("en", {
+        "es": "Línea directa de la CICESCT",
+        "en": "CICESCT direct line",
+        "fr": "Ligne directe de la CICESCT"}),
+    "CICESCT Immediate Response Group": ("en", {
+        "es": "Grupo de Respuesta Inmediata de la CICESCT",
+        "en": "CICESCT Immediate Response Group",
+        "fr": "Groupe d’intervention immédiate de la CICESCT"}),
+    "Línea y Chat Nacional contra la Trata de Personas (LNCTP)": ("es", {}),
+    "FEVIMTRA (FGR) free line": ("en", {
+        "es": "Línea gratuita de la FEVIMTRA (FGR)",
+        "en": "FEVIMTRA (FGR) free line",
+        "fr": "Ligne gratuite de la FEVIMTRA (FGR)"}),
+    "089 Denuncia Anónima": ("es", {}),
+    "Línea 133": ("es", {
+        "es": "Línea 133",
+        "en": "Line 133",
+        "fr": "Ligne 133"}),
+    "Policía Nacional 104": ("es", {}),
+    "Crime Stoppers anonymous web reporting": ("en", {
+        "es": "Denuncia anónima en línea de Crime Stoppers",
+        "en": "Crime Stoppers anonymous web reporting",
+        "fr": "Signalement anonyme en ligne de Crime Stoppers"}),
+    "MINSEG anonymous trafficking report lines": ("en", {
+        "es": "Líneas de denuncia anónima de trata del MINSEG",
+        "en": "MINSEG anonymous trafficking report lines",
+        "fr": "Lignes de signalement anonyme de la traite du MINSEG"}),
+    "National Human Trafficking Hotline": ("en", {}),
+    "DHS tip line": ("en", {
+        "es": "Línea de denuncias del DHS",
+        "en": "DHS tip line",
+        "fr": "Ligne de signalement du DHS"}),
+    "NCMEC hotline (child exploitation)": ("en", {
+        "es": "Línea del NCMEC (explotación infantil)",
+        "en": "NCMEC hotline (child exploitation)",
+        "fr": "Ligne du NCMEC (exploitation des enfants)"}),
+}
+
 
 def languages(source):
     codes, interpretation = [], False
@@ -52,8 +141,11 @@ def hotline(source):
         mapped = CHANNELS[channel]
         if mapped not in channels:
             channels.append(mapped)
+    name_lang, names = NAMES[source["name"]]
     return {
         "name": source["name"],
+        "name_lang": name_lang,
+        "names": names,
         "scope": source["scope"],
         "number": source["number"],
         "number_vanity": source.get("number_vanity"),

@@ -1,12 +1,13 @@
 //! Hotlines: the numbers and channels a person can use to report trafficking or ask for help.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use time::Date;
 use uuid::Uuid;
 
-use crate::{Country, CountryCode, DialTarget, dial_targets};
+use crate::{Country, CountryCode, DialTarget, Lang, dial_targets};
 
 /// Identifies a hotline. Seeded lines get a UUIDv5 derived from their country and position, so the
 /// same seed gives the same ids on every database.
@@ -202,6 +203,14 @@ pub struct Hotline {
     /// Order on the country's page, from 0.
     pub position: i32,
     pub name: String,
+    /// The language `name` is written in (ISO 639-1), where the directory says.
+    #[serde(default)]
+    pub name_lang: Option<String>,
+    /// The line's name in the site's languages (by language code), where it has one. A proper
+    /// name kept as it is ("National Human Trafficking Hotline") has none: pages show `name`,
+    /// marked with `name_lang`.
+    #[serde(default)]
+    pub names: BTreeMap<String, String>,
     pub scope: HotlineScope,
     /// The number as published (`1-888-373-7888`, `516-28-46 / 6977-1941`); `None` when no number
     /// was found. Never invented or completed.
@@ -238,6 +247,16 @@ impl Hotline {
             .as_deref()
             .map(|number| dial_targets(number, country))
             .unwrap_or_default()
+    }
+
+    /// The name to show on a page in `lang`, and the language to mark it with when it is not the
+    /// page's own (`None`: it is, or nobody recorded which it is).
+    pub fn name_in(&self, lang: Lang) -> (&str, Option<&str>) {
+        if let Some(name) = self.names.get(lang.code()) {
+            return (name, None);
+        }
+        let other = self.name_lang.as_deref().filter(|l| *l != lang.code());
+        (&self.name, other)
     }
 
     /// Whether the public page must mark the line as unverified.

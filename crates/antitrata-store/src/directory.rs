@@ -3,6 +3,8 @@
 use antitrata_domain::{
     Channel, Confidence, Country, CountryCode, CountryDirectory, Hotline, HotlineId, HotlineScope,
 };
+use std::collections::BTreeMap;
+
 use sqlx::FromRow;
 use sqlx::types::Json;
 use time::Date;
@@ -14,7 +16,7 @@ use crate::{Store, StoreError};
 const COUNTRY_COLUMNS: &str = "iso2, calling_code, name_es, name_en, name_fr, emergency_number, \
      emergency_notes, emergency_source_urls, authority, authority_source_urls";
 
-const HOTLINE_COLUMNS: &str = "id, country, position, name, scope, number, number_vanity, \
+const HOTLINE_COLUMNS: &str = "id, country, position, name, name_lang, names, scope, number, number_vanity, \
      institution, hours, free, channels, languages, interpretation, languages_note, email, sms, \
      web, source_urls, source_year, confidence, verified_on, notes";
 
@@ -124,6 +126,8 @@ struct HotlineRow {
     country: String,
     position: i32,
     name: String,
+    name_lang: Option<String>,
+    names: Json<BTreeMap<String, String>>,
     scope: String,
     number: Option<String>,
     number_vanity: Option<String>,
@@ -166,6 +170,8 @@ impl HotlineRow {
             country: parse_country(&self.country)?,
             position: self.position,
             name: self.name,
+            name_lang: self.name_lang,
+            names: self.names.0,
             scope,
             number: self.number,
             number_vanity: self.number_vanity,
@@ -200,6 +206,12 @@ pub(crate) const INSERT_COUNTRY: &str = "insert into countries (iso2, calling_co
 
 pub(crate) const INSERT_HOTLINE: &str = "insert into hotlines (id, country, position, name, scope, \
      number, number_vanity, institution, hours, free, channels, languages, interpretation, \
-     languages_note, email, sms, web, source_urls, source_year, confidence, verified_on, notes) \
+     languages_note, email, sms, web, source_urls, source_year, confidence, verified_on, notes, \
+     name_lang, names) \
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-     $19, $20, $21, $22) on conflict (id) do nothing";
+     $19, $20, $21, $22, $23, $24) on conflict (id) do nothing";
+
+/// Gives a seeded line its names in the site's languages, once: a line whose name language is
+/// recorded (seeded so, or set by an administrator) is left as it is.
+pub(crate) const NAME_SEEDED_HOTLINE: &str =
+    "update hotlines set name_lang = $1, names = $2 where id = $3 and name_lang is null";

@@ -5,7 +5,7 @@ use antitrata_domain::{Country, CountryCode, CountryDirectory, Hotline, HotlineI
 use serde::Deserialize;
 use sqlx::types::Json;
 
-use crate::directory::{INSERT_COUNTRY, INSERT_HOTLINE};
+use crate::directory::{INSERT_COUNTRY, INSERT_HOTLINE, NAME_SEEDED_HOTLINE};
 use crate::store::with_pool;
 use crate::{Store, StoreError};
 
@@ -74,6 +74,16 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             if count > 0 {
+                // A directory seeded before lines had names in several languages gets them.
+                for h in directories.iter().flat_map(|d| &d.hotlines) {
+                    sqlx::query(NAME_SEEDED_HOTLINE)
+                        .bind(&h.name_lang)
+                        .bind(Json(&h.names))
+                        .bind(h.id.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
                 return Ok(SeedOutcome::AlreadyPresent);
             }
             let mut hotline_count = 0;
@@ -117,6 +127,8 @@ impl Store {
                         .bind(h.confidence.as_str())
                         .bind(h.verified_on)
                         .bind(&h.notes)
+                        .bind(&h.name_lang)
+                        .bind(Json(&h.names))
                         .execute(&mut *tx)
                         .await?;
                     hotline_count += 1;

@@ -131,6 +131,8 @@ struct Section {
 
 struct LineView {
     name: String,
+    /// The language of `name` when it is not the page's (its `lang` attribute).
+    name_lang: Option<String>,
     scope: String,
     unverified: bool,
     free: bool,
@@ -247,8 +249,10 @@ fn line_view(tr: &Tr, directory: &CountryDirectory, h: &Hotline) -> LineView {
     if h.interpretation {
         languages.push(tr.t("interpretation"));
     }
+    let (name, name_lang) = h.name_in(tr.lang);
     LineView {
-        name: h.name.clone(),
+        name: name.to_owned(),
+        name_lang: name_lang.map(str::to_owned),
         scope: tr.t(&scope_key(h.scope)),
         unverified: h.is_unverified() && h.confidence != Confidence::NotFound,
         free: h.free == Some(true),

@@ -34,6 +34,67 @@ async fn seeding_fills_an_empty_directory_once() {
     }
 }
 
+/// A directory seeded before lines had names in several languages gets them at the next start;
+/// a line whose name language is already recorded keeps its names.
+#[tokio::test]
+async fn an_older_directory_gets_the_seeded_names_once() {
+    for db in seeded_backends().await {
+        let name = &db.name;
+        let before = db.store.list_directories().await.unwrap();
+        let gt = before
+            .iter()
+            .find(|d| d.country.iso2 == code("GT"))
+            .unwrap();
+        assert_eq!(
+            gt.hotlines[1].names.get("es").map(String::as_str),
+            Some("Línea de denuncias de la PDH"),
+            "{name}: seeded with its names"
+        );
+        db.store
+            .execute_raw_for_tests("update hotlines set name_lang = null, names = '{}'")
+            .await
+            .unwrap();
+        // One line an administrator named meanwhile (a recorded language) is left alone.
+        db.store
+            .execute_raw_for_tests(
+                "update hotlines set name_lang = 'es', names = '{\"es\": \"Línea del PDH\"}' \
+             where country = 'GT' and position = 1",
+            )
+            .await
+            .unwrap();
+        let stripped = db
+            .store
+            .find_country_directory(code("US"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            stripped
+                .hotlines
+                .iter()
+                .all(|h| h.names.is_empty() && h.name_lang.is_none())
+        );
+
+        let again = db.store.seed_reference_data().await.unwrap();
+        assert_eq!(again, SeedOutcome::AlreadyPresent, "{name}");
+        let after = db.store.list_directories().await.unwrap();
+        for (now, seeded) in after.iter().zip(&before) {
+            for (line, want) in now.hotlines.iter().zip(&seeded.hotlines) {
+                if line.country == code("GT") && line.position == 1 {
+                    assert_eq!(
+                        line.names.get("es").map(String::as_str),
+                        Some("Línea del PDH")
+                    );
+                    assert_eq!(line.names.len(), 1, "{name}");
+                } else {
+                    assert_eq!(line, want, "{name}");
+                }
+            }
+        }
+        db.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn lists_the_eleven_rcm_countries() {
     for db in seeded_backends().await {

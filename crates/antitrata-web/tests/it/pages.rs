@@ -373,3 +373,55 @@ async fn lines_with_a_number_come_first() {
     assert!(last.contains("SVET"), "{last}");
     assert!(gt.contains("Líneas sin número confirmado"));
 }
+
+/// A line's name is in the page's language where it has one; a proper name kept as it is says
+/// which language it is in, so a screen reader speaks it right.
+#[tokio::test]
+async fn line_names_are_in_the_pages_language_or_marked_with_theirs() {
+    let app = test_app().await;
+    let cases = [
+        (
+            "/es/gt",
+            r#"<h3>Línea de denuncias de la PDH</h3>"#,
+            "PDH complaints line",
+        ),
+        (
+            "/fr/gt",
+            r#"<h3>Ligne de plaintes de la PDH</h3>"#,
+            "PDH complaints line",
+        ),
+        (
+            "/en/gt",
+            r#"<h3>PDH complaints line</h3>"#,
+            "Línea de denuncias",
+        ),
+        (
+            "/es/us",
+            r#"<h3 lang="en">National Human Trafficking Hotline</h3>"#,
+            "<h3>National Human",
+        ),
+        (
+            "/en/hn",
+            r#"<h3 lang="es">Línea Nacional de Denuncias contra la Trata de Personas</h3>"#,
+            "<h3>Línea Nacional",
+        ),
+        (
+            "/fr/ca",
+            "<h3>Ligne d’urgence canadienne contre la traite des personnes</h3>",
+            "Canadian Human Trafficking Hotline",
+        ),
+        (
+            "/es/ca",
+            r#"<h3 lang="en">Canadian Human Trafficking Hotline</h3>"#,
+            "<h3>Canadian",
+        ),
+    ];
+    for (page, shown, not_shown) in cases {
+        let body = get(&app, page).await.body;
+        assert!(body.contains(shown), "{page}: no {shown}");
+        assert!(!body.contains(not_shown), "{page}: {not_shown}");
+    }
+    // A name in the page's own language carries no lang attribute of its own.
+    let es = get(&app, "/es/hn").await.body;
+    assert!(es.contains("<h3>Línea Nacional de Denuncias contra la Trata de Personas</h3>"));
+}
