@@ -35,6 +35,7 @@ use tracing::Level;
 
 pub use auth::password::{hash_password, verify_password};
 pub use auth::permissions::{API_ROUTES, Access, CONSOLE_ROUTES, allows};
+pub use console::stats_labels::{stat_value_key, stat_variable_key};
 pub use i18n::{Tr, negotiate};
 pub use release_report::release_report;
 pub use runtime::{Clock, Runtime};

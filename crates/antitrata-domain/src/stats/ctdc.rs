@@ -103,6 +103,40 @@ pub fn global_columns() -> impl Iterator<Item = &'static str> {
 /// The name of the derived exploitation-type column.
 pub const EXPLOITATION_TYPES: &str = "exploitationTypes";
 
+/// Every column a table read from a CTDC file can have, each once: the Global Dataset's
+/// variables, then those only the victim–perpetrator dataset has, then the derived
+/// [`EXPLOITATION_TYPES`]. The live cases are a Global Dataset file, so this covers them too.
+pub fn statistics_variables() -> impl Iterator<Item = &'static str> {
+    let only_vp = VICTIM_PERPETRATOR
+        .iter()
+        .filter(|v| !GLOBAL.iter().any(|g| g.name == v.name));
+    GLOBAL
+        .iter()
+        .chain(only_vp)
+        .map(|v| v.name)
+        .chain([EXPLOITATION_TYPES])
+}
+
+/// The values a variable's codebook lists (for a multiple choice, the choices that are joined
+/// with `;`), or none for a flag, a year, a country or free text. [`EXPLOITATION_TYPES`] lists
+/// the labels its values are joined from.
+pub fn codebook_values(column: &str) -> Vec<&'static str> {
+    if column == EXPLOITATION_TYPES {
+        return EXPLOITATION_FLAGS.iter().map(|(_, label)| *label).collect();
+    }
+    let kind = GLOBAL
+        .iter()
+        .chain(VICTIM_PERPETRATOR)
+        .find(|v| v.name == column)
+        .map(|v| v.kind);
+    match kind {
+        Some(Kind::Choice(values) | Kind::MultiChoice(values)) => values.to_vec(),
+        Some(Kind::AgeBand) => AGE_BANDS.to_vec(),
+        Some(Kind::YearBand) => YEAR_BANDS.to_vec(),
+        Some(Kind::Year | Kind::Country | Kind::Flag | Kind::Text) | None => Vec::new(),
+    }
+}
+
 /// What a column holds, and so which values it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -610,6 +644,28 @@ mod tests {
             .normalize_row(|i| fields.get(i).copied(), &mut out)
             .unwrap();
         out
+    }
+
+    #[test]
+    fn statistics_variables_cover_both_formats_and_the_derived_column_once() {
+        let all: Vec<&str> = statistics_variables().collect();
+        let unique: HashSet<&str> = all.iter().copied().collect();
+        assert_eq!(unique.len(), all.len(), "no variable twice");
+        assert_eq!(
+            all.len(),
+            GLOBAL.len() + 12 + 1,
+            "63 + the 12 of VP only + 1"
+        );
+        for v in GLOBAL.iter().chain(VICTIM_PERPETRATOR) {
+            assert!(unique.contains(v.name), "{}", v.name);
+        }
+        assert!(unique.contains(EXPLOITATION_TYPES));
+        assert_eq!(codebook_values("gender"), GENDER);
+        assert_eq!(codebook_values("IP_Relation"), RELATION);
+        assert_eq!(codebook_values("ageBroad"), AGE_BANDS);
+        assert!(codebook_values(EXPLOITATION_TYPES).contains(&"Forced labour"));
+        assert!(codebook_values("isSexualExploit").is_empty());
+        assert!(codebook_values("nope").is_empty());
     }
 
     #[test]

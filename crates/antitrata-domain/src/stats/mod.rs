@@ -11,7 +11,8 @@ pub mod table;
 pub use cases::{ctdc_file_of_cases, table_of_cases, write_ctdc_csv};
 pub use crosstab::{Cell, CrossTab, CrossTabError, Filter, cross_tabulate};
 pub use ctdc::{
-    CellError, CtdcFormat, HeaderError, Layout, Vocabulary, global_columns, vocabulary, year_column,
+    CellError, CtdcFormat, EXPLOITATION_TYPES, HeaderError, Layout, Vocabulary, codebook_values,
+    global_columns, statistics_variables, vocabulary, year_column,
 };
 pub use dataset::{Dataset, DatasetId, DatasetNameError, check_dataset_name};
 pub use reader::{BadRow, CtdcReader, ReadError, RowProblem, Step, read_table};

@@ -4,6 +4,8 @@
 
 use antitrata_domain::stats::CrossTab;
 
+use super::stats_labels::StatsLabels;
+
 /// Colours of the series, distinguishable for the common colour-vision deficiencies (Okabe–Ito).
 const PALETTE: [&str; 8] = [
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#666666",
@@ -102,10 +104,17 @@ pub(super) struct LegendItem {
 pub(super) struct Words<'a> {
     pub missing: &'a str,
     pub other: &'a str,
+    /// The labels of the variables and their values.
+    pub labels: &'a StatsLabels,
 }
 
-fn label(value: &Option<String>, words: &Words) -> String {
-    value.clone().unwrap_or_else(|| words.missing.to_owned())
+/// The label of a value of the cross-tab's variable `variable` (by position).
+fn label(tab: &CrossTab, variable: usize, value: &Option<String>, words: &Words) -> String {
+    match (value, tab.variables.get(variable)) {
+        (Some(value), Some(name)) => words.labels.value(name, value),
+        (Some(value), None) => value.clone(),
+        (None, _) => words.missing.to_owned(),
+    }
 }
 
 /// Lays out a chart of one or two variables; `None` for three (the table shows those).
@@ -156,7 +165,12 @@ fn colour_of(series: &Option<String>, main: &[Option<String>]) -> (usize, bool) 
     }
 }
 
-fn legend(main: &[Option<String>], words: &Words, top: f64) -> (Vec<LegendItem>, f64) {
+fn legend(
+    tab: &CrossTab,
+    main: &[Option<String>],
+    words: &Words,
+    top: f64,
+) -> (Vec<LegendItem>, f64) {
     let mut items = Vec::new();
     let shown = main.len().min(MAX_SERIES);
     for (i, series) in main.iter().take(shown).enumerate() {
@@ -164,7 +178,7 @@ fn legend(main: &[Option<String>], words: &Words, top: f64) -> (Vec<LegendItem>,
             x: 10.0 + (i % 3) as f64 * 210.0,
             y: top + (i / 3) as f64 * 18.0,
             fill: PALETTE[i],
-            label: label(series, words),
+            label: label(tab, 1, series, words),
         });
     }
     if main.len() > MAX_SERIES {
@@ -222,11 +236,11 @@ fn bars(tab: &CrossTab, words: &Words, stacked: bool) -> Chart {
                 (0, false)
             };
             let name = if stacked && other {
-                format!("{}: {}", words.other, label(series, words))
+                format!("{}: {}", words.other, label(tab, 1, series, words))
             } else if stacked {
-                label(series, words)
+                label(tab, 1, series, words)
             } else {
-                label(value, words)
+                label(tab, 0, value, words)
             };
             segments.push(Segment {
                 x,
@@ -237,7 +251,7 @@ fn bars(tab: &CrossTab, words: &Words, stacked: bool) -> Chart {
             x += width;
         }
         rows.push(BarRow {
-            label: shorten(&label(value, words)),
+            label: shorten(&label(tab, 0, value, words)),
             label_y: y + 14.0,
             y,
             segments,
@@ -247,7 +261,7 @@ fn bars(tab: &CrossTab, words: &Words, stacked: bool) -> Chart {
     }
     let bottom = 12.0 + rows.len() as f64 * ROW;
     let (legend, legend_height) = if stacked {
-        legend(&main, words, bottom + 4.0)
+        legend(tab, &main, words, bottom + 4.0)
     } else {
         (Vec::new(), 0.0)
     };
@@ -309,8 +323,8 @@ fn lines(tab: &CrossTab, words: &Words) -> Chart {
             })
             .collect();
         let name = match shown.get(slot) {
-            Some(series) if tab.variables.len() == 2 => label(series, words),
-            Some(_) => tab.variables[0].clone(),
+            Some(series) if tab.variables.len() == 2 => label(tab, 1, series, words),
+            Some(_) => words.labels.variable(&tab.variables[0]),
             None => words.other.to_owned(),
         };
         lines.push(Line {
@@ -327,11 +341,11 @@ fn lines(tab: &CrossTab, words: &Words) -> Chart {
         .map(|(i, (value, _))| Label {
             x: 50.0 + i as f64 * step,
             y: PLOT_HEIGHT + 28.0,
-            text: shorten(&label(value, words)),
+            text: shorten(&label(tab, 0, value, words)),
         })
         .collect();
     let (legend, legend_height) = if tab.variables.len() == 2 {
-        legend(&main, words, PLOT_HEIGHT + 44.0)
+        legend(tab, &main, words, PLOT_HEIGHT + 44.0)
     } else {
         (Vec::new(), 0.0)
     };
@@ -357,9 +371,11 @@ fn shorten(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use antitrata_domain::Lang;
     use antitrata_domain::stats::{Cell, CrossTab};
 
     use super::*;
+    use crate::i18n::Tr;
 
     fn tab(variables: &[&str], cells: &[(&[Option<&str>], u64)]) -> CrossTab {
         CrossTab {
@@ -375,15 +391,22 @@ mod tests {
         }
     }
 
-    const WORDS: Words = Words {
-        missing: "missing",
-        other: "other",
-    };
+    fn english() -> StatsLabels {
+        StatsLabels::new(Tr::new(Lang::En), &[])
+    }
+
+    fn words(labels: &StatsLabels) -> Words<'_> {
+        Words {
+            missing: "missing",
+            other: "other",
+            labels,
+        }
+    }
 
     #[test]
     fn bars_are_proportional_and_missing_is_labelled() {
         let t = tab(&["citizenship"], &[(&[Some("MX")], 50), (&[None], 100)]);
-        let chart = lay_out(&t, ChartKind::Bar, &WORDS).unwrap();
+        let chart = lay_out(&t, ChartKind::Bar, &words(&english())).unwrap();
         assert_eq!(chart.rows.len(), 2);
         assert_eq!(chart.rows[1].label, "missing");
         assert!((chart.rows[0].segments[0].width - BAR_AREA / 2.0).abs() < 1e-9);
@@ -402,7 +425,7 @@ mod tests {
         let borrowed: Vec<(&[Option<&str>], u64)> =
             cells.iter().map(|(v, n)| (v.as_slice(), *n)).collect();
         let t = tab(&["year", "kind"], &borrowed);
-        let chart = lay_out(&t, ChartKind::Stacked, &WORDS).unwrap();
+        let chart = lay_out(&t, ChartKind::Stacked, &words(&english())).unwrap();
         assert_eq!(chart.rows.len(), 1);
         assert_eq!(chart.rows[0].segments.len(), 9);
         assert_eq!(chart.rows[0].total, t.total);
@@ -424,13 +447,41 @@ mod tests {
                 (&[Some("2016"), Some("Female")], 20),
             ],
         );
-        let chart = lay_out(&t, ChartKind::Line, &WORDS).unwrap();
+        let chart = lay_out(&t, ChartKind::Line, &words(&english())).unwrap();
         assert_eq!(chart.lines.len(), 2);
         assert_eq!(chart.lines[0].title, "Female");
         // The highest point touches the top of the plot, zero the bottom.
         assert_eq!(chart.lines[0].points, "50.0,130.0 610.0,10.0");
         assert_eq!(chart.lines[1].points, "50.0,190.0 610.0,250.0");
         assert_eq!(chart.x_labels.len(), 2);
+    }
+
+    #[test]
+    fn the_chart_shows_labels_in_the_page_language_not_codes() {
+        let spanish = StatsLabels::new(Tr::new(Lang::Es), &[]);
+        let t = tab(
+            &["gender", "isSexualExploit"],
+            &[
+                (&[Some("Female"), Some("1")], 3),
+                (&[Some("Male"), Some("0")], 1),
+                (&[None, Some("1")], 1),
+            ],
+        );
+        let chart = lay_out(&t, ChartKind::Stacked, &words(&spanish)).unwrap();
+        let rows: Vec<&str> = chart.rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(rows, ["Mujer", "Hombre", "missing"]);
+        let legend: Vec<&str> = chart.legend.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(legend, ["Sí", "No"]);
+        assert_eq!(chart.rows[0].segments[0].title, "Sí: 3");
+
+        let ages = tab(
+            &["ageBroad"],
+            &[(&[Some("0--8")], 2), (&[Some("9--17")], 1)],
+        );
+        let line = lay_out(&ages, ChartKind::Line, &words(&spanish)).unwrap();
+        assert_eq!(line.lines[0].title, "Edad (tramo)");
+        let x: Vec<&str> = line.x_labels.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(x, ["0\u{2013}8", "9\u{2013}17"]);
     }
 
     #[test]
@@ -443,10 +494,17 @@ mod tests {
             .collect();
         let borrowed: Vec<(&[Option<&str>], u64)> =
             cells.iter().map(|(v, n)| (v.as_slice(), *n)).collect();
-        let chart = lay_out(&tab(&["c"], &borrowed), ChartKind::Bar, &WORDS).unwrap();
+        let chart = lay_out(&tab(&["c"], &borrowed), ChartKind::Bar, &words(&english())).unwrap();
         assert!(chart.truncated);
         assert_eq!(chart.rows.len(), MAX_BARS);
         assert_eq!(chart.rows[0].label, "c10");
-        assert!(lay_out(&tab(&["a", "b", "c"], &[]), ChartKind::Bar, &WORDS).is_none());
+        assert!(
+            lay_out(
+                &tab(&["a", "b", "c"], &[]),
+                ChartKind::Bar,
+                &words(&english())
+            )
+            .is_none()
+        );
     }
 }

@@ -17,6 +17,7 @@ mod search;
 mod second_factor;
 mod setup;
 mod stats;
+pub(crate) mod stats_labels;
 mod users;
 
 pub(crate) use stats::{Mistake, StatsQuery, TableCache, answer as answer_stats};

@@ -6,7 +6,8 @@
 //! involved, so nothing is audited. Dataset tables are kept in memory after their first use, so a
 //! question costs a cross-tab, not a load; the live cases are read afresh for each question, and
 //! only the country's own hotline roles may read them (the store decides,
-//! `RecordsUse::Statistics`).
+//! `RecordsUse::Statistics`). Variables and values are shown by their labels in the page's
+//! language ([`super::stats_labels`]); the form, the links and the CSV keep the CTDC codes.
 
 use antitrata_domain::policy::Action;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::chart::{Chart, ChartKind, MAX_BARS, Words, lay_out};
+use super::stats_labels::StatsLabels;
 use super::{attachment, console_page, page_lang, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
@@ -161,8 +163,11 @@ struct StatsPage {
     /// The question as asked, its dataset and any mistake in it.
     q: Outcome,
     rows: Vec<TableRow>,
-    variables: Vec<String>,
+    /// The chosen variables' labels, as the table's headers.
+    column_headers: Vec<String>,
     total: u64,
+    /// The words shown for variables and values (the form keeps their codes).
+    labels: StatsLabels,
     chart: Option<Chart>,
     csv_href: String,
 }
@@ -185,16 +190,27 @@ pub(super) async fn show_stats(
     } else {
         StatusCode::OK
     };
+    let countries = state
+        .store
+        .list_countries()
+        .await
+        .map_err(store_error(lang, &headers))?;
+    let labels = StatsLabels::new(tr, &countries);
     let words = Words {
         missing: &tr.t("stats-missing"),
         other: &tr.t("stats-other"),
+        labels: &labels,
     };
     let chart = outcome
         .tab
         .as_ref()
         .and_then(|tab| lay_out(tab, outcome.chart, &words));
-    let (rows, variables, total) = match &outcome.tab {
-        Some(tab) => (table_rows(tab, &tr), tab.variables.clone(), tab.total),
+    let (rows, column_headers, total) = match &outcome.tab {
+        Some(tab) => (
+            table_rows(tab, &tr, &labels),
+            tab.variables.iter().map(|v| labels.variable(v)).collect(),
+            tab.total,
+        ),
         None => (Vec::new(), Vec::new(), 0),
     };
     let page = StatsPage {
@@ -204,8 +220,9 @@ pub(super) async fn show_stats(
         csv_href: csv_href(&outcome),
         q: outcome,
         rows,
-        variables,
+        column_headers,
         total,
+        labels,
         chart,
         tr,
     };
@@ -383,7 +400,7 @@ fn explain(error: &AnswerError, tr: &Tr) -> (Mistake, String) {
     }
 }
 
-fn table_rows(tab: &CrossTab, tr: &Tr) -> Vec<TableRow> {
+fn table_rows(tab: &CrossTab, tr: &Tr, labels: &StatsLabels) -> Vec<TableRow> {
     let missing = tr.t("stats-missing");
     tab.cells
         .iter()
@@ -391,7 +408,11 @@ fn table_rows(tab: &CrossTab, tr: &Tr) -> Vec<TableRow> {
             values: cell
                 .values
                 .iter()
-                .map(|v| v.clone().unwrap_or_else(|| missing.clone()))
+                .zip(&tab.variables)
+                .map(|(value, variable)| match value {
+                    Some(value) => labels.value(variable, value),
+                    None => missing.clone(),
+                })
                 .collect(),
             missing: cell.values.iter().map(Option::is_none).collect(),
             count: cell.count,

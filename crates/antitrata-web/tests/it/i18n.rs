@@ -253,3 +253,61 @@ fn every_vocabulary_value_has_a_label() {
         assert!(missing.is_empty(), "{lang}: no label for {missing:?}");
     }
 }
+
+/// Every variable any statistics source can show (both CTDC formats, the derived
+/// `exploitationTypes`, and so the live cases, which are a Global Dataset file) has a label in
+/// every language, and so has every word among their codebook values: the statistics page builds
+/// these keys from the CTDC names, so the scan above cannot see them.
+#[test]
+fn every_statistics_variable_and_word_value_has_a_label() {
+    use antitrata_domain::stats::{codebook_values, global_columns, statistics_variables};
+    use antitrata_web::{stat_value_key, stat_variable_key};
+    let variables: Vec<&str> = statistics_variables().collect();
+    for expected in [
+        "isSexualExploit",
+        "IP_Relation",
+        "yearRegister",
+        "exploitationTypes",
+    ] {
+        assert!(variables.contains(&expected), "{expected}");
+    }
+    for column in global_columns() {
+        assert!(variables.contains(&column), "live cases' {column}");
+    }
+    let mut wanted = BTreeSet::new();
+    for variable in &variables {
+        assert!(
+            wanted.insert(stat_variable_key(variable)),
+            "{variable} shares its key with another variable"
+        );
+    }
+    let mut values = 0;
+    for variable in &variables {
+        for value in codebook_values(variable) {
+            if value.bytes().any(|b| b.is_ascii_alphabetic()) {
+                wanted.insert(stat_value_key(value));
+                values += 1;
+            }
+        }
+    }
+    assert!(values > 30, "only {values} word values found");
+    for lang in Lang::ALL {
+        let have = keys_of(lang);
+        let missing: Vec<_> = wanted.iter().filter(|k| !have.contains(*k)).collect();
+        assert!(missing.is_empty(), "{lang}: no label for {missing:?}");
+    }
+}
+
+/// The statistics labels in French use the typographic apostrophe.
+#[test]
+fn french_statistics_labels_use_the_typographic_apostrophe() {
+    let path = crate_dir().join("locales/fr/statistics.ftl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("’"),
+        "no apostrophe at all in {}",
+        path.display()
+    );
+    let straight: Vec<&str> = text.lines().filter(|l| l.contains('\'')).collect();
+    assert!(straight.is_empty(), "straight apostrophes: {straight:?}");
+}

@@ -80,7 +80,7 @@ async fn an_analyst_gets_a_table_a_chart_and_csv() {
         );
         assert!(
             form.body
-                .contains(r#"<option value="citizenship">citizenship</option>"#)
+                .contains(r#"<option value="citizenship">Citizenship</option>"#)
         );
 
         let page = get_as(
@@ -92,7 +92,7 @@ async fn an_analyst_gets_a_table_a_chart_and_csv() {
         assert_eq!(page.status, 200);
         let table = page.body.split("<tbody>").nth(1).unwrap();
         assert!(
-            table.contains("<td>MX</td><td>2</td><td>50.00</td>"),
+            table.contains("<td>Mexico</td><td>2</td><td>50.00</td>"),
             "{table}"
         );
         assert!(table.contains(r#"<td class="muted">missing</td><td>1</td><td>25.00</td>"#));
@@ -110,7 +110,9 @@ async fn an_analyst_gets_a_table_a_chart_and_csv() {
             .next()
             .unwrap();
         assert_eq!(svg.matches("<rect").count(), 3, "{svg}");
-        assert!(svg.contains(r##"width="400" height="18" fill="#0072B2"><title>MX: 2</title>"##));
+        assert!(
+            svg.contains(r##"width="400" height="18" fill="#0072B2"><title>Mexico: 2</title>"##)
+        );
 
         let lines = get_as(
             &c.app,
@@ -461,6 +463,174 @@ async fn the_api_answers_the_same_questions_as_json() {
         }
         let anonymous = call(&c.app, Method::GET, "/api/v1/stats?by=gender", "", None).await;
         assert_eq!(anonymous.status, 401);
+        db.cleanup().await;
+    }
+}
+
+/// A dataset `labels` of five victims with a flag, an age band and countries.
+async fn import_labelled_dataset(c: &Console) {
+    let columns: Vec<String> = ["gender", "isSexualExploit", "citizenship", "ageBroad"]
+        .map(String::from)
+        .to_vec();
+    let new = NewDataset {
+        id: DatasetId(Uuid::now_v7()),
+        name: "labels".into(),
+        format: "ctdc-global".into(),
+        file_name: "labels.csv".into(),
+        columns: columns.clone(),
+        ignored_columns: vec![],
+    };
+    let mut writer = c
+        .store
+        .begin_dataset(&actor(Role::Cli, None), new)
+        .await
+        .unwrap();
+    let mut encoder = TableEncoder::new(columns, 100);
+    for row in [
+        [Some("Female"), Some("1"), Some("MX"), Some("18--20")],
+        [Some("Female"), Some("1"), Some("GT"), Some("0--8")],
+        [Some("Female"), Some("0"), Some("CO"), Some("18--20")],
+        [Some("Male"), Some("0"), Some("MX"), None],
+        [Some("Unknown"), Some("1"), Some("ZZ"), Some("9--17")],
+    ] {
+        encoder.push_row(&row).unwrap();
+    }
+    writer.write_chunk(&encoder.take_chunk()).await.unwrap();
+    writer
+        .finish(encoder.dictionaries(), 0, [8; 32])
+        .await
+        .unwrap();
+}
+
+/// The part of a page between `start` and `end`.
+fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    body.split(start)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {start} in {body}"))
+        .split(end)
+        .next()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_spanish_page_names_variables_and_values_in_spanish_and_the_csv_keeps_the_codes() {
+    use antitrata_domain::{Lang, UserId};
+    for db in seeded_backends().await {
+        let c = console(&db);
+        import_labelled_dataset(&c).await;
+        let analyst = session(&c, 1, Role::RegionalAnalyst, None).await;
+        c.store
+            .set_user_language(
+                &actor(Role::Cli, None),
+                UserId(Uuid::from_u128(1)),
+                Lang::Es,
+            )
+            .await
+            .unwrap();
+
+        let page = get_as(
+            &c.app,
+            "/console/stats?dataset=labels&by1=gender&by2=isSexualExploit",
+            &analyst,
+        )
+        .await;
+        assert_eq!(page.status, 200, "{}: {}", db.name, page.body);
+        assert_eq!(page.header("content-language"), "es");
+        // The pickers show labels and send codes.
+        assert!(
+            page.body
+                .contains(r#"<option value="gender" selected>Género</option>"#),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains(
+                r#"<option value="isSexualExploit" selected>Explotación sexual</option>"#
+            )
+        );
+        assert!(
+            page.body
+                .contains(r#"<option value="ageBroad">Edad (tramo)</option>"#)
+        );
+        let thead = between(&page.body, "<thead>", "</thead>");
+        assert_eq!(
+            thead,
+            "<tr><th>Género</th><th>Explotación sexual</th><th>Número</th><th>%</th></tr>"
+        );
+        let table = between(&page.body, "<tbody>", "</tbody>");
+        for row in [
+            "<tr><td>Mujer</td><td>No</td><td>1</td><td>20,00</td></tr>",
+            "<tr><td>Mujer</td><td>Sí</td><td>2</td><td>40,00</td></tr>",
+            "<tr><td>Hombre</td><td>No</td><td>1</td><td>20,00</td></tr>",
+            "<tr><td>Desconocido</td><td>Sí</td><td>1</td><td>20,00</td></tr>",
+        ] {
+            assert!(table.contains(row), "{row} in {table}");
+        }
+        let svg = between(&page.body, "<svg", "</svg>");
+        assert!(svg.contains(r#"font-size="12">Mujer</text>"#), "{svg}");
+        assert!(svg.contains(r#"font-size="12">Hombre</text>"#), "{svg}");
+        assert!(svg.contains("<title>Sí: 2</title>"), "{svg}");
+        // The legend names the series of the second variable.
+        assert!(svg.contains(r#"font-size="12">Sí</text>"#), "{svg}");
+        assert!(svg.contains(r#"font-size="12">No</text>"#), "{svg}");
+        for raw in ["Female", "Male<", "Unknown", "isSexualExploit"] {
+            assert!(!table.contains(raw), "{raw} in the table");
+            assert!(!svg.contains(raw), "{raw} in the chart");
+            assert!(!thead.contains(raw), "{raw} in the headers");
+        }
+        // The CSV link keeps the codes.
+        assert!(page.body.contains(
+            r#"href="/console/stats.csv?dataset=labels&#38;by1=gender&#38;by2=isSexualExploit""#
+        ));
+
+        let csv = get_as(
+            &c.app,
+            "/console/stats.csv?dataset=labels&by1=gender&by2=isSexualExploit",
+            &analyst,
+        )
+        .await;
+        assert_eq!(csv.status, 200);
+        assert_eq!(
+            csv.body,
+            "gender,isSexualExploit,count,percent\nFemale,0,1,20.00\nFemale,1,2,40.00\n\
+             Male,0,1,20.00\nUnknown,1,1,20.00\n"
+        );
+
+        // Countries by their name in the directory (others by code), the unknown country and
+        // age bands with an en dash; the filter's picker shows the label too.
+        let countries = get_as(
+            &c.app,
+            "/console/stats?dataset=labels&by1=citizenship&only=ageBroad&values=18--20%2C0--8%2C9--17",
+            &analyst,
+        )
+        .await;
+        assert_eq!(countries.status, 200, "{}", countries.body);
+        let table = between(&countries.body, "<tbody>", "</tbody>");
+        assert!(table.contains("<td>México</td><td>1</td>"), "{table}");
+        assert!(table.contains("<td>Guatemala</td><td>1</td>"), "{table}");
+        assert!(table.contains("<td>CO</td><td>1</td>"), "{table}");
+        assert!(
+            table.contains("<td>País desconocido</td><td>1</td>"),
+            "{table}"
+        );
+        assert!(!table.contains("MX"), "{table}");
+        assert!(
+            countries
+                .body
+                .contains(r#"<option value="ageBroad" selected>Edad (tramo)</option>"#)
+        );
+        let ages = get_as(
+            &c.app,
+            "/console/stats?dataset=labels&by1=ageBroad&chart=line",
+            &analyst,
+        )
+        .await;
+        let svg = between(&ages.body, "<svg", "</svg>");
+        assert!(svg.contains(">0\u{2013}8</text>"), "{svg}");
+        assert!(svg.contains("<title>Edad (tramo)</title>"), "{svg}");
+        let table = between(&ages.body, "<tbody>", "</tbody>");
+        assert!(table.contains("<td>18\u{2013}20</td><td>2</td>"), "{table}");
+        assert!(!table.contains("--"), "{table}");
         db.cleanup().await;
     }
 }
