@@ -1517,6 +1517,27 @@ async fn a_person_of_a_case_is_corrected_and_removed_from_the_console() {
         assert!(stale.body.contains("person-message"));
         assert!(stale.body.contains(r#"value="Ana P.""#));
         assert_eq!(hidden(&stale.body, "version"), "2");
+        // What they saved shows beside the fields where it differs from what was typed (the
+        // name), and nowhere else (the phone and age band are the same).
+        let theirs: Vec<&str> = stale
+            .body
+            .match_indices(r#"<span class="theirs">"#)
+            .map(|(at, _)| {
+                let rest = &stale.body[at..];
+                &rest[..rest.find("</span>").unwrap()]
+            })
+            .collect();
+        assert_eq!(
+            theirs,
+            [r#"<span class="theirs">Saved meanwhile: Ana María Pérez"#],
+            "{}",
+            stale.body
+        );
+        assert!(
+            stale
+                .body
+                .contains("What they saved is shown beside each field")
+        );
 
         let remove = format!("/console/persons/{}/remove", uuid::Uuid::from_u128(0x81));
         let unticked = post_pairs(

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::people::{back_to, person_input};
-use super::{FieldErrors, Opt, Pairs, casework_actor, options, store_error};
+use super::{FieldErrors, Opt, Pairs, casework_actor, label, options, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
 use crate::casework::{self, Refusal};
@@ -38,6 +38,9 @@ struct EditPage {
     /// Why the form came back: someone changed the person meanwhile, or they cannot be removed.
     message: Option<String>,
     errors: FieldErrors,
+    /// After a correction made meanwhile: what is stored now, beside each field where it differs
+    /// from what was typed.
+    theirs: Theirs,
     typed: Pairs,
     roles: Vec<Opt>,
     genders: Vec<Opt>,
@@ -74,7 +77,90 @@ fn as_pairs(p: &CasePerson) -> Pairs {
 struct Shown {
     message: Option<String>,
     errors: FieldErrors,
+    theirs: Theirs,
     status: StatusCode,
+}
+
+impl Shown {
+    fn new(message: Option<String>, errors: FieldErrors, status: StatusCode) -> Shown {
+        Shown {
+            message,
+            errors,
+            theirs: Theirs::default(),
+            status,
+        }
+    }
+}
+
+/// The stored values, as words, of the fields where they differ from the typed ones.
+#[derive(Default)]
+struct Theirs(Vec<(&'static str, String)>);
+
+impl Theirs {
+    /// Compares what was typed with the person as stored now, field by field.
+    fn between(tr: &Tr, typed: &Pairs, stored: &CasePerson) -> Theirs {
+        const FIELDS: [&str; 11] = [
+            "role",
+            "name",
+            "aliases",
+            "phone",
+            "address",
+            "born_on",
+            "age_band",
+            "minor",
+            "gender",
+            "nationality",
+            "languages",
+        ];
+        let now = as_pairs(stored);
+        let words = |field: &str, codes: Vec<String>| -> String {
+            let shown: Vec<String> = codes
+                .iter()
+                .map(|code| {
+                    match field {
+                        "role" => PersonRole::parse(code).map(|v| label(tr, v)),
+                        "age_band" => AgeBand::parse(code).map(|v| label(tr, v)),
+                        "gender" => Gender::parse(code).map(|v| label(tr, v)),
+                        "languages" => ContactLanguage::parse(code).map(|v| label(tr, v)),
+                        "minor" => Some(tr.t("people-minor")),
+                        _ => None,
+                    }
+                    .unwrap_or_else(|| code.clone())
+                })
+                .collect();
+            if shown.is_empty() {
+                tr.t("people-theirs-empty")
+            } else {
+                shown.join(", ")
+            }
+        };
+        let trimmed = |pairs: &Pairs, field: &str| -> Vec<String> {
+            pairs
+                .all(field)
+                .iter()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .collect()
+        };
+        Theirs(
+            FIELDS
+                .into_iter()
+                .filter(|field| trimmed(typed, field) != trimmed(&now, field))
+                .map(|field| (field, words(field, trimmed(&now, field))))
+                .collect(),
+        )
+    }
+
+    fn of(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 fn edit_page(
@@ -96,6 +182,7 @@ fn edit_page(
         version,
         message: shown.message,
         errors: shown.errors,
+        theirs: shown.theirs,
         roles: options::<PersonRole>(&tr, &typed.all("role")),
         genders: options::<Gender>(&tr, &typed.all("gender")),
         bands: options::<AgeBand>(&tr, &typed.all("age_band")),
@@ -129,11 +216,7 @@ pub(in crate::console) async fn show_edit(
 ) -> Result<Response, PageError> {
     let id = PersonId(id);
     let (case, version, person) = stored(&state, &who, &headers, id).await?;
-    let shown = Shown {
-        message: None,
-        errors: FieldErrors::default(),
-        status: StatusCode::OK,
-    };
+    let shown = Shown::new(None, FieldErrors::default(), StatusCode::OK);
     Ok(edit_page(
         &who,
         &headers,
@@ -159,19 +242,23 @@ pub(in crate::console) async fn update_person(
         Ok((case, _, _)) => return Ok(back_to(case, "person-edited")),
         Err(refusal) => refusal,
     };
-    let (case, version, _) = stored(&state, &who, &headers, id).await?;
+    let (case, version, now) = stored(&state, &who, &headers, id).await?;
     let tr = Tr::new(lang);
     let shown = match refusal {
-        Refusal::Fields(errors) => Shown {
-            message: None,
-            errors: FieldErrors::new(&tr, &errors),
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-        },
-        // The form now carries the current version: saved again, it replaces theirs knowingly.
+        Refusal::Fields(errors) => Shown::new(
+            None,
+            FieldErrors::new(&tr, &errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        // The form now carries the current version and shows what is stored beside each field
+        // that differs: saved again, it replaces theirs knowingly.
         Refusal::Store(StoreError::Stale { .. }) => Shown {
-            message: Some(tr.t("people-changed-meanwhile")),
-            errors: FieldErrors::default(),
-            status: StatusCode::CONFLICT,
+            theirs: Theirs::between(&tr, &pairs, &now),
+            ..Shown::new(
+                Some(tr.t("people-changed-meanwhile")),
+                FieldErrors::default(),
+                StatusCode::CONFLICT,
+            )
         },
         Refusal::Store(e) => return Err(store_error(lang, &headers)(e)),
         Refusal::NotNow | Refusal::Similar(_) => {
@@ -191,11 +278,8 @@ pub(in crate::console) async fn remove_person(
     let actor = casework_actor(&state, &who.account, &headers);
     let (case, version, person) = stored(&state, &who, &headers, id).await?;
     let tr = Tr::new(lang);
-    let refused = |message: &str, status| Shown {
-        message: Some(tr.t(message)),
-        errors: FieldErrors::default(),
-        status,
-    };
+    let refused =
+        |message: &str, status| Shown::new(Some(tr.t(message)), FieldErrors::default(), status);
     if pairs.get("confirm") != "on" {
         let shown = refused(
             "people-remove-unconfirmed",
