@@ -128,6 +128,7 @@ async fn console_pages_have_no_serious_accessibility_violations() {
     let user = all_roles_account(&store).await;
     let clock = FixedClock::new();
     let records = Records::insert(&store, clock.now()).await;
+    crate::stats::import_small_dataset(&store).await;
     let served = Served::start(&store, Arc::clone(&clock)).await;
     let base = served.base.clone();
     let browser = Browser::start(&driver_path).await;
@@ -160,6 +161,46 @@ async fn console_pages_have_no_serious_accessibility_violations() {
         checked += 1;
     }
     assert!(checked >= 20, "{checked} pages checked");
+
+    // A release is made from its form (the answer is its archive, so the form is sent from the
+    // page's own script); then its page, with the evaluation, is checked.
+    client
+        .goto(&format!("{base}/console/releases"))
+        .await
+        .unwrap();
+    let made = client
+        .execute(
+            "const data = new FormData(document.querySelector('form[action=\"/console/releases\"]'));
+             data.set('source', 'mini'); data.set('method', 'dp-aggregates');
+             data.set('epsilon', '1'); data.set('variables', 'gender');
+             return fetch('/console/releases', { method: 'POST', body: new URLSearchParams(data) })
+                 .then(reply => reply.status);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(made, serde_json::json!(200), "the release was refused");
+    client
+        .goto(&format!("{base}/console/releases"))
+        .await
+        .unwrap();
+    let page = client
+        .execute(
+            "return [...document.querySelectorAll('#releases-made a')]
+                 .map(a => a.getAttribute('href')).find(h => !h.endsWith('/archive'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let page = page
+        .as_str()
+        .expect("a link to the release's page")
+        .to_owned();
+    assert!(page.starts_with("/console/releases/"), "{page}");
+    client.goto(&format!("{base}{page}")).await.unwrap();
+    wait_for_text(&client, "console-menu").await;
+    found.extend(violations(&client, &axe).await);
+    checked += 1;
 
     // A contact form sent empty comes back with every field's error beside it.
     client

@@ -195,7 +195,7 @@ async fn a_supervisor_downloads_a_k_anonymous_release_of_the_live_cases() {
 async fn differentially_private_releases_spend_the_budget_and_mistakes_spend_nothing() {
     for db in seeded_backends().await {
         let c = console(&db);
-        import_small_dataset(&c).await;
+        import_small_dataset(&c.store).await;
         let supervisor = session(&c, 1, Role::Supervisor, Some("GT")).await;
 
         let reply = release(
@@ -473,7 +473,7 @@ async fn differentially_private_releases_spend_the_budget_and_mistakes_spend_not
 async fn a_zcdp_release_past_a_lowered_delta_is_refused_and_explained() {
     for db in seeded_backends().await {
         let c = console(&db);
-        import_small_dataset(&c).await;
+        import_small_dataset(&c.store).await;
         let supervisor = session(&c, 1, Role::Supervisor, Some("GT")).await;
         let zcdp = [
             ("source", "mini"),
@@ -526,7 +526,7 @@ async fn a_zcdp_release_past_a_lowered_delta_is_refused_and_explained() {
 async fn a_paid_release_is_downloaded_again_byte_for_byte_and_audited() {
     for db in seeded_backends().await {
         let c = console(&db);
-        import_small_dataset(&c).await;
+        import_small_dataset(&c.store).await;
         let supervisor = session(&c, 1, Role::Supervisor, Some("GT")).await;
         let first = release(
             &c,

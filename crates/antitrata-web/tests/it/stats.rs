@@ -10,37 +10,46 @@ use uuid::Uuid;
 
 use crate::console::{Console, account, console, get_as};
 
-pub(crate) async fn import_small_dataset(c: &Console) {
-    let columns = vec![
-        "yearOfRegistration".to_owned(),
-        "gender".to_owned(),
-        "citizenship".to_owned(),
-    ];
-    let new = NewDataset {
-        id: DatasetId(Uuid::now_v7()),
-        name: "mini".into(),
-        format: "ctdc-global".into(),
-        file_name: "mini.csv".into(),
-        columns: columns.clone(),
-        ignored_columns: vec![],
-    };
-    let mut writer = c
-        .store
-        .begin_dataset(&actor(Role::Cli, None), new)
-        .await
-        .unwrap();
-    let mut encoder = TableEncoder::new(columns, 100);
-    for row in [
+/// A four-row dataset named `mini` (year, gender, citizenship).
+pub(crate) async fn import_small_dataset(store: &antitrata_store::Store) {
+    let rows = [
         [Some("2015"), Some("Female"), Some("MX")],
         [Some("2015"), Some("Male"), Some("MX")],
         [Some("2016"), Some("Female"), Some("US")],
         [Some("2016"), Some("Female"), None],
-    ] {
-        encoder.push_row(&row).unwrap();
+    ];
+    let columns = ["yearOfRegistration", "gender", "citizenship"];
+    import_rows(store, "mini", &columns, &rows).await;
+}
+
+/// Imports `rows` of `columns` as the CTDC-format dataset `name`.
+async fn import_rows<const N: usize>(
+    store: &antitrata_store::Store,
+    name: &str,
+    columns: &[&str; N],
+    rows: &[[Option<&str>; N]],
+) {
+    let columns: Vec<String> = columns.map(String::from).to_vec();
+    let new = NewDataset {
+        id: DatasetId(Uuid::now_v7()),
+        name: name.into(),
+        format: "ctdc-global".into(),
+        file_name: format!("{name}.csv"),
+        columns: columns.clone(),
+        ignored_columns: vec![],
+    };
+    let mut writer = store
+        .begin_dataset(&actor(Role::Cli, None), new)
+        .await
+        .unwrap();
+    let mut encoder = TableEncoder::new(columns, 100);
+    for row in rows {
+        encoder.push_row(row).unwrap();
     }
     writer.write_chunk(&encoder.take_chunk()).await.unwrap();
+    let digest: [u8; 32] = Sha256::digest(name.as_bytes()).into();
     writer
-        .finish(encoder.dictionaries(), 0, [7; 32])
+        .finish(encoder.dictionaries(), 0, digest)
         .await
         .unwrap();
 }
@@ -72,7 +81,7 @@ async fn an_analyst_gets_a_table_a_chart_and_csv() {
         assert_eq!(empty.status, 200, "{}", db.name);
         assert!(empty.body.contains("No dataset yet"));
 
-        import_small_dataset(&c).await;
+        import_small_dataset(&c.store).await;
         let form = get_as(&c.app, "/console/stats", &analyst).await;
         assert!(
             form.body
@@ -197,7 +206,7 @@ async fn an_analyst_gets_a_table_a_chart_and_csv() {
 async fn mistakes_in_the_question_are_explained_and_answer_400() {
     for db in seeded_backends().await {
         let c = console(&db);
-        import_small_dataset(&c).await;
+        import_small_dataset(&c.store).await;
         let analyst = session(&c, 1, Role::RegionalAnalyst, None).await;
         for (query, message) in [
             (
@@ -383,7 +392,7 @@ async fn the_api_answers_the_same_questions_as_json() {
     use axum::http::Method;
     for db in seeded_backends().await {
         let c = console(&db);
-        import_small_dataset(&c).await;
+        import_small_dataset(&c.store).await;
         open_live_cases(&c).await;
         let supervisor = service_token(&c.store, 1, Role::Supervisor, Some("GT")).await;
         let analyst = service_token(&c.store, 2, Role::RegionalAnalyst, None).await;
@@ -469,37 +478,15 @@ async fn the_api_answers_the_same_questions_as_json() {
 
 /// A dataset `labels` of five victims with a flag, an age band and countries.
 async fn import_labelled_dataset(c: &Console) {
-    let columns: Vec<String> = ["gender", "isSexualExploit", "citizenship", "ageBroad"]
-        .map(String::from)
-        .to_vec();
-    let new = NewDataset {
-        id: DatasetId(Uuid::now_v7()),
-        name: "labels".into(),
-        format: "ctdc-global".into(),
-        file_name: "labels.csv".into(),
-        columns: columns.clone(),
-        ignored_columns: vec![],
-    };
-    let mut writer = c
-        .store
-        .begin_dataset(&actor(Role::Cli, None), new)
-        .await
-        .unwrap();
-    let mut encoder = TableEncoder::new(columns, 100);
-    for row in [
+    let rows = [
         [Some("Female"), Some("1"), Some("MX"), Some("18--20")],
         [Some("Female"), Some("1"), Some("GT"), Some("0--8")],
         [Some("Female"), Some("0"), Some("CO"), Some("18--20")],
         [Some("Male"), Some("0"), Some("MX"), None],
         [Some("Unknown"), Some("1"), Some("ZZ"), Some("9--17")],
-    ] {
-        encoder.push_row(&row).unwrap();
-    }
-    writer.write_chunk(&encoder.take_chunk()).await.unwrap();
-    writer
-        .finish(encoder.dictionaries(), 0, [8; 32])
-        .await
-        .unwrap();
+    ];
+    let columns = ["gender", "isSexualExploit", "citizenship", "ageBroad"];
+    import_rows(&c.store, "labels", &columns, &rows).await;
 }
 
 /// The part of a page between `start` and `end`.
