@@ -190,9 +190,11 @@ async fn page(
     let country = who.account.country;
     let mut sources = Vec::new();
     if let Some(country) = country {
+        let countries = state.store.list_countries().await?;
+        let name = super::stats_labels::StatsLabels::new(tr, &countries).country(&country);
         sources.push((
             LIVE_CASES.to_owned(),
-            tr.t1("stats-live-cases", "country", country.as_str()),
+            tr.t1("stats-live-cases", "country", &name),
         ));
     }
     for dataset in state.store.list_datasets().await? {

@@ -32,6 +32,15 @@ impl StatsLabels {
         variable_label(&self.tr, name)
     }
 
+    /// A country by its name in the page's language, or by its code when the directory has no
+    /// name for it.
+    pub(crate) fn country(&self, code: &CountryCode) -> String {
+        self.countries
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+
     /// The label of a value of `variable`: see [`value_label`].
     pub(crate) fn value(&self, variable: &str, value: &str) -> String {
         value_label(&self.tr, &self.countries, variable, value)

@@ -84,8 +84,9 @@ async fn a_supervisor_downloads_a_k_anonymous_release_of_the_live_cases() {
         let page = get_as(&c.app, "/console/releases", &supervisor).await;
         assert_eq!(page.status, 200, "{}", db.name);
         assert!(
-            page.body
-                .contains(r#"<option value="live:cases" selected>Live cases of GT"#),
+            page.body.contains(
+                r#"<option value="live:cases" selected>Live cases of Guatemala (this hotline)"#
+            ),
             "{}",
             page.body
         );

@@ -326,8 +326,9 @@ async fn the_countrys_staff_count_its_live_cases_and_no_one_else() {
         let form = get_as(&c.app, "/console/stats", &operator).await;
         assert_eq!(form.status, 200, "{}", db.name);
         assert!(
-            form.body
-                .contains(r#"<option value="live:cases" selected>Live cases of GT"#),
+            form.body.contains(
+                r#"<option value="live:cases" selected>Live cases of Guatemala (this hotline)"#
+            ),
             "{}",
             form.body
         );
