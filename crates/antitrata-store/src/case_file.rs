@@ -13,7 +13,8 @@ use crate::{PAGE_MAX, Store, StoreError};
 /// The records of a case, each list in its own order (see the `list_case_*` methods).
 #[derive(Debug, Clone)]
 pub struct CaseRecords {
-    pub persons: Vec<(PersonId, CasePerson)>,
+    /// Each person with their version.
+    pub persons: Vec<(PersonId, i64, CasePerson)>,
     pub consents: Vec<Consent>,
     pub referrals: Vec<Referral>,
     pub follow_ups: Vec<FollowUp>,

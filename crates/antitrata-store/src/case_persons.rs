@@ -55,15 +55,16 @@ macro_rules! case_changed {
 }
 
 impl Store {
-    /// Adds a person to a case of the actor's country. The same id again (a form sent twice)
-    /// returns the person stored and records nothing new.
+    /// Adds a person to a case of the actor's country; returns their version and the person as
+    /// stored. The same id again (a form sent twice) returns the person stored and records
+    /// nothing new.
     pub async fn add_case_person(
         &self,
         actor: &Actor,
         id: PersonId,
         case: CaseId,
         person: &CasePerson,
-    ) -> Result<CasePerson, StoreError> {
+    ) -> Result<(i64, CasePerson), StoreError> {
         let keyring = self.keyring()?;
         let home = scope(actor)?;
         let sealed = SealedPerson::new(keyring, id, person)?;
@@ -135,15 +136,17 @@ impl Store {
             tx.commit().await?;
             row
         });
-        row.open(keyring).map(|(_, person)| person)
+        row.open(keyring)
+            .map(|(_, version, person)| (version, person))
     }
 
-    /// The people of a case of the actor's country, in the order added; each read is audited.
+    /// The people of a case of the actor's country, in the order added, each with their version;
+    /// each read is audited.
     pub async fn list_case_persons(
         &self,
         actor: &Actor,
         case: CaseId,
-    ) -> Result<Vec<(PersonId, CasePerson)>, StoreError> {
+    ) -> Result<Vec<(PersonId, i64, CasePerson)>, StoreError> {
         let read = self.read_case_persons(actor, case).await?;
         self.open_read(actor, read).await
     }
@@ -152,7 +155,7 @@ impl Store {
         &self,
         actor: &Actor,
         case: CaseId,
-    ) -> Result<SealedRead<Vec<(PersonId, CasePerson)>>, StoreError> {
+    ) -> Result<SealedRead<Vec<(PersonId, i64, CasePerson)>>, StoreError> {
         let home = scope(actor)?;
         let rows: Vec<CasePersonRow> = with_pool!(self, |pool| {
             sqlx::query_as(&format!(
@@ -203,7 +206,7 @@ impl Store {
             return Ok(None);
         };
         let (case, version) = (row.case_id, row.version);
-        let (_, person) = row.open(keyring)?;
+        let (_, _, person) = row.open(keyring)?;
         let case = case.ok_or_else(|| corrupt("person's case", "none"))?;
         Ok(Some((CaseId(case), version, person)))
     }
@@ -358,7 +361,7 @@ struct CasePersonRow {
 }
 
 impl CasePersonRow {
-    fn open(self, keyring: &Keyring) -> Result<(PersonId, CasePerson), StoreError> {
+    fn open(self, keyring: &Keyring) -> Result<(PersonId, i64, CasePerson), StoreError> {
         let id = PersonId(self.id);
         country(&self.country)?;
         let open = |blob: Option<Vec<u8>>, column| -> Result<Option<String>, StoreError> {
@@ -369,6 +372,7 @@ impl CasePersonRow {
         let role = self.role.as_deref().unwrap_or("victim");
         Ok((
             id,
+            self.version,
             CasePerson {
                 role: PersonRole::parse(role).ok_or_else(|| corrupt("person role", role))?,
                 name: keyring.open_str(&self.name_sealed, context("name", id))?,

@@ -283,7 +283,7 @@ pub(crate) async fn add_person(
     id: Option<Uuid>,
     input: &CasePersonInput,
     if_similar: IfSimilar,
-) -> Result<(PersonId, CasePerson), Refusal> {
+) -> Result<(PersonId, i64, CasePerson), Refusal> {
     let parsed = CasePerson::parse(input, country(actor)?, actor.today());
     let (person, id) = with_id(parsed, id, "person_id")?;
     if if_similar == IfSimilar::Ask {
@@ -299,10 +299,10 @@ pub(crate) async fn add_person(
             return Err(Refusal::Similar(similar));
         }
     }
-    let stored = store
+    let (version, stored) = store
         .add_case_person(actor, PersonId(id), case, &person)
         .await?;
-    Ok((PersonId(id), stored))
+    Ok((PersonId(id), version, stored))
 }
 
 /// Corrects a person of a case of the actor's country, at the version the form was made from;
@@ -387,7 +387,7 @@ pub(crate) async fn record_consent(
     let persons = store.list_case_persons(actor, case).await?;
     let minor = persons
         .iter()
-        .any(|(id, p)| id.to_string() == input.person.trim() && p.is_minor);
+        .any(|(id, _, p)| id.to_string() == input.person.trim() && p.is_minor);
     let parsed = NewConsent::parse(input, minor, actor.today());
     let (consent, id) = with_id(parsed, id, "consent_id")?;
     match store

@@ -105,7 +105,7 @@ async fn people_of_a_case_are_sealed_searchable_and_flag_minors() {
         let worker = actor(Role::Caseworker, Some("GT"));
         let people = db.store.list_case_persons(&worker, CASE).await.unwrap();
         assert_eq!(people.len(), 1, "{}", db.name);
-        assert_eq!(people[0].1.name, "María Canaria");
+        assert_eq!(people[0].2.name, "María Canaria");
         assert!(
             !db.store
                 .find_case(&worker, CASE)
@@ -121,7 +121,8 @@ async fn people_of_a_case_are_sealed_searchable_and_flag_minors() {
             .add_case_person(&worker, child, CASE, &person("Niña Canaria", "2015-02-02"))
             .await
             .unwrap();
-        assert!(stored.is_minor);
+        assert_eq!(stored.0, 1, "a new person is at version 1");
+        assert!(stored.1.is_minor);
         // Sent twice, stored once.
         db.store
             .add_case_person(&worker, child, CASE, &person("Niña Canaria", "2015-02-02"))

@@ -374,7 +374,7 @@ async fn write_casework_canary(store: &Store) {
         .unwrap();
     assert_eq!(referral.notes.as_deref(), Some(canary.as_str()));
     let people = store.list_case_persons(&gt, case_id).await.unwrap();
-    assert_eq!(people[0].1.address.as_deref(), Some(canary.as_str()));
+    assert_eq!(people[0].2.address.as_deref(), Some(canary.as_str()));
     let task = antitrata_domain::casework::NewFollowUp {
         title: canary.clone(),
         due_on: gt.at.date(),
@@ -691,7 +691,7 @@ async fn rotation_reseals_hotline_work_too() {
             Some(canary.clone())
         );
         let people = store.list_case_persons(&gt, case_id).await.unwrap();
-        assert_eq!(people[0].1.address.as_deref(), Some(canary.as_str()));
+        assert_eq!(people[0].2.address.as_deref(), Some(canary.as_str()));
         let referrals = store.list_case_referrals(&gt, case_id).await.unwrap();
         assert_eq!(referrals[0].notes.as_deref(), Some(canary.as_str()));
         let tasks = store.list_case_follow_ups(&gt, case_id).await.unwrap();

@@ -317,7 +317,7 @@ pub(super) async fn show_case(call: Call, Id(id): Id) -> Result<Versioned<CaseFi
             persons: records
                 .persons
                 .iter()
-                .map(|(id, p)| PersonView::new(*id, p))
+                .map(|(id, version, p)| PersonView::new(*id, *version, p))
                 .collect(),
             consents: records.consents.iter().map(ConsentView::from).collect(),
             referrals: records.referrals.iter().map(ReferralView::from).collect(),
@@ -453,7 +453,7 @@ pub(super) async fn add_person(
     Body(body): Body<NewPersonBody>,
 ) -> Created<PersonView> {
     let case = CaseId(id);
-    let (id, person) = casework::add_person(
+    let (id, version, person) = casework::add_person(
         call.store(),
         &call.actor,
         case,
@@ -463,7 +463,7 @@ pub(super) async fn add_person(
     )
     .await
     .map_err(|r| call.refused(r))?;
-    Ok(created(PersonView::new(id, &person)))
+    Ok(created(PersonView::new(id, version, &person)))
 }
 
 /// A person of a case, with their version as the `ETag` that a correction or a removal names.
@@ -484,7 +484,7 @@ pub(super) async fn show_person(call: Call, Id(id): Id) -> Result<Versioned<Pers
         .await
         .map_err(|e| call.fail(e))?
         .ok_or_else(|| call.missing(Entity::PersonOfTheCase))?;
-    Ok(Versioned(version, PersonView::new(id, &person)))
+    Ok(Versioned(version, PersonView::new(id, version, &person)))
 }
 
 /// Corrects a person of a case (every field; a property left out clears it), only if the
@@ -506,7 +506,7 @@ pub(super) async fn update_person(
         casework::update_person(call.store(), &call.actor, id, &body, Some(expected))
             .await
             .map_err(|r| call.refused(r))?;
-    Ok(Versioned(version, PersonView::new(id, &person)))
+    Ok(Versioned(version, PersonView::new(id, version, &person)))
 }
 
 /// Removes a person added to a case by mistake, at the version `If-Match` names: their sealed

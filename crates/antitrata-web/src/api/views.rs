@@ -199,6 +199,8 @@ pub(super) struct CaseFileView {
 #[derive(Serialize, ToSchema)]
 pub(super) struct PersonView {
     pub id: Uuid,
+    /// The person's version, which a correction or a removal names in `If-Match`.
+    pub version: i64,
     pub role: PersonRole,
     pub name: String,
     pub aliases: Option<String>,
@@ -214,9 +216,10 @@ pub(super) struct PersonView {
 }
 
 impl PersonView {
-    pub(super) fn new(id: PersonId, p: &CasePerson) -> PersonView {
+    pub(super) fn new(id: PersonId, version: i64, p: &CasePerson) -> PersonView {
         PersonView {
             id: id.0,
+            version,
             role: p.role,
             name: p.name.clone(),
             aliases: p.aliases.clone(),

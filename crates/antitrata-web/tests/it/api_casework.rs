@@ -1424,6 +1424,7 @@ async fn a_person_is_corrected_and_removed_at_their_version() {
         )
         .await;
         assert_eq!(added.status, 201, "{}", added.body);
+        assert_eq!(added.json()["version"], 1, "{}", added.body);
         let uri = format!("/api/v1/persons/{person}");
         let read = call(&c.app, Method::GET, &uri, &token, None).await;
         assert_eq!(read.status, 200, "{}", read.body);
@@ -1475,6 +1476,18 @@ async fn a_person_is_corrected_and_removed_at_their_version() {
         let stale = send_with(Method::PUT, Some("\"1\""), Some(corrected)).await;
         assert_eq!(stale.status, 412, "{}", stale.body);
         assert_eq!(stale.json()["current_version"], 2);
+        // The case file names each person's version, so a client can correct from it.
+        let file = call(
+            &c.app,
+            Method::GET,
+            &format!("/api/v1/cases/{case}"),
+            &token,
+            None,
+        )
+        .await;
+        let file = file.json();
+        assert_eq!(file["persons"][0]["version"], 2, "{file}");
+        assert_eq!(put.json()["version"], 2, "{file}");
 
         assert_eq!(send_with(Method::DELETE, None, None).await.status, 428);
         assert_eq!(

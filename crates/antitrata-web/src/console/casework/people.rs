@@ -95,10 +95,13 @@ pub(in crate::console) async fn case_people(
     state: &AppState,
     actor: &Actor,
     tr: &Tr,
-    persons: Vec<(PersonId, CasePerson)>,
+    persons: Vec<(PersonId, i64, CasePerson)>,
     consents: &[Consent],
     referrals: &[Referral],
 ) -> Result<CasePeople, StoreError> {
+    // Each person's edit page reads their version itself.
+    let persons: Vec<(PersonId, CasePerson)> =
+        persons.into_iter().map(|(id, _, p)| (id, p)).collect();
     let here = actor.scope.country();
     let services = state
         .store
