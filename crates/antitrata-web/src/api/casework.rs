@@ -20,8 +20,8 @@ use uuid::Uuid;
 use super::extract::{Body, Call, Id, IfMatch, OptionalIfMatch, Params, Versioned};
 use super::paging;
 use super::views::{
-    CaseFileView, CaseView, ConsentView, ContactView, FollowUpView, PersonHit, PersonView,
-    ReferralView, ServiceView,
+    AddedPersonView, CaseFileView, CaseView, ConsentView, ContactView, FollowUpView, PersonHit,
+    PersonView, ReferralView, ServiceView,
 };
 use crate::casework::{self, ReferralInput, StatusInput};
 use crate::error::ApiError;
@@ -443,15 +443,19 @@ pub(super) struct NewPersonBody {
     pub person: CasePersonInput,
 }
 
+/// Adds a person to a case. The answer lists, under `similar`, the people of the country already
+/// recorded with the same name (accents and spacing aside) or phone, as the console warns before
+/// adding one: the client shows them, and removes the new person if it was the same.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/persons", tag = "cases",
     params(("id" = Uuid, Path)), request_body = NewPersonBody,
-    responses((status = 201, body = PersonView), (status = 422, body = crate::error::ProblemJson)),
+    responses((status = 201, body = AddedPersonView),
+        (status = 422, body = crate::error::ProblemJson)),
     security(("bearer" = [])))]
 pub(super) async fn add_person(
     call: Call,
     Id(id): Id,
     Body(body): Body<NewPersonBody>,
-) -> Created<PersonView> {
+) -> Created<AddedPersonView> {
     let case = CaseId(id);
     let (id, version, person) = casework::add_person(
         call.store(),
@@ -463,7 +467,19 @@ pub(super) async fn add_person(
     )
     .await
     .map_err(|r| call.refused(r))?;
-    Ok(created(PersonView::new(id, version, &person)))
+    let similar = casework::similar_persons(
+        call.store(),
+        &call.actor,
+        &person.name,
+        person.phone.as_deref(),
+        id,
+    )
+    .await
+    .map_err(|e| call.fail(e))?;
+    Ok(created(AddedPersonView {
+        person: PersonView::new(id, version, &person),
+        similar: similar.into_iter().map(PersonHit::from).collect(),
+    }))
 }
 
 /// A person of a case, with their version as the `ETag` that a correction or a removal names.
@@ -788,15 +804,7 @@ pub(super) async fn search_persons(call: Call, Body(body): Body<PersonQuery>) ->
         .map_err(|e| call.fail(e))?;
     let next = paging::next(&found, antitrata_store::SEARCH_LIMIT, |last| last.id.0);
     Ok(Json(PersonPage {
-        persons: found
-            .into_iter()
-            .map(|p| PersonHit {
-                id: p.id.0,
-                name: p.name,
-                phone: p.phone,
-                case: p.case.map(|c| c.0),
-            })
-            .collect(),
+        persons: found.into_iter().map(PersonHit::from).collect(),
         next,
     }))
 }

@@ -437,3 +437,24 @@ pub(super) struct PersonHit {
     /// The case the person is recorded in, if any.
     pub case: Option<Uuid>,
 }
+
+impl From<antitrata_domain::Person> for PersonHit {
+    fn from(p: antitrata_domain::Person) -> PersonHit {
+        PersonHit {
+            id: p.id.0,
+            name: p.name,
+            phone: p.phone,
+            case: p.case.map(|c| c.0),
+        }
+    }
+}
+
+/// A person just added to a case, and the people of the country already recorded with the same
+/// name (accents and spacing aside) or phone: perhaps the same person, worth a look before going
+/// on. Never anyone of another country.
+#[derive(Serialize, ToSchema)]
+pub(super) struct AddedPersonView {
+    #[serde(flatten)]
+    pub person: PersonView,
+    pub similar: Vec<PersonHit>,
+}

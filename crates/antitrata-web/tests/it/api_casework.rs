@@ -1533,3 +1533,61 @@ async fn a_person_is_corrected_and_removed_at_their_version() {
         db.cleanup().await;
     }
 }
+
+/// A person added through the API comes back with the people of the country already recorded
+/// under the same name (accents and spacing aside) or phone, as the console warns; Honduras's
+/// namesake is never among them, and someone new has none.
+#[tokio::test]
+async fn an_added_person_names_the_similar_people_of_the_country() {
+    for db in seeded_backends().await {
+        let c = console(&db);
+        let gt = service_token(&c.store, 1, Role::Caseworker, Some("GT")).await;
+        let hn = service_token(&c.store, 2, Role::Caseworker, Some("HN")).await;
+        let add = |token: String, case: u128, person: u128, name: &'static str| {
+            let app = c.app.clone();
+            async move {
+                let case = Uuid::from_u128(case);
+                let opened = call(
+                    &app,
+                    Method::POST,
+                    "/api/v1/cases",
+                    &token,
+                    Some(json!({"id": case})),
+                )
+                .await;
+                assert_eq!(opened.status, 201, "{}", opened.body);
+                let body = json!({"id": Uuid::from_u128(person), "role": "victim", "name": name});
+                let added = call(
+                    &app,
+                    Method::POST,
+                    &format!("/api/v1/cases/{case}/persons"),
+                    &token,
+                    Some(body),
+                )
+                .await;
+                assert_eq!(added.status, 201, "{}", added.body);
+                added.json()
+            }
+        };
+        let first = add(gt.clone(), 920, 921, "María José López").await;
+        assert_eq!(first["similar"], json!([]), "{first}");
+        let namesake = add(hn.clone(), 930, 931, "María José López").await;
+        assert_eq!(
+            namesake["similar"],
+            json!([]),
+            "{}: another country's",
+            db.name
+        );
+        let again = add(gt.clone(), 940, 941, "maria  jose LOPEZ").await;
+        let similar = again["similar"].as_array().unwrap();
+        assert_eq!(similar.len(), 1, "{}: {again}", db.name);
+        assert_eq!(similar[0]["id"], Uuid::from_u128(921).to_string());
+        assert_eq!(similar[0]["name"], "María José López");
+        assert_eq!(similar[0]["case"], Uuid::from_u128(920).to_string());
+        assert_eq!(again["name"], "maria  jose LOPEZ");
+        assert_eq!(again["version"], 1);
+        let other = add(gt, 950, 951, "Rosa Tzul Ixcoy").await;
+        assert_eq!(other["similar"], json!([]), "{other}");
+        db.cleanup().await;
+    }
+}
