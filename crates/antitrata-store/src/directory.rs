@@ -1,10 +1,10 @@
 //! The public directory: countries and their hotlines.
 
+use std::collections::BTreeMap;
+
 use antitrata_domain::{
     Channel, Confidence, Country, CountryCode, CountryDirectory, Hotline, HotlineId, HotlineScope,
 };
-use std::collections::BTreeMap;
-
 use sqlx::FromRow;
 use sqlx::types::Json;
 use time::Date;
@@ -16,9 +16,9 @@ use crate::{Store, StoreError};
 const COUNTRY_COLUMNS: &str = "iso2, calling_code, name_es, name_en, name_fr, emergency_number, \
      emergency_notes, emergency_source_urls, authority, authority_source_urls";
 
-const HOTLINE_COLUMNS: &str = "id, country, position, name, name_lang, names, scope, number, number_vanity, \
-     institution, hours, free, channels, languages, interpretation, languages_note, email, sms, \
-     web, source_urls, source_year, confidence, verified_on, notes";
+const HOTLINE_COLUMNS: &str = "id, country, position, name, name_lang, names, scope, number, \
+     number_vanity, institution, hours, free, channels, languages, interpretation, languages_note, \
+     email, sms, web, source_urls, source_year, confidence, verified_on, notes";
 
 impl Store {
     /// All countries of the directory, ordered by ISO code.

@@ -64,8 +64,9 @@ pub fn seed_directory() -> Result<Vec<CountryDirectory>, StoreError> {
 }
 
 impl Store {
-    /// Seeds the directory if it has no country yet, in one transaction. Safe to run from several
-    /// instances at once: conflicting inserts are skipped.
+    /// Seeds the directory if it has no country yet, in one transaction; a directory seeded
+    /// already only gets the seeded lines' names in the site's languages where none is recorded.
+    /// Safe to run from several instances at once: conflicting inserts are skipped.
     pub async fn seed_reference_data(&self) -> Result<SeedOutcome, StoreError> {
         let directories = seed_directory()?;
         with_pool!(self, |pool| {
