@@ -11,16 +11,16 @@ use antitrata_domain::casework::{
     CaseDetails, CaseId, CasePerson, CasePersonInput, ContactId, ContactInput, NewContact,
     ServiceDetails, ServiceId, ServiceInput,
 };
-use antitrata_domain::{CountryCode, Email, Lang, NewAccount, PersonId, Role, UserId};
+use antitrata_domain::{CountryCode, PersonId, Role};
 use antitrata_store::testing::actor;
 use antitrata_store::{DatabaseUrl, Store};
 use antitrata_web::{Access, CONSOLE_ROUTES, Clock};
 use fantoccini::Client;
-use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::browser::{Browser, Served, chromedriver};
+use crate::console::account_with_roles;
 use crate::hotline_e2e::{click, enrol_authenticator, set_password_and_log_in, wait_for_text};
 use crate::support::{FixedClock, public_pages, seeded_store};
 
@@ -125,7 +125,15 @@ async fn console_pages_have_no_serious_accessibility_violations() {
     let store = seeded_store(&DatabaseUrl::SqliteMemory)
         .await
         .with_keyring(antitrata_store::testing::test_keyring());
-    let user = all_roles_account(&store).await;
+    // A Guatemalan supervisor who is also the country's administrator: every page opens.
+    let user = account_with_roles(
+        &store,
+        1,
+        EMAIL,
+        &[Role::Supervisor, Role::CountryAdmin],
+        Some("GT"),
+    )
+    .await;
     let clock = FixedClock::new();
     let records = Records::insert(&store, clock.now()).await;
     crate::stats::import_small_dataset(&store).await;
@@ -226,31 +234,6 @@ async fn console_pages_have_no_serious_accessibility_violations() {
 }
 
 const EMAIL: &str = "all@example.org";
-
-/// A Guatemalan supervisor who is also the country's administrator: every console page opens.
-async fn all_roles_account(store: &Store) -> UserId {
-    let cli = actor(Role::Cli, None);
-    let user = UserId(Uuid::from_u128(1));
-    let new = NewAccount {
-        email: Email::parse(EMAIL).unwrap(),
-        display_name: "All Roles".into(),
-        language: Lang::En,
-        roles: vec![Role::Supervisor, Role::CountryAdmin],
-        country: Some(CountryCode::parse("GT").unwrap()),
-        service: false,
-    };
-    store.insert_user(&cli, user, &new).await.unwrap();
-    store
-        .insert_setup_token(
-            &cli,
-            user,
-            &Sha256::digest(b"setup-1"),
-            cli.at + time::Duration::days(3),
-        )
-        .await
-        .unwrap();
-    user
-}
 
 /// One record of each kind a console page shows.
 struct Records {

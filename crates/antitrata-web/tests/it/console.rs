@@ -47,13 +47,25 @@ pub(crate) async fn account(
     role: Role,
     country: Option<&str>,
 ) -> UserId {
+    account_with_roles(store, n, email, &[role], country).await
+}
+
+/// An account holding every one of `roles` (e.g. a supervisor who is also the country's
+/// administrator, for whom every console page opens), with the setup token `setup-{n}`.
+pub(crate) async fn account_with_roles(
+    store: &Store,
+    n: u128,
+    email: &str,
+    roles: &[Role],
+    country: Option<&str>,
+) -> UserId {
     let cli = actor(Role::Cli, None);
     let id = UserId(Uuid::from_u128(n));
     let new = NewAccount {
         email: Email::parse(email).unwrap(),
         display_name: format!("User {n}"),
         language: Lang::En,
-        roles: vec![role],
+        roles: roles.to_vec(),
         country: country.map(|c| CountryCode::parse(c).unwrap()),
         service: false,
     };
@@ -1091,22 +1103,14 @@ async fn every_console_page_has_the_menu_and_the_search_box() {
     use antitrata_web::{Access, CONSOLE_ROUTES};
     for db in seeded_backends().await {
         let c = console(&db);
-        let cli = actor(Role::Cli, None);
-        let user = UserId(Uuid::from_u128(1));
-        let new = NewAccount {
-            email: Email::parse("all@example.org").unwrap(),
-            display_name: "All Roles".into(),
-            language: Lang::En,
-            roles: vec![Role::Supervisor, Role::CountryAdmin],
-            country: Some(CountryCode::parse("GT").unwrap()),
-            service: false,
-        };
-        c.store.insert_user(&cli, user, &new).await.unwrap();
-        let token = Sha256::digest(b"setup-1");
-        c.store
-            .insert_setup_token(&cli, user, &token, cli.at + Duration::days(3))
-            .await
-            .unwrap();
+        let user = account_with_roles(
+            &c.store,
+            1,
+            "all@example.org",
+            &[Role::Supervisor, Role::CountryAdmin],
+            Some("GT"),
+        )
+        .await;
         set_password(&c, 1).await;
         let session = sign_in_with_enrolment(&c, user, "all@example.org").await;
 
