@@ -6,11 +6,11 @@
 //! Every submission that creates a record carries its own id, so sending it twice stores one.
 
 use antitrata_domain::casework::{
-    Case, CaseAction, CaseDetails, CaseId, CaseInput, CasePerson, CasePersonInput, CaseStatus,
-    ClosureReason, Consent, ConsentId, ConsentInput, Contact, ContactId, ContactInput, Errors,
-    ExploitationType, FieldError, FollowUp, FollowUpId, FollowUpInput, NewConsent, NewContact,
-    NewFollowUp, Problem, Referral, ReferralId, ReferralStatus, Service, ServiceDetails, ServiceId,
-    ServiceInput,
+    Case, CaseAction, CaseDetails, CaseId, CaseInput, CasePerson, CasePersonInput, CaseReference,
+    CaseStatus, ClosureReason, Consent, ConsentId, ConsentInput, Contact, ContactId, ContactInput,
+    Errors, ExploitationType, FieldError, FollowUp, FollowUpId, FollowUpInput, NewConsent,
+    NewContact, NewFollowUp, Problem, Referral, ReferralId, ReferralStatus, Service,
+    ServiceDetails, ServiceId, ServiceInput,
 };
 use antitrata_domain::{Actor, Person, PersonId};
 use antitrata_store::{CaseFilter, ConflictKind, Entity, NewReferral, Store, StoreError};
@@ -97,6 +97,22 @@ fn country(actor: &Actor) -> Result<antitrata_domain::CountryCode, Refusal> {
         .scope
         .country()
         .ok_or(Refusal::Store(StoreError::OutOfScope))
+}
+
+/// A case reference typed at `field` (`GT-2026-000123`), `None` when left blank; one that is no
+/// reference is refused at the field.
+pub(crate) fn optional_reference(
+    errors: &mut Errors,
+    field: &'static str,
+    text: &str,
+) -> Option<CaseReference> {
+    match text.trim() {
+        "" => None,
+        text => CaseReference::parse(text).or_else(|| {
+            errors.add(field, Problem::UnknownCode);
+            None
+        }),
+    }
 }
 
 /// The case list's filters as typed (status and exploitation type codes, `YYYY-MM-DD` opening

@@ -4,8 +4,8 @@
 //! Creating requests carry their own `id`: sending one twice stores one record.
 
 use antitrata_domain::casework::{
-    CaseId, CaseInput, CasePersonInput, CaseReference, CaseStatus, ConsentId, ConsentInput,
-    ContactId, ContactInput, Errors, FollowUpId, FollowUpInput, LOCALITY_MAX, NAME_MAX, ReferralId,
+    CaseId, CaseInput, CasePersonInput, CaseStatus, ConsentId, ConsentInput, ContactId,
+    ContactInput, Errors, FollowUpId, FollowUpInput, LOCALITY_MAX, NAME_MAX, ReferralId,
     ServiceCategory, ServiceId, ServiceInput,
 };
 use antitrata_domain::policy::Action;
@@ -181,23 +181,8 @@ const PHONE_MAX: usize = 40;
 pub(super) async fn list_cases(call: Call, Params(q): Params<CaseQuery>) -> Reply<CasePage> {
     let mut errors = Errors::default();
     let limit = paging::page_limit(&mut errors, q.limit, paging::PAGE_SIZE);
-    let after = match q.cursor.trim() {
-        "" => None,
-        text => CaseReference::parse(text).or_else(|| {
-            errors.add("cursor", antitrata_domain::casework::Problem::UnknownCode);
-            None
-        }),
-    };
-    let reference = match q.reference.trim() {
-        "" => None,
-        text => CaseReference::parse(text).or_else(|| {
-            errors.add(
-                "reference",
-                antitrata_domain::casework::Problem::UnknownCode,
-            );
-            None
-        }),
-    };
+    let after = casework::optional_reference(&mut errors, "cursor", &q.cursor);
+    let reference = casework::optional_reference(&mut errors, "reference", &q.reference);
     let contact = match q.contact.trim() {
         "" => None,
         text => Uuid::parse_str(text).map(ContactId).ok().or_else(|| {

@@ -729,13 +729,7 @@ pub(in crate::console) async fn list_cases(
         &q.to,
         LIST_LIMIT,
     );
-    let after = match q.after.trim() {
-        "" => None,
-        text => CaseReference::parse(text).or_else(|| {
-            errors.add("after", antitrata_domain::casework::Problem::UnknownCode);
-            None
-        }),
-    };
+    let after = casework::optional_reference(&mut errors, "after", &q.after);
     filter.order = CaseOrder::NewestOpened { after };
     filter.assigned_to = q.mine.then_some(who.account.id);
     if q.unassigned {
