@@ -7,6 +7,7 @@
 mod access;
 mod account;
 pub mod casework;
+pub mod content;
 mod country;
 mod hotline;
 mod lang;

@@ -53,6 +53,8 @@ pub enum Action {
     SpendAnyCountryBudget,
     /// Change their own password and second factor.
     ManageOwnAccount,
+    /// Write, and bring back earlier versions of, the public site's content pages.
+    EditContent,
 }
 
 impl Action {
@@ -80,6 +82,7 @@ impl Action {
             Action::ManageEveryAccount => "manage the accounts of every country",
             Action::SpendAnyCountryBudget => "spend another country's privacy budget",
             Action::ManageOwnAccount => "manage their own account",
+            Action::EditContent => "edit the public site's pages",
         }
     }
 }
@@ -118,6 +121,7 @@ pub fn may(role: Role, action: Action) -> bool {
         Action::ManageEveryAccount => matches!(role, SystemAdmin | Cli),
         Action::SpendAnyCountryBudget => role == Cli,
         Action::ManageOwnAccount => !matches!(role, Visitor | Cli),
+        Action::EditContent => role == CampaignEditor,
     }
 }
 

@@ -131,6 +131,8 @@ pub enum Entity {
     Service,
     /// An active caseworker of the country, to assign work to.
     Caseworker,
+    /// A version of a page of the public site.
+    Content,
 }
 
 impl Entity {
@@ -145,6 +147,7 @@ impl Entity {
             Entity::Referral => "referral",
             Entity::Service => "service",
             Entity::Caseworker => "caseworker",
+            Entity::Content => "page",
         }
     }
 }

@@ -15,6 +15,7 @@ mod cases;
 mod consents;
 mod contact_writes;
 mod contacts;
+mod content;
 mod crypto;
 mod database_url;
 mod datasets;

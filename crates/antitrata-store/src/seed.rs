@@ -5,6 +5,7 @@ use antitrata_domain::{Country, CountryCode, CountryDirectory, Hotline, HotlineI
 use serde::Deserialize;
 use sqlx::types::Json;
 
+use crate::content::{SEED_CONTENT, STARTER};
 use crate::directory::{INSERT_COUNTRY, INSERT_HOTLINE, NAME_SEEDED_HOTLINE};
 use crate::store::with_pool;
 use crate::{Store, StoreError};
@@ -66,11 +67,21 @@ pub fn seed_directory() -> Result<Vec<CountryDirectory>, StoreError> {
 impl Store {
     /// Seeds the directory if it has no country yet, in one transaction; a directory seeded
     /// already only gets the seeded lines' names in the site's languages where none is recorded.
+    /// Every content page of the site without a text gets its starter text.
     /// Safe to run from several instances at once: conflicting inserts are skipped.
     pub async fn seed_reference_data(&self) -> Result<SeedOutcome, StoreError> {
         let directories = seed_directory()?;
         with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
+            // Each content page without a text gets its starter text, whatever the directory.
+            for (page, lang, markdown) in STARTER {
+                sqlx::query(SEED_CONTENT)
+                    .bind(page.code())
+                    .bind(lang.code())
+                    .bind(markdown.trim())
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let (count,): (i64,) = sqlx::query_as("select count(*) from countries")
                 .fetch_one(&mut *tx)
                 .await?;

@@ -617,6 +617,7 @@ mod tests {
                 Entity::Referral,
                 Entity::Service,
                 Entity::Caseworker,
+                Entity::Content,
             ];
             for entity in entities {
                 let headers: HeaderMap = [(header::ACCEPT_LANGUAGE, lang.code().parse().unwrap())]

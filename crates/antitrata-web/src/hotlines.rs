@@ -130,7 +130,7 @@ pub(crate) async fn not_found_page(
 
 /// The language a URL's segment names, `None` when it names none the site speaks (the
 /// caller answers with the 404 page), or a 400 when the segment is not text.
-fn spoken(
+pub(crate) fn spoken(
     segment: Result<String, PathRejection>,
     headers: &HeaderMap,
 ) -> Result<Option<Lang>, PageError> {
@@ -139,7 +139,7 @@ fn spoken(
 }
 
 /// The visitor's language, from `Accept-Language`.
-fn negotiated(headers: &HeaderMap) -> Lang {
+pub(crate) fn negotiated(headers: &HeaderMap) -> Lang {
     negotiate(
         headers
             .get(header::ACCEPT_LANGUAGE)

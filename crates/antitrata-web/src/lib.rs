@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod casework;
 mod console;
+mod content;
 mod error;
 mod health;
 mod hotlines;
@@ -164,6 +165,7 @@ pub fn app(state: AppState) -> Router {
     let config = Arc::clone(&state.config);
     Router::new()
         .merge(hotlines::router())
+        .merge(content::router())
         .merge(api::router(state.clone()))
         .merge(health::router())
         .merge(assets::router())

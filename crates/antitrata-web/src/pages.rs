@@ -6,6 +6,7 @@ use antitrata_domain::{
 };
 use askama::Template;
 
+use crate::content::GuideLink;
 use crate::i18n::Tr;
 
 /// A link to the same page in another language.
@@ -16,7 +17,7 @@ pub(crate) struct LangLink {
     pub current: bool,
 }
 
-fn switcher(lang: Lang, path_after_lang: &str) -> Vec<LangLink> {
+pub(crate) fn switcher(lang: Lang, path_after_lang: &str) -> Vec<LangLink> {
     Lang::ALL
         .into_iter()
         .map(|other| LangLink {
@@ -34,6 +35,7 @@ struct IndexPage {
     title: String,
     switch: Vec<LangLink>,
     countries: Vec<IndexEntry>,
+    guides: Vec<GuideLink>,
 }
 
 struct IndexEntry {
@@ -54,12 +56,14 @@ pub(crate) fn render_index(
     lang: Lang,
     directories: &[CountryDirectory],
     first: Option<CountryCode>,
+    guides: &[GuideLink],
 ) -> Result<String, askama::Error> {
     let tr = Tr::new(lang);
     IndexPage {
         title: tr.t("index-title"),
         switch: switcher(lang, ""),
         countries: index_entries(lang, directories, first),
+        guides: guides.to_vec(),
         tr,
     }
     .render()
@@ -122,6 +126,7 @@ struct CountryPage {
     has_confirmed_dedicated_line: bool,
     sections: Vec<Section>,
     authority: Option<String>,
+    guides: Vec<GuideLink>,
 }
 
 struct Section {
@@ -163,10 +168,12 @@ fn publisher(address: &str) -> String {
         .unwrap_or_else(|| address.to_owned())
 }
 
-/// `/{lang}/{iso2}`: the emergency number first, then dedicated lines, then other lines.
+/// `/{lang}/{iso2}`: the emergency number first, then dedicated lines, then other lines, then
+/// the content pages (`guides`).
 pub(crate) fn render_country(
     lang: Lang,
     directory: &CountryDirectory,
+    guides: &[GuideLink],
 ) -> Result<String, askama::Error> {
     let tr = Tr::new(lang);
     let country = &directory.country;
@@ -207,6 +214,7 @@ pub(crate) fn render_country(
         has_confirmed_dedicated_line: directory.has_confirmed_dedicated_line(),
         sections,
         authority: country.authority.clone(),
+        guides: guides.to_vec(),
         tr,
     }
     .render()

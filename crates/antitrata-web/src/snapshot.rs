@@ -1,16 +1,17 @@
-//! The public directory rendered once: every page and API answer as bytes, rebuilt when the
-//! directory changes. Public requests are then a map lookup, whatever the load.
+//! The public site rendered once: every page of the directory and of the content pages, and every
+//! API answer, as bytes, rebuilt when the directory or a content page changes. Public requests are then a map lookup, whatever the load.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use antitrata_domain::content::{ContentPage, ContentVersion};
 use antitrata_domain::{CountryCode, CountryDirectory, Lang};
 use antitrata_store::Store;
 use arc_swap::ArcSwapOption;
 use axum::body::Bytes;
 
 use crate::error::AppError;
-use crate::{api, pages};
+use crate::{api, content, pages};
 
 /// Everything the public site and the API serve, pre-rendered.
 #[derive(Debug)]
@@ -19,6 +20,8 @@ pub struct Snapshot {
     /// country first.
     pub index_pages: HashMap<(Lang, Option<CountryCode>), Bytes>,
     pub country_pages: HashMap<(Lang, CountryCode), Bytes>,
+    /// The content pages (warning signs, know your rights, …) in each language they have.
+    pub guide_pages: HashMap<(Lang, ContentPage), Bytes>,
     /// The public site's 404 in each language: every country's numbers under "no such page".
     pub not_found_pages: HashMap<Lang, Bytes>,
     pub countries_json: Bytes,
@@ -35,21 +38,31 @@ pub enum RenderError {
 }
 
 impl Snapshot {
-    pub fn build(directories: &[CountryDirectory]) -> Result<Snapshot, RenderError> {
+    /// Every page of the directory and of the content pages (the newest version of each).
+    pub fn build(
+        directories: &[CountryDirectory],
+        contents: &[ContentVersion],
+    ) -> Result<Snapshot, RenderError> {
         let mut index_pages = HashMap::new();
         let mut country_pages = HashMap::new();
         let mut not_found_pages = HashMap::new();
+        let mut guide_pages = HashMap::new();
+        for version in contents {
+            let html = content::render_guide(version, contents)?;
+            guide_pages.insert((version.lang, version.page), Bytes::from(html));
+        }
         for lang in Lang::ALL {
+            let guides = content::guide_links(lang, contents);
             let html = pages::render_not_found(lang, directories)?;
             not_found_pages.insert(lang, Bytes::from(html));
             let firsts =
                 std::iter::once(None).chain(directories.iter().map(|d| Some(d.country.iso2)));
             for first in firsts {
-                let html = pages::render_index(lang, directories, first)?;
+                let html = pages::render_index(lang, directories, first, &guides)?;
                 index_pages.insert((lang, first), Bytes::from(html));
             }
             for directory in directories {
-                let html = pages::render_country(lang, directory)?;
+                let html = pages::render_country(lang, directory, &guides)?;
                 country_pages.insert((lang, directory.country.iso2), Bytes::from(html));
             }
         }
@@ -63,6 +76,7 @@ impl Snapshot {
         Ok(Snapshot {
             index_pages,
             country_pages,
+            guide_pages,
             not_found_pages,
             countries_json: Bytes::from(api::directory::render_countries(directories)?),
             hotlines_json: Bytes::from(api::directory::render_hotlines(directories)?),
@@ -92,7 +106,11 @@ impl DirectoryCache {
             tracing::error!(error = %e, "loading the hotline directory failed");
             AppError::Unavailable
         })?;
-        let snapshot = Arc::new(Snapshot::build(&directories).map_err(|e| {
+        let contents = store.list_current_content().await.map_err(|e| {
+            tracing::error!(error = %e, "loading the site's content pages failed");
+            AppError::Unavailable
+        })?;
+        let snapshot = Arc::new(Snapshot::build(&directories, &contents).map_err(|e| {
             tracing::error!(error = %e, "rendering the hotline directory failed");
             AppError::Internal
         })?);
@@ -101,7 +119,7 @@ impl DirectoryCache {
     }
 
     /// Drops the snapshot; the next request rebuilds it from the store. Call after any edit of
-    /// the directory.
+    /// the directory or of a content page.
     pub(crate) fn invalidate(&self) {
         self.current.store(None);
     }

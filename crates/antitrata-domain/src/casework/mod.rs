@@ -29,6 +29,7 @@ pub use person::{
     ADDRESS_MAX, AgeBand, CasePerson, CasePersonInput, Gender, NAME_MAX, PHONE_MAX, PersonRole,
     age_on, valid_phone,
 };
+pub(crate) use picklist::picklist;
 pub use picklist::{Picklist, join_codes, split_codes};
 pub use referral::{Basis, Referral, ReferralId, ReferralStatus};
 #[cfg(feature = "openapi")]

@@ -33,6 +33,8 @@ pub enum Problem {
     OutOfRange,
     /// An action the record's state does not allow (closing a closed case).
     NotAllowedNow,
+    /// A page's text that does not begin with its title (`# Title`).
+    NoTitle,
 }
 
 impl Problem {
@@ -48,6 +50,7 @@ impl Problem {
             Problem::BadCountry => "bad-country",
             Problem::OutOfRange => "out-of-range",
             Problem::NotAllowedNow => "not-allowed-now",
+            Problem::NoTitle => "no-title",
         }
     }
 

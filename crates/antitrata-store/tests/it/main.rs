@@ -19,6 +19,7 @@ mod backup;
 mod case_statistics;
 mod casework;
 mod concurrency;
+mod content;
 mod datasets;
 mod directory;
 mod disclosure;

@@ -95,6 +95,7 @@ problem-bad-country = Unknown country code (ISO 3166, e.g. GT).
 problem-unknown-code = Not one of the choices this field offers.
 problem-out-of-range = Outside what this field allows.
 problem-not-allowed-now = Not possible now.
+problem-no-title = Begin with the page title: a first line such as “# Warning signs”.
 # A field's own wording of a problem, where the general one would leave the user guessing
 # (key: problem-<problem>-<field>, the field's underscores as hyphens).
 problem-unknown-code-case-reference = No case of your country has this reference (e.g. GT-2026-000123).

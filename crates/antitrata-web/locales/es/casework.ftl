@@ -95,6 +95,7 @@ problem-bad-country = Código de país desconocido (ISO 3166, p. ej. GT).
 problem-unknown-code = No es una de las opciones de este campo.
 problem-out-of-range = Fuera de lo que este campo admite.
 problem-not-allowed-now = No es posible ahora.
+problem-no-title = Empiece con el título de la página: una primera línea como «# Señales de alerta».
 # La explicación propia de un campo, donde la general dejaría adivinando
 # (clave: problem-<problema>-<campo>, con guiones en lugar de guiones bajos).
 problem-unknown-code-case-reference = Ningún caso de su país tiene esta referencia (p. ej. GT-2026-000123).

@@ -95,6 +95,7 @@ problem-bad-country = Code de pays inconnu (ISO 3166, p. ex. GT).
 problem-unknown-code = Ce n'est pas l'un des choix de ce champ.
 problem-out-of-range = Hors de ce que ce champ admet.
 problem-not-allowed-now = Pas possible maintenant.
+problem-no-title = Commencez par le titre de la page : une première ligne comme « # Signes d’alerte ».
 # L'explication propre à un champ, là où la générale laisserait deviner
 # (clé : problem-<problème>-<champ>, avec des tirets à la place des tirets bas).
 problem-unknown-code-case-reference = Aucun dossier de votre pays n'a cette référence (p. ex. GT-2026-000123).

@@ -104,6 +104,14 @@ pub const CONSOLE_ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/console/releases", May(MakeReleases)),
     ("GET", "/console/releases/{id}", May(MakeReleases)),
     ("GET", "/console/releases/{id}/archive", May(MakeReleases)),
+    ("GET", "/console/content", May(EditContent)),
+    ("GET", "/console/content/{page}/{lang}", May(EditContent)),
+    ("POST", "/console/content/{page}/{lang}", May(EditContent)),
+    (
+        "POST",
+        "/console/content/{page}/{lang}/revert",
+        May(EditContent),
+    ),
 ];
 
 /// Every JSON API route: method, path as registered, and who may use it. Case work takes a

@@ -1,11 +1,12 @@
 //! The operator console: sign-in, setup links, second factor, home, people, audit, statistics,
-//! releases. Every route here is listed in `auth::permissions::CONSOLE_ROUTES`, which the
+//! releases, the public site's content pages. Every route here is listed in `auth::permissions::CONSOLE_ROUTES`, which the
 //! `enforce_access` layer applies.
 
 mod account;
 mod audit;
 mod casework;
 mod chart;
+mod content;
 mod extract;
 mod help;
 mod home;
@@ -183,6 +184,15 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route(
             "/console/releases/{id}/archive",
             get(releases::download_kept_release),
+        )
+        .route("/console/content", get(content::list_content))
+        .route(
+            "/console/content/{page}/{lang}",
+            get(content::show_editor).post(content::save_page),
+        )
+        .route(
+            "/console/content/{page}/{lang}/revert",
+            post(content::revert_page),
         )
         .route_layer(from_fn_with_state(state, enforce_access))
 }

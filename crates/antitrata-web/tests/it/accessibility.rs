@@ -11,17 +11,21 @@ use antitrata_domain::casework::{
     CaseDetails, CaseId, CasePerson, CasePersonInput, ContactId, ContactInput, NewContact,
     ServiceDetails, ServiceId, ServiceInput,
 };
+use antitrata_domain::policy::Action;
 use antitrata_domain::{CountryCode, PersonId, Role};
 use antitrata_store::testing::actor;
 use antitrata_store::{DatabaseUrl, Store};
 use antitrata_web::{Access, CONSOLE_ROUTES, Clock};
-use fantoccini::Client;
+use fantoccini::{Client, Locator};
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::browser::{Browser, Served, chromedriver};
-use crate::console::account_with_roles;
-use crate::hotline_e2e::{click, enrol_authenticator, set_password_and_log_in, wait_for_text};
+use crate::console::{account, account_with_roles};
+use crate::hotline_e2e::{
+    click, enrol_authenticator, set_password_and_log_in, set_password_and_log_in_until,
+    wait_for_text,
+};
 use crate::support::{FixedClock, public_pages, seeded_store};
 
 /// axe-core's script, or `None` (said in the test output) when it is not installed.
@@ -157,7 +161,13 @@ async fn console_pages_have_no_serious_accessibility_violations() {
     checked += 3;
 
     for (method, route, access) in CONSOLE_ROUTES {
-        if *method != "GET" || matches!(access, Access::Public | Access::PasswordDone) {
+        // The site's pages are a campaign editor's: checked below.
+        if *method != "GET"
+            || matches!(
+                access,
+                Access::Public | Access::PasswordDone | Access::May(Action::EditContent)
+            )
+        {
             continue;
         }
         let Some(uri) = records.fill(route) else {
@@ -225,6 +235,25 @@ async fn console_pages_have_no_serious_accessibility_violations() {
         .unwrap();
     click(&client, "save-contact").await;
     wait_for_text(&client, "form-errors").await;
+    found.extend(violations(&client, &axe).await);
+    checked += 1;
+
+    // The site's pages, as a campaign editor (a regional role no country account holds): the
+    // list, the editor, and the editor with a text refused beside its field.
+    account(&store, 2, "editor@example.org", Role::CampaignEditor, None).await;
+    client.delete_all_cookies().await.unwrap();
+    set_password_and_log_in_until(&client, &base, 2, "editor@example.org", "console-menu").await;
+    for uri in ["/console/content", "/console/content/warning-signs/es"] {
+        client.goto(&format!("{base}{uri}")).await.unwrap();
+        wait_for_text(&client, "console-menu").await;
+        found.extend(violations(&client, &axe).await);
+        checked += 1;
+    }
+    let body = client.find(Locator::Id("c-body")).await.unwrap();
+    body.clear().await.unwrap();
+    body.send_keys("Sin título").await.unwrap();
+    click(&client, "preview-content").await;
+    wait_for_text(&client, "c-body-error").await;
     found.extend(violations(&client, &axe).await);
     checked += 1;
 

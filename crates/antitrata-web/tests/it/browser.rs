@@ -90,7 +90,8 @@ async fn pages_fit_a_320_px_phone_in_chromium() {
             !metrics[3].as_str().unwrap().is_empty(),
             "{page} has no title"
         );
-        if page.len() > 4 {
+        // A country page (not the index, not a content page) dials.
+        if page.len() > 4 && !page.contains("/guide/") {
             let link = client.find(Locator::Css("a[href^='tel:']")).await.unwrap();
             let href = link.attr("href").await.unwrap().unwrap();
             assert!(href.len() > 4, "{page}: empty tel link");
@@ -167,6 +168,123 @@ async fn the_index_shows_the_visitors_country_and_its_emergency_number_on_the_fi
         browser.stop().await;
     }
     served.stop().await;
+}
+
+/// A visitor on a shared phone opens their country's page, reads the warning signs, and leaves
+/// at once with the Escape key: the tab goes to a neutral site, and Back does not return to the
+/// page they read, whose history entry was replaced. The quick exit is on the first screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_reads_the_warning_signs_and_leaves_at_once() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let store = seeded_store(&DatabaseUrl::SqliteMemory).await;
+    let served = Served::start(&store, FixedClock::new()).await;
+    let browser = Browser::start(&driver_path).await;
+    let client = browser.client.clone();
+    set_viewport(&client, 360, 640).await;
+    client
+        .goto(&format!("{}/es/gt", served.base))
+        .await
+        .unwrap();
+    let exit = client.find(Locator::Id("quick-exit")).await.unwrap();
+    assert_eq!(exit.text().await.unwrap(), "Salir de este sitio");
+    let (_, top, _, height) = exit.rectangle().await.unwrap();
+    assert!(
+        top + height <= 640.0,
+        "the quick exit ends at {} px",
+        top + height
+    );
+
+    client
+        .find(Locator::Css("a[href='/es/guide/warning-signs']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&client, "/es/guide/warning-signs").await;
+    let heading = client.find(Locator::Css("h1")).await.unwrap();
+    assert!(
+        heading.text().await.unwrap().contains("Señales de alerta"),
+        "the page has its title"
+    );
+    let sections = client
+        .find_all(Locator::Css("article.guide h2"))
+        .await
+        .unwrap();
+    assert!(sections.len() >= 3, "{} sections", sections.len());
+    screenshot(&client, "es-warning-signs-360").await;
+
+    // Escape leaves: the tab is no longer on the site.
+    client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("\u{e00c}")
+        .await
+        .unwrap();
+    let mut left = false;
+    for _ in 0..100 {
+        let url = client.current_url().await.unwrap();
+        if !url.as_str().starts_with(&served.base) {
+            left = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(left, "Escape did not leave the site");
+    // Back goes to the country page: the warning signs are no longer in the tab's history.
+    client.back().await.unwrap();
+    wait_for_path(&client, "/es/gt").await;
+
+    // The link itself leaves the same way.
+    client
+        .find(Locator::Id("quick-exit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut left = false;
+    for _ in 0..100 {
+        if !client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(&served.base)
+        {
+            left = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(left, "the quick exit did not leave the site");
+    client.back().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let url = client.current_url().await.unwrap();
+    assert!(
+        !url.as_str().starts_with(&format!("{}/es/gt", served.base)),
+        "Back returned to the page left: {url}"
+    );
+
+    browser.stop().await;
+    served.stop().await;
+}
+
+/// Waits until the tab shows `path` on the site.
+async fn wait_for_path(client: &fantoccini::Client, path: &str) {
+    for _ in 0..100 {
+        if client.current_url().await.unwrap().path() == path {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the tab never showed {path}: {}",
+        client.current_url().await.unwrap()
+    );
 }
 
 /// Sizes the window so that the page itself (the viewport, without the browser's own bars) is
@@ -257,6 +375,8 @@ impl Browser {
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-quic", "--no-first-run", format!("--user-data-dir={}", profile.display()),
+                    // No request leaves the machine: another host's name does not resolve.
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                 ],
             }
         });

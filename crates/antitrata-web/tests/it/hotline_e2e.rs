@@ -44,6 +44,18 @@ pub(crate) async fn sign_in(
 /// The first half of [`sign_in`]: the setup link's password, then the login form; it ends on
 /// the authenticator enrolment page.
 pub(crate) async fn set_password_and_log_in(client: &Client, base: &str, n: u128, email: &str) {
+    set_password_and_log_in_until(client, base, n, email, "<svg").await;
+}
+
+/// As [`set_password_and_log_in`], for any account: waits until the page shows `shown` (the
+/// console's menu for an account that needs no second factor).
+pub(crate) async fn set_password_and_log_in_until(
+    client: &Client,
+    base: &str,
+    n: u128,
+    email: &str,
+    shown: &str,
+) {
     client
         .goto(&format!("{base}/console/setup/setup-{n}"))
         .await
@@ -70,7 +82,7 @@ pub(crate) async fn set_password_and_log_in(client: &Client, base: &str, n: u128
     let password = client.find(Locator::Id("password")).await.unwrap();
     password.send_keys(PASSWORD).await.unwrap();
     password.send_keys(&Key::Enter.to_string()).await.unwrap();
-    wait_for_text(client, "<svg").await;
+    wait_for_text(client, shown).await;
 }
 
 /// The second half of [`sign_in`]: the code of a new authenticator, which shows the recovery

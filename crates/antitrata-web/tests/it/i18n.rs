@@ -126,7 +126,7 @@ fn the_seeded_languages_have_names() {
 
 /// One of each field problem (the match makes a new kind of problem fail to compile here until it
 /// is listed).
-fn every_problem() -> [antitrata_domain::casework::Problem; 10] {
+fn every_problem() -> [antitrata_domain::casework::Problem; 11] {
     use antitrata_domain::casework::Problem;
     let all = [
         Problem::Required,
@@ -139,6 +139,7 @@ fn every_problem() -> [antitrata_domain::casework::Problem; 10] {
         Problem::BadCountry,
         Problem::OutOfRange,
         Problem::NotAllowedNow,
+        Problem::NoTitle,
     ];
     for problem in all {
         match problem {
@@ -151,7 +152,8 @@ fn every_problem() -> [antitrata_domain::casework::Problem; 10] {
             | Problem::BadPhone
             | Problem::BadCountry
             | Problem::OutOfRange
-            | Problem::NotAllowedNow => {}
+            | Problem::NotAllowedNow
+            | Problem::NoTitle => {}
         }
     }
     all

@@ -20,6 +20,7 @@ mod bad_input;
 mod browser;
 mod casework;
 mod console;
+mod content;
 mod hotline_e2e;
 mod i18n;
 mod pages;

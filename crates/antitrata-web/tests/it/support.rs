@@ -134,6 +134,9 @@ pub(crate) fn public_pages() -> Vec<String> {
         for country in antitrata_domain::RCM_MEMBERS {
             pages.push(format!("/{lang}/{}", country.to_ascii_lowercase()));
         }
+        for page in antitrata_domain::content::ContentPage::ALL {
+            pages.push(format!("/{lang}/guide/{page}"));
+        }
     }
     pages
 }

@@ -45,10 +45,10 @@ pub(super) fn label<T: Picklist>(tr: &Tr, value: T) -> String {
 
 /// Field errors, localized, for a form to show beside each field.
 #[derive(Default)]
-pub(super) struct FieldErrors(Vec<(&'static str, String)>);
+pub(in crate::console) struct FieldErrors(Vec<(&'static str, String)>);
 
 impl FieldErrors {
-    pub(super) fn new(tr: &Tr, errors: &[FieldError]) -> FieldErrors {
+    pub(in crate::console) fn new(tr: &Tr, errors: &[FieldError]) -> FieldErrors {
         FieldErrors(
             errors
                 .iter()
@@ -57,14 +57,14 @@ impl FieldErrors {
         )
     }
 
-    pub(super) fn of(&self, field: &str) -> Option<&str> {
+    pub(in crate::console) fn of(&self, field: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
     }
 
-    pub(super) fn is_empty(&self) -> bool {
+    pub(in crate::console) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }
