@@ -211,6 +211,10 @@ pub struct Hotline {
     /// marked with `name_lang`.
     #[serde(default)]
     pub names: BTreeMap<String, String>,
+    /// A few words on the line in the site's languages (by language code), shown under its
+    /// name, where an administrator wrote them.
+    #[serde(default)]
+    pub descriptions: BTreeMap<String, String>,
     pub scope: HotlineScope,
     /// The number as published (`1-888-373-7888`, `516-28-46 / 6977-1941`); `None` when no number
     /// was found. Never invented or completed.

@@ -10,6 +10,7 @@ pub mod casework;
 pub mod content;
 mod country;
 mod hotline;
+mod hotline_edit;
 mod lang;
 pub mod m49;
 mod person;
@@ -25,6 +26,7 @@ pub use account::{
 };
 pub use country::{Country, CountryCode, CountryCodeError, RCM_MEMBERS};
 pub use hotline::{Channel, Confidence, CountryDirectory, Hotline, HotlineId, HotlineScope};
+pub use hotline_edit::{DESCRIPTION_MAX, HotlineInput, LINE_NAME_MAX, lang_fields};
 pub use lang::{Lang, LangError};
 pub use person::{NewPerson, Person, PersonId};
-pub use phone::{DialTarget, dial_targets};
+pub use phone::{DialTarget, dial_targets, dials_in};

@@ -45,6 +45,22 @@ pub fn dial_targets(published: &str, country: &Country) -> Vec<DialTarget> {
 
 const SHORT_CODE_MAX_DIGITS: usize = 4;
 
+/// Whether a published number dials in `country`, as an administrator's edit must keep it: each
+/// of its parts (`/` between them) is written with digits, spaces and `+ - . ( )` only, and is a
+/// short code (3 or 4 digits), a domestic form beginning with 0 (7 to 15 digits), or a valid full
+/// number of the country.
+pub fn dials_in(published: &str, country: &Country) -> bool {
+    published.split('/').map(str::trim).all(|part| {
+        let digits = digits(part);
+        let written = part
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+        let short = (3..=SHORT_CODE_MAX_DIGITS).contains(&digits.len()) && !part.contains('+');
+        let domestic = digits.starts_with('0') && (7..=15).contains(&digits.len());
+        written && (short || domestic || to_e164(part, country).is_some())
+    })
+}
+
 fn to_e164(part: &str, country: &Country) -> Option<String> {
     let digits = digits(part);
     if digits.len() <= SHORT_CODE_MAX_DIGITS || digits.starts_with('0') {
@@ -125,6 +141,32 @@ mod tests {
         let shown: Vec<_> = targets.iter().map(|t| t.display.as_str()).collect();
         assert_eq!(shown, ["516-28-46", "6977-1941"]);
         assert_eq!(targets[1].tel, "tel:+50769771941");
+    }
+
+    #[test]
+    fn an_edited_number_must_dial() {
+        let gt = country("GT", "502");
+        for good in [
+            "1552",
+            "110",
+            "2411-9191",
+            "+502 2411 9191",
+            "0-800-922-8477",
+        ] {
+            assert!(dials_in(good, &gt), "{good}");
+        }
+        for bad in [
+            "",
+            "15",
+            "1552 ext",
+            "2411-919",
+            "12345678901234",
+            "+1552",
+            "2411 / x",
+        ] {
+            assert!(!dials_in(bad, &gt), "{bad}");
+        }
+        assert!(dials_in("516-28-46 / 6977-1941", &country("PA", "507")));
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub enum Action {
     ManageOwnAccount,
     /// Write, and bring back earlier versions of, the public site's content pages.
     EditContent,
+    /// Edit the lines of their country's hotline directory.
+    EditDirectory,
 }
 
 impl Action {
@@ -83,6 +85,7 @@ impl Action {
             Action::SpendAnyCountryBudget => "spend another country's privacy budget",
             Action::ManageOwnAccount => "manage their own account",
             Action::EditContent => "edit the public site's pages",
+            Action::EditDirectory => "edit the country's hotline directory",
         }
     }
 }
@@ -110,7 +113,7 @@ pub fn may(role: Role, action: Action) -> bool {
         Action::ReadServices | Action::CountLiveCases => {
             matches!(role, Operator | Caseworker | Supervisor | CountryAdmin)
         }
-        Action::EditServices => role == CountryAdmin,
+        Action::EditServices | Action::EditDirectory => role == CountryAdmin,
         // Every role with a part in the work or in the campaign; not the system administrator,
         // who runs the installation.
         Action::ReadStatistics => matches!(

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::contacts::corrupt;
+use crate::directory::raise_site_version;
 use crate::error::require;
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
@@ -170,6 +171,7 @@ impl Store {
                 .bind(editor)
                 .fetch_optional(&mut *tx)
                 .await?;
+            raise_site_version!(tx);
             append_audit!(tx, &audit);
             tx.commit().await?;
             (markdown, email)

@@ -10,15 +10,33 @@ use sqlx::types::Json;
 use time::Date;
 use uuid::Uuid;
 
+use crate::audit::{AuditEvent, PendingEntry, append_audit};
+use crate::error::require;
 use crate::store::with_pool;
-use crate::{Store, StoreError};
+use crate::time_columns::{from_unix, unix};
+use crate::{ConflictKind, Entity, Store, StoreError};
+use antitrata_domain::Actor;
+use antitrata_domain::policy::Action;
+
+/// One edit of a line: who made it, when, and the line before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HotlineChange {
+    /// The line's version the edit made.
+    pub version: i64,
+    /// The e-mail address of the administrator who made it.
+    pub changed_by: Option<String>,
+    pub changed_at: time::OffsetDateTime,
+    pub before: Hotline,
+    pub after: Hotline,
+}
 
 const COUNTRY_COLUMNS: &str = "iso2, calling_code, name_es, name_en, name_fr, emergency_number, \
      emergency_notes, emergency_source_urls, authority, authority_source_urls";
 
-const HOTLINE_COLUMNS: &str = "id, country, position, name, name_lang, names, scope, number, \
-     number_vanity, institution, hours, free, channels, languages, interpretation, languages_note, \
-     email, sms, web, source_urls, source_year, confidence, verified_on, notes";
+const HOTLINE_COLUMNS: &str = "id, country, position, name, name_lang, names, descriptions, scope, \
+     number, number_vanity, institution, hours, free, channels, languages, interpretation, \
+     languages_note, email, sms, web, source_urls, source_year, confidence, verified_on, notes, \
+     version";
 
 impl Store {
     /// All countries of the directory, ordered by ISO code.
@@ -55,8 +73,146 @@ impl Store {
             country: country.into_domain()?,
             hotlines: hotlines
                 .into_iter()
-                .map(HotlineRow::into_domain)
+                .map(|row| row.into_domain().map(|(_, line)| line))
                 .collect::<Result<_, _>>()?,
+        }))
+    }
+
+    /// One line with its version, whatever its country (the directory is public).
+    pub async fn find_hotline(&self, id: HotlineId) -> Result<Option<(i64, Hotline)>, StoreError> {
+        let sql = format!("select {HOTLINE_COLUMNS} from hotlines where id = $1");
+        let row: Option<HotlineRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
+        });
+        row.map(HotlineRow::into_domain).transpose()
+    }
+
+    /// Saves a country administrator's edit of one of their country's lines, if it is still at
+    /// `version` (else `ChangedMeanwhile`): the line's fields an administrator keeps (its id,
+    /// country, position and scope stay), its version raised, the line before and after kept in
+    /// its history, the site's version raised so that every instance renders its pages again,
+    /// and the edit audited. Another country's line is `OutOfScope`. Returns the new version.
+    pub async fn update_hotline(
+        &self,
+        actor: &Actor,
+        version: i64,
+        line: &Hotline,
+    ) -> Result<i64, StoreError> {
+        require(actor, Action::EditDirectory)?;
+        let home = actor.scope.country().ok_or(StoreError::OutOfScope)?;
+        let editor = uuid::Uuid::parse_str(&actor.who)
+            .map_err(|_| StoreError::Conflict(ConflictKind::NotAWorker))?;
+        let audit = PendingEntry::new(
+            actor,
+            AuditEvent {
+                action: "hotline.updated",
+                record_type: Some("hotline"),
+                record_id: Some(line.id.to_string()),
+            },
+        )?;
+        let select = format!("select {HOTLINE_COLUMNS} from hotlines where id = $1");
+        let channels: Vec<&str> = line.channels.iter().map(|c| c.as_str()).collect();
+        with_pool!(self, |pool| {
+            let mut tx = self.begin_write(pool).await?;
+            let row: Option<HotlineRow> = sqlx::query_as(&select)
+                .bind(line.id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let (stored_version, before) = row
+                .ok_or(StoreError::NotFound(Entity::Hotline))?
+                .into_domain()?;
+            if before.country != home || line.country != home {
+                return Err(StoreError::OutOfScope);
+            }
+            if stored_version != version {
+                return Err(StoreError::Conflict(ConflictKind::ChangedMeanwhile(
+                    Entity::Hotline,
+                )));
+            }
+            let after = Hotline {
+                id: before.id,
+                country: before.country,
+                position: before.position,
+                scope: before.scope,
+                ..line.clone()
+            };
+            sqlx::query(
+                "update hotlines set name = $1, names = $2, descriptions = $3, number = $4, \
+                 number_vanity = $5, hours = $6, free = $7, channels = $8, languages = $9, \
+                 institution = $10, source_urls = $11, confidence = $12, verified_on = $13, \
+                 version = $14 where id = $15",
+            )
+            .bind(&after.name)
+            .bind(Json(&after.names))
+            .bind(Json(&after.descriptions))
+            .bind(&after.number)
+            .bind(&after.number_vanity)
+            .bind(&after.hours)
+            .bind(after.free)
+            .bind(Json(&channels))
+            .bind(Json(&after.languages))
+            .bind(&after.institution)
+            .bind(Json(&after.source_urls))
+            .bind(after.confidence.as_str())
+            .bind(after.verified_on)
+            .bind(version + 1)
+            .bind(after.id.0)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "insert into hotline_changes (hotline_id, version, changed_by, changed_at, \
+                 before, after) values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(after.id.0)
+            .bind(version + 1)
+            .bind(editor)
+            .bind(unix(actor.at))
+            .bind(Json(&before))
+            .bind(Json(&after))
+            .execute(&mut *tx)
+            .await?;
+            raise_site_version!(tx);
+            append_audit!(tx, &audit);
+            tx.commit().await?;
+        });
+        Ok(version + 1)
+    }
+
+    /// Every edit of a line, newest first.
+    pub async fn list_hotline_changes(
+        &self,
+        id: HotlineId,
+    ) -> Result<Vec<HotlineChange>, StoreError> {
+        let rows: Vec<ChangeRow> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "select c.version, u.email as changed_by, c.changed_at, c.before, c.after \
+                 from hotline_changes c left join users u on u.id = c.changed_by \
+                 where c.hotline_id = $1 order by c.version desc",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(HotlineChange {
+                    version: r.version,
+                    changed_by: r.changed_by,
+                    changed_at: from_unix(r.changed_at)?,
+                    before: r.before.0,
+                    after: r.after.0,
+                })
+            })
+            .collect()
+    }
+
+    /// The public site's version: raised by every change of the directory or of a content
+    /// page, so an instance knows when the pages it rendered are out of date.
+    pub async fn site_version(&self) -> Result<i64, StoreError> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar("select version from site_version where id = 1")
+                .fetch_one(pool)
+                .await?
         }))
     }
 
@@ -70,7 +226,7 @@ impl Store {
         });
         let mut hotlines = rows
             .into_iter()
-            .map(HotlineRow::into_domain)
+            .map(|row| row.into_domain().map(|(_, line)| line))
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .peekable();
@@ -88,6 +244,26 @@ impl Store {
         Ok(directories)
     }
 }
+
+#[derive(FromRow)]
+struct ChangeRow {
+    version: i64,
+    changed_by: Option<String>,
+    changed_at: i64,
+    before: Json<Hotline>,
+    after: Json<Hotline>,
+}
+
+/// Raises the public site's version inside the transaction `$tx` of a change to the directory
+/// or to a content page.
+macro_rules! raise_site_version {
+    ($tx:expr) => {
+        sqlx::query("update site_version set version = version + 1 where id = 1")
+            .execute(&mut *$tx)
+            .await?;
+    };
+}
+pub(crate) use raise_site_version;
 
 #[derive(FromRow)]
 struct CountryRow {
@@ -128,6 +304,7 @@ struct HotlineRow {
     name: String,
     name_lang: Option<String>,
     names: Json<BTreeMap<String, String>>,
+    descriptions: Json<BTreeMap<String, String>>,
     scope: String,
     number: Option<String>,
     number_vanity: Option<String>,
@@ -146,10 +323,12 @@ struct HotlineRow {
     confidence: String,
     verified_on: Option<Date>,
     notes: Option<String>,
+    version: i64,
 }
 
 impl HotlineRow {
-    fn into_domain(self) -> Result<Hotline, StoreError> {
+    /// The line and its version.
+    fn into_domain(self) -> Result<(i64, Hotline), StoreError> {
         let scope = HotlineScope::parse(&self.scope).ok_or_else(|| {
             StoreError::Corrupt(format!("unknown hotline scope `{}`", self.scope))
         })?;
@@ -165,32 +344,37 @@ impl HotlineRow {
                     .ok_or_else(|| StoreError::Corrupt(format!("unknown channel `{c}`")))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Hotline {
-            id: HotlineId(self.id),
-            country: parse_country(&self.country)?,
-            position: self.position,
-            name: self.name,
-            name_lang: self.name_lang,
-            names: self.names.0,
-            scope,
-            number: self.number,
-            number_vanity: self.number_vanity,
-            institution: self.institution,
-            hours: self.hours,
-            free: self.free,
-            channels,
-            languages: self.languages.0,
-            interpretation: self.interpretation,
-            languages_note: self.languages_note,
-            email: self.email,
-            sms: self.sms,
-            web: self.web,
-            source_urls: self.source_urls.0,
-            source_year: self.source_year,
-            confidence,
-            verified_on: self.verified_on,
-            notes: self.notes,
-        })
+        let version = self.version;
+        Ok((
+            version,
+            Hotline {
+                id: HotlineId(self.id),
+                country: parse_country(&self.country)?,
+                position: self.position,
+                name: self.name,
+                name_lang: self.name_lang,
+                names: self.names.0,
+                descriptions: self.descriptions.0,
+                scope,
+                number: self.number,
+                number_vanity: self.number_vanity,
+                institution: self.institution,
+                hours: self.hours,
+                free: self.free,
+                channels,
+                languages: self.languages.0,
+                interpretation: self.interpretation,
+                languages_note: self.languages_note,
+                email: self.email,
+                sms: self.sms,
+                web: self.web,
+                source_urls: self.source_urls.0,
+                source_year: self.source_year,
+                confidence,
+                verified_on: self.verified_on,
+                notes: self.notes,
+            },
+        ))
     }
 }
 

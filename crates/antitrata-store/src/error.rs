@@ -133,6 +133,8 @@ pub enum Entity {
     Caseworker,
     /// A version of a page of the public site.
     Content,
+    /// A line of the hotline directory.
+    Hotline,
 }
 
 impl Entity {
@@ -148,6 +150,7 @@ impl Entity {
             Entity::Service => "service",
             Entity::Caseworker => "caseworker",
             Entity::Content => "page",
+            Entity::Hotline => "hotline",
         }
     }
 }

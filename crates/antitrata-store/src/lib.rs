@@ -52,6 +52,7 @@ pub use contacts::CALLER_HISTORY_MAX;
 pub use crypto::{BlindField, CryptoError, KeyFile, Keyring, NonceSource, SealContext};
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use datasets::{DatasetWriter, NewDataset};
+pub use directory::HotlineChange;
 pub use error::{ConflictKind, Entity, StoreError};
 pub use persons::SEARCH_LIMIT;
 pub use privacy_budget::{Budget, ReleaseFiles, Spend, SpentRelease};

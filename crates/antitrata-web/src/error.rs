@@ -618,6 +618,7 @@ mod tests {
                 Entity::Service,
                 Entity::Caseworker,
                 Entity::Content,
+                Entity::Hotline,
             ];
             for entity in entities {
                 let headers: HeaderMap = [(header::ACCEPT_LANGUAGE, lang.code().parse().unwrap())]

@@ -63,6 +63,9 @@ pub struct WebConfig {
     pub referral_overdue: time::Duration,
     /// How long a connection may take to send a request's headers before it is closed.
     pub header_read_timeout: Duration,
+    /// How often the public pages are compared with the database's site version, so that an
+    /// edit made on another instance shows here too.
+    pub site_recheck: time::Duration,
     /// The channel a new contact form starts on, per country; a country not listed starts on
     /// a call.
     pub default_channels: std::collections::BTreeMap<
@@ -93,6 +96,7 @@ impl Default for WebConfig {
             public_url: "http://127.0.0.1:8080".to_owned(),
             referral_overdue: time::Duration::hours(72),
             header_read_timeout: Duration::from_secs(10),
+            site_recheck: time::Duration::seconds(1),
             default_channels: std::collections::BTreeMap::new(),
         }
     }
@@ -142,7 +146,9 @@ impl AppState {
 
     /// The pre-rendered directory, loaded on first use.
     pub(crate) async fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
-        self.directory.get(&self.store).await
+        self.directory
+            .get(&self.store, self.runtime.now(), self.config.site_recheck)
+            .await
     }
 
     /// Renders the directory now, so the first visitor does not wait and a broken database is

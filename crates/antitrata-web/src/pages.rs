@@ -138,6 +138,8 @@ struct LineView {
     name: String,
     /// The language of `name` when it is not the page's (its `lang` attribute).
     name_lang: Option<String>,
+    /// A few words on the line in the page's language, where an administrator wrote them.
+    description: Option<String>,
     scope: String,
     unverified: bool,
     free: bool,
@@ -261,6 +263,7 @@ fn line_view(tr: &Tr, directory: &CountryDirectory, h: &Hotline) -> LineView {
     LineView {
         name: name.to_owned(),
         name_lang: name_lang.map(str::to_owned),
+        description: h.descriptions.get(tr.lang.code()).cloned(),
         scope: tr.t(&scope_key(h.scope)),
         unverified: h.is_unverified() && h.confidence != Confidence::NotFound,
         free: h.free == Some(true),

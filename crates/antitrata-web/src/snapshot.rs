@@ -9,6 +9,7 @@ use antitrata_domain::{CountryCode, CountryDirectory, Lang};
 use antitrata_store::Store;
 use arc_swap::ArcSwapOption;
 use axum::body::Bytes;
+use time::OffsetDateTime;
 
 use crate::error::AppError;
 use crate::{api, content, pages};
@@ -85,22 +86,59 @@ impl Snapshot {
     }
 }
 
-/// Holds the current snapshot; loads it from the store on first use and after `invalidate`.
+/// Holds the current snapshot; loads it from the store on first use and after `invalidate`, and
+/// renders it again when the store's site version moved on (another instance on the same
+/// database changed the directory or a content page), checked at most once per interval.
 #[derive(Debug, Default)]
 pub(crate) struct DirectoryCache {
-    current: ArcSwapOption<Snapshot>,
-    /// One load at a time, so a burst of requests after start-up makes one query, not hundreds.
+    current: ArcSwapOption<Rendered>,
+    /// One load or check at a time, so a burst of requests makes one query, not hundreds.
     loading: tokio::sync::Mutex<()>,
 }
 
+#[derive(Debug)]
+struct Rendered {
+    snapshot: Arc<Snapshot>,
+    /// The site version the snapshot was rendered from.
+    version: i64,
+    /// When the store's version was last compared with it.
+    checked_at: OffsetDateTime,
+}
+
 impl DirectoryCache {
-    pub(crate) async fn get(&self, store: &Store) -> Result<Arc<Snapshot>, AppError> {
-        if let Some(snapshot) = self.current.load_full() {
-            return Ok(snapshot);
+    /// The snapshot, compared with the store's site version if the last comparison is older
+    /// than `recheck`. When the store cannot be asked, the pages already rendered go on being
+    /// served: a visitor in danger still finds the numbers.
+    pub(crate) async fn get(
+        &self,
+        store: &Store,
+        now: OffsetDateTime,
+        recheck: time::Duration,
+    ) -> Result<Arc<Snapshot>, AppError> {
+        let fresh = |r: &Rendered| now - r.checked_at < recheck;
+        if let Some(rendered) = self.current.load_full().filter(|r| fresh(r)) {
+            return Ok(Arc::clone(&rendered.snapshot));
         }
         let _loading = self.loading.lock().await;
-        if let Some(snapshot) = self.current.load_full() {
-            return Ok(snapshot);
+        let current = self.current.load_full();
+        if let Some(rendered) = current.as_ref().filter(|r| fresh(r)) {
+            return Ok(Arc::clone(&rendered.snapshot));
+        }
+        let version = match (store.site_version().await, &current) {
+            (Ok(version), _) => version,
+            (Err(e), Some(rendered)) => {
+                tracing::warn!(error = %e, "checking the site's version failed; serving the pages rendered before");
+                self.keep(rendered, now);
+                return Ok(Arc::clone(&rendered.snapshot));
+            }
+            (Err(e), None) => {
+                tracing::error!(error = %e, "reading the site's version failed");
+                return Err(AppError::Unavailable);
+            }
+        };
+        if let Some(rendered) = current.as_ref().filter(|r| r.version == version) {
+            self.keep(rendered, now);
+            return Ok(Arc::clone(&rendered.snapshot));
         }
         let directories = store.list_directories().await.map_err(|e| {
             tracing::error!(error = %e, "loading the hotline directory failed");
@@ -114,12 +152,25 @@ impl DirectoryCache {
             tracing::error!(error = %e, "rendering the hotline directory failed");
             AppError::Internal
         })?);
-        self.current.store(Some(Arc::clone(&snapshot)));
+        self.current.store(Some(Arc::new(Rendered {
+            snapshot: Arc::clone(&snapshot),
+            version,
+            checked_at: now,
+        })));
         Ok(snapshot)
     }
 
-    /// Drops the snapshot; the next request rebuilds it from the store. Call after any edit of
-    /// the directory or of a content page.
+    /// Notes that `rendered` is still current at `now`.
+    fn keep(&self, rendered: &Rendered, now: OffsetDateTime) {
+        self.current.store(Some(Arc::new(Rendered {
+            snapshot: Arc::clone(&rendered.snapshot),
+            version: rendered.version,
+            checked_at: now,
+        })));
+    }
+
+    /// Drops the snapshot; the next request renders it again from the store. Call after any
+    /// edit of the directory or of a content page (other instances notice by the site version).
     pub(crate) fn invalidate(&self) {
         self.current.store(None);
     }

@@ -280,6 +280,8 @@ impl Config {
             referral_overdue,
             header_read_timeout,
             default_channels,
+            // Not configured: how often the site's pages are compared with the database.
+            ..WebConfig::default()
         };
         let delta_femtos = |delta: f64, key: &str| {
             if delta > 0.0 && delta <= MAX_DELTA {

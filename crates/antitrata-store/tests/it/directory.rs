@@ -189,3 +189,122 @@ async fn an_unknown_country_is_none() {
         db.cleanup().await;
     }
 }
+
+/// Every seeded number dials as the edit rule wants it: an administrator who saves a line
+/// unchanged is never refused for its number.
+#[test]
+fn every_seeded_number_dials_in_its_country() {
+    for directory in seed_directory().unwrap() {
+        for line in &directory.hotlines {
+            if let Some(number) = &line.number {
+                assert!(
+                    antitrata_domain::dials_in(number, &directory.country),
+                    "{}: {number}",
+                    directory.country.iso2
+                );
+            }
+        }
+    }
+}
+
+/// A country administrator's edit: at the version read only, their own country only, the line
+/// before and after in its history, the site's version raised, audited.
+#[tokio::test]
+async fn an_administrator_edits_a_line_of_their_country_at_the_version_read() {
+    use antitrata_domain::{Email, HotlineId, Lang, NewAccount, Role, UserId};
+    use antitrata_store::testing::actor;
+    use antitrata_store::{ConflictKind, Entity, StoreError};
+
+    for db in seeded_backends().await {
+        let name = db.name;
+        let admin_id = uuid::Uuid::from_u128(5);
+        db.store
+            .insert_user(
+                &actor(Role::Cli, None),
+                UserId(admin_id),
+                &NewAccount {
+                    email: Email::parse("admin.gt@example.org").unwrap(),
+                    display_name: "Admin".into(),
+                    language: Lang::Es,
+                    roles: vec![Role::CountryAdmin],
+                    country: Some(code("GT")),
+                    service: false,
+                },
+            )
+            .await
+            .unwrap();
+        let mut admin = actor(Role::CountryAdmin, Some("GT"));
+        admin.who = admin_id.to_string();
+        let id = HotlineId::seeded(code("GT"), 0);
+        let (version, line) = db.store.find_hotline(id).await.unwrap().unwrap();
+        assert_eq!(version, 1, "{name}");
+        let site_before = db.store.site_version().await.unwrap();
+
+        let mut edited = line.clone();
+        edited.hours = Some("Lunes a viernes, 8:00–16:00".into());
+        edited
+            .names
+            .insert("es".into(), "Línea contra la trata".into());
+        edited.position = 9; // not the administrator's to change
+        assert_eq!(
+            db.store.update_hotline(&admin, 1, &edited).await.unwrap(),
+            2
+        );
+        let (version, stored) = db.store.find_hotline(id).await.unwrap().unwrap();
+        assert_eq!(version, 2);
+        assert_eq!(stored.hours, edited.hours);
+        assert_eq!(stored.names["es"], "Línea contra la trata");
+        assert_eq!(stored.position, line.position, "{name}: the position stays");
+        assert_eq!(db.store.site_version().await.unwrap(), site_before + 1);
+
+        // An edit from version 1 again would overwrite version 2 unseen: refused.
+        let stale = db.store.update_hotline(&admin, 1, &edited).await;
+        assert!(
+            matches!(
+                stale,
+                Err(StoreError::Conflict(ConflictKind::ChangedMeanwhile(
+                    Entity::Hotline
+                )))
+            ),
+            "{name}: {stale:?}"
+        );
+        // Honduras's line is not theirs.
+        let hn = HotlineId::seeded(code("HN"), 0);
+        let (hn_version, hn_line) = db.store.find_hotline(hn).await.unwrap().unwrap();
+        let mut hn_edit = hn_line.clone();
+        hn_edit.hours = Some("nunca".into());
+        assert!(matches!(
+            db.store.update_hotline(&admin, hn_version, &hn_edit).await,
+            Err(StoreError::OutOfScope)
+        ));
+        assert_eq!(db.store.find_hotline(hn).await.unwrap().unwrap().1, hn_line);
+        // A supervisor may not edit the directory.
+        assert!(matches!(
+            db.store
+                .update_hotline(&actor(Role::Supervisor, Some("GT")), 2, &edited)
+                .await,
+            Err(StoreError::RoleNotAllowed { .. })
+        ));
+
+        let changes = db.store.list_hotline_changes(id).await.unwrap();
+        assert_eq!(changes.len(), 1, "{name}");
+        assert_eq!(changes[0].version, 2);
+        assert_eq!(
+            changes[0].changed_by.as_deref(),
+            Some("admin.gt@example.org")
+        );
+        assert_eq!(changes[0].changed_at, admin.at);
+        assert_eq!(changes[0].before, line);
+        assert_eq!(changes[0].after, stored);
+        let audited = db
+            .store
+            .list_audit(0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "hotline.updated")
+            .count();
+        assert_eq!(audited, 1, "{name}");
+        db.cleanup().await;
+    }
+}

@@ -429,3 +429,7 @@ cases-count = Cases found: { $count }
 cases-pages = Pages of the list
 cases-first-page = ← First page
 cases-next-page = Next cases →
+problem-bad-phone-number = This number does not dial in the country: write a short code (110), a full number (2411-9191) or a form beginning with 0, with digits, spaces and + - . ( ) only.
+problem-unknown-code-sources = Write one web address per line, beginning with https://.
+problem-unknown-code-languages = Write language codes of two or three letters, separated by commas (es, en, quc).
+problem-out-of-range-sources = At most 10 sources.

@@ -349,6 +349,7 @@ api-error-no-such-follow-up = There is no open follow-up with this id in your co
 api-error-no-such-referral = There is no referral with this id in your country.
 api-error-no-such-service = There is no service with this id in your country.
 api-error-no-such-caseworker = There is no active caseworker with this id in your country.
+api-error-no-such-hotline = There is no hotline with this id.
 api-error-no-such-page = There is no such version of this page.
 menu-label = Console menu
 menu-home = Home

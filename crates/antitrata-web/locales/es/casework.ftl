@@ -429,3 +429,7 @@ cases-count = Casos encontrados: { $count }
 cases-pages = Páginas de la lista
 cases-first-page = ← Primera página
 cases-next-page = Casos siguientes →
+problem-bad-phone-number = Este número no se puede marcar en el país: escriba un código corto (110), un número completo (2411-9191) o uno que empiece por 0, solo con cifras, espacios y + - . ( ).
+problem-unknown-code-sources = Escriba una dirección web por línea, que empiece por https://.
+problem-unknown-code-languages = Escriba códigos de idioma de dos o tres letras, separados por comas (es, en, quc).
+problem-out-of-range-sources = Diez fuentes como máximo.

@@ -349,6 +349,7 @@ api-error-no-such-follow-up = No hay ningún seguimiento pendiente con este id e
 api-error-no-such-referral = No hay ninguna remisión con este id en su país.
 api-error-no-such-service = No hay ningún servicio con este id en su país.
 api-error-no-such-caseworker = No hay ningún gestor de casos activo con este id en su país.
+api-error-no-such-hotline = No hay ninguna línea con este id.
 api-error-no-such-page = Esta página no tiene esa versión.
 menu-label = Menú de la consola
 menu-home = Inicio

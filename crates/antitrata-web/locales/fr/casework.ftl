@@ -429,3 +429,7 @@ cases-count = Dossiers trouvés : { $count }
 cases-pages = Pages de la liste
 cases-first-page = ← Première page
 cases-next-page = Dossiers suivants →
+problem-bad-phone-number = Ce numéro ne se compose pas dans le pays : écrivez un numéro court (110), un numéro complet (2411-9191) ou un numéro commençant par 0, avec seulement des chiffres, des espaces et + - . ( ).
+problem-unknown-code-sources = Écrivez une adresse web par ligne, commençant par https://.
+problem-unknown-code-languages = Écrivez des codes de langue de deux ou trois lettres, séparés par des virgules (es, en, quc).
+problem-out-of-range-sources = Dix sources au plus.

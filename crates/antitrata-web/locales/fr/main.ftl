@@ -349,6 +349,7 @@ api-error-no-such-follow-up = Il n'y a aucun suivi en attente avec cet id dans v
 api-error-no-such-referral = Il n'y a aucune orientation avec cet id dans votre pays.
 api-error-no-such-service = Il n'y a aucun service avec cet id dans votre pays.
 api-error-no-such-caseworker = Il n'y a aucun gestionnaire de dossier actif avec cet id dans votre pays.
+api-error-no-such-hotline = Il n'y a aucune ligne avec cet id.
 api-error-no-such-page = Cette page n'a pas cette version.
 menu-label = Menu de la console
 menu-home = Accueil

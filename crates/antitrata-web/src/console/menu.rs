@@ -22,7 +22,7 @@ impl Menu {
             return None;
         }
         let holds = |action| who.account.may(action);
-        let pages: [(&'static str, &str, Option<Action>, Option<&'static str>); 13] = [
+        let pages: [(&'static str, &str, Option<Action>, Option<&'static str>); 14] = [
             ("/console", "menu-home", None, None),
             (
                 "/console/contacts/new",
@@ -60,6 +60,12 @@ impl Menu {
                 "/console/releases",
                 "releases-title",
                 Some(Action::MakeReleases),
+                None,
+            ),
+            (
+                "/console/directory",
+                "directory-menu",
+                Some(Action::EditDirectory),
                 None,
             ),
             (

@@ -1,5 +1,5 @@
 //! The operator console: sign-in, setup links, second factor, home, people, audit, statistics,
-//! releases, the public site's content pages. Every route here is listed in `auth::permissions::CONSOLE_ROUTES`, which the
+//! releases, the hotline directory, the public site's content pages. Every route here is listed in `auth::permissions::CONSOLE_ROUTES`, which the
 //! `enforce_access` layer applies.
 
 mod account;
@@ -7,6 +7,7 @@ mod audit;
 mod casework;
 mod chart;
 mod content;
+mod directory;
 mod extract;
 mod help;
 mod home;
@@ -184,6 +185,11 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route(
             "/console/releases/{id}/archive",
             get(releases::download_kept_release),
+        )
+        .route("/console/directory", get(directory::list_lines))
+        .route(
+            "/console/directory/{id}",
+            get(directory::show_line).post(directory::update_line),
         )
         .route("/console/content", get(content::list_content))
         .route(

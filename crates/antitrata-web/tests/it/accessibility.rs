@@ -353,6 +353,10 @@ impl Records {
             "/console/persons/{id}" => format!("/console/persons/{}", self.person.0),
             "/console/persons/{id}/edit" => format!("/console/persons/{}/edit", self.person.0),
             "/console/services/{id}" => format!("/console/services/{}", self.service.0),
+            "/console/directory/{id}" => format!(
+                "/console/directory/{}",
+                antitrata_domain::HotlineId::seeded(CountryCode::parse("GT").unwrap(), 0)
+            ),
             // A CSV download and a release's ZIP archive are not pages.
             "/console/stats.csv" | "/console/releases/{id}/archive" => return None,
             // A release is made from its form: checked below.

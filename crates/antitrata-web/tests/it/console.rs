@@ -1188,6 +1188,10 @@ async fn every_console_page_has_the_menu_and_the_search_box() {
                 // Its page is checked where a release is made (releases.rs).
                 "/console/releases/{id}" => return None,
                 "/console/content/{page}/{lang}" => "/console/content/warning-signs/fr".to_owned(),
+                "/console/directory/{id}" => format!(
+                    "/console/directory/{}",
+                    antitrata_domain::HotlineId::seeded(gt, 1)
+                ),
                 other => other.to_owned(),
             })
         };

@@ -21,6 +21,7 @@ mod browser;
 mod casework;
 mod console;
 mod content;
+mod directory_edit;
 mod hotline_e2e;
 mod i18n;
 mod pages;

@@ -890,7 +890,9 @@ async fn another_countrys_records_answer_every_route_like_records_that_do_not_ex
         let missing = "00000000-0000-7000-8000-0000000000ff";
         let mut checked = 0;
         for (method, path, access) in CONSOLE_ROUTES {
-            if !path.contains("{id}") {
+            // The directory's lines are public (the API lists them with their ids): another
+            // country's line is refused as such, 403 (tests/it/directory_edit.rs).
+            if !path.contains("{id}") || path.starts_with("/console/directory/") {
                 continue;
             }
             let Some((_, session)) = sessions.iter().find(|(r, _)| allows(*access, &[*r], true))

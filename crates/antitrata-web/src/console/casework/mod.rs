@@ -73,11 +73,11 @@ impl FieldErrors {
 /// exploitation types) and open sets of names (one per screening indicator).
 #[derive(Deserialize, Default)]
 #[serde(transparent)]
-pub(super) struct Pairs(pub Vec<(String, String)>);
+pub(in crate::console) struct Pairs(pub Vec<(String, String)>);
 
 impl Pairs {
     /// The first value of `name`, or "".
-    pub(super) fn get(&self, name: &str) -> &str {
+    pub(in crate::console) fn get(&self, name: &str) -> &str {
         self.0
             .iter()
             .find(|(n, _)| n == name)
@@ -85,7 +85,7 @@ impl Pairs {
     }
 
     /// Every value of `name`.
-    pub(super) fn all(&self, name: &str) -> Vec<String> {
+    pub(in crate::console) fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(n, _)| n == name)
