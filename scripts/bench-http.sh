@@ -37,8 +37,9 @@ app_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$app_port/healthz" >/dev/null && break; sleep 0.1; done
 
 # The same bytes as static files for nginx.
-mkdir -p "$work/www/es" "$work/www/api/v1"
+mkdir -p "$work/www/es/guide" "$work/www/api/v1"
 curl -sf "http://127.0.0.1:$app_port/es/gt" >"$work/www/es/gt"
+curl -sf "http://127.0.0.1:$app_port/es/guide/warning-signs" >"$work/www/es/guide/warning-signs"
 curl -sf "http://127.0.0.1:$app_port/api/v1/hotlines" >"$work/www/api/v1/hotlines"
 cat >"$work/nginx.conf" <<CONF
 daemon off;
@@ -52,6 +53,7 @@ http {
         listen 127.0.0.1:$nginx_port;
         root $work/www;
         location = /es/gt { default_type "text/html; charset=utf-8"; }
+        location = /es/guide/warning-signs { default_type "text/html; charset=utf-8"; }
         location = /api/v1/hotlines { default_type application/json; }
     }
 }
@@ -61,6 +63,8 @@ chmod -R a+rX "$work/www"
 nginx_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$nginx_port/es/gt" >/dev/null && break; sleep 0.1; done
 cmp <(curl -sf "http://127.0.0.1:$app_port/es/gt") <(curl -sf "http://127.0.0.1:$nginx_port/es/gt")
+cmp <(curl -sf "http://127.0.0.1:$app_port/es/guide/warning-signs") \
+    <(curl -sf "http://127.0.0.1:$nginx_port/es/guide/warning-signs")
 
 run() { # name url
     local out rps p99
@@ -77,5 +81,7 @@ echo "| server | path | requests/s | p99 latency |"
 echo "| --- | --- | ---: | ---: |"
 run "nginx (static file)" "http://127.0.0.1:$nginx_port/es/gt"
 run "antitrata" "http://127.0.0.1:$app_port/es/gt"
+run "nginx (static file)" "http://127.0.0.1:$nginx_port/es/guide/warning-signs"
+run "antitrata" "http://127.0.0.1:$app_port/es/guide/warning-signs"
 run "nginx (static file)" "http://127.0.0.1:$nginx_port/api/v1/hotlines"
 run "antitrata" "http://127.0.0.1:$app_port/api/v1/hotlines"

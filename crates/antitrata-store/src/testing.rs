@@ -136,11 +136,24 @@ pub async fn seeded_backends() -> Vec<TestDb> {
 }
 
 pub async fn sqlite() -> TestDb {
+    let db = unmigrated_sqlite().await;
+    db.store.migrate().await.expect("migrate sqlite");
+    db
+}
+
+/// Both backends as new, empty databases without any migration applied, for tests that upgrade
+/// a database an older antitrata left ([`Store::run_migrator_for_tests`]).
+pub async fn unmigrated_backends() -> Vec<TestDb> {
+    let mut dbs = vec![unmigrated_sqlite().await];
+    dbs.extend(unmigrated_postgres().await);
+    dbs
+}
+
+async fn unmigrated_sqlite() -> TestDb {
     let store = Store::connect(&DatabaseUrl::SqliteMemory)
         .await
         .expect("open sqlite")
         .with_keyring(test_keyring());
-    store.migrate().await.expect("migrate sqlite");
     TestDb {
         store,
         name: "sqlite",
@@ -166,11 +179,17 @@ pub async fn sqlite_file(path: &std::path::Path) -> TestDb {
 }
 
 /// A fresh PostgreSQL database, or `None` when `ANTITRATA_TEST_PG_URL` is not set.
+pub async fn postgres() -> Option<TestDb> {
+    let db = unmigrated_postgres().await?;
+    db.store.migrate().await.expect("migrate postgres");
+    Some(db)
+}
+
 #[allow(
     clippy::disallowed_methods,
     reason = "test support: a random name keeps parallel test databases apart"
 )]
-pub async fn postgres() -> Option<TestDb> {
+async fn unmigrated_postgres() -> Option<TestDb> {
     let admin_url = std::env::var(PG_URL_VAR).ok()?;
     let database = format!("antitrata_test_{:016x}", rand::random::<u64>());
     let mut admin = PgConnection::connect(&admin_url)
@@ -186,7 +205,6 @@ pub async fn postgres() -> Option<TestDb> {
         .await
         .expect("open postgres")
         .with_keyring(test_keyring());
-    store.migrate().await.expect("migrate postgres");
     Some(TestDb {
         store,
         name: "postgres",
@@ -196,6 +214,16 @@ pub async fn postgres() -> Option<TestDb> {
 }
 
 impl Store {
+    /// Applies the migrations `migrator` holds (an older antitrata's, say), as `migrate` applies
+    /// this version's.
+    pub async fn run_migrator_for_tests(
+        &self,
+        migrator: &sqlx::migrate::Migrator,
+    ) -> Result<(), crate::StoreError> {
+        crate::store::with_pool!(self, |pool| migrator.run(pool).await?);
+        Ok(())
+    }
+
     /// Runs one SQL statement as given, to play an attacker with database access in tests.
     pub async fn execute_raw_for_tests(&self, sql: &str) -> Result<u64, crate::StoreError> {
         let done = crate::store::with_pool!(self, |pool| sqlx::query(sql)

@@ -158,4 +158,79 @@ mod tests {
         }
         assert!(html.contains("<b>bold</b>"), "{html}");
     }
+
+    /// Every tag of sanitized HTML (text `<` is escaped, so each `<` opens one) as its name and
+    /// its attributes' names and values (the serializer quotes every value with `"`).
+    fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+        html.split('<')
+            .skip(1)
+            .map(|part| {
+                let inside = part.split('>').next().unwrap_or_default();
+                let (name, mut rest) = inside.split_once(' ').unwrap_or((inside, ""));
+                let mut attributes = Vec::new();
+                while let Some((attribute, after)) = rest.trim_start().split_once("=\"") {
+                    let (value, after) = after.split_once('"').unwrap_or((after, ""));
+                    attributes.push((attribute.trim().to_ascii_lowercase(), value.to_owned()));
+                    rest = after;
+                }
+                (
+                    name.trim_start_matches('/').to_ascii_lowercase(),
+                    attributes,
+                )
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Whatever an editor types (Markdown mixed with the HTML attackers use), the page runs
+        /// nothing, loads nothing from elsewhere and styles nothing inline: only harmless tags,
+        /// no event or style attribute, and links only to the web, mail or a phone.
+        #[test]
+        fn no_text_makes_a_page_run_or_fetch_anything(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[ -~ñé\\n]{0,40}").unwrap(),
+                    proptest::strategy::Strategy::prop_map(proptest::sample::select(vec![
+                        "<script>alert(1)</script>", "<SCRIPT SRC=//x.example/a.js>",
+                        "<img src=x onerror=alert(1)>", "![t](https://x.example/t.png)",
+                        "[a](javascript:alert(1))", "[a](JaVaScRiPt:alert(1))",
+                        "<a href=\"javascript:x\">a</a>", "<iframe src=//x.example>",
+                        "<div style=\"background:url(//x.example)\">", "<svg onload=alert(1)>",
+                        "<p onclick=\"x()\">", "<style>*{}</style>", "<object data=x>",
+                        "<form action=//x.example>", "<meta http-equiv=refresh>",
+                        "<link rel=stylesheet href=//x.example>", "```\n<script>\n```",
+                        "<!-- <script> -->", "&lt;script&gt;", "# t", "- item", "**b**",
+                        "[a](https://x.example \"t onclick=x\")", "<a href=data:text/html,x>d</a>",
+                        "\n\n", "<", ">", "\"", "'", "`",
+                    ]), str::to_owned),
+                ],
+                0..20,
+            )
+        ) {
+            let html = to_html(&parts.concat());
+            for (name, attributes) in tags(&html) {
+                proptest::prop_assert!(
+                    !["script", "img", "iframe", "object", "embed", "svg", "style", "form", "meta",
+                      "link", "base", "input", "button", "video", "audio"].contains(&name.as_str()),
+                    "<{name}> in {html}"
+                );
+                for (attribute, value) in attributes {
+                    proptest::prop_assert!(
+                        !attribute.starts_with("on")
+                            && !["style", "src", "srcset", "action", "formaction"]
+                                .contains(&attribute.as_str()),
+                        "{attribute} in {html}"
+                    );
+                    if attribute == "href" {
+                        let scheme = value.split(':').next().unwrap_or_default().to_ascii_lowercase();
+                        proptest::prop_assert!(
+                            !value.contains(':')
+                                || ["https", "http", "mailto", "tel"].contains(&scheme.as_str()),
+                            "href {value} in {html}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -29,3 +29,4 @@ mod personal_data;
 mod privacy_budget;
 mod seed_source;
 mod sessions;
+mod upgrades;

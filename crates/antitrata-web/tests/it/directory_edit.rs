@@ -173,3 +173,37 @@ async fn an_administrator_edits_a_line_and_every_instance_shows_it_at_once() {
         db.cleanup().await;
     }
 }
+
+/// The public pages do not depend on the database answering: an instance that cannot ask for
+/// the site's version goes on serving the pages it rendered, so a visitor in danger still finds
+/// the numbers.
+#[tokio::test]
+async fn the_pages_rendered_before_are_served_when_the_database_is_gone() {
+    for db in seeded_backends().await {
+        let name = db.name;
+        let site = app(AppState::new(
+            db.store.clone(),
+            WebConfig {
+                site_recheck: time::Duration::ZERO,
+                ..WebConfig::default()
+            },
+            test_runtime(FixedClock::new()),
+        ));
+        let before = get(&site, "/es/gt").await;
+        assert_eq!(before.status, 200, "{name}");
+        db.store.close().await;
+        assert!(
+            db.store.site_version().await.is_err(),
+            "{name}: the pool is closed"
+        );
+        let after = get(&site, "/es/gt").await;
+        assert_eq!(after.status, 200, "{name}");
+        assert_eq!(after.body, before.body, "{name}");
+        assert_eq!(
+            get(&site, "/en/guide/when-you-call").await.status,
+            200,
+            "{name}"
+        );
+        db.cleanup().await;
+    }
+}

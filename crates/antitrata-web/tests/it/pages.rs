@@ -196,6 +196,7 @@ async fn every_page_is_light_and_secured() {
                 .contains("default-src 'self'"),
             "{page}"
         );
+        assert_eq!(reply.header("set-cookie"), "", "{page} sets a cookie");
         // One script, ours, for the quick exit; the exit itself is a plain link.
         assert_eq!(
             reply.body.matches("<script").count(),
