@@ -37,10 +37,7 @@ impl ContentText {
         let mut errors = Errors::default();
         let markdown = errors.required_text("body", &text.replace("\r\n", "\n"), CONTENT_MAX);
         let first = markdown.lines().next().unwrap_or_default();
-        let title = first
-            .strip_prefix("# ")
-            .map(|t| t.trim().trim_end_matches('#').trim_end())
-            .unwrap_or_default();
+        let title = first.strip_prefix("# ").map_or("", without_closing_hashes);
         if !markdown.is_empty() && title.is_empty() {
             errors.add("body", Problem::NoTitle);
         } else if title.chars().count() > TITLE_MAX {
@@ -66,6 +63,17 @@ impl ContentText {
             .split_once('\n')
             .map_or("", |(_, rest)| rest)
             .trim_start_matches('\n')
+    }
+}
+
+/// A heading's text without its closing sequence (`Warning signs ##`, as CommonMark reads it: a
+/// run of `#` after a space); `C#` keeps its `#`.
+fn without_closing_hashes(heading: &str) -> &str {
+    let heading = heading.trim();
+    match heading.rsplit_once(' ') {
+        Some((text, hashes)) if hashes.chars().all(|c| c == '#') => text.trim_end(),
+        _ if heading.chars().all(|c| c == '#') => "",
+        _ => heading,
     }
 }
 
@@ -96,6 +104,10 @@ mod tests {
         assert_eq!(text.body(), "Watch for *this*.");
         assert_eq!(text.markdown(), "# Warning signs #\n\nWatch for *this*.");
         assert_eq!(ContentText::parse("# Only a title").unwrap().body(), "");
+        assert_eq!(
+            ContentText::parse("# Learn C#").unwrap().title(),
+            "Learn C#"
+        );
     }
 
     #[test]

@@ -69,7 +69,8 @@ pub(crate) fn guide_links(lang: Lang, contents: &[ContentVersion]) -> Vec<GuideL
         .collect()
 }
 
-fn guide_href(page: ContentPage, lang: Lang) -> String {
+/// The address of a content page in a language.
+pub(crate) fn guide_href(page: ContentPage, lang: Lang) -> String {
     format!("/{}/guide/{page}", lang.code())
 }
 

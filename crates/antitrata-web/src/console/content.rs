@@ -19,7 +19,7 @@ use super::extract::{Console, Verified};
 use super::{PostedForm, console_page, format_local, store_error};
 use crate::AppState;
 use crate::auth::session::SignedIn;
-use crate::content::to_html;
+use crate::content::{guide_href, to_html};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::pages::LangLink;
@@ -61,7 +61,7 @@ pub(super) async fn list_content(
             let newest = current.iter().find(|v| v.page == page && v.lang == l);
             ListRow {
                 href: edit_href(page, l),
-                public_href: format!("/{}/guide/{page}", l.code()),
+                public_href: guide_href(page, l),
                 page: tr.t(&page.label_key()),
                 lang: l.code(),
                 title: newest
@@ -238,8 +238,8 @@ pub(super) async fn save_page(
     };
     let history = history(&state, page, text_lang, lang, &headers).await?;
     let form = Form {
-        // The form keeps the version the text started from: saving again after a conflict
-        // needs the editor to look at the newer one first (it is in the history).
+        // After a conflict the form moves on to the newer version, which the history shows:
+        // the editor who has looked at it saves their text over it knowingly.
         base: if changed_meanwhile {
             history.first().map_or(base, |v| v.version)
         } else {
@@ -319,7 +319,7 @@ fn edit_page(
         menu: super::menu::Menu::of(&tr, who),
         csrf: who.session.csrf_token.clone(),
         action: edit_href(page, text_lang),
-        public_href: format!("/{}/guide/{page}", text_lang.code()),
+        public_href: guide_href(page, text_lang),
         text_lang: text_lang.code(),
         base: form.base,
         newest,
