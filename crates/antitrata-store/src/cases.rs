@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contacts::{corrupt, country, scope};
 use crate::crypto::SealContext;
-use crate::error::require;
+use crate::error::{account_of, require};
 use crate::store::with_pool;
 use crate::time_columns::{date_text, from_unix, parse_date, unix};
 use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
@@ -408,8 +408,7 @@ impl Store {
         let keyring = self.keyring()?;
         let country = scope(actor)?;
         require(actor, Action::TakeCase)?;
-        let me = Uuid::parse_str(&actor.who)
-            .map_err(|_| StoreError::Conflict(ConflictKind::NotAWorker))?;
+        let me = account_of(actor)?;
         let audit = PendingEntry::new(actor, event("case.taken", id))?;
         let row = with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, PendingEntry, SealedRead, append_audit};
 use crate::contact_writes::{ContactWrite, Written};
 use crate::crypto::{BlindField, SealContext};
-use crate::error::require;
+use crate::error::{account_of, require};
 use crate::store::{require_row, with_pool};
 use crate::time_columns::{from_unix, unix};
 use crate::{ConflictKind, Entity, Keyring, Store, StoreError};
@@ -268,8 +268,7 @@ impl Store {
     pub async fn take_danger(&self, actor: &Actor, id: ContactId) -> Result<(), StoreError> {
         let country = scope(actor)?;
         require(actor, Action::TakeDanger)?;
-        let taker = Uuid::parse_str(&actor.who)
-            .map_err(|_| StoreError::Conflict(ConflictKind::NotAWorker))?;
+        let taker = account_of(actor)?;
         let audit = PendingEntry::new(actor, event("contact.danger-taken", id))?;
         with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;

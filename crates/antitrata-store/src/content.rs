@@ -6,12 +6,11 @@ use antitrata_domain::content::{ContentPage, ContentText, ContentVersion};
 use antitrata_domain::policy::Action;
 use antitrata_domain::{Actor, Lang};
 use sqlx::FromRow;
-use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
 use crate::contacts::corrupt;
 use crate::directory::raise_site_version;
-use crate::error::require;
+use crate::error::{account_of, require};
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
 use crate::{ConflictKind, Entity, Store, StoreError};
@@ -112,8 +111,7 @@ impl Store {
         source: Source<'_>,
     ) -> Result<ContentVersion, StoreError> {
         require(actor, Action::EditContent)?;
-        let editor = Uuid::parse_str(&actor.who)
-            .map_err(|_| StoreError::Conflict(ConflictKind::NotAWorker))?;
+        let editor = account_of(actor)?;
         let next = base + 1;
         let (action, reverted_from) = match source {
             Source::Text(_) => ("content.saved", None),
@@ -203,26 +201,6 @@ impl Store {
             .await?
         });
         rows.into_iter().map(ContentRow::open).collect()
-    }
-
-    /// Version `version` of `page` in `lang`.
-    pub async fn find_content_version(
-        &self,
-        page: ContentPage,
-        lang: Lang,
-        version: i64,
-    ) -> Result<Option<ContentVersion>, StoreError> {
-        let row: Option<ContentRow> = with_pool!(self, |pool| {
-            sqlx::query_as(&format!(
-                "select {COLUMNS} where c.page = $1 and c.lang = $2 and c.version = $3"
-            ))
-            .bind(page.code())
-            .bind(lang.code())
-            .bind(version)
-            .fetch_optional(pool)
-            .await?
-        });
-        row.map(ContentRow::open).transpose()
     }
 
     /// The newest version of every page in every language that has one: what the site shows.

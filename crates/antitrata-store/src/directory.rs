@@ -11,7 +11,7 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, PendingEntry, append_audit};
-use crate::error::require;
+use crate::error::{account_of, require};
 use crate::store::with_pool;
 use crate::time_columns::{from_unix, unix};
 use crate::{ConflictKind, Entity, Store, StoreError};
@@ -88,8 +88,8 @@ impl Store {
     }
 
     /// Saves a country administrator's edit of one of their country's lines, if it is still at
-    /// `version` (else `ChangedMeanwhile`): the line's fields an administrator keeps (its id,
-    /// country, position and scope stay), its version raised, the line before and after kept in
+    /// `version` (else `ChangedMeanwhile`): the fields an administrator edits (`HotlineInput`'s;
+    /// its id, country, position, scope and research notes stay as stored), its version raised, the line before and after kept in
     /// its history, the site's version raised so that every instance renders its pages again,
     /// and the edit audited. Another country's line is `OutOfScope`. Returns the new version.
     pub async fn update_hotline(
@@ -100,8 +100,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         require(actor, Action::EditDirectory)?;
         let home = actor.scope.country().ok_or(StoreError::OutOfScope)?;
-        let editor = uuid::Uuid::parse_str(&actor.who)
-            .map_err(|_| StoreError::Conflict(ConflictKind::NotAWorker))?;
+        let editor = account_of(actor)?;
         let audit = PendingEntry::new(
             actor,
             AuditEvent {
@@ -111,7 +110,6 @@ impl Store {
             },
         )?;
         let select = format!("select {HOTLINE_COLUMNS} from hotlines where id = $1");
-        let channels: Vec<&str> = line.channels.iter().map(|c| c.as_str()).collect();
         with_pool!(self, |pool| {
             let mut tx = self.begin_write(pool).await?;
             let row: Option<HotlineRow> = sqlx::query_as(&select)
@@ -129,12 +127,22 @@ impl Store {
                     Entity::Hotline,
                 )));
             }
+            // Exactly the fields the statement below writes; the rest stays as stored.
             let after = Hotline {
-                id: before.id,
-                country: before.country,
-                position: before.position,
-                scope: before.scope,
-                ..line.clone()
+                name: line.name.clone(),
+                names: line.names.clone(),
+                descriptions: line.descriptions.clone(),
+                number: line.number.clone(),
+                number_vanity: line.number_vanity.clone(),
+                hours: line.hours.clone(),
+                free: line.free,
+                channels: line.channels.clone(),
+                languages: line.languages.clone(),
+                institution: line.institution.clone(),
+                source_urls: line.source_urls.clone(),
+                confidence: line.confidence,
+                verified_on: line.verified_on,
+                ..before.clone()
             };
             sqlx::query(
                 "update hotlines set name = $1, names = $2, descriptions = $3, number = $4, \
@@ -149,7 +157,13 @@ impl Store {
             .bind(&after.number_vanity)
             .bind(&after.hours)
             .bind(after.free)
-            .bind(Json(&channels))
+            .bind(Json(
+                after
+                    .channels
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>(),
+            ))
             .bind(Json(&after.languages))
             .bind(&after.institution)
             .bind(Json(&after.source_urls))

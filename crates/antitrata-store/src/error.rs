@@ -90,6 +90,12 @@ pub enum StoreError {
 
 /// `RoleNotAllowed` unless the permission policy lets the actor's role take `action`: the store
 /// asks the policy, and holds no list of roles of its own.
+/// The account an actor acts as, for a write that records who did it (a worker taking a case
+/// or a danger, an editor saving a page or a line); `NotAWorker` for the command line.
+pub(crate) fn account_of(actor: &antitrata_domain::Actor) -> Result<uuid::Uuid, StoreError> {
+    uuid::Uuid::parse_str(&actor.who).map_err(|_| StoreError::Conflict(ConflictKind::NotAWorker))
+}
+
 pub(crate) fn require(
     actor: &antitrata_domain::Actor,
     action: antitrata_domain::policy::Action,

@@ -108,7 +108,7 @@ pub(super) async fn show_line(
     Console(state, who, lang, headers): Console,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let (version, line, _) = home_line(&state, &who, lang, &headers, HotlineId(id)).await?;
+    let (version, line) = home_line(&state, &who, lang, &headers, HotlineId(id)).await?;
     let page = edit_page(
         &state,
         &who,
@@ -130,8 +130,9 @@ pub(super) async fn update_line(
     PathId(id): PathId,
     Verified(form): Verified<Pairs>,
 ) -> Result<Response, PageError> {
-    let (stored_version, line, directory) =
-        home_line(&state, &who, lang, &headers, HotlineId(id)).await?;
+    let (stored_version, line) = home_line(&state, &who, lang, &headers, HotlineId(id)).await?;
+    // The country the line's number must dial in.
+    let directory = home_directory(&state, &who, lang, &headers).await?;
     let version: i64 = form
         .get("version")
         .trim()
@@ -276,7 +277,7 @@ async fn home_line(
     lang: Lang,
     headers: &HeaderMap,
     id: HotlineId,
-) -> Result<(i64, Hotline, CountryDirectory), PageError> {
+) -> Result<(i64, Hotline), PageError> {
     let (version, line) = state
         .store
         .find_hotline(id)
@@ -286,8 +287,7 @@ async fn home_line(
     if who.account.country != Some(line.country) {
         return Err(PageError::new(lang, AppError::Forbidden, headers));
     }
-    let directory = home_directory(state, who, lang, headers).await?;
-    Ok((version, line, directory))
+    Ok((version, line))
 }
 
 /// The form's fields as the domain's input.
